@@ -1,0 +1,51 @@
+# The two commands: `make run` (the demo on SQLite) and `make test` (the whole suite).
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+STAMP := $(VENV)/.installed
+
+.PHONY: run test install lint format messages check-deploy bench loadtest worker beat clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	@echo ""
+	@echo "  Demo: http://127.0.0.1:8000  (admin: http://127.0.0.1:8000/admin/)"
+	@echo "  Logins, password DemoPass123!: admin@ organizer@ secretariat@ judge1@ judge2@ judge3@ contestant@ (…example.com)"
+	@echo ""
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(PY) manage.py makemigrations --check --dry-run
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+messages: $(STAMP)
+	$(PY) manage.py makemessages -l en --ignore=.venv --ignore=staticfiles
+	$(PY) manage.py compilemessages --ignore=.venv
+
+worker: $(STAMP)
+	$(BIN)/celery -A contest_site worker -l info
+
+beat: $(STAMP)
+	$(BIN)/celery -A contest_site beat -l info
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache

@@ -1,0 +1,20 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class OrganizationKind(models.TextChoices):
+    BLOC = "bloc", _("Đảng ủy Khối")
+    GRASSROOTS = "grassroots", _("Đảng bộ, chi bộ cơ sở")
+    CELL = "cell", _("Chi bộ")
+    DISTRICT = "district", _("Huyện, thị, thành ủy")
+    MASS = "mass", _("Đoàn thể")
+    OTHER = "other", _("Đơn vị khác")
+
+
+class Role(models.TextChoices):
+    """Role names are also the names of the Django groups that carry their permissions."""
+
+    ORGANIZER = "organizer", _("Ban Tổ chức")
+    SECRETARIAT = "secretariat", _("Tổ Thư ký")
+    JUDGE = "judge", _("Ban Giám khảo")
+    CONTESTANT = "contestant", _("Thí sinh")

@@ -1,0 +1,134 @@
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+
+from .enums import OrganizationKind
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra_fields):
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    """A person who signs in with an e-mail address. The contest details live on Profile."""
+
+    username = None
+    first_name = None
+    last_name = None
+    email = models.EmailField(_("e-mail"), unique=True)
+    full_name = models.CharField(_("họ và tên"), max_length=150, blank=True)
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("người dùng")
+        verbose_name_plural = _("người dùng")
+        constraints = [models.UniqueConstraint(Lower("email"), name="user_email_ci_unique")]
+
+    def __str__(self):
+        return self.full_name or self.email
+
+    def get_full_name(self):
+        return self.full_name or self.email
+
+    def get_short_name(self):
+        return self.full_name.rsplit(" ", 1)[-1] if self.full_name else self.email
+
+
+class Organization(models.Model):
+    """A unit of the organization tree: bloc → grassroots organizations → party cells, plus
+    district committees and mass organizations. `path` is a materialized path of ids
+    ("/1/7/42/") kept by the services so statistics can roll up a subtree in one query."""
+
+    code = models.CharField(_("mã đơn vị"), max_length=32, unique=True)
+    name = models.CharField(_("tên đơn vị"), max_length=255)
+    short_name = models.CharField(_("tên viết tắt"), max_length=100, blank=True)
+    kind = models.CharField(_("loại"), max_length=16, choices=OrganizationKind.choices, default=OrganizationKind.GRASSROOTS)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("đơn vị cấp trên"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    path = models.CharField(max_length=255, db_index=True, editable=False, default="")
+    depth = models.PositiveSmallIntegerField(default=0, editable=False)
+    member_count = models.PositiveIntegerField(
+        _("số đảng viên, cán bộ"), null=True, blank=True, help_text=_("Để tính tỷ lệ tham gia; bỏ trống nếu chưa rõ.")
+    )
+    sort_order = models.PositiveIntegerField(_("thứ tự"), default=0)
+    is_active = models.BooleanField(_("đang hoạt động"), default=True)
+
+    class Meta:
+        verbose_name = _("đơn vị")
+        verbose_name_plural = _("đơn vị")
+        ordering = ["path"]
+        indexes = [models.Index(fields=["kind", "is_active"])]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        from .services import organization_refresh_paths
+
+        organization_refresh_paths(organization=self)
+
+    @property
+    def ancestor_ids(self) -> list[int]:
+        return [int(part) for part in self.path.strip("/").split("/") if part]
+
+
+class Profile(models.Model):
+    """What a contestant must give before taking part. Created when the profile is completed."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
+    phone = models.CharField(_("số điện thoại"), max_length=10, db_index=True)
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("đơn vị"), on_delete=models.PROTECT, related_name="profiles"
+    )
+    position = models.CharField(_("chức vụ, vị trí công tác"), max_length=150)
+    is_party_member = models.BooleanField(_("là đảng viên"), default=False)
+    completed_at = models.DateTimeField(_("hoàn thành lúc"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("hồ sơ thí sinh")
+        verbose_name_plural = _("hồ sơ thí sinh")
+
+    def __str__(self):
+        return f"{self.user} – {self.organization}"
+
+
+class ProfileUnitChange(models.Model):
+    """An audit line: who moved a contestant from one unit to another, and when."""
+
+    profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="unit_changes")
+    old_organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    new_organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    changed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("thay đổi đơn vị")
+        verbose_name_plural = _("thay đổi đơn vị")
+        ordering = ["-changed_at"]

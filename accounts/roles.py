@@ -1,0 +1,95 @@
+"""Roles are Django groups. This module says what each role may do and guards role-only views.
+
+The groups are created by a migration (accounts 0002); their permissions are synced after every
+`migrate` (post_migrate), because the permissions of later apps do not exist yet when the
+accounts migrations run."""
+
+from functools import wraps
+
+from django.contrib.auth.mixins import AccessMixin
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+
+from .enums import Role
+
+# app_label -> the model permissions ("view", "add", "change", "delete") each role gets there.
+ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
+    Role.ORGANIZER: {
+        "accounts": ("view", "add", "change"),
+        "contests": ("view", "add", "change", "delete"),
+        "quiz": ("view", "add", "change", "delete"),
+        "essays": ("view", "add", "change"),
+        "reports": ("view",),
+    },
+    Role.SECRETARIAT: {
+        "accounts": ("view",),
+        "contests": ("view",),
+        "quiz": ("view",),
+        "essays": ("view", "change"),
+        "reports": ("view", "add", "change"),
+    },
+    Role.JUDGE: {},
+    Role.CONTESTANT: {},
+}
+
+STAFF_ROLES = (Role.ORGANIZER, Role.SECRETARIAT)
+
+
+def sync_role_permissions(**kwargs) -> None:
+    from django.contrib.auth.models import Group, Permission
+
+    for role, per_app in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=role)
+        wanted = []
+        for app_label, actions in per_app.items():
+            perms = Permission.objects.filter(content_type__app_label=app_label)
+            wanted += [p for p in perms if p.codename.split("_", 1)[0] in actions]
+        group.permissions.set(wanted)
+
+
+def user_roles(user) -> frozenset[str]:
+    """The roles of a user, cached on the instance for the request."""
+    if not user.is_authenticated:
+        return frozenset()
+    cached = getattr(user, "_role_cache", None)
+    if cached is None:
+        cached = frozenset(user.groups.values_list("name", flat=True))
+        if user.is_superuser:
+            cached |= {Role.ORGANIZER, Role.SECRETARIAT}
+        user._role_cache = cached
+    return cached
+
+
+def has_role(user, *roles: str) -> bool:
+    return bool(user_roles(user) & set(roles))
+
+
+def role_required(*roles: str):
+    """View decorator: anonymous users are sent to log in, users without one of `roles` get 403."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not has_role(request.user, *roles):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+class RoleRequiredMixin(AccessMixin):
+    """Class-based counterpart of role_required: set `required_roles`."""
+
+    required_roles: tuple[str, ...] = ()
+    raise_exception = False
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        if not has_role(request.user, *self.required_roles):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)

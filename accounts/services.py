@@ -1,0 +1,188 @@
+"""Writes for accounts: profiles, the organization tree and its import."""
+
+from dataclasses import dataclass, field
+
+from django.contrib.auth.models import Group
+from django.db import transaction
+
+from .enums import OrganizationKind, Role
+from .models import Organization, Profile, ProfileUnitChange, User
+
+
+def organization_refresh_paths(*, organization: Organization) -> None:
+    """Recompute the materialized path of an organization and of its whole subtree.
+
+    Called after every save; a move of a subtree rewrites the paths below it. Refuses cycles."""
+    parent_path = "/"
+    if organization.parent_id:
+        parent = Organization.objects.only("path", "depth").get(pk=organization.parent_id)
+        if f"/{organization.pk}/" in parent.path:
+            raise ValueError("An organization cannot be placed under its own subtree.")
+        parent_path = parent.path
+    new_path = f"{parent_path}{organization.pk}/"
+    if new_path == organization.path:
+        return
+    old_path = organization.path
+    depth = new_path.count("/") - 2
+    Organization.objects.filter(pk=organization.pk).update(path=new_path, depth=depth)
+    organization.path, organization.depth = new_path, depth
+    if old_path:
+        for child in Organization.objects.filter(path__startswith=old_path).exclude(pk=organization.pk):
+            child_path = new_path + child.path[len(old_path) :]
+            Organization.objects.filter(pk=child.pk).update(path=child_path, depth=child_path.count("/") - 2)
+
+
+@transaction.atomic
+def profile_save(
+    *,
+    user: User,
+    full_name: str,
+    phone: str,
+    organization: Organization,
+    position: str,
+    is_party_member: bool,
+    changed_by: User | None = None,
+) -> Profile:
+    """Create or update a contestant's profile. A change of unit is recorded (who, when, old → new)
+    so that statistics already counted for the old unit can be explained."""
+    user.full_name = full_name.strip()
+    user.save(update_fields=["full_name"])
+    profile = Profile.objects.select_for_update().filter(user=user).first()
+    if profile is None:
+        user.groups.add(Group.objects.get_or_create(name=Role.CONTESTANT)[0])
+        return Profile.objects.create(
+            user=user, phone=phone, organization=organization, position=position, is_party_member=is_party_member
+        )
+    if profile.organization_id != organization.pk:
+        ProfileUnitChange.objects.create(
+            profile=profile,
+            old_organization_id=profile.organization_id,
+            new_organization=organization,
+            changed_by=changed_by or user,
+        )
+    profile.phone = phone
+    profile.organization = organization
+    profile.position = position
+    profile.is_party_member = is_party_member
+    profile.save()
+    return profile
+
+
+# --- Organization import -----------------------------------------------------------------------
+
+ORGANIZATION_HEADERS = ["Mã đơn vị", "Tên đơn vị", "Tên viết tắt", "Loại", "Mã đơn vị cấp trên", "Số đảng viên", "Thứ tự"]
+_KIND_BY_LABEL = {str(label).lower(): value for value, label in OrganizationKind.choices} | {
+    value: value for value in OrganizationKind.values
+}
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    updated: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def organizations_import(*, rows: list[tuple]) -> ImportResult:
+    """Build or update the organization tree from spreadsheet rows (header excluded; row numbers
+    in messages count the header as row 1). Every row is checked first; if any is bad, nothing
+    is written and every bad row is reported."""
+    result = ImportResult()
+    parsed = []
+    codes_in_file: dict[str, int] = {}
+    for index, row in enumerate(rows, start=2):
+        cells = [_cell_text(c) for c in (list(row) + [None] * 7)[:7]]
+        if not any(cells):
+            continue
+        code, name, short_name, kind_label, parent_code, members, order = cells
+        problems = []
+        if not code:
+            problems.append("thiếu mã đơn vị")
+        elif code in codes_in_file:
+            problems.append(f"mã đơn vị {code} trùng với dòng {codes_in_file[code]}")
+        if not name:
+            problems.append("thiếu tên đơn vị")
+        kind = _KIND_BY_LABEL.get(kind_label.lower()) if kind_label else OrganizationKind.GRASSROOTS
+        if kind is None:
+            allowed = ", ".join(str(label) for label in OrganizationKind.labels)
+            problems.append(f"loại «{kind_label}» không hợp lệ (chọn một trong: {allowed})")
+        member_count = None
+        if members:
+            if members.isdigit():
+                member_count = int(members)
+            else:
+                problems.append(f"số đảng viên «{members}» phải là số nguyên không âm")
+        sort_order = 0
+        if order:
+            if order.isdigit():
+                sort_order = int(order)
+            else:
+                problems.append(f"thứ tự «{order}» phải là số nguyên không âm")
+        if parent_code and parent_code == code:
+            problems.append("đơn vị không thể là cấp trên của chính nó")
+        if problems:
+            result.errors.append(f"Dòng {index}: " + "; ".join(problems) + ".")
+        if code:
+            codes_in_file.setdefault(code, index)
+        parsed.append((index, code, name, short_name, kind, parent_code, member_count, sort_order))
+
+    existing = set(Organization.objects.values_list("code", flat=True))
+    for index, code, *_rest, parent_code, _m, _o in parsed:
+        if parent_code and parent_code not in codes_in_file and parent_code not in existing:
+            result.errors.append(f"Dòng {index}: không tìm thấy đơn vị cấp trên có mã {parent_code}.")
+    # A cycle inside the file (A under B under A) would never resolve.
+    parent_of = {p[1]: p[5] for p in parsed if p[1]}
+    for index, code, *_ in parsed:
+        seen, current = set(), code
+        while current in parent_of and parent_of[current]:
+            if current in seen:
+                result.errors.append(f"Dòng {index}: cấp trên của đơn vị {code} tạo thành vòng lặp.")
+                break
+            seen.add(current)
+            current = parent_of[current]
+    if result.errors:
+        return result
+
+    with transaction.atomic():
+        by_code = {o.code: o for o in Organization.objects.select_for_update().filter(code__in=codes_in_file)}
+        # Parents first: process in an order where each unit comes after its parent.
+        pending = list(parsed)
+        while pending:
+            progressed = []
+            for item in pending:
+                _index, code, name, short_name, kind, parent_code, member_count, sort_order = item
+                if parent_code and parent_code in codes_in_file and parent_code not in by_code:
+                    continue
+                parent = by_code.get(parent_code) or (
+                    Organization.objects.get(code=parent_code) if parent_code else None
+                )
+                org = by_code.get(code)
+                values = dict(
+                    name=name, short_name=short_name, kind=kind, parent=parent, member_count=member_count, sort_order=sort_order
+                )
+                if org is None:
+                    org = Organization(code=code, **values)
+                    result.created += 1
+                else:
+                    for attr, value in values.items():
+                        setattr(org, attr, value)
+                    result.updated += 1
+                org.save()
+                by_code[code] = org
+                progressed.append(item)
+            if not progressed:  # pragma: no cover - cycles are rejected above
+                raise RuntimeError("organization import could not order parents")
+            pending = [p for p in pending if p not in progressed]
+    return result

@@ -1,0 +1,29 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from accounts.demo import DEMO_PASSWORD, seed_organizations, seed_users
+from contests.demo import seed_contest
+from essays.demo import seed_essays
+from quiz.demo import seed_quiz
+
+
+class Command(BaseCommand):
+    help = "Create (or refresh) the demo: units, demo users for every role, a contest, quiz and essays. Idempotent."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--force", action="store_true", help="Run even with DEBUG off (never on a real contest).")
+
+    def handle(self, *args, force=False, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError("seed_demo tạo tài khoản mẫu với mật khẩu công khai; với DEBUG tắt, cần thêm --force.")
+        with transaction.atomic():
+            units = seed_organizations()
+            users = seed_users(units)
+            contest = seed_contest()
+            seed_quiz(contest=contest, users=users, units=units)
+            seed_essays(contest=contest, users=users, units=units)
+        self.stdout.write(self.style.SUCCESS(f"Demo ready: {len(units)} units, contest «{contest.name}»."))
+        self.stdout.write(f"Demo logins (password {DEMO_PASSWORD}):")
+        for email in [u.email for u in users.values()]:
+            self.stdout.write(f"  {email}")

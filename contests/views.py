@@ -1,0 +1,69 @@
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+
+from essays.selectors import phases_for_home
+from quiz.selectors import rounds_for_home
+
+from .enums import ContestStatus
+from .models import ReferenceDocument
+from .selectors import contest_with_pages, current_contest, past_contests
+
+
+def home(request):
+    contest = current_contest()
+    context = {
+        "contest": contest,
+        "past_contests": past_contests(exclude=contest)[:5],
+        "rounds": rounds_for_home(contest=contest, user=request.user) if contest else [],
+        "phases": phases_for_home(contest=contest) if contest else [],
+    }
+    return render(request, "contests/home.html", context)
+
+
+def _contest_or_404(slug):
+    contest = contest_with_pages(slug=slug)
+    if contest is None:
+        raise Http404
+    return contest
+
+
+def _current_slug_redirect(name):
+    contest = current_contest()
+    if contest is None:
+        raise Http404
+    return redirect(name, slug=contest.slug)
+
+
+def current_rules(request):
+    return _current_slug_redirect("contests:rules")
+
+
+def current_documents(request):
+    return _current_slug_redirect("contests:documents")
+
+
+def current_faq(request):
+    return _current_slug_redirect("contests:faq")
+
+
+def contest_detail(request, slug):
+    return render(request, "contests/detail.html", {"contest": _contest_or_404(slug)})
+
+
+def rules(request, slug):
+    return render(request, "contests/rules.html", {"contest": _contest_or_404(slug)})
+
+
+def documents(request, slug):
+    return render(request, "contests/documents.html", {"contest": _contest_or_404(slug)})
+
+
+def faq(request, slug):
+    return render(request, "contests/faq.html", {"contest": _contest_or_404(slug)})
+
+
+def document_download(request, pk):
+    document = get_object_or_404(ReferenceDocument.objects.exclude(contest__status=ContestStatus.DRAFT), pk=pk)
+    if not document.file or not document.file.storage.exists(document.file.name):
+        raise Http404
+    return FileResponse(document.file.open("rb"), as_attachment=True, filename=document.file.name.rsplit("/", 1)[-1])

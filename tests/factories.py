@@ -1,0 +1,69 @@
+"""Factories shared by every app's tests. Apps add their own in tests/<app>/factories.py."""
+
+import datetime
+
+import factory
+from django.contrib.auth.models import Group
+
+from accounts.enums import OrganizationKind, Role
+from accounts.models import Organization, Profile, User
+from contests.enums import ContestStatus
+from contests.models import Contest
+
+
+class OrganizationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organization
+
+    code = factory.Sequence(lambda n: f"U{n:04d}")
+    name = factory.Sequence(lambda n: f"Đảng bộ Đơn vị số {n}")
+    kind = OrganizationKind.GRASSROOTS
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"user{n}@example.com")
+    full_name = factory.Sequence(lambda n: f"Nguyễn Văn Thử {n}")
+    password = factory.PostGenerationMethodCall("set_password", "DemoPass123!")
+
+    @factory.post_generation
+    def roles(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.groups.add(*[Group.objects.get_or_create(name=r)[0] for r in extracted])
+        if create:
+            self.save()
+
+
+class ProfileFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Profile
+
+    user = factory.SubFactory(UserFactory, roles=[Role.CONTESTANT])
+    phone = factory.Sequence(lambda n: f"09{n:08d}")
+    organization = factory.SubFactory(OrganizationFactory)
+    position = "Chuyên viên"
+    is_party_member = True
+
+
+def contestant(**kwargs) -> User:
+    """A user with a completed profile."""
+    return ProfileFactory(**kwargs).user
+
+
+def staff_user(role: str, **kwargs) -> User:
+    return UserFactory(roles=[role], is_staff=role in (Role.ORGANIZER, Role.SECRETARIAT), **kwargs)
+
+
+class ContestFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Contest
+
+    name = factory.Sequence(lambda n: f"Cuộc thi số {n}")
+    slug = factory.Sequence(lambda n: f"cuoc-thi-{n}")
+    theme = "Đảng viên tốt, chi bộ kiểu mẫu"
+    starts_on = factory.LazyFunction(lambda: datetime.date.today() - datetime.timedelta(days=10))
+    ends_on = factory.LazyFunction(lambda: datetime.date.today() + datetime.timedelta(days=60))
+    status = ContestStatus.PUBLISHED
