@@ -1,0 +1,74 @@
+"""Browser tests: Playwright for Python driving Debian's Chromium at a phone viewport (390×844).
+
+They skip, loudly, only where no Chromium is installed; with REQUIRE_BROWSER=1 (CI) a missing
+browser is a failure."""
+
+import os
+import shutil
+
+import pytest
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+PHONE = {"width": 390, "height": 844}
+
+
+def _chromium_available() -> bool:
+    return os.path.exists(CHROMIUM)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not _chromium_available():
+        message = f"NO CHROMIUM at {CHROMIUM}: browser tests cannot run (apt-get install chromium)"
+        if os.environ.get("REQUIRE_BROWSER") == "1" or os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--disable-dev-shm-usage",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True, locale="vi-VN")
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    page.base_url = live_server.url
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def login(page):
+    """Log a user in through the real login form."""
+
+    def _login(email: str, password: str = "DemoPass123!"):
+        page.goto(page.base_url + "/accounts/login/")
+        page.get_by_label("E-mail").fill(email)
+        page.get_by_label("Mật khẩu").fill(password)
+        page.get_by_role("button", name="Đăng nhập").click()
+        page.wait_for_load_state()
+
+    return _login
+
+
+def assert_fits_phone(page) -> None:
+    """Nothing on the page is wider than the phone's screen (no sideways scrolling of the page)."""
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"page is {width}px wide on a {PHONE['width']}px screen"

@@ -1,0 +1,49 @@
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from accounts.models import Profile
+from tests.browser.conftest import assert_fits_phone
+from tests.factories import ContestFactory, OrganizationFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_new_user_signs_up_completes_profile_and_lands_home(page):
+    ContestFactory(name="Cuộc thi Đảng viên tốt")
+    parent = OrganizationFactory(name="Đảng bộ Cục Thuế tỉnh")
+    OrganizationFactory(name="Chi bộ Phòng Kiểm tra thuế", kind="cell", parent=parent)
+    OrganizationFactory(name="Đảng bộ Công ty Điện lực Yên Bái")
+
+    page.goto(page.base_url + "/")
+    assert_fits_phone(page)
+    page.get_by_role("link", name="Đăng ký dự thi").click()
+    page.get_by_label("E-mail").fill("lan.nguyen@example.com")
+    page.get_by_label("Mật khẩu", exact=True).fill("Chibo-KieuMau-2026")
+    page.get_by_label("Mật khẩu (nhập lại)").fill("Chibo-KieuMau-2026")
+    page.get_by_role("button", name="Đăng ký").click()
+
+    expect(page).to_have_url(re.compile(r"/accounts/profile/"))
+    assert_fits_phone(page)
+    page.get_by_label("Họ và tên").fill("Nguyễn Thị Lan")
+    page.get_by_label("Số điện thoại di động").fill("0123 456")
+    page.get_by_label("Tìm đơn vị…").fill("kiem tra")
+    page.get_by_label("Chức vụ, vị trí công tác").fill("Kiểm soát viên thuế")
+    page.get_by_text("Có", exact=True).click()
+    page.get_by_role("button", name="Lưu thông tin").click()
+
+    # A wrong number: a clear Vietnamese message, and the rest of the form kept.
+    expect(page.get_by_text("Số điện thoại di động không hợp lệ")).to_be_visible()
+    expect(page.get_by_label("Họ và tên")).to_have_value("Nguyễn Thị Lan")
+    expect(page.get_by_label("Chức vụ, vị trí công tác")).to_have_value("Kiểm soát viên thuế")
+
+    page.get_by_label("Số điện thoại di động").fill("+84 912 345 678")
+    page.get_by_role("button", name="Lưu thông tin").click()
+
+    expect(page).to_have_url(page.base_url + "/")
+    expect(page.get_by_text("Đã lưu thông tin cá nhân.")).to_be_visible()
+    profile = Profile.objects.select_related("user", "organization").get(user__email="lan.nguyen@example.com")
+    assert profile.phone == "0912345678"
+    assert profile.organization.name == "Chi bộ Phòng Kiểm tra thuế"
+    assert profile.user.full_name == "Nguyễn Thị Lan"
