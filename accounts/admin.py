@@ -82,6 +82,11 @@ class OrganizationAdmin(admin.ModelAdmin):
                     )
                     return redirect("admin:accounts_organization_changelist")
                 errors = result.errors
-        context = {**self.admin_site.each_context(request), "form": form, "errors": errors, "opts": self.model._meta,
-                   "title": _("Nhập đơn vị từ Excel")}
+        context = {
+            **self.admin_site.each_context(request),
+            "form": form,
+            "errors": errors,
+            "opts": self.model._meta,
+            "title": _("Nhập đơn vị từ Excel"),
+        }
         return render(request, "admin/accounts/organization/import.html", context)

@@ -10,9 +10,7 @@ def roles(request):
 
     def compute():
         names = user_roles(request.user) if hasattr(request, "user") else frozenset()
-        return {role.value: role.value in names for role in Role} | {
-            "staff": bool(names & {Role.ORGANIZER, Role.SECRETARIAT})
-        }
+        return {role.value: role.value in names for role in Role} | {"staff": bool(names & {Role.ORGANIZER, Role.SECRETARIAT})}
 
     return {
         "roles": SimpleLazyObject(compute),

@@ -1,5 +1,7 @@
 """Reading the organization workbook (the format of `import_organizations`)."""
 
+from zipfile import BadZipFile
+
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
@@ -11,7 +13,7 @@ def read_organization_rows(file) -> tuple[list[tuple], str | None]:
     """Return (data rows, None) or ([], a message saying why the file cannot be read)."""
     try:
         workbook = load_workbook(file, read_only=True, data_only=True)
-    except (InvalidFileException, OSError, KeyError, ValueError):
+    except (InvalidFileException, BadZipFile, OSError, KeyError, ValueError):
         return [], _("Không đọc được tệp: cần một tệp Excel .xlsx.")
     sheet = workbook.worksheets[0]
     rows = list(sheet.iter_rows(values_only=True))

@@ -103,9 +103,7 @@ class Profile(models.Model):
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
     phone = models.CharField(_("số điện thoại"), max_length=10, db_index=True)
-    organization = models.ForeignKey(
-        Organization, verbose_name=_("đơn vị"), on_delete=models.PROTECT, related_name="profiles"
-    )
+    organization = models.ForeignKey(Organization, verbose_name=_("đơn vị"), on_delete=models.PROTECT, related_name="profiles")
     position = models.CharField(_("chức vụ, vị trí công tác"), max_length=150)
     is_party_member = models.BooleanField(_("là đảng viên"), default=False)
     completed_at = models.DateTimeField(_("hoàn thành lúc"), auto_now_add=True)
@@ -132,3 +130,6 @@ class ProfileUnitChange(models.Model):
         verbose_name = _("thay đổi đơn vị")
         verbose_name_plural = _("thay đổi đơn vị")
         ordering = ["-changed_at"]
+
+    def __str__(self):
+        return f"{self.old_organization_id} → {self.new_organization_id}"

@@ -43,4 +43,3 @@ def organization_choice_groups() -> list[tuple[str, list[tuple[int, str]]]]:
         if by_kind.get(kind):
             groups.append((str(label), by_kind[kind]))
     return groups
-

@@ -139,7 +139,7 @@ def organizations_import(*, rows: list[tuple]) -> ImportResult:
         parsed.append((index, code, name, short_name, kind, parent_code, member_count, sort_order))
 
     existing = set(Organization.objects.values_list("code", flat=True))
-    for index, code, *_rest, parent_code, _m, _o in parsed:
+    for index, _code, *_rest, parent_code, _m, _o in parsed:
         if parent_code and parent_code not in codes_in_file and parent_code not in existing:
             result.errors.append(f"Dòng {index}: không tìm thấy đơn vị cấp trên có mã {parent_code}.")
     # A cycle inside the file (A under B under A) would never resolve.
@@ -165,13 +165,16 @@ def organizations_import(*, rows: list[tuple]) -> ImportResult:
                 _index, code, name, short_name, kind, parent_code, member_count, sort_order = item
                 if parent_code and parent_code in codes_in_file and parent_code not in by_code:
                     continue
-                parent = by_code.get(parent_code) or (
-                    Organization.objects.get(code=parent_code) if parent_code else None
-                )
+                parent = by_code.get(parent_code) or (Organization.objects.get(code=parent_code) if parent_code else None)
                 org = by_code.get(code)
-                values = dict(
-                    name=name, short_name=short_name, kind=kind, parent=parent, member_count=member_count, sort_order=sort_order
-                )
+                values = {
+                    "name": name,
+                    "short_name": short_name,
+                    "kind": kind,
+                    "parent": parent,
+                    "member_count": member_count,
+                    "sort_order": sort_order,
+                }
                 if org is None:
                     org = Organization(code=code, **values)
                     result.created += 1

@@ -11,6 +11,7 @@ admin.site.index_title = _("Ban Tổ chức")
 
 urlpatterns = [
     path("", contest_views.home, name="home"),
+    path("healthz/", contest_views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),

@@ -24,12 +24,19 @@ các cơ quan, doanh nghiệp thuộc Đảng bộ Khối.
 """
 
 FAQS = [
-    ("Tôi có được thi nhiều lần trong một tuần không?",
-     "Có. Mỗi tuần anh/chị được thi nhiều lần; hệ thống tính bài có điểm cao nhất, nếu bằng điểm thì tính bài làm nhanh hơn."),
-    ("Mất mạng khi đang làm bài thì sao?",
-     "Câu trả lời được lưu ngay khi chọn. Khi có mạng trở lại, mở lại bài thi để làm tiếp; thời gian vẫn tính theo đồng hồ của máy chủ."),
-    ("Tôi chọn nhầm đơn vị thì sửa ở đâu?",
-     "Vào **Thông tin cá nhân** để sửa. Việc thay đổi đơn vị được ghi lại để Tổ Thư ký đối chiếu khi xét giải."),
+    (
+        "Tôi có được thi nhiều lần trong một tuần không?",
+        "Có. Mỗi tuần anh/chị được thi nhiều lần; hệ thống tính bài có điểm cao nhất, nếu bằng điểm thì tính bài làm nhanh hơn.",
+    ),
+    (
+        "Mất mạng khi đang làm bài thì sao?",
+        "Câu trả lời được lưu ngay khi chọn. Khi có mạng trở lại, mở lại bài thi để làm tiếp; "
+        "thời gian vẫn tính theo đồng hồ của máy chủ.",
+    ),
+    (
+        "Tôi chọn nhầm đơn vị thì sửa ở đâu?",
+        "Vào **Thông tin cá nhân** để sửa. Việc thay đổi đơn vị được ghi lại để Tổ Thư ký đối chiếu khi xét giải.",
+    ),
 ]
 
 

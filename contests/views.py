@@ -67,3 +67,15 @@ def document_download(request, pk):
     if not document.file or not document.file.storage.exists(document.file.name):
         raise Http404
     return FileResponse(document.file.open("rb"), as_attachment=True, filename=document.file.name.rsplit("/", 1)[-1])
+
+
+def healthz(request):
+    """For load balancers and the compose health check: the database and the cache answer."""
+    from django.core.cache import cache
+    from django.db import connection
+    from django.http import JsonResponse
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    cache.set("healthz", "ok", 5)
+    return JsonResponse({"status": "ok", "cache": cache.get("healthz") == "ok"})

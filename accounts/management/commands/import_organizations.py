@@ -12,11 +12,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, file, **options):
         try:
-            handle = open(file, "rb")
+            with open(file, "rb") as handle:
+                rows, error = read_organization_rows(handle)
         except OSError as exc:
             raise CommandError(f"Không mở được tệp {file}: {exc.strerror}.") from exc
-        with handle:
-            rows, error = read_organization_rows(handle)
         if error:
             raise CommandError(error)
         result = organizations_import(rows=rows)

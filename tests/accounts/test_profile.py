@@ -1,0 +1,136 @@
+import pytest
+from django.urls import reverse
+
+from accounts.enums import OrganizationKind, Role
+from accounts.models import Profile, ProfileUnitChange
+from tests.factories import OrganizationFactory, ProfileFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _form(org, **overrides):
+    data = {
+        "full_name": "Trần Thị Bích Ngọc",
+        "phone": "0987 654 321",
+        "organization": str(org.pk),
+        "position": "Chuyên viên",
+        "is_party_member": "1",
+    }
+    return data | overrides
+
+
+def test_profile_complete_creates_profile_and_contestant_role(client):
+    user = UserFactory()
+    org = OrganizationFactory()
+    client.force_login(user)
+
+    response = client.post(reverse("accounts:profile"), _form(org))
+
+    assert response.status_code == 302
+    assert response["Location"] == "/"
+    profile = Profile.objects.get(user=user)
+    assert (profile.phone, profile.organization, profile.is_party_member) == ("0987654321", org, True)
+    user.refresh_from_db()
+    assert user.full_name == "Trần Thị Bích Ngọc"
+    assert list(user.groups.values_list("name", flat=True)) == [Role.CONTESTANT]
+
+
+def test_profile_wrong_phone_keeps_the_rest_of_the_form(client):
+    user = UserFactory()
+    org = OrganizationFactory()
+    client.force_login(user)
+
+    response = client.post(reverse("accounts:profile"), _form(org, phone="12345"))
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Số điện thoại di động không hợp lệ" in html
+    assert 'value="Trần Thị Bích Ngọc"' in html
+    assert f'<option value="{org.pk}" selected>' in html
+    assert not Profile.objects.filter(user=user).exists()
+
+
+def test_profile_missing_unit_says_so_in_vietnamese(client):
+    user = UserFactory()
+    client.force_login(user)
+
+    response = client.post(reverse("accounts:profile"), _form(OrganizationFactory(), organization=""))
+
+    assert "Vui lòng chọn đơn vị công tác." in response.content.decode()
+    assert 'value="Chuyên viên"' in response.content.decode()
+
+
+def test_profile_tampered_unit_is_refused(client):
+    user = UserFactory()
+    client.force_login(user)
+
+    response = client.post(reverse("accounts:profile"), _form(OrganizationFactory(), organization="999999"))
+
+    assert "Đơn vị đã chọn không tồn tại" in response.content.decode()
+
+
+def test_profile_unit_change_is_recorded(client):
+    profile = ProfileFactory()
+    new_org = OrganizationFactory()
+    client.force_login(profile.user)
+
+    client.post(reverse("accounts:profile"), _form(new_org))
+
+    change = ProfileUnitChange.objects.get()
+    assert (change.old_organization, change.new_organization, change.changed_by) == (
+        profile.organization,
+        new_org,
+        profile.user,
+    )
+
+
+def test_profile_page_groups_units_with_cells_under_their_organization(client):
+    parent = OrganizationFactory(name="Đảng bộ Cục Thuế tỉnh")
+    OrganizationFactory(name="Chi bộ Phòng Kiểm tra thuế", kind=OrganizationKind.CELL, parent=parent)
+    OrganizationFactory(name="Huyện ủy Lục Yên", kind=OrganizationKind.DISTRICT)
+    client.force_login(UserFactory())
+
+    html = client.get(reverse("accounts:profile")).content.decode()
+
+    assert '<optgroup label="Đảng bộ, chi bộ cơ sở">' in html
+    assert html.index("Đảng bộ Cục Thuế tỉnh") < html.index("— Chi bộ Phòng Kiểm tra thuế")
+    assert '<optgroup label="Huyện, thị, thành ủy">' in html
+
+
+def test_profile_next_only_follows_local_urls(client):
+    client.force_login(UserFactory())
+    org = OrganizationFactory()
+
+    response = client.post(reverse("accounts:profile"), _form(org, next="https://evil.example.com/"))
+
+    assert response["Location"] == "/"
+
+
+def test_login_without_profile_goes_to_profile(client):
+    UserFactory(email="new@example.com")
+
+    response = client.post(reverse("account_login"), {"login": "new@example.com", "password": "DemoPass123!"})
+
+    assert response["Location"] == reverse("accounts:profile")
+
+
+def test_signup_then_profile_is_asked(client):
+    response = client.post(
+        reverse("account_signup"),
+        {"email": "Lan.Nguyen@Example.com", "password1": "Chibo-KieuMau-2026", "password2": "Chibo-KieuMau-2026"},
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("accounts:profile")
+
+
+def test_signup_same_email_other_case_is_refused(client):
+    UserFactory(email="lan@example.com")
+
+    response = client.post(
+        reverse("account_signup"),
+        {"email": "LAN@example.com", "password1": "Chibo-KieuMau-2026", "password2": "Chibo-KieuMau-2026"},
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["email"]

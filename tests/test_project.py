@@ -1,0 +1,64 @@
+"""Project-wide guarantees: migrations match the models, production settings pass check --deploy."""
+
+import os
+import subprocess
+import sys
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.django_db
+def test_no_missing_migrations():
+    out = StringIO()
+    try:
+        call_command("makemigrations", "--check", "--dry-run", stdout=out, stderr=out)
+    except SystemExit as exc:
+        pytest.fail(f"models and migrations differ (run makemigrations):\n{out.getvalue()}")
+        raise exc
+
+
+def _manage(*args, env_overrides):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")} | env_overrides
+    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+
+
+def test_check_deploy_is_clean_under_production_settings():
+    result = _manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        env_overrides={
+            "DJANGO_DEBUG": "0",
+            "DJANGO_SECRET_KEY": "x" * 20 + "-production-secret-for-the-check-0123456789",
+            "DJANGO_ALLOWED_HOSTS": "cuocthi.example.vn",
+            "DJANGO_HTTPS": "1",
+        },
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = _manage("check", env_overrides={"DJANGO_DEBUG": "0", "DJANGO_ALLOWED_HOSTS": "x"})
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_a_misspelt_boolean_is_an_error():
+    result = _manage("check", env_overrides={"DJANGO_DEBUG": "ture"})
+    assert result.returncode != 0
+    assert "DJANGO_DEBUG must be a boolean" in result.stderr
+
+
+def test_seed_demo_refuses_with_debug_off():
+    result = _manage(
+        "seed_demo",
+        env_overrides={"DJANGO_DEBUG": "0", "DJANGO_SECRET_KEY": "s" * 50, "DJANGO_ALLOWED_HOSTS": "x", "DATABASE_URL": "sqlite://:memory:"},
+    )
+    assert result.returncode != 0
+    assert "--force" in result.stderr
