@@ -58,7 +58,12 @@ def test_a_misspelt_boolean_is_an_error():
 def test_seed_demo_refuses_with_debug_off():
     result = _manage(
         "seed_demo",
-        env_overrides={"DJANGO_DEBUG": "0", "DJANGO_SECRET_KEY": "s" * 50, "DJANGO_ALLOWED_HOSTS": "x", "DATABASE_URL": "sqlite://:memory:"},
+        env_overrides={
+            "DJANGO_DEBUG": "0",
+            "DJANGO_SECRET_KEY": "s" * 50,
+            "DJANGO_ALLOWED_HOSTS": "x",
+            "DATABASE_URL": "sqlite://:memory:",
+        },
     )
     assert result.returncode != 0
     assert "--force" in result.stderr

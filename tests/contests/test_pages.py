@@ -40,7 +40,7 @@ def test_home_query_count_is_constant(client, django_assert_num_queries):
 
 
 def test_rules_markdown_is_rendered_and_sanitized(client):
-    contest = ContestFactory(rules="## Đối tượng\n**Đảng viên** <script>alert(1)</script> <a href=\"javascript:x()\">x</a>")
+    contest = ContestFactory(rules='## Đối tượng\n**Đảng viên** <script>alert(1)</script> <a href="javascript:x()">x</a>')
 
     html = client.get(f"/contests/{contest.slug}/rules/").content.decode()
 
@@ -107,3 +107,15 @@ def test_navigation_changes_with_role(client, organizer, judge):
 
 def test_healthz_answers_when_database_and_cache_do(client):
     assert client.get("/healthz/").json() == {"status": "ok", "cache": True}
+
+
+def test_site_is_vietnamese_even_for_an_english_phone(client):
+    ContestFactory()
+    html = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert '<html lang="vi">' in html
+
+
+def test_language_switcher_turns_english_on(client):
+    ContestFactory()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert '<html lang="en">' in client.get("/").content.decode()
