@@ -3,6 +3,7 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
@@ -19,7 +20,7 @@ def profile_required(view):
         if not profile_is_complete(request.user):
             messages.info(request, _("Vui lòng hoàn thiện thông tin cá nhân trước khi dự thi."))
             back = request.get_full_path() if request.method == "GET" else request.headers.get("Referer", "/")
-            return redirect(f"/accounts/profile/?{urlencode({'next': back})}")
+            return redirect(f"{reverse('accounts:profile')}?{urlencode({'next': back})}")
         return view(request, *args, **kwargs)
 
     return wrapper

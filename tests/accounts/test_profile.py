@@ -134,3 +134,37 @@ def test_signup_same_email_other_case_is_refused(client):
 
     assert response.status_code == 200
     assert response.context["form"].errors["email"]
+
+
+def test_password_reset_sends_an_email(client, mailoutbox):
+    UserFactory(email="quen@example.com")
+
+    response = client.post(reverse("account_reset_password"), {"email": "quen@example.com"})
+
+    assert response.status_code == 302
+    assert len(mailoutbox) == 1
+    assert mailoutbox[0].to == ["quen@example.com"]
+    assert "/accounts/password/reset/key/" in mailoutbox[0].body
+
+
+def test_profile_required_sends_a_contestant_without_profile_to_the_form(rf):
+    from django.contrib.messages.storage.fallback import FallbackStorage
+    from django.http import HttpResponse
+
+    from accounts.decorators import profile_required
+
+    @profile_required
+    def take_part(request):
+        return HttpResponse("ok")
+
+    request = rf.get("/quiz/rounds/1/")
+    request.user = UserFactory()
+    request.session = {}
+    request._messages = FallbackStorage(request)
+
+    response = take_part(request)
+
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/profile/?next=%2Fquiz%2Frounds%2F1%2F"
+    request.user = ProfileFactory().user
+    assert take_part(request).content == b"ok"
