@@ -20,7 +20,7 @@ def test_new_user_signs_up_completes_profile_and_lands_home(page):
     assert_fits_phone(page)
     page.get_by_role("link", name="Đăng ký dự thi").click()
     page.get_by_label("E-mail").fill("lan.nguyen@example.com")
-    page.get_by_label("Mật khẩu", exact=True).fill("Chibo-KieuMau-2026")
+    page.get_by_label("Mật khẩu:", exact=True).fill("Chibo-KieuMau-2026")
     page.get_by_label("Mật khẩu (nhập lại)").fill("Chibo-KieuMau-2026")
     page.get_by_role("button", name="Đăng ký").click()
 
