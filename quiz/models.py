@@ -1,3 +1,341 @@
-from django.db import models
+"""The quiz: a question bank, weekly rounds with sealed pools, attempts, rankings and prizes.
 
-# Create your models here.
+Invariants that must hold under concurrency are database constraints: one open attempt per
+contestant and round, one answer slot per question of an attempt, one ranking entry and one
+prize per person and round, one correct option per question."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+
+from .enums import (
+    AttemptStatus,
+    PrizeStatus,
+    PrizeTier,
+    QuestionStatus,
+    RankingRule,
+    ReviewPolicy,
+    RoundKind,
+    RoundPhase,
+)
+
+OPTION_LETTERS = "ABCDEF"
+
+
+class Field(models.Model):
+    """A field (lĩnh vực) of the bank: party statutes, resolutions, model party cells …"""
+
+    name = models.CharField(_("tên lĩnh vực"), max_length=200, unique=True)
+    sort_order = models.PositiveIntegerField(_("thứ tự"), default=0)
+
+    class Meta:
+        verbose_name = _("lĩnh vực")
+        verbose_name_plural = _("lĩnh vực")
+        ordering = ["sort_order", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Question(models.Model):
+    code = models.CharField(_("mã câu"), max_length=32, unique=True)
+    field = models.ForeignKey(Field, verbose_name=_("lĩnh vực"), on_delete=models.PROTECT, related_name="questions")
+    text = models.TextField(_("câu hỏi"))
+    source = models.CharField(_("nguồn"), max_length=500, blank=True)
+    status = models.CharField(_("trạng thái"), max_length=16, choices=QuestionStatus.choices, default=QuestionStatus.DRAFT)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("người soạn"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("sửa lúc"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("câu hỏi")
+        verbose_name_plural = _("ngân hàng câu hỏi")
+        ordering = ["code"]
+        indexes = [models.Index(fields=["field", "status"])]
+
+    def __str__(self):
+        return f"{self.code} – {self.text[:80]}"
+
+
+class Option(models.Model):
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="options")
+    letter = models.CharField(_("phương án"), max_length=1)
+    text = models.CharField(_("nội dung"), max_length=1000)
+    is_correct = models.BooleanField(_("đúng"), default=False)
+
+    class Meta:
+        verbose_name = _("phương án")
+        verbose_name_plural = _("phương án")
+        ordering = ["question_id", "letter"]
+        constraints = [
+            models.UniqueConstraint(fields=["question", "letter"], name="option_letter_unique"),
+            models.UniqueConstraint(fields=["question"], condition=Q(is_correct=True), name="option_one_correct"),
+        ]
+
+    def __str__(self):
+        return f"{self.letter}. {self.text}"
+
+
+class Round(models.Model):
+    """A weekly round (tuần thi) or the practice set. Its pool and answer keys are sealed when an
+    organizer approves it; from then on nothing about them can change."""
+
+    contest = models.ForeignKey("contests.Contest", verbose_name=_("cuộc thi"), on_delete=models.PROTECT, related_name="rounds")
+    kind = models.CharField(_("loại"), max_length=16, choices=RoundKind.choices, default=RoundKind.WEEKLY)
+    number = models.PositiveSmallIntegerField(_("số thứ tự"))
+    name = models.CharField(_("tên"), max_length=200)
+    opens_at = models.DateTimeField(_("mở lúc"))
+    closes_at = models.DateTimeField(_("đóng lúc"))
+    questions_per_attempt = models.PositiveSmallIntegerField(_("số câu mỗi bài thi"), default=20)
+    time_limit_seconds = models.PositiveIntegerField(_("thời gian làm bài (giây)"), default=15 * 60)
+    max_attempts = models.PositiveIntegerField(
+        _("số lần thi tối đa"), null=True, blank=True, help_text=_("Bỏ trống: không giới hạn.")
+    )
+    review_policy = models.CharField(
+        _("xem đáp án"), max_length=16, choices=ReviewPolicy.choices, default=ReviewPolicy.AFTER_CLOSE
+    )
+    ranking_rule = models.CharField(
+        _("cách xếp hạng"), max_length=32, choices=RankingRule.choices, default=RankingRule.SCORE_TIME
+    )
+    tiebreaker_enabled = models.BooleanField(
+        _("câu hỏi phụ dự đoán"),
+        default=False,
+        help_text=_("Thí sinh dự đoán số người đạt điểm tuyệt đối của tuần trước khi nộp bài."),
+    )
+    prizes_first = models.PositiveSmallIntegerField(_("số giải Nhất"), default=1)
+    prizes_second = models.PositiveSmallIntegerField(_("số giải Nhì"), default=2)
+    prizes_third = models.PositiveSmallIntegerField(_("số giải Ba"), default=3)
+    prizes_consolation = models.PositiveSmallIntegerField(_("số giải Khuyến khích"), default=10)
+    approved_at = models.DateTimeField(_("duyệt và niêm phong lúc"), null=True, blank=True, editable=False)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("người duyệt"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+", editable=False,
+    )  # fmt: skip
+    results_published_at = models.DateTimeField(_("công bố kết quả lúc"), null=True, blank=True, editable=False)
+    results_published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    full_score_actual = models.PositiveIntegerField(
+        _("số người đạt điểm tuyệt đối"), null=True, blank=True, editable=False,
+        help_text=_("Chốt khi đóng tuần thi; dùng để tính độ lệch dự đoán."),
+    )  # fmt: skip
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("tuần thi")
+        verbose_name_plural = _("tuần thi")
+        ordering = ["contest", "kind", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["contest", "kind", "number"], name="round_number_unique"),
+            models.CheckConstraint(condition=Q(closes_at__gt=models.F("opens_at")), name="round_window_ordered"),
+            models.CheckConstraint(condition=Q(questions_per_attempt__gte=1), name="round_questions_positive"),
+        ]
+        indexes = [models.Index(fields=["contest", "opens_at"])]
+
+    def __str__(self):
+        return f"{self.name} – {self.contest}"
+
+    @property
+    def is_sealed(self) -> bool:
+        return self.approved_at is not None
+
+    @property
+    def is_practice(self) -> bool:
+        return self.kind == RoundKind.PRACTICE
+
+    def phase(self, now=None) -> str:
+        now = now or timezone.now()
+        if not self.is_sealed:
+            return RoundPhase.DRAFT
+        if self.results_published_at:
+            return RoundPhase.PUBLISHED
+        if now < self.opens_at:
+            return RoundPhase.SEALED
+        if now < self.closes_at:
+            return RoundPhase.OPEN
+        return RoundPhase.CLOSED
+
+    @property
+    def is_open(self) -> bool:
+        now = timezone.now()
+        return self.is_sealed and self.opens_at <= now < self.closes_at
+
+    @property
+    def is_closed(self) -> bool:
+        return timezone.now() >= self.closes_at
+
+    @property
+    def prize_plan(self) -> list[tuple[str, int]]:
+        return [
+            (PrizeTier.FIRST, self.prizes_first),
+            (PrizeTier.SECOND, self.prizes_second),
+            (PrizeTier.THIRD, self.prizes_third),
+            (PrizeTier.CONSOLATION, self.prizes_consolation),
+        ]
+
+    @property
+    def time_limit_display(self) -> str:
+        from .templatetags.quiz_tags import seconds
+
+        return seconds(self.time_limit_seconds * 1000)
+
+    def get_phase_display(self) -> str:
+        return RoundPhase(self.phase()).label
+
+
+class RoundQuestion(models.Model):
+    """A question of a round's pool."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="pool")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="round_entries")
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("câu hỏi của tuần")
+        verbose_name_plural = _("bộ câu hỏi của tuần")
+        constraints = [models.UniqueConstraint(fields=["round", "question"], name="pool_question_unique")]
+
+    def __str__(self):
+        return f"{self.round_id}:{self.question_id}"
+
+
+class BlueprintItem(models.Model):
+    """How many questions of a field each attempt draws. Without items, every field in proportion."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="blueprint")
+    field = models.ForeignKey(Field, verbose_name=_("lĩnh vực"), on_delete=models.PROTECT, related_name="+")
+    count = models.PositiveSmallIntegerField(_("số câu"))
+
+    class Meta:
+        verbose_name = _("cơ cấu đề")
+        verbose_name_plural = _("cơ cấu đề (số câu mỗi lĩnh vực)")
+        constraints = [models.UniqueConstraint(fields=["round", "field"], name="blueprint_field_unique")]
+
+    def __str__(self):
+        return f"{self.field_id}×{self.count}"
+
+
+class Attempt(models.Model):
+    """One attempt (bài thi): its questions were drawn and shuffled at start. Times are the
+    server's. `duration_ms` is the time taken, counted to submission or the deadline."""
+
+    round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="attempts")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="attempts")
+    organization = models.ForeignKey(
+        "accounts.Organization", on_delete=models.PROTECT, related_name="attempts",
+        help_text=_("Đơn vị của thí sinh lúc bắt đầu bài thi."),
+    )  # fmt: skip
+    status = models.CharField(max_length=16, choices=AttemptStatus.choices, default=AttemptStatus.OPEN)
+    started_at = models.DateTimeField()
+    deadline = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    score = models.PositiveSmallIntegerField(null=True, blank=True)
+    question_count = models.PositiveSmallIntegerField()
+    duration_ms = models.PositiveIntegerField(null=True, blank=True)
+    prediction = models.PositiveIntegerField(null=True, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("bài thi")
+        verbose_name_plural = _("bài thi")
+        constraints = [
+            models.UniqueConstraint(fields=["round", "user"], condition=Q(status="open"), name="attempt_one_open_per_round"),
+        ]
+        indexes = [
+            models.Index(fields=["round", "user"]),
+            models.Index(fields=["status", "deadline"]),
+            models.Index(fields=["round", "status", "score"]),
+            models.Index(fields=["round", "finished_at"]),
+        ]
+
+    def __str__(self):
+        return f"#{self.pk} {self.user_id} – {self.round_id}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == AttemptStatus.OPEN
+
+    @property
+    def duration_seconds(self) -> float | None:
+        return None if self.duration_ms is None else self.duration_ms / 1000
+
+    @cached_property
+    def answered_count(self) -> int:
+        return sum(1 for aq in self.items.all() if aq.chosen_index is not None)
+
+
+class AttemptQuestion(models.Model):
+    """A drawn question of an attempt. `option_ids` is the shuffled order of its options; the page
+    posts an index into it, so nothing in the page says which option is right."""
+
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="items")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="attempt_items")
+    position = models.PositiveSmallIntegerField()
+    option_ids = models.JSONField()
+    option_count = models.PositiveSmallIntegerField()
+    chosen_index = models.PositiveSmallIntegerField(null=True, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    is_correct = models.BooleanField(null=True)
+
+    class Meta:
+        ordering = ["attempt_id", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["attempt", "position"], name="attempt_item_position_unique"),
+            models.UniqueConstraint(fields=["attempt", "question"], name="attempt_item_question_unique"),
+        ]
+        indexes = [models.Index(fields=["question", "is_correct"])]
+
+    def __str__(self):
+        return f"{self.attempt_id}:{self.position}"
+
+
+class RoundEntry(models.Model):
+    """A contestant's standing in a round: their best attempt by the round's rule. Kept at every
+    finished attempt so the leaderboard is one indexed query."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="entries")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="round_entries")
+    best_attempt = models.ForeignKey(Attempt, on_delete=models.PROTECT, related_name="+")
+    score = models.PositiveSmallIntegerField()
+    duration_ms = models.PositiveIntegerField()
+    finished_at = models.DateTimeField()
+    prediction = models.PositiveIntegerField(null=True, blank=True)
+    attempts_count = models.PositiveIntegerField(default=0)
+    disqualified = models.BooleanField(_("bị loại"), default=False)
+    disqualified_reason = models.CharField(_("lý do loại"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("kết quả của thí sinh")
+        verbose_name_plural = _("kết quả của thí sinh")
+        constraints = [models.UniqueConstraint(fields=["round", "user"], name="round_entry_unique")]
+        indexes = [models.Index(fields=["round", "-score", "duration_ms", "finished_at"], name="round_entry_rank_idx")]
+
+    def __str__(self):
+        return f"{self.round_id}:{self.user_id} {self.score}"
+
+
+class Prize(models.Model):
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="prizes")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="quiz_prizes")
+    entry = models.ForeignKey(RoundEntry, on_delete=models.PROTECT, related_name="+")
+    tier = models.CharField(_("giải"), max_length=16, choices=PrizeTier.choices)
+    rank = models.PositiveIntegerField(_("hạng"))
+    status = models.CharField(_("xác minh"), max_length=16, choices=PrizeStatus.choices, default=PrizeStatus.DRAFT)
+    note = models.CharField(_("ghi chú"), max_length=500, blank=True)
+    verified_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    verified_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("giải thưởng tuần")
+        verbose_name_plural = _("giải thưởng tuần")
+        ordering = ["round", "rank"]
+        constraints = [models.UniqueConstraint(fields=["round", "user"], name="prize_one_per_person_round")]
+
+    def __str__(self):
+        return f"{self.get_tier_display()} – {self.user}"

@@ -1,7 +1,205 @@
-"""Reads for the quiz. The quiz issue fills this module in."""
+"""Reads for the quiz, shared by views, reports and exports."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Count, Min, Q
+from django.http import Http404
+from django.utils import timezone
+
+from .enums import AttemptStatus, ReviewPolicy, RoundKind
+from .models import Attempt, AttemptQuestion, Option, Round, RoundEntry
 
 
-def rounds_for_home(*, contest, user) -> list:
-    """The contest's rounds worth showing on the home page (open now first). Until the quiz
-    models land there are none."""
-    return []
+def visible_rounds(*, contest):
+    """Rounds contestants can see: sealed ones (drafts stay with the organizers)."""
+    return Round.objects.filter(contest=contest, approved_at__isnull=False).order_by("kind", "number")
+
+
+def rounds_for_home(*, contest, user) -> list[Round]:
+    """The contest's rounds worth showing on the home page: open now first, then the next one
+    to open, then the practice set."""
+    now = timezone.now()
+    rounds = list(visible_rounds(contest=contest).filter(closes_at__gt=now))
+    open_now = [r for r in rounds if r.kind == RoundKind.WEEKLY and r.opens_at <= now]
+    upcoming = sorted((r for r in rounds if r.kind == RoundKind.WEEKLY and r.opens_at > now), key=lambda r: r.opens_at)[:1]
+    practice = [r for r in rounds if r.kind == RoundKind.PRACTICE][:1]
+    return open_now + upcoming + practice
+
+
+def get_round_for_contestant(*, pk: int) -> Round:
+    round = Round.objects.select_related("contest").filter(pk=pk, approved_at__isnull=False).first()
+    if round is None:
+        raise Http404
+    return round
+
+
+def get_attempt_for_contestant(user, pk: int) -> Attempt:
+    """The one access helper for attempts: a contestant only ever reaches their own."""
+    attempt = Attempt.objects.select_related("round", "round__contest").filter(pk=pk, user=user).first()
+    if attempt is None:
+        raise Http404
+    return attempt
+
+
+@dataclass
+class AttemptItem:
+    position: int
+    text: str
+    options: list[str]  # in the attempt's shuffled order
+    chosen_index: int | None
+    correct_index: int | None = None
+    is_correct: bool | None = None
+    field_name: str = ""
+    source: str = ""
+
+
+def attempt_items(*, attempt: Attempt, with_answers: bool = False) -> list[AttemptItem]:
+    """The attempt's questions and options in the order it was drawn. The correct answer is only
+    read when `with_answers` (after the attempt is finished and the review policy allows)."""
+    rows = list(
+        AttemptQuestion.objects.filter(attempt=attempt)
+        .select_related("question", "question__field")
+        .only(
+            "position", "option_ids", "chosen_index", "is_correct", "question__text", "question__source", "question__field__name"
+        )
+    )
+    option_ids = [oid for row in rows for oid in row.option_ids]
+    fields = ["id", "text", "is_correct"] if with_answers else ["id", "text"]
+    options = {o["id"]: o for o in Option.objects.filter(pk__in=option_ids).values(*fields)}
+    items = []
+    for row in rows:
+        item = AttemptItem(
+            position=row.position,
+            text=row.question.text,
+            options=[options[oid]["text"] for oid in row.option_ids],
+            chosen_index=row.chosen_index,
+        )
+        if with_answers:
+            item.correct_index = next(i for i, oid in enumerate(row.option_ids) if options[oid]["is_correct"])
+            item.is_correct = row.is_correct
+            item.field_name = row.question.field.name
+            item.source = row.question.source
+        items.append(item)
+    return items
+
+
+def review_allowed(*, attempt: Attempt) -> bool:
+    round = attempt.round
+    if attempt.is_open:
+        return False
+    if round.kind == RoundKind.PRACTICE or round.review_policy == ReviewPolicy.IMMEDIATE:
+        return True
+    if round.review_policy == ReviewPolicy.AFTER_CLOSE:
+        return round.is_closed
+    return False
+
+
+def attempt_place(*, attempt: Attempt) -> int | None:
+    """Where this attempt would stand among the round's best attempts (1 = first)."""
+    if attempt.score is None or attempt.round.kind == RoundKind.PRACTICE:
+        return None
+    better = (
+        RoundEntry.objects.filter(round_id=attempt.round_id, disqualified=False)
+        .exclude(user_id=attempt.user_id)
+        .filter(
+            Q(score__gt=attempt.score)
+            | Q(score=attempt.score, duration_ms__lt=attempt.duration_ms)
+            | Q(score=attempt.score, duration_ms=attempt.duration_ms, finished_at__lt=attempt.finished_at)
+        )
+        .count()
+    )
+    return better + 1
+
+
+def attempts_for_user(*, user, round: Round | None = None, contest=None):
+    qs = Attempt.objects.filter(user=user).select_related("round").order_by("-started_at")
+    if round is not None:
+        qs = qs.filter(round=round)
+    if contest is not None:
+        qs = qs.filter(round__contest=contest)
+    return qs
+
+
+def entries_for_user(*, user, contest) -> dict[int, RoundEntry]:
+    return {e.round_id: e for e in RoundEntry.objects.filter(user=user, round__contest=contest)}
+
+
+def entry_rank(*, entry: RoundEntry) -> int:
+    """A contestant's current rank in a round (score, then time, then earliest)."""
+    better = (
+        RoundEntry.objects.filter(round_id=entry.round_id, disqualified=False)
+        .filter(
+            Q(score__gt=entry.score)
+            | Q(score=entry.score, duration_ms__lt=entry.duration_ms)
+            | Q(score=entry.score, duration_ms=entry.duration_ms, finished_at__lt=entry.finished_at)
+        )
+        .count()
+    )
+    return better + 1
+
+
+def leaderboard(*, round: Round, limit: int = 100) -> list[RoundEntry]:
+    """The top of the round's ranking, with names and units: one indexed query."""
+    from .services import ranked_entries
+
+    return list(
+        ranked_entries(round=round)
+        .select_related("user", "best_attempt__organization")
+        .only(
+            "score", "duration_ms", "finished_at", "prediction", "attempts_count", "user__full_name", "user__email",
+            "best_attempt__organization__name",
+        )[:limit]
+    )  # fmt: skip
+
+
+@dataclass
+class RoundStats:
+    participants: int
+    attempts: int
+    full_attempts: int
+    full_people: int
+    near_attempts: int
+    near_people: int
+    fastest_full_ms: int | None
+    distribution: list[tuple[int, int]]
+    per_question: list[dict]
+
+
+def round_stats(*, round: Round) -> RoundStats:
+    """The organizers' figures of a round, from stored attempts (finished ones only)."""
+    n = round.questions_per_attempt
+    finished = Attempt.objects.filter(round=round).exclude(status=AttemptStatus.OPEN)
+    totals = finished.aggregate(
+        attempts=Count("id"),
+        participants=Count("user", distinct=True),
+        full_attempts=Count("id", filter=Q(score=n)),
+        full_people=Count("user", filter=Q(score=n), distinct=True),
+        near_attempts=Count("id", filter=Q(score=n - 1)),
+        near_people=Count("user", filter=Q(score=n - 1), distinct=True),
+        fastest_full_ms=Min("duration_ms", filter=Q(score=n)),
+    )
+    by_score = dict(finished.values_list("score").annotate(c=Count("id")).values_list("score", "c"))
+    distribution = [(score, by_score.get(score, 0)) for score in range(n, -1, -1)]
+    per_question = list(
+        AttemptQuestion.objects.filter(attempt__round=round)
+        .exclude(attempt__status=AttemptStatus.OPEN)
+        .values("question_id", "question__code", "question__text")
+        .annotate(shown=Count("id"), right=Count("id", filter=Q(is_correct=True)))
+        .order_by("question__code")
+    )
+    for row in per_question:
+        row["share"] = row["right"] / row["shown"] if row["shown"] else 0
+    return RoundStats(distribution=distribution, per_question=per_question, **totals)
+
+
+def question_right_shares(question_ids) -> dict[int, tuple[int, int]]:
+    shares = defaultdict(lambda: (0, 0))
+    rows = (
+        AttemptQuestion.objects.filter(question_id__in=question_ids, is_correct__isnull=False)
+        .values("question_id")
+        .annotate(shown=Count("id"), right=Count("id", filter=Q(is_correct=True)))
+    )
+    for row in rows:
+        shares[row["question_id"]] = (row["right"], row["shown"])
+    return shares

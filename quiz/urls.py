@@ -1,4 +1,17 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "quiz"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.round_list, name="rounds"),
+    path("my-results/", views.my_results, name="my_results"),
+    path("rounds/<int:pk>/", views.round_detail, name="round"),
+    path("rounds/<int:pk>/start/", views.attempt_start, name="start"),
+    path("rounds/<int:pk>/leaderboard/", views.leaderboard, name="leaderboard"),
+    path("attempts/<int:pk>/", views.attempt_page, name="attempt"),
+    path("attempts/<int:pk>/save/", views.attempt_autosave, name="autosave"),
+    path("attempts/<int:pk>/result/", views.attempt_result, name="result"),
+    path("manage/rounds/<int:pk>/", views.manage_round, name="manage_round"),
+    path("manage/rounds/<int:pk>/<slug:action>/", views.manage_round_action, name="manage_round_action"),
+]

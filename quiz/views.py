@@ -1,3 +1,185 @@
-from django.shortcuts import render
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-# Create your views here.
+from accounts.decorators import profile_required
+from accounts.enums import Role
+from accounts.roles import has_role, role_required
+from contests.selectors import current_contest
+
+from . import selectors, services
+from .errors import QuizError
+from .forms import AutosaveForm, PredictionForm, parse_answers
+from .models import Round
+
+
+def round_list(request):
+    contest = current_contest()
+    if contest is None:
+        raise Http404
+    rounds = list(selectors.visible_rounds(contest=contest))
+    entries = selectors.entries_for_user(user=request.user, contest=contest) if request.user.is_authenticated else {}
+    return render(request, "quiz/round_list.html", {"contest": contest, "rounds": rounds, "entries": entries})
+
+
+def round_detail(request, pk):
+    round = selectors.get_round_for_contestant(pk=pk)
+    attempts, entry, rank = [], None, None
+    if request.user.is_authenticated:
+        attempts = list(selectors.attempts_for_user(user=request.user, round=round))
+        entry = selectors.entries_for_user(user=request.user, contest=round.contest).get(round.pk)
+        rank = selectors.entry_rank(entry=entry) if entry else None
+    open_attempt = next((a for a in attempts if a.is_open), None)
+    context = {"round": round, "attempts": attempts, "entry": entry, "rank": rank, "open_attempt": open_attempt}
+    return render(request, "quiz/round_detail.html", context)
+
+
+@require_POST
+@profile_required
+def attempt_start(request, pk):
+    round = selectors.get_round_for_contestant(pk=pk)
+    try:
+        attempt = services.attempt_start(round=round, user=request.user, ip_address=request.META.get("REMOTE_ADDR"))
+    except QuizError as exc:
+        messages.error(request, exc.message)
+        return redirect("quiz:round", pk=round.pk)
+    return redirect("quiz:attempt", pk=attempt.pk)
+
+
+@login_required
+def attempt_page(request, pk):
+    attempt = selectors.get_attempt_for_contestant(request.user, pk)
+    if request.method == "POST":
+        return _attempt_submit(request, attempt)
+    if attempt.is_open and attempt.deadline <= services.timezone.now():
+        attempt = services.attempt_finalize(attempt=attempt)
+    if not attempt.is_open:
+        return redirect("quiz:result", pk=attempt.pk)
+    items = selectors.attempt_items(attempt=attempt)
+    context = {
+        "attempt": attempt,
+        "round": attempt.round,
+        "items": items,
+        "answered": sum(1 for item in items if item.chosen_index is not None),
+        "prediction_form": PredictionForm() if attempt.round.tiebreaker_enabled else None,
+    }
+    return render(request, "quiz/attempt.html", context)
+
+
+def _attempt_submit(request, attempt):
+    answers = parse_answers(request.POST)
+    prediction_form = PredictionForm(request.POST)
+    prediction = prediction_form.cleaned_data.get("prediction") if prediction_form.is_valid() else None
+    if answers is None:
+        messages.error(request, _("Câu trả lời gửi lên không hợp lệ. Các câu trả lời đã lưu vẫn được giữ nguyên."))
+        return redirect("quiz:attempt", pk=attempt.pk)
+    try:
+        finished = services.attempt_submit(attempt=attempt, user=request.user, answers=answers, prediction=prediction)
+    except QuizError as exc:
+        messages.error(request, exc.message)
+        return redirect("quiz:attempt", pk=attempt.pk)
+    return redirect("quiz:result", pk=finished.pk)
+
+
+@require_POST
+@login_required
+def attempt_autosave(request, pk):
+    form = AutosaveForm(request.POST)
+    if not form.is_valid():
+        return JsonResponse({"saved": False, "message": _("Dữ liệu không hợp lệ.")}, status=400)
+    saved = services.attempt_save_answer(attempt_id=pk, user=request.user, **form.cleaned_data)
+    if not saved:
+        message = _("Không lưu được câu trả lời: bài thi đã kết thúc hoặc hết giờ.")
+        return JsonResponse({"saved": False, "message": message}, status=409)
+    return JsonResponse({"saved": True})
+
+
+@login_required
+def attempt_result(request, pk):
+    attempt = selectors.get_attempt_for_contestant(request.user, pk)
+    if attempt.is_open:
+        return redirect("quiz:attempt", pk=attempt.pk)
+    review = selectors.review_allowed(attempt=attempt)
+    context = {
+        "attempt": attempt,
+        "round": attempt.round,
+        "review": review,
+        "items": selectors.attempt_items(attempt=attempt, with_answers=True) if review else None,
+        "place": selectors.attempt_place(attempt=attempt),
+    }
+    return render(request, "quiz/result.html", context)
+
+
+@login_required
+def my_results(request):
+    contest = current_contest()
+    if contest is None:
+        raise Http404
+    attempts = list(selectors.attempts_for_user(user=request.user, contest=contest))
+    entries = selectors.entries_for_user(user=request.user, contest=contest)
+    standings = []
+    for round in {a.round for a in attempts}:
+        entry = entries.get(round.pk)
+        standings.append((round, entry, selectors.entry_rank(entry=entry) if entry else None))
+    standings.sort(key=lambda s: (s[0].kind, s[0].number))
+    return render(request, "quiz/my_results.html", {"contest": contest, "attempts": attempts, "standings": standings})
+
+
+def leaderboard(request, pk):
+    round = selectors.get_round_for_contestant(pk=pk)
+    staff = request.user.is_authenticated and has_role(request.user, Role.ORGANIZER, Role.SECRETARIAT)
+    if not round.results_published_at and not staff:
+        return render(request, "quiz/leaderboard_unpublished.html", {"round": round}, status=200)
+    entries = selectors.leaderboard(round=round, limit=500 if staff else 100)
+    return render(request, "quiz/leaderboard.html", {"round": round, "entries": entries, "live": not round.results_published_at})
+
+
+# --- Organizers and secretariat -----------------------------------------------------------------------
+
+
+def _round_for_staff(pk) -> Round:
+    round = Round.objects.select_related("contest").filter(pk=pk).first()
+    if round is None:
+        raise Http404
+    return round
+
+
+@role_required(Role.ORGANIZER, Role.SECRETARIAT)
+def manage_round(request, pk):
+    round = _round_for_staff(pk)
+    context = {
+        "round": round,
+        "stats": selectors.round_stats(round=round),
+        "prizes": list(round.prizes.select_related("user", "entry__best_attempt__organization").order_by("rank")),
+        "problems": [] if round.is_sealed else services.round_problems(round=round),
+        "can_organize": has_role(request.user, Role.ORGANIZER),
+    }
+    return render(request, "quiz/manage_round.html", context)
+
+
+@require_POST
+@role_required(Role.ORGANIZER)
+def manage_round_action(request, pk, action):
+    round = _round_for_staff(pk)
+    actions = {
+        "approve": lambda: services.round_approve(round=round, by=request.user),
+        "prizes": lambda: services.round_prizes_draft(round=round),
+        "publish": lambda: services.round_publish_results(round=round, by=request.user),
+    }
+    done = {
+        "approve": _("Đã duyệt và niêm phong bộ câu hỏi."),
+        "prizes": _("Đã lập danh sách giải dự kiến."),
+        "publish": _("Đã công bố kết quả tuần thi."),
+    }
+    if action not in actions:
+        raise Http404
+    try:
+        actions[action]()
+    except QuizError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, done[action])
+    return redirect("quiz:manage_round", pk=round.pk)

@@ -1,0 +1,28 @@
+from django import template
+from django.utils.translation import gettext as _
+
+register = template.Library()
+
+
+@register.filter
+def seconds(milliseconds) -> str:
+    """A duration in milliseconds as people say it: «24 giây», «1 phút 05 giây», «15 phút»."""
+    if milliseconds is None or milliseconds == "":
+        return "–"
+    total = int(round(int(milliseconds) / 1000))
+    minutes, secs = divmod(total, 60)
+    if minutes and secs:
+        return _("%(m)d phút %(s)02d giây") % {"m": minutes, "s": secs}
+    if minutes:
+        return _("%(m)d phút") % {"m": minutes}
+    return _("%(s)d giây") % {"s": secs}
+
+
+@register.filter
+def letter(index) -> str:
+    return "ABCDEF"[int(index)]
+
+
+@register.filter
+def percent(value) -> str:
+    return f"{value * 100:.0f}%".replace(".", ",")

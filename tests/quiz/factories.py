@@ -1,0 +1,72 @@
+import datetime
+
+import factory
+from django.utils import timezone
+
+from quiz import services
+from quiz.enums import QuestionStatus, RoundKind
+from quiz.models import Field, Option, Question, Round
+from tests.factories import ContestFactory, UserFactory
+
+
+class FieldFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Field
+        django_get_or_create = ["name"]
+
+    name = factory.Sequence(lambda n: f"Lĩnh vực {n}")
+
+
+class QuestionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Question
+        skip_postgeneration_save = True
+
+    code = factory.Sequence(lambda n: f"Q{n:04d}")
+    field = factory.SubFactory(FieldFactory)
+    text = factory.Sequence(lambda n: f"Câu hỏi số {n}: Đảng viên có nhiệm vụ gì?")
+    status = QuestionStatus.APPROVED
+
+    @factory.post_generation
+    def options(self, create, extracted, **kwargs):
+        if not create:
+            return
+        count = extracted or 4
+        for i in range(count):
+            Option.objects.create(
+                question=self, letter="ABCDEF"[i], text=f"Phương án {'ABCDEF'[i]} của {self.code}", is_correct=i == 0
+            )
+
+
+class RoundFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Round
+
+    contest = factory.SubFactory(ContestFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    name = factory.LazyAttribute(lambda o: f"Tuần thi thứ {o.number}")
+    opens_at = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(days=1))
+    closes_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=6))
+    questions_per_attempt = 20
+    time_limit_seconds = 900
+    kind = RoundKind.WEEKLY
+
+
+def sealed_round(*, pool_size: int = 40, fields: int = 4, organizer=None, **kwargs) -> Round:
+    """An approved round whose pool has `pool_size` questions spread over `fields` fields."""
+    round = RoundFactory(**kwargs)
+    field_objs = [FieldFactory() for _ in range(fields)]
+    questions = [QuestionFactory(field=field_objs[i % fields]) for i in range(pool_size)]
+    services.round_pool_add(round=round, question_ids=[q.pk for q in questions])
+    services.round_approve(round=round, by=organizer or UserFactory(is_staff=True))
+    round.refresh_from_db()
+    return round
+
+
+def answer_all(attempt, *, right: int) -> dict[int, int]:
+    """Form answers for an attempt: the first `right` positions correct, the others wrong."""
+    answers = {}
+    for item in attempt.items.order_by("position"):
+        correct = next(i for i, oid in enumerate(item.option_ids) if Option.objects.get(pk=oid).is_correct)
+        answers[item.position] = correct if item.position <= right else (correct + 1) % item.option_count
+    return answers
