@@ -1,0 +1,177 @@
+import datetime
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from quiz import services
+from quiz.enums import AttemptStatus, ReviewPolicy
+from quiz.models import Attempt, Option
+from tests.factories import contestant
+from tests.quiz.factories import answer_all, sealed_round
+
+pytestmark = pytest.mark.django_db
+
+
+def _start(client, round):
+    response = client.post(reverse("quiz:start", args=[round.pk]))
+    assert response.status_code == 302, response.content
+    return Attempt.objects.get(pk=int(re.search(r"/attempts/(\d+)/", response["Location"]).group(1)))
+
+
+def test_attempt_page_has_the_contract_markup_and_no_answer_key(client):
+    round = sealed_round()
+    user = contestant()
+    client.force_login(user)
+    attempt = _start(client, round)
+
+    html = client.get(reverse("quiz:attempt", args=[attempt.pk])).content.decode()
+
+    assert html.count("<fieldset") == 20
+    first = attempt.items.select_related("question").get(position=1)
+    assert f"{first.question.text}</legend>" in html
+    assert re.search(r'<label class="choice option"><input type="radio" name="q1" value="0"', html)
+    # Nothing in the page tells which option is right: no option ids, no "correct" flag.
+    for oid in first.option_ids:
+        assert f'value="{oid}"' not in html
+    assert "is_correct" not in html and "correct" not in html.lower().replace("incorrect", "")
+
+
+def test_whole_attempt_costs_at_most_80_queries(client):
+    round = sealed_round(pool_size=200, fields=5)
+    client.force_login(contestant())
+    client.get("/")  # the session is now in the cache
+
+    with CaptureQueriesContext(connection) as start_queries:
+        attempt = _start(client, round)
+        client.get(reverse("quiz:attempt", args=[attempt.pk]))
+    answers = answer_all(attempt, right=18)  # the test's own look at the key, not counted
+    with CaptureQueriesContext(connection) as save_queries:
+        for position, index in answers.items():
+            response = client.post(reverse("quiz:autosave", args=[attempt.pk]), {"position": position, "index": index})
+            assert response.json() == {"saved": True}
+    with CaptureQueriesContext(connection) as end_queries:
+        response = client.post(reverse("quiz:attempt", args=[attempt.pk]), {f"q{p}": i for p, i in answers.items()})
+        result = client.get(response["Location"])
+
+    assert result.status_code == 200
+    assert "18/20" in result.content.decode()
+    assert len(save_queries) == 40  # 2 per autosave: the user and one UPDATE
+    total = len(start_queries) + len(save_queries) + len(end_queries)
+    assert total <= 80, total
+
+
+@pytest.mark.parametrize("pool_size", [40, 200])
+def test_start_autosave_submit_query_counts_do_not_depend_on_pool_size(client, django_assert_num_queries, pool_size):
+    round = sealed_round(pool_size=pool_size, fields=4)
+    client.force_login(contestant())
+    client.get("/")
+    with django_assert_num_queries(13):
+        attempt = _start(client, round)
+    with django_assert_num_queries(2):
+        client.post(reverse("quiz:autosave", args=[attempt.pk]), {"position": 1, "index": 0})
+    with django_assert_num_queries(11):
+        client.post(reverse("quiz:attempt", args=[attempt.pk]), {"q1": 0})
+
+
+def test_result_page_hides_the_key_while_the_round_is_open(client):
+    round = sealed_round(review_policy=ReviewPolicy.AFTER_CLOSE)
+    user = contestant()
+    client.force_login(user)
+    attempt = _start(client, round)
+    client.post(reverse("quiz:attempt", args=[attempt.pk]), {"q1": 0})
+
+    html = client.get(reverse("quiz:result", args=[attempt.pk])).content.decode()
+
+    assert "Đáp án sẽ được công bố sau khi tuần thi kết thúc." in html
+    assert "Đáp án đúng" not in html
+    assert re.search(r"data-score>\d+/20<", html)
+
+
+def test_result_page_shows_review_after_close(client):
+    round = sealed_round(review_policy=ReviewPolicy.AFTER_CLOSE)
+    user = contestant()
+    attempt = services.attempt_start(round=round, user=user)
+    services.attempt_submit(attempt=attempt, user=user, answers=answer_all(attempt, right=20))
+    round.__class__.objects.filter(pk=round.pk).update(closes_at=timezone.now() - datetime.timedelta(minutes=1))
+    client.force_login(user)
+
+    html = client.get(reverse("quiz:result", args=[attempt.pk])).content.decode()
+
+    assert html.count("Đáp án đúng</span>") == 20
+
+
+def test_someone_elses_attempt_is_not_found(client):
+    round = sealed_round()
+    attempt = services.attempt_start(round=round, user=contestant())
+    client.force_login(contestant())
+
+    assert client.get(reverse("quiz:attempt", args=[attempt.pk])).status_code == 404
+    assert client.post(reverse("quiz:attempt", args=[attempt.pk]), {"q1": 0}).status_code == 404
+    assert client.get(reverse("quiz:result", args=[attempt.pk])).status_code == 404
+    response = client.post(reverse("quiz:autosave", args=[attempt.pk]), {"position": 1, "index": 0})
+    assert response.status_code == 409
+
+
+def test_tampered_form_is_refused_with_a_message_and_saved_answers_stay(client):
+    round = sealed_round()
+    user = contestant()
+    client.force_login(user)
+    attempt = _start(client, round)
+    client.post(reverse("quiz:autosave", args=[attempt.pk]), {"position": 2, "index": 1})
+
+    response = client.post(reverse("quiz:attempt", args=[attempt.pk]), {"q1": "x' OR 1=1", "q2": 1}, follow=True)
+
+    assert "Câu trả lời gửi lên không hợp lệ" in response.content.decode()
+    attempt.refresh_from_db()
+    assert attempt.status == AttemptStatus.OPEN
+    assert attempt.items.get(position=2).chosen_index == 1
+
+
+def test_start_on_a_closed_round_shows_a_vietnamese_message(client):
+    round = sealed_round(
+        opens_at=timezone.now() - datetime.timedelta(days=8), closes_at=timezone.now() - datetime.timedelta(days=1)
+    )
+    client.force_login(contestant())
+
+    response = client.post(reverse("quiz:start", args=[round.pk]), follow=True)
+
+    assert "Tuần thi này hiện không mở" in response.content.decode()
+    assert Attempt.objects.count() == 0
+
+
+def test_start_without_profile_sends_to_the_profile_form(client):
+    from tests.factories import UserFactory
+
+    round = sealed_round()
+    client.force_login(UserFactory())
+
+    response = client.post(reverse("quiz:start", args=[round.pk]))
+
+    assert response["Location"].startswith("/accounts/profile/")
+
+
+def test_anonymous_start_goes_to_login(client):
+    round = sealed_round()
+    response = client.post(reverse("quiz:start", args=[round.pk]))
+    assert response["Location"].startswith("/accounts/login/")
+
+
+def test_round_list_and_detail(client):
+    round = sealed_round()
+    client.force_login(contestant())
+    assert round.name in client.get(reverse("quiz:rounds")).content.decode()
+    assert "Bắt đầu làm bài" in client.get(reverse("quiz:round", args=[round.pk])).content.decode()
+
+
+def test_option_texts_are_escaped(client):
+    round = sealed_round()
+    Option.objects.filter(question__round_entries__round=round, letter="B").update(text="<script>alert(1)</script>")
+    client.force_login(contestant())
+    attempt = _start(client, round)
+    html = client.get(reverse("quiz:attempt", args=[attempt.pk])).content.decode()
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
