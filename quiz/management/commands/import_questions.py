@@ -1,0 +1,22 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from quiz.excel import import_questions
+
+
+class Command(BaseCommand):
+    help = "Import or update (by code) questions from the Excel format; nothing is imported if any row is bad."
+
+    def add_arguments(self, parser):
+        parser.add_argument("file")
+
+    def handle(self, *args, file, **options):
+        try:
+            with open(file, "rb") as handle:
+                report = import_questions(handle)
+        except OSError as exc:
+            raise CommandError(f"Không mở được tệp {file}: {exc.strerror}.") from exc
+        if not report.ok:
+            for line in report.errors:
+                self.stderr.write(line)
+            raise CommandError(f"Không nhập câu hỏi nào: {len(report.errors)} lỗi.")
+        self.stdout.write(self.style.SUCCESS(f"Đã nhập: {report.created} câu mới, {report.updated} câu cập nhật."))

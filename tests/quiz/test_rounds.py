@@ -1,0 +1,189 @@
+import datetime
+
+import pytest
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.enums import Role
+from quiz import selectors, services
+from quiz.enums import PrizeTier
+from quiz.errors import QuizError, SealedError
+from quiz.models import Attempt, BlueprintItem, Option, Prize, Question, Round, RoundEntry, RoundQuestion
+from tests.factories import UserFactory, contestant, staff_user
+from tests.quiz.factories import FieldFactory, QuestionFactory, RoundFactory, answer_all, sealed_round
+
+pytestmark = pytest.mark.django_db
+
+
+def test_round_approve_logs_who_and_when_and_seals_everything():
+    organizer = staff_user(Role.ORGANIZER)
+    round = sealed_round(organizer=organizer)
+    question = round.pool.first().question
+
+    assert (round.approved_by, round.approved_at is not None) == (organizer, True)
+    with pytest.raises(SealedError), transaction.atomic():
+        Option.objects.filter(question=question, letter="B").get().delete()
+    option = Option.objects.get(question=question, letter="A")
+    option.text = "Đổi đáp án"
+    with pytest.raises(SealedError):
+        option.save()
+    question.text = "Sửa câu hỏi"
+    with pytest.raises(SealedError):
+        question.save()
+    with pytest.raises(SealedError):
+        services.round_pool_add(round=round, question_ids=[QuestionFactory().pk])
+    with pytest.raises(SealedError), transaction.atomic():
+        RoundQuestion.objects.filter(round=round).first().delete()
+    with pytest.raises(SealedError):
+        BlueprintItem.objects.create(round=round, field=FieldFactory(), count=1)
+    with pytest.raises(QuizError, match="đã được duyệt"):
+        services.round_approve(round=round, by=organizer)
+
+
+def test_round_approve_refuses_a_pool_that_cannot_fill_the_blueprint():
+    round = RoundFactory()
+    a, b = FieldFactory(name="Điều lệ Đảng"), FieldFactory(name="Chi bộ kiểu mẫu")
+    services.round_pool_add(
+        round=round, question_ids=[QuestionFactory(field=a).pk for _ in range(18)] + [QuestionFactory(field=b).pk]
+    )
+    services.blueprint_set(round=round, counts={a.pk: 15, b.pk: 5})
+
+    with pytest.raises(QuizError, match="Lĩnh vực «Chi bộ kiểu mẫu» cần 5 câu mỗi bài nhưng bộ câu hỏi chỉ có 1 câu"):
+        services.round_approve(round=round, by=UserFactory())
+    assert Round.objects.get(pk=round.pk).approved_at is None
+
+
+def test_round_approve_refuses_unapproved_questions_and_small_pools():
+    round = RoundFactory()
+    services.round_pool_add(round=round, question_ids=[QuestionFactory(status="draft").pk])
+    with pytest.raises(QuizError) as exc:
+        services.round_approve(round=round, by=UserFactory())
+    assert "ít hơn số câu mỗi bài thi (20)" in exc.value.message
+    assert "chưa được duyệt" in exc.value.message
+
+
+def test_the_seed_weeks_can_be_set_up():
+    """Week 1: 40, week 2: 40, week 3: 50 new + 50 of week 1, week 4: 200 — as the seed ran."""
+    fields = [FieldFactory() for _ in range(5)]
+    for i in range(330):
+        QuestionFactory(field=fields[i % 5])
+    week1, week2, week3, week4 = (RoundFactory(number=n) for n in (1, 2, 3, 4))
+    week2.contest = week3.contest = week4.contest = week1.contest
+    for r in (week2, week3, week4):
+        r.save()
+    for field in fields:
+        services.round_pool_add_random(round=week1, field=field, count=8)
+        services.round_pool_add_random(round=week2, field=field, count=8)
+        services.round_pool_add_random(round=week3, field=field, count=10)
+    services.round_pool_copy(round=week3, source=week1)
+    services.round_pool_add_random(round=week3, field=fields[0], count=10)
+    week4_ids = list(Question.objects.values_list("pk", flat=True)[:200])
+    services.round_pool_add(round=week4, question_ids=week4_ids)
+
+    counts = [RoundQuestion.objects.filter(round=r).count() for r in (week1, week2, week3, week4)]
+    assert counts == [40, 40, 100, 200]
+    week1_ids = set(week1.pool.values_list("question_id", flat=True))
+    assert week1_ids < set(week3.pool.values_list("question_id", flat=True))
+    assert not week1_ids & set(week2.pool.values_list("question_id", flat=True))
+    for r in (week1, week2, week3, week4):
+        services.round_approve(round=r, by=UserFactory())
+
+
+def _finish(round, user, right, seconds):
+    attempt = services.attempt_start(round=round, user=user)
+    attempt = services.attempt_submit(attempt=attempt, user=user, answers=answer_all(attempt, right=right))
+    started = attempt.finished_at - datetime.timedelta(seconds=seconds)
+    Attempt.objects.filter(pk=attempt.pk).update(started_at=started, duration_ms=seconds * 1000)
+    RoundEntry.objects.filter(best_attempt=attempt).update(duration_ms=seconds * 1000)
+    return attempt
+
+
+def _close(round):
+    Round.objects.filter(pk=round.pk).update(closes_at=timezone.now() - datetime.timedelta(seconds=1))
+    return Round.objects.get(pk=round.pk)
+
+
+def test_ranking_score_then_time_and_prizes_skip_staff():
+    round = sealed_round(prizes_first=1, prizes_second=1, prizes_third=1, prizes_consolation=0)
+    fast, slow, low, clerk = contestant(), contestant(), contestant(), contestant()
+    clerk.groups.add(*UserFactory(roles=[Role.SECRETARIAT]).groups.all())
+    _finish(round, slow, 20, 90)
+    _finish(round, fast, 20, 30)
+    _finish(round, clerk, 20, 10)
+    _finish(round, low, 19, 5)
+    round = _close(round)
+
+    ranked = [e.user for e in selectors.leaderboard(round=round)]
+    prizes = services.round_prizes_draft(round=round)
+
+    assert ranked == [clerk, fast, slow, low]
+    assert [(p.user, p.tier, p.rank) for p in prizes] == [
+        (fast, PrizeTier.FIRST, 2), (slow, PrizeTier.SECOND, 3), (low, PrizeTier.THIRD, 4),
+    ]  # fmt: skip
+
+
+def test_prizes_are_drafted_only_after_close_and_published_once():
+    round = sealed_round(prizes_first=1, prizes_second=0, prizes_third=0, prizes_consolation=0)
+    winner = contestant()
+    _finish(round, winner, 20, 40)
+    with pytest.raises(QuizError, match="sau khi tuần thi đã đóng"):
+        services.round_prizes_draft(round=round)
+    round = _close(round)
+    with pytest.raises(QuizError, match="Chưa có danh sách giải"):
+        services.round_publish_results(round=round, by=UserFactory())
+
+    services.round_prizes_draft(round=round)
+    services.round_prizes_draft(round=round)  # a second draft replaces the first
+    published = services.round_publish_results(round=round, by=UserFactory())
+
+    assert Prize.objects.get().user == winner
+    assert published.results_published_at is not None
+    with pytest.raises(QuizError):
+        services.round_publish_results(round=published, by=UserFactory())
+
+
+def test_prediction_rule_breaks_ties_by_distance():
+    round = sealed_round(tiebreaker_enabled=True, ranking_rule="score_prediction_time")
+    near, far = contestant(), contestant()
+    for user, guess, seconds in ((far, 50, 20), (near, 2, 60)):
+        attempt = services.attempt_start(round=round, user=user)
+        services.attempt_submit(attempt=attempt, user=user, answers=answer_all(attempt, right=20), prediction=guess)
+        RoundEntry.objects.filter(user=user).update(duration_ms=seconds * 1000)
+
+    assert [e.user for e in services.ranked_entries(round=round)] == [near, far]
+
+
+def test_tiebreaker_must_be_answered_before_submitting():
+    round = sealed_round(tiebreaker_enabled=True)
+    user = contestant()
+    attempt = services.attempt_start(round=round, user=user)
+    with pytest.raises(QuizError, match="câu hỏi dự đoán"):
+        services.attempt_submit(attempt=attempt, user=user, answers={})
+
+
+def test_round_stats_add_up():
+    round = sealed_round()
+    a, b = contestant(), contestant()
+    _finish(round, a, 20, 25)
+    _finish(round, a, 19, 30)
+    _finish(round, b, 19, 40)
+    _finish(round, b, 10, 40)
+    services.attempt_start(round=round, user=contestant())  # open: not counted
+
+    stats = selectors.round_stats(round=round)
+
+    assert (stats.participants, stats.attempts) == (2, 4)
+    assert (stats.full_attempts, stats.full_people, stats.near_attempts, stats.near_people) == (1, 1, 2, 2)
+    assert stats.fastest_full_ms == 25_000
+    assert sum(count for _score, count in stats.distribution) == stats.attempts
+    assert dict(stats.distribution)[10] == 1
+    assert sum(q["shown"] for q in stats.per_question) == 4 * 20
+
+
+def test_leaderboard_is_one_query(django_assert_num_queries):
+    round = sealed_round()
+    for seconds in (30, 40, 50):
+        _finish(round, contestant(), 20, seconds)
+    with django_assert_num_queries(1):
+        rows = selectors.leaderboard(round=round)
+        [(r.user.full_name, r.best_attempt.organization.name) for r in rows]
