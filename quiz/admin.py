@@ -1,1 +1,342 @@
-# Register your models here.
+"""The organizers' tools: the question bank, rounds and their pools. Actions call services; a
+sealed round or question is shown read-only (the signals refuse any change anyway)."""
+
+import io
+
+from django.contrib import admin, messages
+from django.db.models import Count, Exists, FloatField, OuterRef, Q
+from django.db.models.functions import Cast
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from . import services
+from .errors import QuizError
+from .excel import import_questions, parse_workbook, write_workbook
+from .forms import PoolCopyForm, PoolRandomForm, QuestionImportForm
+from .models import BlueprintItem, Field, Option, Prize, Question, Round, RoundEntry, RoundQuestion
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _xlsx_response(filename: str, **kwargs) -> HttpResponse:
+    buffer = io.BytesIO()
+    write_workbook(buffer, **kwargs)
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@admin.register(Field)
+class FieldAdmin(admin.ModelAdmin):
+    list_display = ["name", "sort_order", "question_count"]
+    search_fields = ["name"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(n=Count("questions"))
+
+    @admin.display(description=_("số câu"), ordering="n")
+    def question_count(self, obj):
+        return obj.n
+
+
+class OptionInline(admin.TabularInline):
+    model = Option
+    extra = 4
+    max_num = 6
+    fields = ["letter", "text", "is_correct"]
+
+
+class UsedInRoundFilter(admin.SimpleListFilter):
+    title = _("dùng trong tuần thi")
+    parameter_name = "round"
+
+    def lookups(self, request, model_admin):
+        return [("none", _("Chưa dùng"))] + [(str(r.pk), r.name) for r in Round.objects.order_by("-opens_at")[:30]]
+
+    def queryset(self, request, queryset):
+        if self.value() == "none":
+            return queryset.filter(round_entries__isnull=True)
+        if self.value():
+            return queryset.filter(round_entries__round_id=self.value())
+        return queryset
+
+
+class RightShareFilter(admin.SimpleListFilter):
+    title = _("tỷ lệ trả lời đúng")
+    parameter_name = "share"
+
+    def lookups(self, request, model_admin):
+        return [("low", _("Dưới 50%")), ("mid", _("50–80%")), ("high", _("Trên 80%"))]
+
+    def queryset(self, request, queryset):
+        bounds = {"low": (0, 0.5), "mid": (0.5, 0.8), "high": (0.8, 1.01)}.get(self.value())
+        if not bounds:
+            return queryset
+        return queryset.filter(right_share__gte=bounds[0], right_share__lt=bounds[1])
+
+
+@admin.register(Question)
+class QuestionAdmin(admin.ModelAdmin):
+    list_display = ["code", "short_text", "field", "status", "answered", "right_share_display", "sealed"]
+    list_filter = ["field", "status", UsedInRoundFilter, RightShareFilter]
+    search_fields = ["code", "text", "source", "options__text"]
+    inlines = [OptionInline]
+    readonly_fields = ["author", "created_at", "updated_at"]
+    fields = ["code", "field", "text", "source", "status", "author", "created_at", "updated_at"]
+    change_list_template = "admin/quiz/question/change_list.html"
+    list_per_page = 50
+
+    def get_queryset(self, request):
+        sealed = RoundQuestion.objects.filter(question=OuterRef("pk"), round__approved_at__isnull=False)
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("field")
+            .annotate(
+                shown=Count("attempt_items", filter=Q(attempt_items__is_correct__isnull=False)),
+                right=Count("attempt_items", filter=Q(attempt_items__is_correct=True)),
+                is_sealed=Exists(sealed),
+            )
+            .annotate(right_share=Cast("right", FloatField()) / Cast("shown", FloatField()))
+        )
+
+    @admin.display(description=_("câu hỏi"))
+    def short_text(self, obj):
+        return obj.text[:90]
+
+    @admin.display(description=_("số lần trả lời"), ordering="shown")
+    def answered(self, obj):
+        return obj.shown
+
+    @admin.display(description=_("tỷ lệ đúng"), ordering="right_share")
+    def right_share_display(self, obj):
+        return "–" if not obj.shown else f"{obj.right / obj.shown:.0%}"
+
+    @admin.display(description=_("niêm phong"), boolean=True, ordering="is_sealed")
+    def sealed(self, obj):
+        return obj.is_sealed
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and services.question_is_sealed(obj.pk):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and services.question_is_sealed(obj.pk):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.author = request.user
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        problems = services.question_validate_options([(o.text, o.is_correct) for o in form.instance.options.all()])
+        if problems:
+            messages.warning(
+                request, _("Câu hỏi %(code)s chưa hợp lệ: %(p)s.") % {"code": form.instance.code, "p": "; ".join(problems)}
+            )
+
+    def get_urls(self):
+        return [
+            path("import/", self.admin_site.admin_view(self.import_view), name="quiz_question_import"),
+            path("template.xlsx", self.admin_site.admin_view(self.template_view), name="quiz_question_template"),
+            path("export.xlsx", self.admin_site.admin_view(self.export_view), name="quiz_question_export"),
+        ] + super().get_urls()
+
+    def template_view(self, request):
+        return _xlsx_response("mau-cau-hoi.xlsx", template=True)
+
+    def export_view(self, request):
+        if not self.has_view_permission(request):
+            return redirect("admin:index")
+        return _xlsx_response(f"ngan-hang-cau-hoi-{timezone.localdate():%Y%m%d}.xlsx")
+
+    def import_view(self, request):
+        """Upload → preview of every row (or every error) → confirm. The file travels back in the
+        confirm step as a re-upload so nothing half-parsed is kept on the server."""
+        if not self.has_add_permission(request):
+            return redirect("admin:index")
+        form = QuestionImportForm(request.POST or None, request.FILES or None)
+        report = None
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            if request.POST.get("confirm"):
+                report = import_questions(upload, author=request.user)
+                if report.ok:
+                    messages.success(
+                        request, _("Đã nhập %(c)d câu mới, cập nhật %(u)d câu.") % {"c": report.created, "u": report.updated}
+                    )
+                    return redirect("admin:quiz_question_changelist")
+            else:
+                report = parse_workbook(upload)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Nhập câu hỏi từ Excel"),
+            "form": form,
+            "report": report,
+        }
+        return render(request, "admin/quiz/question/import.html", context)
+
+
+class BlueprintInline(admin.TabularInline):
+    model = BlueprintItem
+    extra = 0
+
+    def has_add_permission(self, request, obj=None):
+        return obj is None or not obj.is_sealed
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None or not obj.is_sealed
+
+    def has_delete_permission(self, request, obj=None):
+        return obj is None or not obj.is_sealed
+
+
+class PoolInline(BlueprintInline):
+    model = RoundQuestion
+    fields = ["question"]
+    raw_id_fields = ["question"]
+    verbose_name_plural = _("bộ câu hỏi của tuần (chọn tay)")
+    classes = ["collapse"]
+
+
+@admin.register(Round)
+class RoundAdmin(admin.ModelAdmin):
+    list_display = ["name", "contest", "kind", "opens_at", "closes_at", "pool_size", "phase_display", "manage_link"]
+    list_filter = ["contest", "kind"]
+    search_fields = ["name"]
+    inlines = [BlueprintInline, PoolInline]
+    actions = ["approve_and_seal", "export_answer_key"]
+    readonly_fields = ["approved_at", "approved_by", "results_published_at", "full_score_actual"]
+    fieldsets = (
+        (None, {"fields": ("contest", "kind", "number", "name", ("opens_at", "closes_at"))}),
+        (_("Bài thi"), {"fields": ("questions_per_attempt", "time_limit_seconds", "max_attempts", "review_policy")}),
+        (
+            _("Xếp hạng và giải"),
+            {
+                "fields": (
+                    "ranking_rule",
+                    "tiebreaker_enabled",
+                    ("prizes_first", "prizes_second", "prizes_third", "prizes_consolation"),
+                )
+            },
+        ),
+        (_("Duyệt"), {"fields": ("approved_at", "approved_by", "results_published_at", "full_score_actual")}),
+    )
+    change_form_template = "admin/quiz/round/change_form.html"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("contest").annotate(n=Count("pool"))
+
+    @admin.display(description=_("số câu"), ordering="n")
+    def pool_size(self, obj):
+        return obj.n
+
+    @admin.display(description=_("trạng thái"))
+    def phase_display(self, obj):
+        return obj.get_phase_display()
+
+    @admin.display(description="")
+    def manage_link(self, obj):
+        return format_html('<a href="{}">{}</a>', reverse("quiz:manage_round", args=[obj.pk]), _("Số liệu, giải"))
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.is_sealed:
+            fields += ["questions_per_attempt"]
+        return fields
+
+    @admin.action(description=_("Duyệt và niêm phong bộ câu hỏi"))
+    def approve_and_seal(self, request, queryset):
+        for round in queryset:
+            try:
+                services.round_approve(round=round, by=request.user)
+            except QuizError as exc:
+                self.message_user(request, f"{round.name}: {exc.message}", messages.ERROR)
+            else:
+                self.log_change(request, round, "Duyệt và niêm phong bộ câu hỏi")
+                self.message_user(request, _("%(name)s: đã duyệt và niêm phong.") % {"name": round.name}, messages.SUCCESS)
+
+    @admin.action(description=_("Xuất đáp án đã niêm phong (Excel)"))
+    def export_answer_key(self, request, queryset):
+        round = queryset.first()
+        if queryset.count() != 1 or not round.is_sealed:
+            self.message_user(request, _("Chọn đúng một tuần thi đã niêm phong."), messages.ERROR)
+            return None
+        return _xlsx_response(f"dap-an-{round.contest.slug}-tuan-{round.number}.xlsx", round=round)
+
+    def get_urls(self):
+        return [
+            path("<int:pk>/pool/", self.admin_site.admin_view(self.pool_view), name="quiz_round_pool"),
+        ] + super().get_urls()
+
+    def pool_view(self, request, pk):
+        """Build the pool as the organizers did: N random unused questions of a field, or all
+        of an earlier round's pool."""
+        round = Round.objects.select_related("contest").filter(pk=pk).first()
+        if round is None or not self.has_change_permission(request, round):
+            return redirect("admin:quiz_round_changelist")
+        random_form = PoolRandomForm(request.POST if "add_random" in request.POST else None)
+        copy_form = PoolCopyForm(request.POST if "copy" in request.POST else None, round=round)
+        try:
+            if "add_random" in request.POST and random_form.is_valid():
+                n = services.round_pool_add_random(round=round, **random_form.cleaned_data)
+                messages.success(request, _("Đã thêm %(n)d câu.") % {"n": n})
+                return redirect("admin:quiz_round_pool", pk=round.pk)
+            if "copy" in request.POST and copy_form.is_valid():
+                n = services.round_pool_copy(round=round, source=copy_form.cleaned_data["source"])
+                messages.success(request, _("Đã thêm %(n)d câu.") % {"n": n})
+                return redirect("admin:quiz_round_pool", pk=round.pk)
+        except QuizError as exc:
+            messages.error(request, exc.message)
+        by_field = (
+            RoundQuestion.objects.filter(round=round)
+            .values("question__field__name")
+            .annotate(n=Count("id"))
+            .order_by("question__field__name")
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": round,
+            "title": _("Bộ câu hỏi: %(name)s") % {"name": round.name},
+            "round": round,
+            "random_form": random_form,
+            "copy_form": copy_form,
+            "by_field": by_field,
+            "problems": [] if round.is_sealed else services.round_problems(round=round),
+        }
+        return render(request, "admin/quiz/round/pool.html", context)
+
+
+@admin.register(RoundEntry)
+class RoundEntryAdmin(admin.ModelAdmin):
+    list_display = ["round", "user", "score", "duration_ms", "attempts_count", "disqualified"]
+    list_filter = ["round", "disqualified"]
+    search_fields = ["user__email", "user__full_name"]
+    raw_id_fields = ["user", "best_attempt"]
+    readonly_fields = ["round", "user", "best_attempt", "score", "duration_ms", "finished_at", "prediction", "attempts_count"]
+    list_select_related = ["round", "user"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Prize)
+class PrizeAdmin(admin.ModelAdmin):
+    list_display = ["round", "rank", "tier", "user", "status"]
+    list_filter = ["round", "tier", "status"]
+    search_fields = ["user__email", "user__full_name"]
+    readonly_fields = ["round", "user", "entry", "tier", "rank", "verified_by", "verified_at"]
+    list_select_related = ["round", "user"]
+
+    def has_add_permission(self, request):
+        return False
