@@ -4,8 +4,8 @@ sealed round or question is shown read-only (the signals refuse any change anywa
 import io
 
 from django.contrib import admin, messages
-from django.db.models import Count, Exists, FloatField, OuterRef, Q
-from django.db.models.functions import Cast
+from django.db.models import Count, Exists, FloatField, OuterRef, Q, Value
+from django.db.models.functions import Cast, NullIf
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -101,7 +101,7 @@ class QuestionAdmin(admin.ModelAdmin):
                 right=Count("attempt_items", filter=Q(attempt_items__is_correct=True)),
                 is_sealed=Exists(sealed),
             )
-            .annotate(right_share=Cast("right", FloatField()) / Cast("shown", FloatField()))
+            .annotate(right_share=Cast("right", FloatField()) / NullIf(Cast("shown", FloatField()), Value(0.0)))
         )
 
     @admin.display(description=_("câu hỏi"))

@@ -160,8 +160,8 @@ def manage_round(request, pk):
     return render(request, "quiz/manage_round.html", context)
 
 
-@require_POST
 @role_required(Role.ORGANIZER)
+@require_POST
 def manage_round_action(request, pk, action):
     round = _round_for_staff(pk)
     actions = {
