@@ -1,5 +1,171 @@
-"""Demo data for the quiz. The quiz issue fills this in."""
+"""Demo data for the quiz: a bank, week 1 closed with published results, week 2 open now,
+week 3 in draft, and the practice set. Idempotent: what exists is left as it is."""
+
+import datetime
+import random
+
+from django.contrib.auth.models import Group
+from django.utils import timezone
+
+from accounts.demo import DEMO_PASSWORD
+from accounts.enums import Role
+from accounts.models import Profile, User
+
+from . import services
+from .enums import ReviewPolicy, RoundKind
+from .models import Attempt, AttemptQuestion, Field, Option, Question, Round, RoundEntry
+
+DEMO_CONTESTANTS = [
+    ("Nguyễn Văn Hùng", "AGRI-BYB-1"), ("Trần Thị Mai", "VPUB-2"), ("Lê Minh Tuấn", "SLDTBXH"),
+    ("Phạm Thị Hồng Nhung", "CDYB-1"), ("Vũ Đức Thắng", "DIENLUC-1"), ("Đặng Thu Trang", "VNPT-1"),
+    ("Bùi Quang Huy", "CTHUE-2"), ("Hoàng Văn Nam", "AGRI-YB"), ("Ngô Thị Lan Anh", "BVDK-1"),
+    ("Đỗ Xuân Trường", "SVHTTDL"), ("Lý Thị Hoa", "HU-VC"), ("Triệu Văn Sơn", "XMYB"),
+]  # fmt: skip
+
+
+def _bank():
+    from .demo_questions import BANK, SAMPLE
+
+    return BANK, SAMPLE
+
+
+def _questions(bank: dict) -> dict[str, list[Question]]:
+    by_field = {}
+    for field_index, (field_name, rows) in enumerate(bank.items(), start=1):
+        field, _ = Field.objects.get_or_create(name=field_name, defaults={"sort_order": field_index})
+        questions = []
+        for n, (text, options, correct, source) in enumerate(rows, start=1):
+            code = f"L{field_index}-{n:03d}"
+            question = Question.objects.filter(code=code).first()
+            if question is None:
+                question, _ = services.question_upsert(
+                    code=code, field=field, text=text, options=options, correct_index=correct, source=source
+                )
+            questions.append(question)
+        by_field[field_name] = questions
+    return by_field
+
+
+def _sample_questions(sample: list) -> list[Question]:
+    field, _ = Field.objects.get_or_create(name="Bộ câu hỏi mẫu", defaults={"sort_order": 99})
+    questions = []
+    for n, (text, options, correct, source) in enumerate(sample, start=1):
+        code = f"MAU-{n:03d}"
+        question = Question.objects.filter(code=code).first()
+        if question is None:
+            question, _ = services.question_upsert(
+                code=code, field=field, text=text, options=options, correct_index=correct, source=source
+            )
+        questions.append(question)
+    return questions
+
+
+def _contestants(units) -> list[User]:
+    group, _ = Group.objects.get_or_create(name=Role.CONTESTANT)
+    people = []
+    for n, (name, unit_code) in enumerate(DEMO_CONTESTANTS, start=1):
+        user = User.objects.filter(email=f"thisinh{n}@example.com").first()
+        if user is None:
+            user = User(email=f"thisinh{n}@example.com", full_name=name)
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+            user.groups.add(group)
+            Profile.objects.create(
+                user=user, phone=f"09{n:08d}", organization=units[unit_code], position="Chuyên viên", is_party_member=n % 3 != 0
+            )
+        people.append(user)
+    return people
+
+
+def _play(round: Round, user: User, rng: random.Random, *, skill: float) -> Attempt:
+    """A demo attempt: each question right with probability `skill`, a plausible time taken."""
+    attempt = services.attempt_start(round=round, user=user)
+    correct = {
+        item.position: next(i for i, oid in enumerate(item.option_ids) if oid in correct_ids)
+        for item in AttemptQuestion.objects.filter(attempt=attempt)
+        for correct_ids in [set(Option.objects.filter(pk__in=item.option_ids, is_correct=True).values_list("pk", flat=True))]
+    }
+    answers = {p: c if rng.random() < skill else (c + 1) % 4 for p, c in correct.items()}
+    attempt = services.attempt_submit(attempt=attempt, user=user, answers=answers)
+    seconds = rng.randint(25, 300)
+    Attempt.objects.filter(pk=attempt.pk).update(duration_ms=seconds * 1000)
+    RoundEntry.objects.filter(best_attempt=attempt).update(duration_ms=seconds * 1000)
+    return attempt
+
+
+def _shift(round: Round, delta: datetime.timedelta) -> None:
+    """Move a round's attempts back in time (the demo plays them now, they happened last week)."""
+    for attempt in Attempt.objects.filter(round=round):
+        Attempt.objects.filter(pk=attempt.pk).update(
+            started_at=attempt.started_at - delta, deadline=attempt.deadline - delta, finished_at=attempt.finished_at - delta
+        )
+    for entry in RoundEntry.objects.filter(round=round):
+        RoundEntry.objects.filter(pk=entry.pk).update(finished_at=entry.finished_at - delta)
 
 
 def seed_quiz(*, contest, users, units) -> None:
-    return None
+    bank, sample = _bank()
+    by_field = _questions(bank)
+    organizer = users["organizer"]
+    people = _contestants(units) + [users["contestant"]]
+    rng = random.Random(2022)
+    now = timezone.now().replace(second=0, microsecond=0)
+    fields = list(by_field)
+
+    def weekly(number, name, opens, closes, **extra):
+        round, created = Round.objects.get_or_create(
+            contest=contest, kind=RoundKind.WEEKLY, number=number,
+            defaults={"name": name, "opens_at": opens, "closes_at": closes, **extra},
+        )  # fmt: skip
+        return round, created
+
+    # Week 1: 40 questions (8 from each of five fields), closed last week, results published.
+    week1, created = weekly(1, "Tuần thi thứ nhất", now - datetime.timedelta(days=1), now + datetime.timedelta(days=1))
+    if created:
+        ids = [q.pk for f in fields[:5] for q in by_field[f][:8]]
+        services.round_pool_add(round=week1, question_ids=ids)
+        week1 = services.round_approve(round=week1, by=organizer)
+        for user in people:
+            for _ in range(rng.randint(1, 3)):
+                _play(week1, user, rng, skill=rng.choice([0.7, 0.85, 0.95, 1.0]))
+        delta = datetime.timedelta(days=9)
+        Round.objects.filter(pk=week1.pk).update(opens_at=now - datetime.timedelta(days=16), closes_at=now - delta)
+        _shift(week1, delta)
+        week1.refresh_from_db()
+        services.round_prizes_draft(round=week1)
+        services.round_publish_results(round=week1, by=organizer)
+
+    # Week 2: open now, 48 questions over six fields, no attempt limit.
+    week2, created = weekly(2, "Tuần thi thứ hai", now - datetime.timedelta(days=2), now + datetime.timedelta(days=5))
+    if created:
+        ids = [q.pk for f in fields for q in by_field[f][8:16]]
+        services.round_pool_add(round=week2, question_ids=ids)
+        week2 = services.round_approve(round=week2, by=organizer)
+        for user in people[:8]:
+            _play(week2, user, rng, skill=rng.choice([0.75, 0.9, 1.0]))
+
+    # Week 3: a draft — new questions plus all of week 1's pool, as the seed's week 3 was.
+    week3, created = weekly(
+        3,
+        "Tuần thi thứ ba",
+        now + datetime.timedelta(days=5),
+        now + datetime.timedelta(days=12),
+        review_policy=ReviewPolicy.AFTER_CLOSE,
+    )
+    if created:
+        services.round_pool_copy(round=week3, source=week1)
+        services.round_pool_add(round=week3, question_ids=[q.pk for f in fields for q in by_field[f][16:]])
+
+    # The practice set (bộ câu hỏi mẫu): open the whole contest, full review at once, not ranked.
+    practice, created = Round.objects.get_or_create(
+        contest=contest, kind=RoundKind.PRACTICE, number=1,
+        defaults={
+            "name": "Thi thử – bộ câu hỏi mẫu", "opens_at": now - datetime.timedelta(days=30),
+            "closes_at": now + datetime.timedelta(days=365), "questions_per_attempt": min(10, len(sample)),
+            "time_limit_seconds": 600, "review_policy": ReviewPolicy.IMMEDIATE,
+            "prizes_first": 0, "prizes_second": 0, "prizes_third": 0, "prizes_consolation": 0,
+        },
+    )  # fmt: skip
+    if created:
+        services.round_pool_add(round=practice, question_ids=[q.pk for q in _sample_questions(sample)])
+        services.round_approve(round=practice, by=organizer)
