@@ -38,6 +38,9 @@ def _questions(bank: dict) -> dict[str, list[Question]]:
             code = f"L{field_index}-{n:03d}"
             question = Question.objects.filter(code=code).first()
             if question is None:
+                # Spread the right answers over A–D in the bank (attempts shuffle them anyway).
+                turn = n % len(options)
+                options, correct = options[turn:] + options[:turn], (correct - turn) % len(options)
                 question, _ = services.question_upsert(
                     code=code, field=field, text=text, options=options, correct_index=correct, source=source
                 )

@@ -26,3 +26,12 @@ def letter(index) -> str:
 @register.filter
 def percent(value) -> str:
     return f"{value * 100:.0f}%".replace(".", ",")
+
+
+@register.filter
+def clock(milliseconds) -> str:
+    """A duration for tables: «0:24», «1:27», «15:00»."""
+    if milliseconds is None or milliseconds == "":
+        return "–"
+    minutes, secs = divmod(int(round(int(milliseconds) / 1000)), 60)
+    return f"{minutes}:{secs:02d}"
