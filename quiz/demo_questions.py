@@ -1,3 +1,4 @@
+# ruff: noqa: E501 - one question per line reads best in this data file
 """Demo question bank: plausible questions on party-building documents, for seed_demo.
 
 Each line: question | option A | option B | option C | option D | correct letter | source."""
