@@ -1,7 +1,49 @@
-"""Reads for the essay contest. The essays issue fills this module in."""
+"""Reads for the writing contest."""
+
+from django.db.models import Count, Q
+from django.http import Http404
+from django.utils import timezone
+
+from .enums import Eligibility, EssayStatus
+from .models import Essay, EssayPhase
 
 
-def phases_for_home(*, contest) -> list:
-    """The contest's essay phases worth showing on the home page. Until the essay models land
-    there are none."""
-    return []
+def phases_for_home(*, contest) -> list[EssayPhase]:
+    """The contest's essay phases open now."""
+    now = timezone.now()
+    return list(EssayPhase.objects.filter(contest=contest, opens_at__lte=now, closes_at__gt=now))
+
+
+def open_phase(*, contest) -> EssayPhase | None:
+    phases = phases_for_home(contest=contest)
+    return phases[0] if phases else None
+
+
+def get_essay_for_author(user, pk: int) -> Essay:
+    """The one access helper for a contestant's essays: another contestant's is not found."""
+    essay = Essay.objects.select_related("phase", "subject_organization").filter(pk=pk, submitter=user).first()
+    if essay is None:
+        raise Http404
+    return essay
+
+
+def essays_for_user(*, user):
+    return Essay.objects.filter(submitter=user).select_related("phase").order_by("-created_at")
+
+
+def essays_for_screening(*, contest, eligibility: str | None = None):
+    qs = (
+        Essay.objects.filter(phase__contest=contest, status=EssayStatus.SUBMITTED)
+        .select_related("phase", "subject_organization", "submitter")
+        .order_by("submitted_at")
+    )
+    return qs.filter(eligibility=eligibility) if eligibility else qs
+
+
+def screening_counts(*, contest) -> dict[str, int]:
+    return Essay.objects.filter(phase__contest=contest, status=EssayStatus.SUBMITTED).aggregate(
+        submitted=Count("id"),
+        pending=Count("id", filter=Q(eligibility=Eligibility.PENDING)),
+        eligible=Count("id", filter=Q(eligibility=Eligibility.ELIGIBLE)),
+        ineligible=Count("id", filter=Q(eligibility=Eligibility.INELIGIBLE)),
+    )

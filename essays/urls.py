@@ -1,4 +1,16 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "essays"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.essay_index, name="index"),
+    path("new/", views.essay_new, name="new"),
+    path("mine/<int:pk>/", views.essay_mine_detail, name="mine_detail"),
+    path("mine/<int:pk>/edit/", views.essay_edit, name="edit"),
+    path("mine/<int:pk>/submit/", views.essay_submit, name="submit"),
+    path("mine/<int:pk>/withdraw/", views.essay_withdraw, name="withdraw"),
+    path("mine/<int:pk>/files/", views.essay_file_upload, name="file_upload"),
+    path("manage/", views.manage_list, name="manage"),
+    path("manage/<int:pk>/", views.manage_screen, name="manage_screen"),
+]

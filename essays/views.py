@@ -1,2 +1,169 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-# Create your views here.
+from accounts.decorators import profile_required
+from accounts.enums import Role
+from accounts.roles import role_required
+from contests.selectors import current_contest
+
+from . import selectors, services
+from .enums import IneligibleReason
+from .forms import AuthorFormSet, EssayForm, FileForm, ScreeningForm
+from .models import Essay
+
+
+def _contest():
+    contest = current_contest()
+    if contest is None:
+        raise Http404
+    return contest
+
+
+def essay_index(request):
+    contest = _contest()
+    context = {
+        "contest": contest,
+        "phase": selectors.open_phase(contest=contest),
+        "mine": list(selectors.essays_for_user(user=request.user)) if request.user.is_authenticated else [],
+    }
+    return render(request, "essays/index.html", context)
+
+
+def _edit(request, essay):
+    contest = _contest()
+    phase = essay.phase if essay else selectors.open_phase(contest=contest)
+    if phase is None:
+        messages.error(request, _("Hiện chưa có giai đoạn nhận bài nào đang mở."))
+        return redirect("essays:index")
+    initial_authors = (
+        [{"name": a.name, "organization": a.organization_id, "phone": a.phone} for a in essay.authors.all()]
+        if essay
+        else [
+            {
+                "name": request.user.full_name,
+                "organization": request.user.profile.organization_id,
+                "phone": request.user.profile.phone,
+            }
+        ]
+    )
+    form = EssayForm(request.POST or None, instance=essay)
+    authors = AuthorFormSet(request.POST or None, initial=initial_authors, prefix="authors")
+    if request.method == "POST" and form.is_valid() and authors.is_valid():
+        fields = {name: form.cleaned_data[name] for name in EssayForm.Meta.fields}
+        try:
+            saved = services.essay_save(essay=essay, phase=phase, submitter=request.user, authors=authors.authors(), **fields)
+        except services.EssayError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Đã lưu bài viết %(code)s.") % {"code": saved.code})
+            return redirect("essays:mine_detail", pk=saved.pk)
+    return render(request, "essays/edit.html", {"form": form, "authors": authors, "essay": essay, "phase": phase})
+
+
+@profile_required
+def essay_new(request):
+    return _edit(request, None)
+
+
+@profile_required
+def essay_edit(request, pk):
+    essay = selectors.get_essay_for_author(request.user, pk)
+    if not essay.is_editable:
+        messages.error(request, _("Bài viết này không thể sửa nữa."))
+        return redirect("essays:mine_detail", pk=essay.pk)
+    return _edit(request, essay)
+
+
+@login_required
+def essay_mine_detail(request, pk):
+    essay = selectors.get_essay_for_author(request.user, pk)
+    reasons = dict(IneligibleReason.choices)
+    context = {
+        "essay": essay,
+        "authors": list(essay.authors.select_related("organization")),
+        "files": list(essay.files.all()),
+        "problems": services.essay_problems(essay) if essay.status == "draft" else [],
+        "reasons": [reasons.get(r, r) for r in essay.screening_reasons],
+        "file_form": FileForm(),
+    }
+    return render(request, "essays/mine_detail.html", context)
+
+
+@login_required
+@require_POST
+def essay_submit(request, pk):
+    essay = selectors.get_essay_for_author(request.user, pk)
+    try:
+        essay = services.essay_submit(essay=essay, user=request.user)
+    except services.EssayError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Đã nộp bài. Mã bài dự thi của anh/chị là %(code)s.") % {"code": essay.code})
+    return redirect("essays:mine_detail", pk=essay.pk)
+
+
+@login_required
+@require_POST
+def essay_withdraw(request, pk):
+    essay = selectors.get_essay_for_author(request.user, pk)
+    try:
+        services.essay_withdraw(essay=essay, user=request.user)
+    except services.EssayError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Đã rút bài viết."))
+    return redirect("essays:mine_detail", pk=essay.pk)
+
+
+@login_required
+@require_POST
+def essay_file_upload(request, pk):
+    essay = selectors.get_essay_for_author(request.user, pk)
+    form = FileForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.essay_file_add(essay=essay, upload=form.cleaned_data["file"], kind=form.kind)
+        except services.EssayError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Đã đính kèm tệp."))
+    else:
+        for error in form.errors.get("file", []):
+            messages.error(request, error)
+    return redirect("essays:mine_detail", pk=essay.pk)
+
+
+# --- Secretariat: screening (vòng sơ loại) ------------------------------------------------------------
+
+
+@role_required(Role.SECRETARIAT, Role.ORGANIZER)
+def manage_list(request):
+    contest = _contest()
+    eligibility = request.GET.get("eligibility") or None
+    context = {
+        "contest": contest,
+        "essays": list(selectors.essays_for_screening(contest=contest, eligibility=eligibility)),
+        "counts": selectors.screening_counts(contest=contest),
+        "eligibility": eligibility,
+    }
+    return render(request, "essays/manage_list.html", context)
+
+
+@role_required(Role.SECRETARIAT, Role.ORGANIZER)
+def manage_screen(request, pk):
+    essay = get_object_or_404(Essay.objects.select_related("phase", "subject_organization", "submitter"), pk=pk)
+    form = ScreeningForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.essay_screen(essay=essay, by=request.user, **form.cleaned_data)
+        except services.EssayError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Đã ghi kết quả sơ loại bài %(code)s.") % {"code": essay.code})
+            return redirect("essays:manage")
+    authors = list(essay.authors.select_related("organization"))
+    return render(request, "essays/manage_screen.html", {"essay": essay, "form": form, "authors": authors})

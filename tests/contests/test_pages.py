@@ -27,15 +27,15 @@ def test_home_without_any_contest_says_so(client):
 
 
 def test_home_query_count_is_constant(client, django_assert_num_queries):
-    # the contest, past contests, the open rounds
+    # the contest, past contests, the open rounds, the open essay phases
     contest = ContestFactory()
     ContestFactory(status=ContestStatus.ARCHIVED)
     client.get("/")  # warm the session and caches
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         client.get("/")
     for _ in range(3):
         ContestFactory(status=ContestStatus.ARCHIVED)
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         client.get("/")
     assert contest
 

@@ -1,0 +1,98 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Organization
+from accounts.phone import normalize_phone
+from accounts.selectors import organization_choice_groups
+
+from .enums import IneligibleReason
+from .files import check_upload
+from .models import Essay
+
+
+class _UnitChoiceMixin:
+    def _group_units(self, name):
+        self.fields[name].choices = [("", _("— Chọn đơn vị —"))] + organization_choice_groups()
+        self.fields[name].widget.attrs["data-unit-select"] = ""
+
+
+class EssayForm(_UnitChoiceMixin, forms.ModelForm):
+    class Meta:
+        model = Essay
+        fields = [
+            "title",
+            "subject_kind",
+            "subject_name",
+            "subject_organization",
+            "body",
+            "declares_real",
+            "declares_unpublished",
+        ]
+        widgets = {"subject_kind": forms.RadioSelect, "body": forms.Textarea(attrs={"rows": 16})}
+        error_messages = {
+            "title": {"required": _("Vui lòng nhập tên bài viết.")},
+            "subject_kind": {"required": _("Vui lòng chọn bài viết về tập thể hay cá nhân.")},
+            "subject_name": {"required": _("Vui lòng nhập tên tập thể hoặc cá nhân được viết.")},
+            "subject_organization": {"required": _("Vui lòng chọn đơn vị của tập thể, cá nhân được viết.")},
+            "body": {"required": _("Vui lòng nhập nội dung bài viết.")},
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["subject_organization"].queryset = Organization.objects.filter(is_active=True)
+        self._group_units("subject_organization")
+
+
+class AuthorForm(_UnitChoiceMixin, forms.Form):
+    name = forms.CharField(label=_("Họ và tên tác giả"), max_length=150)
+    organization = forms.ModelChoiceField(label=_("Đơn vị"), queryset=Organization.objects.filter(is_active=True))
+    phone = forms.CharField(label=_("Số điện thoại"), max_length=20, widget=forms.TextInput(attrs={"inputmode": "tel"}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._group_units("organization")
+
+    def clean_phone(self):
+        return normalize_phone(self.cleaned_data["phone"])
+
+
+class BaseAuthorFormSet(forms.BaseFormSet):
+    def clean(self):
+        super().clean()
+        filled = [f for f in self.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+        if not filled:
+            raise forms.ValidationError(_("Cần ít nhất một tác giả."))
+
+    def authors(self) -> list[dict]:
+        return [f.cleaned_data for f in self.forms if f.cleaned_data]
+
+
+AuthorFormSet = forms.formset_factory(AuthorForm, formset=BaseAuthorFormSet, extra=0, min_num=1, max_num=5, validate_max=True)
+
+
+class FileForm(forms.Form):
+    file = forms.FileField(label=_("Tệp đính kèm (DOCX, PDF) hoặc ảnh (JPEG, PNG)"))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        kind, problem = check_upload(upload)
+        if problem:
+            raise forms.ValidationError(problem)
+        self.kind = kind
+        return upload
+
+
+class ScreeningForm(forms.Form):
+    eligible = forms.TypedChoiceField(
+        label=_("Kết quả sơ loại"),
+        choices=[("1", _("Đủ điều kiện")), ("0", _("Không đủ điều kiện"))],
+        coerce=lambda v: v == "1",
+        widget=forms.RadioSelect,
+    )
+    reasons = forms.MultipleChoiceField(
+        label=_("Lý do (nếu không đủ điều kiện)"),
+        choices=IneligibleReason.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    note = forms.CharField(label=_("Ghi chú"), required=False, widget=forms.Textarea(attrs={"rows": 3}))

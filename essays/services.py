@@ -1,0 +1,117 @@
+"""Writes for the writing contest. Every change happens in one transaction."""
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .enums import Eligibility, EssayStatus
+from .models import Essay, EssayAuthor, EssayFile, EssayPhase
+
+
+class EssayError(Exception):
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = str(message)
+
+
+def _guard_editable(essay: Essay) -> None:
+    if essay.status == EssayStatus.WITHDRAWN:
+        raise EssayError(_("Bài viết đã được rút, không thể sửa."))
+    if not essay.phase.is_open:
+        raise EssayError(_("Giai đoạn nhận bài đã kết thúc; bài viết không thể sửa nữa."))
+    if essay.eligibility != Eligibility.PENDING:
+        raise EssayError(_("Bài viết đã qua vòng sơ loại, không thể sửa."))
+
+
+@transaction.atomic
+def essay_save(*, essay: Essay | None, phase: EssayPhase, submitter, authors: list[dict], **fields) -> Essay:
+    """Create or update a draft (or a submitted essay while its phase is open) with its authors."""
+    if essay is None:
+        if not phase.is_open:
+            raise EssayError(_("Giai đoạn nhận bài chưa mở hoặc đã kết thúc."))
+        essay = Essay(phase=phase, submitter=submitter, code=f"tmp-{timezone.now().timestamp()}")
+    else:
+        _guard_editable(essay)
+    for name, value in fields.items():
+        setattr(essay, name, value)
+    essay.save()
+    if essay.code.startswith("tmp-"):
+        essay.code = f"BV-{phase.opens_at.year}-{essay.pk:04d}"
+        essay.save(update_fields=["code"])
+    essay.authors.all().delete()
+    EssayAuthor.objects.bulk_create(EssayAuthor(essay=essay, order=i, **author) for i, author in enumerate(authors))
+    return essay
+
+
+def essay_problems(essay: Essay) -> list[str]:
+    """The rules checked at submission, as sentences a contestant can act on."""
+    problems = []
+    words, phase = essay.word_count, essay.phase
+    if words < phase.min_words or words > phase.max_words:
+        problems.append(
+            _("Bài viết có %(n)d chữ; thể lệ yêu cầu từ %(min)d đến %(max)d chữ.")
+            % {"n": words, "min": phase.min_words, "max": phase.max_words}
+        )
+    if not essay.declares_real:
+        problems.append(_("Cần cam kết bài viết về người thật, việc thật."))
+    if not essay.declares_unpublished:
+        problems.append(_("Cần cam kết bài viết chưa đăng trên báo chí và chưa dự thi ở nơi khác."))
+    if not essay.authors.exists():
+        problems.append(_("Cần ít nhất một tác giả."))
+    return problems
+
+
+@transaction.atomic
+def essay_submit(*, essay: Essay, user) -> Essay:
+    essay = Essay.objects.select_for_update().select_related("phase").get(pk=essay.pk)
+    if essay.submitter_id != user.pk:
+        raise EssayError(_("Bài viết này không phải của anh/chị."))
+    _guard_editable(essay)
+    problems = essay_problems(essay)
+    if problems:
+        raise EssayError(" ".join(problems))
+    if essay.status != EssayStatus.SUBMITTED:
+        essay.status = EssayStatus.SUBMITTED
+        essay.submitted_at = timezone.now()
+        essay.save(update_fields=["status", "submitted_at"])
+    return essay
+
+
+@transaction.atomic
+def essay_withdraw(*, essay: Essay, user) -> Essay:
+    essay = Essay.objects.select_for_update().select_related("phase").get(pk=essay.pk)
+    if essay.submitter_id != user.pk:
+        raise EssayError(_("Bài viết này không phải của anh/chị."))
+    _guard_editable(essay)
+    essay.status = EssayStatus.WITHDRAWN
+    essay.save(update_fields=["status"])
+    return essay
+
+
+@transaction.atomic
+def essay_file_add(*, essay: Essay, upload, kind: str) -> EssayFile:
+    _guard_editable(essay)
+    if essay.files.count() >= 10:
+        raise EssayError(_("Mỗi bài viết đính kèm tối đa 10 tệp."))
+    record = EssayFile(essay=essay, kind=kind, original_name=upload.name[:255], size=upload.size)
+    extension = {"pdf": "pdf", "docx": "docx", "jpeg": "jpg", "png": "png"}[kind]
+    record.file.save(f"{essay.code}-{essay.files.count() + 1}.{extension}", upload, save=False)
+    record.save()
+    return record
+
+
+@transaction.atomic
+def essay_screen(*, essay: Essay, by, eligible: bool, reasons: list[str], note: str) -> Essay:
+    """Vòng sơ loại: the secretariat marks a submitted essay eligible or not, with reasons."""
+    essay = Essay.objects.select_for_update().get(pk=essay.pk)
+    if essay.status != EssayStatus.SUBMITTED:
+        raise EssayError(_("Chỉ sơ loại bài đã nộp."))
+    if not eligible and not reasons:
+        raise EssayError(_("Cần chọn ít nhất một lý do không đủ điều kiện."))
+    essay.eligibility = Eligibility.ELIGIBLE if eligible else Eligibility.INELIGIBLE
+    essay.screening_reasons = [] if eligible else reasons
+    essay.screening_note = note
+    essay.screened_by = by
+    essay.screened_at = timezone.now()
+    essay.save(update_fields=["eligibility", "screening_reasons", "screening_note", "screened_by", "screened_at"])
+    return essay

@@ -1,0 +1,45 @@
+import datetime
+
+import factory
+from django.utils import timezone
+
+from essays.models import Essay, EssayAuthor, EssayPhase
+from tests.factories import ContestFactory, OrganizationFactory, ProfileFactory
+
+BODY = " ".join(["Chi bộ luôn đi đầu trong mọi phong trào thi đua của cơ quan."] * 40)  # 400 words
+
+
+class EssayPhaseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = EssayPhase
+
+    contest = factory.SubFactory(ContestFactory)
+    name = "Giai đoạn 1"
+    opens_at = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(days=10))
+    closes_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=30))
+    min_words = 300
+    max_words = 3000
+
+
+class EssayFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Essay
+        skip_postgeneration_save = True
+
+    code = factory.Sequence(lambda n: f"BV-2026-{n:04d}")
+    phase = factory.SubFactory(EssayPhaseFactory)
+    submitter = factory.LazyFunction(lambda: ProfileFactory().user)
+    title = factory.Sequence(lambda n: f"Chi bộ kiểu mẫu số {n}")
+    subject_kind = "collective"
+    subject_name = "Chi bộ Phòng Tổng hợp"
+    subject_organization = factory.SubFactory(OrganizationFactory)
+    body = BODY
+    declares_real = True
+    declares_unpublished = True
+
+    @factory.post_generation
+    def with_author(self, create, extracted, **kwargs):
+        if create:
+            EssayAuthor.objects.create(
+                essay=self, name=self.submitter.full_name, organization=self.subject_organization, phone="0912345678"
+            )
