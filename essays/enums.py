@@ -29,3 +29,28 @@ class IneligibleReason(models.TextChoices):
     OUT_OF_SCOPE = "out_of_scope", _("Tập thể, cá nhân được viết không thuộc phạm vi cuộc thi")
     COPIED = "copied", _("Sao chép tác phẩm của người khác")
     INCOMPLETE = "incomplete", _("Thiếu thông tin tác giả hoặc cam kết")
+
+
+class AssignmentMode(models.TextChoices):
+    ALL = "all", _("Mọi giám khảo chấm mọi bài")
+    PER_ESSAY = "per_essay", _("Mỗi bài N giám khảo, chia đều")
+
+
+class JudgingStatus(models.TextChoices):
+    DRAFT = "draft", _("Chuẩn bị")
+    OPEN = "open", _("Đang chấm")
+    CLOSED = "closed", _("Đã kết thúc")
+
+
+class SheetStatus(models.TextChoices):
+    PENDING = "pending", _("Chưa chấm")
+    DRAFT = "draft", _("Đang chấm (nháp)")
+    SUBMITTED = "submitted", _("Đã nộp điểm")
+    CONFLICT = "conflict", _("Xung đột lợi ích")
+
+
+class PrizeTier(models.TextChoices):
+    FIRST = "first", _("Giải Nhất")
+    SECOND = "second", _("Giải Nhì")
+    THIRD = "third", _("Giải Ba")
+    CONSOLATION = "consolation", _("Giải Khuyến khích")

@@ -1,4 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import judging_views as views
 
 app_name = "judging"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.queue, name="queue"),
+    path("sheets/<int:pk>/", views.sheet, name="sheet"),
+    path("sheets/<int:pk>/conflict/", views.conflict, name="conflict"),
+    path("manage/rounds/<int:pk>/", views.manage_round, name="manage_round"),
+    path("manage/rounds/<int:pk>/<slug:action>/", views.manage_action, name="manage_action"),
+]

@@ -5,7 +5,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .enums import Eligibility, EssayStatus, SubjectKind
+from .enums import AssignmentMode, Eligibility, EssayStatus, JudgingStatus, PrizeTier, SheetStatus, SubjectKind
 
 
 class EssayPhase(models.Model):
@@ -66,6 +66,8 @@ class Essay(models.Model):
     screening_note = models.TextField(_("ghi chú sơ loại"), blank=True)
     screened_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     screened_at = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(_("đăng trên trang cuộc thi lúc"), null=True, blank=True)
+    recommended_to_press = models.BooleanField(_("giới thiệu đăng báo"), default=False)
 
     class Meta:
         verbose_name = _("bài dự thi viết")
@@ -123,3 +125,126 @@ class EssayFile(models.Model):
 
     def __str__(self):
         return self.original_name
+
+
+class JudgingRound(models.Model):
+    """A judging round (vòng sơ khảo, vòng chung khảo) with its panel and rubric."""
+
+    phase = models.ForeignKey(EssayPhase, verbose_name=_("giai đoạn"), on_delete=models.PROTECT, related_name="judging_rounds")
+    name = models.CharField(_("tên vòng"), max_length=200)
+    order = models.PositiveSmallIntegerField(_("thứ tự"), default=1)
+    assignment_mode = models.CharField(
+        _("cách phân công"), max_length=16, choices=AssignmentMode.choices, default=AssignmentMode.ALL
+    )
+    judges_per_essay = models.PositiveSmallIntegerField(_("số giám khảo mỗi bài"), default=3)
+    status = models.CharField(_("trạng thái"), max_length=16, choices=JudgingStatus.choices, default=JudgingStatus.DRAFT)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("vòng chấm")
+        verbose_name_plural = _("vòng chấm")
+        ordering = ["phase", "order"]
+        constraints = [models.UniqueConstraint(fields=["phase", "order"], name="judging_round_order_unique")]
+
+    def __str__(self):
+        return self.name
+
+
+class Criterion(models.Model):
+    round = models.ForeignKey(JudgingRound, on_delete=models.CASCADE, related_name="criteria")
+    name = models.CharField(_("tiêu chí"), max_length=300)
+    max_points = models.PositiveSmallIntegerField(_("điểm tối đa"), default=10)
+    weight = models.DecimalField(_("trọng số"), max_digits=4, decimal_places=2, default=1)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("tiêu chí chấm")
+        verbose_name_plural = _("tiêu chí chấm")
+        ordering = ["round_id", "order", "id"]
+
+    def __str__(self):
+        return self.name
+
+
+class PanelMember(models.Model):
+    """A judge of a round. `organization` is the judge's own unit: they never get its essays."""
+
+    round = models.ForeignKey(JudgingRound, on_delete=models.CASCADE, related_name="panel")
+    judge = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("giám khảo"), on_delete=models.PROTECT, related_name="+")
+    organization = models.ForeignKey(
+        "accounts.Organization",
+        verbose_name=_("đơn vị của giám khảo"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("thành viên hội đồng")
+        verbose_name_plural = _("hội đồng giám khảo")
+        constraints = [models.UniqueConstraint(fields=["round", "judge"], name="panel_judge_unique")]
+
+    def __str__(self):
+        return str(self.judge)
+
+
+class RoundEssay(models.Model):
+    """An essay taking part in a judging round."""
+
+    round = models.ForeignKey(JudgingRound, on_delete=models.CASCADE, related_name="entries")
+    essay = models.ForeignKey(Essay, on_delete=models.CASCADE, related_name="round_entries")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["round", "essay"], name="round_essay_unique")]
+
+    def __str__(self):
+        return f"{self.round_id}:{self.essay_id}"
+
+
+class Assignment(models.Model):
+    """One judge's score sheet for one essay in one round."""
+
+    round = models.ForeignKey(JudgingRound, on_delete=models.CASCADE, related_name="assignments")
+    essay = models.ForeignKey(Essay, on_delete=models.CASCADE, related_name="assignments")
+    judge = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="judging_assignments")
+    status = models.CharField(max_length=16, choices=SheetStatus.choices, default=SheetStatus.PENDING)
+    comment = models.TextField(_("nhận xét"), blank=True)
+    conflict_reason = models.CharField(_("lý do xung đột lợi ích"), max_length=500, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("phân công chấm")
+        verbose_name_plural = _("phân công chấm")
+        constraints = [models.UniqueConstraint(fields=["round", "essay", "judge"], name="assignment_unique")]
+        indexes = [models.Index(fields=["judge", "round", "status"])]
+
+    def __str__(self):
+        return f"{self.round_id}:{self.essay_id}:{self.judge_id}"
+
+
+class Score(models.Model):
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="scores")
+    criterion = models.ForeignKey(Criterion, on_delete=models.CASCADE, related_name="+")
+    points = models.PositiveSmallIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["assignment", "criterion"], name="score_unique")]
+
+    def __str__(self):
+        return f"{self.assignment_id}:{self.criterion_id}={self.points}"
+
+
+class EssayPrize(models.Model):
+    essay = models.OneToOneField(Essay, on_delete=models.CASCADE, related_name="prize")
+    tier = models.CharField(_("giải"), max_length=16, choices=PrizeTier.choices)
+    rank = models.PositiveSmallIntegerField(_("hạng"))
+
+    class Meta:
+        verbose_name = _("giải bài viết")
+        verbose_name_plural = _("giải bài viết")
+        ordering = ["rank"]
+
+    def __str__(self):
+        return f"{self.get_tier_display()} – {self.essay_id}"

@@ -1,6 +1,6 @@
 """Reads for the writing contest."""
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.http import Http404
 from django.utils import timezone
 
@@ -47,3 +47,19 @@ def screening_counts(*, contest) -> dict[str, int]:
         eligible=Count("id", filter=Q(eligibility=Eligibility.ELIGIBLE)),
         ineligible=Count("id", filter=Q(eligibility=Eligibility.INELIGIBLE)),
     )
+
+
+def published_essays(*, contest):
+    """Essays on the public site, prize winners first. One query."""
+    return (
+        Essay.objects.filter(phase__contest=contest, published_at__isnull=False)
+        .select_related("subject_organization", "prize")
+        .order_by(F("prize__rank").asc(nulls_last=True), "-published_at")
+    )
+
+
+def get_published_essay(*, code: str) -> Essay:
+    essay = Essay.objects.select_related("subject_organization", "prize").filter(code=code, published_at__isnull=False).first()
+    if essay is None:
+        raise Http404
+    return essay

@@ -13,4 +13,5 @@ urlpatterns = [
     path("mine/<int:pk>/files/", views.essay_file_upload, name="file_upload"),
     path("manage/", views.manage_list, name="manage"),
     path("manage/<int:pk>/", views.manage_screen, name="manage_screen"),
+    path("<str:code>/", views.essay_public, name="public"),
 ]

@@ -29,8 +29,15 @@ def essay_index(request):
         "contest": contest,
         "phase": selectors.open_phase(contest=contest),
         "mine": list(selectors.essays_for_user(user=request.user)) if request.user.is_authenticated else [],
+        "published": list(selectors.published_essays(contest=contest)),
     }
     return render(request, "essays/index.html", context)
+
+
+def essay_public(request, code):
+    essay = selectors.get_published_essay(code=code)
+    authors = list(essay.authors.select_related("organization"))
+    return render(request, "essays/public_detail.html", {"essay": essay, "authors": authors})
 
 
 def _edit(request, essay):

@@ -12,7 +12,7 @@ from tests.factories import UserFactory, contestant
 
 pytestmark = pytest.mark.django_db
 
-STAFF_PREFIXES = ("reports/", "judging/", "essays/manage/", "quiz/manage/")
+STAFF_PREFIXES = ("reports/", "judging/", "essays/manage/", "quiz/manage/", "judging/manage/")
 
 
 def _walk(patterns, prefix=""):

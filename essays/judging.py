@@ -1,0 +1,274 @@
+"""Writes and reads for judging rounds: assignment with conflicts of interest, score sheets,
+results with normalization, advancing a shortlist, prizes and publication."""
+
+import builtins
+import statistics
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .enums import AssignmentMode, Eligibility, EssayStatus, JudgingStatus, PrizeTier, SheetStatus
+from .models import Assignment, Criterion, Essay, EssayPrize, JudgingRound, PanelMember, RoundEssay, Score
+from .services import EssayError
+
+
+def get_assignment_for_judge(user, pk: int) -> Assignment:
+    """The one access helper for judges: only their own sheets, never of a conflicted essay."""
+    from django.http import Http404
+
+    assignment = (
+        Assignment.objects.select_related("round", "essay").filter(pk=pk, judge=user).exclude(status=SheetStatus.CONFLICT).first()
+    )
+    if assignment is None:
+        raise Http404
+    return assignment
+
+
+def _conflicted_units(essay: Essay) -> set[int]:
+    units = {essay.subject_organization_id}
+    units |= {a.organization_id for a in essay.authors.all()}
+    profile = getattr(essay.submitter, "profile", None)
+    if profile is not None:
+        units.add(profile.organization_id)
+    return units
+
+
+@transaction.atomic
+def round_fill_from_screening(*, round: JudgingRound) -> int:
+    """The first round takes every eligible, submitted essay of its phase."""
+    essays = Essay.objects.filter(phase=round.phase, status=EssayStatus.SUBMITTED, eligibility=Eligibility.ELIGIBLE)
+    existing = set(RoundEssay.objects.filter(round=round).values_list("essay_id", flat=True))
+    new = [RoundEssay(round=round, essay=e) for e in essays if e.pk not in existing]
+    RoundEssay.objects.bulk_create(new)
+    return len(new)
+
+
+@transaction.atomic
+def round_assign(*, round: JudgingRound) -> int:
+    """Assign judges to the round's essays: all of them, or N per essay spread evenly (the least
+    loaded first). A judge never gets an essay of their own unit. Safe to run again."""
+    panel = list(PanelMember.objects.filter(round=round).order_by("judge_id"))
+    if not panel:
+        raise EssayError(_("Vòng chấm chưa có giám khảo."))
+    load = Counter(Assignment.objects.filter(round=round).values_list("judge_id", flat=True))
+    existing = defaultdict(set)  # every judge ever assigned (a conflicted judge is never asked again)
+    active = Counter()  # sheets that still count towards N judges per essay
+    for essay_id, judge_id, status in Assignment.objects.filter(round=round).values_list("essay_id", "judge_id", "status"):
+        existing[essay_id].add(judge_id)
+        active[essay_id] += status != SheetStatus.CONFLICT
+    essays = (
+        Essay.objects.filter(round_entries__round=round)
+        .select_related("submitter__profile")
+        .prefetch_related("authors")
+        .order_by("pk")
+    )
+    created = []
+    for essay in essays:
+        units = _conflicted_units(essay)
+        eligible = [m for m in panel if m.organization_id is None or m.organization_id not in units]
+        if round.assignment_mode == AssignmentMode.ALL:
+            chosen = eligible
+        else:
+            want = round.judges_per_essay - active[essay.pk]
+            candidates = sorted(
+                (m for m in eligible if m.judge_id not in existing[essay.pk]), key=lambda m: (load[m.judge_id], m.judge_id)
+            )
+            chosen = candidates[: max(0, want)]
+        for member in chosen:
+            if member.judge_id in existing[essay.pk]:
+                continue
+            created.append(Assignment(round=round, essay=essay, judge_id=member.judge_id))
+            existing[essay.pk].add(member.judge_id)
+            load[member.judge_id] += 1
+    Assignment.objects.bulk_create(created)
+    if round.status == JudgingStatus.DRAFT:
+        round.status = JudgingStatus.OPEN
+        round.save(update_fields=["status"])
+    return len(created)
+
+
+@transaction.atomic
+def sheet_save(*, assignment: Assignment, judge, points: dict[int, int], comment: str, submit: bool) -> Assignment:
+    """Save a judge's scores as a draft, or submit them (then locked until an organizer reopens)."""
+    assignment = Assignment.objects.select_for_update().select_related("round").get(pk=assignment.pk)
+    if assignment.judge_id != judge.pk:
+        raise EssayError(_("Phiếu chấm này không phải của anh/chị."))
+    if assignment.round.status != JudgingStatus.OPEN:
+        raise EssayError(_("Vòng chấm không mở."))
+    if assignment.status == SheetStatus.SUBMITTED:
+        raise EssayError(_("Phiếu chấm đã nộp và bị khóa; chỉ Ban Tổ chức có thể mở lại."))
+    if assignment.status == SheetStatus.CONFLICT:
+        raise EssayError(_("Anh/chị đã báo xung đột lợi ích với bài này."))
+    criteria = {c.pk: c for c in Criterion.objects.filter(round=assignment.round)}
+    for cid, value in points.items():
+        if cid not in criteria or not 0 <= value <= criteria[cid].max_points:
+            raise EssayError(_("Điểm không hợp lệ: mỗi tiêu chí từ 0 đến điểm tối đa của tiêu chí."))
+    if submit and set(points) != set(criteria):
+        raise EssayError(_("Cần chấm đủ mọi tiêu chí trước khi nộp điểm."))
+    Score.objects.filter(assignment=assignment).exclude(criterion_id__in=points).delete()
+    for cid, value in points.items():
+        Score.objects.update_or_create(assignment=assignment, criterion_id=cid, defaults={"points": value})
+    assignment.comment = comment
+    assignment.status = SheetStatus.SUBMITTED if submit else SheetStatus.DRAFT
+    assignment.submitted_at = timezone.now() if submit else None
+    assignment.save(update_fields=["comment", "status", "submitted_at", "updated_at"])
+    return assignment
+
+
+@transaction.atomic
+def sheet_reopen(*, assignment: Assignment) -> Assignment:
+    Assignment.objects.filter(pk=assignment.pk, status=SheetStatus.SUBMITTED).update(status=SheetStatus.DRAFT, submitted_at=None)
+    assignment.refresh_from_db()
+    return assignment
+
+
+@transaction.atomic
+def conflict_declare(*, assignment: Assignment, judge, reason: str) -> Assignment:
+    """A judge declares a conflict of interest: the essay leaves their queue (recorded) and, when
+    essays get N judges each, another judge of the panel takes it."""
+    assignment = Assignment.objects.select_for_update().select_related("round").get(pk=assignment.pk)
+    if assignment.judge_id != judge.pk:
+        raise EssayError(_("Phiếu chấm này không phải của anh/chị."))
+    if assignment.status == SheetStatus.SUBMITTED:
+        raise EssayError(_("Phiếu chấm đã nộp; hãy liên hệ Ban Tổ chức."))
+    Score.objects.filter(assignment=assignment).delete()
+    assignment.status = SheetStatus.CONFLICT
+    assignment.conflict_reason = reason.strip() or _("Giám khảo tự khai báo")
+    assignment.save(update_fields=["status", "conflict_reason", "updated_at"])
+    if assignment.round.assignment_mode == AssignmentMode.PER_ESSAY:
+        round_assign(round=assignment.round)
+    return assignment
+
+
+def judge_queue(*, judge, round: JudgingRound | None = None):
+    qs = (
+        Assignment.objects.filter(judge=judge, round__status=JudgingStatus.OPEN)
+        .exclude(status=SheetStatus.CONFLICT)
+        .select_related("round", "essay")
+        .only("status", "round__name", "essay__code", "essay__title", "essay_id", "round_id")
+        .order_by("round__order", "essay__code")
+    )
+    return qs.filter(round=round) if round else qs
+
+
+def judge_progress(*, judge) -> dict:
+    return (
+        Assignment.objects.filter(judge=judge, round__status=JudgingStatus.OPEN)
+        .exclude(status=SheetStatus.CONFLICT)
+        .aggregate(total=Count("id"), done=Count("id", filter=Q(status=SheetStatus.SUBMITTED)))
+    )
+
+
+@dataclass
+class EssayResult:
+    essay: Essay
+    totals: dict[int, float] = field(default_factory=dict)  # judge id -> weighted total
+    mean: float | None = None
+    spread: float | None = None
+    normalized: float | None = None
+    rank: int | None = None
+    tied: bool = False
+
+
+def round_results(*, round: JudgingRound) -> list[EssayResult]:
+    """Per essay: the mean of the judges' weighted totals, the spread between judges, and a
+    z-score normalized per judge (offsets lenient and strict judges). Ranked by normalized
+    score, then mean; equal values share a rank and are flagged as ties. Three queries."""
+    weights = {c.pk: float(c.weight) for c in Criterion.objects.filter(round=round)}
+    results: dict[int, EssayResult] = {}
+    for essay in Essay.objects.filter(round_entries__round=round).select_related("subject_organization"):
+        results[essay.pk] = EssayResult(essay=essay)
+    sheets = Score.objects.filter(assignment__round=round, assignment__status=SheetStatus.SUBMITTED).values_list(
+        "assignment__essay_id", "assignment__judge_id", "criterion_id", "points"
+    )
+    for essay_id, judge_id, cid, points in sheets:
+        result = results.get(essay_id)
+        if result is not None:
+            result.totals[judge_id] = result.totals.get(judge_id, 0.0) + points * weights.get(cid, 1.0)
+    per_judge = defaultdict(list)
+    for result in results.values():
+        for judge_id, total in result.totals.items():
+            per_judge[judge_id].append(total)
+    judge_stats = {j: (statistics.fmean(v), statistics.pstdev(v)) for j, v in per_judge.items()}
+    for result in results.values():
+        if not result.totals:
+            continue
+        values = list(result.totals.values())
+        result.mean = builtins.round(statistics.fmean(values), 2)
+        result.spread = builtins.round(max(values) - min(values), 2)
+        zs = [(t - judge_stats[j][0]) / judge_stats[j][1] if judge_stats[j][1] else 0.0 for j, t in result.totals.items()]
+        result.normalized = builtins.round(statistics.fmean(zs), 3)
+    ordered = sorted(results.values(), key=lambda r: (r.normalized is None, -(r.normalized or 0), -(r.mean or 0), r.essay.code))
+    previous, rank = None, 0
+    for position, result in enumerate(ordered, start=1):
+        key = (result.normalized, result.mean)
+        if key != previous:
+            rank = position
+        else:
+            result.tied = True
+            ordered[position - 2].tied = True
+        result.rank, previous = rank, key
+    return ordered
+
+
+@transaction.atomic
+def round_close(*, round: JudgingRound) -> JudgingRound:
+    round.status = JudgingStatus.CLOSED
+    round.closed_at = timezone.now()
+    round.save(update_fields=["status", "closed_at"])
+    return round
+
+
+def advance_preview(*, round: JudgingRound, top_k: int | None = None, threshold: float | None = None) -> list[EssayResult]:
+    results = [r for r in round_results(round=round) if r.mean is not None]
+    if threshold is not None:
+        return [r for r in results if r.mean >= threshold]
+    if top_k is not None:
+        cutoff = results[top_k - 1].rank if 0 < top_k <= len(results) else None
+        return [r for r in results if cutoff is not None and r.rank <= cutoff]  # ties at the cut all go on
+    return []
+
+
+@transaction.atomic
+def round_advance(*, round: JudgingRound, to: JudgingRound, essay_ids: list[int]) -> int:
+    """Put the chosen essays into the next round (its judges are assigned when it starts)."""
+    if round.status != JudgingStatus.CLOSED:
+        raise EssayError(_("Cần kết thúc vòng chấm trước khi chọn bài vào vòng sau."))
+    existing = set(RoundEssay.objects.filter(round=to).values_list("essay_id", flat=True))
+    new = [RoundEssay(round=to, essay_id=eid) for eid in essay_ids if eid not in existing]
+    RoundEssay.objects.bulk_create(new)
+    return len(new)
+
+
+PRIZE_PLAN = [(PrizeTier.FIRST, 1), (PrizeTier.SECOND, 2), (PrizeTier.THIRD, 3), (PrizeTier.CONSOLATION, 4)]
+
+
+@transaction.atomic
+def prizes_award(*, round: JudgingRound, plan=PRIZE_PLAN) -> list[EssayPrize]:
+    """The final ranking gives the prizes (the seed: 10 — 1 first, 2 second, 3 third, 4
+    consolation) and publishes the awarded essays on the public site."""
+    if round.status != JudgingStatus.CLOSED:
+        raise EssayError(_("Cần kết thúc vòng chung khảo trước khi trao giải."))
+    EssayPrize.objects.filter(essay__round_entries__round=round).delete()
+    tiers = [tier for tier, count in plan for _i in range(count)]
+    ranked = [r for r in round_results(round=round) if r.mean is not None][: len(tiers)]
+    prizes = [EssayPrize(essay=r.essay, tier=tiers[i], rank=i + 1) for i, r in enumerate(ranked)]
+    EssayPrize.objects.bulk_create(prizes)
+    Essay.objects.filter(pk__in=[p.essay_id for p in prizes], published_at__isnull=True).update(published_at=timezone.now())
+    return prizes
+
+
+def default_rubric() -> list[tuple[str, int, Decimal]]:
+    """The seed's criteria (domain.md)."""
+    return [
+        ("Bám sát chủ đề", 20, Decimal("1")),
+        ("Thông tin chính xác, trung thực, khách quan, kịp thời", 20, Decimal("1")),
+        ("Giá trị giáo dục tư tưởng, chính trị", 20, Decimal("1")),
+        ("Phát hiện, cổ vũ, nêu gương điển hình, mô hình mới", 20, Decimal("1")),
+        ("Nhân văn, sáng tạo, văn phong tốt", 20, Decimal("1")),
+    ]

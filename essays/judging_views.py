@@ -1,0 +1,121 @@
+"""The jury portal (/judging/) and the organizers' round management."""
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.enums import Role
+from accounts.roles import role_required
+
+from . import judging
+from .models import Criterion, JudgingRound, Score
+from .services import EssayError
+
+
+@role_required(Role.JUDGE)
+def queue(request):
+    context = {
+        "assignments": list(judging.judge_queue(judge=request.user)),
+        "progress": judging.judge_progress(judge=request.user),
+    }
+    return render(request, "essays/judging/queue.html", context)
+
+
+@role_required(Role.JUDGE)
+def sheet(request, pk):
+    assignment = judging.get_assignment_for_judge(request.user, pk)
+    criteria = list(Criterion.objects.filter(round_id=assignment.round_id))
+    if request.method == "POST":
+        try:
+            points = {c.pk: int(request.POST[f"c{c.pk}"]) for c in criteria if request.POST.get(f"c{c.pk}", "").strip() != ""}
+        except ValueError:
+            messages.error(request, _("Điểm phải là số nguyên."))
+            return redirect("judging:sheet", pk=assignment.pk)
+        submit = "submit" in request.POST
+        try:
+            judging.sheet_save(
+                assignment=assignment, judge=request.user, points=points, comment=request.POST.get("comment", ""), submit=submit
+            )
+        except EssayError as exc:
+            messages.error(request, exc.message)
+            return redirect("judging:sheet", pk=assignment.pk)
+        messages.success(request, _("Đã nộp điểm.") if submit else _("Đã lưu nháp."))
+        return redirect("judging:queue" if submit else "judging:sheet", **({} if submit else {"pk": assignment.pk}))
+    scores = dict(Score.objects.filter(assignment=assignment).values_list("criterion_id", "points"))
+    rows = [(c, scores.get(c.pk)) for c in criteria]
+    return render(request, "essays/judging/sheet.html", {"assignment": assignment, "essay": assignment.essay, "rows": rows})
+
+
+@role_required(Role.JUDGE)
+@require_POST
+def conflict(request, pk):
+    assignment = judging.get_assignment_for_judge(request.user, pk)
+    try:
+        judging.conflict_declare(assignment=assignment, judge=request.user, reason=request.POST.get("reason", ""))
+    except EssayError as exc:
+        messages.error(request, exc.message)
+        return redirect("judging:sheet", pk=assignment.pk)
+    messages.success(request, _("Đã ghi nhận xung đột lợi ích; bài đã rời khỏi danh sách chấm của anh/chị."))
+    return redirect("judging:queue")
+
+
+# --- Organizers ------------------------------------------------------------------------------------
+
+
+def _round(pk) -> JudgingRound:
+    return get_object_or_404(JudgingRound.objects.select_related("phase"), pk=pk)
+
+
+@role_required(Role.ORGANIZER, Role.SECRETARIAT)
+def manage_round(request, pk):
+    round = _round(pk)
+    top_k = request.GET.get("top_k")
+    threshold = request.GET.get("threshold")
+    preview = []
+    try:
+        if top_k:
+            preview = judging.advance_preview(round=round, top_k=int(top_k))
+        elif threshold:
+            preview = judging.advance_preview(round=round, threshold=float(threshold.replace(",", ".")))
+    except ValueError:
+        messages.error(request, _("Số bài hoặc ngưỡng điểm không hợp lệ."))
+    next_round = JudgingRound.objects.filter(phase=round.phase, order__gt=round.order).order_by("order").first()
+    context = {
+        "round": round,
+        "results": judging.round_results(round=round),
+        "preview": preview,
+        "next_round": next_round,
+        "progress": round.assignments.values("status").order_by("status"),
+    }
+    return render(request, "essays/judging/manage_round.html", context)
+
+
+@role_required(Role.ORGANIZER)
+@require_POST
+def manage_action(request, pk, action):
+    round = _round(pk)
+    try:
+        if action == "fill":
+            n = judging.round_fill_from_screening(round=round)
+            messages.success(request, _("Đã đưa %(n)d bài đủ điều kiện vào vòng chấm.") % {"n": n})
+        elif action == "assign":
+            n = judging.round_assign(round=round)
+            messages.success(request, _("Đã phân công %(n)d phiếu chấm.") % {"n": n})
+        elif action == "close":
+            judging.round_close(round=round)
+            messages.success(request, _("Đã kết thúc vòng chấm."))
+        elif action == "advance":
+            to = get_object_or_404(JudgingRound, pk=request.POST.get("to"), phase=round.phase)
+            ids = [int(x) for x in request.POST.getlist("essay")]
+            n = judging.round_advance(round=round, to=to, essay_ids=ids)
+            messages.success(request, _("Đã chọn %(n)d bài vào %(name)s.") % {"n": n, "name": to.name})
+        elif action == "prizes":
+            prizes = judging.prizes_award(round=round)
+            messages.success(request, _("Đã trao %(n)d giải và đăng các bài đoạt giải.") % {"n": len(prizes)})
+        else:
+            raise Http404
+    except EssayError as exc:
+        messages.error(request, exc.message)
+    return redirect("judging:manage_round", pk=round.pk)
