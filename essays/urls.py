@@ -12,6 +12,8 @@ urlpatterns = [
     path("mine/<int:pk>/withdraw/", views.essay_withdraw, name="withdraw"),
     path("mine/<int:pk>/files/", views.essay_file_upload, name="file_upload"),
     path("manage/", views.manage_list, name="manage"),
+    path("manage/export.xlsx", views.manage_export, name="manage_export"),
+    path("manage/book.docx", views.manage_book, name="manage_book"),
     path("manage/<int:pk>/", views.manage_screen, name="manage_screen"),
     path("<str:code>/", views.essay_public, name="public"),
 ]

@@ -174,3 +174,37 @@ def manage_screen(request, pk):
             return redirect("essays:manage")
     authors = list(essay.authors.select_related("organization"))
     return render(request, "essays/manage_screen.html", {"essay": essay, "form": form, "authors": authors})
+
+
+@role_required(Role.SECRETARIAT, Role.ORGANIZER)
+def manage_export(request):
+    """The Excel list of every essay (small enough to build at once)."""
+    import io
+
+    from django.http import HttpResponse
+
+    from .exports import essays_workbook
+
+    buffer = io.BytesIO()
+    essays_workbook(buffer, contest=_contest())
+    response = HttpResponse(buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = 'attachment; filename="bai-du-thi-viet.xlsx"'
+    return response
+
+
+@role_required(Role.SECRETARIAT, Role.ORGANIZER)
+def manage_book(request):
+    """The book of published essays as DOCX."""
+    import io
+
+    from django.http import HttpResponse
+
+    from .exports import essays_book
+
+    buffer = io.BytesIO()
+    essays_book(buffer, contest=_contest())
+    response = HttpResponse(
+        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    )
+    response["Content-Disposition"] = 'attachment; filename="tuyen-tap-bai-viet.docx"'
+    return response
