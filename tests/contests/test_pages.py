@@ -100,7 +100,7 @@ def test_navigation_changes_with_role(client, organizer, judge):
     client.force_login(organizer)
     html = client.get("/").content.decode()
     assert "Quản trị" in html
-    assert "Thống kê, báo cáo" in html
+    assert "Sơ loại bài viết" in html
 
     client.force_login(judge)
     assert "Chấm bài" in client.get("/").content.decode()
