@@ -3,7 +3,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from .models import Criterion, Essay, EssayAuthor, EssayFile, EssayPhase, EssayPrize, JudgingRound, PanelMember
+from .models import Assignment, Criterion, Essay, EssayAuthor, EssayFile, EssayPhase, EssayPrize, JudgingRound, PanelMember
 
 
 @admin.register(EssayPhase)
@@ -72,3 +72,26 @@ class JudgingRoundAdmin(admin.ModelAdmin):
 class EssayPrizeAdmin(admin.ModelAdmin):
     list_display = ["rank", "tier", "essay"]
     list_select_related = ["essay"]
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(admin.ModelAdmin):
+    """Organizers reopen a submitted score sheet here (a judge cannot)."""
+
+    list_display = ["round", "essay", "judge", "status", "submitted_at", "conflict_reason"]
+    list_filter = ["round", "status"]
+    search_fields = ["essay__code", "judge__email", "judge__full_name"]
+    list_select_related = ["round", "essay", "judge"]
+    readonly_fields = ["round", "essay", "judge", "status", "comment", "conflict_reason", "submitted_at"]
+    actions = ["reopen"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description=_("Mở lại phiếu chấm đã nộp"))
+    def reopen(self, request, queryset):
+        from .judging import sheet_reopen
+
+        for assignment in queryset:
+            sheet_reopen(assignment=assignment)
+        self.message_user(request, _("Đã mở lại %(n)d phiếu chấm.") % {"n": queryset.count()})

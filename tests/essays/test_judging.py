@@ -239,3 +239,19 @@ def test_published_essays_on_the_public_site(client):
     page = client.get(reverse("essays:public", args=[essay.code])).content.decode()
     assert "<script>x()" not in page
     assert client.get(reverse("essays:public", args=["BV-0000-9999"])).status_code == 404
+
+
+def test_organizer_reopens_a_sheet_in_the_admin(client):
+    phase = EssayPhaseFactory()
+    _eligible(phase, 1)
+    round, (judge,) = _round(phase, judges=1)
+    judging.round_fill_from_screening(round=round)
+    judging.round_assign(round=round)
+    sheet = Assignment.objects.get()
+    judging.sheet_save(assignment=sheet, judge=judge, points={c.pk: 10 for c in round.criteria.all()}, comment="", submit=True)
+    client.force_login(staff_user(Role.ORGANIZER))
+
+    client.post("/admin/essays/assignment/", {"action": "reopen", "_selected_action": [sheet.pk]})
+
+    sheet.refresh_from_db()
+    assert sheet.status == SheetStatus.DRAFT
