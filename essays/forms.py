@@ -5,7 +5,7 @@ from accounts.models import Organization
 from accounts.phone import normalize_phone
 from accounts.selectors import organization_choice_groups
 
-from .enums import IneligibleReason
+from .enums import IneligibleReason, SubjectKind
 from .files import check_upload
 from .models import Essay
 
@@ -39,6 +39,7 @@ class EssayForm(_UnitChoiceMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["subject_kind"].choices = SubjectKind.choices  # no blank radio
         self.fields["subject_organization"].queryset = Organization.objects.filter(is_active=True)
         self._group_units("subject_organization")
 
