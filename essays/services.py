@@ -1,5 +1,7 @@
 """Writes for the writing contest. Every change happens in one transaction."""
 
+import uuid
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,7 +31,8 @@ def essay_save(*, essay: Essay | None, phase: EssayPhase, submitter, authors: li
     if essay is None:
         if not phase.is_open:
             raise EssayError(_("Giai đoạn nhận bài chưa mở hoặc đã kết thúc."))
-        essay = Essay(phase=phase, submitter=submitter, code=f"tmp-{timezone.now().timestamp()}")
+        # A unique placeholder until the primary key gives the real code, in the same transaction.
+        essay = Essay(phase=phase, submitter=submitter, code=f"tmp-{uuid.uuid4().hex[:12]}")
     else:
         _guard_editable(essay)
     for name, value in fields.items():
