@@ -1,0 +1,109 @@
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from accounts.enums import OrganizationKind, Role
+from quiz import services
+from quiz.models import Attempt, Prize, Round, RoundEntry
+from reports import selectors
+from tests.factories import ContestFactory, OrganizationFactory, contestant, staff_user
+from tests.quiz.factories import answer_all, sealed_round
+
+pytestmark = pytest.mark.django_db
+
+
+def _take(round, user, right, seconds):
+    attempt = services.attempt_start(round=round, user=user)
+    attempt = services.attempt_submit(attempt=attempt, user=user, answers=answer_all(attempt, right=right))
+    Attempt.objects.filter(pk=attempt.pk).update(duration_ms=seconds * 1000)
+    RoundEntry.objects.filter(best_attempt=attempt).update(duration_ms=seconds * 1000)
+
+
+@pytest.fixture
+def known_contest():
+    """Two weeks, two grassroots units (one with a party cell), hand-countable attempts."""
+    contest = ContestFactory()
+    bloc = OrganizationFactory(name="Đảng ủy Khối", kind=OrganizationKind.BLOC)
+    tax = OrganizationFactory(name="Đảng bộ Cục Thuế tỉnh", parent=bloc, member_count=10)
+    tax_cell = OrganizationFactory(name="Chi bộ Phòng Kiểm tra", kind=OrganizationKind.CELL, parent=tax)
+    power = OrganizationFactory(name="Đảng bộ Công ty Điện lực", parent=bloc)
+    OrganizationFactory(name="Đảng bộ Sở Y tế", parent=bloc, member_count=50)  # nobody took part
+    an, binh, chi = contestant(organization=tax_cell), contestant(organization=tax), contestant(organization=power)
+    week1 = sealed_round(contest=contest, number=1, prizes_first=1, prizes_second=0, prizes_third=0, prizes_consolation=0)
+    week2 = sealed_round(contest=contest, number=2)
+    _take(week1, an, 20, 30)
+    _take(week1, an, 19, 40)
+    _take(week1, binh, 20, 25)
+    _take(week1, chi, 10, 90)
+    _take(week2, an, 19, 50)
+    _take(week2, chi, 20, 60)
+    services.attempt_start(round=week2, user=binh)  # still open: counted nowhere
+    Round.objects.filter(pk=week1.pk).update(closes_at=timezone.now() - datetime.timedelta(seconds=1))
+    services.round_prizes_draft(round=Round.objects.get(pk=week1.pk))
+    return contest, tax, power
+
+
+def test_weekly_table_on_known_data(known_contest):
+    contest, _tax, _power = known_contest
+
+    weeks, total = selectors.weekly_table(contest=contest)
+
+    assert [(w.participants, w.attempts, w.full_attempts, w.full_people, w.near_attempts, w.fastest_full_ms) for w in weeks] == [
+        (3, 4, 2, 2, 1, 25_000),
+        (2, 2, 1, 1, 1, 60_000),
+    ]
+    assert (total.participants, total.attempts, total.full_attempts, total.near_attempts, total.fastest_full_ms) == (
+        5,
+        6,
+        3,
+        2,
+        25_000,
+    )
+
+
+def test_unit_table_rolls_cells_up_and_adds_up_to_the_contest(known_contest):
+    contest, tax, power = known_contest
+
+    rows = {r.unit.name: r for r in selectors.unit_table(contest=contest)}
+
+    assert (rows[tax.name].participants, rows[tax.name].attempts, rows[tax.name].full_attempts) == (2, 4, 2)
+    assert rows[tax.name].rate == 0.2
+    assert rows[tax.name].prizes == {"first": 1}  # binh: 20/20 in 25 s
+    assert (rows[power.name].participants, rows[power.name].attempts, rows[power.name].full_attempts) == (1, 2, 1)
+    assert rows["Đảng bộ Sở Y tế"].attempts == 0 and rows["Đảng bộ Sở Y tế"].rate == 0
+    _weeks, total = selectors.weekly_table(contest=contest)
+    assert sum(r.attempts for r in rows.values()) == total.attempts
+    assert sum(r.full_attempts for r in rows.values()) == total.full_attempts
+    assert sum(r.prize_total for r in rows.values()) == Prize.objects.count()
+
+
+def test_unit_table_sorts_laggards_first_and_names_in_vietnamese_order(known_contest):
+    contest, _tax, _power = known_contest
+    by_rate = selectors.unit_table(contest=contest, sort="rate")
+    assert by_rate[0].unit.name in ("Đảng bộ Công ty Điện lực", "Đảng bộ Sở Y tế")
+    names = [r.unit.name for r in selectors.unit_table(contest=contest, sort="name")]
+    assert names == ["Đảng bộ Công ty Điện lực", "Đảng bộ Cục Thuế tỉnh", "Đảng bộ Sở Y tế"]
+
+
+def test_dashboard_page_and_query_count(client, known_contest, django_assert_num_queries):
+    contest, tax, _power = known_contest
+    client.force_login(staff_user(Role.SECRETARIAT))
+    client.get("/reports/")
+    with django_assert_num_queries(9):
+        html = client.get("/reports/").content.decode()
+    assert 'data-total="attempts">6<' in html
+    assert "Đảng bộ Cục Thuế tỉnh" in html
+    week3 = sealed_round(contest=contest, number=3)
+    for _ in range(3):
+        _take(week3, contestant(organization=OrganizationFactory(parent=tax.parent)), 15, 100)
+    with django_assert_num_queries(9):
+        client.get("/reports/")
+
+
+def test_public_stats_show_totals_and_are_cached(client, known_contest, django_assert_num_queries):
+    html = client.get("/stats/").content.decode()
+    assert "5 lượt người tham gia với 6 bài thi." in html
+    assert "<svg" in html
+    with django_assert_num_queries(1):  # the contest; the figures come from the cache
+        client.get("/stats/")
