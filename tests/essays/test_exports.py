@@ -1,7 +1,7 @@
 import io
 
 import pytest
-from django.core.management import CommandError, call_command
+from django.core.management import call_command
 from django.utils import timezone
 from docx import Document
 from openpyxl import load_workbook
@@ -29,11 +29,6 @@ def test_export_essays_command_writes_every_essay_as_text(tmp_path):
     titles = {r[1] for r in rows[1:]}
     assert titles == {'\'=HYPERLINK("http://x","bấm")', "Chi bộ kiểu mẫu & đoàn kết"}
     assert sheet.freeze_panes == "A2"
-
-
-def test_export_kinds_not_yet_available_say_so(tmp_path):
-    with pytest.raises(CommandError, match="chưa được hỗ trợ"):
-        call_command("export", "organizations", str(tmp_path / "x.xlsx"))
 
 
 def test_book_holds_published_essays_without_markup(client):

@@ -9,9 +9,22 @@ def _essays(path, *, contest, round_id):
     return essays_workbook(path, contest=contest)
 
 
-# The workbooks the secretariat downloads, by kind. winners, organizations and attempts come
-# with the reports issue.
-EXPORTS = {"essays": _essays}
+def _reports(name):
+    def run(path, *, contest, round_id):
+        from reports import exports
+
+        return getattr(exports, f"{name}_workbook")(path, contest=contest, round_id=round_id)
+
+    return run
+
+
+# The workbooks the secretariat downloads, by kind.
+EXPORTS = {
+    "essays": _essays,
+    "winners": _reports("winners"),
+    "attempts": _reports("attempts"),
+    "organizations": _reports("organizations"),
+}
 KINDS = ["winners", "organizations", "attempts", "essays"]
 
 

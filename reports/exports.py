@@ -1,0 +1,132 @@
+"""The secretariat's workbooks. Rows come from selectors/querysets; openpyxl writes them in
+write-only (streaming) mode so 100,000+ attempts fit in little memory. Anything a user typed
+is written as text, never as a formula."""
+
+import datetime
+
+from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from quiz.models import Attempt, Prize, Round
+
+from .selectors import unit_table, weekly_table
+
+
+def as_text(value) -> str:
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def _local(value):
+    return timezone.localtime(value).replace(tzinfo=None) if value else None
+
+
+class _Sheet:
+    """A write-only sheet with a bold frozen header, column widths and typed cells."""
+
+    def __init__(self, workbook, title, columns):
+        self.sheet = workbook.create_sheet(title[:31])
+        for index, (_name, width, _fmt) in enumerate(columns, start=1):
+            self.sheet.column_dimensions[get_column_letter(index)].width = width
+        self.sheet.freeze_panes = "A2"
+        self.formats = [fmt for _n, _w, fmt in columns]
+        header = []
+        for name, _w, _f in columns:
+            cell = WriteOnlyCell(self.sheet, value=name)
+            cell.font = Font(bold=True)
+            header.append(cell)
+        self.sheet.append(header)
+
+    def append(self, values):
+        row = []
+        for value, fmt in zip(values, self.formats):
+            if fmt == "text":
+                row.append(as_text(value))
+                continue
+            cell = WriteOnlyCell(self.sheet, value=value)
+            if fmt:
+                cell.number_format = fmt
+            row.append(cell)
+        self.sheet.append(row)
+
+
+DATETIME, DURATION = "dd/mm/yyyy hh:mm:ss", "[h]:mm:ss"
+
+
+def winners_workbook(target, *, contest, round_id=None) -> int:
+    """The prize list of each round (one sheet per round), with the contact details the
+    secretariat needs to verify winners with their units."""
+    workbook = Workbook(write_only=True)
+    rounds = Round.objects.filter(contest=contest, kind="weekly").order_by("number")
+    if round_id:
+        rounds = rounds.filter(pk=round_id)
+    count = 0
+    for round in rounds:
+        sheet = _Sheet(workbook, round.name, [("Hạng", 8, None), ("Giải", 18, "text"), ("Họ và tên", 28, "text"),
+                                              ("Đơn vị", 45, "text"), ("Điện thoại", 14, "text"), ("E-mail", 30, "text"),
+                                              ("Điểm", 8, None), ("Thời gian", 12, DURATION), ("Xác minh", 16, "text"),
+                                              ("Ghi chú", 30, "text")])  # fmt: skip
+        prizes = (
+            Prize.objects.filter(round=round)
+            .select_related("user__profile", "entry__best_attempt__organization")
+            .order_by("rank")
+        )
+        for p in prizes:
+            profile = getattr(p.user, "profile", None)
+            sheet.append([p.rank, p.get_tier_display(), p.user.full_name, p.entry.best_attempt.organization.name,
+                          profile.phone if profile else "", p.user.email, p.entry.score,
+                          datetime.timedelta(milliseconds=p.entry.duration_ms), p.get_status_display(), p.note])  # fmt: skip
+            count += 1
+    workbook.save(target)
+    return count
+
+
+def attempts_workbook(target, *, contest, round_id=None) -> int:
+    """Every finished attempt, one row each, streamed."""
+    workbook = Workbook(write_only=True)
+    sheet = _Sheet(workbook, "Bài thi", [("Mã bài", 10, None), ("Tuần", 18, "text"), ("Họ và tên", 28, "text"),
+                                          ("E-mail", 30, "text"), ("Điện thoại", 14, "text"), ("Đơn vị", 45, "text"),
+                                          ("Bắt đầu", 20, DATETIME), ("Nộp", 20, DATETIME), ("Thời gian", 12, DURATION),
+                                          ("Điểm", 8, None), ("Số câu", 8, None), ("Trạng thái", 18, "text"),
+                                          ("Địa chỉ IP", 16, "text")])  # fmt: skip
+    qs = Attempt.objects.filter(round__contest=contest).exclude(status="open")
+    if round_id:
+        qs = qs.filter(round_id=round_id)
+    rows = qs.order_by("round__number", "finished_at").values_list(
+        "pk", "round__name", "user__full_name", "user__email", "user__profile__phone", "organization__name", "started_at",
+        "finished_at", "duration_ms", "score", "question_count", "status", "ip_address",
+    )  # fmt: skip
+    labels = {"submitted": "Đã nộp", "expired": "Hết giờ, hệ thống tự nộp"}
+    count = 0
+    for pk, round_name, name, email, phone, unit, started, finished, ms, score, n, status, ip in rows.iterator(chunk_size=2000):
+        sheet.append([pk, round_name, name, email, phone, unit, _local(started), _local(finished),
+                      datetime.timedelta(milliseconds=ms or 0), score, n, labels.get(status, status), ip])  # fmt: skip
+        count += 1
+    workbook.save(target)
+    return count
+
+
+def organizations_workbook(target, *, contest, round_id=None) -> int:
+    """The weekly table and the per-unit figures."""
+    workbook = Workbook(write_only=True)
+    weeks, total = weekly_table(contest=contest)
+    sheet = _Sheet(workbook, "Theo tuần", [("Tuần", 20, "text"), ("Lượt người", 12, None), ("Bài thi", 10, None),
+                                            ("Bài điểm tuyệt đối", 18, None), ("Người điểm tuyệt đối", 20, None),
+                                            ("Bài thiếu một câu", 18, None), ("Nhanh nhất", 12, DURATION)])  # fmt: skip
+    for row in [*weeks, total]:
+        fastest = datetime.timedelta(milliseconds=row.fastest_full_ms) if row.fastest_full_ms is not None else None
+        sheet.append([row.round.name if row.round else "Cộng", row.participants, row.attempts, row.full_attempts,
+                      row.full_people, row.near_attempts, fastest])  # fmt: skip
+    units = unit_table(contest=contest, sort="-attempts")
+    sheet = _Sheet(workbook, "Theo đơn vị", [("Đơn vị", 50, "text"), ("Số đảng viên", 12, None), ("Người tham gia", 14, None),
+                                              ("Tỷ lệ", 10, "0.0%"), ("Bài thi", 10, None), ("Bài điểm tuyệt đối", 18, None),
+                                              ("Giải Nhất", 10, None), ("Giải Nhì", 10, None), ("Giải Ba", 10, None),
+                                              ("Giải Khuyến khích", 16, None)])  # fmt: skip
+    for u in units:
+        sheet.append([u.unit.name, u.unit.member_count, u.participants, u.rate, u.attempts, u.full_attempts,
+                      *(u.prizes.get(t, 0) for t in ("first", "second", "third", "consolation"))])  # fmt: skip
+    workbook.save(target)
+    return len(units)

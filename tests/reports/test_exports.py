@@ -1,0 +1,39 @@
+import datetime
+
+import pytest
+from django.core.management import call_command
+from openpyxl import load_workbook
+
+from accounts.models import User
+from tests.reports.test_figures import known_contest  # noqa: F401 - the shared fixture
+
+pytestmark = pytest.mark.django_db
+
+
+def test_export_attempts_one_row_per_finished_attempt(tmp_path, known_contest):  # noqa: F811
+    User.objects.filter(pk__in=User.objects.values("pk")[:1]).update(full_name="=1+1")
+    path = tmp_path / "bai-thi.xlsx"
+
+    call_command("export", "attempts", str(path))
+
+    sheet = load_workbook(path).active
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    assert len(rows) == 6
+    assert sheet.freeze_panes == "A2"
+    assert isinstance(rows[0][6], datetime.datetime)
+    assert sheet["I2"].number_format == "[h]:mm:ss"
+    assert all(not str(r[2]).startswith("=") for r in rows)
+
+
+def test_export_winners_and_organizations(tmp_path, known_contest):  # noqa: F811
+    winners = tmp_path / "giai.xlsx"
+    units = tmp_path / "don-vi.xlsx"
+
+    call_command("export", "winners", str(winners))
+    call_command("export", "organizations", str(units))
+
+    book = load_workbook(winners)
+    first = list(book.worksheets[0].iter_rows(min_row=2, values_only=True))
+    assert [(r[0], r[1], r[3]) for r in first] == [(1, "Giải Nhất", "Đảng bộ Cục Thuế tỉnh")]
+    weeks = list(load_workbook(units)["Theo tuần"].iter_rows(min_row=2, values_only=True))
+    assert weeks[-1][:3] == ("Cộng", 5, 6)
