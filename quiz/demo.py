@@ -135,7 +135,8 @@ def seed_quiz(*, contest, users, units) -> None:
         Round.objects.filter(pk=week1.pk).update(opens_at=now - datetime.timedelta(days=16), closes_at=now - delta)
         _shift(week1, delta)
         week1.refresh_from_db()
-        services.round_prizes_draft(round=week1)
+        for prize in services.round_prizes_draft(round=week1):
+            services.prize_verify(prize=prize, by=users["secretariat"], valid=True, note="Đã xác minh với đơn vị")
         services.round_publish_results(round=week1, by=organizer)
 
     # Week 2: open now, 48 questions over six fields, no attempt limit.

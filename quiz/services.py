@@ -405,7 +405,9 @@ def ranked_entries(*, round: Round):
 @transaction.atomic
 def round_prizes_draft(*, round: Round) -> list[Prize]:
     """Compute the draft prize list from the prize plan after the round closes: one prize per
-    person, staff and ineligible accounts skipped. Replaces an earlier draft."""
+    person, staff and ineligible accounts skipped. Winners the secretariat found not valid keep
+    their record and are skipped, so the next eligible contestants move up; a winner already
+    verified stays verified. Safe to run again."""
     round = Round.objects.select_for_update().get(pk=round.pk)
     if not round.is_closed:
         raise QuizError(_("Chỉ lập danh sách giải sau khi tuần thi đã đóng."))
@@ -414,7 +416,9 @@ def round_prizes_draft(*, round: Round) -> list[Prize]:
     finalize_round_attempts(round=round)
     round.full_score_actual = round_full_score_count(round=round)
     round.save(update_fields=["full_score_actual"])
-    Prize.objects.filter(round=round).delete()
+    invalid = set(Prize.objects.filter(round=round, status=PrizeStatus.INVALID).values_list("user_id", flat=True))
+    verified = {p.user_id: p for p in Prize.objects.filter(round=round, status=PrizeStatus.VERIFIED)}
+    Prize.objects.filter(round=round).exclude(status=PrizeStatus.INVALID).delete()
     tiers = [tier for tier, count in round.prize_plan for _i in range(count)]
     prizes = []
     rank = 0
@@ -423,11 +427,37 @@ def round_prizes_draft(*, round: Round) -> list[Prize]:
             break
         rank += 1
         user = entry.user
-        if not user.is_active or _is_staff_user(user):
+        if not user.is_active or _is_staff_user(user) or user.pk in invalid:
             continue
-        prizes.append(Prize(round=round, user=user, entry=entry, tier=tiers[len(prizes)], rank=rank))
+        prize = Prize(round=round, user=user, entry=entry, tier=tiers[len(prizes)], rank=rank)
+        if user.pk in verified:
+            kept = verified[user.pk]
+            prize.status, prize.note, prize.verified_by_id, prize.verified_at = (
+                kept.status,
+                kept.note,
+                kept.verified_by_id,
+                kept.verified_at,
+            )
+        prizes.append(prize)
     Prize.objects.bulk_create(prizes)
     return prizes
+
+
+@transaction.atomic
+def prize_verify(*, prize: Prize, by, valid: bool, note: str = "") -> Prize:
+    """The secretariat's check of a winner's identity with their unit (who and when recorded).
+    A winner found not valid is replaced by the next eligible contestant."""
+    prize = Prize.objects.select_for_update().select_related("round").get(pk=prize.pk)
+    if prize.round.results_published_at:
+        raise QuizError(_("Kết quả tuần thi đã công bố; không thể thay đổi xác minh."))
+    if not valid and not note.strip():
+        raise QuizError(_("Cần ghi lý do khi xác định người đạt giải không hợp lệ."))
+    prize.status = PrizeStatus.VERIFIED if valid else PrizeStatus.INVALID
+    prize.note, prize.verified_by, prize.verified_at = note.strip(), by, timezone.now()
+    prize.save(update_fields=["status", "note", "verified_by", "verified_at"])
+    if not valid:
+        round_prizes_draft(round=prize.round)
+    return prize
 
 
 def finalize_round_attempts(*, round: Round) -> None:
@@ -445,8 +475,8 @@ def round_publish_results(*, round: Round, by) -> Round:
         raise QuizError(_("Kết quả tuần thi này đã được công bố."))
     if not Prize.objects.filter(round=round).exists() and any(count for _t, count in round.prize_plan):
         raise QuizError(_("Chưa có danh sách giải: hãy lập danh sách giải dự kiến trước."))
-    if Prize.objects.filter(round=round, status=PrizeStatus.INVALID).exists():
-        raise QuizError(_("Danh sách giải còn người không hợp lệ; hãy lập lại danh sách trước khi công bố."))
+    if Prize.objects.filter(round=round, status=PrizeStatus.DRAFT).exists():
+        raise QuizError(_("Tổ Thư ký chưa xác minh hết danh sách đạt giải; chỉ công bố danh sách đã xác minh."))
     round.results_published_at = timezone.now()
     round.results_published_by = by
     round.save(update_fields=["results_published_at", "results_published_by"])

@@ -56,7 +56,7 @@ class _Sheet:
 DATETIME, DURATION = "dd/mm/yyyy hh:mm:ss", "[h]:mm:ss"
 
 
-def winners_workbook(target, *, contest, round_id=None) -> int:
+def winners_workbook(target, *, contest, round_id=None, verified_only: bool = False) -> int:
     """The prize list of each round (one sheet per round), with the contact details the
     secretariat needs to verify winners with their units."""
     workbook = Workbook(write_only=True)
@@ -70,7 +70,7 @@ def winners_workbook(target, *, contest, round_id=None) -> int:
                                               ("Điểm", 8, None), ("Thời gian", 12, DURATION), ("Xác minh", 16, "text"),
                                               ("Ghi chú", 30, "text")])  # fmt: skip
         prizes = (
-            Prize.objects.filter(round=round)
+            Prize.objects.filter(round=round, **({"status": "verified"} if verified_only else {}))
             .select_related("user__profile", "entry__best_attempt__organization")
             .order_by("rank")
         )

@@ -5,4 +5,7 @@ from . import views
 app_name = "reports"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("rounds/<int:pk>/winners/", views.winners, name="winners"),
+    path("rounds/<int:pk>/award.xlsx", views.award_list, name="award_list"),
+    path("prizes/<int:pk>/verify/", views.prize_verify, name="prize_verify"),
 ]

@@ -1,13 +1,22 @@
+import io
+
+from django.contrib import messages
 from django.core.cache import cache
-from django.http import Http404
-from django.shortcuts import render
+from django.db.models import Case, When
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from accounts.enums import Role
 from accounts.roles import role_required
 from contests.selectors import current_contest
-from quiz.enums import PrizeTier
+from quiz import services
+from quiz.enums import PrizeStatus, PrizeTier
+from quiz.errors import QuizError
+from quiz.models import Prize, Round
 
-from . import selectors
+from . import exports, selectors
 
 SORTS = {"-attempts", "-participants", "-full", "-rate", "rate", "-prizes", "name"}
 
@@ -54,3 +63,53 @@ def public_stats(request):
         }
         cache.set(key, figures, 60)
     return render(request, "reports/public_stats.html", {"contest": contest, **figures})
+
+
+def _round(pk) -> Round:
+    round = Round.objects.select_related("contest").filter(pk=pk).first()
+    if round is None:
+        raise Http404
+    return round
+
+
+@role_required(Role.SECRETARIAT, Role.ORGANIZER)
+def winners(request, pk):
+    """Winner verification: the draft list with contact details, a verdict per winner."""
+    round = _round(pk)
+    prizes = list(
+        Prize.objects.filter(round=round)
+        .select_related("user__profile", "entry__best_attempt__organization", "verified_by")
+        .order_by(Case(When(status=PrizeStatus.INVALID, then=1), default=0), "rank")
+    )
+    pending = sum(1 for p in prizes if p.status == PrizeStatus.DRAFT)
+    context = {"round": round, "prizes": prizes, "pending": pending, "ready": prizes and not pending}
+    return render(request, "reports/winners.html", context)
+
+
+@role_required(Role.SECRETARIAT)
+@require_POST
+def prize_verify(request, pk):
+    prize = get_object_or_404(Prize.objects.select_related("round"), pk=pk)
+    try:
+        services.prize_verify(
+            prize=prize, by=request.user, valid=request.POST.get("valid") == "1", note=request.POST.get("note", "")
+        )
+    except QuizError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Đã ghi kết quả xác minh: %(name)s.") % {"name": prize.user.full_name})
+    return redirect("reports:winners", pk=prize.round_id)
+
+
+@role_required(Role.SECRETARIAT, Role.ORGANIZER)
+def award_list(request, pk):
+    """The award decision list: only a fully verified list, and only its verified winners."""
+    round = _round(pk)
+    if Prize.objects.filter(round=round, status=PrizeStatus.DRAFT).exists() or not Prize.objects.filter(round=round).exists():
+        messages.error(request, _("Danh sách chưa được xác minh hết; chưa thể xuất danh sách khen thưởng."))
+        return redirect("reports:winners", pk=round.pk)
+    buffer = io.BytesIO()
+    exports.winners_workbook(buffer, contest=round.contest, round_id=round.pk, verified_only=True)
+    response = HttpResponse(buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="danh-sach-khen-thuong-tuan-{round.number}.xlsx"'
+    return response

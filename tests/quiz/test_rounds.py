@@ -134,6 +134,9 @@ def test_prizes_are_drafted_only_after_close_and_published_once():
 
     services.round_prizes_draft(round=round)
     services.round_prizes_draft(round=round)  # a second draft replaces the first
+    with pytest.raises(QuizError, match="chưa xác minh hết"):
+        services.round_publish_results(round=round, by=UserFactory())
+    services.prize_verify(prize=Prize.objects.get(), by=UserFactory(), valid=True)
     published = services.round_publish_results(round=round, by=UserFactory())
 
     assert Prize.objects.get().user == winner
@@ -187,3 +190,24 @@ def test_leaderboard_is_one_query(django_assert_num_queries):
     with django_assert_num_queries(1):
         rows = selectors.leaderboard(round=round)
         [(r.user.full_name, r.best_attempt.organization.name) for r in rows]
+
+
+def test_a_winner_found_not_valid_is_replaced_by_the_next_contestant():
+    round = sealed_round(prizes_first=1, prizes_second=1, prizes_third=0, prizes_consolation=0)
+    first, second, third = contestant(), contestant(), contestant()
+    _finish(round, first, 20, 30)
+    _finish(round, second, 20, 40)
+    _finish(round, third, 19, 20)
+    round = _close(round)
+    services.round_prizes_draft(round=round)
+    secretary = staff_user(Role.SECRETARIAT)
+    services.prize_verify(prize=Prize.objects.get(user=second), by=secretary, valid=True, note="Đã gọi đơn vị xác nhận")
+    with pytest.raises(QuizError, match="Cần ghi lý do"):
+        services.prize_verify(prize=Prize.objects.get(user=first), by=secretary, valid=False)
+
+    services.prize_verify(prize=Prize.objects.get(user=first), by=secretary, valid=False, note="Dùng tài khoản của người khác")
+
+    prizes = {p.user: p for p in Prize.objects.filter(round=round)}
+    assert prizes[first].status == "invalid" and prizes[first].verified_by == secretary
+    assert (prizes[second].tier, prizes[second].status) == (PrizeTier.FIRST, "verified")
+    assert (prizes[third].tier, prizes[third].status) == (PrizeTier.SECOND, "draft")
