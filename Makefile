@@ -49,3 +49,11 @@ beat: $(STAMP)
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache
+
+# Benchmarks (PostgreSQL): the secretariat's pages and exports over a full-scale simulated contest.
+# BENCH_DATABASE_URL defaults to a local database named bench (created if missing).
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/bench
+bench: $(STAMP)
+	-psql "$(dir $(BENCH_DATABASE_URL))postgres" -qc "create database $(notdir $(BENCH_DATABASE_URL))" 2>/dev/null
+	DATABASE_URL=$(BENCH_DATABASE_URL) DJANGO_DEBUG=1 $(PY) manage.py migrate --noinput -v0
+	DATABASE_URL=$(BENCH_DATABASE_URL) DJANGO_DEBUG=1 $(PY) manage.py bench_reports

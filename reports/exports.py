@@ -45,11 +45,12 @@ class _Sheet:
         for value, fmt in zip(values, self.formats):
             if fmt == "text":
                 row.append(as_text(value))
-                continue
-            cell = WriteOnlyCell(self.sheet, value=value)
-            if fmt:
+            elif fmt and value is not None:
+                cell = WriteOnlyCell(self.sheet, value=value)
                 cell.number_format = fmt
-            row.append(cell)
+                row.append(cell)
+            else:
+                row.append(value)
         self.sheet.append(row)
 
 

@@ -1,0 +1,159 @@
+"""A whole contest at the seed's scale, for load and report work (simulate_contest).
+
+Rows are bulk-created for speed but valid: every attempt is finished, scored, inside its round's
+window and belongs to a contestant with a complete profile; each contestant's best attempt is in
+RoundEntry; prizes are drafted by the same service the organizers use. Simulated attempts carry
+no per-question rows (AttemptQuestion): per-question shares are only for real attempts."""
+
+import datetime
+import random
+from dataclasses import dataclass
+
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.demo import DEMO_PASSWORD, seed_organizations
+from accounts.enums import OrganizationKind, Role
+from accounts.models import Organization, Profile, User
+from contests.enums import ContestStatus
+from contests.models import Contest
+from quiz import services as quiz_services
+from quiz.enums import AttemptStatus, RoundKind
+from quiz.models import Attempt, Field, Option, Question, Round, RoundEntry, RoundQuestion
+
+# The seed's weeks (domain.md): participants, attempts, share of attempts at 20/20 and at 19/20.
+WEEKS = [(2076, 6586, 0.132, 0.30), (2256, 8838, 0.172, 0.32), (2470, 10759, 0.064, 0.22), (2270, 6696, 0.080, 0.18)]
+POOLS = [40, 40, 100, 200]
+SURNAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô", "Dương", "Lý", "Hà", "Triệu", "Lò"]
+MIDDLE = ["Văn", "Thị", "Đức", "Minh", "Thu", "Hồng", "Quang", "Thanh", "Ngọc", "Xuân", "Hải", "Kim"]
+GIVEN = ["An", "Bình", "Cường", "Dung", "Giang", "Hà", "Hải", "Hạnh", "Hiếu", "Hoa", "Hùng", "Hương", "Khánh", "Lan",
+         "Linh", "Long", "Mai", "Nam", "Nga", "Ngọc", "Phong", "Phương", "Quân", "Quỳnh", "Sơn", "Tâm", "Thảo", "Thắng",
+         "Trang", "Tuấn"]  # fmt: skip
+
+
+@dataclass
+class SimulationReport:
+    units: int
+    contestants: int
+    attempts: int
+    entries: int
+    prizes: int
+    seconds: float
+
+
+def _units(rng: random.Random, target: int) -> list[Organization]:
+    units = seed_organizations()
+    bloc = units["DUK"]
+    grassroots = list(Organization.objects.filter(kind=OrganizationKind.GRASSROOTS))
+    for n in range(len(grassroots) + 1, target + 1):
+        org, _ = Organization.objects.get_or_create(
+            code=f"SIM-{n:03d}",
+            defaults={"name": f"Đảng bộ Doanh nghiệp số {n}", "kind": OrganizationKind.GRASSROOTS, "parent": bloc,
+                      "member_count": rng.randint(30, 400)},
+        )  # fmt: skip
+        grassroots.append(org)
+    return list(Organization.objects.exclude(kind=OrganizationKind.BLOC))
+
+
+def _contestants(rng, units, count, tag) -> list[User]:
+    password = make_password(DEMO_PASSWORD)
+    # Some units push their members, most do not: a skewed weight per unit, as the seed reported.
+    weights = [rng.paretovariate(1.2) for _ in units]
+    users = [
+        User(email=f"sim{tag}-{n}@example.com", full_name=f"{rng.choice(SURNAMES)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}",
+             password=password)
+        for n in range(count)
+    ]  # fmt: skip
+    User.objects.bulk_create(users, batch_size=2000)
+    users = list(User.objects.filter(email__startswith=f"sim{tag}-").order_by("pk"))
+    chosen = rng.choices(units, weights=weights, k=len(users))
+    Profile.objects.bulk_create(
+        [Profile(user=u, phone=f"09{rng.randint(0, 99_999_999):08d}", organization=unit, position="Chuyên viên",
+                 is_party_member=rng.random() < 0.7) for u, unit in zip(users, chosen)],
+        batch_size=2000,
+    )  # fmt: skip
+    Group.objects.get_or_create(name=Role.CONTESTANT)[0].user_set.add(*users)
+    return users
+
+
+def _bank(rng, tag) -> list[Question]:
+    names = ("Điều lệ Đảng", "Quy định 37-QĐ/TW", "Nghị quyết Trung ương 4", "Chỉ thị 05-CT/TW", "Quy định 08-QĐi/TW")
+    fields = [Field.objects.get_or_create(name=name)[0] for name in names]
+    questions = Question.objects.bulk_create(
+        [
+            Question(code=f"SIM{tag}-{n:03d}", field=fields[n % 5], text=f"Câu hỏi mô phỏng số {n}", status="approved")
+            for n in range(250)
+        ]
+    )
+    Option.objects.bulk_create(
+        [Option(question=q, letter=letter, text=f"Phương án {letter}", is_correct=letter == "ABCD"[n % 4])
+         for n, q in enumerate(questions) for letter in "ABCD"]
+    )  # fmt: skip
+    return questions
+
+
+def simulate_contest(*, scale: float = 1.0, seed: int = 2022) -> SimulationReport:
+    started = timezone.now()
+    rng = random.Random(seed)
+    tag = f"{seed}{int(started.timestamp())}"
+    with transaction.atomic():
+        units = _units(rng, target=100)
+        people = _contestants(rng, units, max(20, int(9000 * scale)), tag)
+        contest = Contest.objects.create(
+            name=f"Cuộc thi mô phỏng (quy mô {scale:g}, hạt giống {seed})", slug=f"mo-phong-{tag}",
+            theme="Đảng viên tốt, chi bộ kiểu mẫu", starts_on=timezone.localdate() - datetime.timedelta(days=40),
+            ends_on=timezone.localdate() + datetime.timedelta(days=30), status=ContestStatus.PUBLISHED,
+        )  # fmt: skip
+        bank = _bank(rng, tag)
+        week_one_pool = bank[:40]
+        pools = [week_one_pool, bank[40:80], bank[80:130] + week_one_pool[:40] + bank[130:140], bank[50:250]]
+        attempts_total = entries_total = prizes_total = 0
+        for number, ((participants, attempts, full_share, near_share), pool) in enumerate(zip(WEEKS, pools), start=1):
+            opens = timezone.now() - datetime.timedelta(days=40 - 8 * number)
+            round = Round.objects.create(
+                contest=contest, kind=RoundKind.WEEKLY, number=number, name=f"Tuần thi thứ {number}", opens_at=opens,
+                closes_at=opens + datetime.timedelta(days=7), approved_at=opens - datetime.timedelta(days=1),
+                prizes_first=1, prizes_second=2, prizes_third=3, prizes_consolation=10,
+            )  # fmt: skip
+            RoundQuestion.objects.bulk_create([RoundQuestion(round=round, question=q) for q in pool[: POOLS[number - 1]]])
+            n_people = max(5, int(participants * scale))
+            n_attempts = max(n_people, int(attempts * scale))
+            players = rng.sample(people, min(n_people, len(people)))
+            profiles = dict(Profile.objects.filter(user__in=players).values_list("user_id", "organization_id"))
+            rows = []
+            for i in range(n_attempts):
+                user = players[i] if i < len(players) else rng.choice(players)
+                roll = rng.random()
+                score = (
+                    20 if roll < full_share else 19 if roll < full_share + near_share else max(0, 18 - int(rng.expovariate(0.35)))
+                )
+                seconds = max(17, int(rng.lognormvariate(4.6 if score == 20 else 5.0, 0.6)))
+                start = opens + datetime.timedelta(seconds=rng.randint(0, 7 * 86400 - 1200))
+                # The Monday-morning rush: a third of the attempts start in the first hours.
+                if rng.random() < 0.33:
+                    start = opens + datetime.timedelta(seconds=rng.randint(0, 4 * 3600))
+                address = f"10.{rng.randint(0, 255)}.0.{rng.randint(1, 254)}"
+                rows.append(Attempt(round=round, user=user, organization_id=profiles[user.pk], status=AttemptStatus.SUBMITTED,
+                                    started_at=start, deadline=start + datetime.timedelta(minutes=15),
+                                    finished_at=start + datetime.timedelta(seconds=seconds), score=score, question_count=20,
+                                    duration_ms=seconds * 1000, ip_address=address))  # fmt: skip
+            Attempt.objects.bulk_create(rows, batch_size=5000)
+            best = {}
+            counts = {}
+            for a in Attempt.objects.filter(round=round).only("id", "user_id", "score", "duration_ms", "finished_at").iterator():
+                counts[a.user_id] = counts.get(a.user_id, 0) + 1
+                key = (-a.score, a.duration_ms, a.finished_at)
+                if a.user_id not in best or key < best[a.user_id][0]:
+                    best[a.user_id] = (key, a)
+            RoundEntry.objects.bulk_create(
+                [RoundEntry(round=round, user_id=uid, best_attempt=a, score=a.score, duration_ms=a.duration_ms,
+                            finished_at=a.finished_at, attempts_count=counts[uid]) for uid, (_k, a) in best.items()],
+                batch_size=5000,
+            )  # fmt: skip
+            prizes_total += len(quiz_services.round_prizes_draft(round=round))
+            attempts_total += len(rows)
+            entries_total += len(best)
+    seconds = (timezone.now() - started).total_seconds()
+    return SimulationReport(len(units), len(people), attempts_total, entries_total, prizes_total, seconds)

@@ -1,0 +1,35 @@
+import pytest
+from django.core.management import call_command
+
+from contests.selectors import current_contest
+from quiz.models import Attempt, Prize, RoundEntry
+from reports import selectors
+
+pytestmark = pytest.mark.django_db
+
+
+def test_simulated_contest_is_consistent(capsys):
+    call_command("simulate_contest", "--scale", "0.02", "--seed", "3")
+
+    contest = current_contest()
+    weeks, total = selectors.weekly_table(contest=contest)
+    units = selectors.unit_table(contest=contest)
+
+    assert len(weeks) == 4
+    assert total.attempts == Attempt.objects.filter(round__contest=contest).count() == sum(w.attempts for w in weeks)
+    assert total.participants == RoundEntry.objects.filter(round__contest=contest).count()
+    assert sum(u.attempts for u in units) == total.attempts
+    assert sum(u.full_attempts for u in units) == total.full_attempts
+    assert sum(u.prize_total for u in units) == Prize.objects.filter(round__contest=contest).count() > 0
+    assert [w.round.pool.count() for w in weeks] == [40, 40, 100, 200]
+    for attempt in Attempt.objects.filter(round__contest=contest).select_related("round")[:200]:
+        assert attempt.round.opens_at <= attempt.started_at < attempt.round.closes_at
+        assert 0 <= attempt.score <= 20
+    assert "Đã tạo" in capsys.readouterr().out
+
+
+def test_simulation_refuses_a_silly_scale():
+    from django.core.management import CommandError
+
+    with pytest.raises(CommandError, match="--scale"):
+        call_command("simulate_contest", "--scale", "5")
