@@ -125,9 +125,11 @@ def organizations_workbook(target, *, contest, round_id=None) -> int:
     sheet = _Sheet(workbook, "Theo đơn vị", [("Đơn vị", 50, "text"), ("Số đảng viên", 12, None), ("Người tham gia", 14, None),
                                               ("Tỷ lệ", 10, "0.0%"), ("Bài thi", 10, None), ("Bài điểm tuyệt đối", 18, None),
                                               ("Giải Nhất", 10, None), ("Giải Nhì", 10, None), ("Giải Ba", 10, None),
-                                              ("Giải Khuyến khích", 16, None)])  # fmt: skip
+                                              ("Giải Khuyến khích", 16, None), ("Bài viết nộp", 12, None),
+                                              ("Bài viết đủ điều kiện", 18, None), ("Bài viết đoạt giải", 16, None)])  # fmt: skip
     for u in units:
         sheet.append([u.unit.name, u.unit.member_count, u.participants, u.rate, u.attempts, u.full_attempts,
-                      *(u.prizes.get(t, 0) for t in ("first", "second", "third", "consolation"))])  # fmt: skip
+                      *(u.prizes.get(t, 0) for t in ("first", "second", "third", "consolation")),
+                      u.essays_submitted, u.essays_eligible, u.essays_awarded])  # fmt: skip
     workbook.save(target)
     return len(units)

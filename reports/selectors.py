@@ -8,6 +8,8 @@ from django.db.models import Count, Min, Q
 from accounts.collation import vi_sort_key
 from accounts.enums import OrganizationKind
 from accounts.models import Organization
+from essays.enums import Eligibility, EssayStatus
+from essays.models import Essay
 from quiz.enums import AttemptStatus, RoundKind
 from quiz.models import Attempt, Prize, Round
 
@@ -73,6 +75,9 @@ class UnitRow:
     attempts: int = 0
     full_attempts: int = 0
     prizes: dict[str, int] = field(default_factory=dict)
+    essays_submitted: int = 0
+    essays_eligible: int = 0
+    essays_awarded: int = 0
 
     @property
     def rate(self) -> float | None:
@@ -97,8 +102,8 @@ def top_units() -> dict[int, Organization]:
 
 
 def unit_table(*, contest, sort: str = "-attempts") -> list[UnitRow]:
-    """Quiz participation rolled up to the top units, sortable so the laggards show. Four queries
-    whatever the number of units or attempts."""
+    """Quiz participation and essays rolled up to the top units, sortable so the laggards show.
+    Five queries whatever the number of units, attempts or essays."""
     tops = top_units()
     rows: dict[int, UnitRow] = {}
 
@@ -122,6 +127,17 @@ def unit_table(*, contest, sort: str = "-attempts") -> list[UnitRow]:
     for org_id, tier in prizes:
         row = row_for(org_id)
         row.prizes[tier] = row.prizes.get(tier, 0) + 1
+    # The writing part: essays counted for the unit of the collective or person written about.
+    essays = (
+        Essay.objects.filter(phase__contest=contest, status=EssayStatus.SUBMITTED)
+        .values_list("subject_organization_id")
+        .annotate(n=Count("id"), eligible=Count("id", filter=Q(eligibility=Eligibility.ELIGIBLE)), awarded=Count("prize"))
+    )
+    for org_id, n, eligible, awarded in essays:
+        row = row_for(org_id)
+        row.essays_submitted += n
+        row.essays_eligible += eligible
+        row.essays_awarded += awarded
     for org in {t.pk: t for t in tops.values()}.values():
         if org.kind != OrganizationKind.BLOC:
             rows.setdefault(org.pk, UnitRow(unit=org))

@@ -90,14 +90,14 @@ def test_dashboard_page_and_query_count(client, known_contest, django_assert_num
     contest, tax, _power = known_contest
     client.force_login(staff_user(Role.SECRETARIAT))
     client.get("/reports/")
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         html = client.get("/reports/").content.decode()
     assert 'data-total="attempts">6<' in html
     assert "Đảng bộ Cục Thuế tỉnh" in html
     week3 = sealed_round(contest=contest, number=3)
     for _ in range(3):
         _take(week3, contestant(organization=OrganizationFactory(parent=tax.parent)), 15, 100)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         client.get("/reports/")
 
 
@@ -107,3 +107,20 @@ def test_public_stats_show_totals_and_are_cached(client, known_contest, django_a
     assert "<svg" in html
     with django_assert_num_queries(1):  # the contest; the figures come from the cache
         client.get("/stats/")
+
+
+def test_unit_table_counts_essays_for_the_unit_written_about(known_contest):
+    from essays.models import EssayPrize
+    from tests.essays.factories import EssayFactory, EssayPhaseFactory
+
+    contest, tax, _power = known_contest
+    phase = EssayPhaseFactory(contest=contest)
+    cell = tax.children.first()
+    awarded = EssayFactory(phase=phase, subject_organization=cell, status="submitted", eligibility="eligible")
+    EssayFactory(phase=phase, subject_organization=tax, status="submitted", eligibility="ineligible")
+    EssayFactory(phase=phase, subject_organization=tax)  # a draft is not counted
+    EssayPrize.objects.create(essay=awarded, tier="first", rank=1)
+
+    row = next(r for r in selectors.unit_table(contest=contest) if r.unit == tax)
+
+    assert (row.essays_submitted, row.essays_eligible, row.essays_awarded) == (2, 1, 1)
