@@ -85,7 +85,7 @@ def winners_workbook(target, *, contest, round_id=None, verified_only: bool = Fa
     return count
 
 
-def attempts_workbook(target, *, contest, round_id=None) -> int:
+def attempts_workbook(target, *, contest, round_id=None, progress=None) -> int:
     """Every finished attempt, one row each, streamed."""
     workbook = Workbook(write_only=True)
     sheet = _Sheet(workbook, "Bài thi", [("Mã bài", 10, None), ("Tuần", 18, "text"), ("Họ và tên", 28, "text"),
@@ -106,6 +106,8 @@ def attempts_workbook(target, *, contest, round_id=None) -> int:
         sheet.append([pk, round_name, name, email, phone, unit, _local(started), _local(finished),
                       datetime.timedelta(milliseconds=ms or 0), score, n, labels.get(status, status), ip])  # fmt: skip
         count += 1
+        if progress and count % 2000 == 0:
+            progress(count)
     workbook.save(target)
     return count
 

@@ -8,4 +8,8 @@ urlpatterns = [
     path("rounds/<int:pk>/winners/", views.winners, name="winners"),
     path("rounds/<int:pk>/award.xlsx", views.award_list, name="award_list"),
     path("prizes/<int:pk>/verify/", views.prize_verify, name="prize_verify"),
+    path("download/<slug:kind>.xlsx", views.download, name="download"),
+    path("exports/", views.export_start, name="export_start"),
+    path("exports/<int:pk>/", views.export_status, name="export_status"),
+    path("exports/<int:pk>/file/", views.export_file, name="export_file"),
 ]

@@ -3,7 +3,7 @@ import io
 from django.contrib import messages
 from django.core.cache import cache
 from django.db.models import Case, When
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -17,6 +17,8 @@ from quiz.errors import QuizError
 from quiz.models import Prize, Round
 
 from . import exports, selectors
+from . import services as report_services
+from .models import ExportJob
 
 SORTS = {"-attempts", "-participants", "-full", "-rate", "rate", "-prizes", "name"}
 
@@ -113,3 +115,38 @@ def award_list(request, pk):
     response = HttpResponse(buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="danh-sach-khen-thuong-tuan-{round.number}.xlsx"'
     return response
+
+
+SMALL_EXPORTS = {"winners": "danh-sach-giai", "organizations": "thong-ke-don-vi"}
+
+
+@role_required(Role.SECRETARIAT, Role.ORGANIZER)
+def download(request, kind):
+    """Small workbooks download at once."""
+    if kind not in SMALL_EXPORTS:
+        raise Http404
+    buffer = io.BytesIO()
+    getattr(exports, f"{kind}_workbook")(buffer, contest=_contest())
+    response = HttpResponse(buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="{SMALL_EXPORTS[kind]}.xlsx"'
+    return response
+
+
+@role_required(Role.SECRETARIAT, Role.ORGANIZER)
+@require_POST
+def export_start(request):
+    """The raw attempts workbook is large: a worker builds it while the page shows progress."""
+    job = report_services.export_request(kind="attempts", contest=_contest(), user=request.user)
+    return redirect("reports:export_status", pk=job.pk)
+
+
+@role_required(Role.SECRETARIAT, Role.ORGANIZER)
+def export_status(request, pk):
+    job = get_object_or_404(ExportJob, pk=pk)
+    return render(request, "reports/export_status.html", {"job": job})
+
+
+@role_required(Role.SECRETARIAT, Role.ORGANIZER)
+def export_file(request, pk):
+    job = get_object_or_404(ExportJob, pk=pk, status=ExportJob.Status.DONE)
+    return FileResponse(job.file.open("rb"), as_attachment=True, filename=job.file.name.rsplit("/", 1)[-1])

@@ -1,4 +1,5 @@
 import datetime
+import io
 
 import pytest
 from django.core.management import call_command
@@ -37,3 +38,31 @@ def test_export_winners_and_organizations(tmp_path, known_contest):  # noqa: F81
     assert [(r[0], r[1], r[3]) for r in first] == [(1, "Giải Nhất", "Đảng bộ Cục Thuế tỉnh")]
     weeks = list(load_workbook(units)["Theo tuần"].iter_rows(min_row=2, values_only=True))
     assert weeks[-1][:3] == ("Cộng", 5, 6)
+
+
+def test_large_export_runs_as_a_task_with_progress(client, known_contest, django_capture_on_commit_callbacks):  # noqa: F811
+    from accounts.enums import Role
+    from reports.models import ExportJob
+    from tests.factories import staff_user
+
+    client.force_login(staff_user(Role.SECRETARIAT))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/reports/exports/")
+    job = ExportJob.objects.get()
+    assert response["Location"] == f"/reports/exports/{job.pk}/"
+    assert (job.status, job.rows_done, job.rows_total) == ("done", 6, 6)
+    page = client.get(response["Location"]).content.decode()
+    assert "Tải tệp Excel" in page
+    download = client.get(f"/reports/exports/{job.pk}/file/")
+    rows = list(load_workbook(io.BytesIO(b"".join(download.streaming_content))).active.iter_rows(min_row=2, values_only=True))
+    assert len(rows) == 6
+
+
+def test_small_exports_download_at_once(client, known_contest):  # noqa: F811
+    from accounts.enums import Role
+    from tests.factories import staff_user
+
+    client.force_login(staff_user(Role.SECRETARIAT))
+    response = client.get("/reports/download/organizations.xlsx")
+    assert load_workbook(io.BytesIO(response.content)).sheetnames == ["Theo tuần", "Theo đơn vị"]
+    assert client.get("/reports/download/attempts.xlsx").status_code == 404

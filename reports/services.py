@@ -1,0 +1,46 @@
+"""Writes for reports: large exports run by a worker, with progress."""
+
+import tempfile
+
+from django.core.files import File
+from django.db import transaction
+from django.utils import timezone
+
+from quiz.models import Attempt
+
+from . import exports
+from .models import ExportJob
+
+
+def export_request(*, kind: str, contest, user) -> ExportJob:
+    """Queue a large export; the worker starts once this transaction has committed."""
+    from .tasks import run_export
+
+    job = ExportJob.objects.create(kind=kind, contest=contest, requested_by=user)
+    transaction.on_commit(lambda: run_export.delay(job_id=job.pk))
+    return job
+
+
+def export_run(*, job: ExportJob) -> ExportJob:
+    """Build the workbook, reporting progress every 2,000 rows. Idempotent: a finished job is left alone."""
+    if job.status == ExportJob.Status.DONE:
+        return job
+    total = Attempt.objects.filter(round__contest=job.contest).exclude(status="open").count()
+    ExportJob.objects.filter(pk=job.pk).update(status=ExportJob.Status.RUNNING, rows_total=total, rows_done=0)
+
+    def progress(done: int) -> None:
+        ExportJob.objects.filter(pk=job.pk).update(rows_done=done)
+
+    try:
+        with tempfile.TemporaryFile() as handle:
+            exports.attempts_workbook(handle, contest=job.contest, progress=progress)
+            handle.seek(0)
+            job.file.save(f"bai-thi-{job.contest.slug}-{job.pk}.xlsx", File(handle), save=False)
+    except Exception as exc:
+        ExportJob.objects.filter(pk=job.pk).update(
+            status=ExportJob.Status.FAILED, error=str(exc)[:2000], finished_at=timezone.now()
+        )
+        raise
+    job.status, job.rows_done, job.rows_total, job.finished_at = ExportJob.Status.DONE, total, total, timezone.now()
+    job.save(update_fields=["file", "status", "rows_done", "rows_total", "finished_at"])
+    return job
