@@ -2,6 +2,7 @@ import io
 
 from django.contrib import messages
 from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
 from django.db.models import Case, When
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -9,16 +10,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.enums import Role
-from accounts.roles import role_required
+from accounts.roles import has_role, role_required
 from contests.selectors import current_contest
 from quiz import services
 from quiz.enums import PrizeStatus, PrizeTier
 from quiz.errors import QuizError
 from quiz.models import Prize, Round
 
-from . import exports, selectors
+from . import exports, integrity, selectors
 from . import services as report_services
-from .models import ExportJob
+from .models import ExportJob, IntegrityDecision
 
 SORTS = {"-attempts", "-participants", "-full", "-rate", "rate", "-prizes", "name"}
 
@@ -150,3 +151,33 @@ def export_status(request, pk):
 def export_file(request, pk):
     job = get_object_or_404(ExportJob, pk=pk, status=ExportJob.Status.DONE)
     return FileResponse(job.file.open("rb"), as_attachment=True, filename=job.file.name.rsplit("/", 1)[-1])
+
+
+@role_required(Role.SECRETARIAT, Role.ORGANIZER)
+def integrity_review(request):
+    contest = _contest()
+    if request.method == "POST":
+        if not has_role(request.user, Role.SECRETARIAT):
+            raise PermissionDenied
+        case = next((c for c in integrity.cases(contest=contest) if c.key == request.POST.get("key")), None)
+        if case is None:
+            messages.error(request, _("Trường hợp này không còn trong danh sách rà soát."))
+        else:
+            try:
+                integrity.decide(
+                    contest=contest,
+                    case=case,
+                    by=request.user,
+                    verdict=request.POST.get("verdict"),
+                    reason=request.POST.get("reason", ""),
+                )
+            except ValueError as exc:
+                messages.error(request, str(exc))
+            else:
+                messages.success(request, _("Đã ghi quyết định."))
+        return redirect("reports:integrity")
+    return render(
+        request,
+        "reports/integrity.html",
+        {"cases": integrity.cases(contest=contest), "verdicts": IntegrityDecision.Verdict.choices},
+    )

@@ -1,0 +1,95 @@
+"""Integrity review before prizes: cases for the secretariat to clear or disqualify."""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count
+from django.db.models.functions import TruncHour
+from django.utils.translation import gettext as _
+
+from accounts.models import Profile, User
+from quiz.models import Attempt, RoundEntry
+
+from .models import IntegrityDecision
+
+FAST_FULL_SECONDS = getattr(settings, "INTEGRITY_FAST_FULL_SECONDS", 30)
+BURST_ATTEMPTS, BURST_ACCOUNTS = 30, 5
+
+
+@dataclass
+class Case:
+    key: str
+    kind: str
+    description: str
+    user_ids: list[int]
+    decision: IntegrityDecision | None = None
+
+
+def cases(*, contest) -> list[Case]:
+    """Flagged cases: full scores faster than a person can read 20 questions, several accounts
+    with one phone number or one name and unit, bursts of attempts from one address. Five
+    queries."""
+    finished = Attempt.objects.filter(round__contest=contest).exclude(status="open")
+    found: list[Case] = []
+    fast = (
+        finished.filter(score=20, duration_ms__lt=FAST_FULL_SECONDS * 1000)
+        .values("user_id", "user__full_name")
+        .annotate(n=Count("id"))
+        .order_by("user__full_name")
+    )
+    for row in fast:
+        text = _("%(name)s: %(n)d bài điểm tuyệt đối dưới %(s)d giây")
+        values = {"name": row["user__full_name"], "n": row["n"], "s": FAST_FULL_SECONDS}
+        found.append(Case(f"fast:{row['user_id']}", "fast", text % values, [row["user_id"]]))
+    players = finished.values("user_id")
+    by_phone, by_name = defaultdict(list), defaultdict(list)
+    for user_id, phone, name, unit in Profile.objects.filter(user_id__in=players).values_list(
+        "user_id", "phone", "user__full_name", "organization__name"
+    ):
+        by_phone[phone].append(user_id)
+        by_name[(name.casefold(), unit)].append(user_id)
+    for phone, ids in sorted(by_phone.items()):
+        if len(ids) > 1:
+            text = _("%(n)d tài khoản cùng số điện thoại %(p)s") % {"n": len(ids), "p": phone}
+            found.append(Case(f"phone:{phone}", "phone", text, ids))
+    for (name, unit), ids in sorted(by_name.items()):
+        if len(ids) > 1:
+            text = _("%(n)d tài khoản cùng họ tên «%(name)s» ở %(unit)s") % {"n": len(ids), "name": name.title(), "unit": unit}
+            found.append(Case(f"name:{name}|{unit}", "name", text, ids))
+    bursts = (
+        finished.exclude(ip_address=None)
+        .annotate(hour=TruncHour("started_at"))
+        .values("ip_address", "hour")
+        .annotate(n=Count("id"), accounts=Count("user", distinct=True))
+        .filter(n__gte=BURST_ATTEMPTS, accounts__gte=BURST_ACCOUNTS)
+    )
+    for row in bursts:
+        hour = (row["hour"], row["hour"] + datetime.timedelta(hours=1))
+        same_hour = finished.filter(ip_address=row["ip_address"], started_at__gte=hour[0], started_at__lt=hour[1])
+        ids = list(same_hour.values_list("user_id", flat=True).distinct()[:200])
+        text = _("%(n)d bài từ địa chỉ %(ip)s trong một giờ (%(a)d tài khoản)") % {
+            "n": row["n"], "ip": row["ip_address"], "a": row["accounts"],
+        }  # fmt: skip
+        found.append(Case(f"ip:{row['ip_address']}@{row['hour']:%Y-%m-%dT%H}", "ip", text, ids))
+    decisions = {d.key: d for d in IntegrityDecision.objects.filter(contest=contest).select_related("decided_by")}
+    for case in found:
+        case.decision = decisions.get(case.key)
+    return found
+
+
+@transaction.atomic
+def decide(*, contest, case: Case, by, verdict: str, reason: str) -> IntegrityDecision:
+    """Clear a case, or disqualify its accounts from every round's ranking of the contest."""
+    if not reason.strip():
+        raise ValueError(_("Cần ghi lý do cho quyết định."))
+    decision, _created = IntegrityDecision.objects.update_or_create(
+        contest=contest, key=case.key, defaults={"verdict": verdict, "reason": reason.strip(), "decided_by": by}
+    )
+    decision.users.set(User.objects.filter(pk__in=case.user_ids))
+    entries = RoundEntry.objects.filter(round__contest=contest, user_id__in=case.user_ids)
+    if verdict == IntegrityDecision.Verdict.DISQUALIFY:
+        entries.update(disqualified=True, disqualified_reason=reason.strip()[:500])
+    return decision
