@@ -10,6 +10,7 @@ urlpatterns = [
     path("prizes/<int:pk>/verify/", views.prize_verify, name="prize_verify"),
     path("download/<slug:kind>.xlsx", views.download, name="download"),
     path("integrity/", views.integrity_review, name="integrity"),
+    path("summary.docx", views.summary, name="summary"),
     path("exports/", views.export_start, name="export_start"),
     path("exports/<int:pk>/", views.export_status, name="export_status"),
     path("exports/<int:pk>/file/", views.export_file, name="export_file"),

@@ -20,6 +20,7 @@ from quiz.models import Prize, Round
 from . import exports, integrity, selectors
 from . import services as report_services
 from .models import ExportJob, IntegrityDecision
+from .summary import summary_docx
 
 SORTS = {"-attempts", "-participants", "-full", "-rate", "rate", "-prizes", "name"}
 
@@ -181,3 +182,15 @@ def integrity_review(request):
         "reports/integrity.html",
         {"cases": integrity.cases(contest=contest), "verdicts": IntegrityDecision.Verdict.choices},
     )
+
+
+@role_required(Role.SECRETARIAT, Role.ORGANIZER)
+def summary(request):
+    """The draft of the summary report (DOCX); its figures are the dashboard's."""
+    buffer = io.BytesIO()
+    summary_docx(buffer, contest=_contest())
+    response = HttpResponse(
+        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    )
+    response["Content-Disposition"] = 'attachment; filename="du-thao-bao-cao-tong-ket.docx"'
+    return response
