@@ -40,6 +40,7 @@ class SimulationReport:
     attempts: int
     entries: int
     prizes: int
+    essays: int
     seconds: float
 
 
@@ -155,5 +156,67 @@ def simulate_contest(*, scale: float = 1.0, seed: int = 2022) -> SimulationRepor
             prizes_total += len(quiz_services.round_prizes_draft(round=round))
             attempts_total += len(rows)
             entries_total += len(best)
+        essays_total = simulate_essays(contest=contest, rng=rng, people=people, count=max(10, int(130 * scale)), tag=tag)
     seconds = (timezone.now() - started).total_seconds()
-    return SimulationReport(len(units), len(people), attempts_total, entries_total, prizes_total, seconds)
+    return SimulationReport(len(units), len(people), attempts_total, entries_total, prizes_total, essays_total, seconds)
+
+
+def simulate_essays(*, contest, rng: random.Random, people: list[User], count: int, tag: str) -> int:
+    """~130 essays from 50+ units, screened (a fifth not eligible), a semi-final scored by three
+    of five judges each, the best 30 in a final scored by all five, prizes awarded."""
+    from essays import judging
+    from essays.enums import AssignmentMode, Eligibility, EssayStatus, IneligibleReason, SheetStatus
+    from essays.models import Assignment, Criterion, Essay, EssayAuthor, EssayPhase, JudgingRound, PanelMember, Score
+
+    now = timezone.now()
+    phase = EssayPhase.objects.create(contest=contest, name="Giai đoạn mô phỏng", opens_at=now - datetime.timedelta(days=60),
+                                      closes_at=now - datetime.timedelta(days=20), min_words=300)  # fmt: skip
+    writers = rng.sample(people, min(count, len(people)))
+    units = dict(Profile.objects.filter(user__in=writers).values_list("user_id", "organization_id"))
+    essays = Essay.objects.bulk_create(
+        [Essay(code=f"MP{tag[-6:]}-{n:04d}", phase=phase, submitter=w, title=f"Bài viết mô phỏng số {n}",
+               subject_kind="collective", subject_name="Chi bộ kiểu mẫu", subject_organization_id=units[w.pk],
+               body="Nội dung bài viết. " * 200, declares_real=True, declares_unpublished=True, status=EssayStatus.SUBMITTED,
+               submitted_at=now - datetime.timedelta(days=30),
+               eligibility=Eligibility.INELIGIBLE if rng.random() < 0.2 else Eligibility.ELIGIBLE)
+         for n, w in enumerate(writers, start=1)]
+    )  # fmt: skip
+    Essay.objects.filter(phase=phase, eligibility=Eligibility.INELIGIBLE).update(screening_reasons=[IneligibleReason.LENGTH])
+    EssayAuthor.objects.bulk_create([EssayAuthor(essay=e, name=e.submitter.full_name, organization_id=units[e.submitter_id],
+                                                 phone="0912345678") for e in essays])  # fmt: skip
+    judges = list(
+        User.objects.bulk_create([User(email=f"simjudge{tag}-{n}@example.com", full_name=f"Giám khảo {n}") for n in range(5)])
+    )
+    Group.objects.get_or_create(name=Role.JUDGE)[0].user_set.add(*judges)
+    semi = JudgingRound.objects.create(
+        phase=phase, name="Vòng sơ khảo", order=1, assignment_mode=AssignmentMode.PER_ESSAY, judges_per_essay=3
+    )
+    final = JudgingRound.objects.create(phase=phase, name="Vòng chung khảo", order=2)
+    for round in (semi, final):
+        for i, (name, max_points, weight) in enumerate(judging.default_rubric()):
+            Criterion.objects.create(round=round, name=name, max_points=max_points, weight=weight, order=i)
+        PanelMember.objects.bulk_create([PanelMember(round=round, judge=j) for j in judges])
+    quality = {e.pk: rng.gauss(14, 3) for e in essays}
+
+    def score(round):
+        criteria = list(round.criteria.all())
+        sheets = list(Assignment.objects.filter(round=round))
+        Score.objects.bulk_create(
+            [Score(assignment=a, criterion=c, points=max(0, min(c.max_points, round_int(quality[a.essay_id] + rng.gauss(0, 2)))))
+             for a in sheets for c in criteria]
+        )  # fmt: skip
+        Assignment.objects.filter(round=round).update(status=SheetStatus.SUBMITTED, submitted_at=now)
+        judging.round_close(round=round)
+
+    judging.round_fill_from_screening(round=semi)
+    judging.round_assign(round=semi)
+    score(semi)
+    judging.round_advance(round=semi, to=final, essay_ids=[r.essay.pk for r in judging.advance_preview(round=semi, top_k=30)])
+    judging.round_assign(round=final)
+    score(final)
+    judging.prizes_award(round=final)
+    return len(essays)
+
+
+def round_int(value: float) -> int:
+    return int(value + 0.5)

@@ -17,6 +17,6 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Đã tạo {report.contestants} thí sinh ở {report.units} đơn vị, {report.attempts} bài thi, "
-                f"{report.entries} lượt người, {report.prizes} giải trong {report.seconds:.1f} giây."
+                f"{report.entries} lượt người, {report.prizes} giải, {report.essays} bài viết trong {report.seconds:.1f} giây."
             )
         )
