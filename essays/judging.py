@@ -229,8 +229,10 @@ def advance_preview(*, round: JudgingRound, top_k: int | None = None, threshold:
     if threshold is not None:
         return [r for r in results if r.mean >= threshold]
     if top_k is not None:
-        cutoff = results[top_k - 1].rank if 0 < top_k <= len(results) else None
-        return [r for r in results if cutoff is not None and r.rank <= cutoff]  # ties at the cut all go on
+        if top_k <= 0 or not results:
+            return []
+        cutoff = results[min(top_k, len(results)) - 1].rank
+        return [r for r in results if r.rank <= cutoff]  # ties at the cut all go on
     return []
 
 

@@ -255,3 +255,13 @@ def test_organizer_reopens_a_sheet_in_the_admin(client):
 
     sheet.refresh_from_db()
     assert sheet.status == SheetStatus.DRAFT
+
+
+def test_top_k_larger_than_the_round_takes_every_scored_essay():
+    phase = EssayPhaseFactory()
+    _eligible(phase, 2)
+    round, (judge,) = _round(phase, judges=1)
+    judging.round_fill_from_screening(round=round)
+    judging.round_assign(round=round)
+    _score_all(round, judge, base=5)
+    assert len(judging.advance_preview(round=round, top_k=30)) == 2
