@@ -30,7 +30,9 @@ def test_simulated_contest_is_consistent(capsys):
     essays = Essay.objects.filter(phase__contest=contest)
     assert essays.count() == 10
     assert [r.status for r in JudgingRound.objects.filter(phase__contest=contest).order_by("order")] == ["closed", "closed"]
-    assert EssayPrize.objects.filter(essay__phase__contest=contest).count() == min(10, essays.filter(eligibility="eligible").count())
+    assert EssayPrize.objects.filter(essay__phase__contest=contest).count() == min(
+        10, essays.filter(eligibility="eligible").count()
+    )
     assert sum(u.essays_submitted for u in units) == essays.count()
     assert "Đã tạo" in capsys.readouterr().out
 
