@@ -149,3 +149,18 @@ def unit_table(*, contest, sort: str = "-attempts") -> list[UnitRow]:
     name = sort.lstrip("-")
     key = keys.get(name, keys["attempts"])
     return sorted(rows.values(), key=key, reverse=sort.startswith("-") and name in keys)
+
+
+def attempts_timeline(*, contest) -> tuple[list[tuple], list[tuple]]:
+    """When the rush comes: attempts per day and per hour of the day (Asia/Ho_Chi_Minh), weekly
+    rounds only. Two queries."""
+    from django.db.models.functions import ExtractHour, TruncDate
+    from django.utils import timezone
+
+    tz = timezone.get_current_timezone()
+    finished = Attempt.objects.filter(FINISHED, round__contest=contest, round__kind=RoundKind.WEEKLY)
+    by_day = list(
+        finished.annotate(day=TruncDate("started_at", tzinfo=tz)).values_list("day").annotate(n=Count("id")).order_by("day")
+    )
+    hours = dict(finished.annotate(hour=ExtractHour("started_at", tzinfo=tz)).values_list("hour").annotate(n=Count("id")))
+    return by_day, [(hour, hours.get(hour, 0)) for hour in range(24)]

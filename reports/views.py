@@ -37,7 +37,13 @@ def dashboard(request):
     contest = _contest()
     sort = request.GET.get("sort") if request.GET.get("sort") in SORTS else "-attempts"
     weeks, total = selectors.weekly_table(contest=contest)
+    by_day, by_hour = selectors.attempts_timeline(contest=contest)
+    day_top = max([n for _d, n in by_day] + [1])
+    hour_top = max([n for _h, n in by_hour] + [1])
     context = {
+        "by_day": [(d, n, round(100 * n / day_top)) for d, n in by_day],
+        # SVG bars: x, y and height in a 240×60 box, one 8-wide bar per hour.
+        "by_hour": [(h, n, h * 10 + 1, 60 - round(55 * n / hour_top), round(55 * n / hour_top)) for h, n in by_hour],
         "contest": contest,
         "weeks": weeks,
         "total": total,

@@ -90,14 +90,14 @@ def test_dashboard_page_and_query_count(client, known_contest, django_assert_num
     contest, tax, _power = known_contest
     client.force_login(staff_user(Role.SECRETARIAT))
     client.get("/reports/")
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(12):
         html = client.get("/reports/").content.decode()
     assert 'data-total="attempts">6<' in html
     assert "Đảng bộ Cục Thuế tỉnh" in html
     week3 = sealed_round(contest=contest, number=3)
     for _ in range(3):
         _take(week3, contestant(organization=OrganizationFactory(parent=tax.parent)), 15, 100)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(12):
         client.get("/reports/")
 
 
@@ -124,3 +124,10 @@ def test_unit_table_counts_essays_for_the_unit_written_about(known_contest):
     row = next(r for r in selectors.unit_table(contest=contest) if r.unit == tax)
 
     assert (row.essays_submitted, row.essays_eligible, row.essays_awarded) == (2, 1, 1)
+
+
+def test_attempts_timeline_adds_up(known_contest):
+    contest, _tax, _power = known_contest
+    by_day, by_hour = selectors.attempts_timeline(contest=contest)
+    assert sum(n for _d, n in by_day) == sum(n for _h, n in by_hour) == 6
+    assert len(by_hour) == 24
