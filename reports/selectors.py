@@ -32,7 +32,10 @@ def weekly_table(*, contest) -> tuple[list[RoundRow], RoundRow]:
     """The seed report's weekly table (section I.2.1): one row per weekly round and a total row
     whose every figure is the sum of the weeks (participants counted per week, as «lượt người»;
     the fastest full score is the minimum). One query."""
-    rounds = {r.pk: r for r in Round.objects.filter(contest=contest, kind=RoundKind.WEEKLY).order_by("number")}
+    rounds = {
+        r.pk: r
+        for r in Round.objects.filter(contest=contest, kind=RoundKind.WEEKLY, approved_at__isnull=False).order_by("number")
+    }
     figures = (
         Attempt.objects.filter(FINISHED, round_id__in=rounds)
         .values("round_id", "round__questions_per_attempt")
