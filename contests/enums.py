@@ -6,3 +6,12 @@ class ContestStatus(models.TextChoices):
     DRAFT = "draft", _("Bản nháp")
     PUBLISHED = "published", _("Đang công bố")
     ARCHIVED = "archived", _("Đã kết thúc (lưu trữ)")
+
+
+class PrizeTier(models.TextChoices):
+    """The prize tiers of both parts of a contest."""
+
+    FIRST = "first", _("Giải Nhất")
+    SECOND = "second", _("Giải Nhì")
+    THIRD = "third", _("Giải Ba")
+    CONSOLATION = "consolation", _("Giải Khuyến khích")

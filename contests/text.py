@@ -23,3 +23,9 @@ def sanitize_html(html: str) -> str:
 
 def render_markdown(text: str) -> str:
     return sanitize_html(md.markdown(text or "", extensions=["extra", "sane_lists"]))
+
+
+def excel_text(value) -> str:
+    """A cell that Excel will never run as a formula, whatever the user typed."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

@@ -1,6 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from contests.enums import PrizeTier  # noqa: F401 - one list of tiers for both parts
+
 
 class SubjectKind(models.TextChoices):
     COLLECTIVE = "collective", _("Tập thể (chi bộ kiểu mẫu, đơn vị tiêu biểu)")
@@ -47,10 +49,3 @@ class SheetStatus(models.TextChoices):
     DRAFT = "draft", _("Đang chấm (nháp)")
     SUBMITTED = "submitted", _("Đã nộp điểm")
     CONFLICT = "conflict", _("Xung đột lợi ích")
-
-
-class PrizeTier(models.TextChoices):
-    FIRST = "first", _("Giải Nhất")
-    SECOND = "second", _("Giải Nhì")
-    THIRD = "third", _("Giải Ba")
-    CONSOLATION = "consolation", _("Giải Khuyến khích")

@@ -14,14 +14,11 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
+from contests.text import excel_text
+
 from .enums import IneligibleReason
 from .judging import round_results
 from .models import Essay, JudgingRound
-
-
-def as_text(value) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def plain(text: str) -> str:
@@ -59,16 +56,16 @@ def essays_workbook(target, *, contest) -> int:
         row = [essay.code, plain(essay.title), essay.get_subject_kind_display(), plain(essay.subject_name),
                str(essay.subject_organization), plain(authors), plain(essay.submitter.full_name), essay.submitter.email,
                essay.get_status_display()]  # fmt: skip
-        row = [as_text(v) for v in row]
+        row = [excel_text(v) for v in row]
         date_cell = WriteOnlyCell(sheet, value=submitted)
         date_cell.number_format = "dd/mm/yyyy hh:mm"
-        row += [date_cell, essay.word_count, as_text(essay.get_eligibility_display())]
-        row.append(as_text("; ".join(str(reasons.get(r, r)) for r in essay.screening_reasons)))
+        row += [date_cell, essay.word_count, excel_text(essay.get_eligibility_display())]
+        row.append(excel_text("; ".join(str(reasons.get(r, r)) for r in essay.screening_reasons)))
         for r in rounds:
             res = scores[r.pk].get(essay.pk)
             row += [res.mean, res.normalized, res.rank] if res and res.mean is not None else [None, None, None]
         prize = getattr(essay, "prize", None)
-        row += [as_text(prize.get_tier_display()) if prize else "", "có" if essay.published_at else ""]
+        row += [excel_text(prize.get_tier_display()) if prize else "", "có" if essay.published_at else ""]
         sheet.append(row)
         count += 1
     workbook.save(target)

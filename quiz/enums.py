@@ -1,6 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from contests.enums import PrizeTier  # noqa: F401 - one list of tiers for both parts
+
 
 class QuestionStatus(models.TextChoices):
     DRAFT = "draft", _("Bản nháp")
@@ -27,13 +29,6 @@ class AttemptStatus(models.TextChoices):
     OPEN = "open", _("Đang làm")
     SUBMITTED = "submitted", _("Đã nộp")
     EXPIRED = "expired", _("Hết giờ, hệ thống tự nộp")
-
-
-class PrizeTier(models.TextChoices):
-    FIRST = "first", _("Giải Nhất")
-    SECOND = "second", _("Giải Nhì")
-    THIRD = "third", _("Giải Ba")
-    CONSOLATION = "consolation", _("Giải Khuyến khích")
 
 
 class PrizeStatus(models.TextChoices):

@@ -9,6 +9,8 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils.exceptions import InvalidFileException
 
+from contests.text import excel_text
+
 from .enums import QuestionStatus
 from .errors import SealedError
 from .models import Field, Question, RoundQuestion
@@ -22,12 +24,6 @@ TAIL_HEADERS = ["Đáp án đúng", "Nguồn"]
 
 def headers(option_count: int = 4) -> list[str]:
     return BASE_HEADERS + OPTION_HEADERS[: max(4, option_count)] + TAIL_HEADERS
-
-
-def as_text(value) -> str:
-    """A cell that Excel will never run as a formula, whatever the user typed."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 @dataclass
@@ -180,7 +176,7 @@ def write_workbook(path_or_file, *, round=None, questions=None, template: bool =
         cell.font = Font(bold=True)
     for r in rows:
         values = r[:3] + r[3 : 3 + width] + r[9:]
-        sheet.append([as_text(v) for v in values])
+        sheet.append([excel_text(v) for v in values])
     for row in sheet.iter_rows(min_row=2):
         for cell in row:
             cell.data_type = "s"

@@ -10,14 +10,10 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from contests.text import excel_text
 from quiz.models import Attempt, Prize, Round
 
 from .selectors import unit_table, weekly_table
-
-
-def as_text(value) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def _local(value):
@@ -44,7 +40,7 @@ class _Sheet:
         row = []
         for value, fmt in zip(values, self.formats):
             if fmt == "text":
-                row.append(as_text(value))
+                row.append(excel_text(value))
             elif fmt and value is not None:
                 cell = WriteOnlyCell(self.sheet, value=value)
                 cell.number_format = fmt
