@@ -57,3 +57,8 @@ bench: $(STAMP)
 	-psql "$(dir $(BENCH_DATABASE_URL))postgres" -qc "create database $(notdir $(BENCH_DATABASE_URL))" 2>/dev/null
 	DATABASE_URL=$(BENCH_DATABASE_URL) DJANGO_DEBUG=1 $(PY) manage.py migrate --noinput -v0
 	DATABASE_URL=$(BENCH_DATABASE_URL) DJANGO_DEBUG=1 $(PY) manage.py bench_reports
+
+# The Monday-morning rush against gunicorn + PostgreSQL + Redis on this machine (never another host).
+loadtest: $(STAMP)
+	$(BIN)/pip install --quiet -r requirements-bench.txt
+	bash tests/load/run.sh
