@@ -8,10 +8,12 @@ from django.views.decorators.http import require_POST
 from accounts.decorators import profile_required
 from accounts.enums import Role
 from accounts.roles import role_required
+from contests.downloads import download
 from contests.selectors import current_contest
 
 from . import selectors, services
 from .enums import IneligibleReason
+from .exports import essays_book, essays_workbook
 from .forms import AuthorFormSet, EssayForm, FileForm, ScreeningForm
 from .models import Essay
 
@@ -179,32 +181,12 @@ def manage_screen(request, pk):
 @role_required(Role.SECRETARIAT, Role.ORGANIZER)
 def manage_export(request):
     """The Excel list of every essay (small enough to build at once)."""
-    import io
-
-    from django.http import HttpResponse
-
-    from .exports import essays_workbook
-
-    buffer = io.BytesIO()
-    essays_workbook(buffer, contest=_contest())
-    response = HttpResponse(buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = 'attachment; filename="bai-du-thi-viet.xlsx"'
-    return response
+    contest = _contest()
+    return download("bai-du-thi-viet.xlsx", lambda buffer: essays_workbook(buffer, contest=contest))
 
 
 @role_required(Role.SECRETARIAT, Role.ORGANIZER)
 def manage_book(request):
     """The book of published essays as DOCX."""
-    import io
-
-    from django.http import HttpResponse
-
-    from .exports import essays_book
-
-    buffer = io.BytesIO()
-    essays_book(buffer, contest=_contest())
-    response = HttpResponse(
-        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-    )
-    response["Content-Disposition"] = 'attachment; filename="tuyen-tap-bai-viet.docx"'
-    return response
+    contest = _contest()
+    return download("tuyen-tap-bai-viet.docx", lambda buffer: essays_book(buffer, contest=contest))

@@ -1,17 +1,16 @@
 """The organizers' tools: the question bank, rounds and their pools. Actions call services; a
 sealed round or question is shown read-only (the signals refuse any change anyway)."""
 
-import io
-
 from django.contrib import admin, messages
 from django.db.models import Count, Exists, FloatField, OuterRef, Q, Value
 from django.db.models.functions import Cast, NullIf
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+
+from contests.downloads import download
 
 from . import services
 from .errors import QuizError
@@ -19,15 +18,9 @@ from .excel import import_questions, parse_workbook, write_workbook
 from .forms import PoolCopyForm, PoolRandomForm, QuestionImportForm
 from .models import BlueprintItem, Field, Option, Prize, Question, Round, RoundEntry, RoundQuestion
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-
-def _xlsx_response(filename: str, **kwargs) -> HttpResponse:
-    buffer = io.BytesIO()
-    write_workbook(buffer, **kwargs)
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+def _xlsx_response(filename: str, **kwargs):
+    return download(filename, lambda buffer: write_workbook(buffer, **kwargs))
 
 
 @admin.register(Field)

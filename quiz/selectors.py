@@ -95,21 +95,24 @@ def review_allowed(*, attempt: Attempt) -> bool:
     return False
 
 
+def _places_above(*, round_id: int, score: int, duration_ms: int, finished_at, exclude_user_id: int | None = None) -> int:
+    """How many contestants stand above a result (score, then time, then earliest)."""
+    qs = RoundEntry.objects.filter(round_id=round_id, disqualified=False).filter(
+        Q(score__gt=score)
+        | Q(score=score, duration_ms__lt=duration_ms)
+        | Q(score=score, duration_ms=duration_ms, finished_at__lt=finished_at)
+    )
+    return (qs.exclude(user_id=exclude_user_id) if exclude_user_id else qs).count()
+
+
 def attempt_place(*, attempt: Attempt) -> int | None:
     """Where this attempt would stand among the round's best attempts (1 = first)."""
     if attempt.score is None or attempt.round.kind == RoundKind.PRACTICE:
         return None
-    better = (
-        RoundEntry.objects.filter(round_id=attempt.round_id, disqualified=False)
-        .exclude(user_id=attempt.user_id)
-        .filter(
-            Q(score__gt=attempt.score)
-            | Q(score=attempt.score, duration_ms__lt=attempt.duration_ms)
-            | Q(score=attempt.score, duration_ms=attempt.duration_ms, finished_at__lt=attempt.finished_at)
-        )
-        .count()
-    )
-    return better + 1
+    return 1 + _places_above(
+        round_id=attempt.round_id, score=attempt.score, duration_ms=attempt.duration_ms, finished_at=attempt.finished_at,
+        exclude_user_id=attempt.user_id,
+    )  # fmt: skip
 
 
 def attempts_for_user(*, user, round: Round | None = None, contest=None):
@@ -127,16 +130,9 @@ def entries_for_user(*, user, contest) -> dict[int, RoundEntry]:
 
 def entry_rank(*, entry: RoundEntry) -> int:
     """A contestant's current rank in a round (score, then time, then earliest)."""
-    better = (
-        RoundEntry.objects.filter(round_id=entry.round_id, disqualified=False)
-        .filter(
-            Q(score__gt=entry.score)
-            | Q(score=entry.score, duration_ms__lt=entry.duration_ms)
-            | Q(score=entry.score, duration_ms=entry.duration_ms, finished_at__lt=entry.finished_at)
-        )
-        .count()
+    return 1 + _places_above(
+        round_id=entry.round_id, score=entry.score, duration_ms=entry.duration_ms, finished_at=entry.finished_at
     )
-    return better + 1
 
 
 def leaderboard(*, round: Round, limit: int = 100) -> list[RoundEntry]:

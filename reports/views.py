@@ -1,16 +1,15 @@
-import io
-
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db.models import Case, When
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.enums import Role
 from accounts.roles import has_role, role_required
+from contests.downloads import download as file_download
 from contests.selectors import current_contest
 from quiz import services
 from quiz.enums import PrizeStatus, PrizeTier
@@ -118,11 +117,10 @@ def award_list(request, pk):
     if Prize.objects.filter(round=round, status=PrizeStatus.DRAFT).exists() or not Prize.objects.filter(round=round).exists():
         messages.error(request, _("Danh sách chưa được xác minh hết; chưa thể xuất danh sách khen thưởng."))
         return redirect("reports:winners", pk=round.pk)
-    buffer = io.BytesIO()
-    exports.winners_workbook(buffer, contest=round.contest, round_id=round.pk, verified_only=True)
-    response = HttpResponse(buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="danh-sach-khen-thuong-tuan-{round.number}.xlsx"'
-    return response
+    return file_download(
+        f"danh-sach-khen-thuong-tuan-{round.number}.xlsx",
+        lambda buffer: exports.winners_workbook(buffer, contest=round.contest, round_id=round.pk, verified_only=True),
+    )
 
 
 SMALL_EXPORTS = {"winners": "danh-sach-giai", "organizations": "thong-ke-don-vi"}
@@ -133,11 +131,9 @@ def download(request, kind):
     """Small workbooks download at once."""
     if kind not in SMALL_EXPORTS:
         raise Http404
-    buffer = io.BytesIO()
-    getattr(exports, f"{kind}_workbook")(buffer, contest=_contest())
-    response = HttpResponse(buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="{SMALL_EXPORTS[kind]}.xlsx"'
-    return response
+    contest = _contest()
+    builder = getattr(exports, f"{kind}_workbook")
+    return file_download(f"{SMALL_EXPORTS[kind]}.xlsx", lambda buffer: builder(buffer, contest=contest))
 
 
 @role_required(Role.SECRETARIAT, Role.ORGANIZER)
@@ -193,10 +189,5 @@ def integrity_review(request):
 @role_required(Role.SECRETARIAT, Role.ORGANIZER)
 def summary(request):
     """The draft of the summary report (DOCX); its figures are the dashboard's."""
-    buffer = io.BytesIO()
-    summary_docx(buffer, contest=_contest())
-    response = HttpResponse(
-        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-    )
-    response["Content-Disposition"] = 'attachment; filename="du-thao-bao-cao-tong-ket.docx"'
-    return response
+    contest = _contest()
+    return file_download("du-thao-bao-cao-tong-ket.docx", lambda buffer: summary_docx(buffer, contest=contest))
