@@ -15,3 +15,11 @@ class PrizeTier(models.TextChoices):
     SECOND = "second", _("Giải Nhì")
     THIRD = "third", _("Giải Ba")
     CONSOLATION = "consolation", _("Giải Khuyến khích")
+
+
+class PrizeStatus(models.TextChoices):
+    """The secretariat's check of a winner, in both parts."""
+
+    DRAFT = "draft", _("Dự kiến")
+    VERIFIED = "verified", _("Đã xác minh")
+    INVALID = "invalid", _("Không hợp lệ")

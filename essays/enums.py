@@ -1,7 +1,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from contests.enums import PrizeTier  # noqa: F401 - one list of tiers for both parts
+from contests.enums import PrizeStatus, PrizeTier  # noqa: F401 - one list of tiers and checks for both parts
 
 
 class SubjectKind(models.TextChoices):

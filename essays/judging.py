@@ -12,7 +12,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .enums import AssignmentMode, Eligibility, EssayStatus, JudgingStatus, PrizeTier, SheetStatus
+from .enums import AssignmentMode, Eligibility, EssayStatus, JudgingStatus, PrizeStatus, PrizeTier, SheetStatus
 from .models import Assignment, Criterion, Essay, EssayPrize, JudgingRound, PanelMember, RoundEssay, Score
 from .services import EssayError
 
@@ -252,17 +252,64 @@ PRIZE_PLAN = [(PrizeTier.FIRST, 1), (PrizeTier.SECOND, 2), (PrizeTier.THIRD, 3),
 
 @transaction.atomic
 def prizes_award(*, round: JudgingRound, plan=PRIZE_PLAN) -> list[EssayPrize]:
-    """The final ranking gives the prizes (the seed: 10 — 1 first, 2 second, 3 third, 4
-    consolation) and publishes the awarded essays on the public site."""
+    """Draft the prizes from the final ranking (the seed: 10 — 1 first, 2 second, 3 third, 4
+    consolation). Essays the secretariat found not valid keep their record and are skipped, so
+    the next ones move up; a prize already verified stays verified. Safe to run again."""
     if round.status != JudgingStatus.CLOSED:
         raise EssayError(_("Cần kết thúc vòng chung khảo trước khi trao giải."))
-    EssayPrize.objects.filter(essay__round_entries__round=round).delete()
+    prizes_of_round = EssayPrize.objects.filter(essay__round_entries__round=round)
+    if prizes_of_round.filter(essay__published_at__isnull=False).exists():
+        raise EssayError(_("Giải đã được công bố."))
+    invalid = set(prizes_of_round.filter(status=PrizeStatus.INVALID).values_list("essay_id", flat=True))
+    verified = {p.essay_id: p for p in prizes_of_round.filter(status=PrizeStatus.VERIFIED)}
+    prizes_of_round.exclude(status=PrizeStatus.INVALID).delete()
     tiers = [tier for tier, count in plan for _i in range(count)]
-    ranked = [r for r in round_results(round=round) if r.mean is not None][: len(tiers)]
-    prizes = [EssayPrize(essay=r.essay, tier=tiers[i], rank=i + 1) for i, r in enumerate(ranked)]
+    ranked = [r for r in round_results(round=round) if r.mean is not None and r.essay.pk not in invalid][: len(tiers)]
+    prizes = []
+    for i, r in enumerate(ranked):
+        prize = EssayPrize(essay=r.essay, tier=tiers[i], rank=i + 1)
+        if r.essay.pk in verified:
+            kept = verified[r.essay.pk]
+            prize.status, prize.note, prize.verified_by_id, prize.verified_at = (
+                kept.status,
+                kept.note,
+                kept.verified_by_id,
+                kept.verified_at,
+            )
+        prizes.append(prize)
     EssayPrize.objects.bulk_create(prizes)
-    Essay.objects.filter(pk__in=[p.essay_id for p in prizes], published_at__isnull=True).update(published_at=timezone.now())
     return prizes
+
+
+@transaction.atomic
+def prize_verify(*, prize: EssayPrize, by, valid: bool, note: str = "") -> EssayPrize:
+    """The secretariat checks an awarded essay (authors, the real people and events it tells of).
+    A prize found not valid goes to the next essay of the final ranking."""
+    prize = EssayPrize.objects.select_for_update().select_related("essay").get(pk=prize.pk)
+    if prize.essay.published_at:
+        raise EssayError(_("Giải đã được công bố; không thể thay đổi xác minh."))
+    if not valid and not note.strip():
+        raise EssayError(_("Cần ghi lý do khi xác định bài đạt giải không hợp lệ."))
+    prize.status = PrizeStatus.VERIFIED if valid else PrizeStatus.INVALID
+    prize.note, prize.verified_by, prize.verified_at = note.strip(), by, timezone.now()
+    if not valid:
+        prize.tier = ""
+    prize.save(update_fields=["status", "note", "verified_by", "verified_at", "tier"])
+    if not valid:
+        final = JudgingRound.objects.filter(entries__essay=prize.essay).order_by("-order").first()
+        prizes_award(round=final)
+    return prize
+
+
+@transaction.atomic
+def prizes_publish(*, round: JudgingRound) -> int:
+    """Publish a fully verified prize list: the awarded essays appear on the public site."""
+    prizes = EssayPrize.objects.filter(essay__round_entries__round=round).exclude(status=PrizeStatus.INVALID)
+    if not prizes.exists():
+        raise EssayError(_("Chưa có danh sách giải."))
+    if prizes.filter(status=PrizeStatus.DRAFT).exists():
+        raise EssayError(_("Tổ Thư ký chưa xác minh hết các bài đạt giải; chỉ công bố danh sách đã xác minh."))
+    return Essay.objects.filter(prize__in=prizes, published_at__isnull=True).update(published_at=timezone.now())
 
 
 def default_rubric() -> list[tuple[str, int, Decimal]]:

@@ -113,7 +113,10 @@ def manage_action(request, pk, action):
             messages.success(request, _("Đã chọn %(n)d bài vào %(name)s.") % {"n": n, "name": to.name})
         elif action == "prizes":
             prizes = judging.prizes_award(round=round)
-            messages.success(request, _("Đã trao %(n)d giải và đăng các bài đoạt giải.") % {"n": len(prizes)})
+            messages.success(request, _("Đã lập danh sách %(n)d giải; chờ Tổ Thư ký xác minh.") % {"n": len(prizes)})
+        elif action == "publish":
+            n = judging.prizes_publish(round=round)
+            messages.success(request, _("Đã công bố giải và đăng %(n)d bài đoạt giải.") % {"n": n})
         else:
             raise Http404
     except EssayError as exc:

@@ -5,7 +5,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .enums import AssignmentMode, Eligibility, EssayStatus, JudgingStatus, PrizeTier, SheetStatus, SubjectKind
+from .enums import AssignmentMode, Eligibility, EssayStatus, JudgingStatus, PrizeStatus, PrizeTier, SheetStatus, SubjectKind
 
 
 class EssayPhase(models.Model):
@@ -237,9 +237,16 @@ class Score(models.Model):
 
 
 class EssayPrize(models.Model):
+    """A prize of the writing contest: drafted from the final ranking, checked by the secretariat,
+    then published with the essay."""
+
     essay = models.OneToOneField(Essay, on_delete=models.CASCADE, related_name="prize")
-    tier = models.CharField(_("giải"), max_length=16, choices=PrizeTier.choices)
+    tier = models.CharField(_("giải"), max_length=16, choices=PrizeTier.choices, blank=True)
     rank = models.PositiveSmallIntegerField(_("hạng"))
+    status = models.CharField(_("xác minh"), max_length=16, choices=PrizeStatus.choices, default=PrizeStatus.DRAFT)
+    note = models.CharField(_("ghi chú"), max_length=500, blank=True)
+    verified_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    verified_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("giải bài viết")

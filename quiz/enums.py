@@ -1,7 +1,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from contests.enums import PrizeTier  # noqa: F401 - one list of tiers for both parts
+from contests.enums import PrizeStatus, PrizeTier  # noqa: F401 - one list of tiers and checks for both parts
 
 
 class QuestionStatus(models.TextChoices):
@@ -29,12 +29,6 @@ class AttemptStatus(models.TextChoices):
     OPEN = "open", _("Đang làm")
     SUBMITTED = "submitted", _("Đã nộp")
     EXPIRED = "expired", _("Hết giờ, hệ thống tự nộp")
-
-
-class PrizeStatus(models.TextChoices):
-    DRAFT = "draft", _("Dự kiến")
-    VERIFIED = "verified", _("Đã xác minh")
-    INVALID = "invalid", _("Không hợp lệ")
 
 
 class RoundPhase(models.TextChoices):

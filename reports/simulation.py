@@ -214,7 +214,12 @@ def simulate_essays(*, contest, rng: random.Random, people: list[User], count: i
     judging.round_advance(round=semi, to=final, essay_ids=[r.essay.pk for r in judging.advance_preview(round=semi, top_k=30)])
     judging.round_assign(round=final)
     score(final)
-    judging.prizes_award(round=final)
+    secretary, _ = User.objects.get_or_create(
+        email=f"simsecretary{tag}@example.com", defaults={"full_name": "Tổ Thư ký mô phỏng"}
+    )
+    for prize in judging.prizes_award(round=final):
+        judging.prize_verify(prize=prize, by=secretary, valid=True, note="Đã xác minh")
+    judging.prizes_publish(round=final)
     return len(essays)
 
 

@@ -11,6 +11,9 @@ from accounts.enums import Role
 from accounts.roles import has_role, role_required
 from contests.downloads import download as file_download
 from contests.selectors import current_contest
+from essays import judging as essay_judging
+from essays.models import EssayPrize
+from essays.services import EssayError
 from quiz import services
 from quiz.enums import PrizeStatus, PrizeTier
 from quiz.errors import QuizError
@@ -191,3 +194,31 @@ def summary(request):
     """The draft of the summary report (DOCX); its figures are the dashboard's."""
     contest = _contest()
     return file_download("du-thao-bao-cao-tong-ket.docx", lambda buffer: summary_docx(buffer, contest=contest))
+
+
+@role_required(Role.SECRETARIAT, Role.ORGANIZER)
+def essay_winners(request):
+    """Verification of the essay prizes: the awarded essays with their authors and contacts."""
+    prizes = list(
+        EssayPrize.objects.filter(essay__phase__contest=_contest())
+        .select_related("essay__subject_organization", "essay__submitter", "verified_by")
+        .prefetch_related("essay__authors__organization")
+        .order_by(Case(When(status=PrizeStatus.INVALID, then=1), default=0), "rank")
+    )
+    pending = sum(1 for p in prizes if p.status == PrizeStatus.DRAFT)
+    return render(request, "reports/essay_winners.html", {"prizes": prizes, "pending": pending})
+
+
+@role_required(Role.SECRETARIAT)
+@require_POST
+def essay_prize_verify(request, pk):
+    prize = get_object_or_404(EssayPrize, pk=pk)
+    try:
+        essay_judging.prize_verify(
+            prize=prize, by=request.user, valid=request.POST.get("valid") == "1", note=request.POST.get("note", "")
+        )
+    except EssayError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Đã ghi kết quả xác minh bài %(code)s.") % {"code": prize.essay.code})
+    return redirect("reports:essay_winners")

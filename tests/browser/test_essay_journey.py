@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 from accounts.enums import Role
 from essays import judging
 from essays.enums import EssayStatus
-from essays.models import Assignment, Criterion, Essay, JudgingRound, PanelMember
+from essays.models import Assignment, Criterion, Essay, EssayPrize, JudgingRound, PanelMember
 from tests.browser.conftest import PHONE, assert_fits_phone
 from tests.essays.factories import BODY, EssayFactory, EssayPhaseFactory
 from tests.factories import OrganizationFactory, contestant, staff_user
@@ -98,10 +98,21 @@ def test_essay_from_submission_to_prize_on_the_public_site(browser, live_server)
         )
     page.goto(f"{live_server.url}/judging/manage/rounds/{final.pk}/")
     page.get_by_role("button", name="Kết thúc vòng chấm").click()
-    page.get_by_role("button", name="Trao giải và đăng bài đoạt giải").click()
-    expect(page.get_by_text("Đã trao 2 giải và đăng các bài đoạt giải.")).to_be_visible()
+    page.get_by_role("button", name="Lập danh sách giải").click()
+    expect(page.get_by_text("Đã lập danh sách 2 giải; chờ Tổ Thư ký xác minh.")).to_be_visible()
 
-    # 5. The winning essay is on the public site with its prize.
+    # 5. The secretariat verifies the awarded essays, then the organizer publishes the prizes.
+    secretary_page = _page_for(browser, live_server, secretary.email)
+    secretary_page.goto(live_server.url + "/reports/essays/winners/")
+    assert_fits_phone(secretary_page)
+    for code in EssayPrize.objects.values_list("essay__code", flat=True):
+        secretary_page.locator(f"[data-essay-prize='{code}']").get_by_role("button", name="Xác minh hợp lệ").click()
+        expect(secretary_page.get_by_text(f"Đã ghi kết quả xác minh bài {code}.")).to_be_visible()
+    expect(secretary_page.get_by_text("Đã xác minh toàn bộ; Ban Tổ chức có thể công bố giải.")).to_be_visible()
+    page.get_by_role("button", name="Công bố giải và đăng bài đoạt giải").click()
+    expect(page.get_by_text("Đã công bố giải và đăng 2 bài đoạt giải.")).to_be_visible()
+
+    # 6. The winning essay is on the public site with its prize.
     page = browser.new_context(viewport=PHONE).new_page()
     page.goto(live_server.url + "/essays/")
     page.get_by_role("link", name="Chi bộ kiểu mẫu giữa lòng thành phố").click()

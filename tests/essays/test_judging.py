@@ -148,8 +148,21 @@ def test_advance_top_k_keeps_ties_and_prizes_publish_the_winners():
 
     assert final.entries.count() == 3
     assert [p.tier for p in prizes] == ["first", "second", "second"]
-    assert EssayPrize.objects.count() == 3
-    assert all(p.essay.published_at for p in EssayPrize.objects.select_related("essay"))
+    assert not any(p.essay.published_at for p in EssayPrize.objects.select_related("essay"))
+    with pytest.raises(EssayError, match="chưa xác minh hết"):
+        judging.prizes_publish(round=final)
+    secretary = staff_user(Role.SECRETARIAT)
+    first = EssayPrize.objects.get(tier="first")
+    judging.prize_verify(prize=first, by=secretary, valid=False, note="Bài đã đăng báo trước đó")
+    # The prize list moves up: 2 essays remain, one first prize and one second.
+    remaining = EssayPrize.objects.exclude(status="invalid").order_by("rank")
+    assert [p.tier for p in remaining] == ["first", "second"]
+    for prize in remaining:
+        judging.prize_verify(prize=prize, by=secretary, valid=True)
+    assert judging.prizes_publish(round=final) == 2
+    assert [p.essay.published_at is not None for p in remaining.select_related("essay")] == [True, True]
+    first.essay.refresh_from_db()
+    assert first.essay.published_at is None
 
 
 def test_judge_sees_code_and_text_but_never_authors_or_units(client):

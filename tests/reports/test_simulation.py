@@ -34,6 +34,7 @@ def test_simulated_contest_is_consistent(capsys):
         10, essays.filter(eligibility="eligible").count()
     )
     assert sum(u.essays_submitted for u in units) == essays.count()
+    assert essays.filter(published_at__isnull=False).count() == EssayPrize.objects.filter(essay__phase__contest=contest).count()
     assert "Đã tạo" in capsys.readouterr().out
 
 
