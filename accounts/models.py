@@ -93,10 +93,6 @@ class Organization(models.Model):
 
         organization_refresh_paths(organization=self)
 
-    @property
-    def ancestor_ids(self) -> list[int]:
-        return [int(part) for part in self.path.strip("/").split("/") if part]
-
 
 class Profile(models.Model):
     """What a contestant must give before taking part. Created when the profile is completed."""

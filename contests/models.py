@@ -1,6 +1,5 @@
 from django.core.validators import FileExtensionValidator
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .enums import ContestStatus
@@ -37,11 +36,6 @@ class Contest(models.Model):
 
     def __str__(self):
         return self.name
-
-    @property
-    def is_running(self) -> bool:
-        today = timezone.localdate()
-        return self.status == ContestStatus.PUBLISHED and self.starts_on <= today <= self.ends_on
 
 
 class ReferenceDocument(models.Model):

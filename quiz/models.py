@@ -8,7 +8,6 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from .enums import (
@@ -263,10 +262,6 @@ class Attempt(models.Model):
     @property
     def duration_seconds(self) -> float | None:
         return None if self.duration_ms is None else self.duration_ms / 1000
-
-    @cached_property
-    def answered_count(self) -> int:
-        return sum(1 for aq in self.items.all() if aq.chosen_index is not None)
 
 
 class AttemptQuestion(models.Model):

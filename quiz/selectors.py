@@ -1,6 +1,5 @@
 """Reads for the quiz, shared by views, reports and exports."""
 
-from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db.models import Count, Min, Q
@@ -187,15 +186,3 @@ def round_stats(*, round: Round) -> RoundStats:
     for row in per_question:
         row["share"] = row["right"] / row["shown"] if row["shown"] else 0
     return RoundStats(distribution=distribution, per_question=per_question, **totals)
-
-
-def question_right_shares(question_ids) -> dict[int, tuple[int, int]]:
-    shares = defaultdict(lambda: (0, 0))
-    rows = (
-        AttemptQuestion.objects.filter(question_id__in=question_ids, is_correct__isnull=False)
-        .values("question_id")
-        .annotate(shown=Count("id"), right=Count("id", filter=Q(is_correct=True)))
-    )
-    for row in rows:
-        shares[row["question_id"]] = (row["right"], row["shown"])
-    return shares

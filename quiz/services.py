@@ -114,13 +114,6 @@ def round_pool_copy(*, round: Round, source: Round) -> int:
     return round_pool_add(round=round, question_ids=ids)
 
 
-@transaction.atomic
-def round_pool_remove(*, round: Round, question_ids: list[int]) -> int:
-    guard_round_unsealed(round.pk)
-    deleted, _detail = RoundQuestion.objects.filter(round=round, question_id__in=question_ids).delete()
-    return deleted
-
-
 def round_allocation(*, round: Round, pool_by_field: dict[int, int]) -> dict[int, int]:
     """How many questions of each field an attempt draws: the blueprint, or every field in
     proportion to its share of the pool (largest remainders)."""
