@@ -10,7 +10,7 @@ RUN pip install -r requirements.txt
 COPY --chown=app:app . .
 # collectstatic needs a secret only to import the settings; it is not the runtime secret.
 RUN DJANGO_DEBUG=0 DJANGO_SECRET_KEY=build-only DJANGO_ALLOWED_HOSTS=localhost python manage.py collectstatic --noinput \
-    && mkdir -p /app/media && chown app:app /app/media
+    && mkdir -p /app/media /app/private_media && chown app:app /app/media /app/private_media
 USER app
 EXPOSE 8000
 CMD ["gunicorn", "-c", "contest_site/gunicorn.conf.py", "contest_site.wsgi:application"]

@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
@@ -24,7 +23,6 @@ urlpatterns = [
     path("", include("contests.urls")),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Nothing is served from /media/, with DEBUG on or off: reference documents go through
+# contests.views.document, private files through views that ask essays.rules (or reports'
+# export view), so no file is reachable by guessing its name.

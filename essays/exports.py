@@ -16,6 +16,7 @@ from openpyxl.styles import Font
 
 from contests.text import excel_text
 
+from . import rules
 from .enums import IneligibleReason
 from .judging import round_results
 from .models import Essay, JudgingRound
@@ -27,7 +28,9 @@ def plain(text: str) -> str:
 
 
 def essays_workbook(target, *, contest) -> int:
-    """Every essay of the contest, one row each, with screening and each round's scores."""
+    """Every essay of the contest, one row each, with screening and each round's scores. Names,
+    e-mails and phones: only for whoever `rules.can_export_essays` (the view checks; the
+    management command is the operators')."""
     rounds = list(JudgingRound.objects.filter(phase__contest=contest).order_by("order"))
     scores = {r.pk: {res.essay.pk: res for res in round_results(round=r)} for r in rounds}
     reasons = dict(IneligibleReason.choices)
@@ -106,8 +109,9 @@ def essays_book(target, *, contest) -> int:
     for essay in essays:
         document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
         document.add_heading(plain(essay.title), level=1)
-        authors = "; ".join(f"{plain(a.name)} – {a.organization}" for a in essay.authors.all())
-        document.add_paragraph(authors).runs[0].italic = True
+        if rules.is_published(essay):  # the book is public: authors only of published essays
+            authors = "; ".join(f"{plain(a.name)} – {a.organization}" for a in essay.authors.all())
+            document.add_paragraph(authors).runs[0].italic = True
         prize = getattr(essay, "prize", None)
         if prize:
             document.add_paragraph(str(prize.get_tier_display())).runs[0].bold = True

@@ -1,16 +1,112 @@
-"""Checking uploads by their content, not their name."""
+"""Files of the writing contest: where private files live, checking uploads by their content, and
+the blind copies judges get.
+
+Attachments and export workbooks are private: they are stored under PRIVATE_MEDIA_ROOT (outside
+MEDIA_ROOT, never under a URL) and only views that ask `essays.rules` serve them."""
 
 import io
+import re
 import zipfile
+from functools import cache
 
+from django.conf import settings
+from django.core.files.storage import FileSystemStorage
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
+from docx import Document
+from lxml import etree
 
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
+MAX_UNZIPPED_BYTES = 100 * 1024 * 1024  # a DOCX that inflates beyond this is refused (zip bomb)
+MAX_ZIP_MEMBERS = 2000
+
+EXTENSIONS = {"pdf": "pdf", "docx": "docx", "jpeg": "jpg", "png": "png"}
+CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "jpeg": "image/jpeg",
+    "png": "image/png",
+}
 
 
-def sniff(head: bytes, data_for_zip) -> str | None:
-    """The kind of a file from its first bytes: pdf, docx, jpeg, png, or None."""
+# --- Private storage --------------------------------------------------------------------------------
+
+
+class PrivateStorage(FileSystemStorage):
+    """A file system storage rooted at PRIVATE_MEDIA_ROOT with no URL: a file is reached only
+    through a view that checks who asks."""
+
+    @cached_property
+    def base_location(self):
+        return self._value_or_setting(self._location, settings.PRIVATE_MEDIA_ROOT)
+
+    def _clear_cached_properties(self, setting, **kwargs):
+        super()._clear_cached_properties(setting, **kwargs)
+        if setting == "PRIVATE_MEDIA_ROOT":
+            self.__dict__.pop("base_location", None)
+            self.__dict__.pop("location", None)
+
+    def url(self, name):
+        # No public address, on purpose (the admin shows the name without a working link).
+        return ""
+
+
+@cache
+def private_storage() -> PrivateStorage:
+    """The storage of EssayFile.file and reports.ExportJob.file (a callable, so migrations refer
+    to it by name)."""
+    return PrivateStorage()
+
+
+# --- Upload checks ----------------------------------------------------------------------------------
+
+_PDF_HEADER = re.compile(rb"%PDF-\d\.\d")
+_STARTXREF = re.compile(rb"startxref\s+(\d+)\s*%%EOF")
+_OBJ_HEADER = re.compile(rb"\s*\d+\s+\d+\s+obj\b")
+
+
+def is_pdf(data: bytes) -> bool:
+    """A PDF by its structure: the header, and at the end `startxref <offset> %%EOF` whose offset
+    lands on a cross-reference table or stream inside the file."""
+    if not _PDF_HEADER.match(data):
+        return False
+    matches = list(_STARTXREF.finditer(data, max(0, len(data) - 4096)))
+    if not matches:
+        return False
+    offset = int(matches[-1].group(1))
+    if not 0 < offset < len(data):
+        return False
+    at = data[offset : offset + 64]
+    return at.lstrip().startswith(b"xref") or bool(_OBJ_HEADER.match(at))
+
+
+def is_docx(data: bytes) -> bool:
+    """A Word document: a zip with [Content_Types].xml and word/document.xml that python-docx opens."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            infos = archive.infolist()
+            names = {info.filename for info in infos}
+            if "[Content_Types].xml" not in names or "word/document.xml" not in names:
+                return False
+            if len(infos) > MAX_ZIP_MEMBERS or sum(info.file_size for info in infos) > MAX_UNZIPPED_BYTES:
+                return False
+        Document(io.BytesIO(data))
+    except Exception:  # noqa: BLE001 - any failure to open it means it is not a DOCX we accept
+        return False
+    return True
+
+
+def is_jpeg(data: bytes) -> bool:
+    return data.startswith(b"\xff\xd8\xff") and b"\xff\xd9" in data
+
+
+def is_png(data: bytes) -> bool:
+    return data.startswith(b"\x89PNG\r\n\x1a\n") and data[12:16] == b"IHDR" and b"IEND" in data
+
+
+def claimed_kind(head: bytes) -> str | None:
+    """The kind a file claims to be by its first bytes: pdf, docx, jpeg, png, or None."""
     if head.startswith(b"%PDF-"):
         return "pdf"
     if head.startswith(b"\xff\xd8\xff"):
@@ -18,26 +114,282 @@ def sniff(head: bytes, data_for_zip) -> str | None:
     if head.startswith(b"\x89PNG\r\n\x1a\n"):
         return "png"
     if head.startswith(b"PK\x03\x04"):
-        try:
-            with zipfile.ZipFile(data_for_zip) as archive:
-                if "word/document.xml" in archive.namelist():
-                    return "docx"
-        except zipfile.BadZipFile:
-            return None
+        return "docx"
     return None
 
 
+CHECKS = {"pdf": is_pdf, "docx": is_docx, "jpeg": is_jpeg, "png": is_png}
+
+
 def check_upload(upload) -> tuple[str | None, str | None]:
-    """(kind, None) for an accepted file, or (None, a Vietnamese reason)."""
+    """(kind, None) for an accepted file, or (None, a Vietnamese reason). The file is opened as
+    what it claims to be: an HTML page that starts with «%PDF-» is not a PDF."""
+    name = upload.name
+    if upload.size > MAX_DOCUMENT_BYTES:
+        return None, _("Tệp «%(name)s» lớn quá %(mb)d MB.") % {"name": name, "mb": MAX_DOCUMENT_BYTES // (1024 * 1024)}
     upload.seek(0)
-    head = upload.read(16)
+    data = upload.read()
     upload.seek(0)
-    data = io.BytesIO(upload.read()) if head.startswith(b"PK") else None
-    upload.seek(0)
-    kind = sniff(head, data)
+    kind = claimed_kind(data[:16])
     if kind is None:
-        return None, _("Tệp «%(name)s» không phải DOCX, PDF, JPEG hoặc PNG.") % {"name": upload.name}
+        return None, _("Tệp «%(name)s» không phải DOCX, PDF, JPEG hoặc PNG.") % {"name": name}
+    if not CHECKS[kind](data):
+        problems = {
+            "pdf": _("Tệp «%(name)s» không phải tệp PDF hợp lệ (thiếu cấu trúc của tệp PDF); hãy xuất lại tệp PDF."),
+            "docx": _("Tệp «%(name)s» không phải tệp Word (DOCX) hợp lệ; hãy lưu lại tệp bằng Word ở dạng .docx."),
+            "jpeg": _("Tệp «%(name)s» không phải ảnh JPEG hợp lệ."),
+            "png": _("Tệp «%(name)s» không phải ảnh PNG hợp lệ."),
+        }
+        return None, problems[kind] % {"name": name}
     limit = MAX_PHOTO_BYTES if kind in ("jpeg", "png") else MAX_DOCUMENT_BYTES
     if upload.size > limit:
-        return None, _("Tệp «%(name)s» lớn quá %(mb)d MB.") % {"name": upload.name, "mb": limit // (1024 * 1024)}
+        return None, _("Tệp «%(name)s» lớn quá %(mb)d MB.") % {"name": name, "mb": limit // (1024 * 1024)}
     return kind, None
+
+
+# --- Blind copies -----------------------------------------------------------------------------------
+
+
+class BlindCopyError(Exception):
+    """The file's metadata could not be removed safely: a judge must not get it as it is."""
+
+
+def blind_name(*, code: str, number: int, kind: str) -> str:
+    """A neutral file name for a judge: the essay's code and the file's number, e.g. BV-2022-0007-1.docx."""
+    return f"{code}-{number}.{EXTENSIONS[kind]}"
+
+
+def blind_copy(data: bytes, kind: str) -> bytes:
+    """The file without the metadata that could name its author. Raises BlindCopyError."""
+    return {"docx": _blind_docx, "pdf": _blind_pdf, "jpeg": _blind_jpeg, "png": _blind_png}[kind](data)
+
+
+_CORE_EMPTY = (
+    b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    b'<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties"'
+    b' xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/"'
+    b' xmlns:dcmitype="http://purl.org/dc/dcmitype/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"/>'
+)
+_CUSTOM_EMPTY = (
+    b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    b'<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"'
+    b' xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"/>'
+)
+_REL_TYPES = {
+    "core-properties": "core",
+    "extended-properties": "app",
+    "custom-properties": "custom",
+}
+# Extended properties that can name a person or a machine; the rest (page and word counts) stay.
+_APP_DROP = {"Company", "Manager", "HyperlinkBase", "Template"}
+# Who wrote a comment or a tracked change, and who the people of people.xml are.
+_PERSON_ATTRIBUTES = re.compile(rb"""\b(w:author|w:initials|w15:author|w15:userId|w15:providerId)=("[^"]*"|'[^']*')""")
+
+
+def _package_parts(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Part name -> "core" / "app" / "custom", read from the package relationships."""
+    parts = {"docProps/core.xml": "core", "docProps/app.xml": "app", "docProps/custom.xml": "custom"}
+    try:
+        rels = etree.fromstring(archive.read("_rels/.rels"), parser=etree.XMLParser(resolve_entities=False, no_network=True))
+    except (KeyError, etree.XMLSyntaxError):
+        return parts
+    for rel in rels:
+        kind = _REL_TYPES.get(rel.get("Type", "").rsplit("/", 1)[-1])
+        if kind:
+            parts[rel.get("Target", "").lstrip("/")] = kind
+    return parts
+
+
+def _strip_app(xml: bytes) -> bytes:
+    root = etree.fromstring(xml, parser=etree.XMLParser(resolve_entities=False, no_network=True))
+    for child in list(root):
+        if etree.QName(child).localname in _APP_DROP:
+            root.remove(child)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def _blind_docx(data: bytes) -> bytes:
+    """Core properties emptied (author, last modified by, title, dates…), the company, manager
+    and template of the extended properties dropped, custom properties emptied, and the names of
+    who wrote comments or tracked changes blanked. Every other part is copied as it is."""
+    out = io.BytesIO()
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
+            parts = _package_parts(source)
+            for info in source.infolist():
+                content = source.read(info)
+                role = parts.get(info.filename)
+                if role == "core":
+                    content = _CORE_EMPTY
+                elif role == "custom":
+                    content = _CUSTOM_EMPTY
+                elif role == "app":
+                    content = _strip_app(content)
+                elif info.filename.startswith("word/") and info.filename.endswith(".xml"):
+                    content = _PERSON_ATTRIBUTES.sub(rb'\1=""', content)
+                target.writestr(info, content)
+    except (zipfile.BadZipFile, etree.XMLSyntaxError, KeyError, ValueError) as exc:
+        raise BlindCopyError(str(exc)) from exc
+    return out.getvalue()
+
+
+# PDF: without a PDF library we only rewrite bytes in place, keeping every length (so the
+# cross-reference offsets stay valid): the strings of the document information dictionary are
+# blanked and the XMP packet is replaced by an empty one. A PDF whose metadata is compressed
+# (inside an object stream or a filtered metadata stream) or encrypted is refused.
+_INFO_REF = re.compile(rb"/Info\s+(\d+)\s+(\d+)\s+R")
+_INFO_DIRECT = re.compile(rb"/Info\s*<<")
+_XMP = re.compile(rb"<x:x[am]pmeta\b.*?</x:x[am]pmeta>", re.DOTALL)
+_RDF = re.compile(rb"<rdf:RDF\b.*?</rdf:RDF>", re.DOTALL)
+_XMP_EMPTY = b'<x:xmpmeta xmlns:x="adobe:ns:meta/"></x:xmpmeta>'
+_METADATA_TYPE = re.compile(rb"/Type\s*/Metadata\b")
+
+
+def _pdf_dict_end(data: bytes, start: int) -> int:
+    """The index just after the dictionary that opens at `start` («<<»), skipping strings."""
+    depth, i, n = 0, start, len(data)
+    while i < n:
+        if data.startswith(b"<<", i):
+            depth, i = depth + 1, i + 2
+        elif data.startswith(b">>", i):
+            depth, i = depth - 1, i + 2
+            if depth == 0:
+                return i
+        elif data[i : i + 1] == b"(":
+            i = _pdf_literal_end(data, i)
+        elif data[i : i + 1] == b"<":
+            i = data.index(b">", i) + 1
+        else:
+            i += 1
+    raise BlindCopyError("unterminated dictionary")
+
+
+def _pdf_literal_end(data, start: int) -> int:
+    """The index just after the literal string that opens at `start` («(»)."""
+    depth, i, n = 0, start, len(data)
+    while i < n:
+        c = data[i : i + 1]
+        if c == b"\\":
+            i += 2
+            continue
+        if c == b"(":
+            depth += 1
+        elif c == b")":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        i += 1
+    raise BlindCopyError("unterminated string")
+
+
+def _blank_strings(buffer: bytearray, start: int, end: int) -> None:
+    """Blank the contents of every string value of the dictionary in buffer[start:end]."""
+    i = start + 2
+    while i < end - 2:
+        c = buffer[i : i + 1]
+        if buffer.startswith(b"<<", i) or buffer.startswith(b">>", i):
+            i += 2
+        elif c == b"(":
+            close = _pdf_literal_end(buffer, i)
+            buffer[i + 1 : close - 1] = b" " * (close - 1 - (i + 1))
+            i = close
+        elif c == b"<":
+            close = buffer.index(b">", i) + 1
+            buffer[i + 1 : close - 1] = b" " * (close - 1 - (i + 1))
+            i = close
+        else:
+            i += 1
+
+
+def _blind_pdf(data: bytes) -> bytes:
+    try:
+        return _blind_pdf_bytes(data)
+    except (ValueError, IndexError) as exc:
+        raise BlindCopyError(str(exc)) from exc
+
+
+def _blind_pdf_bytes(data: bytes) -> bytes:
+    if re.search(rb"/Encrypt\b", data):
+        raise BlindCopyError("encrypted")
+    buffer = bytearray(data)
+    for match in _INFO_REF.finditer(data):
+        number, generation = match.group(1), match.group(2)
+        headers = list(re.finditer(rb"(?<![0-9])" + number + rb"\s+" + generation + rb"\s+obj\s*<<", data))
+        if not headers:
+            raise BlindCopyError("information dictionary inside a compressed object stream")
+        for header in headers:
+            start = header.end() - 2
+            _blank_strings(buffer, start, _pdf_dict_end(data, start))
+    for match in _INFO_DIRECT.finditer(data):
+        start = match.end() - 2
+        _blank_strings(buffer, start, _pdf_dict_end(data, start))
+    for match in _METADATA_TYPE.finditer(data):
+        header_start = data.rfind(b"obj", 0, match.start())
+        stream_start = data.find(b"stream", match.end())
+        if header_start < 0 or stream_start < 0 or b"/Filter" in data[header_start:stream_start]:
+            raise BlindCopyError("compressed metadata stream")
+    for pattern, replacement in ((_XMP, _XMP_EMPTY), (_RDF, b"")):
+        for match in pattern.finditer(bytes(buffer)):
+            length = match.end() - match.start()
+            buffer[match.start() : match.end()] = replacement.ljust(length, b" ")[:length]
+    return bytes(buffer)
+
+
+_JPEG_KEEP_APP = {0xE0, 0xEE}  # JFIF and Adobe (colour transform); EXIF, XMP, IPTC and comments go
+
+
+def _blind_jpeg(data: bytes) -> bytes:
+    """Drop the EXIF, XMP, IPTC and comment segments (camera owner, GPS, software, author)."""
+    try:
+        return _blind_jpeg_bytes(data)
+    except IndexError as exc:
+        raise BlindCopyError("truncated JPEG") from exc
+
+
+def _blind_jpeg_bytes(data: bytes) -> bytes:
+    if not data.startswith(b"\xff\xd8"):
+        raise BlindCopyError("not a JPEG")
+    out, i, n = bytearray(b"\xff\xd8"), 2, len(data)
+    while i < n:
+        if data[i] != 0xFF:
+            raise BlindCopyError("bad JPEG segment")
+        marker = data[i + 1]
+        if marker == 0xFF:  # fill byte
+            i += 1
+            continue
+        if marker == 0xDA or marker == 0xD9:  # start of scan: the rest is image data
+            out += data[i:]
+            return bytes(out)
+        if 0xD0 <= marker <= 0xD7 or marker == 0x01:
+            out += data[i : i + 2]
+            i += 2
+            continue
+        length = int.from_bytes(data[i + 2 : i + 4], "big")
+        segment = data[i : i + 2 + length]
+        icc = marker == 0xE2 and segment[4:16] == b"ICC_PROFILE\x00"
+        if not (0xE0 <= marker <= 0xEF or marker == 0xFE) or marker in _JPEG_KEEP_APP or icc:
+            out += segment
+        i += 2 + length
+    raise BlindCopyError("JPEG without image data")
+
+
+_PNG_DROP = {b"tEXt", b"zTXt", b"iTXt", b"eXIf", b"tIME"}
+
+
+def _blind_png(data: bytes) -> bytes:
+    """Drop the text, EXIF and time chunks."""
+    if not data.startswith(b"\x89PNG\r\n\x1a\n"):
+        raise BlindCopyError("not a PNG")
+    out, i, n = bytearray(data[:8]), 8, len(data)
+    while i + 8 <= n:
+        length = int.from_bytes(data[i : i + 4], "big")
+        kind = data[i + 4 : i + 8]
+        end = i + 12 + length
+        if end > n:
+            raise BlindCopyError("truncated PNG chunk")
+        if kind not in _PNG_DROP:
+            out += data[i:end]
+        i = end
+        if kind == b"IEND":
+            return bytes(out)
+    raise BlindCopyError("PNG without IEND")

@@ -8,34 +8,23 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from . import rules
 from .enums import AssignmentMode, Eligibility, EssayStatus, JudgingStatus, PrizeStatus, PrizeTier, SheetStatus
-from .models import Assignment, Criterion, Essay, EssayPrize, JudgingRound, PanelMember, RoundEssay, Score
+from .models import Assignment, Criterion, Essay, EssayAuthor, EssayPrize, JudgingRound, PanelMember, RoundEssay, Score
 from .services import EssayError
 
 
 def get_assignment_for_judge(user, pk: int) -> Assignment:
     """The one access helper for judges: only their own sheets, never of a conflicted essay."""
-    from django.http import Http404
-
-    assignment = (
-        Assignment.objects.select_related("round", "essay").filter(pk=pk, judge=user).exclude(status=SheetStatus.CONFLICT).first()
-    )
-    if assignment is None:
+    assignment = Assignment.objects.select_related("round", "essay").filter(pk=pk).first()
+    if assignment is None or not rules.can_score(user, assignment):
         raise Http404
     return assignment
-
-
-def _conflicted_units(essay: Essay) -> set[int]:
-    units = {essay.subject_organization_id}
-    units |= {a.organization_id for a in essay.authors.all()}
-    profile = getattr(essay.submitter, "profile", None)
-    if profile is not None:
-        units.add(profile.organization_id)
-    return units
 
 
 @transaction.atomic
@@ -51,10 +40,17 @@ def round_fill_from_screening(*, round: JudgingRound) -> int:
 @transaction.atomic
 def round_assign(*, round: JudgingRound) -> int:
     """Assign judges to the round's essays: all of them, or N per essay spread evenly (the least
-    loaded first). A judge never gets an essay of their own unit. Safe to run again."""
-    panel = list(PanelMember.objects.filter(round=round).order_by("judge_id"))
+    loaded first). A judge never gets an essay they are in conflict with (`rules.judge_conflicts`:
+    their own essay, or one of a unit in the same branch as theirs). Safe to run again; the same
+    number of queries whatever the size of the round."""
+    panel = list(
+        PanelMember.objects.filter(round=round)
+        .select_related("organization", "judge__profile__organization")
+        .order_by("judge_id")
+    )
     if not panel:
         raise EssayError(_("Vòng chấm chưa có giám khảo."))
+    contexts = {m.judge_id: rules.judge_context(m.judge, panel_unit=m.organization) for m in panel}
     load = Counter(Assignment.objects.filter(round=round).values_list("judge_id", flat=True))
     existing = defaultdict(set)  # every judge ever assigned (a conflicted judge is never asked again)
     active = Counter()  # sheets that still count towards N judges per essay
@@ -63,14 +59,13 @@ def round_assign(*, round: JudgingRound) -> int:
         active[essay_id] += status != SheetStatus.CONFLICT
     essays = (
         Essay.objects.filter(round_entries__round=round)
-        .select_related("submitter__profile")
-        .prefetch_related("authors")
+        .select_related("subject_organization", "submitter__profile__organization")
+        .prefetch_related(Prefetch("authors", queryset=EssayAuthor.objects.select_related("organization")))
         .order_by("pk")
     )
     created = []
     for essay in essays:
-        units = _conflicted_units(essay)
-        eligible = [m for m in panel if m.organization_id is None or m.organization_id not in units]
+        eligible = [m for m in panel if not rules.judge_conflicts(contexts[m.judge_id], essay)]
         if round.assignment_mode == AssignmentMode.ALL:
             chosen = eligible
         else:
@@ -145,15 +140,27 @@ def conflict_declare(*, assignment: Assignment, judge, reason: str) -> Assignmen
     return assignment
 
 
-def judge_queue(*, judge, round: JudgingRound | None = None):
-    qs = (
-        Assignment.objects.filter(judge=judge, round__status=JudgingStatus.OPEN)
-        .exclude(status=SheetStatus.CONFLICT)
-        .select_related("round", "essay")
-        .only("status", "round__name", "essay__code", "essay__title", "essay_id", "round_id")
-        .order_by("round__order", "essay__code")
-    )
-    return qs.filter(round=round) if round else qs
+@dataclass(frozen=True)
+class QueueRow:
+    """A line of a judge's queue: the sheet and the essay's code and title, nothing else."""
+
+    pk: int
+    code: str
+    title: str
+    round_name: str
+    status: str
+
+    def get_status_display(self) -> str:
+        return SheetStatus(self.status).label
+
+
+def judge_queue(*, judge, round: JudgingRound | None = None) -> list[QueueRow]:
+    """The judge's open sheets, blind: rows of plain values, never the essays. One query."""
+    qs = Assignment.objects.filter(judge=judge, round__status=JudgingStatus.OPEN).exclude(status=SheetStatus.CONFLICT)
+    if round is not None:
+        qs = qs.filter(round=round)
+    rows = qs.order_by("round__order", "essay__code").values_list("pk", "essay__code", "essay__title", "round__name", "status")
+    return [QueueRow(*row) for row in rows]
 
 
 def judge_progress(*, judge) -> dict:

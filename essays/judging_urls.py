@@ -6,6 +6,7 @@ app_name = "judging"
 urlpatterns = [
     path("", views.queue, name="queue"),
     path("sheets/<int:pk>/", views.sheet, name="sheet"),
+    path("sheets/<int:pk>/files/<int:number>/", views.sheet_file, name="file"),
     path("sheets/<int:pk>/conflict/", views.conflict, name="conflict"),
     path("manage/rounds/<int:pk>/", views.manage_round, name="manage_round"),
     path("manage/rounds/<int:pk>/<slug:action>/", views.manage_action, name="manage_action"),

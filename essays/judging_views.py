@@ -9,9 +9,11 @@ from django.views.decorators.http import require_POST
 from accounts.enums import Role
 from accounts.roles import role_required
 
-from . import judging
+from . import judging, selectors
+from .files import BlindCopyError
 from .models import Criterion, JudgingRound, Score
 from .services import EssayError
+from .views import BLIND_COPY_FAILED, file_response
 
 
 @role_required(Role.JUDGE)
@@ -45,7 +47,20 @@ def sheet(request, pk):
         return redirect("judging:queue" if submit else "judging:sheet", **({} if submit else {"pk": assignment.pk}))
     scores = dict(Score.objects.filter(assignment=assignment).values_list("criterion_id", "points"))
     rows = [(c, scores.get(c.pk)) for c in criteria]
-    return render(request, "essays/judging/sheet.html", {"assignment": assignment, "essay": assignment.essay, "rows": rows})
+    # The template gets a blind projection of the sheet and its essay, never the model instances.
+    return render(request, "essays/judging/sheet.html", {"sheet": selectors.blind_sheet(assignment), "rows": rows})
+
+
+@role_required(Role.JUDGE)
+def sheet_file(request, pk, number):
+    """The n-th attachment of a judge's sheet, as a blind copy (no author in its metadata)."""
+    assignment = judging.get_assignment_for_judge(request.user, pk)
+    essay_file = selectors.essay_file_for_sheet(assignment, number)
+    try:
+        return file_response(essay_file, blind=True, number=number)
+    except BlindCopyError:
+        messages.error(request, BLIND_COPY_FAILED)
+        return redirect("judging:sheet", pk=assignment.pk)
 
 
 @role_required(Role.JUDGE)

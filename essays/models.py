@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .enums import AssignmentMode, Eligibility, EssayStatus, JudgingStatus, PrizeStatus, PrizeTier, SheetStatus, SubjectKind
+from .files import private_storage
 
 
 class EssayPhase(models.Model):
@@ -109,10 +110,11 @@ class EssayAuthor(models.Model):
 
 
 class EssayFile(models.Model):
-    """An attachment (DOCX, PDF) or a photo (JPEG, PNG), checked by its content."""
+    """An attachment (DOCX, PDF) or a photo (JPEG, PNG), checked by its content. Stored privately:
+    only the view that asks `essays.rules.file_access` serves it."""
 
     essay = models.ForeignKey(Essay, on_delete=models.CASCADE, related_name="files")
-    file = models.FileField(upload_to="essays/%Y/%m/")
+    file = models.FileField(upload_to="essays/%Y/%m/", storage=private_storage)
     kind = models.CharField(max_length=8)
     original_name = models.CharField(max_length=255)
     size = models.PositiveIntegerField()

@@ -1,11 +1,19 @@
 """Reads for the writing contest."""
 
+from dataclasses import dataclass
+
 from django.db.models import Count, F, Q
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 
-from .enums import Eligibility, EssayStatus
-from .models import Essay, EssayPhase
+from contests.text import render_markdown
+
+from . import rules
+from .enums import Eligibility, EssayStatus, SheetStatus
+from .files import blind_name
+from .models import Assignment, Essay, EssayFile, EssayPhase
 
 
 def phases_for_home(*, contest) -> list[EssayPhase]:
@@ -21,10 +29,122 @@ def open_phase(*, contest) -> EssayPhase | None:
 
 def get_essay_for_author(user, pk: int) -> Essay:
     """The one access helper for a contestant's essays: another contestant's is not found."""
-    essay = Essay.objects.select_related("phase", "subject_organization").filter(pk=pk, submitter=user).first()
-    if essay is None:
+    essay = Essay.objects.select_related("phase", "subject_organization").filter(pk=pk).first()
+    if essay is None or not rules.is_author(user, essay):
         raise Http404
     return essay
+
+
+def get_essay_for_staff(user, pk: int) -> Essay:
+    """The secretariat's and organizers' access to any essay, with its submitter."""
+    essay = Essay.objects.select_related("phase", "subject_organization", "submitter").filter(pk=pk).first()
+    if essay is None or not rules.can_screen(user):
+        raise Http404
+    return essay
+
+
+def get_essay_file(user, pk: int) -> tuple[EssayFile, rules.FileAccess]:
+    """An attachment and how `user` may have it (whole, or as a blind copy); 404 for anyone else."""
+    essay_file = EssayFile.objects.select_related("essay").filter(pk=pk).first()
+    access = rules.file_access(user, essay_file) if essay_file is not None else None
+    if access is None:
+        raise Http404
+    return essay_file, access
+
+
+def essay_files(*, essay: Essay) -> list[EssayFile]:
+    return list(EssayFile.objects.filter(essay=essay).order_by("uploaded_at", "pk"))
+
+
+def file_number(essay_file: EssayFile) -> int:
+    """The file's place among its essay's attachments (1, 2, …), as blind names number them."""
+    earlier = EssayFile.objects.filter(essay_id=essay_file.essay_id).filter(
+        Q(uploaded_at__lt=essay_file.uploaded_at) | Q(uploaded_at=essay_file.uploaded_at, pk__lt=essay_file.pk)
+    )
+    return earlier.count() + 1
+
+
+def authors_for(user, essay: Essay) -> list:
+    """The essay's authors with their units, or [] for whoever may not see them."""
+    if not rules.can_see_authors(user, essay):
+        return []
+    return list(essay.authors.select_related("organization"))
+
+
+# --- Blind projection for judges -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BlindAttachment:
+    name: str  # neutral: the essay's code and the file's number
+    kind: str
+    size: int
+    url: str
+
+
+@dataclass(frozen=True)
+class BlindEssay:
+    """What a judge may see of an essay: no authors, no submitter, no units, no original file names."""
+
+    code: str
+    title: str
+    body_html: SafeString
+    word_count: int
+    attachments: tuple[BlindAttachment, ...]
+
+
+@dataclass(frozen=True)
+class BlindSheet:
+    """A judge's sheet as its template gets it."""
+
+    pk: int
+    status: str
+    status_label: str
+    comment: str
+    round_name: str
+    essay: BlindEssay
+
+
+def blind_essay_for_judge(assignment: Assignment) -> BlindEssay:
+    """The essay of a judge's sheet, projected. Reads the sheet's essay (select_related) and one
+    query for its files."""
+    essay = assignment.essay
+    files = EssayFile.objects.filter(essay_id=essay.pk).order_by("uploaded_at", "pk").values_list("kind", "size")
+    attachments = tuple(
+        BlindAttachment(
+            name=blind_name(code=essay.code, number=n, kind=kind),
+            kind=kind,
+            size=size,
+            url=reverse("judging:file", args=[assignment.pk, n]),
+        )
+        for n, (kind, size) in enumerate(files, start=1)
+    )
+    return BlindEssay(
+        code=essay.code,
+        title=essay.title,
+        body_html=mark_safe(render_markdown(essay.body)),  # noqa: S308 - sanitized by nh3
+        word_count=essay.word_count,
+        attachments=attachments,
+    )
+
+
+def blind_sheet(assignment: Assignment) -> BlindSheet:
+    return BlindSheet(
+        pk=assignment.pk,
+        status=assignment.status,
+        status_label=str(SheetStatus(assignment.status).label),
+        comment=assignment.comment,
+        round_name=assignment.round.name,
+        essay=blind_essay_for_judge(assignment),
+    )
+
+
+def essay_file_for_sheet(assignment: Assignment, number: int) -> EssayFile:
+    """The n-th attachment of a judge's sheet (the judge's access is checked by the caller)."""
+    files = essay_files(essay=assignment.essay)
+    if not 1 <= number <= len(files):
+        raise Http404
+    return files[number - 1]
 
 
 def essays_for_user(*, user):

@@ -11,6 +11,7 @@ urlpatterns = [
     path("mine/<int:pk>/submit/", views.essay_submit, name="submit"),
     path("mine/<int:pk>/withdraw/", views.essay_withdraw, name="withdraw"),
     path("mine/<int:pk>/files/", views.essay_file_upload, name="file_upload"),
+    path("files/<int:pk>/", views.essay_file_download, name="file"),
     path("manage/", views.manage_list, name="manage"),
     path("manage/export.xlsx", views.manage_export, name="manage_export"),
     path("manage/book.docx", views.manage_book, name="manage_book"),

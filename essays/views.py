@@ -1,8 +1,11 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import profile_required
@@ -11,11 +14,12 @@ from accounts.roles import role_required
 from contests.downloads import download
 from contests.selectors import current_contest
 
-from . import selectors, services
+from . import rules, selectors, services
 from .enums import IneligibleReason
 from .exports import essays_book, essays_workbook
+from .files import CONTENT_TYPES, BlindCopyError, blind_copy, blind_name
 from .forms import AuthorFormSet, EssayForm, FileForm, ScreeningForm
-from .models import Essay
+from .models import EssayFile
 
 
 def _contest():
@@ -38,8 +42,9 @@ def essay_index(request):
 
 def essay_public(request, code):
     essay = selectors.get_published_essay(code=code)
-    authors = list(essay.authors.select_related("organization"))
-    return render(request, "essays/public_detail.html", {"essay": essay, "authors": authors})
+    if not rules.can_view_essay(request.user, essay):
+        raise Http404
+    return render(request, "essays/public_detail.html", {"essay": essay, "authors": selectors.authors_for(request.user, essay)})
 
 
 def _edit(request, essay):
@@ -93,8 +98,8 @@ def essay_mine_detail(request, pk):
     reasons = dict(IneligibleReason.choices)
     context = {
         "essay": essay,
-        "authors": list(essay.authors.select_related("organization")),
-        "files": list(essay.files.all()),
+        "authors": selectors.authors_for(request.user, essay),
+        "files": selectors.essay_files(essay=essay),
         "problems": services.essay_problems(essay) if essay.status == "draft" else [],
         "reasons": [reasons.get(r, r) for r in essay.screening_reasons],
         "file_form": FileForm(),
@@ -164,7 +169,7 @@ def manage_list(request):
 
 @role_required(Role.SECRETARIAT, Role.ORGANIZER)
 def manage_screen(request, pk):
-    essay = get_object_or_404(Essay.objects.select_related("phase", "subject_organization", "submitter"), pk=pk)
+    essay = selectors.get_essay_for_staff(request.user, pk)
     form = ScreeningForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -174,13 +179,20 @@ def manage_screen(request, pk):
         else:
             messages.success(request, _("Đã ghi kết quả sơ loại bài %(code)s.") % {"code": essay.code})
             return redirect("essays:manage")
-    authors = list(essay.authors.select_related("organization"))
-    return render(request, "essays/manage_screen.html", {"essay": essay, "form": form, "authors": authors})
+    context = {
+        "essay": essay,
+        "form": form,
+        "authors": selectors.authors_for(request.user, essay),
+        "files": selectors.essay_files(essay=essay),
+    }
+    return render(request, "essays/manage_screen.html", context)
 
 
 @role_required(Role.SECRETARIAT, Role.ORGANIZER)
 def manage_export(request):
     """The Excel list of every essay (small enough to build at once)."""
+    if not rules.can_export_essays(request.user):
+        raise PermissionDenied
     contest = _contest()
     return download("bai-du-thi-viet.xlsx", lambda buffer: essays_workbook(buffer, contest=contest))
 
@@ -188,5 +200,47 @@ def manage_export(request):
 @role_required(Role.SECRETARIAT, Role.ORGANIZER)
 def manage_book(request):
     """The book of published essays as DOCX."""
+    if not rules.can_export_essays(request.user):
+        raise PermissionDenied
     contest = _contest()
     return download("tuyen-tap-bai-viet.docx", lambda buffer: essays_book(buffer, contest=contest))
+
+
+# --- Attachments: private files, served after asking essays.rules ---------------------------------
+
+
+def file_response(essay_file: EssayFile, *, blind: bool, number: int | None = None) -> HttpResponse:
+    """The attachment as uploaded, or a blind copy (metadata removed, a neutral name) for a judge.
+    Never cached by a browser or a proxy."""
+    if blind:
+        with essay_file.file.open("rb") as handle:
+            data = blind_copy(handle.read(), essay_file.kind)
+        name = blind_name(code=essay_file.essay.code, number=number or selectors.file_number(essay_file), kind=essay_file.kind)
+        response = HttpResponse(data, content_type=CONTENT_TYPES[essay_file.kind])
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+    else:
+        response = FileResponse(
+            essay_file.file.open("rb"),
+            as_attachment=True,
+            filename=essay_file.original_name,
+            content_type=CONTENT_TYPES.get(essay_file.kind, "application/octet-stream"),
+        )
+    patch_cache_control(response, private=True, no_store=True)
+    return response
+
+
+@login_required
+def essay_file_download(request, pk):
+    """An attachment for its author, the secretariat and the organizers; a judge of the essay gets
+    the blind copy; anyone else a 404."""
+    essay_file, access = selectors.get_essay_file(request.user, pk)
+    try:
+        return file_response(essay_file, blind=access == rules.FileAccess.BLIND)
+    except BlindCopyError:
+        messages.error(request, BLIND_COPY_FAILED)
+        return redirect("judging:queue")
+
+
+BLIND_COPY_FAILED = gettext_lazy(
+    "Không thể tự động xóa thông tin tác giả khỏi tệp này nên tệp chưa được gửi cho giám khảo; Tổ Thư ký sẽ cung cấp bản ẩn danh."
+)

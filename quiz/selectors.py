@@ -6,6 +6,7 @@ from django.db.models import Count, Min, Q
 from django.http import Http404
 from django.utils import timezone
 
+from . import rules
 from .enums import AttemptStatus, ReviewPolicy, RoundKind
 from .models import Attempt, AttemptQuestion, Option, Round, RoundEntry
 
@@ -35,8 +36,8 @@ def get_round_for_contestant(*, pk: int) -> Round:
 
 def get_attempt_for_contestant(user, pk: int) -> Attempt:
     """The one access helper for attempts: a contestant only ever reaches their own."""
-    attempt = Attempt.objects.select_related("round", "round__contest").filter(pk=pk, user=user).first()
-    if attempt is None:
+    attempt = Attempt.objects.select_related("round", "round__contest").filter(pk=pk).first()
+    if attempt is None or not rules.can_take_attempt(user, attempt):
         raise Http404
     return attempt
 

@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from essays.files import private_storage
+
 
 class ExportJob(models.Model):
     """A large export built by a Celery worker, with its progress for the page that waits."""
@@ -18,7 +20,7 @@ class ExportJob(models.Model):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     rows_done = models.PositiveIntegerField(default=0)
     rows_total = models.PositiveIntegerField(default=0)
-    file = models.FileField(upload_to="exports/%Y/%m/", blank=True)
+    file = models.FileField(upload_to="exports/%Y/%m/", storage=private_storage, blank=True)  # never under a URL
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)

@@ -1,0 +1,93 @@
+"""Small but real files for upload and blind-copy tests: each carries its author in its metadata."""
+
+import io
+import struct
+import zlib
+
+from docx import Document
+
+AUTHOR = "Trần Văn Bút"
+AUTHOR_ASCII = "Tran Van But"
+
+
+def docx(author: str = AUTHOR) -> bytes:
+    document = Document()
+    document.add_paragraph("Chi bộ luôn đi đầu trong mọi phong trào thi đua.")
+    props = document.core_properties
+    props.author = author
+    props.last_modified_by = author
+    props.title = f"Bài viết của {author}"
+    props.comments = f"Gửi từ máy của {author}"
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def _utf16_hex(text: str) -> bytes:
+    return b"<FEFF" + text.encode("utf-16-be").hex().upper().encode() + b">"
+
+
+XMP = (
+    b'<?xpacket begin="" id="W5M0MpCehiHzreSzNTczkc9d"?><x:xmpmeta xmlns:x="adobe:ns:meta/">'
+    b'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description rdf:about=""'
+    b' xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:creator><rdf:Seq><rdf:li>' + AUTHOR_ASCII.encode() + b"</rdf:li>"
+    b"</rdf:Seq></dc:creator></rdf:Description></rdf:RDF></x:xmpmeta>"
+    b'<?xpacket end="w"?>'
+)
+
+
+def pdf(*, author: str = AUTHOR, compressed_metadata: bool = False) -> bytes:
+    """A one-page PDF with an information dictionary (literal and UTF-16 hex strings) and XMP."""
+    metadata = zlib.compress(XMP) if compressed_metadata else XMP
+    filter_ = b" /Filter /FlateDecode" if compressed_metadata else b""
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R /Metadata 5 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",
+        b"<< /Title (Bai viet \\(ban 2\\)) /Author " + _utf16_hex(author) + b" /Creator (" + AUTHOR_ASCII.encode()
+        + b") /Producer (Microsoft Word) >>",
+        b"<< /Type /Metadata /Subtype /XML" + filter_ + b" /Length " + str(len(metadata)).encode() + b" >>\nstream\n"
+        + metadata + b"\nendstream",
+    ]  # fmt: skip
+    out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{offset:010d} 00000 n \n".encode() for offset in offsets)
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R /Info 4 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    return bytes(out)
+
+
+def _png_chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def png(author: str = AUTHOR_ASCII) -> bytes:
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + _png_chunk(b"IHDR", header)
+        + _png_chunk(b"tEXt", b"Author\x00" + author.encode())
+        + _png_chunk(b"IDAT", zlib.compress(b"\x00\x00"))
+        + _png_chunk(b"IEND", b"")
+    )
+
+
+def _segment(marker: int, payload: bytes) -> bytes:
+    return bytes([0xFF, marker]) + struct.pack(">H", len(payload) + 2) + payload
+
+
+def jpeg(author: str = AUTHOR_ASCII) -> bytes:
+    return (
+        b"\xff\xd8"
+        + _segment(0xE0, b"JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00")
+        + _segment(0xE1, b"Exif\x00\x00Artist=" + author.encode())
+        + _segment(0xFE, b"Anh cua " + author.encode())
+        + _segment(0xDB, b"\x00" + bytes(64))
+        + _segment(0xDA, b"\x01\x01\x00\x00\x3f\x00")
+        + b"\x12\x34\x56"
+        + b"\xff\xd9"
+    )
