@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Case, When
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -20,6 +21,7 @@ from quiz.errors import QuizError
 from quiz.models import Prize, Round
 
 from . import exports, integrity, selectors
+from . import rules as report_rules
 from . import services as report_services
 from .models import ExportJob, IntegrityDecision
 from .summary import summary_docx
@@ -155,8 +157,13 @@ def export_status(request, pk):
 
 @role_required(Role.SECRETARIAT, Role.ORGANIZER)
 def export_file(request, pk):
-    job = get_object_or_404(ExportJob, pk=pk, status=ExportJob.Status.DONE)
-    return FileResponse(job.file.open("rb"), as_attachment=True, filename=job.file.name.rsplit("/", 1)[-1])
+    """The workbook from the private storage, only for whoever `rules.can_download_export`."""
+    job = ExportJob.objects.filter(pk=pk, status=ExportJob.Status.DONE).exclude(file="").first()
+    if job is None or not report_rules.can_download_export(request.user, job):
+        raise Http404
+    response = FileResponse(job.file.open("rb"), as_attachment=True, filename=job.file.name.rsplit("/", 1)[-1])
+    patch_cache_control(response, private=True, no_store=True)
+    return response
 
 
 @role_required(Role.SECRETARIAT, Role.ORGANIZER)

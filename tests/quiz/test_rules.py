@@ -1,0 +1,40 @@
+"""quiz.rules: an attempt is its contestant's; the staff may read it for figures, never take it."""
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.http import Http404
+
+from accounts.enums import Role
+from quiz import rules, selectors, services
+from tests.factories import contestant, staff_user
+from tests.quiz.factories import sealed_round
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def attempt(db):
+    return services.attempt_start(round=sealed_round(), user=contestant())
+
+
+@pytest.mark.parametrize(
+    ("who", "view", "take"),
+    [("owner", True, True), ("secretariat", True, False), ("organizer", True, False), ("judge", False, False),
+     ("other", False, False), ("anonymous", False, False)],
+)  # fmt: skip
+def test_attempt_predicates_per_role(attempt, who, view, take):
+    user = {
+        "owner": attempt.user,
+        "secretariat": staff_user(Role.SECRETARIAT),
+        "organizer": staff_user(Role.ORGANIZER),
+        "judge": staff_user(Role.JUDGE),
+        "other": contestant(),
+        "anonymous": AnonymousUser(),
+    }[who]
+
+    assert (rules.can_view_attempt(user, attempt), rules.can_take_attempt(user, attempt)) == (view, take)
+    if take:
+        assert selectors.get_attempt_for_contestant(user, attempt.pk) == attempt
+    else:
+        with pytest.raises(Http404):
+            selectors.get_attempt_for_contestant(user, attempt.pk)
