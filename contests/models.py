@@ -1,5 +1,7 @@
+from django.conf import settings
 from django.core.validators import FileExtensionValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .enums import ContestStatus
@@ -72,3 +74,80 @@ class FAQ(models.Model):
 
     def __str__(self):
         return self.question
+
+
+class DecisionQuerySet(models.QuerySet):
+    """The log is append-only: bulk updates and deletes are refused here, and on PostgreSQL a
+    trigger refuses them too (migration contests 0002), whatever path a write takes."""
+
+    def update(self, **kwargs):
+        raise DecisionLogError(_("Nhật ký quyết định chỉ được ghi thêm, không được sửa."))
+
+    def delete(self):
+        raise DecisionLogError(_("Nhật ký quyết định chỉ được ghi thêm, không được xoá."))
+
+
+class DecisionLogError(Exception):
+    pass
+
+
+class Decision(models.Model):
+    """One decision that changes a result: who, when, what, why. Written by
+    `contests.decisions.decision_record` from the service that makes the decision."""
+
+    class Action(models.TextChoices):
+        SEAL = "seal", _("Duyệt và niêm phong tuần thi")
+        WINDOW_EXTEND = "window_extend", _("Gia hạn tuần thi")
+        PRIZES_DRAFT = "prizes_draft", _("Lập danh sách giải dự kiến")
+        PRIZE_VERIFY = "prize_verify", _("Xác minh người đạt giải")
+        PRIZE_INVALID = "prize_invalid", _("Xác định giải không hợp lệ")
+        PRIZE_AMEND = "prize_amend", _("Sửa kết quả đã công bố")
+        DISQUALIFY = "disqualify", _("Loại khỏi xếp hạng")
+        CLEAR = "clear", _("Kết luận không có vấn đề")
+        PUBLISH = "publish", _("Công bố kết quả")
+        ESSAY_SCREEN = "essay_screen", _("Sơ loại bài viết")
+        ESSAY_PUBLISH = "essay_publish", _("Đăng, gỡ bài viết")
+        CONFLICT = "conflict", _("Khai báo xung đột lợi ích")
+        SHEET_REOPEN = "sheet_reopen", _("Mở lại phiếu chấm")
+        ADVANCE = "advance", _("Chọn bài vào vòng sau")
+        ROUND_CLOSE = "round_close", _("Kết thúc vòng chấm")
+
+    contest = models.ForeignKey(
+        Contest, verbose_name=_("cuộc thi"), null=True, blank=True, on_delete=models.PROTECT, related_name="decisions"
+    )
+    action = models.CharField(_("quyết định"), max_length=32, choices=Action.choices)
+    object_type = models.CharField(_("đối tượng"), max_length=64)
+    object_id = models.PositiveBigIntegerField(_("mã đối tượng"), null=True, blank=True)
+    object_repr = models.CharField(_("mô tả đối tượng"), max_length=300)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("người quyết định"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )  # fmt: skip
+    actor_name = models.CharField(_("tên người quyết định"), max_length=300, blank=True)
+    at = models.DateTimeField(_("thời điểm"), default=timezone.now, db_index=True)
+    reason = models.TextField(_("lý do"), blank=True)
+    data = models.JSONField(_("chi tiết"), default=dict, blank=True)
+
+    objects = DecisionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("quyết định")
+        verbose_name_plural = _("nhật ký quyết định")
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["contest", "action", "-at"]),
+            models.Index(fields=["object_type", "object_id"]),
+            models.Index(fields=["actor", "-at"]),
+        ]
+
+    def __str__(self):
+        return f"{self.get_action_display()} – {self.object_repr}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None or kwargs.get("force_update"):
+            raise DecisionLogError(_("Nhật ký quyết định chỉ được ghi thêm, không được sửa."))
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise DecisionLogError(_("Nhật ký quyết định chỉ được ghi thêm, không được xoá."))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import decision_views, views
 
 app_name = "reports"
 urlpatterns = [
@@ -16,4 +16,6 @@ urlpatterns = [
     path("exports/", views.export_start, name="export_start"),
     path("exports/<int:pk>/", views.export_status, name="export_status"),
     path("exports/<int:pk>/file/", views.export_file, name="export_file"),
+    path("decisions/", decision_views.decision_log, name="decisions"),
+    path("decisions.xlsx", decision_views.decision_log_export, name="decisions_export"),
 ]

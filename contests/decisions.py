@@ -1,0 +1,72 @@
+"""One log of the decisions that change a result (seal, window extension, prize verification,
+not valid, disqualify, clear, publish, amend, conflict declared, score sheet reopened …).
+
+Every service that makes such a decision calls `decision_record` inside its own transaction, so
+the record and the decision commit or roll back together. The log is append-only (the model
+refuses updates and deletes; on PostgreSQL a trigger does too)."""
+
+from dataclasses import dataclass
+
+from django.db.models import Q
+
+from .models import Contest, Decision
+
+Action = Decision.Action
+
+
+def decision_record(
+    *, action: str, obj, by=None, reason: str = "", contest: Contest | None = None, data: dict | None = None
+) -> Decision:
+    """Append one decision about `obj` (any model instance) made by `by` (None: the system)."""
+    if contest is None:
+        contest = _contest_of(obj)
+    return Decision.objects.create(
+        contest=contest,
+        action=action,
+        object_type=obj._meta.label_lower,
+        object_id=obj.pk,
+        object_repr=str(obj)[:300],
+        actor=by,
+        actor_name=(by.get_full_name() if by is not None else "")[:300],
+        reason=(reason or "").strip(),
+        data=data or {},
+    )
+
+
+def _contest_of(obj) -> Contest | None:
+    """The contest a decided object belongs to, following the usual relations."""
+    if isinstance(obj, Contest):
+        return obj
+    for path in ("contest", "round.contest", "phase.contest", "essay.phase.contest", "round.phase.contest"):
+        value = obj
+        for name in path.split("."):
+            value = getattr(value, name, None)
+            if value is None:
+                break
+        if isinstance(value, Contest):
+            return value
+    return None
+
+
+@dataclass
+class DecisionFilter:
+    action: str = ""
+    actor: str = ""
+    object_type: str = ""
+    q: str = ""
+
+
+def decisions_for(*, contest: Contest | None, filters: DecisionFilter):
+    """The log, newest first, filtered for the decisions page and its export. One query."""
+    qs = Decision.objects.select_related("actor")
+    if contest is not None:
+        qs = qs.filter(Q(contest=contest) | Q(contest__isnull=True))
+    if filters.action in Action.values:
+        qs = qs.filter(action=filters.action)
+    if filters.object_type:
+        qs = qs.filter(object_type=filters.object_type)
+    if filters.actor:
+        qs = qs.filter(Q(actor__email__icontains=filters.actor) | Q(actor_name__icontains=filters.actor))
+    if filters.q:
+        qs = qs.filter(Q(object_repr__icontains=filters.q) | Q(reason__icontains=filters.q))
+    return qs.order_by("-at", "-id")
