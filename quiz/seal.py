@@ -23,6 +23,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.enums import Role
+from accounts.roles import has_role
+
 from .enums import RoundKind
 from .errors import QuizError
 from .models import BlueprintItem, Question, Round, RoundSeal
@@ -178,6 +181,21 @@ def seal_record(*, round: Round, backfilled: bool = False) -> RoundSeal:
         raise QuizError(_("Tuần thi này đã có tệp đáp án niêm phong; tệp không bao giờ được lập lại."), code="sealed") from exc
 
 
+def rounds_without_seal():
+    """Rounds approved before seals existed (or sealed by a path that skipped round_approve)."""
+    return Round.objects.filter(approved_at__isnull=False, seal__isnull=True).select_related("contest").order_by("pk")
+
+
+@transaction.atomic
+def seal_backfill(*, round: Round) -> RoundSeal:
+    """Seal a round approved before seals existed: a key file built now from the sealed pool,
+    marked as backfilled (its date is when it was made, after the opening — the page says so)."""
+    round = Round.objects.select_for_update().select_related("contest").get(pk=round.pk)
+    if not round.is_sealed:
+        raise QuizError(_("Tuần thi chưa được duyệt; tệp niêm phong được lập khi duyệt."), code="draft")
+    return seal_record(round=round, backfilled=True)
+
+
 # --- Checking it --------------------------------------------------------------------------------------
 
 _ROUND_LABELS = {
@@ -273,6 +291,7 @@ class SealInfo:
     sha256: str
     published: bool  # the key file is public (results published)
     downloadable: bool  # this user may download it now
+    organizer: bool  # this user may also have the Excel copy
     backfilled_on: datetime.date | None
 
     @property
@@ -287,11 +306,12 @@ def is_seal_public(round: Round) -> bool:
     return round.results_published_at is not None
 
 
-def can_download_seal(user, round: Round) -> bool:
-    from accounts.enums import Role
-    from accounts.roles import has_role
+def _is_organizer(user) -> bool:
+    return user is not None and user.is_authenticated and has_role(user, Role.ORGANIZER)
 
-    return is_seal_public(round) or (user is not None and user.is_authenticated and has_role(user, Role.ORGANIZER))
+
+def can_download_seal(user, round: Round) -> bool:
+    return is_seal_public(round) or _is_organizer(user)
 
 
 def seal_info_for_page(*, round: Round, user=None, now=None) -> SealInfo | None:
@@ -308,6 +328,7 @@ def seal_info_for_page(*, round: Round, user=None, now=None) -> SealInfo | None:
         sha256=row["sha256"],
         published=is_seal_public(round),
         downloadable=can_download_seal(user, round),
+        organizer=_is_organizer(user),
         backfilled_on=timezone.localdate(row["created_at"]) if row["backfilled"] else None,
     )
 
