@@ -2,8 +2,10 @@
 
 import hashlib
 import json
+import re
 import unicodedata
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 from django.db import IntegrityError, connection, transaction
@@ -42,6 +44,8 @@ def seal_trigger_off():
     stored seal (inside the test's transaction, so it is back afterwards)."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            # ALTER TABLE waits for no deferred foreign-key check of this transaction.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute("ALTER TABLE quiz_roundseal DISABLE TRIGGER quiz_roundseal_no_update")
         else:
             cursor.execute("DROP TRIGGER quiz_roundseal_no_update")
@@ -374,3 +378,14 @@ def test_approval_and_seal_are_one_transaction():
         services.round_approve(round=round, by=UserFactory())
     assert Round.objects.get(pk=round.pk).approved_at is None
     assert RoundQuestion.objects.filter(round=round).count() == 2
+
+
+def test_the_worked_example_in_the_docs_holds():
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "seal.md").read_text(encoding="utf-8")
+    example = next(line for line in doc.splitlines() if line.startswith('{"contest":'))
+    digest = re.search(r"^([0-9a-f]{64})  dap-an-", doc, re.MULTILINE).group(1)
+    data = (example + "\n").encode("utf-8")
+
+    assert seal_fingerprint(data) == digest
+    assert seal_parse(data)["questions"][0]["answer"] == "B"
+    assert f"({len(data)} bytes" in doc
