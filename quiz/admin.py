@@ -258,13 +258,19 @@ class RoundAdmin(admin.ModelAdmin):
                 self.log_change(request, round, "Duyệt và niêm phong bộ câu hỏi")
                 self.message_user(request, _("%(name)s: đã duyệt và niêm phong.") % {"name": round.name}, messages.SUCCESS)
 
-    @admin.action(description=_("Xuất đáp án đã niêm phong (Excel)"))
+    @admin.action(description=_("Xuất đáp án đã niêm phong"))
     def export_answer_key(self, request, queryset):
+        """The official key is the key file, byte for byte what was sealed (quiz.seal)."""
+        from .seal_views import round_key_file_response
+
         round = queryset.first()
         if queryset.count() != 1 or not round.is_sealed:
             self.message_user(request, _("Chọn đúng một tuần thi đã niêm phong."), messages.ERROR)
             return None
-        return _xlsx_response(f"dap-an-{round.contest.slug}-tuan-{round.number}.xlsx", round=round)
+        response = round_key_file_response(round=round)
+        if response is None:
+            self.message_user(request, _("Tuần thi này chưa có tệp đáp án niêm phong (lệnh seal_backfill)."), messages.ERROR)
+        return response
 
     def get_urls(self):
         return [

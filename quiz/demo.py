@@ -1,5 +1,6 @@
 """Demo data for the quiz: a bank, week 1 closed with published results, week 2 open now,
-week 3 in draft, and the practice set. Idempotent: what exists is left as it is."""
+week 3 in draft, and the practice set, each approved round with its seal (key file and
+fingerprint). Idempotent: what exists is left as it is."""
 
 import datetime
 import random
@@ -14,6 +15,7 @@ from accounts.models import Profile, User
 from . import services
 from .enums import ReviewPolicy, RoundKind
 from .models import Attempt, AttemptQuestion, Field, Option, Question, Round, RoundEntry
+from .seal import rounds_without_seal, seal_backfill
 
 DEMO_CONTESTANTS = [
     ("Nguyễn Văn Hùng", "AGRI-BYB-1"), ("Trần Thị Mai", "VPUB-2"), ("Lê Minh Tuấn", "SLDTBXH"),
@@ -173,3 +175,7 @@ def seed_quiz(*, contest, users, units) -> None:
     if created:
         services.round_pool_add(round=practice, question_ids=[q.pk for q in _sample_questions(sample)])
         services.round_approve(round=practice, by=organizer)
+
+    # round_approve seals new rounds; a demo database made before seals existed gets them here.
+    for round in rounds_without_seal().filter(contest=contest):
+        seal_backfill(round=round)

@@ -7,6 +7,10 @@ prize per person and round, one correct option per question."""
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Length
+from django.db.models.lookups import Exact
+from django.db.models.signals import pre_delete, pre_save
+from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -20,6 +24,7 @@ from .enums import (
     RoundKind,
     RoundPhase,
 )
+from .errors import SealedError
 
 OPTION_LETTERS = "ABCDEF"
 
@@ -334,3 +339,42 @@ class Prize(models.Model):
 
     def __str__(self):
         return f"{self.get_tier_display()} – {self.user}"
+
+
+class RoundSeal(models.Model):
+    """The sealed key file of a round (niêm phong): the exact bytes written when the round was
+    approved and their SHA-256 fingerprint, which the round's public page shows from the opening.
+    Written once by `quiz.seal.seal_record`; a signal below and a database trigger (migration)
+    refuse any later change, and the admin has no form for it. The format is in docs/seal.md."""
+
+    round = models.OneToOneField(Round, verbose_name=_("tuần thi"), on_delete=models.PROTECT, related_name="seal", editable=False)
+    key_file = models.BinaryField(_("tệp đáp án niêm phong"), editable=False)
+    sha256 = models.CharField(_("mã niêm phong (SHA-256)"), max_length=64, unique=True, editable=False)
+    nonce = models.CharField(_("chuỗi ngẫu nhiên"), max_length=64, editable=False)
+    backfilled = models.BooleanField(
+        _("lập bổ sung"), default=False, editable=False,
+        help_text=_("Tệp được lập bổ sung cho một tuần thi đã duyệt trước khi có tệp niêm phong."),
+    )  # fmt: skip
+    created_at = models.DateTimeField(_("lập lúc"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("niêm phong tuần thi")
+        verbose_name_plural = _("niêm phong tuần thi")
+        constraints = [
+            models.CheckConstraint(condition=Exact(Length("sha256"), 64), name="round_seal_sha256_length"),
+            models.CheckConstraint(condition=Exact(Length("nonce"), 64), name="round_seal_nonce_length"),
+        ]
+
+    def __str__(self):
+        return f"{self.round_id}: {self.sha256}"
+
+
+@receiver(pre_save, sender=RoundSeal)
+def _seal_refuse_update(sender, instance, **kwargs):
+    if instance.pk is not None and RoundSeal.objects.filter(pk=instance.pk).exists():
+        raise SealedError(_("Tệp đáp án niêm phong đã được lưu; không thể thay đổi."))
+
+
+@receiver(pre_delete, sender=RoundSeal)
+def _seal_refuse_delete(sender, instance, **kwargs):
+    raise SealedError(_("Tệp đáp án niêm phong đã được lưu; không thể xoá."))

@@ -171,7 +171,8 @@ def round_problems(*, round: Round) -> list[str]:
 
 @transaction.atomic
 def round_approve(*, round: Round, by) -> Round:
-    """Approve and seal a round: from now on its pool, blueprint and answer keys cannot change."""
+    """Approve and seal a round: from now on its pool, blueprint and answer keys cannot change.
+    Writes the round's key file and its SHA-256 fingerprint once (quiz.seal, docs/seal.md)."""
     round = Round.objects.select_for_update().get(pk=round.pk)
     if round.is_sealed:
         raise QuizError(_("Tuần thi này đã được duyệt và niêm phong từ trước."))
@@ -181,6 +182,9 @@ def round_approve(*, round: Round, by) -> Round:
     round.approved_at = timezone.now()
     round.approved_by = by
     round.save(update_fields=["approved_at", "approved_by"])
+    from .seal import seal_record
+
+    seal_record(round=round)
     return round
 
 

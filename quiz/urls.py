@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import seal_views, views
 
 app_name = "quiz"
 urlpatterns = [
@@ -14,4 +14,11 @@ urlpatterns = [
     path("attempts/<int:pk>/result/", views.attempt_result, name="result"),
     path("manage/rounds/<int:pk>/", views.manage_round, name="manage_round"),
     path("manage/rounds/<int:pk>/<slug:action>/", views.manage_round_action, name="manage_round_action"),
+]
+
+# The seal (niêm phong): quiz.seal_views.
+urlpatterns += [
+    path("seal/", seal_views.seal_help, name="seal_help"),
+    path("rounds/<int:pk>/seal.json", seal_views.seal_download, name="seal"),
+    path("manage/rounds/<int:pk>/answer-key.xlsx", seal_views.answer_key_xlsx, name="answer_key_xlsx"),
 ]
