@@ -171,9 +171,7 @@ def prize_verify(*, part: PrizePart, prize, by, valid: bool, note: str = ""):
     scope = part.scope_of(prize)
     published = part.is_published(scope)
     if published and prize.status != PrizeStatus.DRAFT:
-        raise part.error(
-            _("Kết quả đã công bố; chỉ có thể sửa qua «sửa kết quả đã công bố», có ghi lý do.")
-        )
+        raise part.error(_("Kết quả đã công bố; chỉ có thể sửa qua «sửa kết quả đã công bố», có ghi lý do."))
     note = (note or "").strip()
     if not valid and not note:
         raise part.error(_("Cần ghi lý do khi xác định giải không hợp lệ."))

@@ -4,15 +4,20 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('quiz', '0001_initial'),
+        ("quiz", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='prize',
-            name='amendments',
-            field=models.JSONField(blank=True, default=list, editable=False, help_text='Mỗi lần sửa sau khi công bố: ai, lúc nào, vì sao, sửa gì.', verbose_name='sửa kết quả đã công bố'),
+            model_name="prize",
+            name="amendments",
+            field=models.JSONField(
+                blank=True,
+                default=list,
+                editable=False,
+                help_text="Mỗi lần sửa sau khi công bố: ai, lúc nào, vì sao, sửa gì.",
+                verbose_name="sửa kết quả đã công bố",
+            ),
         ),
     ]
