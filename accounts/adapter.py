@@ -1,8 +1,7 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from django.urls import reverse
 
-from .enums import Role
-from .roles import has_role
+from .roles import is_staff
 from .selectors import profile_is_complete
 
 
@@ -11,6 +10,6 @@ class AccountAdapter(DefaultAccountAdapter):
         # A contestant who has not completed the profile is sent to finish it first;
         # organizers, the secretariat and judges work without one.
         user = request.user
-        if not profile_is_complete(user) and not has_role(user, Role.ORGANIZER, Role.SECRETARIAT, Role.JUDGE):
+        if not profile_is_complete(user) and not is_staff(user):
             return reverse("accounts:profile")
         return super().get_login_redirect_url(request)

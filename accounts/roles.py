@@ -32,7 +32,9 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
     Role.CONTESTANT: {},
 }
 
-STAFF_ROLES = (Role.ORGANIZER, Role.SECRETARIAT)
+# The people who work on a contest rather than compete in it. One definition, used wherever it
+# matters: prize drafting skips them, sign-up does not ask them for a contestant profile.
+STAFF_ROLES = (Role.ORGANIZER, Role.SECRETARIAT, Role.JUDGE)
 
 
 def sync_role_permissions(**kwargs) -> None:
@@ -62,6 +64,17 @@ def user_roles(user) -> frozenset[str]:
 
 def has_role(user, *roles: str) -> bool:
     return bool(user_roles(user) & set(roles))
+
+
+def is_staff(user) -> bool:
+    """Whether a user works on the contest: an organizer, the secretariat, a judge, or an account
+    that may enter the admin (Django's `is_staff`). Staff are never drafted for a prize.
+
+    Which staff may see what is a separate question answered by roles (`role_required`): the
+    live leaderboard, for instance, is for organizers and the secretariat only."""
+    if not user.is_authenticated:
+        return False
+    return bool(user.is_staff) or has_role(user, *STAFF_ROLES)
 
 
 def role_required(*roles: str):

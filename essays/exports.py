@@ -68,7 +68,8 @@ def essays_workbook(target, *, contest) -> int:
             res = scores[r.pk].get(essay.pk)
             row += [res.mean, res.normalized, res.rank] if res and res.mean is not None else [None, None, None]
         prize = getattr(essay, "prize", None)
-        row += [excel_text(prize.get_tier_display()) if prize else "", "có" if essay.published_at else ""]
+        counted = prize is not None and prize.is_valid  # a prize found not valid counts nowhere
+        row += [excel_text(prize.get_tier_display()) if counted else "", "có" if essay.published_at else ""]
         sheet.append(row)
         count += 1
     workbook.save(target)
@@ -113,7 +114,7 @@ def essays_book(target, *, contest) -> int:
             authors = "; ".join(f"{plain(a.name)} – {a.organization}" for a in essay.authors.all())
             document.add_paragraph(authors).runs[0].italic = True
         prize = getattr(essay, "prize", None)
-        if prize:
+        if prize is not None and prize.is_valid:
             document.add_paragraph(str(prize.get_tier_display())).runs[0].bold = True
         for block in plain(essay.body).split("\n\n"):
             block = block.strip()

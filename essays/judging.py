@@ -13,6 +13,8 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from contests import prizes
+
 from . import rules
 from .enums import AssignmentMode, Eligibility, EssayStatus, JudgingStatus, PrizeStatus, PrizeTier, SheetStatus
 from .models import Assignment, Criterion, Essay, EssayAuthor, EssayPrize, JudgingRound, PanelMember, RoundEssay, Score
@@ -257,66 +259,72 @@ def round_advance(*, round: JudgingRound, to: JudgingRound, essay_ids: list[int]
 PRIZE_PLAN = [(PrizeTier.FIRST, 1), (PrizeTier.SECOND, 2), (PrizeTier.THIRD, 3), (PrizeTier.CONSOLATION, 4)]
 
 
-@transaction.atomic
+class EssayPrizes(prizes.PrizePart):
+    """The writing contest's part for the prize lifecycle (contests.prizes): prizes go down the
+    final round's ranking; publication puts the awarded essays on the public site."""
+
+    model = EssayPrize
+    holder = "essay_id"
+    error = EssayError
+
+    def __init__(self, plan=PRIZE_PLAN):
+        self.plan = plan
+
+    def scope_of(self, prize):
+        return JudgingRound.objects.filter(entries__essay_id=prize.essay_id).order_by("-order").first()
+
+    def prizes(self, scope):
+        return EssayPrize.objects.filter(essay__round_entries__round=scope)
+
+    def tiers(self, scope):
+        return [tier for tier, count in self.plan for _i in range(count)]
+
+    def candidates(self, scope):
+        for place, result in enumerate(r for r in round_results(round=scope) if r.mean is not None):
+            yield prizes.Candidate(result.essay.pk, place + 1, {"essay": result.essay})
+
+    def is_published(self, scope):
+        return self.prizes(scope).filter(essay__published_at__isnull=False).exists()
+
+    def prepare(self, scope):
+        if scope.status != JudgingStatus.CLOSED:
+            raise EssayError(_("Cần kết thúc vòng chung khảo trước khi trao giải."))
+
+    def on_verified_after_publication(self, prize):
+        Essay.objects.filter(pk=prize.essay_id, published_at__isnull=True).update(published_at=timezone.now())
+
+    def on_invalid_after_publication(self, prize):
+        # An essay published for a prize it should not have had leaves the public site.
+        Essay.objects.filter(pk=prize.essay_id).update(published_at=None)
+
+
 def prizes_award(*, round: JudgingRound, plan=PRIZE_PLAN) -> list[EssayPrize]:
     """Draft the prizes from the final ranking (the seed: 10 — 1 first, 2 second, 3 third, 4
-    consolation). Essays the secretariat found not valid keep their record and are skipped, so
-    the next ones move up; a prize already verified stays verified. Safe to run again."""
-    if round.status != JudgingStatus.CLOSED:
-        raise EssayError(_("Cần kết thúc vòng chung khảo trước khi trao giải."))
-    prizes_of_round = EssayPrize.objects.filter(essay__round_entries__round=round)
-    if prizes_of_round.filter(essay__published_at__isnull=False).exists():
-        raise EssayError(_("Giải đã được công bố."))
-    invalid = set(prizes_of_round.filter(status=PrizeStatus.INVALID).values_list("essay_id", flat=True))
-    verified = {p.essay_id: p for p in prizes_of_round.filter(status=PrizeStatus.VERIFIED)}
-    prizes_of_round.exclude(status=PrizeStatus.INVALID).delete()
-    tiers = [tier for tier, count in plan for _i in range(count)]
-    ranked = [r for r in round_results(round=round) if r.mean is not None and r.essay.pk not in invalid][: len(tiers)]
-    prizes = []
-    for i, r in enumerate(ranked):
-        prize = EssayPrize(essay=r.essay, tier=tiers[i], rank=i + 1)
-        if r.essay.pk in verified:
-            kept = verified[r.essay.pk]
-            prize.status, prize.note, prize.verified_by_id, prize.verified_at = (
-                kept.status,
-                kept.note,
-                kept.verified_by_id,
-                kept.verified_at,
-            )
-        prizes.append(prize)
-    EssayPrize.objects.bulk_create(prizes)
-    return prizes
+    consolation) through the shared lifecycle: essays found not valid keep their record and are
+    skipped, so the next ones move up; a prize already verified stays verified. Safe to run again."""
+    return prizes.prizes_draft(part=EssayPrizes(plan), scope=round)
 
 
-@transaction.atomic
 def prize_verify(*, prize: EssayPrize, by, valid: bool, note: str = "") -> EssayPrize:
     """The secretariat checks an awarded essay (authors, the real people and events it tells of).
     A prize found not valid goes to the next essay of the final ranking."""
-    prize = EssayPrize.objects.select_for_update().select_related("essay").get(pk=prize.pk)
-    if prize.essay.published_at:
-        raise EssayError(_("Giải đã được công bố; không thể thay đổi xác minh."))
-    if not valid and not note.strip():
-        raise EssayError(_("Cần ghi lý do khi xác định bài đạt giải không hợp lệ."))
-    prize.status = PrizeStatus.VERIFIED if valid else PrizeStatus.INVALID
-    prize.note, prize.verified_by, prize.verified_at = note.strip(), by, timezone.now()
-    if not valid:
-        prize.tier = ""
-    prize.save(update_fields=["status", "note", "verified_by", "verified_at", "tier"])
-    if not valid:
-        final = JudgingRound.objects.filter(entries__essay=prize.essay).order_by("-order").first()
-        prizes_award(round=final)
-    return prize
+    return prizes.prize_verify(part=EssayPrizes(), prize=prize, by=by, valid=valid, note=note)
+
+
+def prize_amend(*, prize: EssayPrize, by, valid: bool, reason: str) -> EssayPrize:
+    """«Sửa kết quả đã công bố» for an essay prize (see contests.prizes.prize_amend)."""
+    return prizes.prize_amend(part=EssayPrizes(), prize=prize, by=by, valid=valid, reason=reason)
 
 
 @transaction.atomic
 def prizes_publish(*, round: JudgingRound) -> int:
     """Publish a fully verified prize list: the awarded essays appear on the public site."""
-    prizes = EssayPrize.objects.filter(essay__round_entries__round=round).exclude(status=PrizeStatus.INVALID)
-    if not prizes.exists():
+    awarded = EssayPrize.objects.filter(essay__round_entries__round=round).valid()
+    if not awarded.exists():
         raise EssayError(_("Chưa có danh sách giải."))
-    if prizes.filter(status=PrizeStatus.DRAFT).exists():
+    if awarded.filter(status=PrizeStatus.DRAFT).exists():
         raise EssayError(_("Tổ Thư ký chưa xác minh hết các bài đạt giải; chỉ công bố danh sách đã xác minh."))
-    return Essay.objects.filter(prize__in=prizes, published_at__isnull=True).update(published_at=timezone.now())
+    return Essay.objects.filter(prize__in=awarded, published_at__isnull=True).update(published_at=timezone.now())
 
 
 def default_rubric() -> list[tuple[str, int, Decimal]]:

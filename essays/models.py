@@ -5,6 +5,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from contests.prizes import PrizeQuerySet
+
 from .enums import AssignmentMode, Eligibility, EssayStatus, JudgingStatus, PrizeStatus, PrizeTier, SheetStatus, SubjectKind
 from .files import private_storage
 
@@ -240,7 +242,8 @@ class Score(models.Model):
 
 class EssayPrize(models.Model):
     """A prize of the writing contest: drafted from the final ranking, checked by the secretariat,
-    then published with the essay."""
+    then published with the essay. Its lifecycle is `contests.prizes`, the same as the quiz's;
+    `EssayPrize.objects.valid()` is behind every figure."""
 
     essay = models.OneToOneField(Essay, on_delete=models.CASCADE, related_name="prize")
     tier = models.CharField(_("giải"), max_length=16, choices=PrizeTier.choices, blank=True)
@@ -249,6 +252,12 @@ class EssayPrize(models.Model):
     note = models.CharField(_("ghi chú"), max_length=500, blank=True)
     verified_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     verified_at = models.DateTimeField(null=True, blank=True)
+    amendments = models.JSONField(
+        _("sửa kết quả đã công bố"), default=list, blank=True, editable=False,
+        help_text=_("Mỗi lần sửa sau khi công bố: ai, lúc nào, vì sao, sửa gì."),
+    )  # fmt: skip
+
+    objects = PrizeQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("giải bài viết")
@@ -257,3 +266,7 @@ class EssayPrize(models.Model):
 
     def __str__(self):
         return f"{self.get_tier_display()} – {self.essay_id}"
+
+    @property
+    def is_valid(self) -> bool:
+        return self.status != PrizeStatus.INVALID

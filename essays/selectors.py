@@ -2,18 +2,21 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Q
+from django.db.models import Case, Count, F, Q, When
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
+from contests.enums import PrizeStatus
 from contests.text import render_markdown
 
 from . import rules
 from .enums import Eligibility, EssayStatus, SheetStatus
 from .files import blind_name
 from .models import Assignment, Essay, EssayFile, EssayPhase
+
+VALID_PRIZE = (PrizeStatus.DRAFT, PrizeStatus.VERIFIED)  # as EssayPrize.objects.valid(), across the join
 
 
 def phases_for_home(*, contest) -> list[EssayPhase]:
@@ -170,11 +173,13 @@ def screening_counts(*, contest) -> dict[str, int]:
 
 
 def published_essays(*, contest):
-    """Essays on the public site, prize winners first. One query."""
+    """Essays on the public site, prize winners first (a prize found not valid counts as none).
+    One query."""
+    winner_rank = Case(When(prize__status__in=VALID_PRIZE, then=F("prize__rank")))
     return (
         Essay.objects.filter(phase__contest=contest, published_at__isnull=False)
         .select_related("subject_organization", "prize")
-        .order_by(F("prize__rank").asc(nulls_last=True), "-published_at")
+        .order_by(winner_rank.asc(nulls_last=True), "-published_at")
     )
 
 

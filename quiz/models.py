@@ -14,6 +14,8 @@ from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from contests.prizes import PrizeQuerySet
+
 from .enums import (
     AttemptStatus,
     PrizeStatus,
@@ -224,6 +226,16 @@ class BlueprintItem(models.Model):
         return f"{self.field_id}×{self.count}"
 
 
+class AttemptQuerySet(models.QuerySet):
+    def finished(self):
+        """Attempts that count: submitted, or closed by the system at the deadline. Every figure,
+        export and review reads attempts through this one filter."""
+        return self.exclude(status=AttemptStatus.OPEN)
+
+    def open(self):
+        return self.filter(status=AttemptStatus.OPEN)
+
+
 class Attempt(models.Model):
     """One attempt (bài thi): its questions were drawn and shuffled at start. Times are the
     server's. `duration_ms` is the time taken, counted to submission or the deadline."""
@@ -243,6 +255,8 @@ class Attempt(models.Model):
     duration_ms = models.PositiveIntegerField(null=True, blank=True)
     prediction = models.PositiveIntegerField(null=True, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
+
+    objects = AttemptQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("bài thi")
@@ -320,6 +334,9 @@ class RoundEntry(models.Model):
 
 
 class Prize(models.Model):
+    """A weekly prize. Its lifecycle (draft → verified | not valid → published, amendments after
+    publication) is `contests.prizes`; `Prize.objects.valid()` is behind every figure."""
+
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="prizes")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="quiz_prizes")
     entry = models.ForeignKey(RoundEntry, on_delete=models.PROTECT, related_name="+")
@@ -329,7 +346,13 @@ class Prize(models.Model):
     note = models.CharField(_("ghi chú"), max_length=500, blank=True)
     verified_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     verified_at = models.DateTimeField(null=True, blank=True)
+    amendments = models.JSONField(
+        _("sửa kết quả đã công bố"), default=list, blank=True, editable=False,
+        help_text=_("Mỗi lần sửa sau khi công bố: ai, lúc nào, vì sao, sửa gì."),
+    )  # fmt: skip
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = PrizeQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("giải thưởng tuần")

@@ -6,8 +6,8 @@ from django.db.models import Count, Min, Q
 from django.http import Http404
 from django.utils import timezone
 
-from . import rules
-from .enums import AttemptStatus, ReviewPolicy, RoundKind
+from . import ranking, rules
+from .enums import ReviewPolicy, RoundKind
 from .models import Attempt, AttemptQuestion, Option, Round, RoundEntry
 
 
@@ -95,24 +95,18 @@ def review_allowed(*, attempt: Attempt) -> bool:
     return False
 
 
-def _places_above(*, round_id: int, score: int, duration_ms: int, finished_at, exclude_user_id: int | None = None) -> int:
-    """How many contestants stand above a result (score, then time, then earliest)."""
-    qs = RoundEntry.objects.filter(round_id=round_id, disqualified=False).filter(
-        Q(score__gt=score)
-        | Q(score=score, duration_ms__lt=duration_ms)
-        | Q(score=score, duration_ms=duration_ms, finished_at__lt=finished_at)
-    )
-    return (qs.exclude(user_id=exclude_user_id) if exclude_user_id else qs).count()
+def places_visible(*, round: Round) -> bool:
+    """Contestants see places only once the round has closed: until then they see their best
+    score and time, and nothing that lets them count the full scores (the prediction question)."""
+    return round.kind != RoundKind.PRACTICE and round.is_closed
 
 
-def attempt_place(*, attempt: Attempt) -> int | None:
-    """Where this attempt would stand among the round's best attempts (1 = first)."""
-    if attempt.score is None or attempt.round.kind == RoundKind.PRACTICE:
+def contestant_place(*, entry: RoundEntry | None, round: Round) -> int | None:
+    """The place shown to a contestant: their position on the leaderboard (quiz.ranking.place),
+    only after the round has closed, never for a disqualified entry."""
+    if entry is None or not places_visible(round=round):
         return None
-    return 1 + _places_above(
-        round_id=attempt.round_id, score=attempt.score, duration_ms=attempt.duration_ms, finished_at=attempt.finished_at,
-        exclude_user_id=attempt.user_id,
-    )  # fmt: skip
+    return ranking.place(entry=entry, round=round)
 
 
 def attempts_for_user(*, user, round: Round | None = None, contest=None):
@@ -128,19 +122,10 @@ def entries_for_user(*, user, contest) -> dict[int, RoundEntry]:
     return {e.round_id: e for e in RoundEntry.objects.filter(user=user, round__contest=contest)}
 
 
-def entry_rank(*, entry: RoundEntry) -> int:
-    """A contestant's current rank in a round (score, then time, then earliest)."""
-    return 1 + _places_above(
-        round_id=entry.round_id, score=entry.score, duration_ms=entry.duration_ms, finished_at=entry.finished_at
-    )
-
-
 def leaderboard(*, round: Round, limit: int = 100) -> list[RoundEntry]:
     """The top of the round's ranking, with names and units: one indexed query."""
-    from .services import ranked_entries
-
     return list(
-        ranked_entries(round=round)
+        ranking.ranked_entries(round=round)
         .select_related("user", "best_attempt__organization")
         .only(
             "score", "duration_ms", "finished_at", "prediction", "attempts_count", "user__full_name", "user__email",
@@ -165,7 +150,7 @@ class RoundStats:
 def round_stats(*, round: Round) -> RoundStats:
     """The organizers' figures of a round, from stored attempts (finished ones only)."""
     n = round.questions_per_attempt
-    finished = Attempt.objects.filter(round=round).exclude(status=AttemptStatus.OPEN)
+    finished = Attempt.objects.filter(round=round).finished()
     totals = finished.aggregate(
         attempts=Count("id"),
         participants=Count("user", distinct=True),
@@ -178,8 +163,7 @@ def round_stats(*, round: Round) -> RoundStats:
     by_score = dict(finished.values_list("score").annotate(c=Count("id")).values_list("score", "c"))
     distribution = [(score, by_score.get(score, 0)) for score in range(n, -1, -1)]
     per_question = list(
-        AttemptQuestion.objects.filter(attempt__round=round)
-        .exclude(attempt__status=AttemptStatus.OPEN)
+        AttemptQuestion.objects.filter(attempt__in=finished)
         .values("question_id", "question__code", "question__text")
         .annotate(shown=Count("id"), right=Count("id", filter=Q(is_correct=True)))
         .order_by("question__code")

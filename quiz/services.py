@@ -7,14 +7,15 @@ from collections import Counter, defaultdict
 
 from django.db import IntegrityError, transaction
 from django.db.models import Case, Count, F, Q, Value, When
-from django.db.models.functions import Abs
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.enums import Role
+from accounts.roles import is_staff
 from accounts.selectors import profile_for_user
+from contests import prizes
 
-from .enums import AttemptStatus, PrizeStatus, QuestionStatus, RankingRule, RoundKind
+from . import ranking
+from .enums import AttemptStatus, PrizeStatus, QuestionStatus, RoundKind
 from .errors import QuizError, SealedError
 from .models import Attempt, AttemptQuestion, BlueprintItem, Field, Option, Prize, Question, Round, RoundEntry, RoundQuestion
 
@@ -191,12 +192,6 @@ def round_approve(*, round: Round, by) -> Round:
 # --- Attempts -----------------------------------------------------------------------------------------
 
 
-def _is_staff_user(user) -> bool:
-    from accounts.roles import has_role
-
-    return user.is_staff or has_role(user, Role.ORGANIZER, Role.SECRETARIAT, Role.JUDGE)
-
-
 def _draw(*, round: Round) -> list[tuple[int, list[int]]]:
     """Draw the questions of an attempt to the blueprint, shuffled, each with shuffled options."""
     pool = list(RoundQuestion.objects.filter(round=round).values_list("question_id", "question__field_id"))
@@ -273,12 +268,9 @@ def attempt_save_answer(*, attempt_id: int, user, position: int, index: int) -> 
     return updated == 1
 
 
-def _best_first_key(score: int, duration_ms: int, finished_at) -> tuple:
-    return (-score, duration_ms, finished_at)
-
-
 def _entry_record(*, attempt: Attempt) -> None:
-    """Keep the contestant's best attempt of the round in RoundEntry (locked row)."""
+    """Keep the contestant's best attempt of the round in RoundEntry (locked row), by the rule
+    of `quiz.ranking`."""
     if attempt.round.kind == RoundKind.PRACTICE:
         return
     entry = RoundEntry.objects.select_for_update().filter(round_id=attempt.round_id, user_id=attempt.user_id).first()
@@ -290,9 +282,7 @@ def _entry_record(*, attempt: Attempt) -> None:
         return
     entry.attempts_count = F("attempts_count") + 1
     fields = ["attempts_count"]
-    if _best_first_key(attempt.score, attempt.duration_ms, attempt.finished_at) < _best_first_key(
-        entry.score, entry.duration_ms, entry.finished_at
-    ):
+    if ranking.entry_better(attempt, entry, round=attempt.round):
         entry.best_attempt, entry.score, entry.duration_ms = attempt, attempt.score, attempt.duration_ms
         entry.finished_at, entry.prediction = attempt.finished_at, attempt.prediction
         fields += ["best_attempt", "score", "duration_ms", "finished_at", "prediction"]
@@ -380,85 +370,90 @@ def finalize_expired_attempts(*, limit: int = 1000) -> int:
 
 
 # --- Rankings and prizes ------------------------------------------------------------------------
+# The ranking rule lives in quiz.ranking, the prize lifecycle in contests.prizes; this section
+# binds them to the quiz.
 
 
 def round_full_score_count(*, round: Round) -> int:
-    return RoundEntry.objects.filter(round=round, score=round.questions_per_attempt, disqualified=False).count()
+    return ranking.live_full_score_count(round=round)
 
 
 def ranked_entries(*, round: Round):
-    """The round's entries in ranking order (by the round's rule), disqualified ones excluded."""
-    qs = RoundEntry.objects.filter(round=round, disqualified=False)
-    if round.ranking_rule == RankingRule.SCORE_PREDICTION_TIME:
-        actual = round.full_score_actual if round.full_score_actual is not None else round_full_score_count(round=round)
-        qs = qs.annotate(prediction_gap=Abs(F("prediction") - actual)).order_by(
-            "-score", F("prediction_gap").asc(nulls_last=True), "duration_ms", "finished_at"
-        )
-    else:
-        qs = qs.order_by("-score", "duration_ms", "finished_at")
-    return qs
+    """The round's entries in ranking order (see quiz.ranking)."""
+    return ranking.ranked_entries(round=round)
+
+
+class QuizPrizes(prizes.PrizePart):
+    """The quiz part for the prize lifecycle: a weekly round's prizes go down its leaderboard,
+    one per person, skipping staff and inactive accounts; publication is the round's."""
+
+    model = Prize
+    holder = "user_id"
+    error = QuizError
+
+    def scope_of(self, prize):
+        return Round.objects.select_for_update().get(pk=prize.round_id)
+
+    def prizes(self, scope):
+        return Prize.objects.filter(round=scope)
+
+    def tiers(self, scope):
+        return [tier for tier, count in scope.prize_plan for _i in range(count)]
+
+    def candidates(self, scope):
+        entries = ranking.ranked_entries(round=scope).select_related("user")
+        for place, entry in enumerate(entries.iterator(chunk_size=500), start=1):
+            if entry.user.is_active and not is_staff(entry.user):
+                yield prizes.Candidate(entry.user_id, place, {"round": scope, "user": entry.user, "entry": entry})
+
+    def is_published(self, scope):
+        return scope.results_published_at is not None
+
+    def prepare(self, scope):
+        """The list is drafted from final results: the round is closed, attempts left open are
+        closed at their deadline, the count of full scores is frozen and every entry's best
+        attempt is re-picked against it."""
+        if not scope.is_closed:
+            raise QuizError(_("Chỉ lập danh sách giải sau khi tuần thi đã đóng."))
+        finalize_round_attempts(round=scope)
+        scope.full_score_actual = ranking.live_full_score_count(round=scope)
+        scope.save(update_fields=["full_score_actual"])
+        ranking.entries_rebuild(round=scope)
+
+
+QUIZ_PRIZES = QuizPrizes()
 
 
 @transaction.atomic
 def round_prizes_draft(*, round: Round) -> list[Prize]:
-    """Compute the draft prize list from the prize plan after the round closes: one prize per
-    person, staff and ineligible accounts skipped. Winners the secretariat found not valid keep
-    their record and are skipped, so the next eligible contestants move up; a winner already
-    verified stays verified. Safe to run again."""
+    """Compute the draft prize list from the prize plan after the round closes (see
+    contests.prizes: one prize per person, staff and inactive accounts skipped, not-valid winners
+    skipped so the next contestants move up, verified winners stay verified). Safe to run again."""
     round = Round.objects.select_for_update().get(pk=round.pk)
-    if not round.is_closed:
-        raise QuizError(_("Chỉ lập danh sách giải sau khi tuần thi đã đóng."))
-    if round.results_published_at:
-        raise QuizError(_("Kết quả tuần thi đã công bố; không lập lại danh sách giải."))
-    finalize_round_attempts(round=round)
-    round.full_score_actual = round_full_score_count(round=round)
-    round.save(update_fields=["full_score_actual"])
-    invalid = set(Prize.objects.filter(round=round, status=PrizeStatus.INVALID).values_list("user_id", flat=True))
-    verified = {p.user_id: p for p in Prize.objects.filter(round=round, status=PrizeStatus.VERIFIED)}
-    Prize.objects.filter(round=round).exclude(status=PrizeStatus.INVALID).delete()
-    tiers = [tier for tier, count in round.prize_plan for _i in range(count)]
-    prizes = []
-    rank = 0
-    for entry in ranked_entries(round=round).select_related("user").iterator(chunk_size=500):
-        if len(prizes) >= len(tiers):
-            break
-        rank += 1
-        user = entry.user
-        if not user.is_active or _is_staff_user(user) or user.pk in invalid:
-            continue
-        prize = Prize(round=round, user=user, entry=entry, tier=tiers[len(prizes)], rank=rank)
-        if user.pk in verified:
-            kept = verified[user.pk]
-            prize.status, prize.note, prize.verified_by_id, prize.verified_at = (
-                kept.status,
-                kept.note,
-                kept.verified_by_id,
-                kept.verified_at,
-            )
-        prizes.append(prize)
-    Prize.objects.bulk_create(prizes)
-    return prizes
+    return prizes.prizes_draft(part=QUIZ_PRIZES, scope=round)
 
 
-@transaction.atomic
+def round_prizes_redraft(*, round: Round) -> bool:
+    """Re-draft a round's list if one was drafted and is not published (after an integrity
+    decision changed who is ranked)."""
+    with transaction.atomic():
+        round = Round.objects.select_for_update().get(pk=round.pk)
+        return prizes.redraft_if_drafted(part=QUIZ_PRIZES, scope=round)
+
+
 def prize_verify(*, prize: Prize, by, valid: bool, note: str = "") -> Prize:
     """The secretariat's check of a winner's identity with their unit (who and when recorded).
     A winner found not valid is replaced by the next eligible contestant."""
-    prize = Prize.objects.select_for_update().select_related("round").get(pk=prize.pk)
-    if prize.round.results_published_at:
-        raise QuizError(_("Kết quả tuần thi đã công bố; không thể thay đổi xác minh."))
-    if not valid and not note.strip():
-        raise QuizError(_("Cần ghi lý do khi xác định người đạt giải không hợp lệ."))
-    prize.status = PrizeStatus.VERIFIED if valid else PrizeStatus.INVALID
-    prize.note, prize.verified_by, prize.verified_at = note.strip(), by, timezone.now()
-    prize.save(update_fields=["status", "note", "verified_by", "verified_at"])
-    if not valid:
-        round_prizes_draft(round=prize.round)
-    return prize
+    return prizes.prize_verify(part=QUIZ_PRIZES, prize=prize, by=by, valid=valid, note=note)
+
+
+def prize_amend(*, prize: Prize, by, valid: bool, reason: str) -> Prize:
+    """«Sửa kết quả đã công bố» for a weekly prize (see contests.prizes.prize_amend)."""
+    return prizes.prize_amend(part=QUIZ_PRIZES, prize=prize, by=by, valid=valid, reason=reason)
 
 
 def finalize_round_attempts(*, round: Round) -> None:
-    for pk in Attempt.objects.filter(round=round, status=AttemptStatus.OPEN).values_list("pk", flat=True):
+    for pk in Attempt.objects.filter(round=round).open().values_list("pk", flat=True):
         attempt_finalize(attempt=Attempt(pk=pk))
 
 

@@ -27,13 +27,16 @@ def round_list(request):
 
 def round_detail(request, pk):
     round = selectors.get_round_for_contestant(pk=pk)
-    attempts, entry, rank = [], None, None
+    attempts, entry, place = [], None, None
     if request.user.is_authenticated:
         attempts = list(selectors.attempts_for_user(user=request.user, round=round))
         entry = selectors.entries_for_user(user=request.user, contest=round.contest).get(round.pk)
-        rank = selectors.entry_rank(entry=entry) if entry else None
+        place = selectors.contestant_place(entry=entry, round=round)
     open_attempt = next((a for a in attempts if a.is_open), None)
-    context = {"round": round, "attempts": attempts, "entry": entry, "rank": rank, "open_attempt": open_attempt}
+    context = {
+        "round": round, "attempts": attempts, "entry": entry, "rank": place, "open_attempt": open_attempt,
+        "places_visible": selectors.places_visible(round=round),
+    }  # fmt: skip
     return render(request, "quiz/round_detail.html", context)
 
 
@@ -103,12 +106,16 @@ def attempt_result(request, pk):
     if attempt.is_open:
         return redirect("quiz:attempt", pk=attempt.pk)
     review = selectors.review_allowed(attempt=attempt)
+    round = attempt.round
+    entry = None if round.is_practice else selectors.entries_for_user(user=request.user, contest=round.contest).get(round.pk)
     context = {
         "attempt": attempt,
-        "round": attempt.round,
+        "round": round,
         "review": review,
         "items": selectors.attempt_items(attempt=attempt, with_answers=True) if review else None,
-        "place": selectors.attempt_place(attempt=attempt),
+        "entry": entry,
+        "place": selectors.contestant_place(entry=entry, round=round),
+        "places_visible": selectors.places_visible(round=round),
     }
     return render(request, "quiz/result.html", context)
 
@@ -123,17 +130,19 @@ def my_results(request):
     standings = []
     for round in {a.round for a in attempts}:
         entry = entries.get(round.pk)
-        standings.append((round, entry, selectors.entry_rank(entry=entry) if entry else None))
+        standings.append((round, entry, selectors.contestant_place(entry=entry, round=round)))
     standings.sort(key=lambda s: (s[0].kind, s[0].number))
     return render(request, "quiz/my_results.html", {"contest": contest, "attempts": attempts, "standings": standings})
 
 
 def leaderboard(request, pk):
+    """The public leaderboard once results are published; organizers and the secretariat follow
+    it live before that (contestants see no place until the round closes)."""
     round = selectors.get_round_for_contestant(pk=pk)
-    staff = request.user.is_authenticated and has_role(request.user, Role.ORGANIZER, Role.SECRETARIAT)
-    if not round.results_published_at and not staff:
+    live_allowed = request.user.is_authenticated and has_role(request.user, Role.ORGANIZER, Role.SECRETARIAT)
+    if not round.results_published_at and not live_allowed:
         return render(request, "quiz/leaderboard_unpublished.html", {"round": round}, status=200)
-    entries = selectors.leaderboard(round=round, limit=500 if staff else 100)
+    entries = selectors.leaderboard(round=round, limit=500 if live_allowed else 100)
     return render(request, "quiz/leaderboard.html", {"round": round, "entries": entries, "live": not round.results_published_at})
 
 

@@ -11,6 +11,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from contests.text import excel_text
+from quiz.enums import PrizeStatus, RoundKind
 from quiz.models import Attempt, Prize, Round
 
 from .selectors import unit_table, weekly_table
@@ -55,9 +56,10 @@ DATETIME, DURATION = "dd/mm/yyyy hh:mm:ss", "[h]:mm:ss"
 
 def winners_workbook(target, *, contest, round_id=None, verified_only: bool = False) -> int:
     """The prize list of each round (one sheet per round), with the contact details the
-    secretariat needs to verify winners with their units."""
+    secretariat needs to verify winners with their units. Only prizes that count (a winner found
+    not valid is left out, as in every figure)."""
     workbook = Workbook(write_only=True)
-    rounds = Round.objects.filter(contest=contest, kind="weekly").order_by("number")
+    rounds = Round.objects.filter(contest=contest, kind=RoundKind.WEEKLY).order_by("number")
     if round_id:
         rounds = rounds.filter(pk=round_id)
     count = 0
@@ -67,7 +69,8 @@ def winners_workbook(target, *, contest, round_id=None, verified_only: bool = Fa
                                               ("Điểm", 8, None), ("Thời gian", 12, DURATION), ("Xác minh", 16, "text"),
                                               ("Ghi chú", 30, "text")])  # fmt: skip
         prizes = (
-            Prize.objects.filter(round=round, **({"status": "verified"} if verified_only else {}))
+            Prize.objects.valid()
+            .filter(round=round, **({"status": PrizeStatus.VERIFIED} if verified_only else {}))
             .select_related("user__profile", "entry__best_attempt__organization")
             .order_by("rank")
         )
@@ -81,29 +84,45 @@ def winners_workbook(target, *, contest, round_id=None, verified_only: bool = Fa
     return count
 
 
+ATTEMPT_COLUMNS = [("Mã bài", 10, None), ("Tuần", 18, "text"), ("Họ và tên", 28, "text"), ("E-mail", 30, "text"),
+                   ("Điện thoại", 14, "text"), ("Đơn vị", 45, "text"), ("Bắt đầu", 20, DATETIME), ("Nộp", 20, DATETIME),
+                   ("Thời gian", 12, DURATION), ("Điểm", 8, None), ("Số câu", 8, None), ("Trạng thái", 18, "text"),
+                   ("Địa chỉ IP", 16, "text")]  # fmt: skip
+WEEKLY_SHEET, PRACTICE_SHEET = "Bài thi", "Thi thử"
+
+
+def contest_attempts(*, contest, kind: str = RoundKind.WEEKLY, round_id=None):
+    """The finished attempts an export lists: the weekly rounds' (the same attempts as the
+    dashboard's weekly table) or, apart, the practice set's."""
+    qs = Attempt.objects.finished().filter(round__contest=contest, round__kind=kind, round__approved_at__isnull=False)
+    return qs.filter(round_id=round_id) if round_id else qs
+
+
 def attempts_workbook(target, *, contest, round_id=None, progress=None) -> int:
-    """Every finished attempt, one row each, streamed."""
+    """Every finished attempt, one row each, streamed: the weekly rounds on the first sheet (its
+    rows add up to the dashboard's attempts), practice attempts on a sheet of their own. Returns
+    the number of rows written."""
     workbook = Workbook(write_only=True)
-    sheet = _Sheet(workbook, "Bài thi", [("Mã bài", 10, None), ("Tuần", 18, "text"), ("Họ và tên", 28, "text"),
-                                          ("E-mail", 30, "text"), ("Điện thoại", 14, "text"), ("Đơn vị", 45, "text"),
-                                          ("Bắt đầu", 20, DATETIME), ("Nộp", 20, DATETIME), ("Thời gian", 12, DURATION),
-                                          ("Điểm", 8, None), ("Số câu", 8, None), ("Trạng thái", 18, "text"),
-                                          ("Địa chỉ IP", 16, "text")])  # fmt: skip
-    qs = Attempt.objects.filter(round__contest=contest).exclude(status="open")
-    if round_id:
-        qs = qs.filter(round_id=round_id)
-    rows = qs.order_by("round__number", "finished_at").values_list(
-        "pk", "round__name", "user__full_name", "user__email", "user__profile__phone", "organization__name", "started_at",
-        "finished_at", "duration_ms", "score", "question_count", "status", "ip_address",
-    )  # fmt: skip
     labels = {"submitted": "Đã nộp", "expired": "Hết giờ, hệ thống tự nộp"}
     count = 0
-    for pk, round_name, name, email, phone, unit, started, finished, ms, score, n, status, ip in rows.iterator(chunk_size=2000):
-        sheet.append([pk, round_name, name, email, phone, unit, _local(started), _local(finished),
-                      datetime.timedelta(milliseconds=ms or 0), score, n, labels.get(status, status), ip])  # fmt: skip
-        count += 1
-        if progress and count % 2000 == 0:
-            progress(count)
+    for title, kind in ((WEEKLY_SHEET, RoundKind.WEEKLY), (PRACTICE_SHEET, RoundKind.PRACTICE)):
+        sheet = _Sheet(workbook, title, ATTEMPT_COLUMNS)
+        rows = (
+            contest_attempts(contest=contest, kind=kind, round_id=round_id)
+            .order_by("round__number", "finished_at", "pk")
+            .values_list(
+                "pk", "round__name", "user__full_name", "user__email", "user__profile__phone", "organization__name",
+                "started_at", "finished_at", "duration_ms", "score", "question_count", "status", "ip_address",
+            )
+        )  # fmt: skip
+        for pk, round_name, name, email, phone, unit, started, finished, ms, score, n, status, ip in rows.iterator(
+            chunk_size=2000
+        ):
+            sheet.append([pk, round_name, name, email, phone, unit, _local(started), _local(finished),
+                          datetime.timedelta(milliseconds=ms or 0), score, n, labels.get(status, status), ip])  # fmt: skip
+            count += 1
+            if progress and count % 2000 == 0:
+                progress(count)
     workbook.save(target)
     return count
 

@@ -11,7 +11,8 @@ from django.db.models.functions import TruncHour
 from django.utils.translation import gettext as _
 
 from accounts.models import Profile, User
-from quiz.models import Attempt, RoundEntry
+from quiz import services as quiz_services
+from quiz.models import Attempt, Round, RoundEntry
 
 from .models import IntegrityDecision
 
@@ -32,7 +33,7 @@ def cases(*, contest) -> list[Case]:
     """Flagged cases: full scores faster than a person can read 20 questions, several accounts
     with one phone number or one name and unit, bursts of attempts from one address. Five
     queries."""
-    finished = Attempt.objects.filter(round__contest=contest).exclude(status="open")
+    finished = Attempt.objects.finished().filter(round__contest=contest)
     found: list[Case] = []
     fast = (
         finished.filter(score=20, duration_ms__lt=FAST_FULL_SECONDS * 1000)
@@ -82,14 +83,31 @@ def cases(*, contest) -> list[Case]:
 
 @transaction.atomic
 def decide(*, contest, case: Case, by, verdict: str, reason: str) -> IntegrityDecision:
-    """Clear a case, or disqualify its accounts from every round's ranking of the contest."""
+    """Clear a case, or disqualify its accounts from the ranking of every round of the contest
+    whose results are not yet published (a published result changes only through
+    `prize_amend`). A drafted prize list follows at once: a disqualified winner's prize passes
+    to the next contestant; clearing a case restores its accounts — unless another disqualifying
+    decision still covers them — and the list is drafted again, so they get their prize back."""
+    if verdict not in IntegrityDecision.Verdict.values:
+        raise ValueError(_("Quyết định không hợp lệ."))
     if not reason.strip():
         raise ValueError(_("Cần ghi lý do cho quyết định."))
     decision, _created = IntegrityDecision.objects.update_or_create(
         contest=contest, key=case.key, defaults={"verdict": verdict, "reason": reason.strip(), "decided_by": by}
     )
     decision.users.set(User.objects.filter(pk__in=case.user_ids))
-    entries = RoundEntry.objects.filter(round__contest=contest, user_id__in=case.user_ids)
+    unpublished = Round.objects.filter(contest=contest, results_published_at__isnull=True)
+    entries = RoundEntry.objects.filter(round__in=unpublished, user_id__in=case.user_ids)
     if verdict == IntegrityDecision.Verdict.DISQUALIFY:
         entries.update(disqualified=True, disqualified_reason=reason.strip()[:500])
+    else:
+        still_out = set(
+            IntegrityDecision.objects.filter(contest=contest, verdict=IntegrityDecision.Verdict.DISQUALIFY)
+            .exclude(pk=decision.pk)
+            .filter(users__in=case.user_ids)
+            .values_list("users", flat=True)
+        )
+        entries.exclude(user_id__in=still_out).update(disqualified=False, disqualified_reason="")
+    for round in unpublished.filter(pk__in=entries.values("round_id")).distinct():
+        quiz_services.round_prizes_redraft(round=round)
     return decision

@@ -8,12 +8,14 @@ from django.db.models import Count, Min, Q
 from accounts.collation import vi_sort_key
 from accounts.enums import OrganizationKind
 from accounts.models import Organization
+from contests.enums import PrizeStatus
 from essays.enums import Eligibility, EssayStatus
 from essays.models import Essay
-from quiz.enums import AttemptStatus, RoundKind
+from quiz.enums import RoundKind
 from quiz.models import Attempt, Prize, Round
 
-FINISHED = ~Q(status=AttemptStatus.OPEN)
+# Prizes that count (the same filter as PrizeQuerySet.valid(), across the essay's reverse relation).
+VALID_PRIZE = (PrizeStatus.DRAFT, PrizeStatus.VERIFIED)
 
 
 @dataclass
@@ -37,7 +39,8 @@ def weekly_table(*, contest) -> tuple[list[RoundRow], RoundRow]:
         for r in Round.objects.filter(contest=contest, kind=RoundKind.WEEKLY, approved_at__isnull=False).order_by("number")
     }
     figures = (
-        Attempt.objects.filter(FINISHED, round_id__in=rounds)
+        Attempt.objects.finished()
+        .filter(round_id__in=rounds)
         .values("round_id", "round__questions_per_attempt")
         .annotate(
             attempts=Count("id"),
@@ -114,7 +117,7 @@ def unit_table(*, contest, sort: str = "-attempts") -> list[UnitRow]:
         top = tops[org_id]
         return rows.setdefault(top.pk, UnitRow(unit=top))
 
-    finished = Attempt.objects.filter(FINISHED, round__contest=contest, round__kind=RoundKind.WEEKLY)
+    finished = Attempt.objects.finished().filter(round__contest=contest, round__kind=RoundKind.WEEKLY)
     for org_id, attempts, full in finished.values_list("organization_id").annotate(
         n=Count("id"), full=Count("id", filter=Q(score=F_n()))
     ):
@@ -126,7 +129,7 @@ def unit_table(*, contest, sort: str = "-attempts") -> list[UnitRow]:
         people[tops[org_id].pk].add(user_id)
     for top_id, users in people.items():
         rows[top_id].participants = len(users)
-    prizes = Prize.objects.filter(round__contest=contest).values_list("entry__best_attempt__organization_id", "tier")
+    prizes = Prize.objects.valid().filter(round__contest=contest).values_list("entry__best_attempt__organization_id", "tier")
     for org_id, tier in prizes:
         row = row_for(org_id)
         row.prizes[tier] = row.prizes.get(tier, 0) + 1
@@ -134,7 +137,11 @@ def unit_table(*, contest, sort: str = "-attempts") -> list[UnitRow]:
     essays = (
         Essay.objects.filter(phase__contest=contest, status=EssayStatus.SUBMITTED)
         .values_list("subject_organization_id")
-        .annotate(n=Count("id"), eligible=Count("id", filter=Q(eligibility=Eligibility.ELIGIBLE)), awarded=Count("prize"))
+        .annotate(
+            n=Count("id"),
+            eligible=Count("id", filter=Q(eligibility=Eligibility.ELIGIBLE)),
+            awarded=Count("prize", filter=Q(prize__status__in=VALID_PRIZE)),
+        )
     )
     for org_id, n, eligible, awarded in essays:
         row = row_for(org_id)
@@ -161,7 +168,7 @@ def attempts_timeline(*, contest) -> tuple[list[tuple], list[tuple]]:
     from django.utils import timezone
 
     tz = timezone.get_current_timezone()
-    finished = Attempt.objects.filter(FINISHED, round__contest=contest, round__kind=RoundKind.WEEKLY)
+    finished = Attempt.objects.finished().filter(round__contest=contest, round__kind=RoundKind.WEEKLY)
     by_day = list(
         finished.annotate(day=TruncDate("started_at", tzinfo=tz)).values_list("day").annotate(n=Count("id")).order_by("day")
     )

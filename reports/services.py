@@ -6,7 +6,7 @@ from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 
-from quiz.models import Attempt
+from quiz.enums import RoundKind
 
 from . import exports
 from .models import ExportJob
@@ -25,7 +25,7 @@ def export_run(*, job: ExportJob) -> ExportJob:
     """Build the workbook, reporting progress every 2,000 rows. Idempotent: a finished job is left alone."""
     if job.status == ExportJob.Status.DONE:
         return job
-    total = Attempt.objects.filter(round__contest=job.contest).exclude(status="open").count()
+    total = sum(exports.contest_attempts(contest=job.contest, kind=kind).count() for kind in RoundKind.values)
     ExportJob.objects.filter(pk=job.pk).update(status=ExportJob.Status.RUNNING, rows_total=total, rows_done=0)
 
     def progress(done: int) -> None:

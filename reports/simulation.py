@@ -2,8 +2,9 @@
 
 Rows are bulk-created for speed but valid: every attempt is finished, scored, inside its round's
 window and belongs to a contestant with a complete profile; each contestant's best attempt is in
-RoundEntry; prizes are drafted by the same service the organizers use. Simulated attempts carry
-no per-question rows (AttemptQuestion): per-question shares are only for real attempts."""
+RoundEntry, picked by the same rule as real ones (quiz.ranking); prizes are drafted by the same
+service the organizers use. Simulated attempts carry no per-question rows (AttemptQuestion):
+per-question shares are only for real attempts."""
 
 import datetime
 import random
@@ -19,9 +20,10 @@ from accounts.enums import OrganizationKind, Role
 from accounts.models import Organization, Profile, User
 from contests.enums import ContestStatus
 from contests.models import Contest
+from quiz import ranking
 from quiz import services as quiz_services
 from quiz.enums import AttemptStatus, RoundKind
-from quiz.models import Attempt, Field, Option, Question, Round, RoundEntry, RoundQuestion
+from quiz.models import Attempt, Field, Option, Question, Round, RoundQuestion
 
 # The seed's weeks (domain.md): participants, attempts, share of attempts at 20/20 and at 19/20.
 WEEKS = [(2076, 6586, 0.132, 0.30), (2256, 8838, 0.172, 0.32), (2470, 10759, 0.064, 0.22), (2270, 6696, 0.080, 0.18)]
@@ -141,21 +143,11 @@ def simulate_contest(*, scale: float = 1.0, seed: int = 2022) -> SimulationRepor
                                     finished_at=start + datetime.timedelta(seconds=seconds), score=score, question_count=20,
                                     duration_ms=seconds * 1000, ip_address=address))  # fmt: skip
             Attempt.objects.bulk_create(rows, batch_size=5000)
-            best = {}
-            counts = {}
-            for a in Attempt.objects.filter(round=round).only("id", "user_id", "score", "duration_ms", "finished_at").iterator():
-                counts[a.user_id] = counts.get(a.user_id, 0) + 1
-                key = (-a.score, a.duration_ms, a.finished_at)
-                if a.user_id not in best or key < best[a.user_id][0]:
-                    best[a.user_id] = (key, a)
-            RoundEntry.objects.bulk_create(
-                [RoundEntry(round=round, user_id=uid, best_attempt=a, score=a.score, duration_ms=a.duration_ms,
-                            finished_at=a.finished_at, attempts_count=counts[uid]) for uid, (_k, a) in best.items()],
-                batch_size=5000,
-            )  # fmt: skip
+            # Each contestant's best attempt is picked by the one ranking rule (quiz.ranking).
+            entries = ranking.entries_rebuild(round=round)
             prizes_total += len(quiz_services.round_prizes_draft(round=round))
             attempts_total += len(rows)
-            entries_total += len(best)
+            entries_total += entries
         essays_total = simulate_essays(contest=contest, rng=rng, people=people, count=max(10, int(130 * scale)), tag=tag)
     seconds = (timezone.now() - started).total_seconds()
     return SimulationReport(len(units), len(people), attempts_total, entries_total, prizes_total, essays_total, seconds)

@@ -115,11 +115,28 @@ def prize_verify(request, pk):
     return redirect("reports:winners", pk=prize.round_id)
 
 
+@role_required(Role.SECRETARIAT)
+@require_POST
+def prize_amend(request, pk):
+    """«Sửa kết quả đã công bố»: a published weekly prize changes only here, with a reason."""
+    prize = get_object_or_404(Prize.objects.select_related("round", "user"), pk=pk)
+    try:
+        services.prize_amend(
+            prize=prize, by=request.user, valid=request.POST.get("valid") == "1", reason=request.POST.get("reason", "")
+        )
+    except QuizError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Đã sửa kết quả đã công bố: %(name)s.") % {"name": prize.user.full_name})
+    return redirect("reports:winners", pk=prize.round_id)
+
+
 @role_required(Role.SECRETARIAT, Role.ORGANIZER)
 def award_list(request, pk):
     """The award decision list: only a fully verified list, and only its verified winners."""
     round = _round(pk)
-    if Prize.objects.filter(round=round, status=PrizeStatus.DRAFT).exists() or not Prize.objects.filter(round=round).exists():
+    listed = Prize.objects.valid().filter(round=round)
+    if listed.filter(status=PrizeStatus.DRAFT).exists() or not listed.exists():
         messages.error(request, _("Danh sách chưa được xác minh hết; chưa thể xuất danh sách khen thưởng."))
         return redirect("reports:winners", pk=round.pk)
     return file_download(
@@ -212,6 +229,11 @@ def essay_winners(request):
         .prefetch_related("essay__authors__organization")
         .order_by(Case(When(status=PrizeStatus.INVALID, then=1), default=0), "rank")
     )
+    # A phase's prize list is published once any of its awarded essays is on the public site;
+    # from then on a change is an amendment (with a reason), not a verification.
+    published_phases = {p.essay.phase_id for p in prizes if p.essay.published_at}
+    for p in prizes:
+        p.published = p.essay.phase_id in published_phases
     pending = sum(1 for p in prizes if p.status == PrizeStatus.DRAFT)
     return render(request, "reports/essay_winners.html", {"prizes": prizes, "pending": pending})
 
@@ -228,4 +250,20 @@ def essay_prize_verify(request, pk):
         messages.error(request, exc.message)
     else:
         messages.success(request, _("Đã ghi kết quả xác minh bài %(code)s.") % {"code": prize.essay.code})
+    return redirect("reports:essay_winners")
+
+
+@role_required(Role.SECRETARIAT)
+@require_POST
+def essay_prize_amend(request, pk):
+    """«Sửa kết quả đã công bố» for an essay prize, with a reason."""
+    prize = get_object_or_404(EssayPrize.objects.select_related("essay"), pk=pk)
+    try:
+        essay_judging.prize_amend(
+            prize=prize, by=request.user, valid=request.POST.get("valid") == "1", reason=request.POST.get("reason", "")
+        )
+    except EssayError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Đã sửa kết quả đã công bố của bài %(code)s.") % {"code": prize.essay.code})
     return redirect("reports:essay_winners")

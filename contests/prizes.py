@@ -1,0 +1,214 @@
+"""One prize lifecycle for both parts of a contest: the quiz's weekly `Prize` and the writing
+contest's `EssayPrize`. Each part gives a small adapter (`PrizePart`: its model, its ranking of
+candidates, what "published" means); the steps are written once, here.
+
+    draft ──► verified ──────────────► published (the round's results / the essays go public)
+      │                                    │
+      └──► not valid (a reason)            └──► prize_amend(reason): "sửa kết quả đã công bố"
+             the next eligible candidate        who / when / why stored on the prize
+             takes the tier
+
+- **Draft** (`prizes_draft`): tiers go down the part's ranking of eligible candidates, one
+  prize per holder. Holders whose prize was found not valid keep their record (and the tier it
+  was drafted for) and are skipped, so everyone below moves up one place. A prize already on the
+  list keeps its record (status, who verified it) and only follows its tier and rank; a
+  candidate who no longer makes the list loses a draft before publication.
+- **Not valid** needs a reason and re-drafts at once: the SAME behaviour for both parts.
+- **After publication** nothing changes except through `prize_amend`, which needs a reason and
+  appends {at, by, reason, from, to} to the prize's `amendments`; every other prize whose tier
+  moves because of it gets the same record. A candidate who joins the list after publication
+  starts as a draft the secretariat verifies as usual.
+- **Figures**: a not-valid prize is kept for the record but counts nowhere:
+  `Prize.objects.valid()` / `EssayPrize.objects.valid()` are behind every figure and export.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .enums import PrizeStatus
+
+
+class PrizeQuerySet(models.QuerySet):
+    def valid(self):
+        """Prizes that count: drafted or verified, never one found not valid."""
+        return self.exclude(status=PrizeStatus.INVALID)
+
+
+@dataclass
+class Candidate:
+    """One place of a part's ranking that may receive a prize."""
+
+    holder_id: int  # the user (quiz) or the essay (writing contest)
+    rank: int  # the place on the part's ranking (1 = first)
+    fields: dict = field(default_factory=dict)  # what a new prize row needs besides tier and rank
+
+
+class PrizePart:
+    """What the lifecycle needs to know about one part. Subclasses fill in the blanks."""
+
+    model: type[models.Model]
+    holder: str  # the prize's field naming its holder: "user_id" or "essay_id"
+    error: type[Exception] = ValueError
+
+    def scope_of(self, prize):
+        """The round a prize belongs to (the weekly round, the final judging round)."""
+        raise NotImplementedError
+
+    def prizes(self, scope) -> models.QuerySet:
+        raise NotImplementedError
+
+    def tiers(self, scope) -> list[str]:
+        """The prize plan, one tier per prize, best first."""
+        raise NotImplementedError
+
+    def candidates(self, scope) -> Iterable[Candidate]:
+        """Eligible candidates, best first (ineligible ones, e.g. staff, are left out)."""
+        raise NotImplementedError
+
+    def is_published(self, scope) -> bool:
+        raise NotImplementedError
+
+    def prepare(self, scope) -> None:
+        """Checks and work before a draft the organizers ask for (e.g. the round must be closed)."""
+
+    def on_verified_after_publication(self, prize) -> None:
+        """A prize that joined the list after publication was verified: make it public."""
+
+    def on_invalid_after_publication(self, prize) -> None:
+        """A published prize was found not valid: take it off the public pages."""
+
+
+def _stamp(by, reason: str, before: dict, after: dict) -> dict:
+    return {
+        "at": timezone.now().isoformat(),
+        "by": by.pk,
+        "by_name": getattr(by, "full_name", "") or str(by),
+        "reason": reason,
+        "from": before,
+        "to": after,
+    }
+
+
+def _state(prize) -> dict:
+    return {"status": prize.status, "tier": prize.tier, "rank": prize.rank}
+
+
+def _redraft(*, part: PrizePart, scope, by=None, reason: str = "") -> list:
+    """Assign the plan's tiers down the ranking, keeping every existing prize's record. After
+    publication, each prize that changes is stamped with the amendment (`by`, `reason`), and one
+    that falls off the list is marked not valid rather than deleted."""
+    published = part.is_published(scope)
+    existing = {getattr(p, part.holder): p for p in part.prizes(scope).select_for_update()}
+    invalid = {holder for holder, p in existing.items() if p.status == PrizeStatus.INVALID}
+    tiers = part.tiers(scope)
+    wanted: list[tuple[Candidate, str]] = []
+    if tiers:
+        for candidate in part.candidates(scope):
+            if candidate.holder_id in invalid:
+                continue
+            wanted.append((candidate, tiers[len(wanted)]))
+            if len(wanted) == len(tiers):
+                break
+    kept, changed, new = set(), [], []
+    for candidate, tier in wanted:
+        prize = existing.get(candidate.holder_id)
+        if prize is None:
+            new.append(part.model(tier=tier, rank=candidate.rank, status=PrizeStatus.DRAFT, **candidate.fields))
+            continue
+        kept.add(prize.pk)
+        if (prize.tier, prize.rank) != (tier, candidate.rank):
+            before = _state(prize)
+            prize.tier, prize.rank = tier, candidate.rank
+            if published:
+                prize.amendments = [*prize.amendments, _stamp(by, reason, before, _state(prize))]
+            changed.append(prize)
+    dropped = [p for holder, p in existing.items() if holder not in invalid and p.pk not in kept]
+    if published:
+        for prize in dropped:
+            before = _state(prize)
+            prize.status = PrizeStatus.INVALID
+            prize.amendments = [*prize.amendments, _stamp(by, reason, before, _state(prize))]
+            changed.append(prize)
+            part.on_invalid_after_publication(prize)
+    else:
+        part.model.objects.filter(pk__in=[p.pk for p in dropped]).delete()
+    part.model.objects.bulk_update(changed, ["tier", "rank", "status", "amendments"])
+    part.model.objects.bulk_create(new)
+    return sorted(part.prizes(scope).valid(), key=lambda p: p.rank)
+
+
+@transaction.atomic
+def prizes_draft(*, part: PrizePart, scope) -> list:
+    """Draft (or re-draft) the prize list of a round the organizers have closed. Safe to run
+    again: verified winners stay verified, not-valid ones stay out. Returns the valid prizes."""
+    if part.is_published(scope):
+        raise part.error(_("Kết quả đã công bố; không lập lại danh sách giải."))
+    part.prepare(scope)
+    return _redraft(part=part, scope=scope)
+
+
+@transaction.atomic
+def redraft_if_drafted(*, part: PrizePart, scope) -> bool:
+    """Re-draft a list that exists and is not yet published (after a change in the ranking, e.g.
+    an integrity decision). Returns whether it did."""
+    if part.is_published(scope) or not part.prizes(scope).exists():
+        return False
+    part.prepare(scope)
+    _redraft(part=part, scope=scope)
+    return True
+
+
+@transaction.atomic
+def prize_verify(*, part: PrizePart, prize, by, valid: bool, note: str = ""):
+    """The secretariat's check of a winner (who and when recorded). Not valid needs a reason and
+    passes the tier to the next eligible candidate. After publication only a prize that joined
+    the list since (still a draft) can be checked here; any other change is `prize_amend`."""
+    prize = part.model.objects.select_for_update().get(pk=prize.pk)
+    scope = part.scope_of(prize)
+    published = part.is_published(scope)
+    if published and prize.status != PrizeStatus.DRAFT:
+        raise part.error(_("Kết quả đã công bố; chỉ có thể sửa qua «sửa kết quả đã công bố», có ghi lý do."))
+    note = (note or "").strip()
+    if not valid and not note:
+        raise part.error(_("Cần ghi lý do khi xác định giải không hợp lệ."))
+    prize.status = PrizeStatus.VERIFIED if valid else PrizeStatus.INVALID
+    prize.note, prize.verified_by, prize.verified_at = note[:500], by, timezone.now()
+    prize.save(update_fields=["status", "note", "verified_by", "verified_at"])
+    if not valid:
+        _redraft(part=part, scope=scope, by=by, reason=note)
+    elif published:
+        part.on_verified_after_publication(prize)
+    return prize
+
+
+@transaction.atomic
+def prize_amend(*, part: PrizePart, prize, by, valid: bool, reason: str):
+    """«Sửa kết quả đã công bố»: change a published prize — find it not valid (the next eligible
+    candidate takes the tier, as before publication) or restore one found not valid — with a
+    reason. Who, when, why and what changed are appended to the prize's `amendments`."""
+    prize = part.model.objects.select_for_update().get(pk=prize.pk)
+    scope = part.scope_of(prize)
+    if not part.is_published(scope):
+        raise part.error(_("Kết quả chưa công bố; hãy dùng bước xác minh thông thường."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise part.error(_("Cần ghi lý do khi sửa kết quả đã công bố."))
+    status = PrizeStatus.VERIFIED if valid else PrizeStatus.INVALID
+    if prize.status == status:
+        raise part.error(_("Giải này đã ở trạng thái đó; không có gì để sửa."))
+    before = _state(prize)
+    prize.status = status
+    prize.verified_by, prize.verified_at = by, timezone.now()
+    prize.amendments = [*prize.amendments, _stamp(by, reason[:500], before, _state(prize))]
+    prize.save(update_fields=["status", "verified_by", "verified_at", "amendments"])
+    if valid:
+        part.on_verified_after_publication(prize)
+    else:
+        part.on_invalid_after_publication(prize)
+    _redraft(part=part, scope=scope, by=by, reason=reason[:500])
+    prize.refresh_from_db()
+    return prize
