@@ -2,6 +2,8 @@
 passwords; organizers may look everyone up and correct a contestant's name or active flag.
 Profiles are saved through accounts.services.profile_save, so a change of unit is recorded."""
 
+from allauth.account.admin import EmailAddressAdmin as BaseEmailAddressAdmin
+from allauth.account.models import EmailAddress
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
@@ -76,12 +78,9 @@ class UserAdmin(BaseUserAdmin):
         return super().user_change_password(request, id, form_url)
 
 
-admin.site.unregister(Group)
-
-
-@admin.register(Group)
-class GroupAdmin(BaseGroupAdmin):
-    """Roles and their permissions: superusers only (accounts.roles syncs them after migrate)."""
+class SuperuserOnly:
+    """An admin only superusers open: roles, permissions and sign-in e-mail addresses decide who
+    can do what (an e-mail address changed is an account taken over by a password reset)."""
 
     def has_module_permission(self, request):
         return request.user.is_superuser
@@ -97,6 +96,22 @@ class GroupAdmin(BaseGroupAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return request.user.is_superuser
+
+
+admin.site.unregister(Group)
+admin.site.unregister(EmailAddress)
+
+
+@admin.register(Group)
+class GroupAdmin(SuperuserOnly, BaseGroupAdmin):
+    """Roles and their permissions (accounts.roles syncs them after every migrate)."""
+
+
+@admin.register(EmailAddress)
+class EmailAddressAdmin(SuperuserOnly, BaseEmailAddressAdmin):
+    @admin.action(description=_("Đánh dấu địa chỉ e-mail đã xác nhận"), permissions=["change"])
+    def make_verified(self, request, queryset):
+        return super().make_verified(request, queryset)
 
 
 class ProfileUnitChangeInline(admin.TabularInline):
