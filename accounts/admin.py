@@ -129,6 +129,9 @@ class ProfileUnitChangeInline(admin.TabularInline):
 
 
 class ProfileAdminForm(forms.ModelForm):
+    # Typed as people type it ("0912 345 678"); stored as 10 digits.
+    phone = forms.CharField(label=_("số điện thoại"), max_length=20)
+
     def clean_phone(self):
         return normalize_phone(self.cleaned_data["phone"])
 
@@ -167,10 +170,6 @@ class ProfileAdmin(admin.ModelAdmin):
             changed_by=request.user,
         )
         obj.pk, obj.updated_at = profile.pk, profile.updated_at
-
-    def save_related(self, request, form, formsets, change):
-        # The only inline (unit changes) is read-only; nothing else to save.
-        pass
 
 
 class OrganizationAdminForm(forms.ModelForm):
