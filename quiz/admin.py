@@ -245,6 +245,8 @@ class RoundAdminForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         instance = self.instance
+        if instance.pk and not {"contest", "kind", "opens_at", "closes_at"} & set(self.changed_data):
+            return cleaned  # the window is as it was: renaming a round never trips over it
         contest = cleaned.get("contest", getattr(instance, "contest", None))
         probe = Round(
             pk=instance.pk,
