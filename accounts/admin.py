@@ -1,13 +1,33 @@
+"""Accounts in the admin. Only superusers manage staff accounts, roles (groups), permissions and
+passwords; organizers may look everyone up and correct a contestant's name or active flag.
+Profiles are saved through accounts.services.profile_save, so a change of unit is recorded."""
+
+from allauth.account.admin import EmailAddressAdmin as BaseEmailAddressAdmin
+from allauth.account.models import EmailAddress
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
+from .enums import Role
 from .forms import OrganizationImportForm
 from .importers import read_organization_rows
 from .models import Organization, Profile, ProfileUnitChange, User
-from .services import organizations_import
+from .phone import normalize_phone
+from .services import organization_check_parent, organizations_import, profile_save
+
+
+def is_privileged(user: User) -> bool:
+    """Staff, superusers, and anyone holding a role beyond contestant or a permission of their own:
+    accounts only a superuser may change."""
+    if user.is_staff or user.is_superuser:
+        return True
+    return user.groups.exclude(name=Role.CONTESTANT).exists() or user.user_permissions.exists()
 
 
 @admin.register(User)
@@ -22,7 +42,76 @@ class UserAdmin(BaseUserAdmin):
         (_("Quyền"), {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
         (_("Thời gian"), {"fields": ("last_login", "date_joined")}),
     )
+    # What an organizer sees of a contestant's account: the name and whether it may sign in.
+    contestant_fieldsets = (
+        (None, {"fields": ("email", "full_name", "is_active")}),
+        (_("Thời gian"), {"fields": ("last_login", "date_joined")}),
+    )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "full_name", "password1", "password2")}),)
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is not None and not request.user.is_superuser:
+            return self.contestant_fieldsets
+        return super().get_fieldsets(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        if request.user.is_superuser:
+            return super().get_readonly_fields(request, obj)
+        return ["email", "last_login", "date_joined"]
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        if request.user.is_superuser:
+            return True
+        if obj is not None and is_privileged(obj):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def user_change_password(self, request, id, form_url=""):
+        if not request.user.is_superuser:
+            raise PermissionDenied
+        return super().user_change_password(request, id, form_url)
+
+
+class SuperuserOnly:
+    """An admin only superusers open: roles, permissions and sign-in e-mail addresses decide who
+    can do what (an e-mail address changed is an account taken over by a password reset)."""
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+
+admin.site.unregister(Group)
+admin.site.unregister(EmailAddress)
+
+
+@admin.register(Group)
+class GroupAdmin(SuperuserOnly, BaseGroupAdmin):
+    """Roles and their permissions (accounts.roles syncs them after every migrate)."""
+
+
+@admin.register(EmailAddress)
+class EmailAddressAdmin(SuperuserOnly, BaseEmailAddressAdmin):
+    @admin.action(description=_("Đánh dấu địa chỉ e-mail đã xác nhận"), permissions=["change"])
+    def make_verified(self, request, queryset):
+        return super().make_verified(request, queryset)
 
 
 class ProfileUnitChangeInline(admin.TabularInline):
@@ -35,9 +124,21 @@ class ProfileUnitChangeInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None):
         return False
 
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class ProfileAdminForm(forms.ModelForm):
+    # Typed as people type it ("0912 345 678"); stored as 10 digits.
+    phone = forms.CharField(label=_("số điện thoại"), max_length=20)
+
+    def clean_phone(self):
+        return normalize_phone(self.cleaned_data["phone"])
+
 
 @admin.register(Profile)
 class ProfileAdmin(admin.ModelAdmin):
+    form = ProfileAdminForm
     list_display = ["user", "phone", "organization", "position", "is_party_member", "completed_at"]
     list_filter = ["is_party_member", "organization__kind"]
     search_fields = ["user__email", "user__full_name", "phone", "organization__name"]
@@ -46,9 +147,41 @@ class ProfileAdmin(admin.ModelAdmin):
     readonly_fields = ["user", "completed_at", "updated_at"]
     inlines = [ProfileUnitChangeInline]
 
+    def has_add_permission(self, request):
+        # A profile is completed by its contestant (/accounts/profile/).
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and not request.user.is_superuser and is_privileged(obj.user):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        profile = profile_save(
+            user=obj.user,
+            full_name=obj.user.full_name,
+            phone=obj.phone,
+            organization=obj.organization,
+            position=obj.position,
+            is_party_member=obj.is_party_member,
+            changed_by=request.user,
+        )
+        obj.pk, obj.updated_at = profile.pk, profile.updated_at
+
+
+class OrganizationAdminForm(forms.ModelForm):
+    def clean_parent(self):
+        parent = self.cleaned_data.get("parent")
+        organization_check_parent(organization=self.instance, parent=parent)
+        return parent
+
 
 @admin.register(Organization)
 class OrganizationAdmin(admin.ModelAdmin):
+    form = OrganizationAdminForm
     list_display = ["indented_name", "code", "kind", "member_count", "is_active"]
     list_filter = ["kind", "is_active"]
     search_fields = ["name", "short_name", "code"]

@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
-from django.db import models
+from django.db import models, transaction
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
@@ -88,10 +88,12 @@ class Organization(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
         from .services import organization_refresh_paths
 
-        organization_refresh_paths(organization=self)
+        # One transaction: a move refused by the path refresh (a cycle) leaves nothing saved.
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            organization_refresh_paths(organization=self)
 
 
 class Profile(models.Model):
@@ -111,6 +113,22 @@ class Profile(models.Model):
 
     def __str__(self):
         return f"{self.user} – {self.organization}"
+
+    def save(self, *args, changed_by=None, **kwargs):
+        """Every save that moves the profile to another unit records the move (ProfileUnitChange)
+        in the same transaction, whatever path it came by; `changed_by` says who, when known.
+        QuerySet.update() bypasses this, as it bypasses every save(): the code never moves a
+        profile that way."""
+        update_fields = kwargs.get("update_fields")
+        if self.pk is None or (update_fields is not None and "organization" not in update_fields):
+            return super().save(*args, **kwargs)
+        with transaction.atomic():
+            before = Profile.objects.select_for_update().filter(pk=self.pk).values_list("organization_id", flat=True).first()
+            super().save(*args, **kwargs)
+            if before is not None and before != self.organization_id:
+                ProfileUnitChange.objects.create(
+                    profile=self, old_organization_id=before, new_organization_id=self.organization_id, changed_by=changed_by
+                )
 
 
 class ProfileUnitChange(models.Model):

@@ -3,21 +3,39 @@
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext
 
 from .enums import OrganizationKind, Role
-from .models import Organization, Profile, ProfileUnitChange, User
+from .models import Organization, Profile, User
+
+
+def organization_check_parent(*, organization: Organization, parent: Organization | None) -> None:
+    """Refuse a parent that is the unit itself or one of its own units (the tree would loop).
+    The admin form and the path refresh after every save both ask this."""
+    if parent is None or organization.pk is None:
+        return
+    if parent.pk == organization.pk or f"/{organization.pk}/" in parent.path:
+        raise ValidationError(
+            gettext(
+                "Không thể đặt «%(unit)s» dưới «%(parent)s»: một đơn vị không thể nằm dưới chính nó "
+                "hay dưới một đơn vị cấp dưới của nó."
+            )
+            % {"unit": organization.name, "parent": parent.name},
+            code="cycle",
+        )
 
 
 def organization_refresh_paths(*, organization: Organization) -> None:
     """Recompute the materialized path of an organization and of its whole subtree.
 
-    Called after every save; a move of a subtree rewrites the paths below it. Refuses cycles."""
+    Called after every save (inside its transaction); a move of a subtree rewrites the paths below
+    it. Refuses a cycle with a ValidationError (organization_check_parent)."""
     parent_path = "/"
     if organization.parent_id:
-        parent = Organization.objects.only("path", "depth").get(pk=organization.parent_id)
-        if f"/{organization.pk}/" in parent.path:
-            raise ValueError("An organization cannot be placed under its own subtree.")
+        parent = Organization.objects.only("name", "path", "depth").get(pk=organization.parent_id)
+        organization_check_parent(organization=organization, parent=parent)
         parent_path = parent.path
     new_path = f"{parent_path}{organization.pk}/"
     if new_path == organization.path:
@@ -44,7 +62,8 @@ def profile_save(
     changed_by: User | None = None,
 ) -> Profile:
     """Create or update a contestant's profile. A change of unit is recorded (who, when, old → new)
-    so that statistics already counted for the old unit can be explained."""
+    so that statistics already counted for the old unit can be explained: Profile.save writes
+    the record, so the admin, this service and any other save leave the same trace."""
     user.full_name = full_name.strip()
     user.save(update_fields=["full_name"])
     profile = Profile.objects.select_for_update().filter(user=user).first()
@@ -53,18 +72,11 @@ def profile_save(
         return Profile.objects.create(
             user=user, phone=phone, organization=organization, position=position, is_party_member=is_party_member
         )
-    if profile.organization_id != organization.pk:
-        ProfileUnitChange.objects.create(
-            profile=profile,
-            old_organization_id=profile.organization_id,
-            new_organization=organization,
-            changed_by=changed_by or user,
-        )
     profile.phone = phone
     profile.organization = organization
     profile.position = position
     profile.is_party_member = is_party_member
-    profile.save()
+    profile.save(changed_by=changed_by or user)
     return profile
 
 
@@ -155,6 +167,22 @@ def organizations_import(*, rows: list[tuple]) -> ImportResult:
     if result.errors:
         return result
 
+    try:
+        _organizations_write(parsed, codes_in_file, result)
+    except _RowRefused as refused:
+        # A move the tree cannot take (under one of the unit's own units already in the database).
+        result.created = result.updated = 0
+        result.errors.append(f"Dòng {refused.index}: {refused.message}")
+    return result
+
+
+class _RowRefused(Exception):
+    def __init__(self, index: int, message: str):
+        super().__init__(message)
+        self.index, self.message = index, message
+
+
+def _organizations_write(parsed: list[tuple], codes_in_file: dict[str, int], result: ImportResult) -> None:
     with transaction.atomic():
         by_code = {o.code: o for o in Organization.objects.select_for_update().filter(code__in=codes_in_file)}
         # Parents first: process in an order where each unit comes after its parent.
@@ -162,7 +190,7 @@ def organizations_import(*, rows: list[tuple]) -> ImportResult:
         while pending:
             progressed = []
             for item in pending:
-                _index, code, name, short_name, kind, parent_code, member_count, sort_order = item
+                index, code, name, short_name, kind, parent_code, member_count, sort_order = item
                 if parent_code and parent_code in codes_in_file and parent_code not in by_code:
                     continue
                 parent = by_code.get(parent_code) or (Organization.objects.get(code=parent_code) if parent_code else None)
@@ -182,10 +210,12 @@ def organizations_import(*, rows: list[tuple]) -> ImportResult:
                     for attr, value in values.items():
                         setattr(org, attr, value)
                     result.updated += 1
-                org.save()
+                try:
+                    org.save()
+                except ValidationError as exc:
+                    raise _RowRefused(index, " ".join(exc.messages)) from exc
                 by_code[code] = org
                 progressed.append(item)
             if not progressed:  # pragma: no cover - cycles are rejected above
                 raise RuntimeError("organization import could not order parents")
             pending = [p for p in pending if p not in progressed]
-    return result

@@ -1,9 +1,17 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from accounts.enums import Role
+from accounts.roles import has_role
+
 from .models import Assignment, Criterion, Essay, EssayAuthor, EssayFile, EssayPhase, EssayPrize, JudgingRound, PanelMember
+from .services import EssayError, essay_publish, essay_unpublish
+
+
+def _is_organizer(request) -> bool:
+    return has_role(request.user, Role.ORGANIZER)
 
 
 @admin.register(EssayPhase)
@@ -22,27 +30,62 @@ class FileInline(admin.TabularInline):
     extra = 0
     readonly_fields = ["file", "kind", "original_name", "size", "uploaded_at"]
 
+    def has_add_permission(self, request, obj=None):
+        # Uploads go through the contestant's form, which checks what a file really is.
+        return False
+
 
 @admin.register(Essay)
 class EssayAdmin(admin.ModelAdmin):
+    """Screening is the secretariat's page (/essays/manage/, essay_screen) and publication goes
+    through essay_publish / essay_unpublish, so those fields are read-only here."""
+
     list_display = ["code", "title", "subject_organization", "status", "eligibility", "published_at", "recommended_to_press"]
     list_filter = ["phase", "status", "eligibility", "recommended_to_press"]
     search_fields = ["code", "title", "subject_name", "authors__name"]
     list_select_related = ["subject_organization"]
     list_editable = ["recommended_to_press"]
     inlines = [AuthorInline, FileInline]
-    readonly_fields = ["code", "submitter", "submitted_at", "screened_by", "screened_at"]
+    readonly_fields = [
+        "code",
+        "submitter",
+        "status",
+        "submitted_at",
+        "eligibility",
+        "screening_reasons",
+        "screening_note",
+        "screened_by",
+        "screened_at",
+        "published_at",
+    ]
     actions = ["publish", "unpublish"]
 
-    @admin.action(description=_("Đăng trên trang cuộc thi"))
+    def has_add_permission(self, request):
+        # Essays are written by their authors (essay_save), never created here.
+        return False
+
+    def has_publish_permission(self, request):
+        return _is_organizer(request) and self.has_change_permission(request)
+
+    def _run(self, request, queryset, service, done_message):
+        done = 0
+        for essay in queryset:
+            try:
+                service(essay=essay, by=request.user)
+            except EssayError as exc:
+                self.message_user(request, exc.message, messages.ERROR)
+            else:
+                done += 1
+        if done:
+            self.message_user(request, done_message % {"n": done}, messages.SUCCESS)
+
+    @admin.action(description=_("Đăng trên trang cuộc thi"), permissions=["publish"])
     def publish(self, request, queryset):
-        from django.utils import timezone
+        self._run(request, queryset, essay_publish, _("Đã đăng %(n)d bài viết."))
 
-        queryset.filter(published_at__isnull=True).update(published_at=timezone.now())
-
-    @admin.action(description=_("Gỡ khỏi trang cuộc thi"))
+    @admin.action(description=_("Gỡ khỏi trang cuộc thi"), permissions=["publish"])
     def unpublish(self, request, queryset):
-        queryset.update(published_at=None)
+        self._run(request, queryset, essay_unpublish, _("Đã gỡ %(n)d bài viết."))
 
 
 class CriterionInline(admin.TabularInline):
@@ -62,6 +105,8 @@ class JudgingRoundAdmin(admin.ModelAdmin):
     list_display = ["name", "phase", "order", "assignment_mode", "status", "manage_link"]
     list_filter = ["phase", "status"]
     inlines = [CriterionInline, PanelInline]
+    # Opening and closing a judging round are the services' (the management page).
+    readonly_fields = ["status", "closed_at"]
 
     @admin.display(description="")
     def manage_link(self, obj):
@@ -70,8 +115,21 @@ class JudgingRoundAdmin(admin.ModelAdmin):
 
 @admin.register(EssayPrize)
 class EssayPrizeAdmin(admin.ModelAdmin):
-    list_display = ["rank", "tier", "essay"]
-    list_select_related = ["essay"]
+    """Shown only: prizes are drafted, verified (the secretariat's /reports/ page) and published by
+    the prize services."""
+
+    list_display = ["rank", "tier", "essay", "status", "verified_by", "verified_at"]
+    list_filter = ["status", "tier"]
+    list_select_related = ["essay", "verified_by"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Assignment)
@@ -88,7 +146,10 @@ class AssignmentAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
-    @admin.action(description=_("Mở lại phiếu chấm đã nộp"))
+    def has_reopen_permission(self, request):
+        return _is_organizer(request) and self.has_change_permission(request)
+
+    @admin.action(description=_("Mở lại phiếu chấm đã nộp"), permissions=["reopen"])
     def reopen(self, request, queryset):
         from .judging import sheet_reopen
 

@@ -6,8 +6,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .enums import Eligibility, EssayStatus
-from .models import Essay, EssayAuthor, EssayFile, EssayPhase
+from .enums import Eligibility, EssayStatus, PrizeStatus
+from .models import Essay, EssayAuthor, EssayFile, EssayPhase, EssayPrize
 
 
 class EssayError(Exception):
@@ -117,4 +117,52 @@ def essay_screen(*, essay: Essay, by, eligible: bool, reasons: list[str], note: 
     essay.screened_by = by
     essay.screened_at = timezone.now()
     essay.save(update_fields=["eligibility", "screening_reasons", "screening_note", "screened_by", "screened_at"])
+    return essay
+
+
+def _is_organizer(user) -> bool:
+    from accounts.enums import Role
+    from accounts.roles import has_role
+
+    return has_role(user, Role.ORGANIZER)
+
+
+@transaction.atomic
+def essay_publish(*, essay: Essay, by) -> Essay:
+    """Put one essay on the contest's public pages. Only an essay that was submitted and found
+    eligible in screening; an essay holding a prize appears with the prize list (prizes_publish),
+    never ahead of it. Publishing twice keeps the first time."""
+    essay = Essay.objects.select_for_update().get(pk=essay.pk)
+    if not _is_organizer(by):
+        raise EssayError(_("Chỉ Ban Tổ chức được đăng bài viết lên trang cuộc thi."))
+    if essay.published_at:
+        return essay
+    if essay.status != EssayStatus.SUBMITTED:
+        raise EssayError(_("Bài %(code)s chưa được nộp (hoặc đã rút); không thể đăng.") % {"code": essay.code})
+    if essay.eligibility == Eligibility.PENDING:
+        raise EssayError(_("Bài %(code)s đang chờ sơ loại; chỉ đăng bài đã được xác định đủ điều kiện.") % {"code": essay.code})
+    if essay.eligibility != Eligibility.ELIGIBLE:
+        raise EssayError(_("Bài %(code)s không đủ điều kiện dự thi; không thể đăng.") % {"code": essay.code})
+    if EssayPrize.objects.filter(essay=essay).exclude(status=PrizeStatus.INVALID).exists():
+        raise EssayError(
+            _("Bài %(code)s nằm trong danh sách giải; bài được đăng khi công bố danh sách giải.") % {"code": essay.code}
+        )
+    essay.published_at = timezone.now()
+    essay.save(update_fields=["published_at"])
+    return essay
+
+
+@transaction.atomic
+def essay_unpublish(*, essay: Essay, by) -> Essay:
+    """Take an essay off the public pages. An essay published with the prize list stays: taking it
+    down would undo part of the published results."""
+    essay = Essay.objects.select_for_update().get(pk=essay.pk)
+    if not _is_organizer(by):
+        raise EssayError(_("Chỉ Ban Tổ chức được gỡ bài viết khỏi trang cuộc thi."))
+    if not essay.published_at:
+        return essay
+    if EssayPrize.objects.filter(essay=essay).exclude(status=PrizeStatus.INVALID).exists():
+        raise EssayError(_("Bài %(code)s đạt giải đã công bố; không thể gỡ khỏi trang cuộc thi.") % {"code": essay.code})
+    essay.published_at = None
+    essay.save(update_fields=["published_at"])
     return essay

@@ -1,26 +1,38 @@
 """The organizers' tools: the question bank, rounds and their pools. Actions call services; a
 sealed round or question is shown read-only (the signals refuse any change anyway)."""
 
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Exists, FloatField, OuterRef, Q, Value
 from django.db.models.functions import Cast, NullIf
 from django.shortcuts import redirect, render
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from accounts.enums import Role
+from accounts.roles import has_role
 from contests.downloads import download
 
 from . import services
 from .errors import QuizError
 from .excel import import_questions, parse_workbook, write_workbook
 from .forms import PoolCopyForm, PoolRandomForm, QuestionImportForm
-from .models import BlueprintItem, Field, Option, Prize, Question, Round, RoundEntry, RoundQuestion
+from .models import BlueprintItem, Field, Option, Prize, Question, Round, RoundEntry, RoundQuestion, RoundWindowChange
 
 
 def _xlsx_response(filename: str, **kwargs):
     return download(filename, lambda buffer: write_workbook(buffer, **kwargs))
+
+
+def _is_organizer(request) -> bool:
+    """Decisions (sealing, answer keys, the bank with its answers) are the organizers'; the
+    secretariat's admin is for looking things up."""
+    return has_role(request.user, Role.ORGANIZER)
 
 
 @admin.register(Field)
@@ -41,6 +53,10 @@ class OptionInline(admin.TabularInline):
     extra = 4
     max_num = 6
     fields = ["letter", "text", "is_correct"]
+
+    def get_fields(self, request, obj=None):
+        # The right answers of a round still open are the organizers' secret.
+        return self.fields if _is_organizer(request) else ["letter", "text"]
 
 
 class UsedInRoundFilter(admin.SimpleListFilter):
@@ -146,9 +162,14 @@ class QuestionAdmin(admin.ModelAdmin):
     def template_view(self, request):
         return _xlsx_response("mau-cau-hoi.xlsx", template=True)
 
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "can_export_bank": _is_organizer(request)}
+        return super().changelist_view(request, extra_context=extra_context)
+
     def export_view(self, request):
-        if not self.has_view_permission(request):
-            return redirect("admin:index")
+        """The whole bank with its right answers: organizers only."""
+        if not _is_organizer(request):
+            raise PermissionDenied
         return _xlsx_response(f"ngan-hang-cau-hoi-{timezone.localdate():%Y%m%d}.xlsx")
 
     def import_view(self, request):
@@ -201,12 +222,60 @@ class PoolInline(BlueprintInline):
     classes = ["collapse"]
 
 
+class WindowChangeInline(admin.TabularInline):
+    """The record of every extension (written only by round_extend_window)."""
+
+    model = RoundWindowChange
+    extra = 0
+    fields = readonly_fields = ["old_closes_at", "new_closes_at", "reason", "changed_by", "changed_at"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class RoundAdminForm(forms.ModelForm):
+    """The admin builds the fields from the fieldsets; this adds the window rules of the service."""
+
+    def clean(self):
+        cleaned = super().clean()
+        instance = self.instance
+        if instance.pk and not {"contest", "kind", "opens_at", "closes_at"} & set(self.changed_data):
+            return cleaned  # the window is as it was: renaming a round never trips over it
+        contest = cleaned.get("contest", getattr(instance, "contest", None))
+        probe = Round(
+            pk=instance.pk,
+            contest_id=contest.pk if contest else None,
+            kind=cleaned.get("kind", instance.kind),
+            opens_at=cleaned.get("opens_at", instance.opens_at),
+            closes_at=cleaned.get("closes_at", instance.closes_at),
+        )
+        problems = services.round_window_problems(round=probe)
+        if problems:
+            raise ValidationError(problems)
+        return cleaned
+
+
+class RoundExtendForm(forms.Form):
+    closes_at = forms.SplitDateTimeField(label=_("Thời gian đóng mới"), widget=admin.widgets.AdminSplitDateTime)
+    reason = forms.CharField(
+        label=_("Lý do gia hạn"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Ví dụ: sự cố đường truyền ngày 12/9 làm nhiều thí sinh không vào được trang thi."),
+    )  # fmt: skip
+
+
 @admin.register(Round)
 class RoundAdmin(admin.ModelAdmin):
+    form = RoundAdminForm
     list_display = ["name", "contest", "kind", "opens_at", "closes_at", "pool_size", "phase_display", "manage_link"]
     list_filter = ["contest", "kind"]
     search_fields = ["name"]
-    inlines = [BlueprintInline, PoolInline]
+    inlines = [BlueprintInline, PoolInline, WindowChangeInline]
     actions = ["approve_and_seal", "export_answer_key"]
     readonly_fields = ["approved_at", "approved_by", "results_published_at", "full_score_actual"]
     fieldsets = (
@@ -244,12 +313,49 @@ class RoundAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
         if obj is not None and obj.is_sealed:
-            fields += ["questions_per_attempt"]
+            # Everything contestants play by is frozen; the closing time moves only by "Gia hạn".
+            fields += [*services.ROUND_FROZEN_FIELDS, "closes_at"]
         return fields
 
-    @admin.action(description=_("Duyệt và niêm phong bộ câu hỏi"))
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.is_sealed:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def has_seal_permission(self, request):
+        return _is_organizer(request) and self.has_change_permission(request)
+
+    def has_answer_key_permission(self, request):
+        return _is_organizer(request) and self.has_view_permission(request)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        round = self.get_object(request, object_id)
+        can_extend = (
+            round is not None
+            and round.is_sealed
+            and not round.is_closed
+            and not round.results_published_at
+            and self.has_seal_permission(request)
+        )
+        extra_context = {**(extra_context or {}), "can_extend": can_extend}
+        return super().change_view(request, object_id, form_url, extra_context=extra_context)
+
+    @admin.action(description=_("Duyệt và niêm phong bộ câu hỏi"), permissions=["seal"])
     def approve_and_seal(self, request, queryset):
-        for round in queryset:
+        """First a page listing the rounds and what sealing freezes; sealing only on confirm."""
+        rounds = list(queryset.select_related("contest").annotate(n=Count("pool")))
+        if request.POST.get("post") != "yes":
+            context = {
+                **self.admin_site.each_context(request),
+                "title": _("Duyệt và niêm phong tuần thi"),
+                "opts": self.model._meta,
+                "rounds": [(r, [] if r.is_sealed else services.round_problems(round=r)) for r in rounds],
+                "frozen": [Round._meta.get_field(name).verbose_name for name in services.ROUND_FROZEN_FIELDS],
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+                "action": "approve_and_seal",
+            }
+            return TemplateResponse(request, "admin/quiz/round/seal_confirmation.html", context)
+        for round in rounds:
             try:
                 services.round_approve(round=round, by=request.user)
             except QuizError as exc:
@@ -257,8 +363,9 @@ class RoundAdmin(admin.ModelAdmin):
             else:
                 self.log_change(request, round, "Duyệt và niêm phong bộ câu hỏi")
                 self.message_user(request, _("%(name)s: đã duyệt và niêm phong.") % {"name": round.name}, messages.SUCCESS)
+        return None
 
-    @admin.action(description=_("Xuất đáp án đã niêm phong"))
+    @admin.action(description=_("Xuất đáp án đã niêm phong"), permissions=["answer_key"])
     def export_answer_key(self, request, queryset):
         """The official key is the key file, byte for byte what was sealed (quiz.seal)."""
         from .seal_views import round_key_file_response
@@ -275,7 +382,40 @@ class RoundAdmin(admin.ModelAdmin):
     def get_urls(self):
         return [
             path("<int:pk>/pool/", self.admin_site.admin_view(self.pool_view), name="quiz_round_pool"),
+            path("<int:pk>/extend/", self.admin_site.admin_view(self.extend_view), name="quiz_round_extend"),
         ] + super().get_urls()
+
+    def extend_view(self, request, pk):
+        """Extend a sealed round's window (later closing only), with a reason that is recorded."""
+        round = Round.objects.select_related("contest").filter(pk=pk).first()
+        if round is None:
+            return redirect("admin:quiz_round_changelist")
+        if not self.has_seal_permission(request):
+            raise PermissionDenied
+        form = RoundExtendForm(request.POST or None, initial={"closes_at": round.closes_at})
+        if request.method == "POST" and form.is_valid():
+            try:
+                change = services.round_extend_window(
+                    round=round, closes_at=form.cleaned_data["closes_at"], by=request.user, reason=form.cleaned_data["reason"]
+                )
+            except QuizError as exc:
+                form.add_error(None, exc.message)
+            else:
+                self.log_change(
+                    request, round, f"Gia hạn: {change.old_closes_at:%Y-%m-%d %H:%M} → {change.new_closes_at:%Y-%m-%d %H:%M}"
+                )
+                messages.success(request, _("Đã gia hạn %(name)s.") % {"name": round.name})
+                return redirect("admin:quiz_round_change", round.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": round,
+            "title": _("Gia hạn: %(name)s") % {"name": round.name},
+            "round": round,
+            "form": form,
+            "media": self.media + form.media,
+        }
+        return render(request, "admin/quiz/round/extend.html", context)
 
     def pool_view(self, request, pk):
         """Build the pool as the organizers did: N random unused questions of a field, or all
@@ -316,26 +456,35 @@ class RoundAdmin(admin.ModelAdmin):
         return render(request, "admin/quiz/round/pool.html", context)
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """A table to look things up in. Its rows change only through services (rankings at every
+    finished attempt, disqualification by the integrity review, prizes by their lifecycle)."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(RoundEntry)
-class RoundEntryAdmin(admin.ModelAdmin):
+class RoundEntryAdmin(ReadOnlyAdmin):
     list_display = ["round", "user", "score", "duration_ms", "attempts_count", "disqualified"]
     list_filter = ["round", "disqualified"]
     search_fields = ["user__email", "user__full_name"]
     raw_id_fields = ["user", "best_attempt"]
-    readonly_fields = ["round", "user", "best_attempt", "score", "duration_ms", "finished_at", "prediction", "attempts_count"]
     list_select_related = ["round", "user"]
-
-    def has_add_permission(self, request):
-        return False
 
 
 @admin.register(Prize)
-class PrizeAdmin(admin.ModelAdmin):
-    list_display = ["round", "rank", "tier", "user", "status"]
+class PrizeAdmin(ReadOnlyAdmin):
+    """Prizes are drafted, verified (the secretariat's winners page in /reports/) and published by
+    the prize services; here they are only shown."""
+
+    list_display = ["round", "rank", "tier", "user", "status", "verified_by", "verified_at"]
     list_filter = ["round", "tier", "status"]
     search_fields = ["user__email", "user__full_name"]
-    readonly_fields = ["round", "user", "entry", "tier", "rank", "verified_by", "verified_at"]
-    list_select_related = ["round", "user"]
-
-    def has_add_permission(self, request):
-        return False
+    list_select_related = ["round", "user", "verified_by"]

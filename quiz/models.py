@@ -401,3 +401,29 @@ def _seal_refuse_update(sender, instance, **kwargs):
 @receiver(pre_delete, sender=RoundSeal)
 def _seal_refuse_delete(sender, instance, **kwargs):
     raise SealedError(_("Tệp đáp án niêm phong đã được lưu; không thể xoá."))
+
+
+class RoundWindowChange(models.Model):
+    """The one change a sealed round allows: its closing time moved later, with the reason, by
+    whom and when (quiz.services.round_extend_window writes it; the Round signal checks it)."""
+
+    round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="window_changes")
+    old_closes_at = models.DateTimeField(_("đóng lúc (cũ)"))
+    new_closes_at = models.DateTimeField(_("đóng lúc (mới)"))
+    reason = models.TextField(_("lý do gia hạn"))
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("người gia hạn"), on_delete=models.PROTECT, related_name="+"
+    )
+    changed_at = models.DateTimeField(_("gia hạn lúc"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("gia hạn tuần thi")
+        verbose_name_plural = _("gia hạn tuần thi")
+        ordering = ["round_id", "changed_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(new_closes_at__gt=models.F("old_closes_at")), name="round_window_change_later"),
+            models.CheckConstraint(condition=~Q(reason=""), name="round_window_change_reason"),
+        ]
+
+    def __str__(self):
+        return f"{self.round_id}: {self.old_closes_at:%Y-%m-%d %H:%M} → {self.new_closes_at:%Y-%m-%d %H:%M}"

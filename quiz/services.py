@@ -17,7 +17,19 @@ from contests import prizes
 from . import ranking
 from .enums import AttemptStatus, PrizeStatus, QuestionStatus, RoundKind
 from .errors import QuizError, SealedError
-from .models import Attempt, AttemptQuestion, BlueprintItem, Field, Option, Prize, Question, Round, RoundEntry, RoundQuestion
+from .models import (
+    Attempt,
+    AttemptQuestion,
+    BlueprintItem,
+    Field,
+    Option,
+    Prize,
+    Question,
+    Round,
+    RoundEntry,
+    RoundQuestion,
+    RoundWindowChange,
+)
 
 # A submit that left the phone before the deadline may arrive a little after it.
 SUBMIT_GRACE = datetime.timedelta(seconds=15)
@@ -187,6 +199,103 @@ def round_approve(*, round: Round, by) -> Round:
 
     seal_record(round=round)
     return round
+
+
+# What sealing freezes besides the pool, the blueprint and the answer keys: everything that decides
+# how contestants of the round play and are ranked. The admin shows these read-only on a sealed
+# round and the Round signal refuses a change from any other path. `closes_at` may only move
+# later, through round_extend_window.
+ROUND_FROZEN_FIELDS = (
+    "contest",
+    "kind",
+    "number",
+    "opens_at",
+    "questions_per_attempt",
+    "time_limit_seconds",
+    "max_attempts",
+    "review_policy",
+    "ranking_rule",
+    "tiebreaker_enabled",
+    "prizes_first",
+    "prizes_second",
+    "prizes_third",
+    "prizes_consolation",
+)
+
+
+def _when(moment) -> str:
+    moment = timezone.localtime(moment)
+    return f"{moment:%H:%M} {moment.day}/{moment.month}/{moment.year}"
+
+
+def round_overlapping(*, round: Round, opens_at=None, closes_at=None) -> Round | None:
+    """Another weekly round of the same contest whose window overlaps this round's (or the given
+    window). Practice rounds never count: they run beside the weeks."""
+    opens_at = opens_at or round.opens_at
+    closes_at = closes_at or round.closes_at
+    if round.kind != RoundKind.WEEKLY or not (round.contest_id and opens_at and closes_at):
+        return None
+    others = Round.objects.filter(
+        contest_id=round.contest_id, kind=RoundKind.WEEKLY, opens_at__lt=closes_at, closes_at__gt=opens_at
+    )
+    if round.pk:
+        others = others.exclude(pk=round.pk)
+    return others.order_by("opens_at").first()
+
+
+def round_window_problems(*, round: Round) -> list[str]:
+    """Why a round's window cannot be saved (empty when it can): closing after opening, and no
+    overlap with another weekly round of the contest."""
+    if not (round.opens_at and round.closes_at):
+        return []
+    if round.closes_at <= round.opens_at:
+        return [_("Thời gian đóng phải sau thời gian mở.")]
+    other = round_overlapping(round=round)
+    if other is None:
+        return []
+    return [
+        _("Thời gian thi trùng với «%(name)s» (%(opens)s – %(closes)s); các tuần thi của một cuộc thi không được chồng lên nhau.")
+        % {"name": other.name, "opens": _when(other.opens_at), "closes": _when(other.closes_at)}
+    ]
+
+
+@transaction.atomic
+def round_extend_window(*, round: Round, closes_at: datetime.datetime, by, reason: str) -> RoundWindowChange:
+    """Move a sealed round's closing time later: the one change sealing allows. Recorded (who,
+    when, old and new time, why) before the round is saved; the Round signal refuses a new
+    closing time without its record. Open attempts that were cut at the old closing time get
+    the time their limit allows, up to the new one."""
+    round = Round.objects.select_for_update().get(pk=round.pk)
+    reason = (reason or "").strip()
+    if not round.is_sealed:
+        raise QuizError(_("Tuần thi chưa được niêm phong; hãy sửa thời gian trực tiếp trong trang tuần thi."))
+    if round.results_published_at:
+        raise QuizError(_("Kết quả tuần thi đã công bố; không thể gia hạn."))
+    if timezone.now() >= round.closes_at:
+        raise QuizError(_("Tuần thi đã đóng; không thể gia hạn sau khi đóng."))
+    if closes_at <= round.closes_at:
+        raise QuizError(
+            _("Thời gian đóng mới phải sau thời gian đóng hiện tại (%(closes)s).") % {"closes": _when(round.closes_at)}
+        )
+    if not reason:
+        raise QuizError(_("Cần ghi lý do gia hạn."))
+    other = round_overlapping(round=round, closes_at=closes_at)
+    if other is not None:
+        raise QuizError(
+            _("Không thể gia hạn: thời gian thi sẽ trùng với «%(name)s» (mở lúc %(opens)s).")
+            % {"name": other.name, "opens": _when(other.opens_at)}
+        )
+    old = round.closes_at
+    change = RoundWindowChange.objects.create(
+        round=round, old_closes_at=old, new_closes_at=closes_at, reason=reason, changed_by=by
+    )
+    round.closes_at = closes_at
+    round.save(update_fields=["closes_at"])
+    limit = datetime.timedelta(seconds=round.time_limit_seconds)
+    for attempt in Attempt.objects.select_for_update().filter(round=round, status=AttemptStatus.OPEN, deadline=old):
+        attempt.deadline = min(attempt.started_at + limit, closes_at)
+        attempt.save(update_fields=["deadline"])
+    return change
 
 
 # --- Attempts -----------------------------------------------------------------------------------------

@@ -3,9 +3,11 @@ its answer keys do not change."""
 
 from django.db.models.signals import pre_delete, pre_save
 from django.dispatch import receiver
+from django.utils.translation import gettext as _
 
-from .models import BlueprintItem, Option, Question, Round, RoundQuestion
-from .services import guard_question_unsealed, guard_round_unsealed
+from .errors import SealedError
+from .models import BlueprintItem, Option, Question, Round, RoundQuestion, RoundWindowChange
+from .services import ROUND_FROZEN_FIELDS, guard_question_unsealed, guard_round_unsealed
 
 
 @receiver(pre_save, sender=Question)
@@ -52,9 +54,30 @@ def _pool_delete(sender, instance, **kwargs):
 
 
 @receiver(pre_save, sender=Round)
-def _round_save(sender, instance, raw=False, **kwargs):
+def _round_save(sender, instance, raw=False, update_fields=None, **kwargs):
+    """A sealed round keeps every rule its contestants play by (ROUND_FROZEN_FIELDS) and its seal;
+    its closing time only moves later, and only with the record round_extend_window writes."""
     if raw or not instance.pk:
         return
-    before = Round.objects.filter(pk=instance.pk).values("approved_at", "questions_per_attempt").first()
-    if before and before["approved_at"] and before["questions_per_attempt"] != instance.questions_per_attempt:
-        guard_round_unsealed(instance.pk)
+    watched = [Round._meta.get_field(name).attname for name in (*ROUND_FROZEN_FIELDS, "approved_at", "approved_by")]
+    before = Round.objects.filter(pk=instance.pk).values(*watched, "closes_at").first()
+    if not before or before["approved_at"] is None:
+        return
+    if update_fields is not None:
+        saved = {Round._meta.get_field(name).attname for name in update_fields}
+        watched = [name for name in watched if name in saved]
+        check_close = "closes_at" in saved
+    else:
+        check_close = True
+    changed = [name for name in watched if before[name] != getattr(instance, name)]
+    if changed:
+        labels = ", ".join(str(Round._meta.get_field(name.removesuffix("_id")).verbose_name) for name in changed)
+        raise SealedError(_("Tuần thi đã được duyệt và niêm phong; không thể thay đổi: %(fields)s.") % {"fields": labels})
+    if check_close and before["closes_at"] != instance.closes_at:
+        recorded = RoundWindowChange.objects.filter(
+            round_id=instance.pk, old_closes_at=before["closes_at"], new_closes_at=instance.closes_at
+        ).exists()
+        if not recorded or instance.closes_at < before["closes_at"]:
+            raise SealedError(
+                _("Tuần thi đã được niêm phong; thời gian đóng chỉ được lùi lại qua chức năng gia hạn (có ghi lý do).")
+            )

@@ -79,7 +79,7 @@ def test_admin_approve_action_seals_and_sealed_questions_are_read_only(organizer
     round = sealed_round()
     draft = RoundFactory(contest=round.contest)
     response = organizer_client.post(
-        "/admin/quiz/round/", {"action": "approve_and_seal", "_selected_action": [draft.pk]}, follow=True
+        "/admin/quiz/round/", {"action": "approve_and_seal", "_selected_action": [draft.pk], "post": "yes"}, follow=True
     )
     assert "Chưa thể duyệt" in response.content.decode()
     assert Round.objects.get(pk=draft.pk).approved_at is None
@@ -99,9 +99,9 @@ def test_admin_answer_key_export(organizer_client):
 def test_question_changelist_query_count_is_constant(organizer_client, django_assert_num_queries):
     QuestionFactory()
     organizer_client.get("/admin/quiz/question/")
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         organizer_client.get("/admin/quiz/question/")
     for _ in range(5):
         QuestionFactory()
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         organizer_client.get("/admin/quiz/question/")

@@ -1,0 +1,53 @@
+"""One of everything the admin shows, and a logged-in client per role."""
+
+import pytest
+from allauth.account.models import EmailAddress
+
+from accounts.enums import Role
+from essays.enums import Eligibility, EssayStatus
+from essays.models import Assignment, EssayPrize, JudgingRound
+from quiz import services
+from quiz.enums import PrizeTier
+from quiz.models import Prize
+from tests.essays.factories import EssayFactory
+from tests.factories import UserFactory, contestant, staff_user
+from tests.quiz.factories import answer_all, sealed_round
+
+ROLES = ["superuser", "organizer", "secretariat", "judge", "contestant"]
+
+
+def make_user(role: str):
+    if role == "superuser":
+        return UserFactory(is_staff=True, is_superuser=True)
+    if role == "contestant":
+        return contestant()
+    return staff_user(role)
+
+
+@pytest.fixture
+def world(db):
+    """A sealed, open round with a ranked contestant and a draft prize; an essay (submitted,
+    eligible) with a draft prize and a judge's sheet; an e-mail address."""
+    player = contestant()
+    round = sealed_round(pool_size=20, fields=2)
+    attempt = services.attempt_start(round=round, user=player)
+    services.attempt_submit(attempt=attempt, user=player, answers=answer_all(attempt, right=15))
+    entry = round.entries.get()
+    Prize.objects.create(round=round, user=player, entry=entry, tier=PrizeTier.FIRST, rank=1)
+    essay = EssayFactory(status=EssayStatus.SUBMITTED, eligibility=Eligibility.ELIGIBLE)
+    EssayPrize.objects.create(essay=essay, tier=PrizeTier.FIRST, rank=1)
+    judging = JudgingRound.objects.create(phase=essay.phase, name="Vòng sơ khảo", order=1)
+    Assignment.objects.create(round=judging, essay=essay, judge=staff_user(Role.JUDGE))
+    EmailAddress.objects.create(user=player, email=player.email, verified=False, primary=True)
+    return {"round": round, "player": player, "essay": essay}
+
+
+@pytest.fixture
+def as_role(client):
+    def login(role: str):
+        user = make_user(role)
+        client.force_login(user)
+        client.user = user
+        return client
+
+    return login
