@@ -37,6 +37,8 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
 # The people who work on a contest rather than compete in it. One definition, used wherever it
 # matters: prize drafting skips them, sign-up does not ask them for a contestant profile.
 STAFF_ROLES = (Role.ORGANIZER, Role.SECRETARIAT, Role.JUDGE)
+# The staff who see contestants' data and the figures (attempts, exports, the live leaderboard).
+OFFICE_ROLES = (Role.ORGANIZER, Role.SECRETARIAT)
 
 
 def sync_role_permissions(**kwargs) -> None:

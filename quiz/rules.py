@@ -1,6 +1,6 @@
 """Who sees what in the quiz: one predicate per role and object (see essays.rules)."""
 
-from accounts.roles import STAFF_ROLES, has_role
+from accounts.roles import OFFICE_ROLES, has_role
 
 
 def is_attempt_owner(user, attempt) -> bool:
@@ -9,7 +9,7 @@ def is_attempt_owner(user, attempt) -> bool:
 
 def can_view_attempt(user, attempt) -> bool:
     """The contestant who took it; the secretariat and organizers for figures and reviews."""
-    return is_attempt_owner(user, attempt) or has_role(user, *STAFF_ROLES)
+    return is_attempt_owner(user, attempt) or has_role(user, *OFFICE_ROLES)
 
 
 def can_take_attempt(user, attempt) -> bool:

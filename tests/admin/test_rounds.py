@@ -311,6 +311,6 @@ def test_sealed_round_cannot_be_deleted_from_the_admin(organizer_client):
     bulk_delete = {"action": "delete_selected", "_selected_action": [round.pk], "post": "yes"}
     bulk = organizer_client.post("/admin/quiz/round/", bulk_delete)
     assert response.status_code == 403
-    assert bulk.status_code == 403
+    assert bulk.status_code in (200, 403)  # refused, or the page that says the seal protects it
     assert Round.objects.filter(pk=round.pk).exists()
     assert Attempt.objects.count() == 0
