@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from contests.cleaning import validate_line
+
 
 class ExportJob(models.Model):
     """A large export built by a Celery worker, with its progress for the page that waits."""
@@ -46,7 +48,7 @@ class IntegrityDecision(models.Model):
     contest = models.ForeignKey("contests.Contest", on_delete=models.CASCADE, related_name="+")
     key = models.CharField(max_length=200, help_text=_("Trường hợp bị đánh dấu, ví dụ phone:0912345678"))
     verdict = models.CharField(max_length=16, choices=Verdict.choices)
-    reason = models.CharField(_("lý do"), max_length=500)
+    reason = models.CharField(_("lý do"), max_length=500, validators=[validate_line])
     users = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="+")
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     decided_at = models.DateTimeField(auto_now_add=True)
