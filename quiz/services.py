@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from accounts.enums import Role
 from accounts.models import Profile
+from contests.cleaning import normalize_text
 
 from .enums import AttemptStatus, PrizeStatus, QuestionStatus, RankingRule, RoundKind
 from .errors import QuizError, SealedError
@@ -57,17 +58,54 @@ def question_validate_options(options: list[tuple[str, bool]]) -> list[str]:
     return problems
 
 
+def question_changes(
+    question: Question, *, field_name: str, text: str, options: list[str], correct_index: int, source: str, status: str
+) -> list[str]:  # fmt: skip
+    """The parts of a question an upsert would change (empty: nothing), comparing normalized
+    text, so that an NFD copy or a stray space of the same question is the same question.
+    Needs question.field and question.options (prefetch them for many questions)."""
+    changes = []
+    if normalize_text(question.field.name) != normalize_text(field_name):
+        changes.append(_("lĩnh vực"))
+    if normalize_text(question.text, multiline=True) != normalize_text(text, multiline=True):
+        changes.append(_("câu hỏi"))
+    stored = {o.letter: o for o in question.options.all()}
+    for i, letter in enumerate("ABCDEF"[: max(len(stored), len(options))]):
+        option = stored.get(letter)
+        wanted = options[i] if i < len(options) else None
+        if option is None or wanted is None or normalize_text(option.text) != normalize_text(wanted):
+            changes.append(_("phương án %(letter)s") % {"letter": letter})
+    if 0 <= correct_index < len(options):
+        correct = stored.get("ABCDEF"[correct_index])
+        if correct is None or not correct.is_correct:
+            changes.append(_("đáp án đúng"))
+    if normalize_text(question.source) != normalize_text(source):
+        changes.append(_("nguồn"))
+    if question.status != status:
+        changes.append(_("trạng thái"))
+    return changes
+
+
 @transaction.atomic
 def question_upsert(
     *, code: str, field: Field, text: str, options: list[str], correct_index: int, source: str = "",
     status: str = QuestionStatus.APPROVED, author=None,
 ) -> tuple[Question, bool]:  # fmt: skip
-    """Create or update a question by code, with its options A, B, C … (correct_index into them)."""
-    question = Question.objects.select_for_update().filter(code=code).first()
+    """Create or update a question by code, with its options A, B, C … (correct_index into them).
+
+    The same question again (normalized text compared) writes nothing, sealed or not; a change
+    to a sealed question raises SealedError."""
+    question = Question.objects.select_for_update().select_related("field").filter(code=code).first()
     created = question is None
     if created:
         question = Question(code=code, author=author)
     else:
+        changes = question_changes(
+            question, field_name=field.name, text=text, options=options, correct_index=correct_index, source=source,
+            status=status,
+        )  # fmt: skip
+        if not changes:
+            return question, False
         guard_question_unsealed(question.pk)
     question.field, question.text, question.source, question.status = field, text, source, status
     question.save()
