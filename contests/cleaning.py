@@ -77,9 +77,9 @@ def clean_text(value, *, multiline: bool = False, label=None) -> str:
                 )
             else:
                 message = (
-                    _("«%(field)s» có ký tự không được phép %(char)s ở vị trí thứ %(pos)d. Vui lòng xoá ký tự đó rồi nhập lại.")
+                    _("«%(field)s» có ký tự không được phép %(char)s ở vị trí thứ %(pos)d; vui lòng xoá ký tự đó.")
                     if label
-                    else _("Có ký tự không được phép %(char)s ở vị trí thứ %(pos)d. Vui lòng xoá ký tự đó rồi nhập lại.")
+                    else _("Có ký tự không được phép %(char)s ở vị trí thứ %(pos)d; vui lòng xoá ký tự đó.")
                 )
             raise ValidationError(message % params, code="forbidden_character")
     return text.strip()
