@@ -17,7 +17,7 @@ from essays.enums import EssayStatus
 from essays.models import Essay, EssayAuthor
 from quiz.models import Field
 from tests.essays.factories import EssayFactory, EssayPhaseFactory
-from tests.factories import ContestFactory, UserFactory, staff_user
+from tests.factories import ContestFactory, OrganizationFactory, UserFactory, contestant, staff_user
 from tests.reports.test_figures import known_contest  # noqa: F401 - the shared fixture
 
 pytestmark = pytest.mark.django_db
@@ -128,3 +128,62 @@ def test_exports_of_names_with_control_characters_do_not_fail(tmp_path, client, 
     assert "Chi bộ kiểu mẫu" in cells
     assert any(c.startswith("Đảng bộ Cục Thuế tỉnh") for c in cells)
     assert not [c for c in cells if any(ch in c for ch in "\x01\x02\u202e")]
+
+
+def _essay_post(org, **overrides):
+    from tests.essays.factories import BODY
+
+    data = {
+        "title": "Chi bộ Phòng Tổng hợp – ngọn cờ đầu",
+        "subject_kind": "collective",
+        "subject_name": "Chi bộ Phòng Tổng hợp",
+        "subject_organization": org.pk,
+        "body": "## Mở đầu\r\n\r\n" + BODY.replace("\n", "\r\n"),
+        "declares_real": "on",
+        "declares_unpublished": "on",
+        "authors-TOTAL_FORMS": "1",
+        "authors-INITIAL_FORMS": "0",
+        "authors-MIN_NUM_FORMS": "1",
+        "authors-MAX_NUM_FORMS": "5",
+        "authors-0-name": "Nguyễn Thị Lan",
+        "authors-0-organization": org.pk,
+        "authors-0-phone": "0912 345 678",
+    }
+    return data | overrides
+
+
+def test_essay_form_stores_nfc_text_with_plain_line_feeds(client):
+    EssayPhaseFactory()
+    org = OrganizationFactory()
+    client.force_login(contestant())
+
+    response = client.post(
+        "/essays/new/",
+        _essay_post(org, title=nfd(" Người đảng viên trẻ "), **{"authors-0-name": nfd("Hoàng Thị Thuỷ")}),
+    )
+
+    assert response.status_code == 302
+    essay = Essay.objects.get()
+    assert essay.title == "Người đảng viên trẻ"
+    assert essay.body.startswith("## Mở đầu\n\n") and "\r" not in essay.body
+    assert list(essay.authors.values_list("name", flat=True)) == ["Hoàng Thị Thuỷ"]
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("title", "Bài \u202eviết", "«Tên bài viết» có ký tự không được phép U+202E"),
+        ("subject_name", "Chi bộ\x07", "«Tên tập thể hoặc cá nhân được viết» có ký tự không được phép U+0007"),
+        ("body", "Đoạn một.\x00\n\nĐoạn hai.", "«Nội dung» có ký tự không được phép U+0000"),
+        ("authors-0-name", "Lan\u2066", "«Họ và tên tác giả» có ký tự không được phép U+2066"),
+    ],
+)
+def test_essay_form_refuses_bad_characters_naming_the_field(client, field, value, message):
+    EssayPhaseFactory()
+    client.force_login(contestant())
+
+    response = client.post("/essays/new/", _essay_post(OrganizationFactory(), **{field: value}))
+
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert Essay.objects.count() == 0
