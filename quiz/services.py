@@ -273,8 +273,8 @@ def attempt_start(*, round: Round, user, ip_address: str | None = None) -> Attem
         with transaction.atomic():
             return _attempt_create_locked(round=round, user=user, now=now, ip_address=ip_address)
     except IntegrityError:
-        # Only a writer that skipped the lock (none in the code) can get here: the open attempt
-        # it made is the contestant's attempt.
+        # A start that waited for the lock while another made the open attempt (a round without
+        # a limit does not look again under the lock, to save a query): that one is the attempt.
         existing = Attempt.objects.filter(round=round, user=user, status=AttemptStatus.OPEN).first()
         if existing is not None:
             return existing
