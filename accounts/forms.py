@@ -1,12 +1,14 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from contests.cleaning import CleanTextFormMixin
+
 from .models import Organization
 from .phone import normalize_phone
 from .selectors import organization_choice_groups
 
 
-class ProfileForm(forms.Form):
+class ProfileForm(CleanTextFormMixin, forms.Form):
     full_name = forms.CharField(
         label=_("Họ và tên"),
         max_length=150,

@@ -6,6 +6,8 @@ from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
+from contests.cleaning import normalize_text
+
 from .services import ORGANIZATION_HEADERS
 
 
@@ -20,7 +22,7 @@ def read_organization_rows(file) -> tuple[list[tuple], str | None]:
     workbook.close()
     if not rows:
         return [], _("Tệp không có dữ liệu.")
-    header = [str(c).strip() if c is not None else "" for c in rows[0]][: len(ORGANIZATION_HEADERS)]
+    header = [normalize_text(c) for c in rows[0]][: len(ORGANIZATION_HEADERS)]
     if header[:2] != ORGANIZATION_HEADERS[:2]:
         return [], _("Dòng 1 phải là dòng tiêu đề: %(h)s.") % {"h": " | ".join(ORGANIZATION_HEADERS)}
     return rows[1:], None

@@ -4,6 +4,8 @@ from django.db import models, transaction
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
+from contests.cleaning import validate_line
+
 from .enums import OrganizationKind
 
 
@@ -36,7 +38,7 @@ class User(AbstractUser):
     first_name = None
     last_name = None
     email = models.EmailField(_("e-mail"), unique=True)
-    full_name = models.CharField(_("họ và tên"), max_length=150, blank=True)
+    full_name = models.CharField(_("họ và tên"), max_length=150, blank=True, validators=[validate_line])
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
@@ -63,9 +65,9 @@ class Organization(models.Model):
     district committees and mass organizations. `path` is a materialized path of ids
     ("/1/7/42/") kept by the services so statistics can roll up a subtree in one query."""
 
-    code = models.CharField(_("mã đơn vị"), max_length=32, unique=True)
-    name = models.CharField(_("tên đơn vị"), max_length=255)
-    short_name = models.CharField(_("tên viết tắt"), max_length=100, blank=True)
+    code = models.CharField(_("mã đơn vị"), max_length=32, unique=True, validators=[validate_line])
+    name = models.CharField(_("tên đơn vị"), max_length=255, validators=[validate_line])
+    short_name = models.CharField(_("tên viết tắt"), max_length=100, blank=True, validators=[validate_line])
     kind = models.CharField(_("loại"), max_length=16, choices=OrganizationKind.choices, default=OrganizationKind.GRASSROOTS)
     parent = models.ForeignKey(
         "self", verbose_name=_("đơn vị cấp trên"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
@@ -102,7 +104,7 @@ class Profile(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
     phone = models.CharField(_("số điện thoại"), max_length=10, db_index=True)
     organization = models.ForeignKey(Organization, verbose_name=_("đơn vị"), on_delete=models.PROTECT, related_name="profiles")
-    position = models.CharField(_("chức vụ, vị trí công tác"), max_length=150)
+    position = models.CharField(_("chức vụ, vị trí công tác"), max_length=150, validators=[validate_line])
     is_party_member = models.BooleanField(_("là đảng viên"), default=False)
     completed_at = models.DateTimeField(_("hoàn thành lúc"), auto_now_add=True)
     updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)

@@ -7,6 +7,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext
 
+from contests.cleaning import clean_text
+
 from .enums import OrganizationKind, Role
 from .models import Organization, Profile, User
 
@@ -99,12 +101,11 @@ class ImportResult:
         return not self.errors
 
 
-def _cell_text(value) -> str:
-    if value is None:
-        return ""
+def _cell_text(value, *, label: str) -> str:
+    """A cell as clean text (contests.cleaning); ValidationError names the column."""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return str(value).strip()
+    return clean_text(value, label=label)
 
 
 def organizations_import(*, rows: list[tuple]) -> ImportResult:
@@ -115,11 +116,23 @@ def organizations_import(*, rows: list[tuple]) -> ImportResult:
     parsed = []
     codes_in_file: dict[str, int] = {}
     for index, row in enumerate(rows, start=2):
-        cells = [_cell_text(c) for c in (list(row) + [None] * 7)[:7]]
-        if not any(cells):
+        raw = (list(row) + [None] * 7)[:7]
+        if all(c is None or not str(c).strip() for c in raw):
             continue
-        code, name, short_name, kind_label, parent_code, members, order = cells
         problems = []
+        cells = []
+        for value, label in zip(raw, ORGANIZATION_HEADERS):
+            try:
+                cells.append(_cell_text(value, label=label))
+            except ValidationError as exc:
+                problems.append(exc.messages[0].rstrip("."))
+                cells.append(None)  # reported; not reported again as missing or malformed
+        code, name, short_name, kind_label, parent_code, members, order = (c or "" for c in cells)
+        if problems:
+            result.errors.append(f"Dòng {index}: " + "; ".join(problems) + ".")
+            if code:
+                codes_in_file.setdefault(code, index)
+            continue
         if not code:
             problems.append("thiếu mã đơn vị")
         elif code in codes_in_file:

@@ -4,6 +4,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .cleaning import validate_line, validate_multiline
 from .enums import ContestStatus
 
 
@@ -12,18 +13,22 @@ class Contest(models.Model):
     years: this year's, last year's archive, next year's draft. Texts are Markdown, sanitized
     when shown."""
 
-    name = models.CharField(_("tên cuộc thi"), max_length=255)
+    name = models.CharField(_("tên cuộc thi"), max_length=255, validators=[validate_line])
     slug = models.SlugField(_("đường dẫn"), unique=True)
-    theme = models.CharField(_("chủ đề"), max_length=255, blank=True)
-    organizer_name = models.CharField(_("cơ quan tổ chức"), max_length=255, blank=True)
-    summary = models.TextField(_("giới thiệu ngắn"), blank=True, help_text=_("Markdown; hiện trên trang chủ."))
-    rules = models.TextField(_("thể lệ"), blank=True, help_text=_("Markdown: tiêu đề ##, danh sách -, chữ đậm **…**."))
+    theme = models.CharField(_("chủ đề"), max_length=255, blank=True, validators=[validate_line])
+    organizer_name = models.CharField(_("cơ quan tổ chức"), max_length=255, blank=True, validators=[validate_line])
+    summary = models.TextField(
+        _("giới thiệu ngắn"), blank=True, help_text=_("Markdown; hiện trên trang chủ."), validators=[validate_multiline]
+    )
+    rules = models.TextField(
+        _("thể lệ"), blank=True, help_text=_("Markdown: tiêu đề ##, danh sách -, chữ đậm **…**."), validators=[validate_multiline]
+    )
     starts_on = models.DateField(_("ngày bắt đầu"))
     ends_on = models.DateField(_("ngày kết thúc"))
     status = models.CharField(_("trạng thái"), max_length=16, choices=ContestStatus.choices, default=ContestStatus.DRAFT)
-    hotline = models.CharField(_("đường dây nóng"), max_length=50, blank=True)
+    hotline = models.CharField(_("đường dây nóng"), max_length=50, blank=True, validators=[validate_line])
     contact_email = models.EmailField(_("e-mail liên hệ"), blank=True)
-    contact_address = models.CharField(_("địa chỉ liên hệ"), max_length=255, blank=True)
+    contact_address = models.CharField(_("địa chỉ liên hệ"), max_length=255, blank=True, validators=[validate_line])
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -42,8 +47,8 @@ class Contest(models.Model):
 
 class ReferenceDocument(models.Model):
     contest = models.ForeignKey(Contest, on_delete=models.CASCADE, related_name="documents", verbose_name=_("cuộc thi"))
-    title = models.CharField(_("tên tài liệu"), max_length=255)
-    description = models.TextField(_("mô tả"), blank=True)
+    title = models.CharField(_("tên tài liệu"), max_length=255, validators=[validate_line])
+    description = models.TextField(_("mô tả"), blank=True, validators=[validate_multiline])
     file = models.FileField(
         _("tệp"),
         upload_to="documents/%Y/",
@@ -63,8 +68,8 @@ class ReferenceDocument(models.Model):
 
 class FAQ(models.Model):
     contest = models.ForeignKey(Contest, on_delete=models.CASCADE, related_name="faqs", verbose_name=_("cuộc thi"))
-    question = models.CharField(_("câu hỏi"), max_length=500)
-    answer = models.TextField(_("trả lời"), help_text=_("Markdown."))
+    question = models.CharField(_("câu hỏi"), max_length=500, validators=[validate_line])
+    answer = models.TextField(_("trả lời"), help_text=_("Markdown."), validators=[validate_multiline])
     sort_order = models.PositiveIntegerField(_("thứ tự"), default=0)
 
     class Meta:

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Organization
 from accounts.phone import normalize_phone
 from accounts.selectors import organization_choice_groups
+from contests.cleaning import CleanTextFormMixin
 
 from .enums import IneligibleReason, SubjectKind
 from .files import check_upload
@@ -16,7 +17,7 @@ class _UnitChoiceMixin:
         self.fields[name].widget.attrs["data-unit-select"] = ""
 
 
-class EssayForm(_UnitChoiceMixin, forms.ModelForm):
+class EssayForm(CleanTextFormMixin, _UnitChoiceMixin, forms.ModelForm):
     class Meta:
         model = Essay
         fields = [
@@ -44,7 +45,7 @@ class EssayForm(_UnitChoiceMixin, forms.ModelForm):
         self._group_units("subject_organization")
 
 
-class AuthorForm(_UnitChoiceMixin, forms.Form):
+class AuthorForm(CleanTextFormMixin, _UnitChoiceMixin, forms.Form):
     name = forms.CharField(label=_("Họ và tên tác giả"), max_length=150)
     organization = forms.ModelChoiceField(label=_("Đơn vị"), queryset=Organization.objects.filter(is_active=True))
     phone = forms.CharField(label=_("Số điện thoại"), max_length=20, widget=forms.TextInput(attrs={"inputmode": "tel"}))
@@ -83,7 +84,7 @@ class FileForm(forms.Form):
         return upload
 
 
-class ScreeningForm(forms.Form):
+class ScreeningForm(CleanTextFormMixin, forms.Form):
     eligible = forms.TypedChoiceField(
         label=_("Kết quả sơ loại"),
         choices=[("1", _("Đủ điều kiện")), ("0", _("Không đủ điều kiện"))],

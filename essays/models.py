@@ -5,6 +5,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from contests.cleaning import validate_line, validate_multiline
 from contests.prizes import PrizeQuerySet
 
 from .enums import AssignmentMode, Eligibility, EssayStatus, JudgingStatus, PrizeStatus, PrizeTier, SheetStatus, SubjectKind
@@ -17,7 +18,7 @@ class EssayPhase(models.Model):
     contest = models.ForeignKey(
         "contests.Contest", verbose_name=_("cuộc thi"), on_delete=models.PROTECT, related_name="essay_phases"
     )
-    name = models.CharField(_("tên giai đoạn"), max_length=200)
+    name = models.CharField(_("tên giai đoạn"), max_length=200, validators=[validate_line])
     opens_at = models.DateTimeField(_("nhận bài từ"))
     closes_at = models.DateTimeField(_("hạn nộp bài"))
     min_words = models.PositiveIntegerField(_("số chữ tối thiểu"), default=1500)
@@ -46,9 +47,9 @@ class Essay(models.Model):
     submitter = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("người gửi"), on_delete=models.PROTECT, related_name="essays"
     )
-    title = models.CharField(_("tên bài viết"), max_length=300)
+    title = models.CharField(_("tên bài viết"), max_length=300, validators=[validate_line])
     subject_kind = models.CharField(_("viết về"), max_length=16, choices=SubjectKind.choices)
-    subject_name = models.CharField(_("tên tập thể hoặc cá nhân được viết"), max_length=300)
+    subject_name = models.CharField(_("tên tập thể hoặc cá nhân được viết"), max_length=300, validators=[validate_line])
     subject_organization = models.ForeignKey(
         "accounts.Organization",
         verbose_name=_("đơn vị của tập thể, cá nhân được viết"),
@@ -56,7 +57,9 @@ class Essay(models.Model):
         related_name="+",
     )
     body = models.TextField(
-        _("nội dung"), help_text=_("Mỗi đoạn cách nhau một dòng trống; dòng bắt đầu bằng «## » là tiêu đề nhỏ.")
+        _("nội dung"),
+        help_text=_("Mỗi đoạn cách nhau một dòng trống; dòng bắt đầu bằng «## » là tiêu đề nhỏ."),
+        validators=[validate_multiline],
     )
     declares_real = models.BooleanField(_("cam kết viết về người thật, việc thật"), default=False)
     declares_unpublished = models.BooleanField(_("cam kết bài chưa đăng báo, chưa dự thi nơi khác"), default=False)
@@ -66,7 +69,7 @@ class Essay(models.Model):
     submitted_at = models.DateTimeField(_("nộp lúc"), null=True, blank=True)
     eligibility = models.CharField(_("sơ loại"), max_length=16, choices=Eligibility.choices, default=Eligibility.PENDING)
     screening_reasons = models.JSONField(_("lý do không đủ điều kiện"), default=list, blank=True)
-    screening_note = models.TextField(_("ghi chú sơ loại"), blank=True)
+    screening_note = models.TextField(_("ghi chú sơ loại"), blank=True, validators=[validate_multiline])
     screened_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     screened_at = models.DateTimeField(null=True, blank=True)
     published_at = models.DateTimeField(_("đăng trên trang cuộc thi lúc"), null=True, blank=True)
@@ -95,7 +98,7 @@ class Essay(models.Model):
 
 class EssayAuthor(models.Model):
     essay = models.ForeignKey(Essay, on_delete=models.CASCADE, related_name="authors")
-    name = models.CharField(_("họ và tên tác giả"), max_length=150)
+    name = models.CharField(_("họ và tên tác giả"), max_length=150, validators=[validate_line])
     organization = models.ForeignKey(
         "accounts.Organization", verbose_name=_("đơn vị"), on_delete=models.PROTECT, related_name="+"
     )
@@ -118,7 +121,7 @@ class EssayFile(models.Model):
     essay = models.ForeignKey(Essay, on_delete=models.CASCADE, related_name="files")
     file = models.FileField(upload_to="essays/%Y/%m/", storage=private_storage)
     kind = models.CharField(max_length=8)
-    original_name = models.CharField(max_length=255)
+    original_name = models.CharField(max_length=255, validators=[validate_line])
     size = models.PositiveIntegerField()
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
@@ -135,7 +138,7 @@ class JudgingRound(models.Model):
     """A judging round (vòng sơ khảo, vòng chung khảo) with its panel and rubric."""
 
     phase = models.ForeignKey(EssayPhase, verbose_name=_("giai đoạn"), on_delete=models.PROTECT, related_name="judging_rounds")
-    name = models.CharField(_("tên vòng"), max_length=200)
+    name = models.CharField(_("tên vòng"), max_length=200, validators=[validate_line])
     order = models.PositiveSmallIntegerField(_("thứ tự"), default=1)
     assignment_mode = models.CharField(
         _("cách phân công"), max_length=16, choices=AssignmentMode.choices, default=AssignmentMode.ALL
@@ -156,7 +159,7 @@ class JudgingRound(models.Model):
 
 class Criterion(models.Model):
     round = models.ForeignKey(JudgingRound, on_delete=models.CASCADE, related_name="criteria")
-    name = models.CharField(_("tiêu chí"), max_length=300)
+    name = models.CharField(_("tiêu chí"), max_length=300, validators=[validate_line])
     max_points = models.PositiveSmallIntegerField(_("điểm tối đa"), default=10)
     weight = models.DecimalField(_("trọng số"), max_digits=4, decimal_places=2, default=1)
     order = models.PositiveSmallIntegerField(default=0)
@@ -213,8 +216,8 @@ class Assignment(models.Model):
     essay = models.ForeignKey(Essay, on_delete=models.CASCADE, related_name="assignments")
     judge = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="judging_assignments")
     status = models.CharField(max_length=16, choices=SheetStatus.choices, default=SheetStatus.PENDING)
-    comment = models.TextField(_("nhận xét"), blank=True)
-    conflict_reason = models.CharField(_("lý do xung đột lợi ích"), max_length=500, blank=True)
+    comment = models.TextField(_("nhận xét"), blank=True, validators=[validate_multiline])
+    conflict_reason = models.CharField(_("lý do xung đột lợi ích"), max_length=500, blank=True, validators=[validate_line])
     submitted_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -249,7 +252,7 @@ class EssayPrize(models.Model):
     tier = models.CharField(_("giải"), max_length=16, choices=PrizeTier.choices, blank=True)
     rank = models.PositiveSmallIntegerField(_("hạng"))
     status = models.CharField(_("xác minh"), max_length=16, choices=PrizeStatus.choices, default=PrizeStatus.DRAFT)
-    note = models.CharField(_("ghi chú"), max_length=500, blank=True)
+    note = models.CharField(_("ghi chú"), max_length=500, blank=True, validators=[validate_line])
     verified_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     verified_at = models.DateTimeField(null=True, blank=True)
     amendments = models.JSONField(

@@ -4,17 +4,20 @@ upload and template). Header: Mã câu | Lĩnh vực | Câu hỏi | Phương án
 from dataclasses import dataclass, field
 from zipfile import BadZipFile
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils.exceptions import InvalidFileException
 
+from contests.cleaning import clean_text, normalize_text
 from contests.text import excel_text
 
 from .enums import QuestionStatus
 from .errors import SealedError
 from .models import Field, Question, RoundQuestion
-from .services import question_is_sealed, question_upsert
+from .services import question_changes, question_upsert
 
 LETTERS = "ABCDEF"
 BASE_HEADERS = ["Mã câu", "Lĩnh vực", "Câu hỏi"]
@@ -35,6 +38,7 @@ class ParsedQuestion:
     options: list[str]
     correct_index: int
     source: str
+    unchanged: bool = False
 
 
 @dataclass
@@ -42,20 +46,24 @@ class ImportReport:
     rows: list[ParsedQuestion] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     created: int = 0
-    updated: int = 0
+    updated: int = 0  # questions that changed
+    unchanged: int = 0  # questions already in the bank exactly as in the file
 
     @property
     def ok(self) -> bool:
         return not self.errors
 
 
-def _clean(value) -> str:
-    if value is None:
-        return ""
+def _cell(value, *, label: str, multiline: bool = False) -> str:
+    """A cell as clean text (contests.cleaning); ValidationError names the column."""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    text = str(value).strip()
+    text = clean_text(value, multiline=multiline, label=label)
     return text[1:] if text.startswith("'") and text[1:2] in ("=", "+", "-", "@") else text
+
+
+def _blank(raw) -> bool:
+    return all(c is None or not str(c).strip() for c in raw)
 
 
 def parse_workbook(file) -> ImportReport:
@@ -71,7 +79,7 @@ def parse_workbook(file) -> ImportReport:
     if not rows:
         report.errors.append("Tệp không có dữ liệu.")
         return report
-    header = [_clean(c) for c in rows[0]]
+    header = [normalize_text(c) for c in rows[0]]
     option_cols = [i for i, h in enumerate(header) if h in OPTION_HEADERS]
     try:
         col = {name: header.index(name) for name in BASE_HEADERS + TAIL_HEADERS}
@@ -81,51 +89,92 @@ def parse_workbook(file) -> ImportReport:
     if [header[i] for i in option_cols] != OPTION_HEADERS[: len(option_cols)] or len(option_cols) < 2:
         report.errors.append("Các cột phương án phải liên tiếp: Phương án A, Phương án B, … (tối đa F).")
         return report
+    errors: list[tuple[int, str]] = []
     seen: dict[str, int] = {}
     for number, raw in enumerate(rows[1:], start=2):
-        cells = [_clean(c) for c in raw] + [""] * len(header)
-        if not any(cells):
+        if _blank(raw):
             continue
-        code, field_name, text = cells[col["Mã câu"]], cells[col["Lĩnh vực"]], cells[col["Câu hỏi"]]
-        options = [cells[i] for i in option_cols]
+        cells = list(raw) + [None] * len(header)
+        problems: list[str] = []
+        bad: set[int] = set()  # columns already reported for a refused character
+
+        def take(index, *, multiline=False, cells=cells, problems=problems, bad=bad):
+            try:
+                return _cell(cells[index], label=header[index], multiline=multiline)
+            except ValidationError as exc:
+                problems.append(exc.messages[0].rstrip("."))
+                bad.add(index)
+                return ""
+
+        code, field_name = take(col["Mã câu"]), take(col["Lĩnh vực"])
+        text = take(col["Câu hỏi"], multiline=True)
+        options = [take(i) for i in option_cols]
+        answer, source = take(col["Đáp án đúng"]).upper(), take(col["Nguồn"])
         while options and not options[-1]:
             options.pop()
-        answer, source = cells[col["Đáp án đúng"]].upper(), cells[col["Nguồn"]]
-        problems = []
         if not code:
-            problems.append("thiếu mã câu")
+            if col["Mã câu"] not in bad:
+                problems.append("thiếu mã câu")
         elif code in seen:
             problems.append(f"mã câu {code} trùng với dòng {seen[code]}")
-        if not field_name:
+        if not field_name and col["Lĩnh vực"] not in bad:
             problems.append("thiếu lĩnh vực")
-        if not text:
+        if not text and col["Câu hỏi"] not in bad:
             problems.append("thiếu nội dung câu hỏi")
-        if len(options) < 2 or len(options) > 6:
-            problems.append("cần từ 2 đến 6 phương án")
-        elif any(not o for o in options):
-            problems.append("có phương án để trống giữa các phương án khác")
-        if answer not in LETTERS[: len(options)] or not answer:
-            problems.append(f"đáp án đúng «{answer}» phải là một chữ cái trong {', '.join(LETTERS[: max(len(options), 2)])}")
-        if (
-            code
-            and code not in seen
-            and Question.objects.filter(code=code).exists()
-            and question_is_sealed(Question.objects.get(code=code).pk)
-        ):
-            problems.append(f"câu {code} đã nằm trong bộ câu hỏi được niêm phong, không thể sửa")
+        if not bad.intersection(option_cols):
+            if len(options) < 2 or len(options) > 6:
+                problems.append("cần từ 2 đến 6 phương án")
+            elif any(not o for o in options):
+                problems.append("có phương án để trống giữa các phương án khác")
+            if (answer not in LETTERS[: len(options)] or not answer) and col["Đáp án đúng"] not in bad:
+                problems.append(f"đáp án đúng «{answer}» phải là một chữ cái trong {', '.join(LETTERS[: max(len(options), 2)])}")
         if code:
             seen.setdefault(code, number)
         if problems:
-            report.errors.append(f"Dòng {number}: " + "; ".join(problems) + ".")
+            errors.append((number, f"Dòng {number}: " + "; ".join(problems) + "."))
             continue
         report.rows.append(ParsedQuestion(number, code, field_name, text, options, LETTERS.index(answer), source))
+    errors += _sealed_problems(report.rows)
+    report.errors = [message for _number, message in sorted(errors, key=lambda e: e[0])]
     if not report.rows and not report.errors:
         report.errors.append("Tệp không có câu hỏi nào.")
     return report
 
 
+def _sealed_problems(rows: list[ParsedQuestion]) -> list[tuple[int, str]]:
+    """Mark the rows already in the bank exactly as written (normalized text compared), and
+    refuse a change to a question of a sealed pool, naming the row and what would change.
+    Three queries whatever the number of rows."""
+    codes = [row.code for row in rows]
+    existing = {q.code: q for q in Question.objects.filter(code__in=codes).select_related("field").prefetch_related("options")}
+    sealed = set(
+        RoundQuestion.objects.filter(question__code__in=codes, round__approved_at__isnull=False).values_list(
+            "question__code", flat=True
+        )
+    )
+    problems = []
+    for row in rows:
+        question = existing.get(row.code)
+        if question is None:
+            continue
+        changes = question_changes(
+            question, field_name=row.field_name, text=row.text, options=row.options, correct_index=row.correct_index,
+            source=row.source, status=QuestionStatus.APPROVED,
+        )  # fmt: skip
+        if not changes:
+            row.unchanged = True
+        elif row.code in sealed:
+            message = _(
+                "Dòng %(row)d: câu %(code)s đã nằm trong bộ câu hỏi được niêm phong, không thể sửa (tệp khác ở: %(changes)s)."
+            ) % {"row": row.row, "code": row.code, "changes": ", ".join(changes)}
+            problems.append((row.row, message))
+    return problems
+
+
 def import_questions(file, *, author=None) -> ImportReport:
-    """Import (or update by code) every question of the workbook, or none if any row is bad."""
+    """Import (or update by code) every question of the workbook, or none if any row is bad.
+    A row that matches the bank exactly is counted as unchanged and not written, so a sealed
+    round's own export imports again without complaint."""
     report = parse_workbook(file)
     if not report.ok:
         return report
@@ -133,8 +182,11 @@ def import_questions(file, *, author=None) -> ImportReport:
         with transaction.atomic():
             fields = {}
             for row in report.rows:
+                if row.unchanged:
+                    report.unchanged += 1
+                    continue
                 if row.field_name not in fields:
-                    fields[row.field_name], _ = Field.objects.get_or_create(name=row.field_name)
+                    fields[row.field_name], _created = Field.objects.get_or_create(name=row.field_name)
                 _question, created = question_upsert(
                     code=row.code, field=fields[row.field_name], text=row.text, options=row.options,
                     correct_index=row.correct_index, source=row.source, status=QuestionStatus.APPROVED, author=author,
@@ -143,7 +195,7 @@ def import_questions(file, *, author=None) -> ImportReport:
                 report.updated += not created
     except SealedError as exc:
         report.errors.append(exc.message)
-        report.created = report.updated = 0
+        report.created = report.updated = report.unchanged = 0
     return report
 
 

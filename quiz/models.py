@@ -14,6 +14,7 @@ from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from contests.cleaning import validate_line, validate_multiline
 from contests.prizes import PrizeQuerySet
 
 from .enums import (
@@ -34,7 +35,7 @@ OPTION_LETTERS = "ABCDEF"
 class Field(models.Model):
     """A field (lĩnh vực) of the bank: party statutes, resolutions, model party cells …"""
 
-    name = models.CharField(_("tên lĩnh vực"), max_length=200, unique=True)
+    name = models.CharField(_("tên lĩnh vực"), max_length=200, unique=True, validators=[validate_line])
     sort_order = models.PositiveIntegerField(_("thứ tự"), default=0)
 
     class Meta:
@@ -47,10 +48,10 @@ class Field(models.Model):
 
 
 class Question(models.Model):
-    code = models.CharField(_("mã câu"), max_length=32, unique=True)
+    code = models.CharField(_("mã câu"), max_length=32, unique=True, validators=[validate_line])
     field = models.ForeignKey(Field, verbose_name=_("lĩnh vực"), on_delete=models.PROTECT, related_name="questions")
-    text = models.TextField(_("câu hỏi"))
-    source = models.CharField(_("nguồn"), max_length=500, blank=True)
+    text = models.TextField(_("câu hỏi"), validators=[validate_multiline])
+    source = models.CharField(_("nguồn"), max_length=500, blank=True, validators=[validate_line])
     status = models.CharField(_("trạng thái"), max_length=16, choices=QuestionStatus.choices, default=QuestionStatus.DRAFT)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("người soạn"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -71,7 +72,7 @@ class Question(models.Model):
 class Option(models.Model):
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="options")
     letter = models.CharField(_("phương án"), max_length=1)
-    text = models.CharField(_("nội dung"), max_length=1000)
+    text = models.CharField(_("nội dung"), max_length=1000, validators=[validate_line])
     is_correct = models.BooleanField(_("đúng"), default=False)
 
     class Meta:
@@ -94,7 +95,7 @@ class Round(models.Model):
     contest = models.ForeignKey("contests.Contest", verbose_name=_("cuộc thi"), on_delete=models.PROTECT, related_name="rounds")
     kind = models.CharField(_("loại"), max_length=16, choices=RoundKind.choices, default=RoundKind.WEEKLY)
     number = models.PositiveSmallIntegerField(_("số thứ tự"))
-    name = models.CharField(_("tên"), max_length=200)
+    name = models.CharField(_("tên"), max_length=200, validators=[validate_line])
     opens_at = models.DateTimeField(_("mở lúc"))
     closes_at = models.DateTimeField(_("đóng lúc"))
     questions_per_attempt = models.PositiveSmallIntegerField(_("số câu mỗi bài thi"), default=20)
@@ -321,7 +322,7 @@ class RoundEntry(models.Model):
     prediction = models.PositiveIntegerField(null=True, blank=True)
     attempts_count = models.PositiveIntegerField(default=0)
     disqualified = models.BooleanField(_("bị loại"), default=False)
-    disqualified_reason = models.CharField(_("lý do loại"), max_length=500, blank=True)
+    disqualified_reason = models.CharField(_("lý do loại"), max_length=500, blank=True, validators=[validate_line])
 
     class Meta:
         verbose_name = _("kết quả của thí sinh")
@@ -343,7 +344,7 @@ class Prize(models.Model):
     tier = models.CharField(_("giải"), max_length=16, choices=PrizeTier.choices)
     rank = models.PositiveIntegerField(_("hạng"))
     status = models.CharField(_("xác minh"), max_length=16, choices=PrizeStatus.choices, default=PrizeStatus.DRAFT)
-    note = models.CharField(_("ghi chú"), max_length=500, blank=True)
+    note = models.CharField(_("ghi chú"), max_length=500, blank=True, validators=[validate_line])
     verified_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     verified_at = models.DateTimeField(null=True, blank=True)
     amendments = models.JSONField(

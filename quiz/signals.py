@@ -5,6 +5,8 @@ from django.db.models.signals import pre_delete, pre_save
 from django.dispatch import receiver
 from django.utils.translation import gettext as _
 
+from contests.cleaning import normalize_text
+
 from .errors import SealedError
 from .models import BlueprintItem, Option, Question, Round, RoundQuestion, RoundWindowChange
 from .services import ROUND_FROZEN_FIELDS, guard_question_unsealed, guard_round_unsealed
@@ -15,7 +17,12 @@ def _question_save(sender, instance, raw=False, **kwargs):
     if raw or not instance.pk:
         return
     before = Question.objects.filter(pk=instance.pk).values("text", "field_id", "status").first()
-    if before and (before["text"], before["field_id"], before["status"]) != (instance.text, instance.field_id, instance.status):
+    # Normalized text is compared: storing the NFC form of the same words is not a change.
+    if before and (normalize_text(before["text"], multiline=True), before["field_id"], before["status"]) != (
+        normalize_text(instance.text, multiline=True),
+        instance.field_id,
+        instance.status,
+    ):
         guard_question_unsealed(instance.pk)
 
 
@@ -30,7 +37,11 @@ def _option_save(sender, instance, raw=False, **kwargs):
         return
     if instance.pk:
         before = Option.objects.filter(pk=instance.pk).values("text", "is_correct", "letter").first()
-        if before == {"text": instance.text, "is_correct": instance.is_correct, "letter": instance.letter}:
+        if before and (normalize_text(before["text"]), before["is_correct"], before["letter"]) == (
+            normalize_text(instance.text),
+            instance.is_correct,
+            instance.letter,
+        ):
             return
     guard_question_unsealed(instance.question_id)
 

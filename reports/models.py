@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from contests.cleaning import validate_line
 from essays.files import private_storage
 
 
@@ -48,7 +49,7 @@ class IntegrityDecision(models.Model):
     contest = models.ForeignKey("contests.Contest", on_delete=models.CASCADE, related_name="+")
     key = models.CharField(max_length=200, help_text=_("Trường hợp bị đánh dấu, ví dụ phone:0912345678"))
     verdict = models.CharField(max_length=16, choices=Verdict.choices)
-    reason = models.CharField(_("lý do"), max_length=500)
+    reason = models.CharField(_("lý do"), max_length=500, validators=[validate_line])
     users = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="+")
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     decided_at = models.DateTimeField(auto_now_add=True)

@@ -19,4 +19,8 @@ class Command(BaseCommand):
             for line in report.errors:
                 self.stderr.write(line)
             raise CommandError(f"Không nhập câu hỏi nào: {len(report.errors)} lỗi.")
-        self.stdout.write(self.style.SUCCESS(f"Đã nhập: {report.created} câu mới, {report.updated} câu cập nhật."))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Đã nhập: {report.created} câu mới, {report.updated} câu thay đổi, {report.unchanged} câu không đổi."
+            )
+        )
