@@ -1,7 +1,5 @@
 from allauth.account import app_settings as allauth_settings
 from allauth.account.adapter import DefaultAccountAdapter
-from allauth.account.app_settings import EmailVerificationMethod
-from allauth.account.stages import EmailVerificationStage
 from allauth.core.internal import ratelimit
 from django.urls import reverse
 
@@ -17,19 +15,6 @@ from .selectors import profile_is_complete
 PAIR_ACTION = "login_failed_address"
 
 
-class SignupEmailVerificationStage(EmailVerificationStage):
-    """Verification as configured at sign-up; never a hold-up for a password login.
-
-    Mandatory verification is what lets the sign-up page answer the same for a new and an
-    existing address (allauth then mails the owner instead). An account that already exists —
-    made by the admin, an import or seed_demo, or verified long ago — logs in with its password."""
-
-    def handle(self):
-        if not self.login.signup and self.login.email_verification == EmailVerificationMethod.MANDATORY:
-            self.login.email_verification = EmailVerificationMethod.OPTIONAL
-        return super().handle()
-
-
 class AccountAdapter(DefaultAccountAdapter):
     def get_login_redirect_url(self, request):
         # A contestant who has not completed the profile is sent to finish it first;
@@ -40,9 +25,9 @@ class AccountAdapter(DefaultAccountAdapter):
         return super().get_login_redirect_url(request)
 
     def get_login_stages(self):
-        stages = super().get_login_stages()
-        path = f"{EmailVerificationStage.__module__}.{EmailVerificationStage.__name__}"
-        return [f"{__name__}.SignupEmailVerificationStage" if stage == path else stage for stage in stages]
+        # allauth's e-mail verification stage, applied to sign-up only (accounts/stages.py).
+        replaced = {"allauth.account.stages.EmailVerificationStage": "accounts.stages.SignupEmailVerificationStage"}
+        return [replaced.get(stage, stage) for stage in super().get_login_stages()]
 
     def get_client_ip(self, request) -> str:
         return client_ip(request)

@@ -14,8 +14,8 @@ class Contest(models.Model):
     slug = models.SlugField(_("đường dẫn"), unique=True)
     theme = models.CharField(_("chủ đề"), max_length=255, blank=True)
     organizer_name = models.CharField(_("cơ quan tổ chức"), max_length=255, blank=True)
-    summary = models.TextField(_("giới thiệu ngắn"), blank=True, help_text=_("Markdown; hiện trên trang chủ."))
-    rules = models.TextField(_("thể lệ"), blank=True, help_text=_("Markdown: tiêu đề ##, danh sách -, chữ đậm **…**."))
+    summary = models.TextField(_("giới thiệu ngắn"), blank=True, max_length=2000, help_text=_("Markdown; hiện trên trang chủ."))
+    rules = models.TextField(_("thể lệ"), blank=True, max_length=30000, help_text=_("Markdown: tiêu đề ##, danh sách -, chữ đậm **…**."))
     starts_on = models.DateField(_("ngày bắt đầu"))
     ends_on = models.DateField(_("ngày kết thúc"))
     status = models.CharField(_("trạng thái"), max_length=16, choices=ContestStatus.choices, default=ContestStatus.DRAFT)
@@ -41,7 +41,7 @@ class Contest(models.Model):
 class ReferenceDocument(models.Model):
     contest = models.ForeignKey(Contest, on_delete=models.CASCADE, related_name="documents", verbose_name=_("cuộc thi"))
     title = models.CharField(_("tên tài liệu"), max_length=255)
-    description = models.TextField(_("mô tả"), blank=True)
+    description = models.TextField(_("mô tả"), blank=True, max_length=2000)
     file = models.FileField(
         _("tệp"),
         upload_to="documents/%Y/",
@@ -62,7 +62,7 @@ class ReferenceDocument(models.Model):
 class FAQ(models.Model):
     contest = models.ForeignKey(Contest, on_delete=models.CASCADE, related_name="faqs", verbose_name=_("cuộc thi"))
     question = models.CharField(_("câu hỏi"), max_length=500)
-    answer = models.TextField(_("trả lời"), help_text=_("Markdown."))
+    answer = models.TextField(_("trả lời"), max_length=5000, help_text=_("Markdown."))
     sort_order = models.PositiveIntegerField(_("thứ tự"), default=0)
 
     class Meta:

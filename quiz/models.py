@@ -42,7 +42,7 @@ class Field(models.Model):
 class Question(models.Model):
     code = models.CharField(_("mã câu"), max_length=32, unique=True)
     field = models.ForeignKey(Field, verbose_name=_("lĩnh vực"), on_delete=models.PROTECT, related_name="questions")
-    text = models.TextField(_("câu hỏi"))
+    text = models.TextField(_("câu hỏi"), max_length=2000)
     source = models.CharField(_("nguồn"), max_length=500, blank=True)
     status = models.CharField(_("trạng thái"), max_length=16, choices=QuestionStatus.choices, default=QuestionStatus.DRAFT)
     author = models.ForeignKey(
