@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import include, path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -23,7 +24,7 @@ def admin_login(request):
         next_url = reverse("admin:index")
     if request.user.is_authenticated:
         if request.user.is_active and request.user.is_staff:
-            return redirect(next_url)
+            return HttpResponseRedirect(next_url)
         raise PermissionDenied  # signed in, but not staff: going back to the login would loop
     return redirect(f"{reverse('account_login')}?{urlencode({REDIRECT_FIELD_NAME: next_url})}")
 
