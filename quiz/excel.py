@@ -13,7 +13,7 @@ from contests.text import excel_text
 
 from .enums import QuestionStatus
 from .errors import SealedError
-from .models import Field, Question, RoundQuestion
+from .models import Field, Option, Question, RoundQuestion
 from .services import question_is_sealed, question_upsert
 
 LETTERS = "ABCDEF"
@@ -58,6 +58,10 @@ def _clean(value) -> str:
     return text[1:] if text.startswith("'") and text[1:2] in ("=", "+", "-", "@") else text
 
 
+def _max_length(model, field: str) -> int:
+    return model._meta.get_field(field).max_length
+
+
 def parse_workbook(file) -> ImportReport:
     """Read and check every row; nothing is written here."""
     report = ImportReport()
@@ -100,6 +104,15 @@ def parse_workbook(file) -> ImportReport:
             problems.append("thiếu lĩnh vực")
         if not text:
             problems.append("thiếu nội dung câu hỏi")
+        for label, value, limit in (
+            ("mã câu", code, _max_length(Question, "code")),
+            ("lĩnh vực", field_name, _max_length(Field, "name")),
+            ("nội dung câu hỏi", text, _max_length(Question, "text")),
+            ("nguồn", source, _max_length(Question, "source")),
+            *((f"phương án {LETTERS[i]}", o, _max_length(Option, "text")) for i, o in enumerate(options)),
+        ):
+            if len(value) > limit:
+                problems.append(f"{label} dài quá {limit:,} ký tự".replace(",", "."))
         if len(options) < 2 or len(options) > 6:
             problems.append("cần từ 2 đến 6 phương án")
         elif any(not o for o in options):
