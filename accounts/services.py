@@ -117,8 +117,12 @@ def organizations_import(*, rows: list[tuple]) -> ImportResult:
             problems.append(f"mã đơn vị {code} trùng với dòng {codes_in_file[code]}")
         if not name:
             problems.append("thiếu tên đơn vị")
-        for label, value, field in (("mã đơn vị", code, "code"), ("tên đơn vị", name, "name"), ("tên viết tắt", short_name, "short_name")):
-            if len(value) > (limit := Organization._meta.get_field(field).max_length):
+        for label, value, field_name in (
+            ("mã đơn vị", code, "code"),
+            ("tên đơn vị", name, "name"),
+            ("tên viết tắt", short_name, "short_name"),
+        ):
+            if len(value) > (limit := Organization._meta.get_field(field_name).max_length):
                 problems.append(f"{label} dài quá {limit} ký tự")
         kind = _KIND_BY_LABEL.get(kind_label.lower()) if kind_label else OrganizationKind.GRASSROOTS
         if kind is None:

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
-from django.shortcuts import render
 from django.middleware.locale import LocaleMiddleware
+from django.shortcuts import render
 from django.utils import translation
 
 

@@ -15,7 +15,9 @@ class Contest(models.Model):
     theme = models.CharField(_("chủ đề"), max_length=255, blank=True)
     organizer_name = models.CharField(_("cơ quan tổ chức"), max_length=255, blank=True)
     summary = models.TextField(_("giới thiệu ngắn"), blank=True, max_length=2000, help_text=_("Markdown; hiện trên trang chủ."))
-    rules = models.TextField(_("thể lệ"), blank=True, max_length=30000, help_text=_("Markdown: tiêu đề ##, danh sách -, chữ đậm **…**."))
+    rules = models.TextField(
+        _("thể lệ"), blank=True, max_length=30000, help_text=_("Markdown: tiêu đề ##, danh sách -, chữ đậm **…**.")
+    )
     starts_on = models.DateField(_("ngày bắt đầu"))
     ends_on = models.DateField(_("ngày kết thúc"))
     status = models.CharField(_("trạng thái"), max_length=16, choices=ContestStatus.choices, default=ContestStatus.DRAFT)

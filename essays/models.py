@@ -59,7 +59,7 @@ class Essay(models.Model):
     body = models.TextField(
         _("nội dung"),
         max_length=ESSAY_BODY_MAX_CHARS,
-        help_text=_("Mỗi đoạn cách nhau một dòng trống; dòng bắt đầu bằng «## » là tiêu đề nhỏ.")
+        help_text=_("Mỗi đoạn cách nhau một dòng trống; dòng bắt đầu bằng «## » là tiêu đề nhỏ."),
     )
     declares_real = models.BooleanField(_("cam kết viết về người thật, việc thật"), default=False)
     declares_unpublished = models.BooleanField(_("cam kết bài chưa đăng báo, chưa dự thi nơi khác"), default=False)

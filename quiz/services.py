@@ -5,14 +5,14 @@ import datetime
 import secrets
 from collections import Counter, defaultdict
 
-from django.db import IntegrityError, OperationalError, transaction
-from django.db.models import Case, Count, F, Max, Q, Value, When
+from django.db import IntegrityError, transaction
+from django.db.models import Case, Count, F, Q, Value, When
 from django.db.models.functions import Abs
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.enums import Role
-from accounts.models import Profile
+from accounts.selectors import profile_for_user
 
 from .enums import AttemptStatus, PrizeStatus, QuestionStatus, RankingRule, RoundKind
 from .errors import QuizError, SealedError
@@ -218,11 +218,8 @@ def _draw(*, round: Round) -> list[tuple[int, list[int]]]:
 def attempt_start(*, round: Round, user, ip_address: str | None = None) -> Attempt:
     """Start an attempt, or return the contestant's attempt already open in this round.
 
-    Refuses outside the window, without a complete profile, over the attempt limit. Counting
-    and creating happen under a lock on the contestant's profile row, so ten simultaneous
-    starts never make more attempts than the round allows; the partial unique constraint on
-    open attempts stays behind it. Never lets a database error through: a lost race returns
-    the open attempt, anything else is a QuizError the contestant can read."""
+    Refuses outside the window, without a complete profile, over the attempt limit. The open
+    attempt is unique by a partial unique constraint, so two simultaneous starts make one."""
     now = timezone.now()
     existing = Attempt.objects.filter(round=round, user=user, status=AttemptStatus.OPEN).first()
     if existing is not None:
@@ -231,56 +228,31 @@ def attempt_start(*, round: Round, user, ip_address: str | None = None) -> Attem
         attempt_finalize(attempt=existing)
     if not round.is_sealed or not (round.opens_at <= now < round.closes_at):
         raise QuizError(_("Tuần thi này hiện không mở. Vui lòng xem lịch thi."), code="closed")
-    try:
-        with transaction.atomic():
-            return _attempt_create_locked(round=round, user=user, now=now, ip_address=ip_address)
-    except IntegrityError:
-        # Only a writer that skipped the lock (none in the code) can get here: the open attempt
-        # it made is the contestant's attempt.
-        existing = Attempt.objects.filter(round=round, user=user, status=AttemptStatus.OPEN).first()
-        if existing is not None:
-            return existing
-        raise QuizError(_("Không bắt đầu được bài thi, vui lòng bấm «Bắt đầu» lại."), code="retry") from None
-    except OperationalError:
-        # A lock wait cut short (statement or lock timeout, a deadlock victim): nothing was written.
-        raise QuizError(_("Hệ thống đang bận, vui lòng bấm «Bắt đầu» lại sau giây lát."), code="busy") from None
-
-
-def _attempt_create_locked(*, round: Round, user, now, ip_address: str | None) -> Attempt:
-    """The check-then-create of attempt_start, inside its transaction.
-
-    Why the profile row: a start reads it anyway (the attempt records the contestant's unit),
-    so locking it (SELECT … FOR UPDATE instead of a plain SELECT) costs no extra query, and it
-    exists for everyone allowed to start. It is one row per contestant that nothing busy writes
-    (only an edit of the profile), unlike the user row (last_login on every sign-in). A
-    RoundEntry row does not exist before the first finished attempt, and an advisory lock
-    would be one more query and PostgreSQL-only. The lock serializes one person's starts,
-    never two people's."""
-    organization_id = (
-        Profile.objects.select_for_update().filter(user=user).values_list("organization_id", flat=True).first()
-    )
-    if organization_id is None:
+    profile = profile_for_user(user)
+    if profile is None:
         raise QuizError(_("Vui lòng hoàn thiện thông tin cá nhân trước khi dự thi."), code="profile")
     if round.max_attempts is not None:
-        # Under the lock, so it sees every attempt committed by a start that held it before us;
-        # one query answers both "how many" and "is one open already" (a double tap).
-        seen = Attempt.objects.filter(round=round, user=user).aggregate(
-            n=Count("pk"), open_id=Max("pk", filter=Q(status=AttemptStatus.OPEN))
-        )
-        if seen["open_id"] is not None:
-            return Attempt.objects.get(pk=seen["open_id"])
-        if seen["n"] >= round.max_attempts:
+        done = Attempt.objects.filter(round=round, user=user).count()
+        if done >= round.max_attempts:
             raise QuizError(_("Anh/chị đã thi đủ %(n)d lần cho phép của tuần này.") % {"n": round.max_attempts}, code="limit")
     drawn = _draw(round=round)
     deadline = min(now + datetime.timedelta(seconds=round.time_limit_seconds), round.closes_at)
-    attempt = Attempt.objects.create(
-        round=round, user=user, organization_id=organization_id, started_at=now, deadline=deadline,
-        question_count=len(drawn), ip_address=ip_address,
-    )  # fmt: skip
-    AttemptQuestion.objects.bulk_create(
-        AttemptQuestion(attempt=attempt, question_id=qid, position=i, option_ids=ids, option_count=len(ids))
-        for i, (qid, ids) in enumerate(drawn, start=1)
-    )
+    try:
+        with transaction.atomic():
+            attempt = Attempt.objects.create(
+                round=round, user=user, organization_id=profile.organization_id, started_at=now, deadline=deadline,
+                question_count=len(drawn), ip_address=ip_address,
+            )  # fmt: skip
+            AttemptQuestion.objects.bulk_create(
+                AttemptQuestion(attempt=attempt, question_id=qid, position=i, option_ids=ids, option_count=len(ids))
+                for i, (qid, ids) in enumerate(drawn, start=1)
+            )
+    except IntegrityError:
+        # A simultaneous start won the race: use its attempt.
+        existing = Attempt.objects.filter(round=round, user=user, status=AttemptStatus.OPEN).first()
+        if existing is None:
+            raise
+        return existing
     return attempt
 
 

@@ -4,7 +4,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from contests.text import render_markdown
-from essays.models import ESSAY_BODY_MAX_CHARS
+from essays.models import ESSAY_BODY_MAX_CHARS, JudgingRound
 from reports import integrity
 from reports.models import IntegrityDecision
 from tests.essays.factories import EssayPhaseFactory
@@ -73,10 +73,7 @@ def test_an_unknown_integrity_verdict_is_refused(contest, secretariat):
 
 @pytest.mark.django_db
 def test_advance_with_non_integer_ids_is_a_message_not_a_500(client, organizer):
-    from tests.essays.factories import EssayPhaseFactory as Phase
-    from essays.models import JudgingRound
-
-    round = JudgingRound.objects.create(phase=Phase(), name="Sơ khảo", order=1)
+    round = JudgingRound.objects.create(phase=EssayPhaseFactory(), name="Sơ khảo", order=1)
     client.force_login(organizer)
     client.raise_request_exception = False
 

@@ -80,7 +80,7 @@ def test_no_url_answers_500_to_hostile_input(demo, settings):
             paths = [(n, path) for known in sorted(known_ids) for n, path in enumerate(_paths(route, converters, known))]
             for n, path in dict.fromkeys(paths):
                 value = (HOSTILE_TEXT + HOSTILE_INT)[(n * 3 + len(path)) % (len(HOSTILE_TEXT) + len(HOSTILE_INT))]
-                query = {name: value for name in PARAMS}
+                query = dict.fromkeys(PARAMS, value)
                 body = query | {"ids": [value, "1"], "essay": [value, "1"]}
                 for method, data in (("get", query), ("post", body)) if n == 0 else [(("get", query), ("post", body))[n % 2]]:
                     response = getattr(client, method)(path, data)

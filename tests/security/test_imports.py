@@ -56,9 +56,7 @@ def test_a_unit_made_the_child_of_its_own_descendant_is_reported():
 
 
 def test_question_rows_with_over_long_fields_are_reported():
-    report = parse_workbook(
-        _xlsx([["Q" * 33, "L" * 201, "C" * 2001, "a" * 1001, "b", "", "", "A", "n" * 501]])
-    )
+    report = parse_workbook(_xlsx([["Q" * 33, "L" * 201, "C" * 2001, "a" * 1001, "b", "", "", "A", "n" * 501]]))
 
     assert report.rows == []
     assert report.errors == [
