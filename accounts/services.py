@@ -101,6 +101,9 @@ class ImportResult:
         return not self.errors
 
 
+_MAX_POSITIVE_INT = 2_147_483_647  # PositiveIntegerField on every database
+
+
 def _cell_text(value, *, label: str) -> str:
     """A cell as clean text (contests.cleaning); ValidationError names the column."""
     if isinstance(value, float) and value.is_integer():
@@ -139,22 +142,33 @@ def organizations_import(*, rows: list[tuple]) -> ImportResult:
             problems.append(f"mã đơn vị {code} trùng với dòng {codes_in_file[code]}")
         if not name:
             problems.append("thiếu tên đơn vị")
+        for label, value, field_name in (
+            ("mã đơn vị", code, "code"),
+            ("tên đơn vị", name, "name"),
+            ("tên viết tắt", short_name, "short_name"),
+        ):
+            if len(value) > (limit := Organization._meta.get_field(field_name).max_length):
+                problems.append(f"{label} dài quá {limit} ký tự")
         kind = _KIND_BY_LABEL.get(kind_label.lower()) if kind_label else OrganizationKind.GRASSROOTS
         if kind is None:
             allowed = ", ".join(str(label) for label in OrganizationKind.labels)
             problems.append(f"loại «{kind_label}» không hợp lệ (chọn một trong: {allowed})")
         member_count = None
         if members:
-            if members.isdigit():
-                member_count = int(members)
+            if not (members.isascii() and members.isdigit()):
+                problems.append(f"số đảng viên «{members[:20]}» phải là số nguyên không âm")
+            elif len(members) > 10 or int(members) > _MAX_POSITIVE_INT:
+                problems.append(f"số đảng viên «{members[:20]}» quá lớn (tối đa 2.147.483.647)")
             else:
-                problems.append(f"số đảng viên «{members}» phải là số nguyên không âm")
+                member_count = int(members)
         sort_order = 0
         if order:
-            if order.isdigit():
-                sort_order = int(order)
+            if not (order.isascii() and order.isdigit()):
+                problems.append(f"thứ tự «{order[:20]}» phải là số nguyên không âm")
+            elif len(order) > 10 or int(order) > _MAX_POSITIVE_INT:
+                problems.append(f"thứ tự «{order[:20]}» quá lớn (tối đa 2.147.483.647)")
             else:
-                problems.append(f"thứ tự «{order}» phải là số nguyên không âm")
+                sort_order = int(order)
         if parent_code and parent_code == code:
             problems.append("đơn vị không thể là cấp trên của chính nó")
         if problems:
@@ -167,8 +181,10 @@ def organizations_import(*, rows: list[tuple]) -> ImportResult:
     for index, _code, *_rest, parent_code, _m, _o in parsed:
         if parent_code and parent_code not in codes_in_file and parent_code not in existing:
             result.errors.append(f"Dòng {index}: không tìm thấy đơn vị cấp trên có mã {parent_code}.")
-    # A cycle inside the file (A under B under A) would never resolve.
-    parent_of = {p[1]: p[5] for p in parsed if p[1]}
+    # A cycle (A under B under A) would never resolve, whether it lies inside the file or runs
+    # through units already in the database that the file does not mention.
+    parent_of = dict(Organization.objects.filter(parent__isnull=False).values_list("code", "parent__code"))
+    parent_of.update({p[1]: p[5] for p in parsed if p[1]})
     for index, code, *_ in parsed:
         seen, current = set(), code
         while current in parent_of and parent_of[current]:

@@ -15,4 +15,6 @@ max_requests = 20000  # a guard against slow leaks; a restart drops the keep-ali
 max_requests_jitter = 2000
 accesslog = "-"
 errorlog = "-"
-forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "*")
+# Only our own proxy may set X-Forwarded-Proto (plain addresses, comma-separated). The client's
+# address is decided by Django from DJANGO_TRUSTED_PROXIES (accounts/net.py), not here.
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")

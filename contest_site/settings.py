@@ -5,6 +5,7 @@ except the production secrets, which must be given when DJANGO_DEBUG is off.
 See .env.example for the full list.
 """
 
+import ipaddress
 import sys
 from pathlib import Path
 
@@ -45,6 +46,15 @@ else:
 
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
+# Proxies (addresses or networks) whose X-Forwarded-For is believed: see accounts/net.py.
+# Empty: the connection's own address is the client's, and the header is ignored.
+TRUSTED_PROXIES = env.list("DJANGO_TRUSTED_PROXIES", default=[])
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy.strip(), strict=False)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"DJANGO_TRUSTED_PROXIES: {_proxy!r} is not an address or a network.") from exc
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -56,6 +66,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "allauth",
     "allauth.account",
+    "csp",
     "accounts",
     "contests",
     "quiz",
@@ -65,12 +76,17 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "contests.middleware.PermissionsPolicyMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "contests.middleware.VietnameseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before any view reads the body; after authentication so the 413 page has the usual header.
+    "contests.middleware.RequestSizeLimitMiddleware",
+    "contests.middleware.NulCharacterMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -158,16 +174,28 @@ ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_UNIQUE_EMAIL = True
-ACCOUNT_EMAIL_VERIFICATION = env.str("ACCOUNT_EMAIL_VERIFICATION", default="optional")
+# "mandatory": a sign-up is finished from the e-mail it sends, so the sign-up page answers the
+# same whether or not the address already has an account (that owner gets an "account already
+# exists" e-mail instead). accounts.adapter applies it to sign-up only: a password login of an
+# existing account is never held up for verification. "optional" lets a new contestant in at
+# once but makes the sign-up form tell who has an account (docs/security.md).
+ACCOUNT_EMAIL_VERIFICATION = env.str("ACCOUNT_EMAIL_VERIFICATION", default="mandatory")
+ACCOUNT_PREVENT_ENUMERATION = True
+# The link in the sign-up e-mail, opened in the same browser, signs the new contestant in.
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_SIGNUP_REDIRECT_URL = "accounts:profile"
 ACCOUNT_LOGOUT_REDIRECT_URL = "home"
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 # Contests are launched at meetings where a hundred people sign up behind one office NAT
 # address within minutes: the per-key (e-mail) limits do the protecting, per-IP limits stay generous.
+# Failed logins (docs/security.md, "Guessing passwords"): 5 per 15 minutes for one account from
+# one address ("login_failed_address", keyed by account and address: accounts.adapter), and a
+# ceiling of 100 an hour for the account from everywhere, which a password reset lifts.
 ACCOUNT_RATE_LIMITS = {
     "login": "300/m/ip",
-    "login_failed": "100/m/ip,5/5m/key",
+    "login_failed": "100/m/ip,100/h/key",
+    "login_failed_address": "5/15m/key",
     "signup": "200/m/ip",
     "reset_password": "60/m/ip,3/m/key",
     "reset_password_from_key": "60/m/ip",
@@ -218,8 +246,17 @@ STORAGES = {
         )
     },
 }
-FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# Size limits, all enforced before a body is read (docs/security.md, "Uploads"):
+# - a request whose Content-Length is over REQUEST_MAX_BODY_SIZE is refused with a 413 page
+#   (contests.middleware.RequestSizeLimitMiddleware) before anything parses it; a body without
+#   a Content-Length (chunked) is never read by Django at all;
+# - a file over FILE_UPLOAD_MAX_MEMORY_SIZE goes to a temporary file, not to memory;
+# - the form fields besides files may take DATA_UPLOAD_MAX_MEMORY_SIZE (an essay is 60,000
+#   characters at most: 240 KB in UTF-8), and at most DATA_UPLOAD_MAX_NUMBER_FIELDS (1,000) fields.
+# The largest legitimate upload is a 10 MB essay document (essays.files.MAX_DOCUMENT_BYTES).
+REQUEST_MAX_BODY_SIZE = env.int("DJANGO_REQUEST_MAX_BODY_SIZE", default=12 * 1024 * 1024)
+FILE_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 # --- Security -----------------------------------------------------------------------------
 HTTPS = env_bool("DJANGO_HTTPS", not DEBUG)
@@ -233,6 +270,29 @@ SECURE_HSTS_PRELOAD = HTTPS
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp): no inline script or style anywhere. The project's
+# templates have none; the Django admin's single inline <style> (change_list.html, shown when a
+# list has no actions) is allowed by its hash, which tests/security/test_headers.py recomputes.
+ADMIN_CHANGELIST_STYLE_HASH = "'sha256-blvLUW3UscWqsXGByNOqdBboM+ShWAuugp2mC/wbafU='"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", ADMIN_CHANGELIST_STYLE_HASH],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# The browser features no page uses are switched off (contests.middleware.PermissionsPolicyMiddleware).
+PERMISSIONS_POLICY = (
+    "accelerometer=(), autoplay=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), "
+    "magnetometer=(), microphone=(), midi=(), payment=(), usb=(), xr-spatial-tracking=()"
+)
 SESSION_COOKIE_HTTPONLY = True
 if not HTTPS and not DEBUG:
     # A plain-HTTP intranet or a local benchmark: check --deploy would warn about these on purpose.

@@ -1,5 +1,12 @@
+from urllib.parse import urlencode
+
 from django.contrib import admin
-from django.urls import include, path
+from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
+from django.shortcuts import redirect
+from django.urls import include, path, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 
 from contests import views as contest_views
@@ -8,9 +15,23 @@ admin.site.site_header = _("Quản trị Cuộc thi")
 admin.site.site_title = _("Quản trị Cuộc thi")
 admin.site.index_title = _("Ban Tổ chức")
 
+
+def admin_login(request):
+    """The admin has no login page of its own: one login form, one set of rate limits (allauth's)."""
+    next_url = request.GET.get(REDIRECT_FIELD_NAME, "")
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = reverse("admin:index")
+    if request.user.is_authenticated:
+        if request.user.is_active and request.user.is_staff:
+            return HttpResponseRedirect(next_url)
+        raise PermissionDenied  # signed in, but not staff: going back to the login would loop
+    return redirect(f"{reverse('account_login')}?{urlencode({REDIRECT_FIELD_NAME: next_url})}")
+
+
 urlpatterns = [
     path("", contest_views.home, name="home"),
     path("healthz/", contest_views.healthz, name="healthz"),
+    path("admin/login/", admin_login, name="admin_login_redirect"),
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),

@@ -1,5 +1,7 @@
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.middleware.locale import LocaleMiddleware
+from django.shortcuts import render
 from django.utils import translation
 
 
@@ -15,3 +17,57 @@ class VietnameseFirstLocaleMiddleware(LocaleMiddleware):
             language = settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+class PermissionsPolicyMiddleware:
+    """Switch off the browser features no page of the site uses (settings.PERMISSIONS_POLICY)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        return response
+
+
+class RequestSizeLimitMiddleware:
+    """Refuse a body announced larger than settings.REQUEST_MAX_BODY_SIZE before anything reads it.
+
+    Django parses a body only when a view or CsrfViewMiddleware.process_view asks for it, which
+    happens after this runs. A body without Content-Length (chunked) is not read by Django."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > settings.REQUEST_MAX_BODY_SIZE:
+            limit_mb = settings.REQUEST_MAX_BODY_SIZE // (1024 * 1024)
+            return render(request, "413.html", {"limit_mb": limit_mb}, status=413)
+        return self.get_response(request)
+
+
+class NulCharacterMiddleware:
+    """Answer 400 to a NUL character in the path, the query string or a form body.
+
+    No text the site stores may contain one (PostgreSQL refuses it, which would be a 500), and no
+    honest browser sends one. Forms reject it too; this also covers views that read a raw value."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        suspicious = "\x00" in request.path or b"%00" in request.META.get("QUERY_STRING", "").encode()
+        if not suspicious and request.content_type == "application/x-www-form-urlencoded":
+            try:
+                body = request.body  # already capped by DATA_UPLOAD_MAX_MEMORY_SIZE and the size middleware
+            except RequestDataTooBig:
+                body = b""  # Django answers this one itself when the view reads the form
+            suspicious = b"%00" in body or b"\x00" in body
+        if suspicious:
+            return render(request, "400.html", status=400)
+        return self.get_response(request)

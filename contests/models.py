@@ -18,10 +18,12 @@ class Contest(models.Model):
     theme = models.CharField(_("chủ đề"), max_length=255, blank=True, validators=[validate_line])
     organizer_name = models.CharField(_("cơ quan tổ chức"), max_length=255, blank=True, validators=[validate_line])
     summary = models.TextField(
-        _("giới thiệu ngắn"), blank=True, help_text=_("Markdown; hiện trên trang chủ."), validators=[validate_multiline]
+        _("giới thiệu ngắn"), blank=True, max_length=2000, help_text=_("Markdown; hiện trên trang chủ."),
+        validators=[validate_multiline],
     )
     rules = models.TextField(
-        _("thể lệ"), blank=True, help_text=_("Markdown: tiêu đề ##, danh sách -, chữ đậm **…**."), validators=[validate_multiline]
+        _("thể lệ"), blank=True, max_length=30000, help_text=_("Markdown: tiêu đề ##, danh sách -, chữ đậm **…**."),
+        validators=[validate_multiline],
     )
     starts_on = models.DateField(_("ngày bắt đầu"))
     ends_on = models.DateField(_("ngày kết thúc"))
@@ -48,7 +50,7 @@ class Contest(models.Model):
 class ReferenceDocument(models.Model):
     contest = models.ForeignKey(Contest, on_delete=models.CASCADE, related_name="documents", verbose_name=_("cuộc thi"))
     title = models.CharField(_("tên tài liệu"), max_length=255, validators=[validate_line])
-    description = models.TextField(_("mô tả"), blank=True, validators=[validate_multiline])
+    description = models.TextField(_("mô tả"), blank=True, max_length=2000, validators=[validate_multiline])
     file = models.FileField(
         _("tệp"),
         upload_to="documents/%Y/",
@@ -69,7 +71,7 @@ class ReferenceDocument(models.Model):
 class FAQ(models.Model):
     contest = models.ForeignKey(Contest, on_delete=models.CASCADE, related_name="faqs", verbose_name=_("cuộc thi"))
     question = models.CharField(_("câu hỏi"), max_length=500, validators=[validate_line])
-    answer = models.TextField(_("trả lời"), help_text=_("Markdown."), validators=[validate_multiline])
+    answer = models.TextField(_("trả lời"), max_length=5000, help_text=_("Markdown."), validators=[validate_multiline])
     sort_order = models.PositiveIntegerField(_("thứ tự"), default=0)
 
     class Meta:

@@ -122,8 +122,11 @@ def manage_action(request, pk, action):
             judging.round_close(round=round)
             messages.success(request, _("Đã kết thúc vòng chấm."))
         elif action == "advance":
-            to = get_object_or_404(JudgingRound, pk=request.POST.get("to"), phase=round.phase)
-            ids = [int(x) for x in request.POST.getlist("essay")]
+            try:
+                to_pk, ids = int(request.POST.get("to", "")), [int(x) for x in request.POST.getlist("essay")]
+            except ValueError:
+                raise EssayError(_("Lựa chọn không hợp lệ; vui lòng chọn lại vòng và các bài.")) from None
+            to = get_object_or_404(JudgingRound, pk=to_pk, phase=round.phase)
             n = judging.round_advance(round=round, to=to, essay_ids=ids)
             messages.success(request, _("Đã chọn %(n)d bài vào %(name)s.") % {"n": n, "name": to.name})
         elif action == "prizes":

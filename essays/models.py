@@ -11,6 +11,10 @@ from contests.prizes import PrizeQuerySet
 from .enums import AssignmentMode, Eligibility, EssayStatus, JudgingStatus, PrizeStatus, PrizeTier, SheetStatus, SubjectKind
 from .files import private_storage
 
+# The rules allow 3,000 words at most; 20 characters a word (a Vietnamese syllable and its space
+# average under 5) leaves room for any honest essay and bounds the cost of showing one.
+ESSAY_BODY_MAX_CHARS = 60_000
+
 
 class EssayPhase(models.Model):
     """A phase (giai đoạn) of the writing contest: essays are received between its dates."""
@@ -58,6 +62,7 @@ class Essay(models.Model):
     )
     body = models.TextField(
         _("nội dung"),
+        max_length=ESSAY_BODY_MAX_CHARS,
         help_text=_("Mỗi đoạn cách nhau một dòng trống; dòng bắt đầu bằng «## » là tiêu đề nhỏ."),
         validators=[validate_multiline],
     )
@@ -69,7 +74,7 @@ class Essay(models.Model):
     submitted_at = models.DateTimeField(_("nộp lúc"), null=True, blank=True)
     eligibility = models.CharField(_("sơ loại"), max_length=16, choices=Eligibility.choices, default=Eligibility.PENDING)
     screening_reasons = models.JSONField(_("lý do không đủ điều kiện"), default=list, blank=True)
-    screening_note = models.TextField(_("ghi chú sơ loại"), blank=True, validators=[validate_multiline])
+    screening_note = models.TextField(_("ghi chú sơ loại"), blank=True, max_length=2000, validators=[validate_multiline])
     screened_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     screened_at = models.DateTimeField(null=True, blank=True)
     published_at = models.DateTimeField(_("đăng trên trang cuộc thi lúc"), null=True, blank=True)
@@ -216,7 +221,7 @@ class Assignment(models.Model):
     essay = models.ForeignKey(Essay, on_delete=models.CASCADE, related_name="assignments")
     judge = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="judging_assignments")
     status = models.CharField(max_length=16, choices=SheetStatus.choices, default=SheetStatus.PENDING)
-    comment = models.TextField(_("nhận xét"), blank=True, validators=[validate_multiline])
+    comment = models.TextField(_("nhận xét"), blank=True, max_length=5000, validators=[validate_multiline])
     conflict_reason = models.CharField(_("lý do xung đột lợi ích"), max_length=500, blank=True, validators=[validate_line])
     submitted_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)

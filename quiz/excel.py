@@ -16,7 +16,7 @@ from contests.text import excel_text
 
 from .enums import QuestionStatus
 from .errors import SealedError
-from .models import Field, Question, RoundQuestion
+from .models import Field, Option, Question, RoundQuestion
 from .services import question_changes, question_upsert
 
 LETTERS = "ABCDEF"
@@ -64,6 +64,10 @@ def _cell(value, *, label: str, multiline: bool = False) -> str:
 
 def _blank(raw) -> bool:
     return all(c is None or not str(c).strip() for c in raw)
+
+
+def _max_length(model, field: str) -> int:
+    return model._meta.get_field(field).max_length
 
 
 def parse_workbook(file) -> ImportReport:
@@ -121,6 +125,15 @@ def parse_workbook(file) -> ImportReport:
             problems.append("thiếu lĩnh vực")
         if not text and col["Câu hỏi"] not in bad:
             problems.append("thiếu nội dung câu hỏi")
+        for label, value, limit in (
+            ("mã câu", code, _max_length(Question, "code")),
+            ("lĩnh vực", field_name, _max_length(Field, "name")),
+            ("nội dung câu hỏi", text, _max_length(Question, "text")),
+            ("nguồn", source, _max_length(Question, "source")),
+            *((f"phương án {LETTERS[i]}", o, _max_length(Option, "text")) for i, o in enumerate(options)),
+        ):
+            if len(value) > limit:
+                problems.append(f"{label} dài quá {limit:,} ký tự".replace(",", "."))
         if not bad.intersection(option_cols):
             if len(options) < 2 or len(options) > 6:
                 problems.append("cần từ 2 đến 6 phương án")

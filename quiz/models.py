@@ -50,7 +50,7 @@ class Field(models.Model):
 class Question(models.Model):
     code = models.CharField(_("mã câu"), max_length=32, unique=True, validators=[validate_line])
     field = models.ForeignKey(Field, verbose_name=_("lĩnh vực"), on_delete=models.PROTECT, related_name="questions")
-    text = models.TextField(_("câu hỏi"), validators=[validate_multiline])
+    text = models.TextField(_("câu hỏi"), max_length=2000, validators=[validate_multiline])
     source = models.CharField(_("nguồn"), max_length=500, blank=True, validators=[validate_line])
     status = models.CharField(_("trạng thái"), max_length=16, choices=QuestionStatus.choices, default=QuestionStatus.DRAFT)
     author = models.ForeignKey(

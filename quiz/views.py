@@ -7,6 +7,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.decorators import profile_required
 from accounts.enums import Role
+from accounts.net import client_ip
 from accounts.roles import has_role, role_required
 from contests.selectors import current_contest
 
@@ -45,7 +46,7 @@ def round_detail(request, pk):
 def attempt_start(request, pk):
     round = selectors.get_round_for_contestant(pk=pk)
     try:
-        attempt = services.attempt_start(round=round, user=request.user, ip_address=request.META.get("REMOTE_ADDR"))
+        attempt = services.attempt_start(round=round, user=request.user, ip_address=client_ip(request))
     except QuizError as exc:
         messages.error(request, exc.message)
         return redirect("quiz:round", pk=round.pk)

@@ -92,6 +92,8 @@ def decide(*, contest, case: Case, by, verdict: str, reason: str) -> IntegrityDe
         raise ValueError(_("Quyết định không hợp lệ."))
     if not reason.strip():
         raise ValueError(_("Cần ghi lý do cho quyết định."))
+    if verdict not in IntegrityDecision.Verdict.values:
+        raise ValueError(_("Quyết định không hợp lệ; vui lòng chọn một trong các quyết định có sẵn."))
     decision, _created = IntegrityDecision.objects.update_or_create(
         contest=contest, key=case.key, defaults={"verdict": verdict, "reason": reason.strip(), "decided_by": by}
     )

@@ -1,8 +1,10 @@
+import re
+
 import pytest
 from django.urls import reverse
 
 from accounts.enums import OrganizationKind, Role
-from accounts.models import Profile, ProfileUnitChange
+from accounts.models import Profile, ProfileUnitChange, User
 from tests.factories import OrganizationFactory, ProfileFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -114,17 +116,21 @@ def test_login_without_profile_goes_to_profile(client):
     assert response["Location"] == reverse("accounts:profile")
 
 
-def test_signup_then_profile_is_asked(client):
+def test_signup_then_profile_is_asked(client, mailoutbox):
     response = client.post(
         reverse("account_signup"),
         {"email": "Lan.Nguyen@Example.com", "password1": "Chibo-KieuMau-2026", "password2": "Chibo-KieuMau-2026"},
     )
+    assert response["Location"] == reverse("account_email_verification_sent")
+    link = re.search(r"https?://[^/\s]+(/accounts/confirm-email/\S+/)", mailoutbox[0].body).group(1)
+
+    response = client.post(link)
 
     assert response.status_code == 302
     assert response["Location"] == reverse("accounts:profile")
 
 
-def test_signup_same_email_other_case_is_refused(client):
+def test_signup_same_email_other_case_creates_no_second_account(client, mailoutbox):
     UserFactory(email="lan@example.com")
 
     response = client.post(
@@ -132,8 +138,9 @@ def test_signup_same_email_other_case_is_refused(client):
         {"email": "LAN@example.com", "password1": "Chibo-KieuMau-2026", "password2": "Chibo-KieuMau-2026"},
     )
 
-    assert response.status_code == 200
-    assert response.context["form"].errors["email"]
+    assert response["Location"] == reverse("account_email_verification_sent")
+    assert User.objects.filter(email__iexact="lan@example.com").count() == 1
+    assert mailoutbox[0].to == ["lan@example.com"]
 
 
 def test_password_reset_sends_an_email(client, mailoutbox):

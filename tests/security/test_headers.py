@@ -1,0 +1,82 @@
+import base64
+import hashlib
+import re
+from pathlib import Path
+
+import django
+import pytest
+from django.conf import settings as django_settings
+from django.test import Client
+
+from essays.models import Assignment
+from quiz.enums import AttemptStatus
+from quiz.models import Attempt, Round
+
+
+def _pages(demo):
+    contestant = demo["contestant"]
+    open_attempt = Attempt.objects.filter(status=AttemptStatus.OPEN).select_related("user").first()
+    finished = Attempt.objects.exclude(status=AttemptStatus.OPEN).select_related("user").first()
+    published = Round.objects.filter(results_published_at__isnull=False).first()
+    sheet = Assignment.objects.filter(judge=demo["judge1"]).first()
+    return [
+        (None, "/"),
+        (None, "/accounts/login/"),
+        (None, f"/quiz/rounds/{published.pk}/"),
+        (None, f"/quiz/rounds/{published.pk}/leaderboard/"),
+        (None, "/essays/"),
+        (None, "/stats/"),
+        (open_attempt.user if open_attempt else contestant, f"/quiz/attempts/{open_attempt.pk}/" if open_attempt else "/quiz/"),
+        (finished.user, f"/quiz/attempts/{finished.pk}/result/"),
+        (demo["judge1"], f"/judging/sheets/{sheet.pk}/"),
+        (demo["secretariat"], "/reports/"),
+        (demo["admin"], "/admin/"),
+        (demo["admin"], f"/admin/quiz/round/{published.pk}/change/"),
+        (demo["admin"], "/admin/accounts/organization/"),
+    ]
+
+
+def test_every_page_type_sends_a_strict_csp_and_a_permissions_policy(demo):
+    for user, path in _pages(demo):
+        client = Client()
+        if user:
+            client.force_login(user)
+        response = client.get(path)
+        assert response.status_code == 200, path
+        csp = response["Content-Security-Policy"]
+        assert "unsafe-inline" not in csp and "unsafe-eval" not in csp, path
+        assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp, path
+        assert "camera=()" in response["Permissions-Policy"], path
+        html = response.content.decode()
+        # Nothing inline that the policy would block (the admin's one <style> is hashed, below).
+        assert not re.search(r"<script(?![^>]*\bsrc=)(?![^>]*application/json)[^>]*>", html), path
+        assert not re.search(r"\sstyle=\"", html), path
+        assert not re.search(r"\son[a-z]+=\"", html), path
+
+
+def test_the_413_and_429_pages_carry_the_headers_too(client, settings):
+    settings.REQUEST_MAX_BODY_SIZE = 10
+    response = client.post("/accounts/login/", {"login": "a" * 50})
+    assert response.status_code == 413
+    assert "Content-Security-Policy" in response
+    assert "Permissions-Policy" in response
+
+
+def test_the_admin_changelist_style_hash_matches_the_installed_django():
+    template = Path(django.__file__).parent / "contrib/admin/templates/admin/change_list.html"
+    style = re.search(r"<style>(.*?)</style>", template.read_text(), re.S).group(1)
+    digest = base64.b64encode(hashlib.sha256(style.encode()).digest()).decode()
+    expected = f"'sha256-{digest}'"
+    assert expected == django_settings.ADMIN_CHANGELIST_STYLE_HASH
+    assert django_settings.ADMIN_CHANGELIST_STYLE_HASH in django_settings.CONTENT_SECURITY_POLICY["DIRECTIVES"]["style-src"]
+
+
+@pytest.mark.django_db
+def test_no_template_of_the_project_has_inline_script_or_style():
+    root = Path(django_settings.BASE_DIR)
+    offenders = []
+    for template in [*root.glob("templates/**/*.html"), *root.glob("*/templates/**/*.html")]:
+        text = template.read_text()
+        if re.search(r"<script(?![^>]*\bsrc=)[^>]*>|<style|\sstyle=\"|\son[a-z]+=\"", text):
+            offenders.append(str(template.relative_to(root)))
+    assert offenders == []
