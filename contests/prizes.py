@@ -29,6 +29,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .decisions import Action, decision_record
 from .enums import PrizeStatus
 
 
@@ -142,13 +143,15 @@ def _redraft(*, part: PrizePart, scope, by=None, reason: str = "") -> list:
 
 
 @transaction.atomic
-def prizes_draft(*, part: PrizePart, scope) -> list:
+def prizes_draft(*, part: PrizePart, scope, by=None) -> list:
     """Draft (or re-draft) the prize list of a round the organizers have closed. Safe to run
     again: verified winners stay verified, not-valid ones stay out. Returns the valid prizes."""
     if part.is_published(scope):
         raise part.error(_("Kết quả đã công bố; không lập lại danh sách giải."))
     part.prepare(scope)
-    return _redraft(part=part, scope=scope)
+    drafted = _redraft(part=part, scope=scope)
+    decision_record(action=Action.PRIZES_DRAFT, obj=scope, by=by, data={"prizes": len(drafted)})
+    return drafted
 
 
 @transaction.atomic
@@ -178,6 +181,9 @@ def prize_verify(*, part: PrizePart, prize, by, valid: bool, note: str = ""):
     prize.status = PrizeStatus.VERIFIED if valid else PrizeStatus.INVALID
     prize.note, prize.verified_by, prize.verified_at = note[:500], by, timezone.now()
     prize.save(update_fields=["status", "note", "verified_by", "verified_at"])
+    decision_record(
+        action=Action.PRIZE_VERIFY if valid else Action.PRIZE_INVALID, obj=prize, by=by, reason=note, data=_state(prize)
+    )
     if not valid:
         _redraft(part=part, scope=scope, by=by, reason=note)
     elif published:
@@ -205,6 +211,7 @@ def prize_amend(*, part: PrizePart, prize, by, valid: bool, reason: str):
     prize.verified_by, prize.verified_at = by, timezone.now()
     prize.amendments = [*prize.amendments, _stamp(by, reason[:500], before, _state(prize))]
     prize.save(update_fields=["status", "verified_by", "verified_at", "amendments"])
+    decision_record(action=Action.PRIZE_AMEND, obj=prize, by=by, reason=reason, data={"from": before, "to": _state(prize)})
     if valid:
         part.on_verified_after_publication(prize)
     else:

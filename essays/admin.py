@@ -154,5 +154,5 @@ class AssignmentAdmin(admin.ModelAdmin):
         from .judging import sheet_reopen
 
         for assignment in queryset:
-            sheet_reopen(assignment=assignment)
+            sheet_reopen(assignment=assignment, by=request.user)
         self.message_user(request, _("Đã mở lại %(n)d phiếu chấm.") % {"n": queryset.count()})

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from contests import prizes
+from contests.decisions import Action, decision_record
 
 from . import rules
 from .enums import AssignmentMode, Eligibility, EssayStatus, JudgingStatus, PrizeStatus, PrizeTier, SheetStatus
@@ -118,9 +119,14 @@ def sheet_save(*, assignment: Assignment, judge, points: dict[int, int], comment
 
 
 @transaction.atomic
-def sheet_reopen(*, assignment: Assignment) -> Assignment:
-    Assignment.objects.filter(pk=assignment.pk, status=SheetStatus.SUBMITTED).update(status=SheetStatus.DRAFT, submitted_at=None)
+def sheet_reopen(*, assignment: Assignment, by=None, reason: str = "") -> Assignment:
+    """An organizer reopens a submitted score sheet (the judge may change it again); recorded."""
+    reopened = Assignment.objects.filter(pk=assignment.pk, status=SheetStatus.SUBMITTED).update(
+        status=SheetStatus.DRAFT, submitted_at=None
+    )
     assignment.refresh_from_db()
+    if reopened:
+        decision_record(action=Action.SHEET_REOPEN, obj=assignment, by=by, reason=reason)
     return assignment
 
 
@@ -137,6 +143,7 @@ def conflict_declare(*, assignment: Assignment, judge, reason: str) -> Assignmen
     assignment.status = SheetStatus.CONFLICT
     assignment.conflict_reason = reason.strip() or _("Giám khảo tự khai báo")
     assignment.save(update_fields=["status", "conflict_reason", "updated_at"])
+    decision_record(action=Action.CONFLICT, obj=assignment, by=judge, reason=assignment.conflict_reason)
     if assignment.round.assignment_mode == AssignmentMode.PER_ESSAY:
         round_assign(round=assignment.round)
     return assignment
@@ -226,10 +233,11 @@ def round_results(*, round: JudgingRound) -> list[EssayResult]:
 
 
 @transaction.atomic
-def round_close(*, round: JudgingRound) -> JudgingRound:
+def round_close(*, round: JudgingRound, by=None) -> JudgingRound:
     round.status = JudgingStatus.CLOSED
     round.closed_at = timezone.now()
     round.save(update_fields=["status", "closed_at"])
+    decision_record(action=Action.ROUND_CLOSE, obj=round, by=by)
     return round
 
 
@@ -246,13 +254,15 @@ def advance_preview(*, round: JudgingRound, top_k: int | None = None, threshold:
 
 
 @transaction.atomic
-def round_advance(*, round: JudgingRound, to: JudgingRound, essay_ids: list[int]) -> int:
+def round_advance(*, round: JudgingRound, to: JudgingRound, essay_ids: list[int], by=None) -> int:
     """Put the chosen essays into the next round (its judges are assigned when it starts)."""
     if round.status != JudgingStatus.CLOSED:
         raise EssayError(_("Cần kết thúc vòng chấm trước khi chọn bài vào vòng sau."))
     existing = set(RoundEssay.objects.filter(round=to).values_list("essay_id", flat=True))
     new = [RoundEssay(round=to, essay_id=eid) for eid in essay_ids if eid not in existing]
     RoundEssay.objects.bulk_create(new)
+    codes = list(Essay.objects.filter(pk__in=[e.essay_id for e in new]).order_by("code").values_list("code", flat=True))
+    decision_record(action=Action.ADVANCE, obj=to, by=by, data={"from": str(round), "essays": codes})
     return len(new)
 
 
@@ -298,11 +308,11 @@ class EssayPrizes(prizes.PrizePart):
         Essay.objects.filter(pk=prize.essay_id).update(published_at=None)
 
 
-def prizes_award(*, round: JudgingRound, plan=PRIZE_PLAN) -> list[EssayPrize]:
+def prizes_award(*, round: JudgingRound, plan=PRIZE_PLAN, by=None) -> list[EssayPrize]:
     """Draft the prizes from the final ranking (the seed: 10 — 1 first, 2 second, 3 third, 4
     consolation) through the shared lifecycle: essays found not valid keep their record and are
     skipped, so the next ones move up; a prize already verified stays verified. Safe to run again."""
-    return prizes.prizes_draft(part=EssayPrizes(plan), scope=round)
+    return prizes.prizes_draft(part=EssayPrizes(plan), scope=round, by=by)
 
 
 def prize_verify(*, prize: EssayPrize, by, valid: bool, note: str = "") -> EssayPrize:
@@ -317,14 +327,16 @@ def prize_amend(*, prize: EssayPrize, by, valid: bool, reason: str) -> EssayPriz
 
 
 @transaction.atomic
-def prizes_publish(*, round: JudgingRound) -> int:
+def prizes_publish(*, round: JudgingRound, by=None) -> int:
     """Publish a fully verified prize list: the awarded essays appear on the public site."""
     awarded = EssayPrize.objects.filter(essay__round_entries__round=round).valid()
     if not awarded.exists():
         raise EssayError(_("Chưa có danh sách giải."))
     if awarded.filter(status=PrizeStatus.DRAFT).exists():
         raise EssayError(_("Tổ Thư ký chưa xác minh hết các bài đạt giải; chỉ công bố danh sách đã xác minh."))
-    return Essay.objects.filter(prize__in=awarded, published_at__isnull=True).update(published_at=timezone.now())
+    published = Essay.objects.filter(prize__in=awarded, published_at__isnull=True).update(published_at=timezone.now())
+    decision_record(action=Action.PUBLISH, obj=round, by=by, data={"prizes": awarded.count(), "essays_published": published})
+    return published
 
 
 def default_rubric() -> list[tuple[str, int, Decimal]]:

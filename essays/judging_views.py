@@ -119,7 +119,7 @@ def manage_action(request, pk, action):
             n = judging.round_assign(round=round)
             messages.success(request, _("Đã phân công %(n)d phiếu chấm.") % {"n": n})
         elif action == "close":
-            judging.round_close(round=round)
+            judging.round_close(round=round, by=request.user)
             messages.success(request, _("Đã kết thúc vòng chấm."))
         elif action == "advance":
             try:
@@ -127,13 +127,13 @@ def manage_action(request, pk, action):
             except ValueError:
                 raise EssayError(_("Lựa chọn không hợp lệ; vui lòng chọn lại vòng và các bài.")) from None
             to = get_object_or_404(JudgingRound, pk=to_pk, phase=round.phase)
-            n = judging.round_advance(round=round, to=to, essay_ids=ids)
+            n = judging.round_advance(round=round, to=to, essay_ids=ids, by=request.user)
             messages.success(request, _("Đã chọn %(n)d bài vào %(name)s.") % {"n": n, "name": to.name})
         elif action == "prizes":
-            prizes = judging.prizes_award(round=round)
+            prizes = judging.prizes_award(round=round, by=request.user)
             messages.success(request, _("Đã lập danh sách %(n)d giải; chờ Tổ Thư ký xác minh.") % {"n": len(prizes)})
         elif action == "publish":
-            n = judging.prizes_publish(round=round)
+            n = judging.prizes_publish(round=round, by=request.user)
             messages.success(request, _("Đã công bố giải và đăng %(n)d bài đoạt giải.") % {"n": n})
         else:
             raise Http404

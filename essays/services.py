@@ -6,6 +6,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from contests.decisions import Action, decision_record
+
 from .enums import Eligibility, EssayStatus, PrizeStatus
 from .models import Essay, EssayAuthor, EssayFile, EssayPhase, EssayPrize
 
@@ -117,6 +119,10 @@ def essay_screen(*, essay: Essay, by, eligible: bool, reasons: list[str], note: 
     essay.screened_by = by
     essay.screened_at = timezone.now()
     essay.save(update_fields=["eligibility", "screening_reasons", "screening_note", "screened_by", "screened_at"])
+    decision_record(
+        action=Action.ESSAY_SCREEN, obj=essay, by=by, reason=note,
+        data={"eligibility": essay.eligibility, "reasons": essay.screening_reasons},
+    )  # fmt: skip
     return essay
 
 
@@ -149,6 +155,7 @@ def essay_publish(*, essay: Essay, by) -> Essay:
         )
     essay.published_at = timezone.now()
     essay.save(update_fields=["published_at"])
+    decision_record(action=Action.ESSAY_PUBLISH, obj=essay, by=by, data={"published": True})
     return essay
 
 
@@ -165,4 +172,5 @@ def essay_unpublish(*, essay: Essay, by) -> Essay:
         raise EssayError(_("Bài %(code)s đạt giải đã công bố; không thể gỡ khỏi trang cuộc thi.") % {"code": essay.code})
     essay.published_at = None
     essay.save(update_fields=["published_at"])
+    decision_record(action=Action.ESSAY_PUBLISH, obj=essay, by=by, data={"published": False})
     return essay

@@ -14,6 +14,7 @@ from accounts.models import Profile
 from accounts.roles import is_staff
 from contests import prizes
 from contests.cleaning import normalize_text
+from contests.decisions import Action, decision_record
 
 from . import ranking
 from .enums import AttemptStatus, PrizeStatus, QuestionStatus, RoundKind
@@ -235,7 +236,8 @@ def round_approve(*, round: Round, by) -> Round:
     round.save(update_fields=["approved_at", "approved_by"])
     from .seal import seal_record
 
-    seal_record(round=round)
+    seal = seal_record(round=round)
+    decision_record(action=Action.SEAL, obj=round, by=by, data={"sha256": seal.sha256})
     return round
 
 
@@ -329,6 +331,10 @@ def round_extend_window(*, round: Round, closes_at: datetime.datetime, by, reaso
     )
     round.closes_at = closes_at
     round.save(update_fields=["closes_at"])
+    decision_record(
+        action=Action.WINDOW_EXTEND, obj=round, by=by, reason=reason,
+        data={"old_closes_at": _when(old), "new_closes_at": _when(closes_at)},
+    )  # fmt: skip
     limit = datetime.timedelta(seconds=round.time_limit_seconds)
     for attempt in Attempt.objects.select_for_update().filter(round=round, status=AttemptStatus.OPEN, deadline=old):
         attempt.deadline = min(attempt.started_at + limit, closes_at)
@@ -598,12 +604,12 @@ QUIZ_PRIZES = QuizPrizes()
 
 
 @transaction.atomic
-def round_prizes_draft(*, round: Round) -> list[Prize]:
+def round_prizes_draft(*, round: Round, by=None) -> list[Prize]:
     """Compute the draft prize list from the prize plan after the round closes (see
     contests.prizes: one prize per person, staff and inactive accounts skipped, not-valid winners
     skipped so the next contestants move up, verified winners stay verified). Safe to run again."""
     round = Round.objects.select_for_update().get(pk=round.pk)
-    return prizes.prizes_draft(part=QUIZ_PRIZES, scope=round)
+    return prizes.prizes_draft(part=QUIZ_PRIZES, scope=round, by=by)
 
 
 def round_prizes_redraft(*, round: Round) -> bool:
@@ -645,6 +651,7 @@ def round_publish_results(*, round: Round, by) -> Round:
     round.results_published_at = timezone.now()
     round.results_published_by = by
     round.save(update_fields=["results_published_at", "results_published_by"])
+    decision_record(action=Action.PUBLISH, obj=round, by=by, data={"prizes": Prize.objects.filter(round=round).valid().count()})
     return round
 
 

@@ -176,7 +176,7 @@ def manage_round_action(request, pk, action):
     round = _round_for_staff(pk)
     actions = {
         "approve": lambda: services.round_approve(round=round, by=request.user),
-        "prizes": lambda: services.round_prizes_draft(round=round),
+        "prizes": lambda: services.round_prizes_draft(round=round, by=request.user),
         "publish": lambda: services.round_publish_results(round=round, by=request.user),
     }
     done = {

@@ -11,6 +11,7 @@ from django.db.models.functions import TruncHour
 from django.utils.translation import gettext as _
 
 from accounts.models import Profile, User
+from contests.decisions import Action, decision_record
 from quiz import services as quiz_services
 from quiz.models import Attempt, Round, RoundEntry
 
@@ -88,8 +89,6 @@ def decide(*, contest, case: Case, by, verdict: str, reason: str) -> IntegrityDe
     `prize_amend`). A drafted prize list follows at once: a disqualified winner's prize passes
     to the next contestant; clearing a case restores its accounts — unless another disqualifying
     decision still covers them — and the list is drafted again, so they get their prize back."""
-    if verdict not in IntegrityDecision.Verdict.values:
-        raise ValueError(_("Quyết định không hợp lệ."))
     if not reason.strip():
         raise ValueError(_("Cần ghi lý do cho quyết định."))
     if verdict not in IntegrityDecision.Verdict.values:
@@ -98,6 +97,11 @@ def decide(*, contest, case: Case, by, verdict: str, reason: str) -> IntegrityDe
         contest=contest, key=case.key, defaults={"verdict": verdict, "reason": reason.strip(), "decided_by": by}
     )
     decision.users.set(User.objects.filter(pk__in=case.user_ids))
+    emails = list(User.objects.filter(pk__in=case.user_ids).order_by("email").values_list("email", flat=True))
+    decision_record(
+        action=Action.DISQUALIFY if verdict == IntegrityDecision.Verdict.DISQUALIFY else Action.CLEAR,
+        obj=decision, by=by, reason=reason, contest=contest, data={"case": case.description, "accounts": emails},
+    )  # fmt: skip
     unpublished = Round.objects.filter(contest=contest, results_published_at__isnull=True)
     entries = RoundEntry.objects.filter(round__in=unpublished, user_id__in=case.user_ids)
     if verdict == IntegrityDecision.Verdict.DISQUALIFY:
