@@ -17,9 +17,9 @@ from django.utils.translation import gettext_lazy as _
 from .enums import Role
 from .forms import OrganizationImportForm
 from .importers import read_organization_rows
-from .models import Organization, Profile, ProfileUnitChange, User
+from .models import Organization, Profile, ProfileUnitChange, User, organization_check_parent
 from .phone import normalize_phone
-from .services import organization_check_parent, organizations_import, profile_save
+from .services import organizations_import, profile_save
 
 
 def is_privileged(user: User) -> bool:

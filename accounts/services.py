@@ -5,51 +5,11 @@ from dataclasses import dataclass, field
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils.translation import gettext
 
 from contests.cleaning import clean_text
 
 from .enums import OrganizationKind, Role
 from .models import Organization, Profile, User
-
-
-def organization_check_parent(*, organization: Organization, parent: Organization | None) -> None:
-    """Refuse a parent that is the unit itself or one of its own units (the tree would loop).
-    The admin form and the path refresh after every save both ask this."""
-    if parent is None or organization.pk is None:
-        return
-    if parent.pk == organization.pk or f"/{organization.pk}/" in parent.path:
-        raise ValidationError(
-            gettext(
-                "Không thể đặt «%(unit)s» dưới «%(parent)s»: một đơn vị không thể nằm dưới chính nó "
-                "hay dưới một đơn vị cấp dưới của nó."
-            )
-            % {"unit": organization.name, "parent": parent.name},
-            code="cycle",
-        )
-
-
-def organization_refresh_paths(*, organization: Organization) -> None:
-    """Recompute the materialized path of an organization and of its whole subtree.
-
-    Called after every save (inside its transaction); a move of a subtree rewrites the paths below
-    it. Refuses a cycle with a ValidationError (organization_check_parent)."""
-    parent_path = "/"
-    if organization.parent_id:
-        parent = Organization.objects.only("name", "path", "depth").get(pk=organization.parent_id)
-        organization_check_parent(organization=organization, parent=parent)
-        parent_path = parent.path
-    new_path = f"{parent_path}{organization.pk}/"
-    if new_path == organization.path:
-        return
-    old_path = organization.path
-    depth = new_path.count("/") - 2
-    Organization.objects.filter(pk=organization.pk).update(path=new_path, depth=depth)
-    organization.path, organization.depth = new_path, depth
-    if old_path:
-        for child in Organization.objects.filter(path__startswith=old_path).exclude(pk=organization.pk):
-            child_path = new_path + child.path[len(old_path) :]
-            Organization.objects.filter(pk=child.pk).update(path=child_path, depth=child_path.count("/") - 2)
 
 
 @transaction.atomic

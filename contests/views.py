@@ -1,8 +1,6 @@
+from django.apps import apps
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
-
-from essays.selectors import phases_for_home
-from quiz.selectors import rounds_for_home
 
 from .enums import ContestStatus
 from .models import ReferenceDocument
@@ -10,13 +8,14 @@ from .selectors import contest_with_pages, current_contest, past_contests
 
 
 def home(request):
+    """What is open now. Each part of a contest (the quiz, the essays) says what it shows here
+    through its AppConfig's `home_context(contest, user)`, so this app imports neither."""
     contest = current_contest()
-    context = {
-        "contest": contest,
-        "past_contests": past_contests(exclude=contest)[:5],
-        "rounds": rounds_for_home(contest=contest, user=request.user) if contest else [],
-        "phases": phases_for_home(contest=contest) if contest else [],
-    }
+    context = {"contest": contest, "past_contests": past_contests(exclude=contest)[:5], "rounds": [], "phases": []}
+    if contest is not None:
+        for config in apps.get_app_configs():
+            if hasattr(config, "home_context"):
+                context.update(config.home_context(contest=contest, user=request.user))
     return render(request, "contests/home.html", context)
 
 

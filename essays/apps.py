@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class EssaysConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "essays"
+
+    @staticmethod
+    def home_context(*, contest, user) -> dict:
+        """The essay phases the home page shows (see contests.views.home)."""
+        from .selectors import phases_for_home
+
+        return {"phases": phases_for_home(contest=contest)}

@@ -9,6 +9,7 @@ from django.utils import timezone
 from accounts.models import User
 
 from . import judging, services
+from . import selectors as essay_selectors
 from .enums import IneligibleReason
 from .models import Criterion, EssayPhase, JudgingRound, PanelMember
 
@@ -110,7 +111,7 @@ def seed_essays(*, contest, users, units) -> None:
             assignment=sheet, judge=sheet.judge, points=points, comment="Bài viết có nhiều chi tiết sinh động.", submit=True
         )
     judging.round_close(round=semi)
-    shortlist = judging.advance_preview(round=semi, top_k=12)
+    shortlist = essay_selectors.advance_preview(round=semi, top_k=12)
     judging.round_advance(round=semi, to=final, essay_ids=[r.essay.pk for r in shortlist])
     judging.round_assign(round=final)
     for sheet in final.assignments.select_related("judge").filter(judge=users["judge1"]):

@@ -1,15 +1,12 @@
-"""Writes and reads for judging rounds: assignment with conflicts of interest, score sheets,
-results with normalization, advancing a shortlist, prizes and publication."""
+"""Writes for judging rounds: assignment with conflicts of interest, score sheets, advancing a
+shortlist, prizes and publication. The reads (queues, results with normalization, the preview of
+who advances) are in essays.selectors."""
 
-import builtins
-import statistics
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Count, Prefetch, Q
-from django.http import Http404
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,15 +16,8 @@ from contests.decisions import Action, decision_record
 from . import rules
 from .enums import AssignmentMode, Eligibility, EssayStatus, JudgingStatus, PrizeStatus, PrizeTier, SheetStatus
 from .models import Assignment, Criterion, Essay, EssayAuthor, EssayPrize, JudgingRound, PanelMember, RoundEssay, Score
+from .selectors import round_results
 from .services import EssayError
-
-
-def get_assignment_for_judge(user, pk: int) -> Assignment:
-    """The one access helper for judges: only their own sheets, never of a conflicted essay."""
-    assignment = Assignment.objects.select_related("round", "essay").filter(pk=pk).first()
-    if assignment is None or not rules.can_score(user, assignment):
-        raise Http404
-    return assignment
 
 
 @transaction.atomic
@@ -149,89 +139,6 @@ def conflict_declare(*, assignment: Assignment, judge, reason: str) -> Assignmen
     return assignment
 
 
-@dataclass(frozen=True)
-class QueueRow:
-    """A line of a judge's queue: the sheet and the essay's code and title, nothing else."""
-
-    pk: int
-    code: str
-    title: str
-    round_name: str
-    status: str
-
-    def get_status_display(self) -> str:
-        return SheetStatus(self.status).label
-
-
-def judge_queue(*, judge, round: JudgingRound | None = None) -> list[QueueRow]:
-    """The judge's open sheets, blind: rows of plain values, never the essays. One query."""
-    qs = Assignment.objects.filter(judge=judge, round__status=JudgingStatus.OPEN).exclude(status=SheetStatus.CONFLICT)
-    if round is not None:
-        qs = qs.filter(round=round)
-    rows = qs.order_by("round__order", "essay__code").values_list("pk", "essay__code", "essay__title", "round__name", "status")
-    return [QueueRow(*row) for row in rows]
-
-
-def judge_progress(*, judge) -> dict:
-    return (
-        Assignment.objects.filter(judge=judge, round__status=JudgingStatus.OPEN)
-        .exclude(status=SheetStatus.CONFLICT)
-        .aggregate(total=Count("id"), done=Count("id", filter=Q(status=SheetStatus.SUBMITTED)))
-    )
-
-
-@dataclass
-class EssayResult:
-    essay: Essay
-    totals: dict[int, float] = field(default_factory=dict)  # judge id -> weighted total
-    mean: float | None = None
-    spread: float | None = None
-    normalized: float | None = None
-    rank: int | None = None
-    tied: bool = False
-
-
-def round_results(*, round: JudgingRound) -> list[EssayResult]:
-    """Per essay: the mean of the judges' weighted totals, the spread between judges, and a
-    z-score normalized per judge (offsets lenient and strict judges). Ranked by normalized
-    score, then mean; equal values share a rank and are flagged as ties. Three queries."""
-    weights = {c.pk: float(c.weight) for c in Criterion.objects.filter(round=round)}
-    results: dict[int, EssayResult] = {}
-    for essay in Essay.objects.filter(round_entries__round=round).select_related("subject_organization"):
-        results[essay.pk] = EssayResult(essay=essay)
-    sheets = Score.objects.filter(assignment__round=round, assignment__status=SheetStatus.SUBMITTED).values_list(
-        "assignment__essay_id", "assignment__judge_id", "criterion_id", "points"
-    )
-    for essay_id, judge_id, cid, points in sheets:
-        result = results.get(essay_id)
-        if result is not None:
-            result.totals[judge_id] = result.totals.get(judge_id, 0.0) + points * weights.get(cid, 1.0)
-    per_judge = defaultdict(list)
-    for result in results.values():
-        for judge_id, total in result.totals.items():
-            per_judge[judge_id].append(total)
-    judge_stats = {j: (statistics.fmean(v), statistics.pstdev(v)) for j, v in per_judge.items()}
-    for result in results.values():
-        if not result.totals:
-            continue
-        values = list(result.totals.values())
-        result.mean = builtins.round(statistics.fmean(values), 2)
-        result.spread = builtins.round(max(values) - min(values), 2)
-        zs = [(t - judge_stats[j][0]) / judge_stats[j][1] if judge_stats[j][1] else 0.0 for j, t in result.totals.items()]
-        result.normalized = builtins.round(statistics.fmean(zs), 3)
-    ordered = sorted(results.values(), key=lambda r: (r.normalized is None, -(r.normalized or 0), -(r.mean or 0), r.essay.code))
-    previous, rank = None, 0
-    for position, result in enumerate(ordered, start=1):
-        key = (result.normalized, result.mean)
-        if key != previous:
-            rank = position
-        else:
-            result.tied = True
-            ordered[position - 2].tied = True
-        result.rank, previous = rank, key
-    return ordered
-
-
 @transaction.atomic
 def round_close(*, round: JudgingRound, by=None) -> JudgingRound:
     round.status = JudgingStatus.CLOSED
@@ -239,18 +146,6 @@ def round_close(*, round: JudgingRound, by=None) -> JudgingRound:
     round.save(update_fields=["status", "closed_at"])
     decision_record(action=Action.ROUND_CLOSE, obj=round, by=by)
     return round
-
-
-def advance_preview(*, round: JudgingRound, top_k: int | None = None, threshold: float | None = None) -> list[EssayResult]:
-    results = [r for r in round_results(round=round) if r.mean is not None]
-    if threshold is not None:
-        return [r for r in results if r.mean >= threshold]
-    if top_k is not None:
-        if top_k <= 0 or not results:
-            return []
-        cutoff = results[min(top_k, len(results)) - 1].rank
-        return [r for r in results if r.rank <= cutoff]  # ties at the cut all go on
-    return []
 
 
 @transaction.atomic

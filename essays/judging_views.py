@@ -19,15 +19,15 @@ from .views import BLIND_COPY_FAILED, file_response
 @role_required(Role.JUDGE)
 def queue(request):
     context = {
-        "assignments": list(judging.judge_queue(judge=request.user)),
-        "progress": judging.judge_progress(judge=request.user),
+        "assignments": list(selectors.judge_queue(judge=request.user)),
+        "progress": selectors.judge_progress(judge=request.user),
     }
     return render(request, "essays/judging/queue.html", context)
 
 
 @role_required(Role.JUDGE)
 def sheet(request, pk):
-    assignment = judging.get_assignment_for_judge(request.user, pk)
+    assignment = selectors.get_assignment_for_judge(request.user, pk)
     criteria = list(Criterion.objects.filter(round_id=assignment.round_id))
     if request.method == "POST":
         try:
@@ -54,7 +54,7 @@ def sheet(request, pk):
 @role_required(Role.JUDGE)
 def sheet_file(request, pk, number):
     """The n-th attachment of a judge's sheet, as a blind copy (no author in its metadata)."""
-    assignment = judging.get_assignment_for_judge(request.user, pk)
+    assignment = selectors.get_assignment_for_judge(request.user, pk)
     essay_file = selectors.essay_file_for_sheet(assignment, number)
     try:
         return file_response(essay_file, blind=True, number=number)
@@ -66,7 +66,7 @@ def sheet_file(request, pk, number):
 @role_required(Role.JUDGE)
 @require_POST
 def conflict(request, pk):
-    assignment = judging.get_assignment_for_judge(request.user, pk)
+    assignment = selectors.get_assignment_for_judge(request.user, pk)
     try:
         judging.conflict_declare(assignment=assignment, judge=request.user, reason=request.POST.get("reason", ""))
     except EssayError as exc:
@@ -91,15 +91,15 @@ def manage_round(request, pk):
     preview = []
     try:
         if top_k:
-            preview = judging.advance_preview(round=round, top_k=int(top_k))
+            preview = selectors.advance_preview(round=round, top_k=int(top_k))
         elif threshold:
-            preview = judging.advance_preview(round=round, threshold=float(threshold.replace(",", ".")))
+            preview = selectors.advance_preview(round=round, threshold=float(threshold.replace(",", ".")))
     except ValueError:
         messages.error(request, _("Số bài hoặc ngưỡng điểm không hợp lệ."))
     next_round = JudgingRound.objects.filter(phase=round.phase, order__gt=round.order).order_by("order").first()
     context = {
         "round": round,
-        "results": judging.round_results(round=round),
+        "results": selectors.round_results(round=round),
         "preview": preview,
         "next_round": next_round,
         "progress": round.assignments.values("status").order_by("status"),

@@ -1,6 +1,9 @@
 """Reads for the writing contest."""
 
-from dataclasses import dataclass
+import builtins
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass, field
 
 from django.db.models import Case, Count, F, Q, When
 from django.http import Http404
@@ -12,9 +15,9 @@ from contests.enums import PrizeStatus
 from contests.text import render_markdown
 
 from . import rules
-from .enums import Eligibility, EssayStatus, SheetStatus
+from .enums import Eligibility, EssayStatus, JudgingStatus, SheetStatus
 from .files import blind_name
-from .models import Assignment, Essay, EssayFile, EssayPhase
+from .models import Assignment, Criterion, Essay, EssayFile, EssayPhase, JudgingRound, Score
 
 VALID_PRIZE = (PrizeStatus.DRAFT, PrizeStatus.VERIFIED)  # as EssayPrize.objects.valid(), across the join
 
@@ -188,3 +191,109 @@ def get_published_essay(*, code: str) -> Essay:
     if essay is None:
         raise Http404
     return essay
+
+
+# --- Judging ----------------------------------------------------------------------------------------
+
+
+def get_assignment_for_judge(user, pk: int) -> Assignment:
+    """The one access helper for judges: only their own sheets, never of a conflicted essay."""
+    assignment = Assignment.objects.select_related("round", "essay").filter(pk=pk).first()
+    if assignment is None or not rules.can_score(user, assignment):
+        raise Http404
+    return assignment
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    """A line of a judge's queue: the sheet and the essay's code and title, nothing else."""
+
+    pk: int
+    code: str
+    title: str
+    round_name: str
+    status: str
+
+    def get_status_display(self) -> str:
+        return SheetStatus(self.status).label
+
+
+def judge_queue(*, judge, round: JudgingRound | None = None) -> list[QueueRow]:
+    """The judge's open sheets, blind: rows of plain values, never the essays. One query."""
+    qs = Assignment.objects.filter(judge=judge, round__status=JudgingStatus.OPEN).exclude(status=SheetStatus.CONFLICT)
+    if round is not None:
+        qs = qs.filter(round=round)
+    rows = qs.order_by("round__order", "essay__code").values_list("pk", "essay__code", "essay__title", "round__name", "status")
+    return [QueueRow(*row) for row in rows]
+
+
+def judge_progress(*, judge) -> dict:
+    return (
+        Assignment.objects.filter(judge=judge, round__status=JudgingStatus.OPEN)
+        .exclude(status=SheetStatus.CONFLICT)
+        .aggregate(total=Count("id"), done=Count("id", filter=Q(status=SheetStatus.SUBMITTED)))
+    )
+
+
+@dataclass
+class EssayResult:
+    essay: Essay
+    totals: dict[int, float] = field(default_factory=dict)  # judge id -> weighted total
+    mean: float | None = None
+    spread: float | None = None
+    normalized: float | None = None
+    rank: int | None = None
+    tied: bool = False
+
+
+def round_results(*, round: JudgingRound) -> list[EssayResult]:
+    """Per essay: the mean of the judges' weighted totals, the spread between judges, and a
+    z-score normalized per judge (offsets lenient and strict judges). Ranked by normalized
+    score, then mean; equal values share a rank and are flagged as ties. Three queries."""
+    weights = {c.pk: float(c.weight) for c in Criterion.objects.filter(round=round)}
+    results: dict[int, EssayResult] = {}
+    for essay in Essay.objects.filter(round_entries__round=round).select_related("subject_organization"):
+        results[essay.pk] = EssayResult(essay=essay)
+    sheets = Score.objects.filter(assignment__round=round, assignment__status=SheetStatus.SUBMITTED).values_list(
+        "assignment__essay_id", "assignment__judge_id", "criterion_id", "points"
+    )
+    for essay_id, judge_id, cid, points in sheets:
+        result = results.get(essay_id)
+        if result is not None:
+            result.totals[judge_id] = result.totals.get(judge_id, 0.0) + points * weights.get(cid, 1.0)
+    per_judge = defaultdict(list)
+    for result in results.values():
+        for judge_id, total in result.totals.items():
+            per_judge[judge_id].append(total)
+    judge_stats = {j: (statistics.fmean(v), statistics.pstdev(v)) for j, v in per_judge.items()}
+    for result in results.values():
+        if not result.totals:
+            continue
+        values = list(result.totals.values())
+        result.mean = builtins.round(statistics.fmean(values), 2)
+        result.spread = builtins.round(max(values) - min(values), 2)
+        zs = [(t - judge_stats[j][0]) / judge_stats[j][1] if judge_stats[j][1] else 0.0 for j, t in result.totals.items()]
+        result.normalized = builtins.round(statistics.fmean(zs), 3)
+    ordered = sorted(results.values(), key=lambda r: (r.normalized is None, -(r.normalized or 0), -(r.mean or 0), r.essay.code))
+    previous, rank = None, 0
+    for position, result in enumerate(ordered, start=1):
+        key = (result.normalized, result.mean)
+        if key != previous:
+            rank = position
+        else:
+            result.tied = True
+            ordered[position - 2].tied = True
+        result.rank, previous = rank, key
+    return ordered
+
+
+def advance_preview(*, round: JudgingRound, top_k: int | None = None, threshold: float | None = None) -> list[EssayResult]:
+    results = [r for r in round_results(round=round) if r.mean is not None]
+    if threshold is not None:
+        return [r for r in results if r.mean >= threshold]
+    if top_k is not None:
+        if top_k <= 0 or not results:
+            return []
+        cutoff = results[min(top_k, len(results)) - 1].rank
+        return [r for r in results if r.rank <= cutoff]  # ties at the cut all go on
+    return []

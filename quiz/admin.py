@@ -18,7 +18,7 @@ from accounts.enums import Role
 from accounts.roles import has_role
 from contests.downloads import download
 
-from . import services
+from . import selectors, services
 from .errors import QuizError
 from .excel import import_questions, parse_workbook, write_workbook
 from .forms import PoolCopyForm, PoolRandomForm, QuestionImportForm
@@ -130,12 +130,12 @@ class QuestionAdmin(admin.ModelAdmin):
         return obj.is_sealed
 
     def has_change_permission(self, request, obj=None):
-        if obj is not None and services.question_is_sealed(obj.pk):
+        if obj is not None and selectors.question_is_sealed(obj.pk):
             return False
         return super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
-        if obj is not None and services.question_is_sealed(obj.pk):
+        if obj is not None and selectors.question_is_sealed(obj.pk):
             return False
         return super().has_delete_permission(request, obj)
 
@@ -255,7 +255,7 @@ class RoundAdminForm(forms.ModelForm):
             opens_at=cleaned.get("opens_at", instance.opens_at),
             closes_at=cleaned.get("closes_at", instance.closes_at),
         )
-        problems = services.round_window_problems(round=probe)
+        problems = selectors.round_window_problems(round=probe)
         if problems:
             raise ValidationError(problems)
         return cleaned
@@ -349,7 +349,7 @@ class RoundAdmin(admin.ModelAdmin):
                 **self.admin_site.each_context(request),
                 "title": _("Duyệt và niêm phong tuần thi"),
                 "opts": self.model._meta,
-                "rounds": [(r, [] if r.is_sealed else services.round_problems(round=r)) for r in rounds],
+                "rounds": [(r, [] if r.is_sealed else selectors.round_problems(round=r)) for r in rounds],
                 "frozen": [Round._meta.get_field(name).verbose_name for name in services.ROUND_FROZEN_FIELDS],
                 "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
                 "action": "approve_and_seal",
@@ -451,7 +451,7 @@ class RoundAdmin(admin.ModelAdmin):
             "random_form": random_form,
             "copy_form": copy_form,
             "by_field": by_field,
-            "problems": [] if round.is_sealed else services.round_problems(round=round),
+            "problems": [] if round.is_sealed else selectors.round_problems(round=round),
         }
         return render(request, "admin/quiz/round/pool.html", context)
 

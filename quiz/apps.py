@@ -9,3 +9,10 @@ class QuizConfig(AppConfig):
 
     def ready(self):
         from . import signals  # noqa: F401
+
+    @staticmethod
+    def home_context(*, contest, user) -> dict:
+        """The rounds the home page shows (contests.views.home asks every app that has this)."""
+        from .selectors import rounds_for_home
+
+        return {"rounds": rounds_for_home(contest=contest, user=user)}

@@ -17,7 +17,8 @@ from contests.text import excel_text
 from .enums import QuestionStatus
 from .errors import SealedError
 from .models import Field, Option, Question, RoundQuestion
-from .services import question_changes, question_upsert
+from .selectors import question_changes
+from .services import question_upsert
 
 LETTERS = "ABCDEF"
 BASE_HEADERS = ["Mã câu", "Lĩnh vực", "Câu hỏi"]

@@ -1,14 +1,18 @@
 """Reads for the quiz, shared by views, reports and exports."""
 
+from collections import Counter
 from dataclasses import dataclass
 
 from django.db.models import Count, Min, Q
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from contests.cleaning import normalize_text
 
 from . import ranking, rules
-from .enums import ReviewPolicy, RoundKind
-from .models import Attempt, AttemptQuestion, Option, Round, RoundEntry
+from .enums import QuestionStatus, ReviewPolicy, RoundKind
+from .models import Attempt, AttemptQuestion, Option, Question, Round, RoundEntry, RoundQuestion
 
 
 def visible_rounds(*, contest):
@@ -171,3 +175,109 @@ def round_stats(*, round: Round) -> RoundStats:
     for row in per_question:
         row["share"] = row["right"] / row["shown"] if row["shown"] else 0
     return RoundStats(distribution=distribution, per_question=per_question, **totals)
+
+
+# --- The bank and the rounds, as the organizers prepare them -----------------------------------------
+
+
+def question_is_sealed(question_id: int) -> bool:
+    return RoundQuestion.objects.filter(question_id=question_id, round__approved_at__isnull=False).exists()
+
+
+def question_changes(
+    question: Question, *, field_name: str, text: str, options: list[str], correct_index: int, source: str, status: str
+) -> list[str]:  # fmt: skip
+    """The parts of a question an upsert would change (empty: nothing), comparing normalized
+    text, so that an NFD copy or a stray space of the same question is the same question.
+    Needs question.field and question.options (prefetch them for many questions)."""
+    changes = []
+    if normalize_text(question.field.name) != normalize_text(field_name):
+        changes.append(_("lĩnh vực"))
+    if normalize_text(question.text, multiline=True) != normalize_text(text, multiline=True):
+        changes.append(_("câu hỏi"))
+    stored = {o.letter: o for o in question.options.all()}
+    for i, letter in enumerate("ABCDEF"[: max(len(stored), len(options))]):
+        option = stored.get(letter)
+        wanted = options[i] if i < len(options) else None
+        if option is None or wanted is None or normalize_text(option.text) != normalize_text(wanted):
+            changes.append(_("phương án %(letter)s") % {"letter": letter})
+    if 0 <= correct_index < len(options):
+        correct = stored.get("ABCDEF"[correct_index])
+        if correct is None or not correct.is_correct:
+            changes.append(_("đáp án đúng"))
+    if normalize_text(question.source) != normalize_text(source):
+        changes.append(_("nguồn"))
+    if question.status != status:
+        changes.append(_("trạng thái"))
+    return changes
+
+
+def round_problems(*, round: Round) -> list[str]:
+    """Why a round cannot be approved yet (empty when it can)."""
+    problems = []
+    pool = list(
+        Question.objects.filter(round_entries__round=round)
+        .annotate(n_options=Count("options"), n_correct=Count("options", filter=Q(options__is_correct=True)))
+        .values("code", "field_id", "status", "n_options", "n_correct")
+    )
+    if len(pool) < round.questions_per_attempt:
+        problems.append(
+            _("Bộ câu hỏi có %(n)d câu, ít hơn số câu mỗi bài thi (%(k)d).") % {"n": len(pool), "k": round.questions_per_attempt}
+        )
+    for q in pool:
+        if q["status"] != QuestionStatus.APPROVED:
+            problems.append(_("Câu %(code)s chưa được duyệt.") % {"code": q["code"]})
+        if not 2 <= q["n_options"] <= 6 or q["n_correct"] != 1:
+            problems.append(_("Câu %(code)s cần 2–6 phương án và đúng một phương án đúng.") % {"code": q["code"]})
+    by_field = Counter(q["field_id"] for q in pool)
+    items = list(round.blueprint.select_related("field"))
+    if items:
+        total = sum(item.count for item in items)
+        if total != round.questions_per_attempt:
+            problems.append(
+                _("Cơ cấu đề có tổng %(total)d câu, phải bằng số câu mỗi bài thi (%(k)d).")
+                % {"total": total, "k": round.questions_per_attempt}
+            )
+        for item in items:
+            if by_field[item.field_id] < item.count:
+                problems.append(
+                    _("Lĩnh vực «%(field)s» cần %(need)d câu mỗi bài nhưng bộ câu hỏi chỉ có %(have)d câu.")
+                    % {"field": item.field.name, "need": item.count, "have": by_field[item.field_id]}
+                )
+    return problems
+
+
+def moment_display(moment) -> str:
+    moment = timezone.localtime(moment)
+    return f"{moment:%H:%M} {moment.day}/{moment.month}/{moment.year}"
+
+
+def round_overlapping(*, round: Round, opens_at=None, closes_at=None) -> Round | None:
+    """Another weekly round of the same contest whose window overlaps this round's (or the given
+    window). Practice rounds never count: they run beside the weeks."""
+    opens_at = opens_at or round.opens_at
+    closes_at = closes_at or round.closes_at
+    if round.kind != RoundKind.WEEKLY or not (round.contest_id and opens_at and closes_at):
+        return None
+    others = Round.objects.filter(
+        contest_id=round.contest_id, kind=RoundKind.WEEKLY, opens_at__lt=closes_at, closes_at__gt=opens_at
+    )
+    if round.pk:
+        others = others.exclude(pk=round.pk)
+    return others.order_by("opens_at").first()
+
+
+def round_window_problems(*, round: Round) -> list[str]:
+    """Why a round's window cannot be saved (empty when it can): closing after opening, and no
+    overlap with another weekly round of the contest."""
+    if not (round.opens_at and round.closes_at):
+        return []
+    if round.closes_at <= round.opens_at:
+        return [_("Thời gian đóng phải sau thời gian mở.")]
+    other = round_overlapping(round=round)
+    if other is None:
+        return []
+    return [
+        _("Thời gian thi trùng với «%(name)s» (%(opens)s – %(closes)s); các tuần thi của một cuộc thi không được chồng lên nhau.")
+        % {"name": other.name, "opens": moment_display(other.opens_at), "closes": moment_display(other.closes_at)}
+    ]

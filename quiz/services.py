@@ -3,7 +3,7 @@ database constraints in models.py behind its checks."""
 
 import datetime
 import secrets
-from collections import Counter, defaultdict
+from collections import defaultdict
 
 from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import Case, Count, F, Max, Q, Value, When
@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 from accounts.models import Profile
 from accounts.roles import is_staff
 from contests import prizes
-from contests.cleaning import normalize_text
 from contests.decisions import Action, decision_record
 
 from . import ranking
@@ -32,6 +31,7 @@ from .models import (
     RoundQuestion,
     RoundWindowChange,
 )
+from .selectors import moment_display, question_changes, question_is_sealed, round_overlapping, round_problems
 
 # A submit that left the phone before the deadline may arrive a little after it.
 SUBMIT_GRACE = datetime.timedelta(seconds=15)
@@ -39,10 +39,6 @@ _random = secrets.SystemRandom()
 
 
 # --- Sealing ----------------------------------------------------------------------------------------
-
-
-def question_is_sealed(question_id: int) -> bool:
-    return RoundQuestion.objects.filter(question_id=question_id, round__approved_at__isnull=False).exists()
 
 
 def guard_question_unsealed(question_id: int | None) -> None:
@@ -70,34 +66,6 @@ def question_validate_options(options: list[tuple[str, bool]]) -> list[str]:
     if correct != 1:
         problems.append(_("cần đúng một phương án đúng"))
     return problems
-
-
-def question_changes(
-    question: Question, *, field_name: str, text: str, options: list[str], correct_index: int, source: str, status: str
-) -> list[str]:  # fmt: skip
-    """The parts of a question an upsert would change (empty: nothing), comparing normalized
-    text, so that an NFD copy or a stray space of the same question is the same question.
-    Needs question.field and question.options (prefetch them for many questions)."""
-    changes = []
-    if normalize_text(question.field.name) != normalize_text(field_name):
-        changes.append(_("lĩnh vực"))
-    if normalize_text(question.text, multiline=True) != normalize_text(text, multiline=True):
-        changes.append(_("câu hỏi"))
-    stored = {o.letter: o for o in question.options.all()}
-    for i, letter in enumerate("ABCDEF"[: max(len(stored), len(options))]):
-        option = stored.get(letter)
-        wanted = options[i] if i < len(options) else None
-        if option is None or wanted is None or normalize_text(option.text) != normalize_text(wanted):
-            changes.append(_("phương án %(letter)s") % {"letter": letter})
-    if 0 <= correct_index < len(options):
-        correct = stored.get("ABCDEF"[correct_index])
-        if correct is None or not correct.is_correct:
-            changes.append(_("đáp án đúng"))
-    if normalize_text(question.source) != normalize_text(source):
-        changes.append(_("nguồn"))
-    if question.status != status:
-        changes.append(_("trạng thái"))
-    return changes
 
 
 @transaction.atomic
@@ -186,41 +154,6 @@ def round_allocation(*, round: Round, pool_by_field: dict[int, int]) -> dict[int
     return alloc
 
 
-def round_problems(*, round: Round) -> list[str]:
-    """Why a round cannot be approved yet (empty when it can)."""
-    problems = []
-    pool = list(
-        Question.objects.filter(round_entries__round=round)
-        .annotate(n_options=Count("options"), n_correct=Count("options", filter=Q(options__is_correct=True)))
-        .values("code", "field_id", "status", "n_options", "n_correct")
-    )
-    if len(pool) < round.questions_per_attempt:
-        problems.append(
-            _("Bộ câu hỏi có %(n)d câu, ít hơn số câu mỗi bài thi (%(k)d).") % {"n": len(pool), "k": round.questions_per_attempt}
-        )
-    for q in pool:
-        if q["status"] != QuestionStatus.APPROVED:
-            problems.append(_("Câu %(code)s chưa được duyệt.") % {"code": q["code"]})
-        if not 2 <= q["n_options"] <= 6 or q["n_correct"] != 1:
-            problems.append(_("Câu %(code)s cần 2–6 phương án và đúng một phương án đúng.") % {"code": q["code"]})
-    by_field = Counter(q["field_id"] for q in pool)
-    items = list(round.blueprint.select_related("field"))
-    if items:
-        total = sum(item.count for item in items)
-        if total != round.questions_per_attempt:
-            problems.append(
-                _("Cơ cấu đề có tổng %(total)d câu, phải bằng số câu mỗi bài thi (%(k)d).")
-                % {"total": total, "k": round.questions_per_attempt}
-            )
-        for item in items:
-            if by_field[item.field_id] < item.count:
-                problems.append(
-                    _("Lĩnh vực «%(field)s» cần %(need)d câu mỗi bài nhưng bộ câu hỏi chỉ có %(have)d câu.")
-                    % {"field": item.field.name, "need": item.count, "have": by_field[item.field_id]}
-                )
-    return problems
-
-
 @transaction.atomic
 def round_approve(*, round: Round, by) -> Round:
     """Approve and seal a round: from now on its pool, blueprint and answer keys cannot change.
@@ -263,42 +196,6 @@ ROUND_FROZEN_FIELDS = (
 )
 
 
-def _when(moment) -> str:
-    moment = timezone.localtime(moment)
-    return f"{moment:%H:%M} {moment.day}/{moment.month}/{moment.year}"
-
-
-def round_overlapping(*, round: Round, opens_at=None, closes_at=None) -> Round | None:
-    """Another weekly round of the same contest whose window overlaps this round's (or the given
-    window). Practice rounds never count: they run beside the weeks."""
-    opens_at = opens_at or round.opens_at
-    closes_at = closes_at or round.closes_at
-    if round.kind != RoundKind.WEEKLY or not (round.contest_id and opens_at and closes_at):
-        return None
-    others = Round.objects.filter(
-        contest_id=round.contest_id, kind=RoundKind.WEEKLY, opens_at__lt=closes_at, closes_at__gt=opens_at
-    )
-    if round.pk:
-        others = others.exclude(pk=round.pk)
-    return others.order_by("opens_at").first()
-
-
-def round_window_problems(*, round: Round) -> list[str]:
-    """Why a round's window cannot be saved (empty when it can): closing after opening, and no
-    overlap with another weekly round of the contest."""
-    if not (round.opens_at and round.closes_at):
-        return []
-    if round.closes_at <= round.opens_at:
-        return [_("Thời gian đóng phải sau thời gian mở.")]
-    other = round_overlapping(round=round)
-    if other is None:
-        return []
-    return [
-        _("Thời gian thi trùng với «%(name)s» (%(opens)s – %(closes)s); các tuần thi của một cuộc thi không được chồng lên nhau.")
-        % {"name": other.name, "opens": _when(other.opens_at), "closes": _when(other.closes_at)}
-    ]
-
-
 @transaction.atomic
 def round_extend_window(*, round: Round, closes_at: datetime.datetime, by, reason: str) -> RoundWindowChange:
     """Move a sealed round's closing time later: the one change sealing allows. Recorded (who,
@@ -315,7 +212,7 @@ def round_extend_window(*, round: Round, closes_at: datetime.datetime, by, reaso
         raise QuizError(_("Tuần thi đã đóng; không thể gia hạn sau khi đóng."))
     if closes_at <= round.closes_at:
         raise QuizError(
-            _("Thời gian đóng mới phải sau thời gian đóng hiện tại (%(closes)s).") % {"closes": _when(round.closes_at)}
+            _("Thời gian đóng mới phải sau thời gian đóng hiện tại (%(closes)s).") % {"closes": moment_display(round.closes_at)}
         )
     if not reason:
         raise QuizError(_("Cần ghi lý do gia hạn."))
@@ -323,7 +220,7 @@ def round_extend_window(*, round: Round, closes_at: datetime.datetime, by, reaso
     if other is not None:
         raise QuizError(
             _("Không thể gia hạn: thời gian thi sẽ trùng với «%(name)s» (mở lúc %(opens)s).")
-            % {"name": other.name, "opens": _when(other.opens_at)}
+            % {"name": other.name, "opens": moment_display(other.opens_at)}
         )
     old = round.closes_at
     change = RoundWindowChange.objects.create(
@@ -333,7 +230,7 @@ def round_extend_window(*, round: Round, closes_at: datetime.datetime, by, reaso
     round.save(update_fields=["closes_at"])
     decision_record(
         action=Action.WINDOW_EXTEND, obj=round, by=by, reason=reason,
-        data={"old_closes_at": _when(old), "new_closes_at": _when(closes_at)},
+        data={"old_closes_at": moment_display(old), "new_closes_at": moment_display(closes_at)},
     )  # fmt: skip
     limit = datetime.timedelta(seconds=round.time_limit_seconds)
     for attempt in Attempt.objects.select_for_update().filter(round=round, status=AttemptStatus.OPEN, deadline=old):
@@ -551,15 +448,6 @@ def finalize_expired_attempts(*, limit: int = 1000) -> int:
 # --- Rankings and prizes ------------------------------------------------------------------------
 # The ranking rule lives in quiz.ranking, the prize lifecycle in contests.prizes; this section
 # binds them to the quiz.
-
-
-def round_full_score_count(*, round: Round) -> int:
-    return ranking.live_full_score_count(round=round)
-
-
-def ranked_entries(*, round: Round):
-    """The round's entries in ranking order (see quiz.ranking)."""
-    return ranking.ranked_entries(round=round)
 
 
 class QuizPrizes(prizes.PrizePart):

@@ -164,7 +164,7 @@ def manage_round(request, pk):
         "round": round,
         "stats": selectors.round_stats(round=round),
         "prizes": list(round.prizes.select_related("user", "entry__best_attempt__organization").order_by("rank")),
-        "problems": [] if round.is_sealed else services.round_problems(round=round),
+        "problems": [] if round.is_sealed else selectors.round_problems(round=round),
         "can_organize": has_role(request.user, Role.ORGANIZER),
     }
     return render(request, "quiz/manage_round.html", context)

@@ -157,6 +157,7 @@ def simulate_essays(*, contest, rng: random.Random, people: list[User], count: i
     """~130 essays from 50+ units, screened (a fifth not eligible), a semi-final scored by three
     of five judges each, the best 30 in a final scored by all five, prizes awarded."""
     from essays import judging
+    from essays import selectors as essay_selectors
     from essays.enums import AssignmentMode, Eligibility, EssayStatus, IneligibleReason, SheetStatus
     from essays.models import Assignment, Criterion, Essay, EssayAuthor, EssayPhase, JudgingRound, PanelMember, Score
 
@@ -203,7 +204,8 @@ def simulate_essays(*, contest, rng: random.Random, people: list[User], count: i
     judging.round_fill_from_screening(round=semi)
     judging.round_assign(round=semi)
     score(semi)
-    judging.round_advance(round=semi, to=final, essay_ids=[r.essay.pk for r in judging.advance_preview(round=semi, top_k=30)])
+    shortlist = essay_selectors.advance_preview(round=semi, top_k=30)
+    judging.round_advance(round=semi, to=final, essay_ids=[r.essay.pk for r in shortlist])
     judging.round_assign(round=final)
     score(final)
     secretary, _ = User.objects.get_or_create(

@@ -4,8 +4,8 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from accounts.enums import Role
-from accounts.models import Organization, Profile, ProfileUnitChange
-from accounts.services import organization_refresh_paths, organizations_import, profile_save
+from accounts.models import Organization, Profile, ProfileUnitChange, organization_refresh_paths
+from accounts.services import organizations_import, profile_save
 from tests.factories import OrganizationFactory, ProfileFactory, contestant, staff_user
 
 pytestmark = pytest.mark.django_db

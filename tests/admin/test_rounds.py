@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from accounts.enums import Role
 from contests.models import Contest
-from quiz import services
+from quiz import selectors, services
 from quiz.enums import AttemptStatus, RankingRule, ReviewPolicy, RoundKind
 from quiz.errors import QuizError, SealedError
 from quiz.models import Attempt, Round, RoundWindowChange
@@ -171,11 +171,11 @@ def test_round_overlapping_is_interval_overlap_among_weekly_rounds(start, length
         closes_at=existing.opens_at + (start + length) * DAY,
     )  # fmt: skip
 
-    other = services.round_overlapping(round=probe)
+    other = selectors.round_overlapping(round=probe)
 
     overlaps = probe.opens_at < existing.closes_at and existing.opens_at < probe.closes_at
     assert (other == existing) == (overlaps and kind == RoundKind.WEEKLY)
-    assert bool(services.round_window_problems(round=probe)) == (overlaps and kind == RoundKind.WEEKLY)
+    assert bool(selectors.round_window_problems(round=probe)) == (overlaps and kind == RoundKind.WEEKLY)
 
 
 # --- The admin ------------------------------------------------------------------------------------

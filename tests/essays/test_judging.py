@@ -3,6 +3,7 @@ from django.urls import reverse
 
 from accounts.enums import Role
 from essays import judging
+from essays import selectors as essay_selectors
 from essays.enums import Eligibility, EssayStatus, JudgingStatus, SheetStatus
 from essays.models import Assignment, Criterion, EssayPrize, JudgingRound, PanelMember
 from essays.services import EssayError
@@ -78,7 +79,7 @@ def test_conflict_declared_leaves_the_queue_and_another_judge_takes_it():
 
     mine.refresh_from_db()
     assert (mine.status, mine.conflict_reason) == (SheetStatus.CONFLICT, "Người viết là đồng nghiệp cùng phòng")
-    assert list(judging.judge_queue(judge=mine.judge)) == []
+    assert list(essay_selectors.judge_queue(judge=mine.judge)) == []
     assert Assignment.objects.filter(essay=essay).exclude(status=SheetStatus.CONFLICT).count() == 2
 
 
@@ -116,7 +117,7 @@ def test_results_mean_spread_normalization_and_ties():
                 assignment=sheet, judge=judge, points={cr.pk: value for cr in round.criteria.all()}, comment="", submit=True
             )
 
-    results = {r.essay: r for r in judging.round_results(round=round)}
+    results = {r.essay: r for r in essay_selectors.round_results(round=round)}
 
     assert results[a].mean == (90 + 50) / 2
     assert results[a].spread == 40
@@ -138,7 +139,7 @@ def test_advance_top_k_keeps_ties_and_prizes_publish_the_winners():
         judging.round_advance(round=semi, to=final, essay_ids=[])
     judging.round_close(round=semi)
 
-    preview = judging.advance_preview(round=semi, top_k=3)
+    preview = essay_selectors.advance_preview(round=semi, top_k=3)
     judging.round_advance(round=semi, to=final, essay_ids=[r.essay.pk for r in preview])
     judging.round_assign(round=final)
     for i, judge in enumerate(final_judges):
@@ -277,4 +278,4 @@ def test_top_k_larger_than_the_round_takes_every_scored_essay():
     judging.round_fill_from_screening(round=round)
     judging.round_assign(round=round)
     _score_all(round, judge, base=5)
-    assert len(judging.advance_preview(round=round, top_k=30)) == 2
+    assert len(essay_selectors.advance_preview(round=round, top_k=30)) == 2

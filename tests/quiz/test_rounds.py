@@ -5,7 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.enums import Role
-from quiz import selectors, services
+from quiz import ranking, selectors, services
 from quiz.enums import PrizeTier
 from quiz.errors import QuizError, SealedError
 from quiz.models import Attempt, BlueprintItem, Option, Prize, Question, Round, RoundEntry, RoundQuestion
@@ -153,7 +153,7 @@ def test_prediction_rule_breaks_ties_by_distance():
         services.attempt_submit(attempt=attempt, user=user, answers=answer_all(attempt, right=20), prediction=guess)
         RoundEntry.objects.filter(user=user).update(duration_ms=seconds * 1000)
 
-    assert [e.user for e in services.ranked_entries(round=round)] == [near, far]
+    assert [e.user for e in ranking.ranked_entries(round=round)] == [near, far]
 
 
 def test_tiebreaker_must_be_answered_before_submitting():

@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 from accounts.enums import Role
 from contests.enums import PrizeStatus, PrizeTier
 from essays import judging
+from essays import selectors as essay_selectors
 from essays.models import EssayPrize
 from essays.services import EssayError
 from quiz import services
@@ -60,7 +61,7 @@ def _essay_final(n=3):
     judging.round_assign(round=final)
     _score_all(final, judges[0], base=10)
     judging.round_close(round=final)
-    ranked = [r.essay for r in judging.round_results(round=final)]
+    ranked = [r.essay for r in essay_selectors.round_results(round=final)]
     return final, ranked
 
 
