@@ -5,12 +5,14 @@ who advances) are in essays.selectors."""
 from collections import Counter, defaultdict
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from contests import prizes
+from contests.cleaning import clean_text
 from contests.decisions import Action, decision_record
 
 from . import rules
@@ -92,6 +94,13 @@ def sheet_save(*, assignment: Assignment, judge, points: dict[int, int], comment
         raise EssayError(_("Phiếu chấm đã nộp và bị khóa; chỉ Ban Tổ chức có thể mở lại."))
     if assignment.status == SheetStatus.CONFLICT:
         raise EssayError(_("Anh/chị đã báo xung đột lợi ích với bài này."))
+    try:
+        comment = clean_text(comment or "", multiline=True, label=_("Nhận xét"))
+    except ValidationError as exc:
+        raise EssayError(exc.messages[0]) from exc
+    limit = Assignment._meta.get_field("comment").max_length
+    if len(comment) > limit:
+        raise EssayError(_("Nhận xét dài %(n)d ký tự; tối đa %(limit)d ký tự.") % {"n": len(comment), "limit": limit})
     criteria = {c.pk: c for c in Criterion.objects.filter(round=assignment.round)}
     for cid, value in points.items():
         if cid not in criteria or not 0 <= value <= criteria[cid].max_points:

@@ -279,3 +279,18 @@ def test_top_k_larger_than_the_round_takes_every_scored_essay():
     judging.round_assign(round=round)
     _score_all(round, judge, base=5)
     assert len(essay_selectors.advance_preview(round=round, top_k=30)) == 2
+
+
+def test_a_judges_comment_is_clean_text_within_its_limit():
+    phase = EssayPhaseFactory()
+    _eligible(phase, 1)
+    round, judges = _round(phase, judges=1)
+    judging.round_fill_from_screening(round=round)
+    judging.round_assign(round=round)
+    sheet = Assignment.objects.get(round=round)
+    with pytest.raises(EssayError, match="tối đa 5000"):
+        judging.sheet_save(assignment=sheet, judge=judges[0], points={}, comment="x" * 5001, submit=False)
+    with pytest.raises(EssayError, match="không được phép"):
+        judging.sheet_save(assignment=sheet, judge=judges[0], points={}, comment="tốt\u202e", submit=False)
+    judging.sheet_save(assignment=sheet, judge=judges[0], points={}, comment="  Bài viết tốt.  ", submit=False)
+    assert Assignment.objects.get(pk=sheet.pk).comment == "Bài viết tốt."
