@@ -57,12 +57,13 @@ def verify_weekly_table(*, contest, rounds: list[RoundFacts], report: Report, co
         if row is None:
             report.add(contest_label, section, _("%(round)s không có dòng trong bảng số liệu theo tuần.") % {"round": label})
             continue
+        now = mine[facts.round.pk]
         for name, title in WEEK_FIGURES.items():
-            if getattr(row, name) != mine[facts.round.pk][name]:
+            if getattr(row, name) != now[name]:
                 report.add(
                     contest_label, section,
                     _("%(round)s: %(name)s hiển thị %(shown)s, tính lại %(now)s.")
-                    % {"round": label, "name": title, "shown": getattr(row, name), "now": mine[facts.round.pk][name]},
+                    % {"round": label, "name": title, "shown": _show(getattr(row, name)), "now": _show(now[name])},
                 )  # fmt: skip
     for pk in shown.keys() - mine.keys():
         report.add(contest_label, section, _("Bảng số liệu có dòng cho tuần thi #%(r)d không được kiểm tra.") % {"r": pk})
@@ -74,7 +75,7 @@ def verify_weekly_table(*, contest, rounds: list[RoundFacts], report: Report, co
             report.add(
                 contest_label, section,
                 _("Dòng tổng: %(name)s hiển thị %(shown)s, tính lại %(now)s.")
-                % {"name": title, "shown": getattr(total, name), "now": sums[name]},
+                % {"name": title, "shown": _show(getattr(total, name)), "now": _show(sums[name])},
             )  # fmt: skip
 
 
@@ -166,6 +167,10 @@ def verify_unit_table(*, contest, rounds: list[RoundFacts], report: Report, cont
                     _("%(unit)s: %(name)s hiển thị %(shown)s, tính lại %(now)s.")
                     % {"unit": names.get(unit, f"#{unit}"), "name": title, "shown": a, "now": b},
                 )  # fmt: skip
+
+
+def _show(value) -> str:
+    return "–" if value is None else str(value)
 
 
 def _tiers(counts: dict) -> str:
