@@ -10,6 +10,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 from django.test.utils import CaptureQueriesContext
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from accounts.enums import Role
 from contests.enums import PrizeTier
@@ -261,3 +263,91 @@ def test_verify_results_makes_the_same_queries_for_more_attempts():
         return len(captured)
 
     assert queries(3, 1) == queries(6, 3)
+
+
+def test_every_step_of_the_prize_lifecycle_keeps_the_results_verifiable():
+    """Not valid before publication, a disqualification, an amendment after publication, an essay
+    prize not valid: what the lifecycle stores is what the verification recomputes."""
+    from reports import integrity
+
+    contest = ContestFactory()
+    people = [contestant() for _ in range(6)]
+    round = sealed_round(contest=contest, number=1, prizes_first=1, prizes_second=1, prizes_third=1, prizes_consolation=0)
+    for user, right in zip(people, (20, 19, 18, 17, 16, 15)):
+        _take(round, user, right)
+    round = _close(round)
+    secretary = staff_user(Role.SECRETARIAT)
+    services.round_prizes_draft(round=round)
+    services.prize_verify(prize=Prize.objects.get(user=people[0]), by=secretary, valid=False, note="Thi hộ")
+    case = integrity.Case(key="fast:1", kind="fast", description="", user_ids=[people[1].pk])
+    integrity.decide(contest=contest, case=case, by=secretary, verdict="disqualify", reason="17 giây")
+    assert verify_results(contest_slug=contest.slug).messages() == []
+
+    for prize in Prize.objects.filter(round=round, status="draft"):
+        services.prize_verify(prize=prize, by=secretary, valid=True, note="Đã xác minh")
+    services.round_publish_results(round=round, by=staff_user(Role.ORGANIZER))
+    services.prize_amend(prize=Prize.objects.get(user=people[2]), by=secretary, valid=False, reason="Đơn vị báo sai")
+    phase = EssayPhaseFactory(contest=contest)
+    _eligible(phase, 4)
+    final, judges = _round(phase, judges=1)
+    judging.round_fill_from_screening(round=final)
+    judging.round_assign(round=final)
+    _score_all(final, judges[0], base=10)
+    judging.round_close(round=final)
+    awarded = judging.prizes_award(round=final, plan=judging.PRIZE_PLAN)
+    judging.prize_verify(prize=awarded[0], by=secretary, valid=False, note="Đã đăng báo")
+
+    report = verify_results(contest_slug=contest.slug)
+
+    assert report.messages() == []
+    assert Prize.objects.valid().filter(round=round).count() == 3  # the next ones moved up each time
+    assert report.checked["essay_prizes"] == 4
+
+
+def test_a_prediction_round_is_verified_against_the_frozen_count():
+    from quiz.enums import RankingRule
+
+    contest = ContestFactory()
+    people = [contestant() for _ in range(4)]
+    round = sealed_round(
+        contest=contest, number=1, ranking_rule=RankingRule.SCORE_PREDICTION_TIME, tiebreaker_enabled=True,
+        prizes_first=1, prizes_second=1, prizes_third=1, prizes_consolation=0,
+    )  # fmt: skip
+    for user, (right, guess) in zip(people, [(20, 9), (20, 2), (20, 3), (19, 3)]):
+        attempt = services.attempt_start(round=round, user=user)
+        services.attempt_submit(attempt=attempt, user=user, answers=answer_all(attempt, right=right), prediction=guess)
+    assert verify_results(contest_slug=contest.slug).messages() == []
+    round = _close(round)
+    services.round_prizes_draft(round=round)
+
+    assert verify_results(contest_slug=contest.slug).messages() == []
+    # Three full scores: the closest guess (3) first, then 2, then 9.
+    assert list(Prize.objects.filter(round=round).order_by("rank").values_list("user", flat=True)) == [
+        people[2].pk, people[1].pk, people[0].pk,
+    ]  # fmt: skip
+    Round.objects.filter(pk=round.pk).update(full_score_actual=2)
+    assert "Tuần 1: số người đạt điểm tuyệt đối đã chốt 2, tính lại 3." in verify_results(contest_slug=contest.slug).messages()
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(["right", "wrong", "blank", "late"]), min_size=20, max_size=20))
+def test_the_recomputed_score_agrees_with_the_scoring_service(pattern):
+    """Whatever the answers — right, wrong, blank, or saved after the deadline — the score the
+    verification recomputes from the key file is the one the scoring stored."""
+    contest = ContestFactory()
+    round = sealed_round(contest=contest, number=1, pool_size=20, fields=2)
+    user = contestant()
+    attempt = services.attempt_start(round=round, user=user)
+    for item, kind in zip(attempt.items.order_by("position"), pattern):
+        if kind == "blank":
+            continue
+        right = next(i for i, oid in enumerate(item.option_ids) if Option.objects.get(pk=oid).is_correct)
+        chosen = right if kind in ("right", "late") else (right + 1) % item.option_count
+        when = attempt.deadline + datetime.timedelta(seconds=1) if kind == "late" else attempt.started_at
+        AttemptQuestion.objects.filter(pk=item.pk).update(chosen_index=chosen, answered_at=when)
+    attempt = services.attempt_submit(attempt=attempt, user=user, answers={})
+
+    report = verify_results(contest_slug=contest.slug)
+
+    assert report.messages() == []
+    assert attempt.score == pattern.count("right")
