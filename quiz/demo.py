@@ -6,6 +6,7 @@ import datetime
 import random
 
 from django.contrib.auth.models import Group
+from django.db.models import F
 from django.utils import timezone
 
 from accounts.demo import DEMO_PASSWORD
@@ -92,9 +93,15 @@ def _play(round: Round, user: User, rng: random.Random, *, skill: float) -> Atte
     }
     answers = {p: c if rng.random() < skill else (c + 1) % 4 for p, c in correct.items()}
     attempt = services.attempt_submit(attempt=attempt, user=user, answers=answers)
-    seconds = rng.randint(25, 300)
-    Attempt.objects.filter(pk=attempt.pk).update(duration_ms=seconds * 1000)
-    RoundEntry.objects.filter(best_attempt=attempt).update(duration_ms=seconds * 1000)
+    # A plausible time taken: the attempt started that long before it was submitted (its window
+    # moved with it), so duration = finished − started still holds, as verify_results checks.
+    taken = datetime.timedelta(seconds=rng.randint(25, 300))
+    Attempt.objects.filter(pk=attempt.pk).update(
+        started_at=F("started_at") - taken, deadline=F("deadline") - taken,
+        duration_ms=int((attempt.finished_at - attempt.started_at + taken).total_seconds() * 1000),
+    )  # fmt: skip
+    attempt.refresh_from_db()
+    RoundEntry.objects.filter(best_attempt=attempt).update(duration_ms=attempt.duration_ms)
     return attempt
 
 
@@ -106,6 +113,7 @@ def _shift(round: Round, delta: datetime.timedelta) -> None:
         )
     for entry in RoundEntry.objects.filter(round=round):
         RoundEntry.objects.filter(pk=entry.pk).update(finished_at=entry.finished_at - delta)
+    AttemptQuestion.objects.filter(attempt__round=round, answered_at__isnull=False).update(answered_at=F("answered_at") - delta)
 
 
 def seed_quiz(*, contest, users, units) -> None:

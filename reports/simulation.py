@@ -3,16 +3,20 @@
 Rows are bulk-created for speed but valid: every attempt is finished, scored, inside its round's
 window and belongs to a contestant with a complete profile; each contestant's best attempt is in
 RoundEntry, picked by the same rule as real ones (quiz.ranking); prizes are drafted by the same
-service the organizers use. Simulated attempts carry no per-question rows (AttemptQuestion):
-per-question shares are only for real attempts."""
+service the organizers use. Each round is sealed through `quiz.seal.seal_record` once its pool is
+built, and each attempt stores its drawn questions (AttemptQuestion: the shuffled option order,
+the chosen index, when it was answered, whether it was right) consistent with its score, so
+`verify_results` recomputes every simulated figure from the answers and the key file."""
 
 import datetime
+import io
+import json
 import random
 from dataclasses import dataclass
 
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.demo import DEMO_PASSWORD, seed_organizations
@@ -23,7 +27,8 @@ from contests.models import Contest
 from quiz import ranking
 from quiz import services as quiz_services
 from quiz.enums import AttemptStatus, RoundKind
-from quiz.models import Attempt, Field, Option, Question, Round, RoundQuestion
+from quiz.models import Attempt, AttemptQuestion, Field, Option, Question, Round, RoundQuestion
+from quiz.seal import seal_record
 
 # The seed's weeks (domain.md): participants, attempts, share of attempts at 20/20 and at 19/20.
 WEEKS = [(2076, 6586, 0.132, 0.30), (2256, 8838, 0.172, 0.32), (2470, 10759, 0.064, 0.22), (2270, 6696, 0.080, 0.18)]
@@ -97,6 +102,72 @@ def _bank(rng, tag) -> list[Question]:
     return questions
 
 
+def _options(bank: list[Question]) -> dict[int, tuple[list[int], int]]:
+    """Each question of the bank: its option ids and the id of its right option."""
+    ids, right = {}, {}
+    for question_id, option_id, is_correct in Option.objects.filter(question__in=bank).values_list(
+        "question_id", "pk", "is_correct"
+    ):
+        ids.setdefault(question_id, []).append(option_id)
+        if is_correct:
+            right[question_id] = option_id
+    return {qid: (sorted(option_ids), right[qid]) for qid, option_ids in ids.items()}
+
+
+ITEM_COLUMNS = (
+    "attempt_id", "question_id", "position", "option_ids", "option_count", "chosen_index", "answered_at", "is_correct",
+)  # fmt: skip
+
+
+def _answers(rng: random.Random, attempts: list[Attempt], pool: list[int], options: dict, chunk: int = 2000) -> None:
+    """The per-question rows of the simulated attempts, as attempt_start draws them and the page
+    saves them: 20 questions of the pool, each with its options shuffled; exactly `score` of them
+    answered right, the others answered wrong or left blank, every answer saved between the start
+    and the finish. A separate random stream, so the attempts themselves are those of a seed
+    before the rows existed."""
+    for start in range(0, len(attempts), chunk):
+        rows = []
+        for attempt in attempts[start : start + chunk]:
+            questions = rng.sample(pool, attempt.question_count)
+            right = set(rng.sample(range(attempt.question_count), attempt.score))
+            for position, question_id in enumerate(questions, start=1):
+                option_ids, correct = options[question_id]
+                option_ids = option_ids[:]
+                rng.shuffle(option_ids)
+                correct_index = option_ids.index(correct)
+                if position - 1 in right:
+                    chosen = correct_index
+                elif rng.random() < 0.15:
+                    chosen = None
+                else:
+                    chosen = (correct_index + rng.randint(1, len(option_ids) - 1)) % len(option_ids)
+                answered_at = None
+                if chosen is not None:
+                    answered_at = attempt.started_at + datetime.timedelta(milliseconds=rng.randint(0, attempt.duration_ms))
+                rows.append((attempt.pk, question_id, position, option_ids, len(option_ids), chosen, answered_at,
+                             chosen == correct_index))  # fmt: skip
+        _items_write(rows)
+
+
+def _items_write(rows: list[tuple]) -> None:
+    """Write AttemptQuestion rows. On PostgreSQL with COPY: 660,000 rows through bulk_create spend
+    most of their time building SQL in Python (about 40 s at full scale), COPY takes a few."""
+    if connection.vendor != "postgresql":
+        AttemptQuestion.objects.bulk_create([AttemptQuestion(**dict(zip(ITEM_COLUMNS, row))) for row in rows], batch_size=5000)
+        return
+    null = "\\N"
+    buffer = io.StringIO()
+    for attempt_id, question_id, position, option_ids, count, chosen, answered_at, is_correct in rows:
+        fields = (
+            attempt_id, question_id, position, json.dumps(option_ids), count, null if chosen is None else chosen,
+            null if answered_at is None else answered_at.isoformat(), "t" if is_correct else "f",
+        )  # fmt: skip
+        buffer.write("\t".join(map(str, fields)) + "\n")
+    buffer.seek(0)
+    with connection.cursor() as cursor:
+        cursor.cursor.copy_from(buffer, AttemptQuestion._meta.db_table, columns=ITEM_COLUMNS)
+
+
 def simulate_contest(*, scale: float = 1.0, seed: int = 2022) -> SimulationReport:
     started = timezone.now()
     rng = random.Random(seed)
@@ -110,6 +181,7 @@ def simulate_contest(*, scale: float = 1.0, seed: int = 2022) -> SimulationRepor
             ends_on=timezone.localdate() + datetime.timedelta(days=30), status=ContestStatus.PUBLISHED,
         )  # fmt: skip
         bank = _bank(rng, tag)
+        options = _options(bank)
         week_one_pool = bank[:40]
         pools = [week_one_pool, bank[40:80], bank[80:130] + week_one_pool[:40] + bank[130:140], bank[50:250]]
         attempts_total = entries_total = prizes_total = 0
@@ -120,7 +192,10 @@ def simulate_contest(*, scale: float = 1.0, seed: int = 2022) -> SimulationRepor
                 closes_at=opens + datetime.timedelta(days=7), approved_at=opens - datetime.timedelta(days=1),
                 prizes_first=1, prizes_second=2, prizes_third=3, prizes_consolation=10,
             )  # fmt: skip
-            RoundQuestion.objects.bulk_create([RoundQuestion(round=round, question=q) for q in pool[: POOLS[number - 1]]])
+            pool_ids = [q.pk for q in pool[: POOLS[number - 1]]]
+            RoundQuestion.objects.bulk_create([RoundQuestion(round=round, question_id=pk) for pk in pool_ids])
+            # Sealed as round_approve seals: the key file of the pool, stored once with its fingerprint.
+            seal_record(round=round)
             n_people = max(5, int(participants * scale))
             n_attempts = max(n_people, int(attempts * scale))
             players = rng.sample(people, min(n_people, len(people)))
@@ -132,7 +207,8 @@ def simulate_contest(*, scale: float = 1.0, seed: int = 2022) -> SimulationRepor
                 score = (
                     20 if roll < full_share else 19 if roll < full_share + near_share else max(0, 18 - int(rng.expovariate(0.35)))
                 )
-                seconds = max(17, int(rng.lognormvariate(4.6 if score == 20 else 5.0, 0.6)))
+                # Never longer than the 15 minutes allowed: an attempt ends at its deadline at the latest.
+                seconds = min(900, max(17, int(rng.lognormvariate(4.6 if score == 20 else 5.0, 0.6))))
                 start = opens + datetime.timedelta(seconds=rng.randint(0, 7 * 86400 - 1200))
                 # The Monday-morning rush: a third of the attempts start in the first hours.
                 if rng.random() < 0.33:
@@ -143,6 +219,7 @@ def simulate_contest(*, scale: float = 1.0, seed: int = 2022) -> SimulationRepor
                                     finished_at=start + datetime.timedelta(seconds=seconds), score=score, question_count=20,
                                     duration_ms=seconds * 1000, ip_address=address))  # fmt: skip
             Attempt.objects.bulk_create(rows, batch_size=5000)
+            _answers(random.Random(seed * 1_000_003 + number), rows, pool_ids, options)
             # Each contestant's best attempt is picked by the one ranking rule (quiz.ranking).
             entries = ranking.entries_rebuild(round=round)
             prizes_total += len(quiz_services.round_prizes_draft(round=round))

@@ -1,5 +1,6 @@
 import pytest
 from django.core.management import call_command
+from django.db.models import F
 
 from contests.selectors import current_contest
 from quiz.models import Attempt, Prize, RoundEntry
@@ -36,6 +37,27 @@ def test_simulated_contest_is_consistent(capsys):
     assert sum(u.essays_submitted for u in units) == essays.count()
     assert essays.filter(published_at__isnull=False).count() == EssayPrize.objects.filter(essay__phase__contest=contest).count()
     assert "Đã tạo" in capsys.readouterr().out
+
+
+def test_simulated_rounds_are_sealed_and_attempts_keep_their_answers():
+    from django.db.models import Count, Q
+
+    from quiz.models import AttemptQuestion, Round, RoundSeal
+    from quiz.seal import seal_verify
+
+    call_command("simulate_contest", "--scale", "0.01", "--seed", "4")
+
+    contest = current_contest()
+    rounds = list(Round.objects.filter(contest=contest))
+    assert RoundSeal.objects.filter(round__in=rounds).count() == len(rounds) == 4
+    assert [seal_verify(r) for r in rounds] == [[], [], [], []]
+    attempts = Attempt.objects.filter(round__contest=contest).annotate(
+        n=Count("items"), right=Count("items", filter=Q(items__is_correct=True))
+    )
+    assert {(a.n, a.right == a.score) for a in attempts} == {(20, True)}
+    late = AttemptQuestion.objects.filter(attempt__round__contest=contest, answered_at__gt=F("attempt__finished_at"))
+    assert not late.exists()
+    assert not Attempt.objects.filter(round__contest=contest, finished_at__gt=F("deadline")).exists()
 
 
 def test_simulation_refuses_a_silly_scale():
