@@ -1,6 +1,6 @@
 """The writing contest part of verify_results: every judging round's results recomputed from the
 submitted score sheets (weighted totals, mean, spread, z-score per judge, ranks and ties) and
-compared with `essays.judging.round_results`, which the organizers' pages show; and every prize
+compared with `essays.selectors.round_results`, which the organizers' pages show; and every prize
 list compared with what the prize lifecycle (contests.prizes) gives for the recomputed ranking of
 the round the prizes were awarded in (the last round each essay reached)."""
 
@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from contests.enums import PrizeStatus
 from essays import judging
+from essays import selectors as essay_selectors
 from essays.enums import SheetStatus
 from essays.models import Criterion, EssayPrize, JudgingRound, RoundEssay, Score
 
@@ -85,7 +86,7 @@ def verify_essays(*, contest, report: Report, contest_label: str) -> None:
         report.checked["judging"] += 1
         section = _("Vòng chấm «%(name)s» (%(phase)s)") % {"name": round.name, "phase": round.phase.name}
         mine = recompute(round, entries[round.pk])
-        _compare(mine, judging.round_results(round=round), report, contest_label, section)
+        _compare(mine, essay_selectors.round_results(round=round), report, contest_label, section)
         if prizes.get(round.pk):
             _prizes(mine, prizes[round.pk], report, contest_label, section)
 
