@@ -6,7 +6,7 @@ from django.db.models import Count, Min, Q
 from django.http import Http404
 from django.utils import timezone
 
-from . import ranking, rules
+from . import limits, ranking, rules
 from .enums import ReviewPolicy, RoundKind
 from .models import Attempt, AttemptQuestion, Option, Round, RoundEntry
 
@@ -171,3 +171,11 @@ def round_stats(*, round: Round) -> RoundStats:
     for row in per_question:
         row["share"] = row["right"] / row["shown"] if row["shown"] else 0
     return RoundStats(distribution=distribution, per_question=per_question, **totals)
+
+
+def start_allowance(*, round: Round, attempts: list[Attempt], now=None) -> "limits.Allowance":
+    """Whether the contestant whose attempts of `round` these are may start another now, how many
+    are left today and when the next may start (quiz.limits, the rule attempt_start applies).
+    No query: the round page has the list already."""
+    now = now or timezone.now()
+    return limits.allowance(round, seen=limits.seen_from(attempts, now=now), now=now)
