@@ -299,3 +299,19 @@ def test_a_key_file_with_one_pace_limit_but_not_the_other_is_refused():
     del content["round"]["min_start_interval_minutes"]
     with pytest.raises(ValueError, match="thiếu hoặc thừa"):
         seal_parse(seal_encode(content))
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    "pace,most", [({"attempts_per_day": 2, "min_start_interval_minutes": None}, 2), ({"min_start_interval_minutes": 30}, 1)]
+)
+def test_simultaneous_starts_never_pass_the_pace(pace, most):
+    from tests.quiz.test_start_limits import _start_and_submit, _together
+
+    round = sealed_round(**pace)
+    users = [contestant() for _ in range(5)]
+    for user in users:
+        _results, errors = _together(lambda user=user: _start_and_submit(round, user))
+        assert errors == []
+    assert [Attempt.objects.filter(round=round, user=user).count() for user in users] == [most] * 5
