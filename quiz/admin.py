@@ -280,7 +280,17 @@ class RoundAdmin(admin.ModelAdmin):
     readonly_fields = ["approved_at", "approved_by", "results_published_at", "full_score_actual"]
     fieldsets = (
         (None, {"fields": ("contest", "kind", "number", "name", ("opens_at", "closes_at"))}),
-        (_("Bài thi"), {"fields": ("questions_per_attempt", "time_limit_seconds", "max_attempts", "review_policy")}),
+        (
+            _("Bài thi"),
+            {
+                "fields": (
+                    "questions_per_attempt",
+                    "time_limit_seconds",
+                    ("max_attempts", "attempts_per_day", "min_start_interval_minutes"),
+                    "review_policy",
+                )
+            },
+        ),
         (
             _("Xếp hạng và giải"),
             {

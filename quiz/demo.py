@@ -105,6 +105,16 @@ def _play(round: Round, user: User, rng: random.Random, *, skill: float) -> Atte
     return attempt
 
 
+def _age(round: Round, user: User, delta: datetime.timedelta) -> None:
+    """Move a contestant's attempts of a round back in time, so that the next one they play now
+    happened a day later (rounds keep the default pace: two a day, 30 minutes apart)."""
+    for attempt in Attempt.objects.filter(round=round, user=user):
+        Attempt.objects.filter(pk=attempt.pk).update(
+            started_at=attempt.started_at - delta, deadline=attempt.deadline - delta, finished_at=attempt.finished_at - delta
+        )
+    RoundEntry.objects.filter(round=round, user=user).update(finished_at=F("finished_at") - delta)
+
+
 def _shift(round: Round, delta: datetime.timedelta) -> None:
     """Move a round's attempts back in time (the demo plays them now, they happened last week)."""
     for attempt in Attempt.objects.filter(round=round):
@@ -140,6 +150,7 @@ def seed_quiz(*, contest, users, units) -> None:
         week1 = services.round_approve(round=week1, by=organizer)
         for user in people:
             for _ in range(rng.randint(1, 3)):
+                _age(week1, user, datetime.timedelta(days=1))
                 _play(week1, user, rng, skill=rng.choice([0.7, 0.85, 0.95, 1.0]))
         delta = datetime.timedelta(days=9)
         Round.objects.filter(pk=week1.pk).update(opens_at=now - datetime.timedelta(days=16), closes_at=now - delta)
@@ -149,7 +160,8 @@ def seed_quiz(*, contest, users, units) -> None:
             services.prize_verify(prize=prize, by=users["secretariat"], valid=True, note="Đã xác minh với đơn vị")
         services.round_publish_results(round=week1, by=organizer)
 
-    # Week 2: open now, 48 questions over six fields, no attempt limit.
+    # Week 2: open now, 48 questions over six fields, no limit on attempts over the week but the
+    # default pace (two a day, 30 minutes between starts: quiz.limits).
     week2, created = weekly(2, "Tuần thi thứ hai", now - datetime.timedelta(days=2), now + datetime.timedelta(days=5))
     if created:
         ids = [q.pk for f in fields for q in by_field[f][8:16]]
@@ -177,6 +189,8 @@ def seed_quiz(*, contest, users, units) -> None:
             "name": "Thi thử – bộ câu hỏi mẫu", "opens_at": now - datetime.timedelta(days=30),
             "closes_at": now + datetime.timedelta(days=365), "questions_per_attempt": min(10, len(sample)),
             "time_limit_seconds": 600, "review_policy": ReviewPolicy.IMMEDIATE,
+            # The practice set shows its key after every attempt: a pace limit would protect nothing.
+            "attempts_per_day": None, "min_start_interval_minutes": None,
             "prizes_first": 0, "prizes_second": 0, "prizes_third": 0, "prizes_consolation": 0,
         },
     )  # fmt: skip

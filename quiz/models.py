@@ -5,6 +5,7 @@ contestant and round, one answer slot per question of an attempt, one ranking en
 prize per person and round, one correct option per question."""
 
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Length
@@ -103,6 +104,18 @@ class Round(models.Model):
     max_attempts = models.PositiveIntegerField(
         _("số lần thi tối đa"), null=True, blank=True, help_text=_("Bỏ trống: không giới hạn.")
     )
+    # Defaults chosen in docs/decisions.md ("Attempt pace"): at two a day over a week's window a
+    # script probing one question per attempt learns well under a quarter of a 48-question key,
+    # while a contestant of the seed contest (3.6 attempts a week) never meets the limit.
+    attempts_per_day = models.PositiveSmallIntegerField(
+        _("số lượt thi tối đa mỗi ngày"), null=True, blank=True, default=2, validators=[MinValueValidator(1)],
+        help_text=_("Tính theo ngày lịch ở Việt Nam (0:00–24:00). Bỏ trống: không giới hạn."),
+    )  # fmt: skip
+    min_start_interval_minutes = models.PositiveIntegerField(
+        _("khoảng cách tối thiểu giữa hai lượt (phút)"), null=True, blank=True, default=30,
+        validators=[MinValueValidator(1)],
+        help_text=_("Tính từ lúc bắt đầu lượt trước đến lúc bắt đầu lượt sau. Bỏ trống: không giới hạn."),
+    )  # fmt: skip
     review_policy = models.CharField(
         _("xem đáp án"), max_length=16, choices=ReviewPolicy.choices, default=ReviewPolicy.AFTER_CLOSE
     )
@@ -141,6 +154,13 @@ class Round(models.Model):
             models.UniqueConstraint(fields=["contest", "kind", "number"], name="round_number_unique"),
             models.CheckConstraint(condition=Q(closes_at__gt=models.F("opens_at")), name="round_window_ordered"),
             models.CheckConstraint(condition=Q(questions_per_attempt__gte=1), name="round_questions_positive"),
+            models.CheckConstraint(
+                condition=Q(attempts_per_day__isnull=True) | Q(attempts_per_day__gte=1), name="round_attempts_per_day_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(min_start_interval_minutes__isnull=True) | Q(min_start_interval_minutes__gte=1),
+                name="round_start_interval_positive",
+            ),
         ]
         indexes = [models.Index(fields=["contest", "opens_at"])]
 

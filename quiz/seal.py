@@ -40,12 +40,17 @@ ROUND_KEYS = (
     "questions_per_attempt",
     "time_limit_seconds",
     "max_attempts",
+    "attempts_per_day",
+    "min_start_interval_minutes",
     "review_policy",
     "ranking_rule",
     "tiebreaker_enabled",
     "prizes",
     "blueprint",
 )
+# The pace limits came after the first key files were written: a file without them (and only
+# without both) is a file of a round sealed before they existed, played without them.
+PACE_KEYS = ("attempts_per_day", "min_start_interval_minutes")
 QUESTION_KEYS = ("answer", "code", "field", "options", "text")
 
 
@@ -81,8 +86,9 @@ def seal_fingerprint(data: bytes) -> str:
     return hashlib.sha256(bytes(data)).hexdigest()
 
 
-def seal_content(round: Round, *, nonce: str) -> dict:
+def seal_content(round: Round, *, nonce: str, pace: bool = True) -> dict:
     """What a round's key file says, from the bank as it is now (3 queries, 4 without the contest).
+    `pace=False` leaves out the pace limits, as files written before they existed did.
 
     Questions sorted by code and options by letter (Python's order of code points, never the
     database's collation, so PostgreSQL and SQLite agree); the blueprint sorted by field name."""
@@ -103,6 +109,7 @@ def seal_content(round: Round, *, nonce: str) -> dict:
             }
         )
     questions.sort(key=lambda q: _normalize(q["code"]))
+    pace_limits = {"attempts_per_day": round.attempts_per_day, "min_start_interval_minutes": round.min_start_interval_minutes}
     return {
         "format": FORMAT,
         "contest": round.contest.slug,
@@ -113,6 +120,7 @@ def seal_content(round: Round, *, nonce: str) -> dict:
             "questions_per_attempt": round.questions_per_attempt,
             "time_limit_seconds": round.time_limit_seconds,
             "max_attempts": round.max_attempts,
+            **(pace_limits if pace else {}),
             "review_policy": round.review_policy,
             "ranking_rule": round.ranking_rule,
             "tiebreaker_enabled": round.tiebreaker_enabled,
@@ -150,7 +158,7 @@ def seal_parse(data: bytes) -> dict:
         and isinstance(content["nonce"], str)
         and len(content["nonce"]) == 2 * NONCE_BYTES
         and isinstance(round_part, dict)
-        and set(round_part) == set(ROUND_KEYS)
+        and set(round_part) in (set(ROUND_KEYS), set(ROUND_KEYS) - set(PACE_KEYS))
         and isinstance(questions, list)
         and all(isinstance(q, dict) and set(q) == set(QUESTION_KEYS) for q in questions)
     )
@@ -204,6 +212,8 @@ _ROUND_LABELS = {
     "questions_per_attempt": gettext_lazy("số câu mỗi bài thi"),
     "time_limit_seconds": gettext_lazy("thời gian làm bài (giây)"),
     "max_attempts": gettext_lazy("số lần thi tối đa"),
+    "attempts_per_day": gettext_lazy("số lượt thi tối đa mỗi ngày"),
+    "min_start_interval_minutes": gettext_lazy("khoảng cách tối thiểu giữa hai lượt (phút)"),
     "review_policy": gettext_lazy("xem đáp án"),
     "ranking_rule": gettext_lazy("cách xếp hạng"),
     "tiebreaker_enabled": gettext_lazy("câu hỏi phụ dự đoán"),
@@ -239,7 +249,12 @@ def seal_verify(round: Round) -> list[str]:
         return [*problems, str(exc)]
     if key["nonce"] != seal.nonce:
         problems.append(_("Chuỗi ngẫu nhiên trong tệp khác với chuỗi đã lưu."))
-    current = seal_content(round, nonce=key["nonce"])
+    pace = PACE_KEYS[0] in key["round"]
+    if not pace and (round.attempts_per_day, round.min_start_interval_minutes) != (None, None):
+        problems.append(
+            _("Tệp niêm phong lập khi chưa có giới hạn lượt thi mỗi ngày và khoảng cách giữa hai lượt; tuần thi nay lại có.")
+        )
+    current = seal_content(round, nonce=key["nonce"], pace=pace)
     if seal_encode(current) == data:
         return problems
     current = _normalize(current)
@@ -249,7 +264,7 @@ def seal_verify(round: Round) -> list[str]:
             % {"now": current["contest"], "sealed": key["contest"]}
         )
     for name, label in _ROUND_LABELS.items():
-        if current["round"][name] != key["round"][name]:
+        if name in key["round"] and current["round"][name] != key["round"][name]:
             problems.append(
                 _("Tham số «%(label)s» của tuần thi hiện là %(now)s, tệp niêm phong ghi %(sealed)s.")
                 % {"label": label, "now": _show(current["round"][name]), "sealed": _show(key["round"][name])}

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from contests.cleaning import normalize_text
 
-from . import ranking, rules
+from . import limits, ranking, rules
 from .enums import QuestionStatus, ReviewPolicy, RoundKind
 from .models import Attempt, AttemptQuestion, Option, Question, Round, RoundEntry, RoundQuestion
 
@@ -175,6 +175,14 @@ def round_stats(*, round: Round) -> RoundStats:
     for row in per_question:
         row["share"] = row["right"] / row["shown"] if row["shown"] else 0
     return RoundStats(distribution=distribution, per_question=per_question, **totals)
+
+
+def start_allowance(*, round: Round, attempts: list[Attempt], now=None) -> "limits.Allowance":
+    """Whether the contestant whose attempts of `round` these are may start another now, how many
+    are left today and when the next may start (quiz.limits, the rule attempt_start applies).
+    No query: the round page has the list already."""
+    now = now or timezone.now()
+    return limits.allowance(round, seen=limits.seen_from(attempts, now=now), now=now)
 
 
 # --- The bank and the rounds, as the organizers prepare them -----------------------------------------

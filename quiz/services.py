@@ -15,7 +15,7 @@ from accounts.roles import is_staff
 from contests import prizes
 from contests.decisions import Action, decision_record
 
-from . import ranking
+from . import limits, ranking
 from .enums import AttemptStatus, PrizeStatus, QuestionStatus, RoundKind
 from .errors import QuizError, SealedError
 from .models import (
@@ -186,6 +186,8 @@ ROUND_FROZEN_FIELDS = (
     "questions_per_attempt",
     "time_limit_seconds",
     "max_attempts",
+    "attempts_per_day",
+    "min_start_interval_minutes",
     "review_policy",
     "ranking_rule",
     "tiebreaker_enabled",
@@ -267,18 +269,23 @@ def _draw(*, round: Round) -> list[tuple[int, list[int]]]:
 def attempt_start(*, round: Round, user, ip_address: str | None = None) -> Attempt:
     """Start an attempt, or return the contestant's attempt already open in this round.
 
-    Refuses outside the window, without a complete profile, over the attempt limit. Counting
-    and creating happen under a lock on the contestant's profile row, so ten simultaneous
-    starts never make more attempts than the round allows; the partial unique constraint on
-    open attempts stays behind it. Never lets a database error through: a lost race returns
-    the open attempt, anything else is a QuizError the contestant can read."""
+    Refuses outside the window, without a complete profile, over the round's limits (quiz.limits:
+    attempts in the round, attempts today, time since the previous start). Counting and creating
+    happen under a lock on the contestant's profile row, so ten simultaneous starts never make
+    more attempts than the round allows; the partial unique constraint on open attempts stays
+    behind it. Never lets a database error through: a lost race returns the open attempt,
+    anything else is a QuizError the contestant can read."""
     now = timezone.now()
-    existing = Attempt.objects.filter(round=round, user=user, status=AttemptStatus.OPEN).first()
-    if existing is not None:
-        if existing.deadline + SUBMIT_GRACE > now:
-            return existing
-        attempt_finalize(attempt=existing)
-    if not round.is_sealed or not (round.opens_at <= now < round.closes_at):
+    window_open = round.is_sealed and round.opens_at <= now < round.closes_at
+    if not window_open or not limits.has_limits(round):
+        # A round with limits looks for the open attempt under the lock, with its count (one
+        # query for both); the others, and a closed window, look here.
+        existing = Attempt.objects.filter(round=round, user=user, status=AttemptStatus.OPEN).first()
+        if existing is not None:
+            if existing.deadline + SUBMIT_GRACE > now:
+                return existing
+            attempt_finalize(attempt=existing)
+    if not window_open:
         raise QuizError(_("Tuần thi này hiện không mở. Vui lòng xem lịch thi."), code="closed")
     try:
         with transaction.atomic():
@@ -308,16 +315,27 @@ def _attempt_create_locked(*, round: Round, user, now, ip_address: str | None) -
     organization_id = Profile.objects.select_for_update().filter(user=user).values_list("organization_id", flat=True).first()
     if organization_id is None:
         raise QuizError(_("Vui lòng hoàn thiện thông tin cá nhân trước khi dự thi."), code="profile")
-    if round.max_attempts is not None:
-        # Under the lock, so it sees every attempt committed by a start that held it before us;
-        # one query answers both "how many" and "is one open already" (a double tap).
+    if limits.has_limits(round):
+        # Under the lock, so it sees every attempt committed by a start that held it before us
+        # (counted in a separate statement: a count inside the locking SELECT would read the
+        # snapshot taken before the wait). One query answers every limit and "is one open
+        # already" (a double tap); an attempt cut short by its deadline still counts.
         seen = Attempt.objects.filter(round=round, user=user).aggregate(
-            n=Count("pk"), open_id=Max("pk", filter=Q(status=AttemptStatus.OPEN))
+            n=Count("pk"),
+            today=Count("pk", filter=Q(started_at__gte=limits.day_start(now))),
+            last=Max("started_at"),
+            open_id=Max("pk", filter=Q(status=AttemptStatus.OPEN)),
+            open_deadline=Max("deadline", filter=Q(status=AttemptStatus.OPEN)),
         )
         if seen["open_id"] is not None:
-            return Attempt.objects.get(pk=seen["open_id"])
-        if seen["n"] >= round.max_attempts:
-            raise QuizError(_("Anh/chị đã thi đủ %(n)d lần cho phép của tuần này.") % {"n": round.max_attempts}, code="limit")
+            if seen["open_deadline"] + SUBMIT_GRACE > now:
+                return Attempt.objects.get(pk=seen["open_id"])
+            attempt_finalize(attempt=Attempt(pk=seen["open_id"]))
+        allowed = limits.allowance(
+            round, seen=limits.Seen(total=seen["n"], today=seen["today"], last_started_at=seen["last"]), now=now
+        )
+        if not allowed.allowed:
+            raise QuizError(limits.refusal_message(round, allowed, now=now), code="limit")
     drawn = _draw(round=round)
     deadline = min(now + datetime.timedelta(seconds=round.time_limit_seconds), round.closes_at)
     attempt = Attempt.objects.create(

@@ -2,7 +2,7 @@
 
 import datetime
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
@@ -15,6 +15,7 @@ from contests.decisions import Action, decision_record
 from quiz import services as quiz_services
 from quiz.models import Attempt, Round, RoundEntry
 
+from . import harvesting
 from .models import IntegrityDecision
 
 FAST_FULL_SECONDS = getattr(settings, "INTEGRITY_FAST_FULL_SECONDS", 30)
@@ -28,12 +29,20 @@ class Case:
     description: str
     user_ids: list[int]
     decision: IntegrityDecision | None = None
+    # The harvesting patterns (`reports.harvesting`) also name the account and the round, give
+    # their evidence line by line and list the attempts (there is no staff page for an attempt).
+    account: str = ""
+    round_name: str = ""
+    evidence: list[str] = field(default_factory=list)
+    attempts: list = field(default_factory=list)
 
 
 def cases(*, contest) -> list[Case]:
     """Flagged cases: full scores faster than a person can read 20 questions, several accounts
-    with one phone number or one name and unit, bursts of attempts from one address. Five
-    queries."""
+    with one phone number or one name and unit, bursts of attempts from one address, and the
+    patterns of harvesting the answer key (reports.harvesting: probes then a high score,
+    attempts far above the round's median, attempts that differ from the previous one in a
+    single answer). Five queries, one per burst, and at most four for harvesting."""
     finished = Attempt.objects.finished().filter(round__contest=contest)
     found: list[Case] = []
     fast = (
@@ -76,6 +85,11 @@ def cases(*, contest) -> list[Case]:
             "n": row["n"], "ip": row["ip_address"], "a": row["accounts"],
         }  # fmt: skip
         found.append(Case(f"ip:{row['ip_address']}@{row['hour']:%Y-%m-%dT%H}", "ip", text, ids))
+    for f in harvesting.findings(contest=contest):
+        found.append(
+            Case(f.key, f.kind, f.description, [f.user_id], account=f.account, round_name=f.round_name,
+                 evidence=f.evidence, attempts=f.attempts)
+        )  # fmt: skip
     decisions = {d.key: d for d in IntegrityDecision.objects.filter(contest=contest).select_related("decided_by")}
     for case in found:
         case.decision = decisions.get(case.key)

@@ -32,6 +32,8 @@ def _changed_value(round: Round, name: str):
         "questions_per_attempt": lambda: round.questions_per_attempt - 1,
         "time_limit_seconds": lambda: round.time_limit_seconds + 60,
         "max_attempts": lambda: 3,
+        "attempts_per_day": lambda: 5,
+        "min_start_interval_minutes": lambda: 10,
         "review_policy": lambda: ReviewPolicy.IMMEDIATE,
         "ranking_rule": lambda: RankingRule.SCORE_PREDICTION_TIME,
         "tiebreaker_enabled": lambda: not round.tiebreaker_enabled,

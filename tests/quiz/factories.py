@@ -50,6 +50,10 @@ class RoundFactory(factory.django.DjangoModelFactory):
     questions_per_attempt = 20
     time_limit_seconds = 900
     kind = RoundKind.WEEKLY
+    # Tests start many attempts at one instant; the pace limits (model defaults) are tested with
+    # them set explicitly (tests/quiz/test_attempt_pace.py).
+    attempts_per_day = None
+    min_start_interval_minutes = None
 
 
 def sealed_round(*, pool_size: int = 40, fields: int = 4, organizer=None, **kwargs) -> Round:

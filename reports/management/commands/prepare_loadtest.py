@@ -29,8 +29,10 @@ class Command(BaseCommand):
         now = timezone.now()
         round, created = Round.objects.get_or_create(
             contest=contest, kind=RoundKind.WEEKLY, number=99,
+            # No pace: each virtual contestant takes attempt after attempt to load the server.
             defaults={"name": "Tuần thi tải thử", "opens_at": now - datetime.timedelta(hours=1),
-                      "closes_at": now + datetime.timedelta(days=2)},
+                      "closes_at": now + datetime.timedelta(days=2), "attempts_per_day": None,
+                      "min_start_interval_minutes": None},
         )  # fmt: skip
         if created:
             fields = [Field.objects.get_or_create(name=f"Lĩnh vực tải thử {n}")[0] for n in range(4)]
