@@ -191,6 +191,8 @@ def simulate_contest(*, scale: float = 1.0, seed: int = 2022) -> SimulationRepor
                 contest=contest, kind=RoundKind.WEEKLY, number=number, name=f"Tuần thi thứ {number}", opens_at=opens,
                 closes_at=opens + datetime.timedelta(days=7), approved_at=opens - datetime.timedelta(days=1),
                 prizes_first=1, prizes_second=2, prizes_third=3, prizes_consolation=10,
+                # The seed contest set no pace; its attempts (up to several a day per person) are what we replay.
+                attempts_per_day=None, min_start_interval_minutes=None,
             )  # fmt: skip
             pool_ids = [q.pk for q in pool[: POOLS[number - 1]]]
             RoundQuestion.objects.bulk_create([RoundQuestion(round=round, question_id=pk) for pk in pool_ids])
