@@ -46,7 +46,7 @@ web=$!
 trap 'kill $web $worker 2>/dev/null || true' EXIT
 for _ in $(seq 1 30); do curl -fs -o /dev/null -H "Host: 127.0.0.1" http://127.0.0.1:8001/healthz/ && break; sleep 1; done
 if [ -n "${LOADTEST_PROFILE:-}" ]; then
-  py-spy record --subprocesses --pid "$web" --format raw --rate 100 --nonblocking -o "$LOADTEST_PROFILE" >/dev/null 2>&1 &
+  "$( [ -x "$BIN/py-spy" ] && echo "$BIN/py-spy" || echo py-spy)" record --subprocesses --pid "$web" --format raw --rate 100 --nonblocking -o "$LOADTEST_PROFILE" >/dev/null 2>&1 &
   profiler=$!
 fi
 LOADTEST_SCENARIO=$scenario LOADTEST_ROUND=$round LOADTEST_USERS=$users LOADTEST_SESSIONS=$sessions \
