@@ -70,9 +70,10 @@ if __name__ == "__main__":
         master = int(sys.argv[2])  # its own CPU and that of workers it recycled, plus the live workers'
         app = cpu_seconds(master) + sum(cpu_seconds(pid) for pid in children(master))
         db = database_cpu()
-        attempts = summary["whole_attempts"] or 1
-        print(
-            f"CPU: web workers {app:.1f} s, database backends {db:.1f} s"
-            f" — per whole attempt: app {1000 * app / attempts:.0f} ms, database {1000 * db / attempts:.0f} ms"
-        )
+        attempts, requests = summary["whole_attempts"], summary["requests"] or 1
+        if attempts:
+            per = f"per whole attempt: app {1000 * app / attempts:.0f} ms, database {1000 * db / attempts:.0f} ms"
+        else:
+            per = f"per request: app {1000 * app / requests:.1f} ms, database {1000 * db / requests:.1f} ms"
+        print(f"CPU: web workers {app:.1f} s, database backends {db:.1f} s — {per}")
     sys.exit(1 if lost else 0)
