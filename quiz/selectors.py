@@ -10,9 +10,9 @@ from django.utils.translation import gettext as _
 
 from contests.cleaning import normalize_text
 
-from . import limits, ranking, rules
+from . import limits, pool_cache, ranking, rules
 from .enums import QuestionStatus, ReviewPolicy, RoundKind
-from .models import Attempt, AttemptQuestion, Option, Question, Round, RoundEntry, RoundQuestion
+from .models import Attempt, AttemptQuestion, Question, Round, RoundEntry, RoundQuestion
 
 
 def visible_rounds(*, contest):
@@ -59,31 +59,34 @@ class AttemptItem:
 
 
 def attempt_items(*, attempt: Attempt, with_answers: bool = False) -> list[AttemptItem]:
-    """The attempt's questions and options in the order it was drawn. The correct answer is only
-    read when `with_answers` (after the attempt is finished and the review policy allows)."""
+    """The attempt's questions and options in the order it was drawn: one query for the attempt's
+    rows, the texts from the sealed pool in memory (quiz.pool_cache). The correct answer is only
+    handed out when `with_answers` (after the attempt is finished and the review policy allows)."""
     rows = list(
-        AttemptQuestion.objects.filter(attempt=attempt)
-        .select_related("question", "question__field")
-        .only(
-            "position", "option_ids", "chosen_index", "is_correct", "question__text", "question__source", "question__field__name"
+        AttemptQuestion.objects.filter(attempt=attempt).values_list(
+            "position", "question_id", "option_ids", "chosen_index", "is_correct"
         )
     )
-    option_ids = [oid for row in rows for oid in row.option_ids]
-    fields = ["id", "text", "is_correct"] if with_answers else ["id", "text"]
-    options = {o["id"]: o for o in Option.objects.filter(pk__in=option_ids).values(*fields)}
+    pool = pool_cache.sealed_pool(round=attempt.round)
+    questions, options = pool.questions, pool.options
+    missing = {qid for _p, qid, *_rest in rows if qid not in questions}
+    if missing:
+        questions, options = pool_cache.questions_by_id(missing)
+        questions, options = {**pool.questions, **questions}, {**pool.options, **options}
     items = []
-    for row in rows:
+    for position, qid, option_ids, chosen_index, is_correct in rows:
+        question = questions[qid]
         item = AttemptItem(
-            position=row.position,
-            text=row.question.text,
-            options=[options[oid]["text"] for oid in row.option_ids],
-            chosen_index=row.chosen_index,
+            position=position,
+            text=question.text,
+            options=[options[oid].text for oid in option_ids],
+            chosen_index=chosen_index,
         )
         if with_answers:
-            item.correct_index = next(i for i, oid in enumerate(row.option_ids) if options[oid]["is_correct"])
-            item.is_correct = row.is_correct
-            item.field_name = row.question.field.name
-            item.source = row.question.source
+            item.correct_index = next(i for i, oid in enumerate(option_ids) if options[oid].is_correct)
+            item.is_correct = is_correct
+            item.field_name = question.field_name
+            item.source = question.source
         items.append(item)
     return items
 

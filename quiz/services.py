@@ -3,7 +3,6 @@ database constraints in models.py behind its checks."""
 
 import datetime
 import secrets
-from collections import defaultdict
 
 from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import Case, Count, F, Max, Q, Value, When
@@ -15,7 +14,7 @@ from accounts.roles import is_staff
 from contests import prizes
 from contests.decisions import Action, decision_record
 
-from . import limits, ranking
+from . import limits, pool_cache, ranking
 from .enums import AttemptStatus, PrizeStatus, QuestionStatus, RoundKind
 from .errors import QuizError, SealedError
 from .models import (
@@ -245,22 +244,17 @@ def round_extend_window(*, round: Round, closes_at: datetime.datetime, by, reaso
 
 
 def _draw(*, round: Round) -> list[tuple[int, list[int]]]:
-    """Draw the questions of an attempt to the blueprint, shuffled, each with shuffled options."""
-    pool = list(RoundQuestion.objects.filter(round=round).values_list("question_id", "question__field_id"))
-    by_field: dict[int, list[int]] = defaultdict(list)
-    for qid, fid in pool:
-        by_field[fid].append(qid)
-    allocation = round_allocation(round=round, pool_by_field={f: len(ids) for f, ids in by_field.items()})
+    """Draw the questions of an attempt to the blueprint, shuffled, each with shuffled options.
+    Reads the sealed pool from memory (quiz.pool_cache): no query once the process has it."""
+    pool = pool_cache.sealed_pool(round=round)
     chosen = []
-    for fid, count in allocation.items():
-        chosen += _random.sample(by_field[fid], min(count, len(by_field[fid])))
+    for fid, count in pool.allocation.items():
+        ids = pool.by_field.get(fid, ())
+        chosen += _random.sample(ids, min(count, len(ids)))
     _random.shuffle(chosen)
-    options: dict[int, list[int]] = defaultdict(list)
-    for qid, oid in Option.objects.filter(question_id__in=chosen).values_list("question_id", "id"):
-        options[qid].append(oid)
     drawn = []
     for qid in chosen:
-        ids = options[qid]
+        ids = list(pool.questions[qid].option_ids)
         _random.shuffle(ids)
         drawn.append((qid, ids))
     return drawn
@@ -350,16 +344,40 @@ def _attempt_create_locked(*, round: Round, user, now, ip_address: str | None) -
 
 
 def attempt_save_answer(*, attempt_id: int, user, position: int, index: int) -> bool:
-    """Autosave one answer: one UPDATE, accepted only for the owner's open attempt before its
-    deadline and for an option index that exists. Returns whether it was saved."""
+    """Autosave one answer (see attempt_save_answers). Returns whether it was saved."""
+    return position in attempt_save_answers(attempt_id=attempt_id, user_id=user.pk, answers={position: index})
+
+
+def attempt_save_answers(*, attempt_id: int, user_id: int, answers: dict[int, int]) -> set[int]:
+    """Autosave a batch of answers (position → option index) in ONE UPDATE, accepted only for
+    the owner's open attempt before its deadline and, per answer, for a position and an option
+    index that exist. Returns the positions saved: all of them, or none when the attempt is not
+    the user's, not open or past its deadline. Only when some answers of a batch are refused
+    (a tampered request) does a second query tell which were saved."""
     now = timezone.now()
-    if index < 0:
-        return False
-    updated = AttemptQuestion.objects.filter(
-        attempt_id=attempt_id, attempt__user=user, attempt__status=AttemptStatus.OPEN, attempt__deadline__gt=now,
-        position=position, option_count__gt=index,
-    ).update(chosen_index=index, answered_at=now)  # fmt: skip
-    return updated == 1
+    answers = {p: i for p, i in answers.items() if p >= 1 and i >= 0}
+    if not answers:
+        return set()
+    valid = Q()
+    for position, index in answers.items():
+        valid |= Q(position=position, option_count__gt=index)
+    items = AttemptQuestion.objects.filter(
+        valid, attempt_id=attempt_id, attempt__user_id=user_id, attempt__status=AttemptStatus.OPEN, attempt__deadline__gt=now,
+    )  # fmt: skip
+    if len(answers) == 1:
+        chosen = next(iter(answers.values()))
+    else:
+        chosen = Case(*(When(position=p, then=Value(i)) for p, i in answers.items()))
+    updated = items.update(chosen_index=chosen, answered_at=now)
+    if updated == len(answers):
+        return set(answers)
+    if updated == 0:
+        return set()
+    return set(
+        AttemptQuestion.objects.filter(attempt_id=attempt_id, position__in=list(answers), answered_at=now).values_list(
+            "position", flat=True
+        )
+    )
 
 
 def _entry_record(*, attempt: Attempt) -> None:

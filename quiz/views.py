@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, JsonResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -11,9 +11,9 @@ from accounts.net import client_ip
 from accounts.roles import has_role, role_required
 from contests.selectors import current_contest
 
-from . import selectors, services
+from . import autosave, selectors, services
 from .errors import QuizError
-from .forms import AutosaveForm, PredictionForm, parse_answers
+from .forms import PredictionForm, parse_answers
 from .models import Round
 
 
@@ -69,6 +69,7 @@ def attempt_page(request, pk):
         "items": items,
         "answered": sum(1 for item in items if item.chosen_index is not None),
         "prediction_form": PredictionForm() if attempt.round.tiebreaker_enabled else None,
+        "autosave_token": autosave.token_for(attempt=attempt, session_key=request.session.session_key),
     }
     return render(request, "quiz/attempt.html", context)
 
@@ -91,14 +92,11 @@ def _attempt_submit(request, attempt):
 @require_POST
 @login_required
 def attempt_autosave(request, pk):
-    form = AutosaveForm(request.POST)
-    if not form.is_valid():
-        return JsonResponse({"saved": False, "message": _("Dữ liệu không hợp lệ.")}, status=400)
-    saved = services.attempt_save_answer(attempt_id=pk, user=request.user, **form.cleaned_data)
-    if not saved:
-        message = _("Không lưu được câu trả lời: bài thi đã kết thúc hoặc hết giờ.")
-        return JsonResponse({"saved": False, "message": message}, status=409)
-    return JsonResponse({"saved": True})
+    """Autosave a batch of answers with the session (the page's token takes the lean path in
+    quiz.autosave.AutosaveMiddleware; this is its fallback and the way without a token)."""
+    answers = autosave.parse_batch(request.POST)
+    saved = services.attempt_save_answers(attempt_id=pk, user_id=request.user.pk, answers=answers) if answers else set()
+    return autosave.save_reply(answers, saved)
 
 
 @login_required
