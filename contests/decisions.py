@@ -8,6 +8,7 @@ refuses updates and deletes; on PostgreSQL a trigger does too)."""
 from dataclasses import dataclass
 
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from .models import Contest, Decision
 
@@ -70,3 +71,44 @@ def decisions_for(*, contest: Contest | None, filters: DecisionFilter):
     if filters.q:
         qs = qs.filter(Q(object_repr__icontains=filters.q) | Q(reason__icontains=filters.q))
     return qs.order_by("-at", "-id")
+
+
+# What the services put in `data`, as the decisions page and its export name it.
+DETAIL_LABELS = {
+    "sha256": _("mã niêm phong"),
+    "old_closes_at": _("đóng lúc (cũ)"),
+    "new_closes_at": _("đóng lúc (mới)"),
+    "prizes": _("số giải"),
+    "status": _("xác minh"),
+    "tier": _("giải"),
+    "rank": _("hạng"),
+    "from": _("trước"),
+    "to": _("sau"),
+    "case": _("trường hợp"),
+    "accounts": _("tài khoản"),
+    "eligibility": _("sơ loại"),
+    "reasons": _("lý do"),
+    "published": _("đăng trên trang cuộc thi"),
+    "essays": _("bài"),
+    "essays_published": _("số bài được đăng"),
+}
+_VALUE_LABELS = {
+    True: _("có"), False: _("không"), "verified": _("đã xác minh"), "invalid": _("không hợp lệ"), "draft": _("dự kiến"),
+    "eligible": _("đủ điều kiện"), "ineligible": _("không đủ điều kiện"), "first": _("Nhất"), "second": _("Nhì"),
+    "third": _("Ba"), "consolation": _("Khuyến khích"),
+}  # fmt: skip
+
+
+def _value(value) -> str:
+    if isinstance(value, dict):
+        return ", ".join(f"{DETAIL_LABELS.get(k, k)} {_value(v)}" for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return ", ".join(_value(v) for v in value)
+    if isinstance(value, bool) or (isinstance(value, str) and value in _VALUE_LABELS):
+        return str(_VALUE_LABELS[value])
+    return "–" if value in (None, "") else str(value)
+
+
+def decision_details(decision: Decision) -> list[tuple[str, str]]:
+    """The decision's details as (label, value) lines in Vietnamese, for the page and the export."""
+    return [(str(DETAIL_LABELS.get(key, key)), _value(value)) for key, value in decision.data.items()]

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from accounts.enums import Role
 from accounts.roles import role_required
-from contests.decisions import DecisionFilter, decisions_for
+from contests.decisions import DecisionFilter, decision_details, decisions_for
 from contests.downloads import download
 from contests.models import Decision
 from contests.selectors import current_contest
@@ -38,6 +38,8 @@ def decision_log(request):
     )
     query = request.GET.copy()
     query.pop("page", None)
+    for decision in page:
+        decision.details = decision_details(decision)
     context = {
         "contest": contest,
         "page": page,
@@ -69,7 +71,7 @@ def decisions_workbook(target, *, rows) -> int:
                                                     ("Chi tiết", 50, "text")])  # fmt: skip
     count = 0
     for d in rows.iterator(chunk_size=1000):
-        details = "; ".join(f"{k}: {v}" for k, v in sorted(d.data.items()))
+        details = "; ".join(f"{label}: {value}" for label, value in decision_details(d))
         sheet.append([_local(d.at), d.get_action_display(), d.object_repr, d.object_type, d.object_id,
                       d.actor_name or (str(d.actor) if d.actor else "Hệ thống"), d.actor.email if d.actor else "",
                       d.reason, details])  # fmt: skip

@@ -113,3 +113,18 @@ def test_decision_without_actor_is_the_system(published_contest):
     decision = decision_record(action=Action.PRIZES_DRAFT, obj=published_contest)
     assert decision.actor is None and decision.actor_name == ""
     assert Contest.objects.get(pk=published_contest.pk).decisions.count() == 1
+
+
+def test_decision_details_are_named_in_vietnamese_on_the_page_and_in_the_export(client, published_contest, secretariat):
+    decision_record(
+        action=Action.PRIZE_AMEND, obj=published_contest, by=secretariat, reason="Đơn vị xác nhận lại",
+        data={"from": {"status": "invalid", "tier": "first"}, "to": {"status": "verified", "tier": "first"}},
+    )  # fmt: skip
+    decision_record(action=Action.ADVANCE, obj=published_contest, by=secretariat, data={"essays": ["BV-1", "BV-2"]})
+    client.force_login(secretariat)
+    html = client.get(reverse("reports:decisions")).content.decode()
+    assert "trước: xác minh không hợp lệ, giải Nhất; sau: xác minh đã xác minh, giải Nhất" in html
+    assert "bài: BV-1, BV-2" in html
+    assert "[&#x27;BV-1&#x27;" not in html
+    sheet = load_workbook(io.BytesIO(client.get(reverse("reports:decisions_export")).content)).active
+    assert "bài: BV-1, BV-2" in [row[8] for row in sheet.iter_rows(min_row=2, values_only=True)]
