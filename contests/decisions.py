@@ -99,9 +99,15 @@ _VALUE_LABELS = {
 }  # fmt: skip
 
 
+def _ordered(data: dict) -> list:
+    """Keys in the order of DETAIL_LABELS (PostgreSQL's jsonb keeps no insertion order)."""
+    known = list(DETAIL_LABELS)
+    return sorted(data.items(), key=lambda kv: (known.index(kv[0]) if kv[0] in known else len(known), kv[0]))
+
+
 def _value(value) -> str:
     if isinstance(value, dict):
-        return ", ".join(f"{DETAIL_LABELS.get(k, k)} {_value(v)}" for k, v in value.items())
+        return ", ".join(f"{DETAIL_LABELS.get(k, k)} {_value(v)}" for k, v in _ordered(value))
     if isinstance(value, list | tuple):
         return ", ".join(_value(v) for v in value)
     if isinstance(value, bool) or (isinstance(value, str) and value in _VALUE_LABELS):
@@ -111,4 +117,4 @@ def _value(value) -> str:
 
 def decision_details(decision: Decision) -> list[tuple[str, str]]:
     """The decision's details as (label, value) lines in Vietnamese, for the page and the export."""
-    return [(str(DETAIL_LABELS.get(key, key)), _value(value)) for key, value in decision.data.items()]
+    return [(str(DETAIL_LABELS.get(key, key)), _value(value)) for key, value in _ordered(decision.data)]
