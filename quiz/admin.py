@@ -117,11 +117,11 @@ class QuestionAdmin(admin.ModelAdmin):
     def short_text(self, obj):
         return obj.text[:90]
 
-    @admin.display(description=_("số lần trả lời"), ordering="shown")
+    @admin.display(description=_("lượt trả lời"), ordering="shown")
     def answered(self, obj):
         return obj.shown
 
-    @admin.display(description=_("tỷ lệ đúng"), ordering="right_share")
+    @admin.display(description=_("% đúng"), ordering="right_share")
     def right_share_display(self, obj):
         return "–" if not obj.shown else f"{obj.right / obj.shown:.0%}"
 
@@ -272,7 +272,8 @@ class RoundExtendForm(forms.Form):
 @admin.register(Round)
 class RoundAdmin(admin.ModelAdmin):
     form = RoundAdminForm
-    list_display = ["name", "contest", "kind", "opens_at", "closes_at", "pool_size", "phase_display", "manage_link"]
+    # The contest is a filter, not a column: the list fits a 1366 px laptop.
+    list_display = ["name", "kind", "opens_at", "closes_at", "pool_size", "phase_display", "manage_link"]
     list_filter = ["contest", "kind"]
     search_fields = ["name"]
     inlines = [BlueprintInline, PoolInline, WindowChangeInline]
