@@ -1,9 +1,14 @@
 """The organizers' tools: the question bank, rounds and their pools. Actions call services; a
 sealed round or question is shown read-only (the signals refuse any change anyway)."""
 
+import io
+import re
+import secrets
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Exists, FloatField, OuterRef, Q, Value
 from django.db.models.functions import Cast, NullIf
@@ -21,8 +26,11 @@ from contests.downloads import download
 from . import selectors, services
 from .errors import QuizError
 from .excel import import_questions, parse_workbook, write_workbook
-from .forms import PoolCopyForm, PoolRandomForm, QuestionImportForm
+from .forms import PoolCopyForm, PoolRandomForm, QuestionImportConfirmForm, QuestionImportForm
 from .models import BlueprintItem, Field, Option, Prize, Question, Round, RoundEntry, RoundQuestion, RoundWindowChange
+
+IMPORT_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
+IMPORT_EXPIRED = _("Bản xem trước đã hết hạn (sau 15 phút) hoặc không phải của anh/chị; vui lòng chọn lại tệp.")
 
 
 def _xlsx_response(filename: str, **kwargs):
@@ -172,29 +180,51 @@ class QuestionAdmin(admin.ModelAdmin):
             raise PermissionDenied
         return _xlsx_response(f"ngan-hang-cau-hoi-{timezone.localdate():%Y%m%d}.xlsx")
 
+    IMPORT_KEEP_SECONDS = 15 * 60
+
+    @staticmethod
+    def _import_key(token: str) -> str:
+        return f"question-import:{token}"
+
     def import_view(self, request):
-        """Upload → preview of every row (or every error) → confirm. The file travels back in the
-        confirm step as a re-upload so nothing half-parsed is kept on the server."""
+        """Upload → preview of every row (or every error) → confirm. The uploaded bytes wait on
+        the server (the cache, 15 minutes, under a random token tied to the organizer), so the
+        confirm step neither asks for the file again nor trusts a copy sent back by the browser.
+        A field name not in the bank is created only when the organizer ticks it."""
         if not self.has_add_permission(request):
             return redirect("admin:index")
-        form = QuestionImportForm(request.POST or None, request.FILES or None)
-        report = None
-        if request.method == "POST" and form.is_valid():
-            upload = form.cleaned_data["file"]
-            if request.POST.get("confirm"):
-                report = import_questions(upload, author=request.user)
+        form, confirm_form, report = QuestionImportForm(), None, None
+        if request.method == "POST" and "token" in request.POST:
+            token = request.POST.get("token", "")
+            kept = cache.get(self._import_key(token)) if IMPORT_TOKEN.fullmatch(token) else None
+            if not kept or kept["user"] != request.user.pk:
+                messages.error(request, IMPORT_EXPIRED)
+                return redirect("admin:quiz_question_import")
+            report = parse_workbook(io.BytesIO(kept["data"]))
+            confirm_form = QuestionImportConfirmForm(request.POST, new_fields=report.new_fields)
+            if report.ok and confirm_form.is_valid():
+                report = import_questions(io.BytesIO(kept["data"]), author=request.user)
                 if report.ok:
+                    cache.delete(self._import_key(token))
                     messages.success(
                         request, _("Đã nhập %(c)d câu mới, cập nhật %(u)d câu.") % {"c": report.created, "u": report.updated}
                     )
                     return redirect("admin:quiz_question_changelist")
-            else:
-                report = parse_workbook(upload)
+        elif request.method == "POST":
+            form = QuestionImportForm(request.POST, request.FILES)
+            if form.is_valid():
+                data = form.cleaned_data["file"].read()
+                report = parse_workbook(io.BytesIO(data))
+                if report.ok:
+                    token = secrets.token_urlsafe(24)
+                    cache.set(self._import_key(token), {"user": request.user.pk, "data": data}, self.IMPORT_KEEP_SECONDS)
+                    confirm_form = QuestionImportConfirmForm(initial={"token": token}, new_fields=report.new_fields)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "title": _("Nhập câu hỏi từ Excel"),
             "form": form,
+            "confirm_form": confirm_form,
             "report": report,
         }
         return render(request, "admin/quiz/question/import.html", context)

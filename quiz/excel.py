@@ -1,6 +1,8 @@
 """The question workbook: one format both ways (import_questions / export_questions, the admin's
 upload and template). Header: Mã câu | Lĩnh vực | Câu hỏi | Phương án A … D [E, F] | Đáp án đúng | Nguồn."""
 
+import difflib
+import unicodedata
 from dataclasses import dataclass, field
 from zipfile import BadZipFile
 
@@ -41,6 +43,11 @@ class ParsedQuestion:
     source: str
     unchanged: bool = False
 
+    @property
+    def correct_letter(self) -> str:
+        """The right answer as the file writes it (B, not 2)."""
+        return LETTERS[self.correct_index]
+
 
 @dataclass
 class ImportReport:
@@ -49,6 +56,9 @@ class ImportReport:
     created: int = 0
     updated: int = 0  # questions that changed
     unchanged: int = 0  # questions already in the bank exactly as in the file
+    # Field names of the file that are not in the bank (often a misspelling, "dieu le dang"),
+    # each with the closest existing name if one looks alike: the preview asks before any is made.
+    new_fields: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -149,10 +159,29 @@ def parse_workbook(file) -> ImportReport:
             continue
         report.rows.append(ParsedQuestion(number, code, field_name, text, options, LETTERS.index(answer), source))
     errors += _sealed_problems(report.rows)
+    report.new_fields = _new_fields(report.rows)
     report.errors = [message for _number, message in sorted(errors, key=lambda e: e[0])]
     if not report.rows and not report.errors:
         report.errors.append("Tệp không có câu hỏi nào.")
     return report
+
+
+def _fold(name: str) -> str:
+    """A name without accents, case or extra spaces: «Điều lệ Đảng» and «dieu le dang» fold alike."""
+    decomposed = unicodedata.normalize("NFD", name.replace("đ", "d").replace("Đ", "D"))
+    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).casefold().split())
+
+
+def _new_fields(rows: list[ParsedQuestion]) -> list[tuple[str, str]]:
+    """(name, the closest existing field or "") for every field of the file not in the bank.
+    One query."""
+    existing = list(Field.objects.values_list("name", flat=True))
+    folded = {_fold(name): name for name in existing}
+    found = []
+    for name in sorted({row.field_name for row in rows} - set(existing)):
+        close = difflib.get_close_matches(_fold(name), list(folded), n=1, cutoff=0.75)
+        found.append((name, folded[close[0]] if close else ""))
+    return found
 
 
 def _sealed_problems(rows: list[ParsedQuestion]) -> list[tuple[int, str]]:

@@ -47,5 +47,44 @@ class PoolCopyForm(forms.Form):
         self.fields["source"].queryset = Round.objects.filter(contest=round.contest).exclude(pk=round.pk)
 
 
+IMPORT_MAX_BYTES = 10 * 1024 * 1024
+
+
 class QuestionImportForm(forms.Form):
     file = forms.FileField(label=_("Tệp Excel (.xlsx)"))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > IMPORT_MAX_BYTES:
+            raise forms.ValidationError(_("Tệp quá lớn: tối đa 10 MB."))
+        return upload
+
+
+class QuestionImportConfirmForm(forms.Form):
+    """The confirm step of the import: the token of the file kept on the server since the
+    preview, and the new fields the organizer agrees to create (every one must be ticked)."""
+
+    token = forms.CharField(max_length=64, widget=forms.HiddenInput)
+    create_fields = forms.MultipleChoiceField(label=_("Tạo lĩnh vực mới"), required=False, widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, new_fields=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.new_fields = [name for name, _close in new_fields]
+        self.fields["create_fields"].choices = [
+            (name, _("Tạo lĩnh vực mới: «%(name)s»") % {"name": name}
+             + (_(" (gần giống «%(close)s» đã có)") % {"close": close} if close else ""))
+            for name, close in new_fields
+        ]  # fmt: skip
+
+    def clean_create_fields(self):
+        ticked = set(self.cleaned_data["create_fields"])
+        missing = [name for name in self.new_fields if name not in ticked]
+        if missing:
+            raise forms.ValidationError(
+                _(
+                    "Tệp có lĩnh vực chưa có trong ngân hàng: %(names)s. Đánh dấu «Tạo lĩnh vực mới» cho từng lĩnh vực "
+                    "nếu đúng là lĩnh vực mới, hoặc sửa tên trong tệp rồi chọn lại tệp."
+                )
+                % {"names": ", ".join(f"«{name}»" for name in missing)}
+            )
+        return sorted(ticked)
