@@ -1,4 +1,6 @@
 from django import forms
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from .models import Field, Round
@@ -34,9 +36,22 @@ class AutosaveForm(forms.Form):
     index = forms.IntegerField(min_value=0)
 
 
+class FieldWithUnusedChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return _("%(name)s — còn %(n)d câu chưa dùng") % {"name": obj.name, "n": obj.unused}
+
+
 class PoolRandomForm(forms.Form):
-    field = forms.ModelChoiceField(label=_("Lĩnh vực"), queryset=Field.objects.all())
+    field = FieldWithUnusedChoice(label=_("Lĩnh vực"), queryset=Field.objects.none())
     count = forms.IntegerField(label=_("Số câu"), min_value=1, max_value=500)
+
+    def __init__(self, *args, round: Round, **kwargs):
+        from .services import unused_questions
+
+        super().__init__(*args, **kwargs)
+        unused = unused_questions(round=round).filter(field=OuterRef("pk")).order_by().values("field")
+        count = Subquery(unused.annotate(n=Count("pk")).values("n")[:1])
+        self.fields["field"].queryset = Field.objects.annotate(unused=Coalesce(count, 0)).order_by("sort_order", "name")
 
 
 class PoolCopyForm(forms.Form):
