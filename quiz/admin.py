@@ -25,7 +25,7 @@ from contests.downloads import download
 
 from . import selectors, services
 from .errors import QuizError
-from .excel import import_questions, parse_workbook, write_workbook
+from .excel import import_questions, new_fields, parse_workbook, write_workbook
 from .forms import PoolCopyForm, PoolRandomForm, QuestionImportConfirmForm, QuestionImportForm
 from .models import BlueprintItem, Field, Option, Prize, Question, Round, RoundEntry, RoundQuestion, RoundWindowChange
 
@@ -212,8 +212,8 @@ class QuestionAdmin(admin.ModelAdmin):
                 messages.error(request, IMPORT_EXPIRED)
                 return redirect("admin:quiz_question_import")
             report = parse_workbook(io.BytesIO(kept["data"]))
-            confirm_form = QuestionImportConfirmForm(request.POST, new_fields=report.new_fields)
-            if report.ok and confirm_form.is_valid():
+            confirm_form = QuestionImportConfirmForm(request.POST, new_fields=new_fields(report)) if report.ok else None
+            if confirm_form is not None and confirm_form.is_valid():
                 report = import_questions(io.BytesIO(kept["data"]), author=request.user)
                 if report.ok:
                     cache.delete(self._import_key(token))
@@ -229,7 +229,7 @@ class QuestionAdmin(admin.ModelAdmin):
                 if report.ok:
                     token = secrets.token_urlsafe(24)
                     cache.set(self._import_key(token), {"user": request.user.pk, "data": data}, self.IMPORT_KEEP_SECONDS)
-                    confirm_form = QuestionImportConfirmForm(initial={"token": token}, new_fields=report.new_fields)
+                    confirm_form = QuestionImportConfirmForm(initial={"token": token}, new_fields=new_fields(report))
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,

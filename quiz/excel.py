@@ -56,9 +56,6 @@ class ImportReport:
     created: int = 0
     updated: int = 0  # questions that changed
     unchanged: int = 0  # questions already in the bank exactly as in the file
-    # Field names of the file that are not in the bank (often a misspelling, "dieu le dang"),
-    # each with the closest existing name if one looks alike: the preview asks before any is made.
-    new_fields: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -159,7 +156,6 @@ def parse_workbook(file) -> ImportReport:
             continue
         report.rows.append(ParsedQuestion(number, code, field_name, text, options, LETTERS.index(answer), source))
     errors += _sealed_problems(report.rows)
-    report.new_fields = _new_fields(report.rows)
     report.errors = [message for _number, message in sorted(errors, key=lambda e: e[0])]
     if not report.rows and not report.errors:
         report.errors.append("Tệp không có câu hỏi nào.")
@@ -172,9 +168,11 @@ def _fold(name: str) -> str:
     return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).casefold().split())
 
 
-def _new_fields(rows: list[ParsedQuestion]) -> list[tuple[str, str]]:
-    """(name, the closest existing field or "") for every field of the file not in the bank.
-    One query."""
+def new_fields(report: ImportReport) -> list[tuple[str, str]]:
+    """For the preview: (name, the closest existing field or "") for every field name of the
+    file not in the bank — often a misspelling ("dieu le dang"), which the organizer fixes or
+    agrees to create. One query."""
+    rows = report.rows
     existing = list(Field.objects.values_list("name", flat=True))
     folded = {_fold(name): name for name in existing}
     found = []
