@@ -102,11 +102,16 @@ class PanelInline(admin.TabularInline):
 
 @admin.register(JudgingRound)
 class JudgingRoundAdmin(admin.ModelAdmin):
-    list_display = ["name", "phase", "order", "assignment_mode", "status", "manage_link"]
+    list_display = ["name", "phase", "order", "assignment_mode", "status", "deadline", "manage_link"]
     list_filter = ["phase", "status"]
     inlines = [CriterionInline, PanelInline]
     # Opening and closing a judging round are the services' (the management page).
     readonly_fields = ["status", "closed_at"]
+    fieldsets = (
+        (None, {"fields": ("phase", "name", "order")}),
+        (_("Phân công"), {"fields": ("assignment_mode", "judges_per_essay")}),
+        (_("Thời hạn và trạng thái"), {"fields": ("deadline", "status", "closed_at")}),
+    )
 
     @admin.display(description="")
     def manage_link(self, obj):

@@ -1,9 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class EssaysConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "essays"
+    verbose_name = _("Thi viết")
 
     @staticmethod
     def home_context(*, contest, user) -> dict:

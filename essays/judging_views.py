@@ -10,6 +10,7 @@ from accounts.enums import Role
 from accounts.roles import role_required
 
 from . import judging, selectors
+from .enums import JudgingStatus, SheetStatus
 from .files import BlindCopyError
 from .models import Criterion, JudgingRound, Score
 from .services import EssayError
@@ -18,11 +19,40 @@ from .views import BLIND_COPY_FAILED, file_response
 
 @role_required(Role.JUDGE)
 def queue(request):
+    rows = selectors.judge_queue(judge=request.user)
     context = {
-        "assignments": list(selectors.judge_queue(judge=request.user)),
+        "assignments": rows,
         "progress": selectors.judge_progress(judge=request.user),
+        "next_pk": _next_sheet(rows, current=None),
+        "deadlines": _deadlines(request.user),
     }
     return render(request, "essays/judging/queue.html", context)
+
+
+def _next_sheet(rows, *, current: int | None) -> int | None:
+    """The next sheet to score: the first one of the queue (unscored first) still to submit,
+    other than the one on screen."""
+    return next((row.pk for row in rows if row.pk != current and row.status != SheetStatus.SUBMITTED), None)
+
+
+def _deadlines(judge) -> list[tuple[str, object]]:
+    """(name, deadline) of the open rounds this judge scores in. One query."""
+    rounds = JudgingRound.objects.filter(status=JudgingStatus.OPEN, assignments__judge=judge)
+    return list(rounds.order_by("order").values_list("name", "deadline").distinct())
+
+
+def _points(criteria, scores: dict[int, int]) -> tuple[float | None, float, bool]:
+    """(the weighted total of the points given so far, the highest total, whether any criterion
+    weighs other than 1) — the same weighted sum the round's results use."""
+    weights = {c.pk: float(c.weight) for c in criteria}
+    given = [scores[c.pk] * weights[c.pk] for c in criteria if scores.get(c.pk) is not None]
+    highest = sum(c.max_points * weights[c.pk] for c in criteria)
+    return (sum(given) if given else None), highest, any(w != 1 for w in weights.values())
+
+
+def _version(assignment) -> str:
+    """What the confirmation was shown for: any later save of the sheet changes it."""
+    return assignment.updated_at.isoformat() if assignment.updated_at else ""
 
 
 @role_required(Role.JUDGE)
@@ -30,25 +60,78 @@ def sheet(request, pk):
     assignment = selectors.get_assignment_for_judge(request.user, pk)
     criteria = list(Criterion.objects.filter(round_id=assignment.round_id))
     if request.method == "POST":
+        if "submit" in request.POST and request.POST.get("confirm") == "1":
+            return _sheet_lock(request, assignment)
         try:
             points = {c.pk: int(request.POST[f"c{c.pk}"]) for c in criteria if request.POST.get(f"c{c.pk}", "").strip() != ""}
         except ValueError:
             messages.error(request, _("Điểm phải là số nguyên."))
             return redirect("judging:sheet", pk=assignment.pk)
-        submit = "submit" in request.POST
+        # Both buttons keep what was typed as a draft first; «Nộp điểm» then asks for a
+        # confirmation showing the total, and only that confirmation locks the sheet.
         try:
-            judging.sheet_save(
-                assignment=assignment, judge=request.user, points=points, comment=request.POST.get("comment", ""), submit=submit
+            assignment = judging.sheet_save(
+                assignment=assignment, judge=request.user, points=points, comment=request.POST.get("comment", ""), submit=False
             )
         except EssayError as exc:
             messages.error(request, exc.message)
             return redirect("judging:sheet", pk=assignment.pk)
-        messages.success(request, _("Đã nộp điểm.") if submit else _("Đã lưu nháp."))
-        return redirect("judging:queue" if submit else "judging:sheet", **({} if submit else {"pk": assignment.pk}))
+        if "submit" not in request.POST:
+            messages.success(request, _("Đã lưu nháp."))
+            return redirect("judging:sheet", pk=assignment.pk)
+        missing = [c.name for c in criteria if c.pk not in points]
+        if missing:
+            messages.error(
+                request, _("Cần chấm đủ mọi tiêu chí trước khi nộp điểm. Còn thiếu: %(names)s.") % {"names": "; ".join(missing)}
+            )
+            return redirect("judging:sheet", pk=assignment.pk)
+        total, highest, weighted = _points(criteria, points)
+        context = {
+            "sheet": selectors.blind_sheet(assignment),
+            "rows": [(c, points[c.pk]) for c in criteria],
+            "total": total,
+            "highest": highest,
+            "weighted": weighted,
+            "version": _version(assignment),
+        }
+        return render(request, "essays/judging/confirm.html", context)
     scores = dict(Score.objects.filter(assignment=assignment).values_list("criterion_id", "points"))
-    rows = [(c, scores.get(c.pk)) for c in criteria]
+    total, highest, weighted = _points(criteria, scores)
+    rows = selectors.judge_queue(judge=request.user)
     # The template gets a blind projection of the sheet and its essay, never the model instances.
-    return render(request, "essays/judging/sheet.html", {"sheet": selectors.blind_sheet(assignment), "rows": rows})
+    context = {
+        "sheet": selectors.blind_sheet(assignment),
+        "rows": [(c, scores.get(c.pk)) for c in criteria],
+        "total": total,
+        "highest": highest,
+        "weighted": weighted,
+        "filled": sum(1 for c in criteria if scores.get(c.pk) is not None),
+        "deadline": assignment.round.deadline,
+        "next_pk": _next_sheet(rows, current=assignment.pk),
+        "position": next((n for n, row in enumerate(rows, start=1) if row.pk == assignment.pk), None),
+        "queue_size": len(rows),
+    }
+    return render(request, "essays/judging/sheet.html", context)
+
+
+def _sheet_lock(request, assignment):
+    """The confirmed «Nộp điểm»: locks the points stored as the draft the confirmation showed
+    (never a copy sent back by the browser); if the sheet changed since, it asks again."""
+    if request.POST.get("version", "") != _version(assignment):
+        messages.error(request, _("Phiếu chấm đã thay đổi sau khi anh/chị xem bản xác nhận; vui lòng kiểm tra và nộp lại."))
+        return redirect("judging:sheet", pk=assignment.pk)
+    stored = dict(Score.objects.filter(assignment=assignment).values_list("criterion_id", "points"))
+    try:
+        judging.sheet_save(assignment=assignment, judge=request.user, points=stored, comment=assignment.comment, submit=True)
+    except EssayError as exc:
+        messages.error(request, exc.message)
+        return redirect("judging:sheet", pk=assignment.pk)
+    next_pk = _next_sheet(selectors.judge_queue(judge=request.user), current=assignment.pk)
+    if next_pk is None:
+        messages.success(request, _("Đã nộp điểm. Anh/chị đã chấm xong mọi bài được phân công."))
+        return redirect("judging:queue")
+    messages.success(request, _("Đã nộp điểm. Đây là bài tiếp theo cần chấm."))
+    return redirect("judging:sheet", pk=next_pk)
 
 
 @role_required(Role.JUDGE)

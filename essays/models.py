@@ -151,6 +151,9 @@ class JudgingRound(models.Model):
     judges_per_essay = models.PositiveSmallIntegerField(_("số giám khảo mỗi bài"), default=3)
     status = models.CharField(_("trạng thái"), max_length=16, choices=JudgingStatus.choices, default=JudgingStatus.DRAFT)
     closed_at = models.DateTimeField(null=True, blank=True)
+    deadline = models.DateTimeField(
+        _("hạn chấm"), null=True, blank=True, help_text=_("Giám khảo thấy hạn này trên danh sách bài và phiếu chấm.")
+    )
 
     class Meta:
         verbose_name = _("vòng chấm")

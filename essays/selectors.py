@@ -219,11 +219,15 @@ class QueueRow:
 
 
 def judge_queue(*, judge, round: JudgingRound | None = None) -> list[QueueRow]:
-    """The judge's open sheets, blind: rows of plain values, never the essays. One query."""
+    """The judge's open sheets, blind: rows of plain values, never the essays; the sheets still
+    to score first (drafts and untouched alike), then the submitted ones. One query."""
     qs = Assignment.objects.filter(judge=judge, round__status=JudgingStatus.OPEN).exclude(status=SheetStatus.CONFLICT)
     if round is not None:
         qs = qs.filter(round=round)
-    rows = qs.order_by("round__order", "essay__code").values_list("pk", "essay__code", "essay__title", "round__name", "status")
+    submitted_last = Case(When(status=SheetStatus.SUBMITTED, then=1), default=0)
+    rows = qs.order_by(submitted_last, "round__order", "essay__code").values_list(
+        "pk", "essay__code", "essay__title", "round__name", "status"
+    )
     return [QueueRow(*row) for row in rows]
 
 

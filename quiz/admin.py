@@ -1,11 +1,16 @@
 """The organizers' tools: the question bank, rounds and their pools. Actions call services; a
 sealed round or question is shown read-only (the signals refuse any change anyway)."""
 
+import io
+import re
+import secrets
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Exists, FloatField, OuterRef, Q, Value
+from django.db.models import Count, Exists, FloatField, OuterRef, Prefetch, Q, Value
 from django.db.models.functions import Cast, NullIf
 from django.shortcuts import redirect, render
 from django.template.response import TemplateResponse
@@ -20,13 +25,27 @@ from contests.downloads import download
 
 from . import selectors, services
 from .errors import QuizError
-from .excel import import_questions, parse_workbook, write_workbook
-from .forms import PoolCopyForm, PoolRandomForm, QuestionImportForm
+from .excel import import_questions, new_fields, parse_workbook, write_workbook
+from .forms import PoolCopyForm, PoolRandomForm, QuestionImportConfirmForm, QuestionImportForm
 from .models import BlueprintItem, Field, Option, Prize, Question, Round, RoundEntry, RoundQuestion, RoundWindowChange
+
+IMPORT_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
+IMPORT_EXPIRED = _("Bản xem trước đã hết hạn (sau 15 phút) hoặc không phải của anh/chị; vui lòng chọn lại tệp.")
 
 
 def _xlsx_response(filename: str, **kwargs):
     return download(filename, lambda buffer: write_workbook(buffer, **kwargs))
+
+
+def pool_questions(*, round: Round) -> list[Question]:
+    """A round's pool to proofread: every question with its options in order, by field then
+    code. Two queries."""
+    return list(
+        Question.objects.filter(round_entries__round=round)
+        .select_related("field")
+        .prefetch_related(Prefetch("options", queryset=Option.objects.order_by("letter")))
+        .order_by("field__sort_order", "field__name", "code")
+    )
 
 
 def _is_organizer(request) -> bool:
@@ -117,11 +136,11 @@ class QuestionAdmin(admin.ModelAdmin):
     def short_text(self, obj):
         return obj.text[:90]
 
-    @admin.display(description=_("số lần trả lời"), ordering="shown")
+    @admin.display(description=_("lượt trả lời"), ordering="shown")
     def answered(self, obj):
         return obj.shown
 
-    @admin.display(description=_("tỷ lệ đúng"), ordering="right_share")
+    @admin.display(description=_("% đúng"), ordering="right_share")
     def right_share_display(self, obj):
         return "–" if not obj.shown else f"{obj.right / obj.shown:.0%}"
 
@@ -172,29 +191,51 @@ class QuestionAdmin(admin.ModelAdmin):
             raise PermissionDenied
         return _xlsx_response(f"ngan-hang-cau-hoi-{timezone.localdate():%Y%m%d}.xlsx")
 
+    IMPORT_KEEP_SECONDS = 15 * 60
+
+    @staticmethod
+    def _import_key(token: str) -> str:
+        return f"question-import:{token}"
+
     def import_view(self, request):
-        """Upload → preview of every row (or every error) → confirm. The file travels back in the
-        confirm step as a re-upload so nothing half-parsed is kept on the server."""
+        """Upload → preview of every row (or every error) → confirm. The uploaded bytes wait on
+        the server (the cache, 15 minutes, under a random token tied to the organizer), so the
+        confirm step neither asks for the file again nor trusts a copy sent back by the browser.
+        A field name not in the bank is created only when the organizer ticks it."""
         if not self.has_add_permission(request):
             return redirect("admin:index")
-        form = QuestionImportForm(request.POST or None, request.FILES or None)
-        report = None
-        if request.method == "POST" and form.is_valid():
-            upload = form.cleaned_data["file"]
-            if request.POST.get("confirm"):
-                report = import_questions(upload, author=request.user)
+        form, confirm_form, report = QuestionImportForm(), None, None
+        if request.method == "POST" and "token" in request.POST:
+            token = request.POST.get("token", "")
+            kept = cache.get(self._import_key(token)) if IMPORT_TOKEN.fullmatch(token) else None
+            if not kept or kept["user"] != request.user.pk:
+                messages.error(request, IMPORT_EXPIRED)
+                return redirect("admin:quiz_question_import")
+            report = parse_workbook(io.BytesIO(kept["data"]))
+            confirm_form = QuestionImportConfirmForm(request.POST, new_fields=new_fields(report)) if report.ok else None
+            if confirm_form is not None and confirm_form.is_valid():
+                report = import_questions(io.BytesIO(kept["data"]), author=request.user)
                 if report.ok:
+                    cache.delete(self._import_key(token))
                     messages.success(
                         request, _("Đã nhập %(c)d câu mới, cập nhật %(u)d câu.") % {"c": report.created, "u": report.updated}
                     )
                     return redirect("admin:quiz_question_changelist")
-            else:
-                report = parse_workbook(upload)
+        elif request.method == "POST":
+            form = QuestionImportForm(request.POST, request.FILES)
+            if form.is_valid():
+                data = form.cleaned_data["file"].read()
+                report = parse_workbook(io.BytesIO(data))
+                if report.ok:
+                    token = secrets.token_urlsafe(24)
+                    cache.set(self._import_key(token), {"user": request.user.pk, "data": data}, self.IMPORT_KEEP_SECONDS)
+                    confirm_form = QuestionImportConfirmForm(initial={"token": token}, new_fields=new_fields(report))
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "title": _("Nhập câu hỏi từ Excel"),
             "form": form,
+            "confirm_form": confirm_form,
             "report": report,
         }
         return render(request, "admin/quiz/question/import.html", context)
@@ -272,7 +313,8 @@ class RoundExtendForm(forms.Form):
 @admin.register(Round)
 class RoundAdmin(admin.ModelAdmin):
     form = RoundAdminForm
-    list_display = ["name", "contest", "kind", "opens_at", "closes_at", "pool_size", "phase_display", "manage_link"]
+    # The contest is a filter, not a column: the list fits a 1366 px laptop.
+    list_display = ["name", "kind", "opens_at", "closes_at", "pool_size", "phase_display", "manage_link"]
     list_filter = ["contest", "kind"]
     search_fields = ["name"]
     inlines = [BlueprintInline, PoolInline, WindowChangeInline]
@@ -360,6 +402,7 @@ class RoundAdmin(admin.ModelAdmin):
                 "title": _("Duyệt và niêm phong tuần thi"),
                 "opts": self.model._meta,
                 "rounds": [(r, [] if r.is_sealed else selectors.round_problems(round=r)) for r in rounds],
+                "pools": [(r, pool_questions(round=r)) for r in rounds],
                 "frozen": [Round._meta.get_field(name).verbose_name for name in services.ROUND_FROZEN_FIELDS],
                 "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
                 "action": "approve_and_seal",
@@ -433,7 +476,7 @@ class RoundAdmin(admin.ModelAdmin):
         round = Round.objects.select_related("contest").filter(pk=pk).first()
         if round is None or not self.has_change_permission(request, round):
             return redirect("admin:quiz_round_changelist")
-        random_form = PoolRandomForm(request.POST if "add_random" in request.POST else None)
+        random_form = PoolRandomForm(request.POST if "add_random" in request.POST else None, round=round)
         copy_form = PoolCopyForm(request.POST if "copy" in request.POST else None, round=round)
         try:
             if "add_random" in request.POST and random_form.is_valid():
@@ -462,6 +505,8 @@ class RoundAdmin(admin.ModelAdmin):
             "copy_form": copy_form,
             "by_field": by_field,
             "problems": [] if round.is_sealed else selectors.round_problems(round=round),
+            "questions": pool_questions(round=round),
+            "show_answers": _is_organizer(request),
         }
         return render(request, "admin/quiz/round/pool.html", context)
 

@@ -1,6 +1,8 @@
 """The question workbook: one format both ways (import_questions / export_questions, the admin's
 upload and template). Header: Mã câu | Lĩnh vực | Câu hỏi | Phương án A … D [E, F] | Đáp án đúng | Nguồn."""
 
+import difflib
+import unicodedata
 from dataclasses import dataclass, field
 from zipfile import BadZipFile
 
@@ -40,6 +42,11 @@ class ParsedQuestion:
     correct_index: int
     source: str
     unchanged: bool = False
+
+    @property
+    def correct_letter(self) -> str:
+        """The right answer as the file writes it (B, not 2)."""
+        return LETTERS[self.correct_index]
 
 
 @dataclass
@@ -153,6 +160,26 @@ def parse_workbook(file) -> ImportReport:
     if not report.rows and not report.errors:
         report.errors.append("Tệp không có câu hỏi nào.")
     return report
+
+
+def _fold(name: str) -> str:
+    """A name without accents, case or extra spaces: «Điều lệ Đảng» and «dieu le dang» fold alike."""
+    decomposed = unicodedata.normalize("NFD", name.replace("đ", "d").replace("Đ", "D"))
+    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).casefold().split())
+
+
+def new_fields(report: ImportReport) -> list[tuple[str, str]]:
+    """For the preview: (name, the closest existing field or "") for every field name of the
+    file not in the bank — often a misspelling ("dieu le dang"), which the organizer fixes or
+    agrees to create. One query."""
+    rows = report.rows
+    existing = list(Field.objects.values_list("name", flat=True))
+    folded = {_fold(name): name for name in existing}
+    found = []
+    for name in sorted({row.field_name for row in rows} - set(existing)):
+        close = difflib.get_close_matches(_fold(name), list(folded), n=1, cutoff=0.75)
+        found.append((name, folded[close[0]] if close else ""))
+    return found
 
 
 def _sealed_problems(rows: list[ParsedQuestion]) -> list[tuple[int, str]]:

@@ -1,4 +1,6 @@
 from django import forms
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from .models import Field, Round
@@ -34,9 +36,22 @@ class AutosaveForm(forms.Form):
     index = forms.IntegerField(min_value=0)
 
 
+class FieldWithUnusedChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return _("%(name)s — còn %(n)d câu chưa dùng") % {"name": obj.name, "n": obj.unused}
+
+
 class PoolRandomForm(forms.Form):
-    field = forms.ModelChoiceField(label=_("Lĩnh vực"), queryset=Field.objects.all())
+    field = FieldWithUnusedChoice(label=_("Lĩnh vực"), queryset=Field.objects.none())
     count = forms.IntegerField(label=_("Số câu"), min_value=1, max_value=500)
+
+    def __init__(self, *args, round: Round, **kwargs):
+        from .services import unused_questions
+
+        super().__init__(*args, **kwargs)
+        unused = unused_questions(round=round).filter(field=OuterRef("pk")).order_by().values("field")
+        count = Subquery(unused.annotate(n=Count("pk")).values("n")[:1])
+        self.fields["field"].queryset = Field.objects.annotate(unused=Coalesce(count, 0)).order_by("sort_order", "name")
 
 
 class PoolCopyForm(forms.Form):
@@ -47,5 +62,44 @@ class PoolCopyForm(forms.Form):
         self.fields["source"].queryset = Round.objects.filter(contest=round.contest).exclude(pk=round.pk)
 
 
+IMPORT_MAX_BYTES = 10 * 1024 * 1024
+
+
 class QuestionImportForm(forms.Form):
     file = forms.FileField(label=_("Tệp Excel (.xlsx)"))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > IMPORT_MAX_BYTES:
+            raise forms.ValidationError(_("Tệp quá lớn: tối đa 10 MB."))
+        return upload
+
+
+class QuestionImportConfirmForm(forms.Form):
+    """The confirm step of the import: the token of the file kept on the server since the
+    preview, and the new fields the organizer agrees to create (every one must be ticked)."""
+
+    token = forms.CharField(max_length=64, widget=forms.HiddenInput)
+    create_fields = forms.MultipleChoiceField(label=_("Tạo lĩnh vực mới"), required=False, widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, new_fields=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.new_fields = [name for name, _close in new_fields]
+        self.fields["create_fields"].choices = [
+            (name, _("Tạo lĩnh vực mới: «%(name)s»") % {"name": name}
+             + (_(" (gần giống «%(close)s» đã có)") % {"close": close} if close else ""))
+            for name, close in new_fields
+        ]  # fmt: skip
+
+    def clean_create_fields(self):
+        ticked = set(self.cleaned_data["create_fields"])
+        missing = [name for name in self.new_fields if name not in ticked]
+        if missing:
+            raise forms.ValidationError(
+                _(
+                    "Tệp có lĩnh vực chưa có trong ngân hàng: %(names)s. Đánh dấu «Tạo lĩnh vực mới» cho từng lĩnh vực "
+                    "nếu đúng là lĩnh vực mới, hoặc sửa tên trong tệp rồi chọn lại tệp."
+                )
+                % {"names": ", ".join(f"«{name}»" for name in missing)}
+            )
+        return sorted(ticked)

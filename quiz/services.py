@@ -113,12 +113,16 @@ def round_pool_add(*, round: Round, question_ids: list[int]) -> int:
     return len(new)
 
 
+def unused_questions(*, round: Round):
+    """The approved questions no round of the round's contest has used yet (what «add N random»
+    draws from; the pool page counts them per field)."""
+    used = RoundQuestion.objects.filter(round__contest_id=round.contest_id).values("question_id")
+    return Question.objects.filter(status=QuestionStatus.APPROVED).exclude(pk__in=used)
+
+
 def round_pool_add_random(*, round: Round, field: Field, count: int) -> int:
     """Add `count` random approved questions of `field` that no round of the contest has used yet."""
-    used = RoundQuestion.objects.filter(round__contest_id=round.contest_id).values("question_id")
-    candidates = list(
-        Question.objects.filter(field=field, status=QuestionStatus.APPROVED).exclude(pk__in=used).values_list("pk", flat=True)
-    )
+    candidates = list(unused_questions(round=round).filter(field=field).values_list("pk", flat=True))
     if len(candidates) < count:
         raise QuizError(
             _("Lĩnh vực «%(field)s» chỉ còn %(n)d câu chưa dùng đã duyệt, không đủ %(count)d câu.")

@@ -13,12 +13,15 @@ from django.utils.translation import gettext as _
 from accounts.models import Profile, User
 from contests.decisions import Action, decision_record
 from quiz import services as quiz_services
+from quiz.enums import PrizeStatus
 from quiz.models import Attempt, Round, RoundEntry
 
 from . import harvesting
 from .models import IntegrityDecision
 
 FAST_FULL_SECONDS = getattr(settings, "INTEGRITY_FAST_FULL_SECONDS", 30)
+# A prize won with less than this share of the questions right is worth a second look.
+PRIZE_LOW_SHARE = getattr(settings, "INTEGRITY_PRIZE_LOW_SHARE", 0.75)
 BURST_ATTEMPTS, BURST_ACCOUNTS = 30, 5
 
 
@@ -35,6 +38,63 @@ class Case:
     round_name: str = ""
     evidence: list[str] = field(default_factory=list)
     attempts: list = field(default_factory=list)
+    # For display (`with_details`): who the accounts are and which weeks the case concerns.
+    accounts: list["CaseAccount"] = field(default_factory=list)
+    weeks: list["CaseWeek"] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class CaseAccount:
+    user_id: int
+    name: str
+    email: str
+    phone: str
+    unit: str
+
+
+@dataclass(frozen=True)
+class CaseWeek:
+    round_id: int
+    number: int
+    name: str
+
+
+def with_details(*, contest, cases: list[Case]) -> list[Case]:
+    """For the review page: each case's accounts (name, e-mail, phone, unit) and its weeks —
+    the weeks of the fast full scores for a fast case, the hour's week for a burst, the round of
+    a harvesting pattern, and the weeks the accounts played in for a shared phone or name.
+    Three queries whatever the number of cases."""
+    user_ids = {uid for case in cases for uid in case.user_ids}
+    if not user_ids:
+        return cases
+    accounts = {
+        row[0]: CaseAccount(*row[:4], unit=row[4] or "")
+        for row in User.objects.filter(pk__in=user_ids).values_list(
+            "pk", "full_name", "email", "profile__phone", "profile__organization__name"
+        )
+    }
+    finished = Attempt.objects.finished().filter(round__contest=contest, user_id__in=user_ids)
+    played, fast = defaultdict(set), defaultdict(set)
+    rounds: dict[int, CaseWeek] = {}
+    for user_id, round_id, number, name, score, duration in finished.values_list(
+        "user_id", "round_id", "round__number", "round__name", "score", "duration_ms"
+    ).distinct():
+        rounds[round_id] = CaseWeek(round_id, number, name)
+        played[user_id].add(round_id)
+        if score == 20 and duration is not None and duration < FAST_FULL_SECONDS * 1000:
+            fast[user_id].add(round_id)
+    by_name = {week.name: week for week in rounds.values()}
+    for case in cases:
+        case.accounts = [accounts[uid] for uid in case.user_ids if uid in accounts]
+        if case.round_name:
+            ids = {by_name[case.round_name].round_id} if case.round_name in by_name else set()
+        elif case.kind == "ip":
+            ids = set.intersection(*(played[uid] for uid in case.user_ids)) if case.user_ids else set()
+        else:
+            source = fast if case.kind == "fast" else played
+            ids = set().union(*(source[uid] for uid in case.user_ids))
+        case.weeks = sorted((rounds[i] for i in ids), key=lambda w: (w.number, w.round_id))
+    return cases
 
 
 def cases(*, contest) -> list[Case]:
@@ -131,3 +191,39 @@ def decide(*, contest, case: Case, by, verdict: str, reason: str) -> IntegrityDe
     for round in unpublished.filter(pk__in=entries.values("round_id")).distinct():
         quiz_services.round_prizes_redraft(round=round)
     return decision
+
+
+def winner_warnings(*, round, prizes) -> dict[int, list[str]]:
+    """What the secretariat should look at before verifying a winner: a prize scored low for a
+    prize (under PRIZE_LOW_SHARE of the questions), a best attempt faster than a person reads
+    the questions (under FAST_FULL_SECONDS), and winners of the round sharing a phone number.
+    Prizes found not valid are left out. Reads only what the winners page has loaded."""
+    listed = [p for p in prizes if p.status != PrizeStatus.INVALID]
+    by_phone = defaultdict(list)
+    for p in listed:
+        phone = getattr(getattr(p.user, "profile", None), "phone", "")
+        if phone:
+            by_phone[phone].append(p)
+    questions = round.questions_per_attempt or 0
+    warnings: dict[int, list[str]] = {}
+    for p in listed:
+        found = []
+        score, duration = p.entry.score if p.entry else None, p.entry.duration_ms if p.entry else None
+        if score is not None and questions and score < PRIZE_LOW_SHARE * questions:
+            found.append(
+                _("Điểm thấp cho một giải: %(score)d/%(n)d câu đúng (dưới %(pct)d%%).")
+                % {"score": score, "n": questions, "pct": int(PRIZE_LOW_SHARE * 100)}
+            )
+        if duration is not None and duration < FAST_FULL_SECONDS * 1000:
+            found.append(
+                _("Làm bài quá nhanh: %(s)s giây (dưới %(limit)d giây).")
+                % {"s": f"{duration / 1000:.1f}".replace(".", ","), "limit": FAST_FULL_SECONDS}
+            )
+        phone = getattr(getattr(p.user, "profile", None), "phone", "")
+        others = [o for o in by_phone.get(phone, []) if o.pk != p.pk]
+        if others:
+            names = ", ".join(f"{o.rank}. {o.user.full_name}" for o in others)
+            found.append(_("Cùng số điện thoại %(phone)s với: %(names)s.") % {"phone": phone, "names": names})
+        if found:
+            warnings[p.pk] = found
+    return warnings

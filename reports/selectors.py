@@ -158,7 +158,13 @@ def unit_table(*, contest, sort: str = "-attempts") -> list[UnitRow]:
     }  # fmt: skip
     name = sort.lstrip("-")
     key = keys.get(name, keys["attempts"])
-    return sorted(rows.values(), key=key, reverse=sort.startswith("-") and name in keys)
+    # Ties keep the order of the names (stable sorts, both directions); a unit whose member
+    # count is unknown has no rate and comes last whichever way the rates are sorted.
+    by_name = sorted(rows.values(), key=keys["name"])
+    ordered = sorted(by_name, key=key, reverse=sort.startswith("-") and name in keys)
+    if name == "rate":
+        ordered.sort(key=lambda r: r.rate is None)
+    return ordered
 
 
 def attempts_timeline(*, contest) -> tuple[list[tuple], list[tuple]]:

@@ -6,6 +6,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from accounts.enums import Role
@@ -26,7 +27,50 @@ from . import services as report_services
 from .models import ExportJob, IntegrityDecision
 from .summary import summary_docx
 
-SORTS = {"-attempts", "-participants", "-full", "-rate", "rate", "-prizes", "name"}
+# The unit table's sortable columns: (key, label, the direction a first click sorts in). Rates
+# sort lowest first (the laggards are what the secretariat looks for), counts highest first.
+SORT_COLUMNS = [
+    ("name", _lazy("Đơn vị"), ""),
+    ("participants", _lazy("Người"), "-"),
+    ("attempts", _lazy("Bài thi"), "-"),
+    ("full", _lazy("Bài điểm tuyệt đối"), "-"),
+    ("rate", _lazy("Tỷ lệ tham gia"), ""),
+    ("prizes", _lazy("Tổng số giải"), "-"),
+]
+SORTS = {f"{d}{key}" for key, _label, _first in SORT_COLUMNS for d in ("", "-")}
+
+
+def sort_columns(sort: str) -> list[dict]:
+    """Each sortable column's header: its link (a second click reverses the order) and, for the
+    column the table is sorted by, the direction (aria-sort and the arrow)."""
+    columns = []
+    for key, label, first in SORT_COLUMNS:
+        active = sort.lstrip("-") == key
+        descending = sort.startswith("-")
+        columns.append(
+            {
+                "key": key,
+                "label": label,
+                "href": f"?sort={('' if descending else '-') if active else first}{key}",
+                "aria_sort": ("descending" if descending else "ascending") if active else "",
+                "arrow": ("▼" if descending else "▲") if active else "",
+            }
+        )
+    return columns
+
+
+def hour_chart(by_hour: list[tuple[int, int]]) -> dict:
+    """The attempts-per-hour chart laid out for an SVG: bars in a 24-hour plot with its axes, the
+    hour ticks every three hours and the count ticks at 0, half and the top."""
+    top = max([n for _h, n in by_hour] + [1])
+    left, bottom, height, step = 30, 70, 55, 10  # plot origin at (left, bottom)
+    bars = []
+    for hour, n in by_hour:
+        h = round(height * n / top)
+        bars.append({"hour": hour, "n": n, "x": left + hour * step + 1, "y": bottom - h, "h": h})
+    x_ticks = [{"x": left + hour * step + 5, "label": hour} for hour in range(0, 24, 3)]
+    y_ticks = [{"y": bottom - round(height * v / top), "label": v} for v in sorted({0, top // 2, top})]
+    return {"bars": bars, "x_ticks": x_ticks, "y_ticks": y_ticks, "left": left, "bottom": bottom, "right": left + 24 * step}
 
 
 def _contest():
@@ -43,16 +87,15 @@ def dashboard(request):
     weeks, total = selectors.weekly_table(contest=contest)
     by_day, by_hour = selectors.attempts_timeline(contest=contest)
     day_top = max([n for _d, n in by_day] + [1])
-    hour_top = max([n for _h, n in by_hour] + [1])
     context = {
         "by_day": [(d, n, round(100 * n / day_top)) for d, n in by_day],
-        # SVG bars: x, y and height in a 240×60 box, one 8-wide bar per hour.
-        "by_hour": [(h, n, h * 10 + 1, 60 - round(55 * n / hour_top), round(55 * n / hour_top)) for h, n in by_hour],
+        "hours": hour_chart(by_hour),
         "contest": contest,
         "weeks": weeks,
         "total": total,
         "units": selectors.unit_table(contest=contest, sort=sort),
         "sort": sort,
+        "columns": sort_columns(sort),
         "tiers": PrizeTier.choices,
     }
     return render(request, "reports/dashboard.html", context)
@@ -96,7 +139,17 @@ def winners(request, pk):
         .order_by(Case(When(status=PrizeStatus.INVALID, then=1), default=0), "rank")
     )
     pending = sum(1 for p in prizes if p.status == PrizeStatus.DRAFT)
-    context = {"round": round, "prizes": prizes, "pending": pending, "ready": prizes and not pending}
+    warnings = integrity.winner_warnings(round=round, prizes=prizes)
+    for p in prizes:
+        p.warnings = warnings.get(p.pk, [])
+    context = {
+        "round": round,
+        "prizes": prizes,
+        "pending": pending,
+        "ready": prizes and not pending,
+        "warned": len(warnings),
+        "fast_seconds": integrity.FAST_FULL_SECONDS,
+    }
     return render(request, "reports/winners.html", context)
 
 
@@ -209,7 +262,10 @@ def integrity_review(request):
     return render(
         request,
         "reports/integrity.html",
-        {"cases": integrity.cases(contest=contest), "verdicts": IntegrityDecision.Verdict.choices},
+        {
+            "cases": integrity.with_details(contest=contest, cases=integrity.cases(contest=contest)),
+            "verdicts": IntegrityDecision.Verdict.choices,
+        },
     )
 
 

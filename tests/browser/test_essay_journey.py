@@ -78,6 +78,7 @@ def test_essay_from_submission_to_prize_on_the_public_site(browser, live_server)
         page.get_by_label("Bám sát chủ đề").fill(value)
         page.get_by_label("Văn phong").fill(value)
         page.get_by_role("button", name="Nộp điểm").click()
+        page.get_by_role("button", name=re.compile("Xác nhận nộp")).click()
     expect(page.get_by_text("Đã nộp điểm 4/4 bài.")).to_be_visible()
     assert_fits_phone(page)
 

@@ -200,9 +200,12 @@ def test_judge_scores_through_the_portal(client):
     sheet = Assignment.objects.filter(judge=judge).first()
     data = {f"c{c.pk}": "15" for c in round.criteria.all()} | {"comment": "Bài viết tốt", "submit": "1"}
 
-    response = client.post(reverse("judging:sheet", args=[sheet.pk]), data)
+    confirmation = client.post(reverse("judging:sheet", args=[sheet.pk]), data)
+    response = client.post(
+        reverse("judging:sheet", args=[sheet.pk]), {"submit": "1", "confirm": "1", "version": confirmation.context["version"]}
+    )
 
-    assert response["Location"] == reverse("judging:queue")
+    assert response["Location"] == reverse("judging:sheet", args=[Assignment.objects.exclude(pk=sheet.pk).get(judge=judge).pk])
     sheet.refresh_from_db()
     assert sheet.status == SheetStatus.SUBMITTED
     assert "Đã nộp điểm 1/2 bài." in client.get(reverse("judging:queue")).content.decode()
@@ -216,12 +219,12 @@ def test_queue_query_count_is_constant(client, django_assert_num_queries):
     judging.round_assign(round=round)
     client.force_login(judge)
     client.get(reverse("judging:queue"))
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         client.get(reverse("judging:queue"))
     _eligible(phase, 3)
     judging.round_fill_from_screening(round=round)
     judging.round_assign(round=round)
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         client.get(reverse("judging:queue"))
 
 

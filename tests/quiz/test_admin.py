@@ -37,7 +37,10 @@ def test_admin_import_previews_then_imports(organizer_client):
     assert "Xem trước: 1 câu hợp lệ" in preview.content.decode()
     assert Question.objects.count() == 0
 
-    done = organizer_client.post("/admin/quiz/question/import/", {"file": _upload([row]), "confirm": "1"})
+    token = preview.context["confirm_form"]["token"].value()
+    done = organizer_client.post(
+        "/admin/quiz/question/import/", {"token": token, "create_fields": ["Điều lệ Đảng"], "confirm": "1"}
+    )
     assert done.status_code == 302
     assert Question.objects.get().code == "A1"
 
