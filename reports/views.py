@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.enums import Role
 from accounts.roles import has_role, role_required
+from accounts.selectors import organization_labels
 from contests.downloads import download as file_download
 from contests.selectors import current_contest
 from essays import judging as essay_judging
@@ -96,6 +97,9 @@ def winners(request, pk):
         .order_by(Case(When(status=PrizeStatus.INVALID, then=1), default=0), "rank")
     )
     pending = sum(1 for p in prizes if p.status == PrizeStatus.DRAFT)
+    units = organization_labels(p.entry.best_attempt.organization for p in prizes)
+    for p in prizes:
+        p.unit_label = units[p.entry.best_attempt.organization_id]  # the unit with its party committee
     context = {"round": round, "prizes": prizes, "pending": pending, "ready": prizes and not pending}
     return render(request, "reports/winners.html", context)
 
