@@ -27,9 +27,7 @@ def _path_ids(path: str) -> list[int]:
 def _compose(org_id: int, path: str, by_id: dict[int, tuple[str, str]]) -> str:
     """The rule of a unit's full name: the names along its path, from the first level under
     the bloc down to the unit (the bloc is the same for everyone and is left out)."""
-    names = [
-        by_id[i][0] for i in (_path_ids(path) or [org_id]) if i in by_id and by_id[i][1] != OrganizationKind.BLOC
-    ]
+    names = [by_id[i][0] for i in (_path_ids(path) or [org_id]) if i in by_id and by_id[i][1] != OrganizationKind.BLOC]
     if not names and org_id in by_id:  # a bloc itself
         names = [by_id[org_id][0]]
     return LABEL_SEPARATOR.join(names)

@@ -1,9 +1,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.forms import UnitSelect
 from accounts.models import Organization
 from accounts.phone import normalize_phone
-from accounts.forms import UnitSelect
 from accounts.selectors import organization_choice_groups
 from contests.cleaning import CleanTextFormMixin
 

@@ -4,9 +4,9 @@ the same on the profile's unit list, the leaderboard and the award list."""
 import io
 
 import pytest
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from django.utils import timezone
 from openpyxl import load_workbook
 
 from accounts.enums import OrganizationKind
@@ -41,7 +41,9 @@ def test_labels_of_many_units_take_one_query(django_assert_num_queries):
 
 
 # A random tree: each new unit hangs under one of the earlier ones (or at the top).
-trees = st.lists(st.tuples(st.integers(min_value=-1, max_value=30), st.sampled_from(OrganizationKind.values)), min_size=1, max_size=12)
+trees = st.lists(
+    st.tuples(st.integers(min_value=-1, max_value=30), st.sampled_from(OrganizationKind.values)), min_size=1, max_size=12
+)
 
 
 @settings(max_examples=40, database=None, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

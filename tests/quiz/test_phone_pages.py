@@ -9,13 +9,13 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.enums import OrganizationKind, Role
+from accounts.enums import OrganizationKind
 from accounts.models import User
 from quiz import selectors, services
 from quiz.enums import AttemptStatus
 from quiz.errors import QuizError
 from quiz.models import Attempt, Round, RoundEntry
-from tests.factories import OrganizationFactory, contestant, staff_user
+from tests.factories import OrganizationFactory, contestant
 from tests.quiz.factories import answer_all, sealed_round
 
 pytestmark = pytest.mark.django_db
@@ -172,7 +172,7 @@ def test_round_and_home_show_the_closing_time_and_a_countdown(client):
 
     for html in (detail, home):
         assert f'data-until="{int(round.closes_at.timestamp())}"' in html
-        assert f"Đóng lúc <time datetime=" in html
+        assert "Đóng lúc <time datetime=" in html
         assert f"{closes:%H:%M} {closes:%d/%m/%Y}" in html
 
 
