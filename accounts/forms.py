@@ -8,6 +8,27 @@ from .phone import normalize_phone
 from .selectors import organization_choice_groups
 
 
+class UnitSelect(forms.Select):
+    """The unit list: a grouped <select> that static/js/site.js turns into a search whose results
+    show each unit's full path, chosen by a tap (never picked for the person). The texts of the
+    search come from here, translated at render time."""
+
+    def __init__(self, attrs=None, choices=()):
+        super().__init__({"data-unit-select": "", **(attrs or {})}, choices)
+
+    def get_context(self, name, value, attrs):
+        attrs = {
+            "data-msg-placeholder": _("Tìm đơn vị…"),
+            "data-msg-results": _("Đơn vị tìm thấy"),
+            "data-msg-chosen": _("Đã chọn:"),
+            "data-msg-none": _("Không tìm thấy đơn vị nào; thử gõ ít chữ hơn."),
+            "data-msg-count": _("{n} đơn vị — chạm vào đơn vị của anh/chị để chọn."),
+            "data-msg-more": _("Còn {n} đơn vị nữa; gõ thêm để thu hẹp."),
+            **(attrs or {}),
+        }
+        return super().get_context(name, value, attrs)
+
+
 class ProfileForm(CleanTextFormMixin, forms.Form):
     full_name = forms.CharField(
         label=_("Họ và tên"),
@@ -24,12 +45,12 @@ class ProfileForm(CleanTextFormMixin, forms.Form):
     organization = forms.ModelChoiceField(
         label=_("Đơn vị"),
         queryset=Organization.objects.filter(is_active=True),
-        help_text=_("Gõ vài chữ trong tên đơn vị để tìm nhanh."),
+        help_text=_("Gõ vài chữ trong tên đơn vị (có dấu hay không dấu đều được), rồi chạm vào đơn vị của anh/chị."),
         error_messages={
             "required": _("Vui lòng chọn đơn vị công tác."),
             "invalid_choice": _("Đơn vị đã chọn không tồn tại; vui lòng chọn lại."),
         },
-        widget=forms.Select(attrs={"data-unit-select": ""}),
+        widget=UnitSelect(),
     )
     position = forms.CharField(
         label=_("Chức vụ, vị trí công tác"),

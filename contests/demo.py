@@ -19,7 +19,7 @@ các cơ quan, doanh nghiệp thuộc Đảng bộ Khối.
 
 ## Phần thi viết
 - Viết về tập thể chi bộ kiểu mẫu, đơn vị tiêu biểu hoặc đảng viên tiêu biểu **có thật**.
-- Bài viết chưa từng đăng trên báo chí, dài từ 1.500 đến 3.000 chữ.
+- Bài viết chưa từng đăng trên báo chí; độ dài và thời hạn nhận bài ghi ở cuối trang này.
 - Bài dự thi qua các vòng: sơ loại, sơ khảo, chung khảo.
 """
 

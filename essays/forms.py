@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.forms import UnitSelect
 from accounts.models import Organization
 from accounts.phone import normalize_phone
 from accounts.selectors import organization_choice_groups
@@ -14,7 +15,9 @@ from .models import Essay
 class _UnitChoiceMixin:
     def _group_units(self, name):
         self.fields[name].choices = [("", _("— Chọn đơn vị —"))] + organization_choice_groups()
-        self.fields[name].widget.attrs["data-unit-select"] = ""
+        field = self.fields[name]
+        field.widget = UnitSelect(choices=field.choices)
+        field.widget.is_required = field.required
 
 
 class EssayForm(CleanTextFormMixin, _UnitChoiceMixin, forms.ModelForm):

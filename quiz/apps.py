@@ -12,7 +12,9 @@ class QuizConfig(AppConfig):
 
     @staticmethod
     def home_context(*, contest, user) -> dict:
-        """The rounds the home page shows (contests.views.home asks every app that has this)."""
-        from .selectors import rounds_for_home
+        """The rounds the home page shows, and a signed-in contestant's attempts of this week
+        (contests.views.home asks every app that has this)."""
+        from .selectors import attempts_this_week, rounds_for_home
 
-        return {"rounds": rounds_for_home(contest=contest, user=user)}
+        mine = attempts_this_week(user=user, contest=contest) if user.is_authenticated else []
+        return {"rounds": rounds_for_home(contest=contest, user=user), "my_attempts": mine}

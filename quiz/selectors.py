@@ -1,5 +1,6 @@
 """Reads for the quiz, shared by views, reports and exports."""
 
+import datetime
 from collections import Counter
 from dataclasses import dataclass
 
@@ -12,7 +13,7 @@ from contests.cleaning import normalize_text
 
 from . import limits, pool_cache, ranking, rules
 from .enums import QuestionStatus, ReviewPolicy, RoundKind
-from .models import Attempt, AttemptQuestion, Question, Round, RoundEntry, RoundQuestion
+from .models import Attempt, AttemptQuestion, Prize, Question, Round, RoundEntry, RoundQuestion
 
 
 def visible_rounds(*, contest):
@@ -136,9 +137,43 @@ def leaderboard(*, round: Round, limit: int = 100) -> list[RoundEntry]:
         .select_related("user", "best_attempt__organization")
         .only(
             "score", "duration_ms", "finished_at", "prediction", "attempts_count", "user__full_name", "user__email",
-            "best_attempt__organization__name",
+            "best_attempt__organization__name", "best_attempt__organization__path",
         )[:limit]
     )  # fmt: skip
+
+
+def ranked_counts(*, round_ids) -> dict[int, int]:
+    """How many contestants each round ranks (the N of «thứ 9 / N»: disqualified entries are not
+    ranked). One query for any number of rounds."""
+    rows = (
+        RoundEntry.objects.filter(round_id__in=list(round_ids), disqualified=False)
+        .values_list("round_id")
+        .annotate(n=Count("id"))
+        .values_list("round_id", "n")
+    )
+    counts = dict(rows)
+    return {pk: counts.get(pk, 0) for pk in round_ids}
+
+
+def valid_prizes_by_user(*, round: Round) -> dict[int, str]:
+    """The published leaderboard's prize column: each winner's tier, for the prizes that count
+    (Prize.objects.valid()), once the results are published. One query (none before)."""
+    if not round.results_published_at:
+        return {}
+    prizes = Prize.objects.valid().filter(round=round).only("user_id", "tier")
+    return {p.user_id: p.get_tier_display() for p in prizes}
+
+
+def attempts_this_week(*, user, contest, now=None) -> list[Attempt]:
+    """A contestant's attempts of the contest started this week (from Monday 00:00, local time),
+    newest first, for the home page. One query."""
+    now = timezone.localtime(now or timezone.now())
+    monday = (now - datetime.timedelta(days=now.weekday())).replace(hour=0, minute=0, second=0, microsecond=0)
+    return list(
+        Attempt.objects.filter(user=user, round__contest=contest, started_at__gte=monday)
+        .select_related("round")
+        .order_by("-started_at")[:10]
+    )
 
 
 @dataclass

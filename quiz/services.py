@@ -452,7 +452,9 @@ def attempt_submit(*, attempt: Attempt, user, answers: dict[int, int], predictio
             _("Câu trả lời gửi lên không khớp với bài thi này. Các câu trả lời đã lưu vẫn được giữ nguyên."), code="tampered"
         )
     in_time = now <= attempt.deadline + SUBMIT_GRACE
-    if attempt.round.tiebreaker_enabled and prediction is None and in_time:
+    # The prediction is required from a contestant who submits; the page's own submit when time
+    # runs out (in the grace after the deadline) goes through without it, as no prediction.
+    if attempt.round.tiebreaker_enabled and prediction is None and now < attempt.deadline:
         raise QuizError(_("Vui lòng trả lời câu hỏi dự đoán trước khi nộp bài."), code="prediction")
     if in_time:
         stamp = min(now, attempt.deadline)

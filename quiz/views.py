@@ -9,6 +9,7 @@ from accounts.decorators import profile_required
 from accounts.enums import Role
 from accounts.net import client_ip
 from accounts.roles import has_role, role_required
+from accounts.selectors import organization_labels
 from contests.selectors import current_contest
 
 from . import autosave, selectors, services
@@ -37,6 +38,7 @@ def round_detail(request, pk):
     context = {
         "round": round, "attempts": attempts, "entry": entry, "rank": place, "open_attempt": open_attempt,
         "places_visible": selectors.places_visible(round=round),
+        "ranked": selectors.ranked_counts(round_ids=[round.pk])[round.pk] if place else None,
     }  # fmt: skip
     return render(request, "quiz/round_detail.html", context)
 
@@ -68,6 +70,7 @@ def attempt_page(request, pk):
         "round": attempt.round,
         "items": items,
         "answered": sum(1 for item in items if item.chosen_index is not None),
+        "total": len(items) + (1 if attempt.round.tiebreaker_enabled else 0),  # the prediction counts as a question
         "prediction_form": PredictionForm() if attempt.round.tiebreaker_enabled else None,
         "autosave_token": autosave.token_for(attempt=attempt, session_key=request.session.session_key),
     }
@@ -107,13 +110,15 @@ def attempt_result(request, pk):
     review = selectors.review_allowed(attempt=attempt)
     round = attempt.round
     entry = None if round.is_practice else selectors.entries_for_user(user=request.user, contest=round.contest).get(round.pk)
+    place = selectors.contestant_place(entry=entry, round=round)
     context = {
         "attempt": attempt,
         "round": round,
         "review": review,
         "items": selectors.attempt_items(attempt=attempt, with_answers=True) if review else None,
         "entry": entry,
-        "place": selectors.contestant_place(entry=entry, round=round),
+        "place": place,
+        "ranked": selectors.ranked_counts(round_ids=[round.pk])[round.pk] if place else None,
         "places_visible": selectors.places_visible(round=round),
     }
     return render(request, "quiz/result.html", context)
@@ -131,6 +136,8 @@ def my_results(request):
         entry = entries.get(round.pk)
         standings.append((round, entry, selectors.contestant_place(entry=entry, round=round)))
     standings.sort(key=lambda s: (s[0].kind, s[0].number))
+    ranked = selectors.ranked_counts(round_ids=[r.pk for r, _e, place in standings if place]) if standings else {}
+    standings = [(r, e, place, ranked.get(r.pk)) for r, e, place in standings]
     return render(request, "quiz/my_results.html", {"contest": contest, "attempts": attempts, "standings": standings})
 
 
@@ -142,7 +149,21 @@ def leaderboard(request, pk):
     if not round.results_published_at and not live_allowed:
         return render(request, "quiz/leaderboard_unpublished.html", {"round": round}, status=200)
     entries = selectors.leaderboard(round=round, limit=500 if live_allowed else 100)
-    return render(request, "quiz/leaderboard.html", {"round": round, "entries": entries, "live": not round.results_published_at})
+    units = organization_labels(e.best_attempt.organization for e in entries)
+    prizes = selectors.valid_prizes_by_user(round=round)
+    for e in entries:
+        e.unit_label, e.prize = units[e.best_attempt.organization_id], prizes.get(e.user_id)
+    me = request.user.pk if request.user.is_authenticated else None
+    mine = None  # the contestant's own line under the table when they are not in it
+    if me and not any(e.user_id == me for e in entries):
+        entry = selectors.entries_for_user(user=request.user, contest=round.contest).get(round.pk)
+        place = selectors.contestant_place(entry=entry, round=round)
+        mine = {"entry": entry, "place": place} if place else None
+    context = {
+        "round": round, "entries": entries, "live": not round.results_published_at, "me": me, "mine": mine,
+        "prizes": bool(prizes), "ranked": selectors.ranked_counts(round_ids=[round.pk])[round.pk],
+    }  # fmt: skip
+    return render(request, "quiz/leaderboard.html", context)
 
 
 # --- Organizers and secretariat -----------------------------------------------------------------------

@@ -10,6 +10,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from accounts.selectors import organization_labels
 from contests.text import excel_text
 from quiz.enums import PrizeStatus, RoundKind
 from quiz.models import Attempt, Prize, Round
@@ -74,9 +75,11 @@ def winners_workbook(target, *, contest, round_id=None, verified_only: bool = Fa
             .select_related("user__profile", "entry__best_attempt__organization")
             .order_by("rank")
         )
+        prizes = list(prizes)
+        units = organization_labels(p.entry.best_attempt.organization for p in prizes)
         for p in prizes:
             profile = getattr(p.user, "profile", None)
-            sheet.append([p.rank, p.get_tier_display(), p.user.full_name, p.entry.best_attempt.organization.name,
+            sheet.append([p.rank, p.get_tier_display(), p.user.full_name, units[p.entry.best_attempt.organization_id],
                           profile.phone if profile else "", p.user.email, p.entry.score,
                           datetime.timedelta(milliseconds=p.entry.duration_ms), p.get_status_display(), p.note])  # fmt: skip
             count += 1

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.enums import Role
 from accounts.roles import has_role, role_required
+from accounts.selectors import organization_labels
 from contests.downloads import download as file_download
 from contests.selectors import current_contest
 from essays import judging as essay_judging
@@ -140,8 +141,10 @@ def winners(request, pk):
     )
     pending = sum(1 for p in prizes if p.status == PrizeStatus.DRAFT)
     warnings = integrity.winner_warnings(round=round, prizes=prizes)
+    units = organization_labels(p.entry.best_attempt.organization for p in prizes)
     for p in prizes:
         p.warnings = warnings.get(p.pk, [])
+        p.unit_label = units[p.entry.best_attempt.organization_id]  # the unit with its party committee
     context = {
         "round": round,
         "prizes": prizes,

@@ -7,13 +7,22 @@
    the kept answers are put back into the form and sent again; they are resent when the
    connection returns. The request carries the page's autosave token, which lets the server
    answer it on its lean path (quiz/autosave.py); if the token is refused, the page falls back
-   to the session and its CSRF token. Texts come translated from the template (data-msg-*). */
+   to the session and its CSRF token. Texts come translated from the template (data-msg-*).
+
+   The bar at the top of the screen (sticky) holds the countdown, the progress (the prediction
+   question counts as one), the save status and the way to the questions: "Các câu" lists them
+   all (links, so it works without JavaScript), "Câu chưa làm" jumps to the next unanswered one.
+   "Nộp bài" first makes sure the server can be reached (a small autosave round trip): offline,
+   the page stays, says so, and submits by itself when the connection returns. */
 (function () {
   "use strict";
   var form = document.getElementById("attempt-form");
   if (!form) { return; }
   function attr(name) { return form.getAttribute("data-" + name) || ""; }
   function fill(text, value) { return text.replace("%s", value); }
+  function fillNamed(text, values) {
+    return text.replace(/\{(\w+)\}/g, function (all, name) { return name in values ? values[name] : all; });
+  }
   var total = parseInt(attr("total"), 10);
   var deadline = parseInt(attr("deadline"), 10) * 1000;
   var serverNow = parseInt(attr("server-now"), 10) * 1000;
@@ -25,10 +34,17 @@
   var countdownEl = form.querySelector("[data-countdown]");
   var warningEl = form.querySelector("[data-time-warning]");
   var statusEl = form.querySelector("[data-save-status]");
+  var barEl = form.querySelector("[data-bar]");
+  var navEl = form.querySelector("[data-qnav]");
+  var nextEl = form.querySelector("[data-next-unanswered]");
+  var waitEl = form.querySelector("[data-submit-wait]");
+  var submitEl = form.querySelector("[data-submit]");
+  var predictionEl = form.querySelector("#q-prediction input[name=prediction]");
   var csrf = form.querySelector("input[name=csrfmiddlewaretoken]").value;
   var url = attr("autosave-url");
   var token = attr("autosave-token");
   var storageKey = "quiz-answers-" + attr("attempt");
+  var predictionKey = "quiz-prediction-" + attr("attempt");
   var pending = {};      // position → index, not yet acknowledged by the server
   var inFlight = null;   // the batch being sent
   var lastSent = 0;
@@ -51,12 +67,14 @@
     try {
       for (var i = localStorage.length - 1; i >= 0; i--) {
         var key = localStorage.key(i);
-        if (key && key.indexOf("quiz-answers-") === 0 && key !== storageKey) {
+        if (key && (key.indexOf("quiz-answers-") === 0 || key.indexOf("quiz-prediction-") === 0) && key !== storageKey && key !== predictionKey) {
           var old = JSON.parse(localStorage.getItem(key) || "{}");
           if (!old.at || Date.now() - old.at > 86400000) { localStorage.removeItem(key); }
         }
       }
       kept = (JSON.parse(localStorage.getItem(storageKey) || "{}").answers) || {};
+      var guess = JSON.parse(localStorage.getItem(predictionKey) || "{}").value;
+      if (predictionEl && !predictionEl.value && typeof guess === "string") { predictionEl.value = guess; }
     } catch (e) { kept = {}; }
     var n = 0;
     Object.keys(kept).forEach(function (position) {
@@ -68,6 +86,17 @@
       }
     });
     return n;
+  }
+
+  function storePrediction() {
+    // The prediction goes to the server with the form only; until then it is kept here too.
+    try {
+      if (predictionEl && predictionEl.value.trim()) {
+        localStorage.setItem(predictionKey, JSON.stringify({ value: predictionEl.value.trim(), at: Date.now() }));
+      } else {
+        localStorage.removeItem(predictionKey);
+      }
+    } catch (e) { /* the form still carries it */ }
   }
 
   // --- Sending ---------------------------------------------------------------------------------
@@ -98,6 +127,7 @@
     Object.keys(pending).forEach(function (position) { batch[position] = pending[position]; });
     inFlight = batch;
     lastSent = Date.now();
+    if (!submitting) { say(attr("msg-saving")); }
     var headers = { "X-Requested-With": "fetch" };
     if (!token) { headers["X-CSRFToken"] = csrf; }
     fetch(url, { method: "POST", body: body(batch), credentials: "same-origin", headers: headers, keepalive: true })
@@ -129,7 +159,7 @@
       .catch(function () {
         // Offline or the server unreachable: keep everything and try again.
         inFlight = null;
-        say(attr("msg-offline"));
+        if (!submitting) { say(attr("msg-offline")); }
         schedule(3000);
       });
   }
@@ -148,37 +178,131 @@
     store();
     flush();
   });
+  if (predictionEl) {
+    predictionEl.addEventListener("input", function () { storePrediction(); updateProgress(); });
+  }
   document.addEventListener("visibilitychange", function () {
     if (document.visibilityState === "hidden") { beacon(); } else { flush(); }
   });
   window.addEventListener("pagehide", beacon);
   window.addEventListener("online", function () { lastSent = 0; flush(); });
 
-  // --- Progress, submit, countdown -----------------------------------------------------------
+  // --- Progress and the way to the questions --------------------------------------------------
+  function questions() {
+    // Every question in page order: [position, fieldset, answered?]; the prediction last.
+    var list = [];
+    Array.prototype.forEach.call(form.querySelectorAll("fieldset.question"), function (fieldset) {
+      var done = fieldset.id === "q-prediction"
+        ? !!(predictionEl && predictionEl.value.trim())
+        : !!fieldset.querySelector("input[type=radio]:checked");
+      list.push({ key: fieldset.id.slice(2), fieldset: fieldset, done: done });
+    });
+    return list;
+  }
   function answered() {
-    var names = {};
-    Array.prototype.forEach.call(form.querySelectorAll("input[type=radio]:checked"), function (i) { names[i.name] = true; });
-    return Object.keys(names).length;
+    return questions().filter(function (q) { return q.done; }).length;
   }
   function updateProgress() {
-    var n = answered();
+    var list = questions();
+    var n = list.filter(function (q) { return q.done; }).length;
     answeredEl.textContent = n;
     progressEl.value = n;
+    list.forEach(function (q) {
+      var link = form.querySelector("[data-nav='" + q.key + "']");
+      if (!link) { return; }
+      link.classList.toggle("is-answered", q.done);
+      var state = link.querySelector("[data-nav-state]");
+      if (state) { state.textContent = " – " + attr(q.done ? "msg-nav-done" : "msg-nav-open"); }
+    });
+    var left = list.length - n;
+    nextEl.hidden = false;
+    nextEl.textContent = left ? attr("msg-next") + " (" + left + ")" : attr("msg-to-submit");
   }
+  function barHeight() {
+    var h = barEl.getBoundingClientRect().height;
+    form.style.setProperty("--bar-h", Math.ceil(h) + "px");
+    return h;
+  }
+  function jumpTo(target) {
+    // Scroll the question just under the bar and put the keyboard on it.
+    if (navEl) { navEl.open = false; }
+    var top = target.getBoundingClientRect().top + window.pageYOffset - barHeight() - 8;
+    window.scrollTo({ top: Math.max(0, top), behavior: "auto" });
+    var focusable = target.querySelector("input:checked") || target.querySelector("input");
+    if (focusable) { focusable.focus({ preventScroll: true }); }
+  }
+  function unanswered() { return questions().filter(function (q) { return !q.done; }); }
+  nextEl.addEventListener("click", function (event) {
+    event.preventDefault();
+    var open = unanswered();
+    if (!open.length) { jumpTo(submitEl); return; }
+    // The next unanswered question below the one at the top of the screen, else the first.
+    var line = barHeight() + 16;
+    var below = open.filter(function (q) { return q.fieldset.getBoundingClientRect().top > line; });
+    jumpTo((below[0] || open[0]).fieldset);
+  });
+  if (navEl) {
+    navEl.addEventListener("click", function (event) {
+      var link = event.target.closest("a[data-nav]");
+      if (!link) { return; }
+      event.preventDefault();
+      var target = document.getElementById("q-" + link.getAttribute("data-nav"));
+      if (target) { jumpTo(target); }
+    });
+  }
+  window.addEventListener("resize", barHeight);
+
+  // --- Submit: only once the server can be reached ---------------------------------------------
+  function probe() {
+    // One autosave round trip with whatever is still pending (often nothing): any answer from
+    // the server means the form can be posted; no answer means the phone is offline.
+    var batch = {};
+    Object.keys(pending).forEach(function (position) { batch[position] = pending[position]; });
+    var headers = { "X-Requested-With": "fetch" };
+    if (!token) { headers["X-CSRFToken"] = csrf; }
+    return fetch(url, { method: "POST", body: body(batch), credentials: "same-origin", headers: headers, cache: "no-store" });
+  }
+  var retry = null;
+  function trySubmit() {
+    if (retry) { clearTimeout(retry); retry = null; }
+    probe().then(function () {
+      waitEl.hidden = true;
+      HTMLFormElement.prototype.submit.call(form);
+    }, function () {
+      waitEl.textContent = attr("msg-waiting");
+      waitEl.hidden = false;
+      submitEl.textContent = attr("msg-waiting-button");
+      say("");
+      barHeight();
+      retry = setTimeout(trySubmit, 5000);
+    });
+  }
+  window.addEventListener("online", function () { if (submitting) { trySubmit(); } });
 
   form.addEventListener("submit", function (event) {
-    if (submitting) { event.preventDefault(); return; }
-    var unanswered = total - answered();
-    if (unanswered > 0 && !form.hasAttribute("data-time-up") && !window.confirm(fill(attr("msg-confirm"), unanswered))) {
-      event.preventDefault();
-      return;
+    event.preventDefault();
+    if (submitting) { return; }
+    if (!form.hasAttribute("data-time-up")) {
+      if (predictionEl && !predictionEl.value.trim()) {
+        say(attr("msg-prediction-needed"));
+        jumpTo(document.getElementById("q-prediction"));
+        return;
+      }
+      var open = unanswered();
+      if (open.length) {
+        var names = open.map(function (q) { return q.key === "prediction" ? attr("msg-prediction-short") : q.key; });
+        if (!window.confirm(fillNamed(attr("msg-confirm"), { n: open.length, list: names.join(", ") }))) {
+          jumpTo(open[0].fieldset);
+          return;
+        }
+      }
     }
     // The form carries every answer; what is stored stays until the next page load of this
-    // attempt (a submit that fails offline loses nothing).
+    // attempt (a submit that fails loses nothing).
     submitting = true;
-    var button = form.querySelector("[data-submit]");
-    button.setAttribute("aria-disabled", "true");
-    button.textContent = attr("msg-submitting");
+    submitEl.setAttribute("aria-disabled", "true");
+    submitEl.textContent = attr("msg-submitting");
+    trySubmit();
   });
 
   function pad(n) { return (n < 10 ? "0" : "") + n; }
@@ -186,7 +310,13 @@
     var left = deadline - (Date.now() + skew);
     if (left <= 0) {
       countdownEl.textContent = "00:00";
-      if (!submitting) { form.setAttribute("data-time-up", ""); form.requestSubmit ? form.requestSubmit() : form.submit(); }
+      if (!submitting) {
+        // Half a second past the deadline, so the server agrees the time is up.
+        form.setAttribute("data-time-up", "");
+        setTimeout(function () {
+          if (form.requestSubmit) { form.requestSubmit(); } else { form.dispatchEvent(new Event("submit", { cancelable: true })); }
+        }, 500);
+      }
       return;
     }
     var secs = Math.ceil(left / 1000);
@@ -201,6 +331,7 @@
 
   var restored = restore();
   updateProgress();
+  barHeight();
   if (restored) { say(fill(attr("msg-restored"), restored)); flush(); }
   tick();
 })();

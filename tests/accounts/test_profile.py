@@ -95,7 +95,7 @@ def test_profile_page_groups_units_with_cells_under_their_organization(client):
     html = client.get(reverse("accounts:profile")).content.decode()
 
     assert '<optgroup label="Đảng bộ, chi bộ cơ sở">' in html
-    assert html.index("Đảng bộ Cục Thuế tỉnh") < html.index("— Chi bộ Phòng Kiểm tra thuế")
+    assert html.index(">Đảng bộ Cục Thuế tỉnh<") < html.index(">Đảng bộ Cục Thuế tỉnh › Chi bộ Phòng Kiểm tra thuế<")
     assert '<optgroup label="Huyện, thị, thành ủy">' in html
 
 

@@ -35,6 +35,7 @@ def test_new_user_signs_up_completes_profile_and_lands_home(page, mailoutbox):
     page.get_by_label("Họ và tên").fill("Nguyễn Thị Lan")
     page.get_by_label("Số điện thoại di động").fill("0123 456")
     page.get_by_label("Tìm đơn vị…").fill("kiem tra")
+    page.get_by_role("option", name="Đảng bộ Cục Thuế tỉnh › Chi bộ Phòng Kiểm tra thuế").tap()  # nothing is picked silently
     page.get_by_label("Chức vụ, vị trí công tác").fill("Kiểm soát viên thuế")
     page.get_by_text("Có", exact=True).click()
     page.get_by_role("button", name="Lưu thông tin").click()

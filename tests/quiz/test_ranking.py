@@ -111,9 +111,9 @@ def test_pages_show_the_leaderboard_place_under_the_prediction_rule(client):
     assert board.index(f'data-entry="{close_guess.pk}"') < board.index(f'data-entry="{quick.pk}"')
     client.force_login(close_guess)
     result = client.get(f"/quiz/attempts/{attempt.pk}/result/").content.decode()
-    assert "đứng thứ <strong>1</strong>" in result
-    assert "Xếp hạng: 1." in client.get(f"/quiz/rounds/{round.pk}/").content.decode()
-    assert "Xếp hạng: 1." in client.get("/quiz/my-results/").content.decode()
+    assert "đứng <strong>thứ 1 / 2</strong>" in result
+    assert "Xếp hạng: thứ 1 / 2." in client.get(f"/quiz/rounds/{round.pk}/").content.decode()
+    assert "<span data-place>thứ 1 / 2</span>" in client.get("/quiz/my-results/").content.decode()
 
 
 def test_equal_results_get_distinct_places_by_finish_then_attempt():
