@@ -34,9 +34,16 @@ def test_attempt_page_has_the_contract_markup_and_no_answer_key(client):
     first = attempt.items.select_related("question").get(position=1)
     assert f"{first.question.text}</legend>" in html
     assert re.search(r'<label class="choice option"><input type="radio" name="q1" value="0"', html)
-    # Nothing in the page tells which option is right: no option ids, no "correct" flag.
+    # Nothing in the page tells which option is right: radios carry their index in the attempt's own
+    # shuffled order (0, 1, 2 …), never an option id, and no "correct" flag appears.
+    radios = re.findall(r'<input type="radio" name="q(\d+)" value="(\d+)"', html)
+    per_question = {}
+    for question, value in radios:
+        per_question.setdefault(question, []).append(int(value))
+    assert all(values == list(range(len(values))) for values in per_question.values())
+    rest = re.sub(r'<input type="radio"[^>]*>', "", html)
     for oid in first.option_ids:
-        assert f'value="{oid}"' not in html
+        assert f'value="{oid}"' not in rest
     assert "is_correct" not in html and "correct" not in html.lower().replace("incorrect", "")
 
 
