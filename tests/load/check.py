@@ -94,10 +94,11 @@ def nodes_report(access_log: str) -> str:
     with open(access_log) as f:
         lines = f.read().splitlines()
     for line in lines:
-        parts = line.split()
+        parts = line.rsplit(" ", 2)  # a retried request names every node it tried: "a, b"
         if len(parts) != 3:
             continue
         node, session, status = parts
+        node = node.split(",")[-1].strip()  # the one that answered
         per_node[node] = per_node.get(node, 0) + 1
         errors += status.startswith("5")
         if session != "-":

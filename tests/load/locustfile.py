@@ -64,11 +64,14 @@ class Contestant(FastHttpUser):
     def _csrf_token(self):
         if self.csrf is None:
             page = self.client.get(f"/quiz/rounds/{ROUND_ID}/", name="round page")
-            self.csrf = CSRF.search(page.text or "").group(1)
+            found = CSRF.search(page.text or "")  # none when the page failed (a fault)
+            self.csrf = found.group(1) if found else None
         return self.csrf
 
     def _start(self):
         token = self._csrf_token()
+        if token is None:
+            return None
         referer = self.host + f"/quiz/rounds/{ROUND_ID}/"
         # Redirects are followed (as a browser does): the time is the start and the attempt page.
         with self.client.post(f"/quiz/rounds/{ROUND_ID}/start/", data={"csrfmiddlewaretoken": token},
