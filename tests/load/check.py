@@ -99,10 +99,11 @@ def nodes_report(access_log: str) -> str:
             continue
         node, session, status = parts
         node = node.split(",")[-1].strip()  # the one that answered
+        if session == "-":
+            continue  # run.sh's health checks while the nodes start
         per_node[node] = per_node.get(node, 0) + 1
         errors += status.startswith("5")
-        if session != "-":
-            sessions.setdefault(session, set()).add(node)
+        sessions.setdefault(session, set()).add(node)
     both = sum(1 for nodes in sessions.values() if len(nodes) > 1)
     spread = ", ".join(f"{node} {n}" for node, n in sorted(per_node.items()))
     return f"nodes: requests {spread}; {both} of {len(sessions)} sessions served by more than one node; 5xx {errors}"
