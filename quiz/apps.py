@@ -8,7 +8,7 @@ class QuizConfig(AppConfig):
     verbose_name = _("Thi trắc nghiệm")
 
     def ready(self):
-        from . import signals  # noqa: F401
+        from . import session_user, signals  # noqa: F401
 
     @staticmethod
     def home_context(*, contest, user) -> dict:

@@ -4,7 +4,7 @@ database constraints in models.py behind its checks."""
 import datetime
 import secrets
 
-from django.db import IntegrityError, OperationalError, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import Case, Count, F, Max, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -352,6 +352,40 @@ def attempt_save_answer(*, attempt_id: int, user, position: int, index: int) -> 
     return position in attempt_save_answers(attempt_id=attempt_id, user_id=user.pk, answers={position: index})
 
 
+def _save_answers_sql(*, attempt_id: int, user_id: int, answers: dict[int, int], now) -> int:
+    """The autosave's UPDATE, written once as SQL: built by the ORM (a filter through the attempt
+    and a CASE per answer) it cost ~1 ms of CPU per request, 45 % of the web tier's CPU under
+    load (docs/performance.md); this costs ~0.1 ms. The rule is the ORM version's, word for word:
+    rows of this attempt, at a position given and for an option index that exists, only while
+    the attempt is the user's, open and before its deadline. Returns the rows updated."""
+    aq, at = AttemptQuestion._meta, Attempt._meta
+    ops = connection.ops
+    q = ops.quote_name
+
+    def col(meta, name):
+        return q(meta.get_field(name).column)
+
+    when_at = ops.adapt_datetimefield_value(now)
+    position, option_count = col(aq, "position"), col(aq, "option_count")
+    # Only quoted table and column names of the models and placeholders go into the text; every
+    # value is a parameter.
+    cases = " ".join(["WHEN %s THEN %s"] * len(answers))
+    valid = " OR ".join([f"({position} = %s AND {option_count} > %s)"] * len(answers))
+    owner_open = (
+        f"SELECT 1 FROM {q(at.db_table)} WHERE {col(at, 'id')} = %s AND {col(at, 'user')} = %s"  # noqa: S608
+        f" AND {col(at, 'status')} = %s AND {col(at, 'deadline')} > %s"
+    )
+    sql = (
+        f"UPDATE {q(aq.db_table)} SET {col(aq, 'chosen_index')} = CASE {position} {cases} END, "  # noqa: S608
+        f"{col(aq, 'answered_at')} = %s WHERE {col(aq, 'attempt')} = %s AND ({valid}) AND EXISTS ({owner_open})"
+    )
+    pairs = [value for position_index in answers.items() for value in position_index]
+    params = [*pairs, when_at, attempt_id, *pairs, attempt_id, user_id, str(AttemptStatus.OPEN), when_at]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
+
+
 def attempt_save_answers(*, attempt_id: int, user_id: int, answers: dict[int, int]) -> set[int]:
     """Autosave a batch of answers (position → option index) in ONE UPDATE, accepted only for
     the owner's open attempt before its deadline and, per answer, for a position and an option
@@ -362,17 +396,7 @@ def attempt_save_answers(*, attempt_id: int, user_id: int, answers: dict[int, in
     answers = {p: i for p, i in answers.items() if p >= 1 and i >= 0}
     if not answers:
         return set()
-    valid = Q()
-    for position, index in answers.items():
-        valid |= Q(position=position, option_count__gt=index)
-    items = AttemptQuestion.objects.filter(
-        valid, attempt_id=attempt_id, attempt__user_id=user_id, attempt__status=AttemptStatus.OPEN, attempt__deadline__gt=now,
-    )  # fmt: skip
-    if len(answers) == 1:
-        chosen = next(iter(answers.values()))
-    else:
-        chosen = Case(*(When(position=p, then=Value(i)) for p, i in answers.items()))
-    updated = items.update(chosen_index=chosen, answered_at=now)
+    updated = _save_answers_sql(attempt_id=attempt_id, user_id=user_id, answers=answers, now=now)
     if updated == len(answers):
         return set(answers)
     if updated == 0:

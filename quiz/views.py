@@ -16,6 +16,7 @@ from . import autosave, selectors, services
 from .errors import QuizError
 from .forms import PredictionForm, parse_answers
 from .models import Round
+from .session_user import with_cached_user
 
 
 def round_list(request):
@@ -44,6 +45,7 @@ def round_detail(request, pk):
 
 
 @require_POST
+@with_cached_user
 @profile_required
 def attempt_start(request, pk):
     round = selectors.get_round_for_contestant(pk=pk)
@@ -55,6 +57,7 @@ def attempt_start(request, pk):
     return redirect("quiz:attempt", pk=attempt.pk)
 
 
+@with_cached_user
 @login_required
 def attempt_page(request, pk):
     attempt = selectors.get_attempt_for_contestant(request.user, pk)
@@ -102,6 +105,7 @@ def attempt_autosave(request, pk):
     return autosave.save_reply(answers, saved)
 
 
+@with_cached_user
 @login_required
 def attempt_result(request, pk):
     attempt = selectors.get_attempt_for_contestant(request.user, pk)

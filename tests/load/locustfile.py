@@ -25,6 +25,7 @@ from locust import constant, events, task
 from locust.contrib.fasthttp import FastHttpUser
 
 SCENARIO = os.environ.get("LOADTEST_SCENARIO", "capacity")
+LABEL = os.environ.get("LOADTEST_LABEL", SCENARIO)  # two_nodes and faults send capacity and concurrent traffic
 ROUND_ID = os.environ["LOADTEST_ROUND"]
 USERS = int(os.environ.get("LOADTEST_USERS", "32"))
 SESSIONS = json.loads(Path(os.environ["LOADTEST_SESSIONS"]).read_text()) if os.environ.get("LOADTEST_SESSIONS") else []
@@ -36,7 +37,8 @@ FORM_ACTION = re.compile(r'action="/quiz/attempts/(\d+)/" id="attempt-form"')
 
 _next_user = iter(range(10**9))
 acknowledged: dict[tuple[int, int], int] = {}  # (attempt, position) → index the server said it saved
-counts = {"attempts": 0, "autosave_refused": 0}
+counts = {"attempts": 0, "autosave_refused": 0, "signed_out": 0}
+scored: list[int] = []  # attempts whose submit the server answered with the result page
 
 
 def _cookie(name: str, value: str, host: str) -> Cookie:
@@ -62,17 +64,26 @@ class Contestant(FastHttpUser):
     def _csrf_token(self):
         if self.csrf is None:
             page = self.client.get(f"/quiz/rounds/{ROUND_ID}/", name="round page")
-            self.csrf = CSRF.search(page.text or "").group(1)
+            found = CSRF.search(page.text or "")  # none when the page failed (a fault)
+            self.csrf = found.group(1) if found else None
         return self.csrf
 
     def _start(self):
         token = self._csrf_token()
+        if token is None:
+            return None
         referer = self.host + f"/quiz/rounds/{ROUND_ID}/"
         # Redirects are followed (as a browser does): the time is the start and the attempt page.
-        page = self.client.post(f"/quiz/rounds/{ROUND_ID}/start/", data={"csrfmiddlewaretoken": token},
-                                headers={"Referer": referer}, name="start + attempt page")  # fmt: skip
+        with self.client.post(f"/quiz/rounds/{ROUND_ID}/start/", data={"csrfmiddlewaretoken": token},
+                              headers={"Referer": referer}, name="start + attempt page",
+                              catch_response=True) as page:  # fmt: skip
+            if page.status_code == 200 and 'name="password"' in (page.text or ""):
+                counts["signed_out"] += 1  # the session did not survive: the login page
+                page.failure("signed out")
+                return None
         match = FORM_ACTION.search(page.text or "")
         if page.status_code != 200 or not match:
+            self.csrf = None  # a failed start (a fault): the next one reads the round page again
             return None
         attempt_id = int(match.group(1))
         found = TOKEN.search(page.text or "")
@@ -107,6 +118,7 @@ class Contestant(FastHttpUser):
                                   name="submit + result")  # fmt: skip
         if result.status_code == 200 and "data-score" in (result.text or ""):
             counts["attempts"] += 1
+            scored.append(attempt_id)
 
     def _login(self):
         page = self.client.get("/accounts/login/", name="login page")
@@ -126,6 +138,8 @@ class Contestant(FastHttpUser):
     def _take_an_attempt(self, think: float):
         started = self._start()
         if started is None:
+            if think:
+                gevent.sleep(think)  # as a person would, before pressing «Bắt đầu» again
             return
         attempt_id, token, answers = started
         for position, value in answers.items():
@@ -168,17 +182,19 @@ def _report(environment, **kwargs):
             "p99": entry.get_response_time_percentile(0.99), "max": round(entry.max_response_time or 0),
         })  # fmt: skip
     summary = {
-        "scenario": SCENARIO, "users": USERS, "seconds": round(elapsed, 1), "requests": stats.total.num_requests,
+        "scenario": SCENARIO, "round": int(ROUND_ID),
+        "users": USERS, "seconds": round(elapsed, 1), "requests": stats.total.num_requests,
         "errors": stats.total.num_failures, "whole_attempts": counts["attempts"],
         "attempts_per_second": round(counts["attempts"] / elapsed, 2), "autosave_refused": counts["autosave_refused"],
-        "acknowledged_answers": len(acknowledged), "rows": rows,
+        "acknowledged_answers": len(acknowledged), "signed_out": counts["signed_out"], "rows": rows,
     }  # fmt: skip
-    print(f"\n== {SCENARIO}: {USERS} contestants, {elapsed:.0f} s ==")
+    print(f"\n== {LABEL}: {USERS} contestants, {elapsed:.0f} s ==")
     print(f"{'request':<22}{'count':>8}{'fail':>6}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'max ms':>9}")
     for r in rows:
         print(f"{r['name']:<22}{r['requests']:>8}{r['failures']:>6}{r['p50']:>9.0f}{r['p95']:>9.0f}{r['p99']:>9.0f}{r['max']:>9}")
     print(f"requests {summary['requests']}, errors {summary['errors']}, whole attempts {counts['attempts']} "
-          f"({summary['attempts_per_second']}/s), acknowledged answers {len(acknowledged)}")  # fmt: skip
+          f"({summary['attempts_per_second']}/s), acknowledged answers {len(acknowledged)}, "
+          f"sessions lost {counts['signed_out']}")  # fmt: skip
     if os.environ.get("LOADTEST_ACKS"):
         with open(os.environ["LOADTEST_ACKS"], "w") as f:
-            json.dump({"summary": summary, "acks": [[a, p, i] for (a, p), i in acknowledged.items()]}, f)
+            json.dump({"summary": summary, "acks": [[a, p, i] for (a, p), i in acknowledged.items()], "scored": scored}, f)

@@ -1,0 +1,69 @@
+"""The fault mode's stopwatch (make loadtest LOADTEST_SCENARIO=faults).
+
+    python tests/load/probe.py watch URL LOG       ask URL (/healthz/: the database and the cache)
+                                                   every 0.1 s until killed; one line per answer,
+                                                   stamped when it came
+    python tests/load/probe.py report FAULTS LOG   how long each fault interrupted service
+
+FAULTS has lines "<epoch> <name>" written when each fault began. A fault's interruption is the
+time from the first failed probe at or after it began to the next successful one (0 when no
+probe failed within 30 s of it, or before the next fault began)."""
+
+import sys
+import time
+import urllib.error
+import urllib.request
+
+
+def watch(url: str, log: str) -> None:
+    with open(log, "a", buffering=1) as out:
+        while True:
+            started = time.time()
+            try:
+                with urllib.request.urlopen(urllib.request.Request(url, headers={"Host": "127.0.0.1"}), timeout=2) as r:
+                    ok = r.status == 200
+            except (urllib.error.URLError, OSError, ValueError):
+                ok = False
+            out.write(f"{time.time():.3f} {'ok' if ok else 'fail'}\n")  # when the answer (or the failure) came
+            time.sleep(max(0.0, 0.1 - (time.time() - started)))
+
+
+def interruptions(faults: list[tuple[float, str]], probes: list[tuple[float, bool]]) -> list[tuple[str, float]]:
+    result = []
+    ends = [began for began, _name in faults[1:]] + [float("inf")]
+    for (began, name), next_fault in zip(faults, ends, strict=True):
+        end = min(began + 30, next_fault)  # a fault's window closes when the next one begins
+        window = [(t, ok) for t, ok in probes if began <= t < end]
+        first_fail = next((t for t, ok in window if not ok), None)
+        if first_fail is None:
+            result.append((name, 0.0))
+            continue
+        back = next((t for t, ok in window if ok and t > first_fail), None)
+        result.append((name, (back if back is not None else end) - first_fail))
+    return result
+
+
+def report(faults_path: str, log: str) -> None:
+    faults = []
+    with open(faults_path) as f:
+        fault_lines = f.read().splitlines()
+    with open(log) as f:
+        probe_lines = f.read().splitlines()
+    for line in fault_lines:
+        stamp, name = line.split(maxsplit=1)
+        faults.append((float(stamp), name.strip()))
+    probes = []
+    for line in probe_lines:
+        stamp, state = line.split()
+        probes.append((float(stamp), state == "ok"))
+    failed = sum(1 for _t, ok in probes if not ok)
+    print(f"probes: {len(probes)} (every 0.1 s), failed {failed}")
+    for name, seconds in interruptions(faults, probes):
+        print(f"fault {name:<28} service interrupted {seconds:5.1f} s")
+
+
+if __name__ == "__main__":
+    if sys.argv[1] == "watch":
+        watch(sys.argv[2], sys.argv[3])
+    else:
+        report(sys.argv[2], sys.argv[3])
