@@ -113,6 +113,9 @@ def _age(round: Round, user: User, delta: datetime.timedelta) -> None:
             started_at=attempt.started_at - delta, deadline=attempt.deadline - delta, finished_at=attempt.finished_at - delta
         )
     RoundEntry.objects.filter(round=round, user=user).update(finished_at=F("finished_at") - delta)
+    AttemptQuestion.objects.filter(attempt__round=round, attempt__user=user, answered_at__isnull=False).update(
+        answered_at=F("answered_at") - delta
+    )
 
 
 def _shift(round: Round, delta: datetime.timedelta) -> None:
