@@ -3,8 +3,8 @@ each tampering in Vietnamese: a stored score, a right answer moved in the bank, 
 bytes, a best attempt, a prize tier, an essay score after the prizes."""
 
 import datetime
-import io
 import importlib
+import io
 import json
 
 import pytest
