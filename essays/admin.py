@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.enums import Role
 from accounts.roles import has_role
+from contests.admin import ReadOnlyMixin
 
 from .models import Assignment, Criterion, Essay, EssayAuthor, EssayFile, EssayPhase, EssayPrize, JudgingRound, PanelMember
 from .services import EssayError, essay_publish, essay_unpublish
@@ -119,22 +120,13 @@ class JudgingRoundAdmin(admin.ModelAdmin):
 
 
 @admin.register(EssayPrize)
-class EssayPrizeAdmin(admin.ModelAdmin):
+class EssayPrizeAdmin(ReadOnlyMixin, admin.ModelAdmin):
     """Shown only: prizes are drafted, verified (the secretariat's /reports/ page) and published by
     the prize services."""
 
     list_display = ["rank", "tier", "essay", "status", "verified_by", "verified_at"]
     list_filter = ["status", "tier"]
     list_select_related = ["essay", "verified_by"]
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Assignment)

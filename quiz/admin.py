@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.enums import Role
 from accounts.roles import has_role
+from contests.admin import ReadOnlyMixin
 from contests.downloads import download
 
 from . import selectors, services
@@ -263,21 +264,12 @@ class PoolInline(BlueprintInline):
     classes = ["collapse"]
 
 
-class WindowChangeInline(admin.TabularInline):
+class WindowChangeInline(ReadOnlyMixin, admin.TabularInline):
     """The record of every extension (written only by round_extend_window)."""
 
     model = RoundWindowChange
     extra = 0
     fields = readonly_fields = ["old_closes_at", "new_closes_at", "reason", "changed_by", "changed_at"]
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class RoundAdminForm(forms.ModelForm):
@@ -511,18 +503,9 @@ class RoundAdmin(admin.ModelAdmin):
         return render(request, "admin/quiz/round/pool.html", context)
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(ReadOnlyMixin, admin.ModelAdmin):
     """A table to look things up in. Its rows change only through services (rankings at every
     finished attempt, disqualification by the integrity review, prizes by their lifecycle)."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(RoundEntry)
