@@ -156,18 +156,27 @@ def winners(request, pk):
     return render(request, "reports/winners.html", context)
 
 
+def _prize_decision(request, decide, done: str) -> None:
+    """Run one step of the prize lifecycle with the secretary's verdict (valid="1") and text, and
+    say how it went; the lifecycle's refusals come back as messages."""
+    valid = request.POST.get("valid") == "1"
+    try:
+        decide(by=request.user, valid=valid)
+    except (QuizError, EssayError) as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, done)
+
+
 @role_required(Role.SECRETARIAT)
 @require_POST
 def prize_verify(request, pk):
-    prize = get_object_or_404(Prize.objects.select_related("round"), pk=pk)
-    try:
-        services.prize_verify(
-            prize=prize, by=request.user, valid=request.POST.get("valid") == "1", note=request.POST.get("note", "")
-        )
-    except QuizError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Đã ghi kết quả xác minh: %(name)s.") % {"name": prize.user.full_name})
+    prize = get_object_or_404(Prize.objects.select_related("round", "user"), pk=pk)
+    note = request.POST.get("note", "")
+    _prize_decision(
+        request, lambda **kw: services.prize_verify(prize=prize, note=note, **kw),
+        _("Đã ghi kết quả xác minh: %(name)s.") % {"name": prize.user.full_name},
+    )  # fmt: skip
     return redirect("reports:winners", pk=prize.round_id)
 
 
@@ -176,14 +185,11 @@ def prize_verify(request, pk):
 def prize_amend(request, pk):
     """«Sửa kết quả đã công bố»: a published weekly prize changes only here, with a reason."""
     prize = get_object_or_404(Prize.objects.select_related("round", "user"), pk=pk)
-    try:
-        services.prize_amend(
-            prize=prize, by=request.user, valid=request.POST.get("valid") == "1", reason=request.POST.get("reason", "")
-        )
-    except QuizError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Đã sửa kết quả đã công bố: %(name)s.") % {"name": prize.user.full_name})
+    reason = request.POST.get("reason", "")
+    _prize_decision(
+        request, lambda **kw: services.prize_amend(prize=prize, reason=reason, **kw),
+        _("Đã sửa kết quả đã công bố: %(name)s.") % {"name": prize.user.full_name},
+    )  # fmt: skip
     return redirect("reports:winners", pk=prize.round_id)
 
 
@@ -300,15 +306,12 @@ def essay_winners(request):
 @role_required(Role.SECRETARIAT)
 @require_POST
 def essay_prize_verify(request, pk):
-    prize = get_object_or_404(EssayPrize, pk=pk)
-    try:
-        essay_judging.prize_verify(
-            prize=prize, by=request.user, valid=request.POST.get("valid") == "1", note=request.POST.get("note", "")
-        )
-    except EssayError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Đã ghi kết quả xác minh bài %(code)s.") % {"code": prize.essay.code})
+    prize = get_object_or_404(EssayPrize.objects.select_related("essay"), pk=pk)
+    note = request.POST.get("note", "")
+    _prize_decision(
+        request, lambda **kw: essay_judging.prize_verify(prize=prize, note=note, **kw),
+        _("Đã ghi kết quả xác minh bài %(code)s.") % {"code": prize.essay.code},
+    )  # fmt: skip
     return redirect("reports:essay_winners")
 
 
@@ -317,12 +320,9 @@ def essay_prize_verify(request, pk):
 def essay_prize_amend(request, pk):
     """«Sửa kết quả đã công bố» for an essay prize, with a reason."""
     prize = get_object_or_404(EssayPrize.objects.select_related("essay"), pk=pk)
-    try:
-        essay_judging.prize_amend(
-            prize=prize, by=request.user, valid=request.POST.get("valid") == "1", reason=request.POST.get("reason", "")
-        )
-    except EssayError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Đã sửa kết quả đã công bố của bài %(code)s.") % {"code": prize.essay.code})
+    reason = request.POST.get("reason", "")
+    _prize_decision(
+        request, lambda **kw: essay_judging.prize_amend(prize=prize, reason=reason, **kw),
+        _("Đã sửa kết quả đã công bố của bài %(code)s.") % {"code": prize.essay.code},
+    )  # fmt: skip
     return redirect("reports:essay_winners")
