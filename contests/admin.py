@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from .models import FAQ, Contest, ReferenceDocument
 
@@ -34,4 +35,20 @@ class ContestAdmin(admin.ModelAdmin):
     list_filter = ["status"]
     search_fields = ["name", "theme"]
     prepopulated_fields = {"slug": ["name"]}
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "theme", "organizer_name", "summary", "rules", "starts_on", "ends_on", "status"]}),
+        (_("Liên hệ"), {"fields": ["hotline", "contact_email", "contact_address"]}),
+        (
+            _("Văn bản của cuộc thi (báo cáo tổng kết)"),
+            {
+                "description": _(
+                    "Khối tiêu đề, nơi nhận và chữ ký của báo cáo tổng kết, trình bày theo Hướng dẫn 36-HD/VPTW."
+                ),
+                "fields": [
+                    "doc_superior_body", "doc_issuing_body", ("doc_number", "doc_symbol"), "doc_place",
+                    "doc_signer_authority", "doc_signer_title", "doc_signer_name", "doc_recipients",
+                ],
+            },
+        ),
+    ]  # fmt: skip
     inlines = [ReferenceDocumentInline, FAQInline]

@@ -31,6 +31,38 @@ class Contest(models.Model):
     hotline = models.CharField(_("đường dây nóng"), max_length=50, blank=True, validators=[validate_line])
     contact_email = models.EmailField(_("e-mail liên hệ"), blank=True)
     contact_address = models.CharField(_("địa chỉ liên hệ"), max_length=255, blank=True, validators=[validate_line])
+    # The header and signature blocks of the contest's documents (the summary report), laid out
+    # by contests.docx_party after Hướng dẫn 36-HD/VPTW. Organizers edit them in the admin.
+    doc_superior_body = models.CharField(
+        _("cơ quan cấp trên"), max_length=150, blank=True, validators=[validate_line],
+        help_text=_("Dòng đầu bên trái, ví dụ «ĐẢNG BỘ TỈNH YÊN BÁI»."),
+    )  # fmt: skip
+    doc_issuing_body = models.CharField(
+        _("cơ quan ban hành"), max_length=150, default="BAN TỔ CHỨC CUỘC THI", validators=[validate_line],
+        help_text=_("In đậm dưới cơ quan cấp trên, ví dụ «ĐẢNG ỦY KHỐI CÁC CƠ QUAN VÀ DOANH NGHIỆP TỈNH»."),
+    )  # fmt: skip
+    doc_number = models.CharField(
+        _("số văn bản"), max_length=20, blank=True, validators=[validate_line],
+        help_text=_("Để trống khi văn thư cấp số sau."),
+    )  # fmt: skip
+    doc_symbol = models.CharField(
+        _("ký hiệu báo cáo"), max_length=50, default="BC/BTC", validators=[validate_line],
+        help_text=_("Phần sau số, ví dụ «BC/ĐUK» cho «Số 125-BC/ĐUK»."),
+    )  # fmt: skip
+    doc_place = models.CharField(
+        _("địa danh"), max_length=100, blank=True, validators=[validate_line],
+        help_text=_("Nơi ban hành, đứng trước ngày tháng, ví dụ «Yên Bái»."),
+    )  # fmt: skip
+    doc_signer_authority = models.CharField(
+        _("thẩm quyền ký"), max_length=100, default="T/M BAN TỔ CHỨC", validators=[validate_line]
+    )
+    doc_signer_title = models.CharField(_("chức vụ người ký"), max_length=100, default="TRƯỞNG BAN", validators=[validate_line])
+    doc_signer_name = models.CharField(_("họ tên người ký"), max_length=100, blank=True, validators=[validate_line])
+    doc_recipients = models.TextField(
+        _("nơi nhận"), max_length=2000, blank=True, validators=[validate_multiline],
+        default="Thường trực Đảng ủy (b/c)\nCác thành viên Ban Tổ chức\nLưu VP",
+        help_text=_("Mỗi nơi nhận một dòng; dòng cuối thường là «Lưu VP»."),
+    )  # fmt: skip
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
