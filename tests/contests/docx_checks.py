@@ -68,6 +68,4 @@ def assert_times_new_roman_everywhere(document) -> int:
 def page_break_before(paragraph) -> bool:
     """The paragraph starts a page: the paragraph before it holds a page break."""
     previous = paragraph._p.getprevious()
-    return previous is not None and any(
-        br.get(qn("w:type")) == "page" for br in previous.iter(qn("w:br"))
-    )
+    return previous is not None and any(br.get(qn("w:type")) == "page" for br in previous.iter(qn("w:br")))

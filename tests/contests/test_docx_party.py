@@ -31,17 +31,17 @@ def _reopen(document: PartyDocument):
 
 
 def _party_contest(**kwargs):
-    values = dict(
-        doc_superior_body="ĐẢNG BỘ TỈNH YÊN BÁI",
-        doc_issuing_body="ĐẢNG ỦY KHỐI CÁC CƠ QUAN VÀ DOANH NGHIỆP TỈNH",
-        doc_number="125",
-        doc_symbol="BC/ĐUK",
-        doc_place="Yên Bái",
-        doc_signer_authority="T/M BAN THƯỜNG VỤ",
-        doc_signer_title="PHÓ BÍ THƯ",
-        doc_signer_name="Cao Xuân Chiểu",
-        doc_recipients="- Thường trực Tỉnh ủy (b/c),\nBTV Đảng ủy Khối\n\nLưu Văn phòng ĐUK",
-    )
+    values = {
+        "doc_superior_body": "ĐẢNG BỘ TỈNH YÊN BÁI",
+        "doc_issuing_body": "ĐẢNG ỦY KHỐI CÁC CƠ QUAN VÀ DOANH NGHIỆP TỈNH",
+        "doc_number": "125",
+        "doc_symbol": "BC/ĐUK",
+        "doc_place": "Yên Bái",
+        "doc_signer_authority": "T/M BAN THƯỜNG VỤ",
+        "doc_signer_title": "PHÓ BÍ THƯ",
+        "doc_signer_name": "Cao Xuân Chiểu",
+        "doc_recipients": "- Thường trực Tỉnh ủy (b/c),\nBTV Đảng ủy Khối\n\nLưu Văn phòng ĐUK",
+    }
     return ContestFactory(**(values | kwargs))
 
 
