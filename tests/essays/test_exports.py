@@ -79,7 +79,7 @@ def test_book_is_a_real_book_in_the_party_format(client, django_assert_max_num_q
     # Older data, written before the input rule: control and direction characters, a formula.
     Essay.objects.filter(pk=second.pk).update(
         title='=HYPERLINK("http://x","bấm")\x07',
-        body=f"Đoạn\x00 có ký tự lạ\u202e.\n\n{long_word}\n\n@SUM(A1:A9)",
+        body=f"Đoạn\x01 có ký tự lạ\u202e.\n\n{long_word}\n\n@SUM(A1:A9)",
     )
     client.force_login(staff_user(Role.ORGANIZER))
 
