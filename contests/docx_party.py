@@ -10,7 +10,7 @@ essay book (essays.exports).
   bold, «*» and «Số …-BC/…»; on the right «ĐẢNG CỘNG SẢN VIỆT NAM» in bold, underlined, and the
   place and date in italics on the line of the number.
 - The document type and title centred in bold, the body justified with a first-line indent,
-  then «Nơi nhận:» with the recipients (11 pt) on the left and the signature block on the right.
+  then «Nơi nhận:» (14 pt, underlined) with the recipients (12 pt) on the left and the signature block on the right.
 - Page numbers centred in the header from page 2.
 
 Every text goes through contests.text.docx_text; python-docx escapes XML, so what a user typed
@@ -333,13 +333,13 @@ class PartyDocument:
         tr_pr = table.rows[0]._tr.get_or_add_trPr()
         cant_split = OxmlElement("w:cantSplit")
         tr_pr.append(cant_split)  # the signature never leaves its recipients on another page
-        self._cell_text(left, "Nơi nhận:", size=Pt(12), bold=True, italic=True)
+        self._cell_text(left, "Nơi nhận:", size=Pt(14), underline=True)  # Hướng dẫn 36: 14 pt, upright, underlined
         recipients = [line.strip().lstrip("-").strip().rstrip(",.;") for line in contest.doc_recipients.splitlines()]
         recipients = [r for r in recipients if r]
         for index, name in enumerate(recipients):
             paragraph = left.add_paragraph()
             paragraph.paragraph_format.space_after = Pt(0)
-            self.run(paragraph, f"- {name}{'.' if index == len(recipients) - 1 else ','}", size=Pt(11))
+            self.run(paragraph, f"- {name}{'.' if index == len(recipients) - 1 else ','}", size=Pt(12))
         center = WD_ALIGN_PARAGRAPH.CENTER
         lines = [contest.doc_signer_authority.upper(), contest.doc_signer_title.upper()]
         self._cell_text(right, lines[0], bold=True, align=center)

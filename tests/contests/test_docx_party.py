@@ -90,8 +90,8 @@ def test_party_document_page_fonts_header_and_signature_blocks():
         "Nơi nhận:", "- Thường trực Tỉnh ủy (b/c),", "- BTV Đảng ủy Khối,", "- Lưu Văn phòng ĐUK.",
     ]  # fmt: skip
     first = recipients.paragraphs[0].runs[0]
-    assert (first.bold, first.italic) == (True, True)
-    assert {r.font.size for p in recipients.paragraphs[1:] for r in p.runs} == {Pt(11)}
+    assert (first.bold, first.italic, first.underline, first.font.size) == (False, False, True, Pt(14))
+    assert {r.font.size for p in recipients.paragraphs[1:] for r in p.runs} == {Pt(12)}
     lines = [p.text for p in signature.paragraphs if p.text]
     assert lines == ["T/M BAN THƯỜNG VỤ", "PHÓ BÍ THƯ", "Cao Xuân Chiểu"]
     assert all(r.bold for p in signature.paragraphs for r in p.runs if r.text)
