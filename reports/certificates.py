@@ -276,7 +276,7 @@ def certificate_pdf(cert: Certificate, *, url: str) -> bytes:
     buffer = io.BytesIO()
     width, height = landscape(A4)
     with override("vi"):
-        pdf = canvas.Canvas(buffer, pagesize=(width, height), invariant=True)
+        pdf = canvas.Canvas(buffer, pagesize=(width, height), invariant=True, initialFontName="NotoSerif")
         pdf.setTitle(_("Giấy chứng nhận %(code)s") % {"code": display_code(cert.code)})
         pdf.setAuthor(cert.contest.organizer_name or cert.contest.name)
         pdf.setStrokeColor(colors.HexColor(RED))
@@ -296,16 +296,16 @@ def certificate_pdf(cert: Certificate, *, url: str) -> bytes:
             paragraph.drawOn(pdf, 90, y - h)
             return y - h
 
-        y = height - 60
+        y = height - 66
         if cert.contest.organizer_name:
-            y = centered(cert.contest.organizer_name.upper(), y, size=13, bold=True) - 18
-        y = centered(_("GIẤY CHỨNG NHẬN"), y, size=34, bold=True, color=RED) - 10
-        y = centered(cert.contest.name, y, size=14, bold=True) - 22
-        y = centered(_("Chứng nhận"), y, size=13) - 6
-        y = centered(cert.holder_name, y, size=26, bold=True, color=RED) - 6
+            y = centered(cert.contest.organizer_name.upper(), y, size=13, bold=True) - 26
+        y = centered(_("GIẤY CHỨNG NHẬN"), y, size=36, bold=True, color=RED) - 14
+        y = centered(cert.contest.name, y, size=15, bold=True) - 30
+        y = centered(_("Chứng nhận"), y, size=14) - 8
+        y = centered(cert.holder_name, y, size=28, bold=True, color=RED) - 8
         if cert.unit_name:
-            y = centered(_("Đơn vị: %(unit)s") % {"unit": cert.unit_name}, y, size=12) - 12
-        y = centered(certifies(cert), y, size=15, bold=cert.kind != Certificate.Kind.PARTICIPATION) - 10
+            y = centered(_("Đơn vị: %(unit)s") % {"unit": cert.unit_name}, y, size=13) - 18
+        y = centered(certifies(cert), y, size=16, bold=cert.kind != Certificate.Kind.PARTICIPATION) - 10
 
         issued = timezone.localtime(cert.issued_at)
         date = _("Ngày %(d)s tháng %(m)s năm %(y)s") % {"d": issued.day, "m": issued.month, "y": issued.year}
@@ -315,16 +315,16 @@ def certificate_pdf(cert: Certificate, *, url: str) -> bytes:
         pdf.setFont("NotoSerif-Bold", 13)
         pdf.drawCentredString(width - 210, 130, _("BAN TỔ CHỨC CUỘC THI"))
 
-        size = 96
+        size = 104
         qr = QrCodeWidget(url, barLevel="M")
         x0, y0, x1, y1 = qr.getBounds()
         drawing = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
         drawing.add(qr)
         renderPDF.draw(drawing, pdf, 60, 66)
         pdf.setFont("NotoSerif", 9)
-        pdf.drawString(164, 120, _("Mã xác minh: %(code)s") % {"code": display_code(cert.code)})
-        pdf.drawString(164, 106, _("Kiểm tra tại:"))
-        pdf.drawString(164, 93, url)
+        pdf.drawString(174, 128, _("Mã xác minh: %(code)s") % {"code": display_code(cert.code)})
+        pdf.drawString(174, 114, _("Kiểm tra tại:"))
+        pdf.drawString(174, 101, url)
         pdf.showPage()
         pdf.save()
     return buffer.getvalue()
