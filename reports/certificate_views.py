@@ -128,17 +128,14 @@ def winner_details_list(request):
     contest = _contest()
     if request.method == "POST":
         sent = 0
-        prizes = details.winner_prizes(contest=contest)
-        have = details.submitted_map(prizes)
-        for wp in prizes:
-            if (wp.part, wp.prize.pk) not in have and details.winner_details_request(winner=wp, request=request):
+        for wp in details.winner_prizes(contest=contest):
+            if wp.prize.details_at is None and details.winner_details_request(winner=wp, request=request):
                 sent += 1
         messages.success(request, _("Đã gửi đường dẫn cho %(n)s người đạt giải chưa gửi thông tin.") % {"n": sent})
         return redirect("reports:winner_details")
     prizes = details.winner_prizes(contest=contest)
-    have = details.submitted_map(prizes)
-    rows = [(wp, have.get((wp.part, wp.prize.pk))) for wp in prizes]
-    return render(request, "reports/winner_details_list.html", {"rows": rows, "missing": sum(1 for _w, d in rows if not d)})
+    missing = sum(1 for wp in prizes if wp.prize.details_at is None)
+    return render(request, "reports/winner_details_list.html", {"prizes": prizes, "missing": missing})
 
 
 @role_required(Role.SECRETARIAT)
@@ -164,7 +161,6 @@ def my_results_blocks(*, contest, user) -> list[dict]:
     winners = details.winner_prizes_for_user(user=user, contest=contest)
     if not mine and not winners:
         return []
-    have = details.submitted_map(winners)
-    forms = [(wp, details.details_url(wp), (wp.part, wp.prize.pk) in have) for wp in winners]
+    forms = [(wp, details.details_url(wp), wp.prize.details_at is not None) for wp in winners]
     items = [(c, certs.certifies(c)) for c in mine]
     return [{"template": "reports/_my_results_block.html", "certificates": items, "award_forms": forms}]

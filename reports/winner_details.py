@@ -21,6 +21,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -85,31 +86,37 @@ class WinnerPrize:
         return f"{self.prize.get_tier_display()} – {self.prize.essay.title}"
 
 
-def _asked(qs):
-    return qs.valid().filter(status=PrizeStatus.VERIFIED)
+def _asked(qs, part: str):
+    """Verified, valid prizes, each with `details_at`: when its holder sent the details (or None)."""
+    sent = WinnerDetails.objects.filter(**{"prize" if part == "quiz" else "essay_prize": OuterRef("pk")})
+    return qs.valid().filter(status=PrizeStatus.VERIFIED).annotate(details_at=Subquery(sent.values("submitted_at")[:1]))
 
 
 def winner_prize(part: str, pk: int) -> WinnerPrize | None:
     """A verified, valid prize by part and id, or None."""
     if part == "quiz":
-        prize = _asked(Prize.objects).select_related("user", "round").filter(pk=pk).first()
+        prize = _asked(Prize.objects, part).select_related("user", "round").filter(pk=pk).first()
         return WinnerPrize("quiz", prize, prize.user) if prize else None
     if part == "essay":
-        prize = _asked(EssayPrize.objects).select_related("essay__submitter").filter(pk=pk).first()
+        prize = _asked(EssayPrize.objects, part).select_related("essay__submitter").filter(pk=pk).first()
         return WinnerPrize("essay", prize, prize.essay.submitter) if prize else None
     return None
 
 
 def winner_prizes_for_user(*, user, contest) -> list[WinnerPrize]:
-    quiz = _asked(Prize.objects).filter(user=user, round__contest=contest).select_related("round")
-    essays = _asked(EssayPrize.objects).filter(essay__submitter=user, essay__phase__contest=contest).select_related("essay")
+    quiz = _asked(Prize.objects, "quiz").filter(user=user, round__contest=contest).select_related("round")
+    essays = (
+        _asked(EssayPrize.objects, "essay").filter(essay__submitter=user, essay__phase__contest=contest).select_related("essay")
+    )
     return [WinnerPrize("quiz", p, user) for p in quiz] + [WinnerPrize("essay", p, user) for p in essays]
 
 
 def winner_prizes(*, contest) -> list[WinnerPrize]:
-    quiz = _asked(Prize.objects).filter(round__contest=contest).select_related("round", "user").order_by("round__number", "rank")
-    essays = _asked(EssayPrize.objects).filter(essay__phase__contest=contest).select_related("essay__submitter").order_by("rank")
-    return [WinnerPrize("quiz", p, p.user) for p in quiz] + [WinnerPrize("essay", p, p.essay.submitter) for p in essays]
+    quiz = _asked(Prize.objects, "quiz").filter(round__contest=contest).select_related("round", "user")
+    essays = _asked(EssayPrize.objects, "essay").filter(essay__phase__contest=contest).select_related("essay__submitter")
+    return [WinnerPrize("quiz", p, p.user) for p in quiz.order_by("round__number", "rank")] + [
+        WinnerPrize("essay", p, p.essay.submitter) for p in essays.order_by("rank")
+    ]
 
 
 def _lookup(wp: WinnerPrize) -> dict:
@@ -118,12 +125,6 @@ def _lookup(wp: WinnerPrize) -> dict:
 
 def submitted(wp: WinnerPrize) -> WinnerDetails | None:
     return WinnerDetails.objects.filter(**_lookup(wp)).first()
-
-
-def submitted_map(prizes: list[WinnerPrize]) -> dict[tuple[str, int], WinnerDetails]:
-    quiz = WinnerDetails.objects.filter(prize__in=[wp.prize.pk for wp in prizes if wp.part == "quiz"]).defer("sealed")
-    essays = WinnerDetails.objects.filter(essay_prize__in=[wp.prize.pk for wp in prizes if wp.part == "essay"]).defer("sealed")
-    return {("quiz", d.prize_id): d for d in quiz} | {("essay", d.essay_prize_id): d for d in essays}
 
 
 # --- the link -------------------------------------------------------------------------------

@@ -264,3 +264,32 @@ def test_a_code_survives_being_read_and_typed(code):
 
     assert certs.normalize_code(typed) == code
     assert certs.normalize_code(" " + typed + " ") == code
+
+
+def test_my_results_block_costs_the_same_for_one_certificate_or_several(client, known_contest, django_assert_num_queries):  # noqa: F811
+    contest, _tax, _power = known_contest
+    certs.certificates_issue(contest=contest)
+    winner = Prize.objects.get().user
+    client.force_login(winner)
+    client.get("/quiz/my-results/")
+    with django_assert_num_queries(11):
+        client.get("/quiz/my-results/")
+
+    _publish_week1(contest)
+    certs.certificates_issue(contest=contest)
+    with django_assert_num_queries(11):
+        page = client.get("/quiz/my-results/").content.decode()
+    assert page.count("Tải giấy chứng nhận (PDF)") == 2 and "Cung cấp thông tin nhận giải" in page
+
+
+def test_award_details_list_query_count(client, known_contest, django_assert_num_queries):  # noqa: F811
+    contest, _tax, _power = known_contest
+    _publish_week1(contest)
+    client.force_login(staff_user(Role.SECRETARIAT))
+    client.get("/reports/awards/")
+    with django_assert_num_queries(5):
+        client.get("/reports/awards/")
+    essay = EssayFactory(phase__contest=contest, status=EssayStatus.SUBMITTED, eligibility=Eligibility.ELIGIBLE)
+    EssayPrize.objects.create(essay=essay, tier=PrizeTier.FIRST, rank=1, status=PrizeStatus.VERIFIED)
+    with django_assert_num_queries(5):
+        client.get("/reports/awards/")

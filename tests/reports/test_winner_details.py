@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db
 GOOD = {
     "citizen_id": "015 085 001 234",
     "birth_date": "19/09/1985",
-    "address": "=HYPERLINK(\"http://x\") Tổ 5, phường Đồng Tâm",
+    "address": '=HYPERLINK("http://x") Tổ 5, phường Đồng Tâm',
     "bank_account": "1234-5678-9012",
     "bank_name": "Agribank chi nhánh Bắc Yên Bái",
     "account_holder": "Nguyễn Văn Bình",
@@ -109,7 +109,9 @@ def test_only_the_secretariat_sees_details_and_every_look_is_logged(client, veri
 
     assert response.status_code == 200 and "015085001234" in response.content.decode()
     assert "no-store" in response["Cache-Control"]
-    assert list(WinnerDetailsAccess.objects.values_list("viewer", "details__prize", "where")) == [(secretary.pk, prize.pk, "page")]
+    assert list(WinnerDetailsAccess.objects.values_list("viewer", "details__prize", "where")) == [
+        (secretary.pk, prize.pk, "page")
+    ]
 
 
 def test_award_list_has_details_columns_for_the_secretariat_only(client, verified):
@@ -126,7 +128,14 @@ def test_award_list_has_details_columns_for_the_secretariat_only(client, verifie
 
     header, row = [[c for c in r] for r in sheet.iter_rows(max_row=2)]
     values = dict(zip([c.value for c in header], row))
-    assert [h.value for h in header][-6:] == ["Số CCCD", "Ngày sinh", "Địa chỉ thường trú", "Số tài khoản", "Ngân hàng", "Chủ tài khoản"]
+    assert [h.value for h in header][-6:] == [
+        "Số CCCD",
+        "Ngày sinh",
+        "Địa chỉ thường trú",
+        "Số tài khoản",
+        "Ngân hàng",
+        "Chủ tài khoản",
+    ]
     assert values["Số CCCD"].value == "015085001234" and values["Số CCCD"].data_type == "s"
     assert values["Địa chỉ thường trú"].value.startswith("'=HYPERLINK") and values["Địa chỉ thường trú"].data_type == "s"
     assert list(WinnerDetailsAccess.objects.values_list("viewer", "where")) == [(secretary.pk, "export")]
