@@ -126,7 +126,7 @@ def test_award_list_has_details_columns_for_the_secretariat_only(client, verifie
     client.force_login(secretary)
     sheet = load_workbook(io.BytesIO(client.get(url).content)).active
 
-    header, row = [[c for c in r] for r in sheet.iter_rows(max_row=2)]
+    header, row = [list(r) for r in sheet.iter_rows(max_row=2)]
     values = dict(zip([c.value for c in header], row))
     assert [h.value for h in header][-6:] == [
         "Số CCCD",
