@@ -330,3 +330,18 @@ LOGGING = {
 # --- Contest platform -----------------------------------------------------------------------
 CONTEST_HOTLINE = env.str("CONTEST_HOTLINE", default="0216 3 852 000")
 CONTEST_CONTACT_EMAIL = env.str("CONTEST_CONTACT_EMAIL", default="cuocthi@example.com")
+
+# --- Certificates and winners' details (reports.certificates, reports.winner_details) -------
+# The address printed in each certificate's QR code (https://<site>/verify/<code>/). Unset: the
+# address the request came in on (the download view builds it).
+SITE_URL = env.str("SITE_URL", default="").rstrip("/")
+# /verify/<code>/ is public: every look-up counts per address, unknown codes count again, so
+# guessing codes from one address stops quickly (10 base32 characters: 2^50 codes).
+CERTIFICATE_VERIFY_RATE_LIMITS = {"certificate_verify": "30/m/ip", "certificate_verify_miss": "20/h/ip"}
+# Fernet keys for winners' details (ID number, bank account), newest first, comma-separated.
+# The first encrypts; every one decrypts, so a new key goes in front and `rotate_winner_details_keys`
+# re-encrypts the rows before the old key is dropped (README). Unset: one key derived from
+# SECRET_KEY, fine for development only (changing SECRET_KEY would make the details unreadable).
+WINNER_DETAILS_KEYS = env.list("WINNER_DETAILS_KEYS", default=[])
+# How long the link e-mailed to a winner stays valid.
+WINNER_DETAILS_LINK_DAYS = env.int("WINNER_DETAILS_LINK_DAYS", default=30)

@@ -41,6 +41,7 @@ urlpatterns = [
     path("judging/", include("essays.judging_urls")),
     path("reports/", include("reports.urls")),
     path("stats/", include("reports.public_urls")),
+    path("", include("reports.certificate_urls")),
     path("", include("contests.urls")),
 ]
 

@@ -1,3 +1,4 @@
+from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -142,7 +143,15 @@ def my_results(request):
     standings.sort(key=lambda s: (s[0].kind, s[0].number))
     ranked = selectors.ranked_counts(round_ids=[r.pk for r, _e, place in standings if place]) if standings else {}
     standings = [(r, e, place, ranked.get(r.pk)) for r, e, place in standings]
-    return render(request, "quiz/my_results.html", {"contest": contest, "attempts": attempts, "standings": standings})
+    # Blocks from the layers above (certificates, award forms), each with its own template.
+    blocks = [
+        block
+        for config in apps.get_app_configs()
+        if hasattr(config, "my_results_blocks")
+        for block in config.my_results_blocks(contest=contest, user=request.user)
+    ]
+    context = {"contest": contest, "attempts": attempts, "standings": standings, "blocks": blocks}
+    return render(request, "quiz/my_results.html", context)
 
 
 def leaderboard(request, pk):

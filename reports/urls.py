@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import decision_views, views
+from . import certificate_views, decision_views, views
 
 app_name = "reports"
 urlpatterns = [
@@ -20,4 +20,8 @@ urlpatterns = [
     path("exports/<int:pk>/file/", views.export_file, name="export_file"),
     path("decisions/", decision_views.decision_log, name="decisions"),
     path("decisions.xlsx", decision_views.decision_log_export, name="decisions_export"),
+    path("certificates/", certificate_views.certificates_overview, name="certificates"),
+    path("certificates/jobs/<int:pk>/", certificate_views.certificates_job, name="certificates_job"),
+    path("awards/", certificate_views.winner_details_list, name="winner_details"),
+    path("awards/<slug:part>/<int:pk>/", certificate_views.winner_details_show, name="winner_details_show"),
 ]

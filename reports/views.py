@@ -203,8 +203,15 @@ def award_list(request, pk):
         return redirect("reports:winners", pk=round.pk)
     return file_download(
         f"danh-sach-khen-thuong-tuan-{round.number}.xlsx",
-        lambda buffer: exports.winners_workbook(buffer, contest=round.contest, round_id=round.pk, verified_only=True),
+        lambda buffer: exports.winners_workbook(
+            buffer, contest=round.contest, round_id=round.pk, verified_only=True, details_viewer=_details_viewer(request)
+        ),
     )
+
+
+def _details_viewer(request):
+    """Who sees winners' details in a workbook: the secretariat; nobody else gets the columns."""
+    return request.user if report_rules.can_see_winner_details(request.user) else None
 
 
 SMALL_EXPORTS = {"winners": "danh-sach-giai", "organizations": "thong-ke-don-vi"}
@@ -217,7 +224,8 @@ def download(request, kind):
         raise Http404
     contest = _contest()
     builder = getattr(exports, f"{kind}_workbook")
-    return file_download(f"{SMALL_EXPORTS[kind]}.xlsx", lambda buffer: builder(buffer, contest=contest))
+    extra = {"details_viewer": _details_viewer(request)} if kind == "winners" else {}
+    return file_download(f"{SMALL_EXPORTS[kind]}.xlsx", lambda buffer: builder(buffer, contest=contest, **extra))
 
 
 @role_required(Role.SECRETARIAT, Role.ORGANIZER)

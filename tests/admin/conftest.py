@@ -9,6 +9,7 @@ from essays.models import Assignment, EssayPrize, JudgingRound
 from quiz import services
 from quiz.enums import PrizeTier
 from quiz.models import Prize
+from reports.certificates import certificates_issue
 from tests.essays.factories import EssayFactory
 from tests.factories import UserFactory, contestant, staff_user
 from tests.quiz.factories import answer_all, sealed_round
@@ -39,6 +40,7 @@ def world(db):
     judging = JudgingRound.objects.create(phase=essay.phase, name="Vòng sơ khảo", order=1)
     Assignment.objects.create(round=judging, essay=essay, judge=staff_user(Role.JUDGE))
     EmailAddress.objects.create(user=player, email=player.email, verified=False, primary=True)
+    certificates_issue(contest=round.contest)
     return {"round": round, "player": player, "essay": essay}
 
 
