@@ -4,6 +4,7 @@ import pytest
 from allauth.account.models import EmailAddress
 
 from accounts.enums import Role
+from contests.models import Notification
 from essays.enums import Eligibility, EssayStatus
 from essays.models import Assignment, EssayPrize, JudgingRound
 from quiz import services
@@ -39,6 +40,10 @@ def world(db):
     judging = JudgingRound.objects.create(phase=essay.phase, name="Vòng sơ khảo", order=1)
     Assignment.objects.create(round=judging, essay=essay, judge=staff_user(Role.JUDGE))
     EmailAddress.objects.create(user=player, email=player.email, verified=False, primary=True)
+    Notification.objects.create(
+        recipient=player, channel="email", kind="results", key="results:x", address=player.email,
+        subject="Kết quả", body="<b>Kết quả</b>", status="failed", attempts=5, last_error="SMTP 451",
+    )  # fmt: skip
     return {"round": round, "player": player, "essay": essay}
 
 
