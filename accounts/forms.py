@@ -3,6 +3,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from contests.cleaning import CleanTextFormMixin
+from contests.enums import NotificationKind
 
 from .models import Organization
 from .phone import normalize_phone
@@ -67,6 +68,14 @@ class ProfileForm(CleanTextFormMixin, forms.Form):
         error_messages={"required": _("Vui lòng cho biết anh/chị có phải là đảng viên không.")},
     )
 
+    notifications = forms.MultipleChoiceField(
+        label=_("Nhận thông báo qua e-mail và tin nhắn"),
+        choices=[(k.value, k.label) for k in NotificationKind if k != NotificationKind.JUDGE_ASSIGNMENTS],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Tin nhắn SMS chỉ gửi tới số điện thoại đã xác minh khi đăng ký."),
+    )
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organization"].choices = [("", _("— Chọn đơn vị —"))] + organization_choice_groups()
@@ -121,6 +130,16 @@ class RequestLoginCodeForm(allauth_forms.RequestLoginCodeForm):
         self.fields["email"].label = _("hoặc e-mail")
         self.fields["email"].required = False
         self.fields["email"].help_text = _("Mã đăng nhập được gửi qua e-mail.")
+
+    def clean_phone(self):
+        try:
+            return super().clean_phone()
+        except forms.ValidationError as error:
+            if error.code == "too_many_login_attempts":
+                raise forms.ValidationError(
+                    _("Đã gửi mã tới số này nhiều lần trong vài phút; vui lòng chờ ít phút rồi thử lại."), code=error.code
+                ) from error
+            raise
 
     def clean(self):
         cleaned_data = super().clean()
