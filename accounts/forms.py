@@ -1,7 +1,9 @@
+from allauth.account import forms as allauth_forms
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from contests.cleaning import CleanTextFormMixin
+from contests.enums import NotificationKind
 
 from .models import Organization
 from .phone import normalize_phone
@@ -66,6 +68,14 @@ class ProfileForm(CleanTextFormMixin, forms.Form):
         error_messages={"required": _("Vui lòng cho biết anh/chị có phải là đảng viên không.")},
     )
 
+    notifications = forms.MultipleChoiceField(
+        label=_("Nhận thông báo qua e-mail và tin nhắn"),
+        choices=[(k.value, k.label) for k in NotificationKind if k != NotificationKind.JUDGE_ASSIGNMENTS],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Tin nhắn SMS chỉ gửi tới số điện thoại đã xác minh khi đăng ký."),
+    )
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organization"].choices = [("", _("— Chọn đơn vị —"))] + organization_choice_groups()
@@ -82,3 +92,79 @@ class ProfileForm(CleanTextFormMixin, forms.Form):
 
 class OrganizationImportForm(forms.Form):
     file = forms.FileField(label=_("Tệp Excel (.xlsx)"))
+
+
+class SignupForm(allauth_forms.SignupForm):
+    """allauth's sign-up: the mobile number first (verified by an SMS code), the e-mail address
+    optional. Whether the number or the address already has an account, the page answers the
+    same (the code page); the owner is told by SMS or e-mail instead."""
+
+    field_order = ["phone", "email", "password1", "password2"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].label = _("E-mail (không bắt buộc)")
+        self.fields["email"].help_text = _("Để nhận thông báo và lấy lại mật khẩu qua e-mail.")
+
+    def validate_unique_email(self, value):
+        # With the e-mail optional, allauth would refuse a taken address on the page ("a user is
+        # already registered…"), telling a stranger who has an account. Treated as a taken number
+        # is: the form goes on, and the owner of the address gets an "account already exists" mail.
+        from allauth.account.adapter import get_adapter
+        from allauth.account.utils import filter_users_by_email
+
+        if filter_users_by_email(value):
+            self.account_already_exists = True
+        return get_adapter().validate_unique_email(value)
+
+
+class RequestLoginCodeForm(allauth_forms.RequestLoginCodeForm):
+    """«Đăng nhập bằng mã»: a mobile number (the code comes by SMS) or an e-mail address."""
+
+    field_order = ["phone", "email"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["phone"].required = False
+        self.fields["phone"].help_text = _("Mã đăng nhập được gửi qua tin nhắn SMS.")
+        self.fields["email"].label = _("hoặc e-mail")
+        self.fields["email"].required = False
+        self.fields["email"].help_text = _("Mã đăng nhập được gửi qua e-mail.")
+
+    def clean_phone(self):
+        try:
+            return super().clean_phone()
+        except forms.ValidationError as error:
+            if error.code == "too_many_login_attempts":
+                raise forms.ValidationError(
+                    _("Đã gửi mã tới số này nhiều lần trong vài phút; vui lòng chờ ít phút rồi thử lại."), code=error.code
+                ) from error
+            raise
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if not self.errors and not cleaned_data.get("phone") and not cleaned_data.get("email"):
+            raise forms.ValidationError(_("Vui lòng nhập số điện thoại di động hoặc địa chỉ e-mail."))
+        return cleaned_data
+
+
+class LoginForm(allauth_forms.LoginForm):
+    """Sign-in with a password: a mobile number or an e-mail address in one box."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        login = self.fields["login"]
+        login.label = _("Số điện thoại hoặc e-mail")
+        login.widget.attrs.update({"placeholder": "0912 345 678", "autocomplete": "username", "autocapitalize": "none"})
+        self.fields["password"].label = _("Mật khẩu")
+        self.fields["password"].widget.attrs.pop("placeholder", None)
+
+    def clean_login(self):
+        # A number is looked up (and its failed attempts counted) as 0XXXXXXXXX however typed.
+        login = super().clean_login()
+        if "@" not in login:
+            try:
+                return normalize_phone(login)
+            except forms.ValidationError:
+                pass
+        return login

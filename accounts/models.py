@@ -34,12 +34,19 @@ class UserManager(BaseUserManager):
 
 
 class User(AbstractUser):
-    """A person who signs in with an e-mail address. The contest details live on Profile."""
+    """A person who signs in with a mobile number or an e-mail address (either may be missing, not
+    both: accounts.adapter). The contest details live on Profile.
+
+    `phone` is the sign-in number (unique, 0XXXXXXXXX by accounts.phone.normalize_phone) and
+    `phone_verified` says an SMS code proved it; notifications by SMS go only to a verified one.
+    Profile.phone is the contact number the contestant gives with their unit (prefilled from this)."""
 
     username = None
     first_name = None
     last_name = None
-    email = models.EmailField(_("e-mail"), unique=True)
+    email = models.EmailField(_("e-mail"), unique=True, null=True, blank=True)
+    phone = models.CharField(_("số điện thoại đăng nhập"), max_length=10, unique=True, null=True, blank=True)
+    phone_verified = models.BooleanField(_("đã xác minh số điện thoại"), default=False)
     full_name = models.CharField(_("họ và tên"), max_length=150, blank=True, validators=[validate_line])
 
     USERNAME_FIELD = "email"
@@ -53,13 +60,19 @@ class User(AbstractUser):
         constraints = [models.UniqueConstraint(Lower("email"), name="user_email_ci_unique")]
 
     def __str__(self):
-        return self.full_name or self.email
+        return self.full_name or self.email or self.phone or f"#{self.pk}"
+
+    def save(self, *args, **kwargs):
+        # No address is NULL, never "": two accounts without one must not collide on uniqueness.
+        self.email = self.email or None
+        self.phone = self.phone or None
+        super().save(*args, **kwargs)
 
     def get_full_name(self):
-        return self.full_name or self.email
+        return self.full_name or self.email or self.phone or ""
 
     def get_short_name(self):
-        return self.full_name.rsplit(" ", 1)[-1] if self.full_name else self.email
+        return self.full_name.rsplit(" ", 1)[-1] if self.full_name else (self.email or self.phone or "")
 
 
 class Organization(models.Model):

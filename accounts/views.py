@@ -4,6 +4,8 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
+from contests import notifications
+
 from . import services
 from .forms import ProfileForm
 from .selectors import profile_for_user
@@ -18,11 +20,20 @@ def profile_edit(request):
     if request.method == "POST":
         form = ProfileForm(request.POST)
         if form.is_valid():
+            chosen = set(form.cleaned_data.pop("notifications"))
             services.profile_save(user=request.user, **form.cleaned_data)
+            shown = [value for value, _label in form.fields["notifications"].choices]
+            notifications.preferences_set(user_id=request.user.pk, choices={k: k in chosen for k in shown})
             messages.success(request, _("Đã lưu thông tin cá nhân."))
             return redirect(next_url or "home")
     else:
-        initial = {"full_name": request.user.full_name}
+        wanted = notifications.preferences_for(request.user)
+        # The sign-in number (verified by SMS) is the first guess of the contact number.
+        initial = {
+            "full_name": request.user.full_name,
+            "phone": request.user.phone or "",
+            "notifications": [kind for kind, on in wanted.items() if on],
+        }
         if profile:
             initial |= {
                 "phone": profile.phone,

@@ -1,7 +1,9 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from .models import FAQ, Contest, ReferenceDocument
+from . import notifications
+from .models import FAQ, Contest, Notification, ReferenceDocument
 
 
 class ReadOnlyMixin:
@@ -52,3 +54,49 @@ class ContestAdmin(admin.ModelAdmin):
         ),
     ]  # fmt: skip
     inlines = [ReferenceDocumentInline, FAQInline]
+
+
+class RetriedFilter(admin.SimpleListFilter):
+    title = _("gửi lại")
+    parameter_name = "retried"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Đã phải gửi lại")), ("no", _("Gửi được ngay lần đầu"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(attempts__gt=1)
+        if self.value() == "no":
+            return queryset.filter(attempts__lte=1)
+        return queryset
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """The outbox: what was sent to whom, what failed and why. Rows are written by the events
+    (contests.notifications) and changed only by sending; «Gửi lại» queues failed ones again."""
+
+    list_display = ["created_at", "kind", "channel", "address", "status", "attempts", "sent_at"]
+    list_filter = ["status", RetriedFilter, "channel", "kind"]
+    search_fields = ["address", "key", "subject"]
+    date_hierarchy = "created_at"
+    list_select_related = ["recipient"]
+    fields = [
+        "recipient", "kind", "channel", "address", "key", "subject", "body",
+        "status", "attempts", "last_error", "created_at", "next_attempt_at", "sent_at",
+    ]  # fmt: skip
+    actions = ["retry"]
+    show_full_result_count = False
+
+    def has_retry_permission(self, request):
+        return request.user.has_perm("contests.change_notification")
+
+    @admin.action(description=_("Gửi lại các thông báo gửi không được"), permissions=["retry"])
+    def retry(self, request, queryset):
+        count = notifications.notifications_retry(ids=queryset.values_list("pk", flat=True))
+        self.message_user(
+            request,
+            ngettext("Đã đưa %(n)d thông báo vào hàng chờ gửi lại.", "Đã đưa %(n)d thông báo vào hàng chờ gửi lại.", count)
+            % {"n": count},
+            messages.SUCCESS if count else messages.WARNING,
+        )

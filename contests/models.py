@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .cleaning import validate_line, validate_multiline
-from .enums import ContestStatus
+from .enums import ContestStatus, NotificationChannel, NotificationKind, NotificationStatus
 
 
 class Contest(models.Model):
@@ -196,3 +196,63 @@ class Decision(models.Model):
 
     def delete(self, *args, **kwargs):
         raise DecisionLogError(_("Nhật ký quyết định chỉ được ghi thêm, không được xoá."))
+
+
+class Notification(models.Model):
+    """One message to one person by one channel: the outbox (contests.notifications).
+
+    Written in the transaction of the event that causes it, sent by a Celery task after the
+    commit; `key` names the event, so an event notifies each person once per channel whatever
+    calls it twice."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("người nhận"), on_delete=models.CASCADE, related_name="notifications"
+    )
+    channel = models.CharField(_("kênh"), max_length=8, choices=NotificationChannel.choices)
+    kind = models.CharField(_("loại"), max_length=24, choices=NotificationKind.choices)
+    key = models.CharField(_("sự kiện"), max_length=100)
+    address = models.CharField(_("gửi tới"), max_length=254)
+    subject = models.CharField(_("tiêu đề"), max_length=255, blank=True)
+    body = models.TextField(_("nội dung"))
+    status = models.CharField(
+        _("trạng thái"), max_length=8, choices=NotificationStatus.choices, default=NotificationStatus.QUEUED
+    )
+    attempts = models.PositiveSmallIntegerField(_("số lần gửi"), default=0)
+    last_error = models.TextField(_("lỗi gần nhất"), blank=True)
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+    next_attempt_at = models.DateTimeField(_("gửi lần tới lúc"), default=timezone.now)
+    sent_at = models.DateTimeField(_("gửi lúc"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("thông báo")
+        verbose_name_plural = _("hộp thư đi (thông báo)")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "channel", "key"], name="notification_once_per_event"),
+        ]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"]),
+            models.Index(fields=["kind", "status"]),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} → {self.address}"
+
+
+class NotificationPreference(models.Model):
+    """A person's choice for one kind of notification; without a row, the kind's default
+    (contests.notifications.DEFAULT_ON: a new round is opt-in, the rest opt-out)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences")
+    kind = models.CharField(_("loại"), max_length=24, choices=NotificationKind.choices)
+    enabled = models.BooleanField(_("nhận"), default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("lựa chọn nhận thông báo")
+        verbose_name_plural = _("lựa chọn nhận thông báo")
+        constraints = [models.UniqueConstraint(fields=["user", "kind"], name="notification_preference_once")]
+        indexes = [models.Index(fields=["kind", "enabled"])]
+
+    def __str__(self):
+        return f"{self.user_id} {self.kind} {self.enabled}"

@@ -12,4 +12,5 @@ urlpatterns = [
     path("contests/<slug:slug>/rules/", views.rules, name="rules"),
     path("contests/<slug:slug>/documents/", views.documents, name="documents"),
     path("contests/<slug:slug>/faq/", views.faq, name="faq"),
+    path("notifications/unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
 ]

@@ -76,6 +76,7 @@ def round_assign(*, round: JudgingRound) -> int:
             existing[essay.pk].add(member.judge_id)
             load[member.judge_id] += 1
     Assignment.objects.bulk_create(created)
+    _notify_assignments(round, created)
     if round.status == JudgingStatus.DRAFT:
         round.status = JudgingStatus.OPEN
         round.save(update_fields=["status"])
@@ -230,6 +231,27 @@ def prize_amend(*, prize: EssayPrize, by, valid: bool, reason: str) -> EssayPriz
     return prizes.prize_amend(part=EssayPrizes(), prize=prize, by=by, valid=valid, reason=reason)
 
 
+def _notify_assignments(round: JudgingRound, created: list) -> None:
+    """Each judge with new sheets hears how many (one message per judge and run of round_assign)."""
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.urls import reverse
+
+    from contests import notifications
+
+    new = Counter(a.judge_id for a in created)
+    if not new:
+        return
+    url = settings.SITE_URL + reverse("judging:queue")
+    notifications.notify_users(
+        users=get_user_model().objects.filter(pk__in=new),
+        kind=notifications.Kind.JUDGE_ASSIGNMENTS,
+        # One event per run of round_assign: the newest sheet it made names it.
+        key=f"assignments:{round.pk}:{max(a.pk or 0 for a in created)}",
+        context=lambda judge: {"round_name": round.name, "sheets": new[judge.pk], "url": url},
+    )
+
+
 @transaction.atomic
 def prizes_publish(*, round: JudgingRound, by=None) -> int:
     """Publish a fully verified prize list: the awarded essays appear on the public site."""
@@ -240,7 +262,37 @@ def prizes_publish(*, round: JudgingRound, by=None) -> int:
         raise EssayError(_("Tổ Thư ký chưa xác minh hết các bài đạt giải; chỉ công bố danh sách đã xác minh."))
     published = Essay.objects.filter(prize__in=awarded, published_at__isnull=True).update(published_at=timezone.now())
     decision_record(action=Action.PUBLISH, obj=round, by=by, data={"prizes": awarded.count(), "essays_published": published})
+    _notify_results(round, awarded)
     return published
+
+
+def _notify_results(round: JudgingRound, awarded) -> None:
+    """The authors of the round's essays hear the results; each winning submitter, the prize."""
+    from django.conf import settings
+    from django.urls import reverse
+
+    from contests import notifications
+
+    url = settings.SITE_URL + reverse("essays:index")
+    for prize in awarded.select_related("essay__submitter", "essay__phase"):
+        notifications.notify(
+            user=prize.essay.submitter,
+            kind=notifications.Kind.PRIZE_WON,
+            key=f"prize_won:essay:{prize.pk}",
+            context={
+                "tier_label": prize.get_tier_display(),
+                "scope_name": f"{prize.essay.phase.name} – {prize.essay.code} «{prize.essay.title}»",
+                "url": settings.SITE_URL + reverse("essays:public", args=[prize.essay.code]),
+                "hotline": settings.CONTEST_HOTLINE,
+            },
+        )
+    essays = Essay.objects.filter(round_entries__round=round).select_related("submitter")
+    notifications.notify_users(
+        users={e.submitter_id: e.submitter for e in essays}.values(),
+        kind=notifications.Kind.RESULTS,
+        key=f"results:essays:{round.pk}",
+        context={"title": round.name, "url": url},
+    )
 
 
 def default_rubric() -> list[tuple[str, int, Decimal]]:

@@ -123,7 +123,33 @@ def essay_screen(*, essay: Essay, by, eligible: bool, reasons: list[str], note: 
         action=Action.ESSAY_SCREEN, obj=essay, by=by, reason=note,
         data={"eligibility": essay.eligibility, "reasons": essay.screening_reasons},
     )  # fmt: skip
+    _notify_screening(essay)
     return essay
+
+
+def _notify_screening(essay: Essay) -> None:
+    """The submitter hears the outcome (once per outcome: a changed verdict is told again)."""
+    from django.conf import settings
+    from django.urls import reverse
+
+    from contests import notifications
+
+    from .enums import IneligibleReason
+
+    labels = dict(IneligibleReason.choices)
+    notifications.notify(
+        user=essay.submitter,
+        kind=notifications.Kind.SCREENING,
+        key=f"screening:{essay.pk}:{essay.eligibility}",
+        context={
+            "essay_code": essay.code,
+            "essay_title": essay.title,
+            "eligible": essay.eligibility == Eligibility.ELIGIBLE,
+            "reasons": [str(labels.get(r, r)) for r in essay.screening_reasons],
+            "note": essay.screening_note,
+            "url": settings.SITE_URL + reverse("essays:mine_detail", args=[essay.pk]),
+        },
+    )
 
 
 def _is_organizer(user) -> bool:

@@ -4,6 +4,7 @@ import pytest
 from allauth.account.models import EmailAddress
 
 from accounts.enums import Role
+from contests.models import Notification
 from essays.enums import Eligibility, EssayStatus
 from essays.models import Assignment, EssayPrize, JudgingRound
 from quiz import services
@@ -41,6 +42,10 @@ def world(db):
     Assignment.objects.create(round=judging, essay=essay, judge=staff_user(Role.JUDGE))
     EmailAddress.objects.create(user=player, email=player.email, verified=False, primary=True)
     certificates_issue(contest=round.contest)
+    Notification.objects.create(
+        recipient=player, channel="email", kind="results", key="results:x", address=player.email,
+        subject="Kết quả", body="<b>Kết quả</b>", status="failed", attempts=5, last_error="SMTP 451",
+    )  # fmt: skip
     return {"round": round, "player": player, "essay": essay}
 
 

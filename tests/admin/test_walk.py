@@ -22,6 +22,7 @@ EXPECTED = {
     "accounts.profile": {"superuser": "vcd", "organizer": "vc", "secretariat": "v"},
     "accounts.organization": {"superuser": FULL, "organizer": "vac", "secretariat": "v"},
     "contests.contest": {"superuser": FULL, "organizer": FULL, "secretariat": "v"},
+    "contests.notification": {"superuser": "v", "organizer": "v", "secretariat": "v"},  # the outbox
     "quiz.field": {"superuser": FULL, "organizer": FULL, "secretariat": "v"},
     "quiz.question": {"superuser": "va", "organizer": "va", "secretariat": "v"},  # in a sealed pool
     "quiz.round": {"superuser": "vac", "organizer": "vac", "secretariat": "v"},  # sealed
@@ -45,6 +46,7 @@ ACTIONS = {
     ("essays.essay", "unpublish"): ORGANIZERS,
     ("essays.assignment", "reopen"): ORGANIZERS,
     ("account.emailaddress", "make_verified"): {"superuser"},
+    ("contests.notification", "retry"): ORGANIZERS,
 }
 
 
