@@ -160,6 +160,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "quiz.tasks.finalize_expired_attempts",
         "schedule": 60.0,
     },
+    # Personal data past keeping (accounts.privacy.retention_candidates), once a day at night.
+    "accounts-anonymize-archived": {
+        "task": "accounts.tasks.anonymize_archived",
+        "schedule": 24 * 60 * 60.0,
+    },
 }
 
 # --- Authentication (django-allauth) ------------------------------------------------------
@@ -208,6 +213,8 @@ ACCOUNT_SIGNUP_REDIRECT_URL = "accounts:profile"
 ACCOUNT_LOGOUT_REDIRECT_URL = "home"
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+# The sign-up form asks for consent to the notice on personal data (accounts.forms).
+ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.SignupConsentForm"
 # Contests are launched at meetings where a hundred people sign up behind one office NAT
 # address within minutes: the per-key (e-mail) limits do the protecting, per-IP limits stay generous.
 # Failed logins (docs/security.md, "Guessing passwords"): 5 per 15 minutes for one account from
@@ -330,3 +337,6 @@ LOGGING = {
 # --- Contest platform -----------------------------------------------------------------------
 CONTEST_HOTLINE = env.str("CONTEST_HOTLINE", default="0216 3 852 000")
 CONTEST_CONTACT_EMAIL = env.str("CONTEST_CONTACT_EMAIL", default="cuocthi@example.com")
+# Personal data (Decree 13/2023/NĐ-CP): the contestants of a contest archived and ended more than
+# this many days ago are anonymized (`anonymize_archived`, daily), unless they took part in a newer one.
+PERSONAL_DATA_RETENTION_DAYS = env.int("PERSONAL_DATA_RETENTION_DAYS", default=730)

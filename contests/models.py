@@ -18,11 +18,17 @@ class Contest(models.Model):
     theme = models.CharField(_("chủ đề"), max_length=255, blank=True, validators=[validate_line])
     organizer_name = models.CharField(_("cơ quan tổ chức"), max_length=255, blank=True, validators=[validate_line])
     summary = models.TextField(
-        _("giới thiệu ngắn"), blank=True, max_length=2000, help_text=_("Markdown; hiện trên trang chủ."),
+        _("giới thiệu ngắn"),
+        blank=True,
+        max_length=2000,
+        help_text=_("Markdown; hiện trên trang chủ."),
         validators=[validate_multiline],
     )
     rules = models.TextField(
-        _("thể lệ"), blank=True, max_length=30000, help_text=_("Markdown: tiêu đề ##, danh sách -, chữ đậm **…**."),
+        _("thể lệ"),
+        blank=True,
+        max_length=30000,
+        help_text=_("Markdown: tiêu đề ##, danh sách -, chữ đậm **…**."),
         validators=[validate_multiline],
     )
     starts_on = models.DateField(_("ngày bắt đầu"))
@@ -118,6 +124,7 @@ class Decision(models.Model):
         SHEET_REOPEN = "sheet_reopen", _("Mở lại phiếu chấm")
         ADVANCE = "advance", _("Chọn bài vào vòng sau")
         ROUND_CLOSE = "round_close", _("Kết thúc vòng chấm")
+        ANONYMIZE = "anonymize", _("Ẩn danh hoá dữ liệu cá nhân")
 
     contest = models.ForeignKey(
         Contest, verbose_name=_("cuộc thi"), null=True, blank=True, on_delete=models.PROTECT, related_name="decisions"
@@ -158,3 +165,22 @@ class Decision(models.Model):
 
     def delete(self, *args, **kwargs):
         raise DecisionLogError(_("Nhật ký quyết định chỉ được ghi thêm, không được xoá."))
+
+
+class DecisionMask(models.Model):
+    """What the decision log shows instead of the snapshot it took of an object about a person
+    who has since been anonymized. The log itself is never rewritten (append-only); every reader
+    goes through `contests.decisions.decisions_for`, which prefers the mask."""
+
+    object_type = models.CharField(max_length=64)
+    object_id = models.PositiveBigIntegerField()
+    label = models.CharField(max_length=300)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("che tên trong nhật ký")
+        verbose_name_plural = _("che tên trong nhật ký")
+        constraints = [models.UniqueConstraint(fields=["object_type", "object_id"], name="decision_mask_unique")]
+
+    def __str__(self):
+        return f"{self.object_type}#{self.object_id}"

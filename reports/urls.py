@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import decision_views, views
+from . import decision_views, personal_views, views
 
 app_name = "reports"
 urlpatterns = [
@@ -19,5 +19,7 @@ urlpatterns = [
     path("exports/<int:pk>/", views.export_status, name="export_status"),
     path("exports/<int:pk>/file/", views.export_file, name="export_file"),
     path("decisions/", decision_views.decision_log, name="decisions"),
+    path("privacy/", personal_views.deletion_queue, name="deletion_queue"),
+    path("privacy/<int:pk>/", personal_views.deletion_handle, name="deletion_handle"),
     path("decisions.xlsx", decision_views.decision_log_export, name="decisions_export"),
 ]

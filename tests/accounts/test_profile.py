@@ -119,7 +119,7 @@ def test_login_without_profile_goes_to_profile(client):
 def test_signup_then_profile_is_asked(client, mailoutbox):
     response = client.post(
         reverse("account_signup"),
-        {"email": "Lan.Nguyen@Example.com", "password1": "Chibo-KieuMau-2026", "password2": "Chibo-KieuMau-2026"},
+        {"email": "Lan.Nguyen@Example.com", "password1": "Chibo-KieuMau-2026", "password2": "Chibo-KieuMau-2026", "consent": "on"},
     )
     assert response["Location"] == reverse("account_email_verification_sent")
     link = re.search(r"https?://[^/\s]+(/accounts/confirm-email/\S+/)", mailoutbox[0].body).group(1)
@@ -135,7 +135,7 @@ def test_signup_same_email_other_case_creates_no_second_account(client, mailoutb
 
     response = client.post(
         reverse("account_signup"),
-        {"email": "LAN@example.com", "password1": "Chibo-KieuMau-2026", "password2": "Chibo-KieuMau-2026"},
+        {"email": "LAN@example.com", "password1": "Chibo-KieuMau-2026", "password2": "Chibo-KieuMau-2026", "consent": "on"},
     )
 
     assert response["Location"] == reverse("account_email_verification_sent")
