@@ -4,6 +4,7 @@ import pytest
 from allauth.account.models import EmailAddress
 
 from accounts.enums import Role
+from accounts.models import DeletionRequest
 from essays.enums import Eligibility, EssayStatus
 from essays.models import Assignment, EssayPrize, JudgingRound
 from quiz import services
@@ -39,6 +40,7 @@ def world(db):
     judging = JudgingRound.objects.create(phase=essay.phase, name="Vòng sơ khảo", order=1)
     Assignment.objects.create(round=judging, essay=essay, judge=staff_user(Role.JUDGE))
     EmailAddress.objects.create(user=player, email=player.email, verified=False, primary=True)
+    DeletionRequest.objects.create(user=player, reason="Tôi không còn tham gia.")
     return {"round": round, "player": player, "essay": essay}
 
 

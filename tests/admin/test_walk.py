@@ -20,6 +20,9 @@ EXPECTED = {
     "account.emailaddress": {"superuser": FULL},
     "accounts.user": {"superuser": FULL, "organizer": "vc", "secretariat": "v"},  # the contestant's account
     "accounts.profile": {"superuser": "vcd", "organizer": "vc", "secretariat": "v"},
+    "accounts.consenttext": {"superuser": "va", "organizer": "va", "secretariat": "v"},  # published: a new version
+    "accounts.consent": {"superuser": "v", "organizer": "v", "secretariat": "v"},
+    "accounts.deletionrequest": {"superuser": "v", "organizer": "v", "secretariat": "v"},  # handled on /reports/privacy/
     "accounts.organization": {"superuser": FULL, "organizer": "vac", "secretariat": "v"},
     "contests.contest": {"superuser": FULL, "organizer": FULL, "secretariat": "v"},
     "quiz.field": {"superuser": FULL, "organizer": FULL, "secretariat": "v"},
@@ -44,6 +47,7 @@ ACTIONS = {
     ("essays.essay", "unpublish"): ORGANIZERS,
     ("essays.assignment", "reopen"): ORGANIZERS,
     ("account.emailaddress", "make_verified"): {"superuser"},
+    ("accounts.consenttext", "publish"): ORGANIZERS,
 }
 
 
