@@ -53,7 +53,9 @@ def consent_version_current() -> int:
     if version is None:
         text = consent_text_current()
         version = text.version if text else 0
-        cache.set(CURRENT_CACHE_KEY, version, 3600)
+        # Publishing deletes the key (accounts.privacy.consent_text_publish); the timeout bounds
+        # how long a process-local cache (no REDIS_URL) may lag behind.
+        cache.set(CURRENT_CACHE_KEY, version, 300)
     return version
 
 
@@ -67,6 +69,7 @@ def consent_remember(request, user=None) -> None:
     user = user or request.user
     if user.is_authenticated and hasattr(request, "session"):
         request.session[SESSION_KEY] = consent_version_of(user)
+        consent_version_current()  # warm: the pages that ask then cost no query
 
 
 def consent_needed(request) -> bool:
@@ -98,7 +101,8 @@ def consent_text_publish(*, text: ConsentText) -> ConsentText:
     if text.published_at is not None:
         raise PrivacyError(_("Phiên bản %(v)d đã được công bố.") % {"v": text.version})
     ConsentText.objects.filter(pk=text.pk).update(published_at=timezone.now())
-    transaction.on_commit(lambda: cache.delete(CURRENT_CACHE_KEY))
+    cache.delete(CURRENT_CACHE_KEY)
+    transaction.on_commit(lambda: cache.delete(CURRENT_CACHE_KEY))  # a reader in between cached the old one
     text.refresh_from_db()
     return text
 

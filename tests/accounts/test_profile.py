@@ -119,7 +119,12 @@ def test_login_without_profile_goes_to_profile(client):
 def test_signup_then_profile_is_asked(client, mailoutbox):
     response = client.post(
         reverse("account_signup"),
-        {"email": "Lan.Nguyen@Example.com", "password1": "Chibo-KieuMau-2026", "password2": "Chibo-KieuMau-2026", "consent": "on"},
+        {
+            "email": "Lan.Nguyen@Example.com",
+            "password1": "Chibo-KieuMau-2026",
+            "password2": "Chibo-KieuMau-2026",
+            "consent": "on",
+        },
     )
     assert response["Location"] == reverse("account_email_verification_sent")
     link = re.search(r"https?://[^/\s]+(/accounts/confirm-email/\S+/)", mailoutbox[0].body).group(1)

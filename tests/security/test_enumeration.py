@@ -10,7 +10,9 @@ PASSWORD = "Chibo-KieuMau-2026"
 
 
 def _signup(email):
-    return Client().post(reverse("account_signup"), {"email": email, "password1": PASSWORD, "password2": PASSWORD, "consent": "on"})
+    return Client().post(
+        reverse("account_signup"), {"email": email, "password1": PASSWORD, "password2": PASSWORD, "consent": "on"}
+    )
 
 
 def test_signup_answers_the_same_for_a_known_and_an_unknown_email(mailoutbox):
