@@ -32,6 +32,15 @@ pytestmark = pytest.mark.django_db
 PASSWORD = "Chibo-KieuMau-2026"
 
 
+@pytest.fixture(autouse=True)
+def notice():
+    """The first notice (migration accounts 0005), again if a transactional test flushed it."""
+    if not ConsentText.objects.exists():
+        ConsentText.objects.create(version=1, title="Thông báo", body="Theo Nghị định số 13/2023/NĐ-CP.")
+        ConsentText.objects.filter(version=1).update(published_at=timezone.now())
+    return ConsentText.objects.get(version=1)
+
+
 def _signup(client, **extra):
     data = {"email": "lan@example.com", "password1": PASSWORD, "password2": PASSWORD} | extra
     return client.post(reverse("account_signup"), data, REMOTE_ADDR="203.0.113.7")

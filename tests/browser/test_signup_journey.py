@@ -23,6 +23,13 @@ def test_new_user_signs_up_completes_profile_and_lands_home(page, mailoutbox):
     page.get_by_label("Mật khẩu:", exact=True).fill("Chibo-KieuMau-2026")
     page.get_by_label("Mật khẩu (nhập lại)").fill("Chibo-KieuMau-2026")
     page.get_by_role("button", name="Đăng ký").click()
+    # No consent to the notice on personal data, no sign-up: a clear message, then tick the box.
+    expect(page.get_by_text("Vui lòng đánh dấu ô đồng ý với Thông báo về xử lý dữ liệu cá nhân")).to_be_visible()
+    assert_fits_phone(page)
+    page.get_by_label("Mật khẩu:", exact=True).fill("Chibo-KieuMau-2026")
+    page.get_by_label("Mật khẩu (nhập lại)").fill("Chibo-KieuMau-2026")
+    page.get_by_label("Tôi đã đọc và đồng ý").check()
+    page.get_by_role("button", name="Đăng ký").click()
 
     # The sign-up is finished from the e-mail (the form never tells whether an address is taken).
     expect(page).to_have_url(re.compile(r"/accounts/confirm-email/$"))
