@@ -86,9 +86,17 @@ class OrganizationImportForm(forms.Form):
     file = forms.FileField(label=_("Tệp Excel (.xlsx)"))
 
 
+class ConsentCheckbox(forms.CheckboxInput):
+    # No `required` attribute: the browser would stop the form with its own message (in the
+    # browser's language); the server answers in Vietnamese instead.
+    def use_required_attribute(self, initial):
+        return False
+
+
 def consent_field() -> forms.BooleanField:
     """The unticked box of consent, with the notice linked."""
     return forms.BooleanField(
+        widget=ConsentCheckbox,
         label=_("Tôi đã đọc và đồng ý với Thông báo về xử lý dữ liệu cá nhân của Ban Tổ chức."),
         required=True,
         help_text=format_html(
@@ -108,6 +116,7 @@ class SignupConsentForm(forms.Form):
     the version of the notice the person was shown, which is the one recorded."""
 
     consent_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    field_order = ["email", "password1", "password2", "consent"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
