@@ -341,3 +341,42 @@ def test_retention_task_is_scheduled(settings):
 
     assert any(e["task"] == anonymize_archived.name for e in settings.CELERY_BEAT_SCHEDULE.values())
     assert anonymize_archived.delay().get() == 0
+
+
+# --- Query counts -------------------------------------------------------------------------------
+
+
+def _queries(client, url) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_the_queue_costs_the_same_for_one_request_and_for_three(client, secretariat):
+    client.force_login(secretariat)
+
+    def add(handled: bool):
+        request = privacy.deletion_request_create(user=contestant(), reason="Xoá giúp tôi.")
+        if handled:
+            privacy.deletion_request_handle(request=request, by=secretariat, approve=False, note="Chưa được.")
+
+    add(True), add(False)
+    one = _queries(client, reverse("reports:deletion_queue"))
+    for _n in range(2):
+        add(True), add(False)
+
+    assert _queries(client, reverse("reports:deletion_queue")) == one
+
+
+def test_the_download_costs_the_same_for_one_attempt_and_for_three(client):
+    me = contestant()
+    _play(me)
+    client.force_login(me)
+    one = _queries(client, reverse("personal_data:download_json"))
+    _play(me)
+    _play(me)
+
+    assert _queries(client, reverse("personal_data:download_json")) == one
