@@ -14,17 +14,17 @@ def export(*, user) -> list[Section]:
     by_id = {a.pk: a for a in attempts}
     items = AttemptQuestion.objects.filter(attempt__user=user).select_related("question").order_by("attempt_id", "position")
     items = list(items)
-    chosen = {
-        item.option_ids[item.chosen_index]
-        for item in items
-        if item.chosen_index is not None and item.chosen_index < len(item.option_ids)
-    }
-    options = dict(Option.objects.filter(pk__in=chosen).values_list("pk", "text"))
+
+    def chosen_option(item):
+        index = item.chosen_index
+        return item.option_ids[index] if index is not None and 0 <= index < len(item.option_ids) else None
+
+    options = dict(Option.objects.filter(pk__in={chosen_option(i) for i in items} - {None}).values_list("pk", "text"))
     # The right answers of an attempt only once the contestant may see them (quiz.selectors.review_allowed).
     reviewable = {a.pk for a in attempts if review_allowed(attempt=a)}
     answers = []
     for item in items:
-        option_id = item.option_ids[item.chosen_index] if item.chosen_index is not None else None
+        option_id = chosen_option(item)
         answers.append({
             _("Bài thi"): item.attempt_id, _("Câu"): item.position + 1, _("Câu hỏi"): item.question.text,
             _("Phương án đã chọn"): options.get(option_id, ""), _("Trả lời lúc"): when(item.answered_at),

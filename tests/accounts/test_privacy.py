@@ -380,3 +380,16 @@ def test_the_download_costs_the_same_for_one_attempt_and_for_three(client):
     _play(me)
 
     assert _queries(client, reverse("personal_data:download_json")) == one
+
+
+def test_the_download_tells_right_answers_only_when_the_contestant_may_see_them(client):
+    me = contestant()
+    round = sealed_round(pool_size=20, fields=2, review_policy="after_close")
+    attempt = services.attempt_start(round=round, user=me)
+    services.attempt_submit(attempt=attempt, user=me, answers=answer_all(attempt, right=12))
+    client.force_login(me)
+
+    rows = json.loads(client.get(reverse("personal_data:download_json")).content)["answers"]["rows"]
+
+    assert len(rows) == 20 and {row["Đúng"] for row in rows} == {""}
+    assert all(row["Phương án đã chọn"] for row in rows)
