@@ -12,6 +12,7 @@ from contests.sms import SmsError, send_sms
 
 from .fields import VietnamesePhoneField
 from .net import client_ip
+from .privacy import consent_needed
 from .roles import is_staff
 from .selectors import profile_is_complete
 
@@ -27,6 +28,8 @@ class AccountAdapter(DefaultAccountAdapter):
         # A contestant who has not completed the profile is sent to finish it first;
         # organizers, the secretariat and judges work without one.
         user = request.user
+        if not is_staff(user) and consent_needed(request):
+            return reverse("accounts:consent")
         if not profile_is_complete(user) and not is_staff(user):
             return reverse("accounts:profile")
         return super().get_login_redirect_url(request)

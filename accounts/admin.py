@@ -17,8 +17,18 @@ from django.utils.translation import gettext_lazy as _
 from .enums import Role
 from .forms import OrganizationImportForm
 from .importers import read_organization_rows
-from .models import Organization, Profile, ProfileUnitChange, User, organization_check_parent
+from .models import (
+    Consent,
+    ConsentText,
+    DeletionRequest,
+    Organization,
+    Profile,
+    ProfileUnitChange,
+    User,
+    organization_check_parent,
+)
 from .phone import normalize_phone
+from .privacy import PrivacyError, consent_text_publish
 from .services import organizations_import, profile_save
 
 
@@ -66,6 +76,8 @@ class UserAdmin(BaseUserAdmin):
         return request.user.is_superuser
 
     def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.anonymized_at is not None:
+            return False  # anonymized for good (accounts.privacy.person_anonymize)
         if request.user.is_superuser:
             return True
         if obj is not None and is_privileged(obj):
@@ -155,6 +167,8 @@ class ProfileAdmin(admin.ModelAdmin):
         return request.user.is_superuser
 
     def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.user.anonymized_at is not None:
+            return False
         if obj is not None and not request.user.is_superuser and is_privileged(obj.user):
             return False
         return super().has_change_permission(request, obj)
@@ -223,3 +237,89 @@ class OrganizationAdmin(admin.ModelAdmin):
             "title": _("Nhập đơn vị từ Excel"),
         }
         return render(request, "admin/accounts/organization/import.html", context)
+
+
+@admin.register(ConsentText)
+class ConsentTextAdmin(admin.ModelAdmin):
+    """The notice on personal data. Organizers write a draft and publish it («Công bố»); a
+    published version is only shown — a change is a new version («Tạo phiên bản mới» copies it),
+    and publishing it asks everyone to consent again."""
+
+    list_display = ["version", "title", "published_at", "consent_count"]
+    fields = ["version", "title", "body", "published_at", "new_version"]
+    readonly_fields = ["version", "published_at", "new_version"]
+    actions = ["publish"]
+
+    def get_queryset(self, request):
+        from django.db.models import Count
+
+        return super().get_queryset(request).annotate(n_consents=Count("consents"))
+
+    @admin.display(description=_("số người đồng ý"), ordering="n_consents")
+    def consent_count(self, obj):
+        return obj.n_consents
+
+    @admin.display(description=_("sửa nội dung"))
+    def new_version(self, obj):
+        from django.urls import reverse
+        from django.utils.html import format_html
+
+        if obj is None or obj.pk is None or obj.published_at is None:
+            return "–"
+        url = reverse("admin:accounts_consenttext_add") + f"?copy_from={obj.pk}"
+        return format_html('<a href="{}">{}</a>', url, _("Tạo phiên bản mới từ bản này"))
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        copy_from = request.GET.get("copy_from", "")
+        source = ConsentText.objects.filter(pk=int(copy_from)).first() if copy_from.isdigit() else None
+        if source is not None:
+            initial |= {"title": source.title, "body": source.body}
+        return initial
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.published_at is not None:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("Công bố phiên bản đã chọn (mọi người được hỏi lại)"), permissions=["change"])
+    def publish(self, request, queryset):
+        for text in queryset.order_by("version"):
+            try:
+                consent_text_publish(text=text)
+            except PrivacyError as exc:
+                self.message_user(request, str(exc), messages.ERROR)
+            else:
+                self.message_user(request, _("Đã công bố phiên bản %(v)d.") % {"v": text.version}, messages.SUCCESS)
+
+
+class ShownOnly:
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Consent)
+class ConsentAdmin(ShownOnly, admin.ModelAdmin):
+    list_display = ["user", "text", "given_at", "ip_address"]
+    list_filter = ["text"]
+    search_fields = ["user__email", "user__full_name"]
+    list_select_related = ["user", "text"]
+
+
+@admin.register(DeletionRequest)
+class DeletionRequestAdmin(ShownOnly, admin.ModelAdmin):
+    """Shown only: the secretariat handles requests on /reports/privacy/."""
+
+    list_display = ["user", "requested_at", "status", "handled_by", "handled_at"]
+    list_filter = ["status"]
+    search_fields = ["user__email", "user__full_name"]
+    list_select_related = ["user", "handled_by"]

@@ -170,4 +170,10 @@ def seed_users(units: dict[str, Organization]) -> dict[str, User]:
             "is_party_member": True,
         },
     )
+    # The demo contestant signed up, so consented to the notice in force.
+    from .privacy import consent_record, consent_text_current
+
+    notice = consent_text_current()
+    if notice is not None:
+        consent_record(user=users["contestant"], text=notice, ip=None)
     return users

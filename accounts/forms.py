@@ -1,5 +1,7 @@
 from allauth.account import forms as allauth_forms
 from django import forms
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from contests.cleaning import CleanTextFormMixin
@@ -94,17 +96,60 @@ class OrganizationImportForm(forms.Form):
     file = forms.FileField(label=_("Tệp Excel (.xlsx)"))
 
 
+class ConsentCheckbox(forms.CheckboxInput):
+    # No `required` attribute: the browser would stop the form with its own message (in the
+    # browser's language); the server answers in Vietnamese instead.
+    def use_required_attribute(self, initial):
+        return False
+
+
+def consent_field() -> forms.BooleanField:
+    """The unticked box of consent, with the notice linked."""
+    return forms.BooleanField(
+        widget=ConsentCheckbox,
+        label=_("Tôi đã đọc và đồng ý với Thông báo về xử lý dữ liệu cá nhân của Ban Tổ chức."),
+        required=True,
+        help_text=format_html(
+            '<a href="{}" target="_blank" rel="noopener">{}</a>',
+            reverse("accounts:privacy_notice"),
+            _("Đọc Thông báo về xử lý dữ liệu cá nhân (mở trang mới)"),
+        ),
+        error_messages={
+            "required": _("Vui lòng đánh dấu ô đồng ý với Thông báo về xử lý dữ liệu cá nhân; không có sự đồng ý, "
+                          "Ban Tổ chức không thể nhận đăng ký dự thi.")
+        },
+    )  # fmt: skip
+
+
 class SignupForm(allauth_forms.SignupForm):
     """allauth's sign-up: the mobile number first (verified by an SMS code), the e-mail address
     optional. Whether the number or the address already has an account, the page answers the
-    same (the code page); the owner is told by SMS or e-mail instead."""
+    same (the code page); the owner is told by SMS or e-mail instead.
 
-    field_order = ["phone", "email", "password1", "password2"]
+    The consent to the notice on personal data (Decree 13) is asked here too: an unticked box,
+    and the version of the notice the person was shown, which is the one recorded."""
+
+    field_order = ["phone", "email", "password1", "password2", "consent"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        from .privacy import consent_version_current
+
         self.fields["email"].label = _("E-mail (không bắt buộc)")
         self.fields["email"].help_text = _("Để nhận thông báo và lấy lại mật khẩu qua e-mail.")
+        self.fields["consent"] = consent_field()
+        self.fields["consent_version"] = forms.IntegerField(
+            widget=forms.HiddenInput, required=False, initial=consent_version_current()
+        )
+        self.order_fields(self.field_order)
+
+    def signup(self, request, user):
+        from .net import client_ip
+        from .privacy import consent_record, consent_text_shown
+
+        text = consent_text_shown(self.cleaned_data.get("consent_version"))
+        if text is not None:
+            consent_record(user=user, text=text, ip=client_ip(request))
 
     def validate_unique_email(self, value):
         # With the e-mail optional, allauth would refuse a taken address on the page ("a user is
@@ -168,3 +213,35 @@ class LoginForm(allauth_forms.LoginForm):
             except forms.ValidationError:
                 pass
         return login
+
+
+class ConsentForm(forms.Form):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["consent"] = consent_field()
+
+
+class DeletionRequestForm(CleanTextFormMixin, forms.Form):
+    reason = forms.CharField(
+        label=_("Lý do"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Ví dụ: tôi không còn tham gia cuộc thi và muốn xoá thông tin cá nhân."),
+        error_messages={"required": _("Vui lòng cho biết lý do yêu cầu xoá dữ liệu.")},
+    )
+
+
+class DeletionHandleForm(CleanTextFormMixin, forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Xử lý"),
+        choices=[("approve", _("Ẩn danh hoá dữ liệu của người này")), ("refuse", _("Từ chối (ghi rõ lý do)"))],
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Vui lòng chọn cách xử lý.")},
+    )
+    note = forms.CharField(label=_("Ghi chú, lý do"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == "refuse" and not (data.get("note") or "").strip():
+            self.add_error("note", _("Vui lòng ghi lý do từ chối để trả lời người yêu cầu."))
+        return data

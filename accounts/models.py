@@ -6,7 +6,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from contests.cleaning import validate_line
+from contests.cleaning import validate_line, validate_multiline
 
 from .enums import OrganizationKind
 
@@ -48,6 +48,9 @@ class User(AbstractUser):
     phone = models.CharField(_("số điện thoại đăng nhập"), max_length=10, unique=True, null=True, blank=True)
     phone_verified = models.BooleanField(_("đã xác minh số điện thoại"), default=False)
     full_name = models.CharField(_("họ và tên"), max_length=150, blank=True, validators=[validate_line])
+    # Set when the person's data were anonymized (accounts.privacy.person_anonymize): the account
+    # is inactive for good, but its results still count (docs/decisions.md, "Personal data").
+    anonymized_at = models.DateTimeField(_("ẩn danh hoá lúc"), null=True, blank=True, editable=False)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
@@ -202,3 +205,83 @@ class ProfileUnitChange(models.Model):
 
     def __str__(self):
         return f"{self.old_organization_id} → {self.new_organization_id}"
+
+
+class ConsentText(models.Model):
+    """The notice on personal data (Decree 13/2023/NĐ-CP) that people consent to. A published
+    version never changes: a new text is a new version, and everyone is asked again."""
+
+    version = models.PositiveIntegerField(_("phiên bản"), unique=True, editable=False)
+    title = models.CharField(_("tiêu đề"), max_length=200, validators=[validate_line])
+    body = models.TextField(
+        _("nội dung"), max_length=30000, help_text=_("Markdown: tiêu đề ##, danh sách -, chữ đậm **…**."),
+        validators=[validate_multiline],
+    )  # fmt: skip
+    published_at = models.DateTimeField(_("công bố lúc"), null=True, blank=True, editable=False, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("thông báo xử lý dữ liệu cá nhân")
+        verbose_name_plural = _("thông báo xử lý dữ liệu cá nhân")
+        ordering = ["-version"]
+
+    def __str__(self):
+        return gettext("Phiên bản %(v)d – %(title)s") % {"v": self.version, "title": self.title}
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and ConsentText.objects.filter(pk=self.pk, published_at__isnull=False).exists():
+            raise ValidationError(gettext("Phiên bản đã công bố không được sửa; hãy tạo phiên bản mới."))
+        if self.version is None:
+            self.version = (ConsentText.objects.aggregate(m=models.Max("version"))["m"] or 0) + 1
+        super().save(*args, **kwargs)
+
+
+class Consent(models.Model):
+    """A person's consent to one version of the notice: when, and from which address."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="consents")
+    text = models.ForeignKey(ConsentText, verbose_name=_("phiên bản"), on_delete=models.PROTECT, related_name="consents")
+    given_at = models.DateTimeField(_("đồng ý lúc"), auto_now_add=True)
+    ip_address = models.GenericIPAddressField(_("địa chỉ IP"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("sự đồng ý")
+        verbose_name_plural = _("sự đồng ý xử lý dữ liệu cá nhân")
+        ordering = ["-given_at"]
+        constraints = [models.UniqueConstraint(fields=["user", "text"], name="consent_once_per_version")]
+
+    def __str__(self):
+        return f"{self.user_id} – v{self.text_id}"
+
+
+class DeletionRequest(models.Model):
+    """A person's request to delete their data; the secretariat handles it (anonymize or refuse
+    with a reason)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Chờ xử lý")
+        DONE = "done", _("Đã ẩn danh hoá")
+        REFUSED = "refused", _("Từ chối")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="deletion_requests")
+    reason = models.TextField(_("lý do"), max_length=2000, validators=[validate_multiline])
+    status = models.CharField(_("trạng thái"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    requested_at = models.DateTimeField(_("gửi lúc"), auto_now_add=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("người xử lý"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )  # fmt: skip
+    handled_at = models.DateTimeField(_("xử lý lúc"), null=True, blank=True)
+    note = models.TextField(_("ghi chú xử lý"), blank=True, max_length=2000, validators=[validate_multiline])
+
+    class Meta:
+        verbose_name = _("yêu cầu xoá dữ liệu")
+        verbose_name_plural = _("yêu cầu xoá dữ liệu")
+        ordering = ["requested_at"]
+        indexes = [models.Index(fields=["status", "requested_at"])]
+        constraints = [
+            models.UniqueConstraint(fields=["user"], condition=models.Q(status="pending"), name="deletion_one_pending")
+        ]
+
+    def __str__(self):
+        return gettext("Yêu cầu xoá dữ liệu #%(id)s") % {"id": self.pk}

@@ -6,8 +6,9 @@ from django.utils.translation import gettext as _
 
 from contests import notifications
 
-from . import services
-from .forms import ProfileForm
+from . import privacy, services
+from .forms import ConsentForm, DeletionRequestForm, ProfileForm
+from .net import client_ip
 from .selectors import profile_for_user
 
 
@@ -43,3 +44,64 @@ def profile_edit(request):
             }
         form = ProfileForm(initial=initial)
     return render(request, "accounts/profile.html", {"form": form, "profile": profile, "next": next_url})
+
+
+def _safe_next(request) -> str:
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return ""
+    return next_url
+
+
+def privacy_notice(request):
+    """The notice in force, for anyone (linked from the sign-up form)."""
+    return render(request, "accounts/privacy_notice.html", {"text": privacy.consent_text_current()})
+
+
+@login_required
+def consent(request):
+    """Consent to the notice in force: at sign-up for new people, here for everyone whose last
+    consent was to an older version (profile_required and the login send them here)."""
+    text = privacy.consent_text_current()
+    next_url = _safe_next(request)
+    if text is None or not privacy.consent_needed(request):
+        return redirect(next_url or "home")
+    form = ConsentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        privacy.consent_record(user=request.user, text=text, ip=client_ip(request))
+        privacy.consent_remember(request)
+        messages.success(request, _("Cảm ơn anh/chị đã đồng ý. Anh/chị có thể tiếp tục dự thi."))
+        return redirect(next_url or "home")
+    return render(request, "accounts/consent.html", {"text": text, "form": form, "next": next_url})
+
+
+@login_required
+def my_data(request):
+    """The account's page on personal data: what is held, the download, the consents, the
+    deletion request and its answer."""
+    context = {
+        "consents": request.user.consents.select_related("text").order_by("-given_at"),
+        "requests": request.user.deletion_requests.order_by("-requested_at"),
+        "pending": privacy.deletion_request_pending(request.user),
+    }
+    return render(request, "accounts/my_data.html", context)
+
+
+@login_required
+def deletion_request(request):
+    """Ask for deletion: the reason, then a confirmation page that says what happens."""
+    if privacy.deletion_request_pending(request.user) is not None:
+        messages.info(request, _("Anh/chị đã gửi một yêu cầu xoá dữ liệu đang chờ xử lý."))
+        return redirect("accounts:my_data")
+    form = DeletionRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if request.POST.get("confirm") != "1":
+            return render(request, "accounts/deletion_confirm.html", {"form": form, "reason": form.cleaned_data["reason"]})
+        try:
+            privacy.deletion_request_create(user=request.user, reason=form.cleaned_data["reason"])
+        except privacy.PrivacyError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Đã gửi yêu cầu xoá dữ liệu. Tổ thư ký sẽ xử lý và trả lời anh/chị."))
+        return redirect("accounts:my_data")
+    return render(request, "accounts/deletion_request.html", {"form": form})

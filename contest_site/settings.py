@@ -168,6 +168,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "contests.tasks.requeue_stale_notifications",
         "schedule": 120.0,
     },
+    # Personal data past keeping (accounts.privacy.retention_candidates), once a day at night.
+    "accounts-anonymize-archived": {
+        "task": "accounts.tasks.anonymize_archived",
+        "schedule": 24 * 60 * 60.0,
+    },
 }
 
 # --- Authentication (django-allauth) ------------------------------------------------------
@@ -386,3 +391,6 @@ CERTIFICATE_VERIFY_RATE_LIMITS = {"certificate_verify": "30/m/ip", "certificate_
 WINNER_DETAILS_KEYS = env.list("WINNER_DETAILS_KEYS", default=[])
 # How long the link e-mailed to a winner stays valid.
 WINNER_DETAILS_LINK_DAYS = env.int("WINNER_DETAILS_LINK_DAYS", default=30)
+# Personal data (Decree 13/2023/NĐ-CP): the contestants of a contest archived and ended more than
+# this many days ago are anonymized (`anonymize_archived`, daily), unless they took part in a newer one.
+PERSONAL_DATA_RETENTION_DAYS = env.int("PERSONAL_DATA_RETENTION_DAYS", default=730)

@@ -156,6 +156,7 @@ class Decision(models.Model):
         SHEET_REOPEN = "sheet_reopen", _("Mở lại phiếu chấm")
         ADVANCE = "advance", _("Chọn bài vào vòng sau")
         ROUND_CLOSE = "round_close", _("Kết thúc vòng chấm")
+        ANONYMIZE = "anonymize", _("Ẩn danh hoá dữ liệu cá nhân")
 
     contest = models.ForeignKey(
         Contest, verbose_name=_("cuộc thi"), null=True, blank=True, on_delete=models.PROTECT, related_name="decisions"
@@ -256,3 +257,22 @@ class NotificationPreference(models.Model):
 
     def __str__(self):
         return f"{self.user_id} {self.kind} {self.enabled}"
+
+
+class DecisionMask(models.Model):
+    """What the decision log shows instead of the snapshot it took of an object about a person
+    who has since been anonymized. The log itself is never rewritten (append-only); every reader
+    goes through `contests.decisions.decisions_for`, which prefers the mask."""
+
+    object_type = models.CharField(max_length=64)
+    object_id = models.PositiveBigIntegerField()
+    label = models.CharField(max_length=300)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("che tên trong nhật ký")
+        verbose_name_plural = _("che tên trong nhật ký")
+        constraints = [models.UniqueConstraint(fields=["object_type", "object_id"], name="decision_mask_unique")]
+
+    def __str__(self):
+        return f"{self.object_type}#{self.object_id}"

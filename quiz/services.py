@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Profile, User
-from accounts.roles import is_staff
+from accounts.roles import may_win_prize
 from contests import prizes
 from contests.decisions import Action, decision_record
 
@@ -519,7 +519,7 @@ def finalize_expired_attempts(*, limit: int = 1000) -> int:
 
 class QuizPrizes(prizes.PrizePart):
     """The quiz part for the prize lifecycle: a weekly round's prizes go down its leaderboard,
-    one per person, skipping staff and inactive accounts; publication is the round's."""
+    one per person, skipping staff and switched-off accounts (accounts.roles.may_win_prize); publication is the round's."""
 
     model = Prize
     holder = "user_id"
@@ -537,7 +537,7 @@ class QuizPrizes(prizes.PrizePart):
     def candidates(self, scope):
         entries = ranking.ranked_entries(round=scope).select_related("user")
         for place, entry in enumerate(entries.iterator(chunk_size=500), start=1):
-            if entry.user.is_active and not is_staff(entry.user):
+            if may_win_prize(entry.user):
                 yield prizes.Candidate(entry.user_id, place, {"round": scope, "user": entry.user, "entry": entry})
 
     def is_published(self, scope):

@@ -13,3 +13,16 @@ class ReportsConfig(AppConfig):
         from .certificate_views import my_results_blocks
 
         return my_results_blocks(contest=contest, user=user)
+
+    # Personal data (contests.personal_data): the integrity reviews about a person.
+    @staticmethod
+    def personal_data_export(*, user):
+        from .personal_data import export
+
+        return export(user=user)
+
+    @staticmethod
+    def personal_data_objects(*, user):
+        from .personal_data import objects
+
+        return objects(user=user)

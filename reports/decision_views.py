@@ -72,8 +72,8 @@ def decisions_workbook(target, *, rows) -> int:
     count = 0
     for d in rows.iterator(chunk_size=1000):
         details = "; ".join(f"{label}: {value}" for label, value in decision_details(d))
-        sheet.append([_local(d.at), d.get_action_display(), d.object_repr, d.object_type, d.object_id,
-                      d.actor_name or (str(d.actor) if d.actor else "Hệ thống"), d.actor.email if d.actor else "",
+        sheet.append([_local(d.at), d.get_action_display(), d.object_label, d.object_type, d.object_id,
+                      d.actor_label or (str(d.actor) if d.actor else "Hệ thống"), d.actor.email if d.actor else "",
                       d.reason, details])  # fmt: skip
         count += 1
     workbook.save(target)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import certificate_views, decision_views, views
+from . import certificate_views, decision_views, personal_views, views
 
 app_name = "reports"
 urlpatterns = [
@@ -19,6 +19,8 @@ urlpatterns = [
     path("exports/<int:pk>/", views.export_status, name="export_status"),
     path("exports/<int:pk>/file/", views.export_file, name="export_file"),
     path("decisions/", decision_views.decision_log, name="decisions"),
+    path("privacy/", personal_views.deletion_queue, name="deletion_queue"),
+    path("privacy/<int:pk>/", personal_views.deletion_handle, name="deletion_handle"),
     path("decisions.xlsx", decision_views.decision_log_export, name="decisions_export"),
     path("certificates/", certificate_views.certificates_overview, name="certificates"),
     path("certificates/jobs/<int:pk>/", certificate_views.certificates_job, name="certificates_job"),

@@ -23,7 +23,7 @@ def _code(message) -> str:
 
 
 def _signup(client, phone, email=""):
-    data = {"phone": phone, "email": email, "password1": PASSWORD, "password2": PASSWORD}
+    data = {"phone": phone, "email": email, "password1": PASSWORD, "password2": PASSWORD, "consent": "on"}
     return client.post(reverse("account_signup"), data)
 
 

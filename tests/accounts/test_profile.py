@@ -124,6 +124,7 @@ def test_signup_then_profile_is_asked(client, mailoutbox, sms_outbox):
             "email": "Lan.Nguyen@Example.com",
             "password1": "Chibo-KieuMau-2026",
             "password2": "Chibo-KieuMau-2026",
+            "consent": "on",
         },
     )
     assert response["Location"] == reverse("account_verify_phone")
@@ -142,7 +143,13 @@ def test_signup_same_email_other_case_creates_no_second_account(client, mailoutb
 
     response = client.post(
         reverse("account_signup"),
-        {"phone": "0912345678", "email": "LAN@example.com", "password1": "Chibo-KieuMau-2026", "password2": "Chibo-KieuMau-2026"},
+        {
+            "phone": "0912345678",
+            "email": "LAN@example.com",
+            "password1": "Chibo-KieuMau-2026",
+            "password2": "Chibo-KieuMau-2026",
+            "consent": "on",
+        },
     )
 
     assert response["Location"] == reverse("account_verify_phone")

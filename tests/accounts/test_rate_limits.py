@@ -39,6 +39,7 @@ def test_a_hundred_signups_from_one_address_are_not_blocked():
                 "email": f"nguoi{n}@example.com",
                 "password1": "Chibo-KieuMau-2026",
                 "password2": "Chibo-KieuMau-2026",
+                "consent": "on",
             },
             REMOTE_ADDR=OFFICE_NAT,
         )

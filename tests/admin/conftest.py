@@ -4,6 +4,7 @@ import pytest
 from allauth.account.models import EmailAddress
 
 from accounts.enums import Role
+from accounts.models import DeletionRequest
 from contests.models import Notification
 from essays.enums import Eligibility, EssayStatus
 from essays.models import Assignment, EssayPrize, JudgingRound
@@ -46,6 +47,7 @@ def world(db):
         recipient=player, channel="email", kind="results", key="results:x", address=player.email,
         subject="Kết quả", body="<b>Kết quả</b>", status="failed", attempts=5, last_error="SMTP 451",
     )  # fmt: skip
+    DeletionRequest.objects.create(user=player, reason="Tôi không còn tham gia.")
     return {"round": round, "player": player, "essay": essay}
 
 

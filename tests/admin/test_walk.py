@@ -20,6 +20,9 @@ EXPECTED = {
     "account.emailaddress": {"superuser": FULL},
     "accounts.user": {"superuser": FULL, "organizer": "vc", "secretariat": "v"},  # the contestant's account
     "accounts.profile": {"superuser": "vcd", "organizer": "vc", "secretariat": "v"},
+    "accounts.consenttext": {"superuser": "va", "organizer": "va", "secretariat": "v"},  # published: a new version
+    "accounts.consent": {"superuser": "v", "organizer": "v", "secretariat": "v"},
+    "accounts.deletionrequest": {"superuser": "v", "organizer": "v", "secretariat": "v"},  # handled on /reports/privacy/
     "accounts.organization": {"superuser": FULL, "organizer": "vac", "secretariat": "v"},
     "contests.contest": {"superuser": FULL, "organizer": FULL, "secretariat": "v"},
     "contests.notification": {"superuser": "v", "organizer": "v", "secretariat": "v"},  # the outbox
@@ -47,6 +50,7 @@ ACTIONS = {
     ("essays.assignment", "reopen"): ORGANIZERS,
     ("account.emailaddress", "make_verified"): {"superuser"},
     ("contests.notification", "retry"): ORGANIZERS,
+    ("accounts.consenttext", "publish"): ORGANIZERS,
 }
 
 

@@ -25,6 +25,13 @@ def test_new_user_signs_up_completes_profile_and_lands_home(page, mailoutbox, sm
     page.locator("input[name=password2]").fill("Chibo-KieuMau-2026")
     assert_fits_phone(page)
     page.get_by_role("button", name="Đăng ký").click()
+    # No consent to the notice on personal data, no sign-up: a clear message, then tick the box.
+    expect(page.get_by_text("Vui lòng đánh dấu ô đồng ý với Thông báo về xử lý dữ liệu cá nhân")).to_be_visible()
+    assert_fits_phone(page)
+    page.locator("input[name=password1]").fill("Chibo-KieuMau-2026")
+    page.locator("input[name=password2]").fill("Chibo-KieuMau-2026")
+    page.get_by_label("Tôi đã đọc và đồng ý").check()
+    page.get_by_role("button", name="Đăng ký").click()
 
     # The number is confirmed by the code sent by SMS (the form never tells whether it is taken).
     expect(page).to_have_url(re.compile(r"/accounts/verify/phone/$|/accounts/phone/verify/$|verify"))

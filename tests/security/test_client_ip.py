@@ -65,6 +65,7 @@ def test_forged_forwarded_for_neither_escapes_nor_drains_a_per_address_limit(set
                 "email": f"nguoi{n}@example.com",
                 "password1": "Chibo-KieuMau-2026",
                 "password2": "Chibo-KieuMau-2026",
+                "consent": "on",
             },
             REMOTE_ADDR=remote,
             HTTP_X_FORWARDED_FOR=forwarded,

@@ -12,7 +12,7 @@ PASSWORD = "Chibo-KieuMau-2026"
 
 
 def _signup(email, phone):
-    data = {"phone": phone, "email": email, "password1": PASSWORD, "password2": PASSWORD}
+    data = {"phone": phone, "email": email, "password1": PASSWORD, "password2": PASSWORD, "consent": "on"}
     return Client().post(reverse("account_signup"), data)
 
 
