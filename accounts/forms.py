@@ -82,3 +82,11 @@ class ProfileForm(CleanTextFormMixin, forms.Form):
 
 class OrganizationImportForm(forms.Form):
     file = forms.FileField(label=_("Tệp Excel (.xlsx)"))
+
+
+class MemberImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Tệp Excel (.xlsx)"),
+        error_messages={"required": _("Vui lòng chọn tệp Excel danh sách thành viên.")},
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
+    )

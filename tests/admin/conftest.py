@@ -4,6 +4,8 @@ import pytest
 from allauth.account.models import EmailAddress
 
 from accounts.enums import Role
+from accounts.models import Member
+from accounts.services import unit_officer_assign
 from essays.enums import Eligibility, EssayStatus
 from essays.models import Assignment, EssayPrize, JudgingRound
 from quiz import services
@@ -39,6 +41,9 @@ def world(db):
     judging = JudgingRound.objects.create(phase=essay.phase, name="Vòng sơ khảo", order=1)
     Assignment.objects.create(round=judging, essay=essay, judge=staff_user(Role.JUDGE))
     EmailAddress.objects.create(user=player, email=player.email, verified=False, primary=True)
+    unit = player.profile.organization
+    unit_officer_assign(user=UserFactory(full_name="Cán bộ đơn vị"), organization=unit)
+    Member.objects.create(organization=unit, full_name="Lê Văn Mời", phone="0987654321", token="walk-token")
     return {"round": round, "player": player, "essay": essay}
 
 

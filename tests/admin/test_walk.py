@@ -21,6 +21,8 @@ EXPECTED = {
     "accounts.user": {"superuser": FULL, "organizer": "vc", "secretariat": "v"},  # the contestant's account
     "accounts.profile": {"superuser": "vcd", "organizer": "vc", "secretariat": "v"},
     "accounts.organization": {"superuser": FULL, "organizer": "vac", "secretariat": "v"},
+    "accounts.unitofficer": {"superuser": "vad", "organizer": "vad", "secretariat": "v"},  # never edited
+    "accounts.member": {"superuser": "vcd", "organizer": "vc", "secretariat": "v"},  # added by import
     "contests.contest": {"superuser": FULL, "organizer": FULL, "secretariat": "v"},
     "quiz.field": {"superuser": FULL, "organizer": FULL, "secretariat": "v"},
     "quiz.question": {"superuser": "va", "organizer": "va", "secretariat": "v"},  # in a sealed pool
@@ -172,6 +174,7 @@ CUSTOM_PAGES = {
     "/admin/quiz/round/{round}/pool/": ORGANIZERS,
     "/admin/quiz/round/{round}/extend/": ORGANIZERS,
     "/admin/accounts/organization/import/": ORGANIZERS,
+    "/admin/accounts/member/import/": ORGANIZERS,
     "/admin/accounts/user/{player}/password/": {"superuser"},
 }
 
