@@ -14,6 +14,9 @@ from .enums import Role
 from .models import Organization
 from .roles import OFFICE_ROLES, has_role
 
+# Who opens the unit pages at all; which units each may open is can_manage_unit.
+UNIT_ROLES = (Role.UNIT_OFFICER, *OFFICE_ROLES)
+
 
 def officer_roots(user) -> list[Organization]:
     """The units assigned to a unit officer (their subtrees are theirs), cached on the user for

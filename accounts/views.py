@@ -11,7 +11,8 @@ from django.views.decorators.http import require_POST
 from . import members
 from .forms import MemberImportForm, ProfileForm
 from .importers import read_member_rows
-from .rules import get_unit_for_user, units_in_reach
+from .roles import role_required
+from .rules import UNIT_ROLES, get_unit_for_user, units_in_reach
 from .selectors import organization_label, profile_for_user
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -71,12 +72,10 @@ def invitation(request, signed):
 
 
 def _unit(request, pk):
-    if not request.user.is_authenticated:
-        return None
     return get_unit_for_user(request.user, pk)
 
 
-@login_required
+@role_required(*UNIT_ROLES)
 def member_import(request, pk):
     """Import a member list into a unit's subtree: an officer for their units, organizers and
     the secretariat for any unit. A unit outside the user's reach is a 404."""
@@ -101,7 +100,7 @@ def member_import(request, pk):
     return render(request, "accounts/member_import.html", context, status=400 if errors else 200)
 
 
-@login_required
+@role_required(*UNIT_ROLES)
 def member_template(request):
     if not units_in_reach(request.user).exists():
         raise PermissionDenied
@@ -110,8 +109,8 @@ def member_template(request):
     return response
 
 
+@role_required(*UNIT_ROLES)
 @require_POST
-@login_required
 def invitations_send(request, pk):
     unit = _unit(request, pk)
     sent, missing = members.invitations_send(organization=unit, base_url=request.build_absolute_uri("/"))

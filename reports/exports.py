@@ -142,7 +142,8 @@ def organizations_workbook(target, *, contest, round_id=None) -> int:
         sheet.append([row.round.name if row.round else "Cộng", row.participants, row.attempts, row.full_attempts,
                       row.full_people, row.near_attempts, fastest])  # fmt: skip
     units = unit_table(contest=contest, sort="-attempts")
-    sheet = _Sheet(workbook, "Theo đơn vị", [("Đơn vị", 50, "text"), ("Số người tính tỷ lệ", 16, None), ("Người tham gia", 14, None),
+    sheet = _Sheet(workbook, "Theo đơn vị", [("Đơn vị", 50, "text"), ("Số người tính tỷ lệ", 16, None),
+                                              ("Người tham gia", 14, None),
                                               ("Tỷ lệ", 10, "0.0%"), ("Bài thi", 10, None), ("Bài điểm tuyệt đối", 18, None),
                                               ("Giải Nhất", 10, None), ("Giải Nhì", 10, None), ("Giải Ba", 10, None),
                                               ("Giải Khuyến khích", 16, None), ("Bài viết nộp", 12, None),
@@ -167,10 +168,7 @@ def absentees_workbook(target, *, absentees, labels: dict[int, str]) -> int:
                                                 ("Tình trạng", 24, "text")])  # fmt: skip
     statuses = dict(MemberStatus.choices)
     for person in absentees:
-        if person.status:
-            standing = str(statuses.get(person.status, person.status))
-        else:
-            standing = "Đã đăng ký, chưa có trong danh sách"
+        standing = str(statuses.get(person.status, person.status)) if person.status else "Đã đăng ký, chưa có trong danh sách"
         sheet.append([person.full_name, person.phone, person.email, labels.get(person.organization_id, ""), person.position,
                       "Có" if person.is_party_member else "Không", standing])  # fmt: skip
     workbook.save(target)

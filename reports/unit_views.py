@@ -2,7 +2,6 @@
 over the contest, and the people who have not taken part yet. Organizers and the secretariat
 open any unit; an officer only their own subtrees (accounts.rules, one predicate)."""
 
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -11,7 +10,8 @@ from django.utils import timezone
 
 from accounts.enums import MemberStatus, OrganizationKind
 from accounts.models import Member, Organization
-from accounts.rules import get_unit_for_user, officer_roots, sees_every_unit
+from accounts.roles import role_required
+from accounts.rules import UNIT_ROLES, get_unit_for_user, officer_roots, sees_every_unit
 from accounts.selectors import organization_labels
 from contests.downloads import download as file_download
 from contests.selectors import current_contest
@@ -37,7 +37,7 @@ def _pair(contest, units, week):
     return [(overall[u.pk], this_week.get(u.pk)) for u in units]
 
 
-@login_required
+@role_required(*UNIT_ROLES)
 def units(request):
     """The units a person answers for. Organizers and the secretariat get every top unit."""
     contest = _contest()
@@ -55,7 +55,7 @@ def units(request):
     return render(request, "reports/units.html", context)
 
 
-@login_required
+@role_required(*UNIT_ROLES)
 def unit(request, pk):
     contest = _contest()
     organization = get_unit_for_user(request.user, pk)
@@ -89,7 +89,7 @@ def unit(request, pk):
     return render(request, "reports/unit.html", context)
 
 
-@login_required
+@role_required(*UNIT_ROLES)
 def unit_absentees_download(request, pk):
     contest = _contest()
     organization = get_unit_for_user(request.user, pk)
