@@ -68,6 +68,8 @@ def unit(request, pk):
         [organization, *children, *Organization.objects.filter(pk__in={a.organization_id for a in page})]
     )
     statuses = dict(MemberStatus.choices)
+    # The unit and each unit under it in one pair of tables (a unit inside another counts for both).
+    pairs = _pair(contest, [organization, *children], week)
     listed = Member.objects.filter(organization__path__startswith=organization.path)
     context = {
         "contest": contest,
@@ -76,10 +78,8 @@ def unit(request, pk):
         "labels": labels,
         "week": week,
         "scope": scope,
-        "summary": _pair(contest, [organization], week)[0],
-        "children": [(labels[row.unit.pk], row, week_row) for row, week_row in _pair(contest, children, week)]
-        if children
-        else [],
+        "summary": pairs[0],
+        "children": [(labels[row.unit.pk], row, week_row) for row, week_row in pairs[1:]],
         "absent_count": len(absentees),
         "page": page,
         "to_invite": listed.filter(status=MemberStatus.LISTED).exclude(email="").count(),
