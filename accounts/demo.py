@@ -5,8 +5,8 @@ import secrets
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from .enums import OrganizationKind as K
 from .enums import MemberStatus, Role
+from .enums import OrganizationKind as K
 from .models import Member, Organization, Profile, User
 from .services import unit_officer_assign
 

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from accounts.enums import OrganizationKind, Role
 from accounts.models import Member, Organization, UnitOfficer
 from accounts.roles import has_role
-from accounts.rules import can_manage_unit, get_unit_for_user, units_in_reach
+from accounts.rules import can_manage_unit, units_in_reach
 from accounts.services import unit_officer_assign, unit_officer_remove
 from tests.factories import ContestFactory, OrganizationFactory, UserFactory, contestant, staff_user
 from tests.quiz.factories import answer_all, sealed_round
@@ -172,7 +172,7 @@ def test_the_page_shows_the_week_and_who_has_not_taken_part(client, tree, django
     contest = ContestFactory()
     week = sealed_round(contest=contest, number=1, pool_size=20, fields=2)
     took_part = contestant(organization=tree["cell"], user__full_name="Bùi Quang Huy")
-    absent = contestant(organization=tree["cell"], user__full_name="Đỗ Văn Vắng")
+    contestant(organization=tree["cell"], user__full_name="Đỗ Văn Vắng")
     contestant(organization=tree["power"], user__full_name="Người Đơn Vị Khác")
     _take(week, took_part)
     # On the list: one who signed up and took part (same phone), one who never signed up.
