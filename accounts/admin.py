@@ -286,6 +286,10 @@ class MemberAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "can_import": self.has_change_permission(request)}
+        return super().changelist_view(request, extra_context)
+
     def get_urls(self):
         return [path("import/", self.admin_site.admin_view(self.import_view), name="accounts_member_import")] + super().get_urls()
 

@@ -251,3 +251,12 @@ def test_the_template_is_refused_to_a_contestant(client, tree):
     client.force_login(contestant())
 
     assert client.get("/accounts/units/members-template.xlsx").status_code == 403
+
+
+@pytest.mark.parametrize(("role", "offered"), [(Role.ORGANIZER, True), (Role.SECRETARIAT, False)])
+def test_the_admin_list_offers_the_import_to_organizers_only(client, role, offered):
+    client.force_login(staff_user(role))
+
+    html = client.get("/admin/accounts/member/").content.decode()
+
+    assert ("/admin/accounts/member/import/" in html) == offered
