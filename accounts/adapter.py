@@ -3,8 +3,9 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core.internal import ratelimit
 from django.urls import reverse
 
+from .enums import Role
 from .net import client_ip
-from .roles import is_staff
+from .roles import has_role, is_staff
 from .selectors import profile_is_complete
 
 # A failed login is counted per (account, client address) as well as per account: see
@@ -20,6 +21,9 @@ class AccountAdapter(DefaultAccountAdapter):
         # organizers, the secretariat and judges work without one.
         user = request.user
         if not profile_is_complete(user) and not is_staff(user):
+            # A unit officer who does not compete lands on their units, not on a contestant form.
+            if has_role(user, Role.UNIT_OFFICER):
+                return reverse("reports:units")
             return reverse("accounts:profile")
         return super().get_login_redirect_url(request)
 

@@ -217,3 +217,12 @@ def test_the_download_writes_typed_formulas_as_text(client, tree):
 
     row = next(workbook.active.iter_rows(min_row=2, values_only=True))
     assert row[4] == '\'=HYPERLINK("http://x")'
+
+
+def test_an_officer_without_a_contestant_profile_lands_on_their_units(client, tree):
+    tree["officer"].email = "officer@example.com"
+    tree["officer"].save()
+
+    response = client.post("/accounts/login/", {"login": "officer@example.com", "password": "DemoPass123!"})
+
+    assert response["Location"] == "/reports/units/"
