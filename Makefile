@@ -20,7 +20,7 @@ run: $(STAMP)
 	$(PY) manage.py seed_demo
 	@echo ""
 	@echo "  Demo: http://127.0.0.1:8000  (admin: http://127.0.0.1:8000/admin/)"
-	@echo "  Logins, password DemoPass123!: admin@ organizer@ secretariat@ judge1@ judge2@ judge3@ contestant@ (…example.com)"
+	@echo "  Logins, password DemoPass123!: admin@ organizer@ secretariat@ judge1@ judge2@ judge3@ contestant@ unitofficer@ (…example.com)"
 	@echo ""
 	$(PY) manage.py runserver 127.0.0.1:8000
 

@@ -10,10 +10,11 @@ from django.utils.translation import gettext as _
 
 from contests.sms import SmsError, send_sms
 
+from .enums import Role
 from .fields import VietnamesePhoneField
 from .net import client_ip
 from .privacy import consent_needed
-from .roles import is_staff
+from .roles import has_role, is_staff
 from .selectors import profile_is_complete
 
 # A failed login is counted per (account, client address) as well as per account: see
@@ -31,6 +32,9 @@ class AccountAdapter(DefaultAccountAdapter):
         if not is_staff(user) and consent_needed(request):
             return reverse("accounts:consent")
         if not profile_is_complete(user) and not is_staff(user):
+            # A unit officer who does not compete lands on their units, not on a contestant form.
+            if has_role(user, Role.UNIT_OFFICER):
+                return reverse("reports:units")
             return reverse("accounts:profile")
         return super().get_login_redirect_url(request)
 

@@ -15,21 +15,25 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from .enums import Role
-from .forms import OrganizationImportForm
-from .importers import read_organization_rows
+from .forms import MemberImportForm, OrganizationImportForm
+from .importers import read_member_rows, read_organization_rows
+from .members import members_import
 from .models import (
     Consent,
     ConsentText,
     DeletionRequest,
+    Member,
     Organization,
     Profile,
     ProfileUnitChange,
+    UnitOfficer,
     User,
     organization_check_parent,
 )
 from .phone import normalize_phone
 from .privacy import PrivacyError, consent_text_publish
-from .services import organizations_import, profile_save
+from .roles import has_role
+from .services import organizations_import, profile_save, unit_officer_assign, unit_officer_remove
 
 
 def is_privileged(user: User) -> bool:
@@ -323,3 +327,98 @@ class DeletionRequestAdmin(ShownOnly, admin.ModelAdmin):
     list_filter = ["status"]
     search_fields = ["user__email", "user__full_name"]
     list_select_related = ["user", "handled_by"]
+
+
+@admin.register(UnitOfficer)
+class UnitOfficerAdmin(admin.ModelAdmin):
+    """Organizers assign unit officers: an assignment is added or removed, never edited, and
+    both go through accounts.services (the role follows the assignments)."""
+
+    list_display = ["user", "organization", "assigned_by", "assigned_at"]
+    list_select_related = ["user", "organization", "assigned_by"]
+    search_fields = ["user__email", "user__full_name", "organization__name", "organization__code"]
+    autocomplete_fields = ["user", "organization"]
+    readonly_fields = ["assigned_by", "assigned_at"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser or (request.user.is_staff and has_role(request.user, Role.ORGANIZER))
+
+    def save_model(self, request, obj, form, change):
+        assignment = unit_officer_assign(user=obj.user, organization=obj.organization, by=request.user)
+        obj.pk, obj.assigned_at, obj.assigned_by = assignment.pk, assignment.assigned_at, assignment.assigned_by
+
+    def delete_model(self, request, obj):
+        unit_officer_remove(assignment=obj)
+
+    def delete_queryset(self, request, queryset):
+        for assignment in queryset.select_related("user"):
+            unit_officer_remove(assignment=assignment)
+
+
+class MemberAdminForm(forms.ModelForm):
+    phone = forms.CharField(label=_("số điện thoại"), max_length=20)
+
+    def clean_phone(self):
+        phone = normalize_phone(self.cleaned_data["phone"])
+        if Member.objects.filter(phone=phone).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(_("Số điện thoại này đã có trong danh sách."))
+        return phone
+
+
+@admin.register(Member)
+class MemberAdmin(admin.ModelAdmin):
+    """The member lists. People come in by import (here «Nhập từ Excel», or an officer's page),
+    through accounts.members.members_import; a line can be corrected, the invitation fields are
+    read-only."""
+
+    form = MemberAdminForm
+    list_display = ["full_name", "phone", "email", "organization", "position", "is_party_member", "status"]
+    list_filter = ["status", "is_party_member", "organization__kind"]
+    search_fields = ["full_name", "phone", "email", "organization__name", "organization__code"]
+    list_select_related = ["organization"]
+    autocomplete_fields = ["organization"]
+    fields = ["full_name", "phone", "email", "organization", "position", "is_party_member", "status", "invited_by",
+              "invited_at", "sent_at", "accepted_at", "user"]  # fmt: skip
+    readonly_fields = ["status", "invited_by", "invited_at", "sent_at", "accepted_at", "user"]
+    change_list_template = "admin/accounts/member/change_list.html"
+
+    def has_add_permission(self, request):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "can_import": self.has_change_permission(request)}
+        return super().changelist_view(request, extra_context)
+
+    def get_urls(self):
+        return [path("import/", self.admin_site.admin_view(self.import_view), name="accounts_member_import")] + super().get_urls()
+
+    def import_view(self, request):
+        if not self.has_change_permission(request):
+            return redirect("admin:index")
+        form = MemberImportForm(request.POST or None, request.FILES or None)
+        errors = []
+        if request.method == "POST" and form.is_valid():
+            rows, read_error = read_member_rows(form.cleaned_data["file"])
+            if read_error:
+                errors = [read_error]
+            else:
+                result = members_import(rows=rows, by=request.user)
+                if result.ok:
+                    messages.success(
+                        request,
+                        _("Đã nhập danh sách: %(c)d người mới, %(u)d người cập nhật, %(n)d người không đổi.")
+                        % {"c": result.created, "u": result.updated, "n": result.unchanged},
+                    )
+                    return redirect("admin:accounts_member_changelist")
+                errors = result.errors
+        context = {
+            **self.admin_site.each_context(request),
+            "form": form,
+            "errors": errors,
+            "opts": self.model._meta,
+            "title": _("Nhập danh sách thành viên từ Excel"),
+        }
+        return render(request, "admin/accounts/member/import.html", context)

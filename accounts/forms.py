@@ -245,3 +245,11 @@ class DeletionHandleForm(CleanTextFormMixin, forms.Form):
         if data.get("decision") == "refuse" and not (data.get("note") or "").strip():
             self.add_error("note", _("Vui lòng ghi lý do từ chối để trả lời người yêu cầu."))
         return data
+
+
+class MemberImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Tệp Excel (.xlsx)"),
+        error_messages={"required": _("Vui lòng chọn tệp Excel danh sách thành viên.")},
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
+    )

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from contests.cleaning import validate_line, validate_multiline
 
-from .enums import OrganizationKind
+from .enums import MemberStatus, OrganizationKind
 
 
 class UserManager(BaseUserManager):
@@ -285,3 +285,64 @@ class DeletionRequest(models.Model):
 
     def __str__(self):
         return gettext("Yêu cầu xoá dữ liệu #%(id)s") % {"id": self.pk}
+
+
+class UnitOfficer(models.Model):
+    """A unit officer (cán bộ phụ trách đơn vị) answers for one unit and everything under it. A
+    person may answer for several units; organizers assign them (accounts.officers)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("cán bộ"), on_delete=models.CASCADE, related_name="officer_units"
+    )
+    organization = models.ForeignKey(Organization, verbose_name=_("đơn vị"), on_delete=models.PROTECT, related_name="officers")
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("người giao"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    assigned_at = models.DateTimeField(_("giao lúc"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("cán bộ phụ trách đơn vị")
+        verbose_name_plural = _("cán bộ phụ trách đơn vị")
+        constraints = [models.UniqueConstraint(fields=["user", "organization"], name="unit_officer_unique")]
+
+    def __str__(self):
+        return f"{self.user} – {self.organization}"
+
+
+class Member(models.Model):
+    """A person on a unit's member list, imported from Excel, and the invitation to sign up that
+    goes with it. The phone number (normalized) is who the person is: importing the same number
+    again updates the line instead of adding a second one."""
+
+    organization = models.ForeignKey(Organization, verbose_name=_("đơn vị"), on_delete=models.PROTECT, related_name="members")
+    full_name = models.CharField(_("họ và tên"), max_length=150, validators=[validate_line])
+    phone = models.CharField(_("số điện thoại"), max_length=10, unique=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    position = models.CharField(_("chức vụ"), max_length=150, blank=True, validators=[validate_line])
+    is_party_member = models.BooleanField(_("là đảng viên"), default=False)
+    token = models.CharField(max_length=43, unique=True, editable=False)
+    status = models.CharField(_("trạng thái"), max_length=16, choices=MemberStatus.choices, default=MemberStatus.LISTED)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("người nhập"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    invited_at = models.DateTimeField(_("nhập lúc"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
+    sent_at = models.DateTimeField(_("gửi lời mời lúc"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("đăng ký lúc"), null=True, blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("tài khoản"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="member",
+    )
+
+    class Meta:
+        verbose_name = _("thành viên trong danh sách")
+        verbose_name_plural = _("danh sách thành viên")
+        ordering = ["organization__path", "full_name"]
+        indexes = [models.Index(fields=["organization", "status"])]
+
+    def __str__(self):
+        return f"{self.full_name} ({self.phone})"

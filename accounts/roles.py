@@ -32,6 +32,8 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
     },
     Role.JUDGE: {},
     Role.CONTESTANT: {},
+    # Unit officers work on their own pages (/reports/units/), never in the admin.
+    Role.UNIT_OFFICER: {},
 }
 
 # The people who work on a contest rather than compete in it. One definition, used wherever it

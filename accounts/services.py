@@ -9,7 +9,7 @@ from django.db import transaction
 from contests.cleaning import clean_text
 
 from .enums import OrganizationKind, Role
-from .models import Organization, Profile, User
+from .models import Organization, Profile, UnitOfficer, User
 
 
 @transaction.atomic
@@ -40,6 +40,27 @@ def profile_save(
     profile.is_party_member = is_party_member
     profile.save(changed_by=changed_by or user)
     return profile
+
+
+# --- Unit officers ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def unit_officer_assign(*, user: User, organization: Organization, by: User | None = None) -> UnitOfficer:
+    """Make `user` an officer of `organization` (and so of its whole subtree): the assignment and
+    the `unit_officer` role together. Assigning twice changes nothing."""
+    assignment, _created = UnitOfficer.objects.get_or_create(user=user, organization=organization, defaults={"assigned_by": by})
+    user.groups.add(Group.objects.get_or_create(name=Role.UNIT_OFFICER)[0])
+    return assignment
+
+
+@transaction.atomic
+def unit_officer_remove(*, assignment: UnitOfficer) -> None:
+    """End one assignment; the role goes with the person's last unit."""
+    user = assignment.user
+    assignment.delete()
+    if not UnitOfficer.objects.filter(user=user).exists():
+        user.groups.remove(*Group.objects.filter(name=Role.UNIT_OFFICER))
 
 
 # --- Organization import -----------------------------------------------------------------------

@@ -191,14 +191,34 @@ def organizations_workbook(target, *, contest, round_id=None) -> int:
         sheet.append([row.round.name if row.round else "Cộng", row.participants, row.attempts, row.full_attempts,
                       row.full_people, row.near_attempts, fastest])  # fmt: skip
     units = unit_table(contest=contest, sort="-attempts")
-    sheet = _Sheet(workbook, "Theo đơn vị", [("Đơn vị", 50, "text"), ("Số đảng viên", 12, None), ("Người tham gia", 14, None),
+    sheet = _Sheet(workbook, "Theo đơn vị", [("Đơn vị", 50, "text"), ("Số người tính tỷ lệ", 16, None),
+                                              ("Người tham gia", 14, None),
                                               ("Tỷ lệ", 10, "0.0%"), ("Bài thi", 10, None), ("Bài điểm tuyệt đối", 18, None),
                                               ("Giải Nhất", 10, None), ("Giải Nhì", 10, None), ("Giải Ba", 10, None),
                                               ("Giải Khuyến khích", 16, None), ("Bài viết nộp", 12, None),
                                               ("Bài viết đủ điều kiện", 18, None), ("Bài viết đoạt giải", 16, None)])  # fmt: skip
     for u in units:
-        sheet.append([u.unit.name, u.unit.member_count, u.participants, u.rate, u.attempts, u.full_attempts,
+        sheet.append([u.unit.name, u.members, u.participants, u.rate, u.attempts, u.full_attempts,
                       *(u.prizes.get(t, 0) for t in ("first", "second", "third", "consolation")),
                       u.essays_submitted, u.essays_eligible, u.essays_awarded])  # fmt: skip
     workbook.save(target)
     return len(units)
+
+
+def absentees_workbook(target, *, absentees, labels: dict[int, str]) -> int:
+    """The people of a unit who have not taken part: the member list's columns first (so the file
+    can be corrected and imported back), then where each person stands. Every typed text goes
+    through excel_text."""
+    from accounts.enums import MemberStatus
+
+    workbook = Workbook(write_only=True)
+    sheet = _Sheet(workbook, "Chưa tham gia", [("Họ và tên", 28, "text"), ("Số điện thoại", 14, "text"), ("Email", 28, "text"),
+                                                ("Đơn vị", 50, "text"), ("Chức vụ", 24, "text"), ("Đảng viên", 10, "text"),
+                                                ("Tình trạng", 24, "text")])  # fmt: skip
+    statuses = dict(MemberStatus.choices)
+    for person in absentees:
+        standing = str(statuses.get(person.status, person.status)) if person.status else "Đã đăng ký, chưa có trong danh sách"
+        sheet.append([person.full_name, person.phone, person.email, labels.get(person.organization_id, ""), person.position,
+                      "Có" if person.is_party_member else "Không", standing])  # fmt: skip
+    workbook.save(target)
+    return len(absentees)

@@ -4,7 +4,8 @@ import pytest
 from allauth.account.models import EmailAddress
 
 from accounts.enums import Role
-from accounts.models import DeletionRequest
+from accounts.models import DeletionRequest, Member
+from accounts.services import unit_officer_assign
 from contests.models import Notification
 from essays.enums import Eligibility, EssayStatus
 from essays.models import Assignment, EssayPrize, JudgingRound
@@ -48,6 +49,9 @@ def world(db):
         subject="Kết quả", body="<b>Kết quả</b>", status="failed", attempts=5, last_error="SMTP 451",
     )  # fmt: skip
     DeletionRequest.objects.create(user=player, reason="Tôi không còn tham gia.")
+    unit = player.profile.organization
+    unit_officer_assign(user=UserFactory(full_name="Cán bộ đơn vị"), organization=unit)
+    Member.objects.create(organization=unit, full_name="Lê Văn Mời", phone="0987654321", token="walk-token")
     return {"round": round, "player": player, "essay": essay}
 
 

@@ -24,6 +24,8 @@ EXPECTED = {
     "accounts.consent": {"superuser": "v", "organizer": "v", "secretariat": "v"},
     "accounts.deletionrequest": {"superuser": "v", "organizer": "v", "secretariat": "v"},  # handled on /reports/privacy/
     "accounts.organization": {"superuser": FULL, "organizer": "vac", "secretariat": "v"},
+    "accounts.unitofficer": {"superuser": "vad", "organizer": "vad", "secretariat": "v"},  # never edited
+    "accounts.member": {"superuser": "vcd", "organizer": "vc", "secretariat": "v"},  # added by import
     "contests.contest": {"superuser": FULL, "organizer": FULL, "secretariat": "v"},
     "contests.notification": {"superuser": "v", "organizer": "v", "secretariat": "v"},  # the outbox
     "quiz.field": {"superuser": FULL, "organizer": FULL, "secretariat": "v"},
@@ -179,6 +181,7 @@ CUSTOM_PAGES = {
     "/admin/quiz/round/{round}/pool/": ORGANIZERS,
     "/admin/quiz/round/{round}/extend/": ORGANIZERS,
     "/admin/accounts/organization/import/": ORGANIZERS,
+    "/admin/accounts/member/import/": ORGANIZERS,
     "/admin/accounts/user/{player}/password/": {"superuser"},
 }
 
