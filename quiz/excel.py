@@ -8,6 +8,7 @@ from zipfile import BadZipFile
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font
@@ -145,7 +146,7 @@ def parse_workbook(file) -> ImportReport:
         ):
             if len(value) > limit:
                 problems.append(
-                    _("%(label)s dài quá %(limit)s ký tự") % {"label": label, "limit": f"{limit:,}".replace(",", ".")}
+                    _("%(label)s dài quá %(limit)s ký tự") % {"label": label, "limit": number_format(limit, force_grouping=True)}
                 )
         if not bad.intersection(option_cols):
             if len(options) < 2 or len(options) > 6:
