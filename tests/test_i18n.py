@@ -28,6 +28,10 @@ LOCALE = ROOT / "locale"
 PLACEHOLDER = re.compile(r"%%|%\(\w+\)[sd]|%[sd]|%\(\w+\)02d|\{\w+\}")
 
 
+# Every catalogue the project keeps: locale/<language>/LC_MESSAGES/<domain>.po.
+CATALOGUES = sorted(str(path.relative_to(LOCALE)) for path in LOCALE.glob("*/LC_MESSAGES/*.po"))
+
+
 def _entries(po):
     return [e for e in po if not e.obsolete and e.msgid]
 
@@ -47,9 +51,9 @@ def test_english_catalogue_has_no_untranslated_or_fuzzy_entry():
     assert fuzzy == [], "check these guesses, correct them and remove the '#, fuzzy' flag"
 
 
-@pytest.mark.parametrize("language", ["en", "vi"])
-def test_translations_keep_every_placeholder(language):
-    po = polib.pofile(str(LOCALE / language / "LC_MESSAGES/django.po"))
+@pytest.mark.parametrize("catalogue", CATALOGUES)
+def test_translations_keep_every_placeholder(catalogue):
+    po = polib.pofile(str(LOCALE / catalogue))
     wrong = []
     for e in _entries(po):
         pairs = [(e.msgid, e.msgstr)] if not e.msgid_plural else [(e.msgid_plural, s) for s in e.msgstr_plural.values()]
@@ -59,10 +63,12 @@ def test_translations_keep_every_placeholder(language):
     assert wrong == []
 
 
-def test_vietnamese_catalogue_has_no_fuzzy_or_empty_entry():
-    """locale/vi holds only what Django's and allauth's own Vietnamese catalogues lack; the
-    project's strings are Vietnamese in the sources and are not listed there."""
-    po = polib.pofile(str(LOCALE / "vi/LC_MESSAGES/django.po"))
+@pytest.mark.parametrize("catalogue", [c for c in CATALOGUES if c.startswith("vi/")])
+def test_vietnamese_catalogues_have_no_fuzzy_or_empty_entry(catalogue):
+    """locale/vi holds only what Django's and allauth's own Vietnamese catalogues lack (django.po;
+    djangojs.po for the admin's scripts); the project's strings are Vietnamese in the sources and
+    are not listed there."""
+    po = polib.pofile(str(LOCALE / catalogue))
     assert [e.msgid for e in _entries(po) if "fuzzy" in e.flags or not e.translated()] == []
 
 
@@ -101,10 +107,10 @@ def test_english_catalogue_is_up_to_date_with_the_sources(tmp_path):
     assert sorted(listed - found) == [], f"strings no source uses any more: {hint}"
 
 
-@pytest.mark.parametrize("language", ["en", "vi"])
-def test_compiled_catalogue_matches_its_source(language):
-    po = polib.pofile(str(LOCALE / language / "LC_MESSAGES/django.po"))
-    mo = polib.mofile(str(LOCALE / language / "LC_MESSAGES/django.mo"))
+@pytest.mark.parametrize("catalogue", CATALOGUES)
+def test_compiled_catalogue_matches_its_source(catalogue):
+    po = polib.pofile(str(LOCALE / catalogue))
+    mo = polib.mofile(str(LOCALE / catalogue)[: -len(".po")] + ".mo")
 
     def table(entries):
         return {
@@ -114,7 +120,7 @@ def test_compiled_catalogue_matches_its_source(language):
 
     compiled = table(e for e in _entries(mo))
     source = table(e for e in _entries(po) if e.translated() and "fuzzy" not in e.flags)
-    assert compiled == source, f"locale/{language}: run 'make messages' (compilemessages) and commit the .mo"
+    assert compiled == source, f"locale/{catalogue}: run 'make messages' (compilemessages) and commit the .mo"
 
 
 # --- the pages ---------------------------------------------------------------------------------
