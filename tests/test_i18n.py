@@ -200,6 +200,11 @@ ENGLISH = [
     "Password",
     "CONTESTS",
     "Contests",
+    "Accounts",
+    "Authentication and Authorization",
+    "Email addresses",
+    "Groups",
+    "Users",
     "Django site admin",
 ]
 ENGLISH_RE = re.compile(r"\b(" + "|".join(re.escape(p) for p in ENGLISH) + r")\b")
