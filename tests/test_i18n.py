@@ -21,6 +21,7 @@ import pytest
 from django.apps import apps
 from django.core.cache import cache
 from django.db import models
+from django.utils import translation
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCALE = ROOT / "locale"
@@ -38,6 +39,14 @@ def _entries(po):
 
 def _key(entry):
     return (entry.msgctxt or "", entry.msgid, entry.msgid_plural or "")
+
+
+@pytest.fixture(autouse=True)
+def _language_restored(settings):
+    """A request with the English cookie leaves English active in this thread: put Vietnamese back
+    so that the tests after these read Vietnamese messages."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 # --- the catalogues ----------------------------------------------------------------------------
