@@ -7,6 +7,7 @@ its .po says. The pages: a Vietnamese page shows none of Django's or allauth's E
 Vietnamese the interface wrote (the data is stripped of its diacritics first, so that any letter
 left with one comes from a string nobody marked for translation)."""
 
+import json
 import os
 import re
 import shutil
@@ -270,6 +271,7 @@ def site(db, client, django_user_model):
     other = contestant()
     open_attempt = services.attempt_start(round=round, user=other)
     EssayPhaseFactory(contest=contest, opens_at=timezone.now() - timezone.timedelta(days=1))
+    secretary = staff_user(Role.SECRETARIAT)
     admin = django_user_model.objects.create_superuser(email="root@example.com", password="x-Strong-Pass-91")
     Group.objects.get_or_create(name=Role.ORGANIZER)
     pages = [
@@ -287,10 +289,17 @@ def site(db, client, django_user_model):
         (player, "get", "/essays/new/", None),
         (player, "post", "/accounts/profile/", {"full_name": "", "phone": "12"}),
         (other, "get", f"/quiz/attempts/{open_attempt.pk}/", None),
+        (player, "get", "/quiz/", None),
+        (None, "get", "/quiz/seal/", None),
+        (None, "get", "/faq/", None),
+        (None, "get", "/documents/", None),
         (staff_user(Role.JUDGE), "get", "/judging/", None),
-        (staff_user(Role.SECRETARIAT), "get", "/reports/", None),
-        (staff_user(Role.SECRETARIAT), "get", "/reports/integrity/", None),
-        (staff_user(Role.SECRETARIAT), "get", "/reports/decisions/", None),
+        (secretary, "get", "/reports/", None),
+        (secretary, "get", "/reports/integrity/", None),
+        (secretary, "get", "/reports/decisions/", None),
+        (secretary, "get", f"/reports/rounds/{round.pk}/winners/", None),
+        (secretary, "get", "/essays/manage/", None),
+        (sealer, "get", f"/quiz/manage/rounds/{round.pk}/", None),
         (admin, "get", "/admin/", None),
         (admin, "get", "/admin/quiz/question/?_facets=True", None),
         (admin, "get", f"/admin/quiz/round/{round.pk}/change/", None),
@@ -353,3 +362,14 @@ def test_translation_functions_keep_names_makemessages_knows():
             if alias.search(line):
                 wrong.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()}")
     assert wrong == []
+
+
+def test_admin_scripts_are_in_vietnamese(client, admin_user):
+    """The admin's JavaScript catalogue (selection boxes, calendar) takes the project's
+    locale/vi/LC_MESSAGES/djangojs.po on top of Django's own."""
+    client.force_login(admin_user)
+    script = client.get("/admin/jsi18n/").content.decode()
+    catalogue = json.loads(re.search(r"const newcatalog = (\{.*?\});", script, re.S).group(1))
+    assert catalogue["Choose all %s"] == "Chọn tất cả %s"
+    assert catalogue["Monday"] == "Thứ hai"
+    assert catalogue["%(sel)s of %(cnt)s selected"] == ["Đã chọn %(sel)s/%(cnt)s"]
