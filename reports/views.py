@@ -6,7 +6,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.enums import Role
@@ -31,12 +31,12 @@ from .summary import summary_docx
 # The unit table's sortable columns: (key, label, the direction a first click sorts in). Rates
 # sort lowest first (the laggards are what the secretariat looks for), counts highest first.
 SORT_COLUMNS = [
-    ("name", _lazy("Đơn vị"), ""),
-    ("participants", _lazy("Người"), "-"),
-    ("attempts", _lazy("Bài thi"), "-"),
-    ("full", _lazy("Bài điểm tuyệt đối"), "-"),
-    ("rate", _lazy("Tỷ lệ tham gia"), ""),
-    ("prizes", _lazy("Tổng số giải"), "-"),
+    ("name", gettext_lazy("Đơn vị"), ""),
+    ("participants", gettext_lazy("Người"), "-"),
+    ("attempts", gettext_lazy("Bài thi"), "-"),
+    ("full", gettext_lazy("Bài điểm tuyệt đối"), "-"),
+    ("rate", gettext_lazy("Tỷ lệ tham gia"), ""),
+    ("prizes", gettext_lazy("Tổng số giải"), "-"),
 ]
 SORTS = {f"{d}{key}" for key, _label, _first in SORT_COLUMNS for d in ("", "-")}
 
