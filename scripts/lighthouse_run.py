@@ -1,0 +1,83 @@
+"""Run Lighthouse (mobile, the default form factor) on each page that `manage.py lighthouse_pages`
+listed, save the JSON reports, print a table of scores and the audits that cost points, and exit 1
+when a page misses a target. Called by scripts/lighthouse.sh, which starts the server."""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+TARGETS = {"performance": 0.95, "accessibility": 1.0, "best-practices": 0.95}
+
+
+def run(lighthouse: str, url: str, cookie: str, report: Path) -> dict:
+    command = [
+        lighthouse,
+        url,
+        "--quiet",
+        "--output=json",
+        f"--output-path={report}",
+        "--only-categories=" + ",".join(TARGETS),
+        "--chrome-flags=--headless=new --no-sandbox --disable-gpu --disable-dev-shm-usage",
+    ]
+    if cookie:
+        command.append("--extra-headers=" + json.dumps({"Cookie": cookie}))
+    subprocess.run(command, check=True, env=os.environ)
+    return json.loads(report.read_text())
+
+
+def losses(data: dict, category: str) -> list[str]:
+    """The audits of a category that did not pass, heaviest first."""
+    refs = data["categories"][category]["auditRefs"]
+    out = []
+    for ref in sorted(refs, key=lambda r: -r["weight"]):
+        audit = data["audits"][ref["id"]]
+        if audit.get("score") is not None and audit["score"] < 1 and (ref["weight"] or category != "performance"):
+            value = audit.get("displayValue") or ""
+            out.append(f"{ref['id']} ({audit['score']:.2f}{', ' + value if value else ''})")
+    return out
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--pages", required=True)
+    parser.add_argument("--base", required=True)
+    parser.add_argument("--out", required=True)
+    parser.add_argument("--lighthouse", required=True)
+    parser.add_argument("--only", nargs="*")
+    args = parser.parse_args()
+    pages = json.loads(Path(args.pages).read_text())
+    if args.only:
+        pages = [p for p in pages if p["name"] in args.only]
+    out = Path(args.out)
+    rows, failed = [], False
+    for page in pages:
+        data = run(args.lighthouse, args.base + page["path"], page["cookie"], out / f"{page['name']}.json")
+        if data.get("runtimeError"):
+            print(f"{page['name']}: {data['runtimeError'].get('message')}", file=sys.stderr)
+        final = data.get("finalDisplayedUrl") or data.get("finalUrl")
+        if final and final.rstrip("/") != (args.base + page["path"]).rstrip("/"):
+            print(f"{page['name']}: redirected to {final}", file=sys.stderr)
+            failed = True
+        scores = {c: data["categories"][c]["score"] for c in TARGETS}
+        misses = [c for c, target in TARGETS.items() if scores[c] is None or scores[c] < target]
+        failed = failed or bool(misses)
+        rows.append((page, scores, misses))
+        for category in misses:
+            print(f"  {page['name']} {category}: " + "; ".join(losses(data, category)[:8]), file=sys.stderr)
+    print()
+    print(f"| page | role | {' | '.join(TARGETS)} |")
+    print("|---|---|" + "---|" * len(TARGETS))
+    for page, scores, misses in rows:
+        cells = [f"{scores[c]:.2f}" if scores[c] is not None else "–" for c in TARGETS]
+        cells = [f"**{cell}**" if c in misses else cell for c, cell in zip(TARGETS, cells)]
+        print(f"| {page['name']} `{page['path']}` | {page['role'] or 'anonymous'} | {' | '.join(cells)} |")
+    print()
+    print("targets: " + ", ".join(f"{c} ≥ {t}" for c, t in TARGETS.items()) + f"; reports in {out}/")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
