@@ -73,3 +73,9 @@ loadtest: $(STAMP)
 # Lighthouse into scripts/lighthouse/) and /usr/bin/chromium; not part of `make test`.
 lighthouse: $(STAMP)
 	bash scripts/lighthouse.sh
+
+# Screenshots of each role's main screens (contestant and judge 390×844, secretariat and organizer
+# 1366×768) into $(SCREENSHOTS_OUT), outside the repository; lists pages that scroll sideways.
+SCREENSHOTS_OUT ?= /tmp/shots
+screenshots: $(STAMP)
+	SCREENSHOTS_OUT=$(SCREENSHOTS_OUT) bash scripts/demo_server.sh $(PY) scripts/screenshots.py
