@@ -11,6 +11,7 @@ import argparse
 import os
 import re
 import sys
+import tempfile
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
@@ -159,7 +160,7 @@ def organizer(context, base, shoot):
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--base", default=os.environ.get("DEMO_URL", "http://127.0.0.1:8021"))
-    parser.add_argument("--out", default=os.environ.get("SCREENSHOTS_OUT", "/tmp/shots"))
+    parser.add_argument("--out", default=os.environ.get("SCREENSHOTS_OUT", Path(tempfile.gettempdir()) / "shots"))
     parser.add_argument("--chromium", default=os.environ.get("CHROME_PATH", "/usr/bin/chromium"))
     parser.add_argument("--only", nargs="*", choices=["contestant", "judge", "secretariat", "organizer"])
     args = parser.parse_args()

@@ -51,9 +51,7 @@ class Command(BaseCommand):
             raise CommandError("Dữ liệu mẫu thiếu tuần thi đã công bố hoặc tuần thi đang mở: chạy lại seed_demo.")
         attempt = quiz_services.attempt_start(round=open_round, user=contestant)
         result = Attempt.objects.finished().filter(user=contestant, round=closed).order_by("pk").first()
-        sheet = (
-            Assignment.objects.filter(judge=judge, status=SheetStatus.PENDING).order_by("round__order", "pk").first()
-        )
+        sheet = Assignment.objects.filter(judge=judge, status=SheetStatus.PENDING).order_by("round__order", "pk").first()
         if result is None or sheet is None:
             raise CommandError("Dữ liệu mẫu thiếu bài thi đã nộp hoặc phiếu chấm chưa chấm: chạy lại seed_demo.")
         cookies = {"contestant": _session_cookie(contestant), "judge": _session_cookie(judge)}
