@@ -3,7 +3,8 @@
 # (scripts/demo_server.sh). Targets: performance >= 0.95, accessibility 1.0, best practices >= 0.95
 # (docs/performance.md). Needs npm (Lighthouse is installed, pinned, into scripts/lighthouse/) and
 # Debian's chromium. Environment: PYTHON (.venv/bin/python), DEMO_PORT (8021), LIGHTHOUSE_OUT
-# (lighthouse-reports), LIGHTHOUSE_PAGES ("attempt stats": only those), CHROME_PATH.
+# (lighthouse-reports), LIGHTHOUSE_PAGES ("attempt stats": only those), LIGHTHOUSE_RUNS (runs per
+# page, the median kept: 3 on a busy machine), CHROME_PATH.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CHROME_PATH=${CHROME_PATH:-/usr/bin/chromium}
@@ -15,4 +16,5 @@ OUT=${LIGHTHOUSE_OUT:-$PWD/lighthouse-reports}
 mkdir -p "$OUT"
 # shellcheck disable=SC2016 # expanded by the inner shell, once the demo is up
 exec bash scripts/demo_server.sh bash -c '"$PYTHON" scripts/lighthouse_run.py --base "$DEMO_URL" --out "$0" \
-  --lighthouse scripts/lighthouse/node_modules/.bin/lighthouse ${LIGHTHOUSE_PAGES:+--only $LIGHTHOUSE_PAGES}' "$OUT"
+  --runs "${LIGHTHOUSE_RUNS:-1}" --lighthouse scripts/lighthouse/node_modules/.bin/lighthouse \
+  ${LIGHTHOUSE_PAGES:+--only $LIGHTHOUSE_PAGES}' "$OUT"
