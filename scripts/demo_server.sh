@@ -26,8 +26,12 @@ unset REDIS_URL
 "$PYTHON" -m gunicorn contest_site.wsgi --bind "127.0.0.1:$PORT" --workers 2 --log-level warning &
 SERVER_PID=$!
 export DEMO_URL="http://127.0.0.1:$PORT"
+up=
 for _ in $(seq 1 50); do
-  if "$PYTHON" -c "import urllib.request as u; u.urlopen('$DEMO_URL/healthz/', timeout=1)" 2>/dev/null; then break; fi
+  # Our gunicorn must still be running: a port taken by something else is an error, not a demo.
+  kill -0 "$SERVER_PID" 2>/dev/null || { echo "gunicorn did not start (port $PORT taken?)" >&2; exit 1; }
+  if "$PYTHON" -c "import urllib.request as u; u.urlopen('$DEMO_URL/healthz/', timeout=1)" 2>/dev/null; then up=1; break; fi
   sleep 0.2
 done
+[ -n "$up" ] || { echo "the demo did not answer on $DEMO_URL" >&2; exit 1; }
 "$@"
