@@ -68,7 +68,7 @@ loadtest: $(STAMP)
 	$(BIN)/pip install --quiet -r requirements-bench.txt
 	bash tests/load/run.sh
 
-# Lighthouse (mobile) on the ten pages of issue 12 as each role sees them, against the demo served
+# Lighthouse (mobile) on the main pages as each role sees them, against the demo served
 # as in production (DEBUG off, whitenoise, gunicorn on port 8021). Needs npm (installs the pinned
 # Lighthouse into scripts/lighthouse/) and /usr/bin/chromium; not part of `make test`.
 lighthouse: $(STAMP)

@@ -23,6 +23,7 @@ def pages(db):
 def test_lighthouse_pages_each_page_opens_with_its_cookie(pages):
     assert [p["name"] for p in pages] == [
         "home", "round", "attempt", "result", "leaderboard", "my-results", "essay-form", "judge-sheet", "reports", "stats",
+        "login", "rules", "judge-queue",
     ]  # fmt: skip
     for page in pages:
         client = Client()

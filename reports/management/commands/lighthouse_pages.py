@@ -67,6 +67,10 @@ class Command(BaseCommand):
             ("judge-sheet", "judge", reverse("judging:sheet", args=[sheet.pk])),
             ("reports", "secretariat", reverse("reports:dashboard")),
             ("stats", None, reverse("stats:public")),
+            # Beyond the ten: the door every role comes through, the rules, the judge's queue.
+            ("login", None, reverse("account_login")),
+            ("rules", None, reverse("contests:rules", args=[open_round.contest.slug])),
+            ("judge-queue", "judge", reverse("judging:queue")),
         ]
         self.stdout.write(
             json.dumps(
