@@ -63,12 +63,13 @@ class Shooter:
         self.count = 0
         self.problems = []
 
-    def shot(self, page, role: str, name: str) -> None:
+    def shot(self, page, role: str, name: str, *, full: bool = True) -> None:
         page.wait_for_load_state("networkidle")
         self.count += 1
         stem = f"{self.count:02d}-{role}-{name}"
         page.screenshot(path=self.out / f"{stem}.png")
-        page.screenshot(path=self.out / f"{stem}-full.png", full_page=True)
+        if full:
+            page.screenshot(path=self.out / f"{stem}-full.png", full_page=True)
         width = page.evaluate("document.documentElement.scrollWidth")
         viewport = page.viewport_size["width"]
         cut = page.evaluate(OVERFLOW_JS)
@@ -88,7 +89,8 @@ def contestant(context, base, shoot):
     for name, path in [("home", "/"), ("rounds", "/quiz/"), ("rules", "/rules/"), ("documents", "/documents/")]:
         page.goto(base + path)
         shoot(page, "contestant", name)
-    page.goto(base + "/quiz/")
+    # The weekly round open now: the first round the home page offers.
+    page.goto(base + "/")
     page.goto(base + first_link(page, r"/quiz/rounds/\d+/$"))
     shoot(page, "contestant", "round")
     start = page.locator("form[action$='/start/'] button")
@@ -97,6 +99,9 @@ def contestant(context, base, shoot):
         page.wait_for_url(re.compile(r"/quiz/attempts/\d+/$"))
         page.locator("input[type=radio]").first.check()
         shoot(page, "contestant", "attempt")
+        # At the bottom of a long attempt the sticky bar (time, answered, save status) stays in view.
+        page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+        shoot(page, "contestant", "attempt-bottom", full=False)
     page.goto(base + "/quiz/my-results/")
     shoot(page, "contestant", "my-results")
     result = first_link(page, r"/result/$")
@@ -120,6 +125,10 @@ def judge(context, base, shoot):
     shoot(page, "judge", "queue")
     page.goto(base + first_link(page, r"/judging/sheets/\d+/$"))
     shoot(page, "judge", "sheet")
+    jump = page.locator("[data-jump-to-sheet]")
+    if jump.count():
+        jump.first.click()
+        shoot(page, "judge", "sheet-rubric", full=False)
 
 
 def secretariat(context, base, shoot):
