@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .models import Contest, Decision
+from .rules import guard_contest_writable
 
 Action = Decision.Action
 
@@ -21,6 +22,7 @@ def decision_record(
     """Append one decision about `obj` (any model instance) made by `by` (None: the system)."""
     if contest is None:
         contest = _contest_of(obj)
+    guard_contest_writable(contest)  # an archived contest's results never change
     return Decision.objects.create(
         contest=contest,
         action=action,
