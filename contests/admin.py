@@ -1,6 +1,8 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.http import HttpResponseRedirect
 
 from .models import FAQ, Contest, ReferenceDocument
+from .rules import contest_is_writable, read_only_message
 
 
 class ReadOnlyMixin:
@@ -16,6 +18,40 @@ class ReadOnlyMixin:
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ContestWritableMixin:
+    """For the admins of what belongs to a contest (rounds, essay phases, essays, judging rounds,
+    score sheets): once the contest is archived its records are shown, never changed or deleted
+    (`contests.rules.contest_is_writable`); a form posted anyway is refused with the message.
+    `contest_path` follows the relations from the object to its contest."""
+
+    contest_path = "contest"
+
+    def contest_of(self, obj):
+        for name in self.contest_path.split("."):
+            obj = getattr(obj, name, None)
+            if obj is None:
+                return None
+        return obj
+
+    def is_read_only(self, obj) -> bool:
+        return obj is not None and not contest_is_writable(self.contest_of(obj))
+
+    def has_change_permission(self, request, obj=None):
+        return not self.is_read_only(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not self.is_read_only(obj) and super().has_delete_permission(request, obj)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        obj = self.get_object(request, object_id) if object_id else None
+        if self.is_read_only(obj):
+            if request.method == "POST":
+                messages.error(request, read_only_message())
+                return HttpResponseRedirect(request.path)
+            messages.info(request, read_only_message())
+        return super().changeform_view(request, object_id, form_url, extra_context)
 
 
 class ReferenceDocumentInline(admin.StackedInline):

@@ -39,7 +39,8 @@ def contest_for_request(request, *, drafts: bool = False) -> Contest:
 def contest_choices(*, drafts: bool = False) -> list[Contest]:
     """The contests the chooser lists, newest first."""
     statuses = list(ContestStatus.values) if drafts else list(PUBLIC_STATUSES)
-    return list(Contest.objects.filter(status__in=statuses).only("name", "slug", "status", "starts_on").order_by("-starts_on", "-id"))
+    qs = Contest.objects.filter(status__in=statuses).only("name", "slug", "status", "starts_on")
+    return list(qs.order_by("-starts_on", "-id"))
 
 
 @dataclass

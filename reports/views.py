@@ -1,9 +1,12 @@
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db.models import Case, When
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -13,7 +16,7 @@ from accounts.enums import Role
 from accounts.roles import has_role, role_required
 from accounts.selectors import organization_labels
 from contests.downloads import download as file_download
-from contests.selectors import current_contest
+from contests.selectors import CONTEST_PARAM, contest_for_request
 from essays import judging as essay_judging
 from essays.models import EssayPrize
 from essays.services import EssayError
@@ -41,7 +44,7 @@ SORT_COLUMNS = [
 SORTS = {f"{d}{key}" for key, _label, _first in SORT_COLUMNS for d in ("", "-")}
 
 
-def sort_columns(sort: str) -> list[dict]:
+def sort_columns(sort: str, *, keep: str = "") -> list[dict]:
     """Each sortable column's header: its link (a second click reverses the order) and, for the
     column the table is sorted by, the direction (aria-sort and the arrow)."""
     columns = []
@@ -52,7 +55,7 @@ def sort_columns(sort: str) -> list[dict]:
             {
                 "key": key,
                 "label": label,
-                "href": f"?sort={('' if descending else '-') if active else first}{key}",
+                "href": f"?{keep}sort={('' if descending else '-') if active else first}{key}",
                 "aria_sort": ("descending" if descending else "ascending") if active else "",
                 "arrow": ("▼" if descending else "▲") if active else "",
             }
@@ -74,16 +77,19 @@ def hour_chart(by_hour: list[tuple[int, int]]) -> dict:
     return {"bars": bars, "x_ticks": x_ticks, "y_ticks": y_ticks, "left": left, "bottom": bottom, "right": left + 24 * step}
 
 
-def _contest():
-    contest = current_contest()
-    if contest is None:
-        raise Http404
-    return contest
+def _keep_contest(request, url: str) -> str:
+    """`url` with the page's ?contest=… kept, so a form posted about a chosen contest comes back to it."""
+    slug = request.GET.get(CONTEST_PARAM)
+    return f"{url}?{urlencode({CONTEST_PARAM: slug})}" if slug else url
+
+
+def _contest(request, *, drafts: bool = False):
+    return contest_for_request(request, drafts=drafts)
 
 
 @role_required(Role.SECRETARIAT, Role.ORGANIZER)
 def dashboard(request):
-    contest = _contest()
+    contest = _contest(request, drafts=True)
     sort = request.GET.get("sort") if request.GET.get("sort") in SORTS else "-attempts"
     weeks, total = selectors.weekly_table(contest=contest)
     by_day, by_hour = selectors.attempts_timeline(contest=contest)
@@ -96,7 +102,7 @@ def dashboard(request):
         "total": total,
         "units": selectors.unit_table(contest=contest, sort=sort),
         "sort": sort,
-        "columns": sort_columns(sort),
+        "columns": sort_columns(sort, keep="" if contest.is_current else f"{urlencode({CONTEST_PARAM: contest.slug})}&"),
         "tiers": PrizeTier.choices,
     }
     return render(request, "reports/dashboard.html", context)
@@ -104,7 +110,7 @@ def dashboard(request):
 
 def public_stats(request):
     """Live participation for everyone, recomputed at most once a minute."""
-    contest = _contest()
+    contest = _contest(request)
     key = f"public-stats:{contest.pk}"
     figures = cache.get(key)
     if figures is None:
@@ -215,7 +221,7 @@ def download(request, kind):
     """Small workbooks download at once."""
     if kind not in SMALL_EXPORTS:
         raise Http404
-    contest = _contest()
+    contest = _contest(request, drafts=True)
     builder = getattr(exports, f"{kind}_workbook")
     return file_download(f"{SMALL_EXPORTS[kind]}.xlsx", lambda buffer: builder(buffer, contest=contest))
 
@@ -224,7 +230,7 @@ def download(request, kind):
 @require_POST
 def export_start(request):
     """The raw attempts workbook is large: a worker builds it while the page shows progress."""
-    job = report_services.export_request(kind="attempts", contest=_contest(), user=request.user)
+    job = report_services.export_request(kind="attempts", contest=_contest(request, drafts=True), user=request.user)
     return redirect("reports:export_status", pk=job.pk)
 
 
@@ -247,7 +253,7 @@ def export_file(request, pk):
 
 @role_required(Role.SECRETARIAT, Role.ORGANIZER)
 def integrity_review(request):
-    contest = _contest()
+    contest = _contest(request, drafts=True)
     if request.method == "POST":
         if not has_role(request.user, Role.SECRETARIAT):
             raise PermissionDenied
@@ -267,7 +273,7 @@ def integrity_review(request):
                 messages.error(request, str(exc))
             else:
                 messages.success(request, _("Đã ghi quyết định."))
-        return redirect("reports:integrity")
+        return redirect(_keep_contest(request, reverse("reports:integrity")))
     return render(
         request,
         "reports/integrity.html",
@@ -281,7 +287,7 @@ def integrity_review(request):
 @role_required(Role.SECRETARIAT, Role.ORGANIZER)
 def summary(request):
     """The draft of the summary report (DOCX); its figures are the dashboard's."""
-    contest = _contest()
+    contest = _contest(request, drafts=True)
     return file_download("du-thao-bao-cao-tong-ket.docx", lambda buffer: summary_docx(buffer, contest=contest))
 
 
@@ -289,7 +295,7 @@ def summary(request):
 def essay_winners(request):
     """Verification of the essay prizes: the awarded essays with their authors and contacts."""
     prizes = list(
-        EssayPrize.objects.filter(essay__phase__contest=_contest())
+        EssayPrize.objects.filter(essay__phase__contest=_contest(request, drafts=True))
         .select_related("essay__subject_organization", "essay__submitter", "verified_by")
         .prefetch_related("essay__authors__organization")
         .order_by(Case(When(status=PrizeStatus.INVALID, then=1), default=0), "rank")
