@@ -1,5 +1,7 @@
 from django.contrib import admin, messages
 from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from .models import FAQ, Contest, ReferenceDocument
 from .rules import contest_is_writable, read_only_message
@@ -71,3 +73,23 @@ class ContestAdmin(admin.ModelAdmin):
     search_fields = ["name", "theme"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [ReferenceDocumentInline, FAQInline]
+    actions = ["copy_contest"]
+    change_form_template = "admin/contests/contest/change_form.html"
+
+    def has_copy_permission(self, request):
+        """Whoever may create a contest may copy one (organizers; the secretariat's admin is
+        view-only); the page it leads to asks for the organizer role too."""
+        return self.has_add_permission(request)
+
+    @admin.action(description=_("Sao chép cuộc thi (tạo bản nháp năm sau)"), permissions=["copy"])
+    def copy_contest(self, request, queryset):
+        """The confirmation page (in reports: the copy touches the quiz and the essays) asks for
+        the new name, address and first day; one contest at a time."""
+        if queryset.count() != 1:
+            self.message_user(request, _("Chọn đúng một cuộc thi để sao chép."), messages.ERROR)
+            return None
+        return HttpResponseRedirect(reverse("reports:contest_copy", args=[queryset.get().pk]))
+
+    def render_change_form(self, request, context, *args, **kwargs):
+        context["can_copy"] = self.has_copy_permission(request)
+        return super().render_change_form(request, context, *args, **kwargs)

@@ -18,6 +18,7 @@ urlpatterns = [
     path("exports/", views.export_start, name="export_start"),
     path("exports/<int:pk>/", views.export_status, name="export_status"),
     path("exports/<int:pk>/file/", views.export_file, name="export_file"),
+    path("contests/<int:pk>/copy/", views.contest_copy, name="contest_copy"),
     path("decisions/", decision_views.decision_log, name="decisions"),
     path("decisions.xlsx", decision_views.decision_log_export, name="decisions_export"),
 ]

@@ -332,3 +332,40 @@ def essay_prize_amend(request, pk):
         _("Đã sửa kết quả đã công bố của bài %(code)s.") % {"code": prize.essay.code},
     )  # fmt: skip
     return redirect("reports:essay_winners")
+
+
+@role_required(Role.ORGANIZER)
+def contest_copy(request, pk):
+    """«Sao chép cuộc thi»: a confirmation page (the new name, address and first day), then
+    `reports.contest_copy.contest_copy` makes next year's draft."""
+    from contests.models import Contest
+
+    from .contest_copy import contest_copy as copy_service
+    from .contest_copy import next_year
+    from .forms import ContestCopyForm
+
+    source = get_object_or_404(Contest, pk=pk)
+    if request.method == "POST":
+        form = ContestCopyForm(request.POST)
+        if form.is_valid():
+            contest = copy_service(source=source, **form.cleaned_data)
+            done = _("Đã tạo bản nháp «%(name)s» từ «%(source)s».")
+            messages.success(request, done % {"name": contest.name, "source": source.name})
+            return redirect("admin:contests_contest_change", contest.pk)
+    else:
+        starts_on = next_year(source.starts_on)
+        old, new = str(source.starts_on.year), str(starts_on.year)
+        name = source.name.replace(old, new) if old in source.name else f"{source.name} {new}"
+        slug = source.slug.replace(old, new) if old in source.slug else f"{source.slug}-{new}"
+        form = ContestCopyForm(initial={"name": name, "slug": slug[:50], "starts_on": starts_on})
+    context = {
+        "source": source,
+        "form": form,
+        "counts": {
+            "rounds": source.rounds.count(),
+            "phases": source.essay_phases.count(),
+            "documents": source.documents.count(),
+            "faqs": source.faqs.count(),
+        },
+    }
+    return render(request, "reports/contest_copy.html", context)
