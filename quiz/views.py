@@ -39,6 +39,7 @@ def round_detail(request, pk):
         "round": round, "attempts": attempts, "entry": entry, "rank": place, "open_attempt": open_attempt,
         "places_visible": selectors.places_visible(round=round),
         "ranked": selectors.ranked_counts(round_ids=[round.pk])[round.pk] if place else None,
+        "next_round": selectors.next_round(round=round),
     }  # fmt: skip
     return render(request, "quiz/round_detail.html", context)
 
