@@ -91,6 +91,7 @@ MIDDLEWARE = [
     "contests.middleware.RequestSizeLimitMiddleware",
     "contests.middleware.NulCharacterMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "contests.middleware.ContestReadOnlyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
 ]

@@ -12,6 +12,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from .models import Contest, Decision, DecisionMask
+from .rules import guard_contest_writable
 
 Action = Decision.Action
 
@@ -22,6 +23,7 @@ def decision_record(
     """Append one decision about `obj` (any model instance) made by `by` (None: the system)."""
     if contest is None:
         contest = _contest_of(obj)
+    guard_contest_writable(contest)  # an archived contest's results never change
     return Decision.objects.create(
         contest=contest,
         action=action,

@@ -4,7 +4,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from .enums import ContestStatus
 from .models import ReferenceDocument
-from .selectors import contest_with_pages, current_contest, past_contests
+from .selectors import contest_with_pages, contests_overview, current_contest, past_contests
 
 
 def home(request):
@@ -17,6 +17,11 @@ def home(request):
             if hasattr(config, "home_context"):
                 context.update(config.home_context(contest=contest, user=request.user))
     return render(request, "contests/home.html", context)
+
+
+def contest_list(request):
+    """Every public contest: open now, upcoming, archived (with their results). One query."""
+    return render(request, "contests/list.html", {"overview": contests_overview()})
 
 
 def _contest_or_404(slug):

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from contests import prizes
 from contests.cleaning import clean_text
 from contests.decisions import Action, decision_record
+from contests.rules import guard_contest_writable
 
 from . import rules
 from .enums import AssignmentMode, Eligibility, EssayStatus, JudgingStatus, PrizeStatus, PrizeTier, SheetStatus
@@ -25,6 +26,7 @@ from .services import EssayError
 @transaction.atomic
 def round_fill_from_screening(*, round: JudgingRound) -> int:
     """The first round takes every eligible, submitted essay of its phase."""
+    guard_contest_writable(round.phase.contest, error=EssayError)
     essays = Essay.objects.filter(phase=round.phase, status=EssayStatus.SUBMITTED, eligibility=Eligibility.ELIGIBLE)
     existing = set(RoundEssay.objects.filter(round=round).values_list("essay_id", flat=True))
     new = [RoundEssay(round=round, essay=e) for e in essays if e.pk not in existing]
@@ -45,6 +47,7 @@ def round_assign(*, round: JudgingRound) -> int:
     )
     if not panel:
         raise EssayError(_("Vòng chấm chưa có giám khảo."))
+    guard_contest_writable(round.phase.contest, error=EssayError)
     contexts = {m.judge_id: rules.judge_context(m.judge, panel_unit=m.organization) for m in panel}
     load = Counter(Assignment.objects.filter(round=round).values_list("judge_id", flat=True))
     existing = defaultdict(set)  # every judge ever assigned (a conflicted judge is never asked again)
@@ -89,6 +92,7 @@ def sheet_save(*, assignment: Assignment, judge, points: dict[int, int], comment
     assignment = Assignment.objects.select_for_update().select_related("round").get(pk=assignment.pk)
     if assignment.judge_id != judge.pk:
         raise EssayError(_("Phiếu chấm này không phải của anh/chị."))
+    guard_contest_writable(assignment.round.phase.contest, error=EssayError)
     if assignment.round.status != JudgingStatus.OPEN:
         raise EssayError(_("Vòng chấm không mở."))
     if assignment.status == SheetStatus.SUBMITTED:

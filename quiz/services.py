@@ -14,6 +14,7 @@ from accounts.models import Profile, User
 from accounts.roles import may_win_prize
 from contests import prizes
 from contests.decisions import Action, decision_record
+from contests.rules import guard_contest_writable
 
 from . import limits, pool_cache, ranking
 from .enums import AttemptStatus, PrizeStatus, QuestionStatus, RoundKind
@@ -286,6 +287,7 @@ def attempt_start(*, round: Round, user, ip_address: str | None = None) -> Attem
             attempt_finalize(attempt=existing)
     if not window_open:
         raise QuizError(_("Tuần thi này hiện không mở. Vui lòng xem lịch thi."), code="closed")
+    guard_contest_writable(round.contest, error=QuizError)  # an archived contest takes no attempt
     try:
         with transaction.atomic():
             return _attempt_create_locked(round=round, user=user, now=now, ip_address=ip_address)

@@ -21,6 +21,7 @@ urlpatterns = [
     path("units/", unit_views.units, name="units"),
     path("units/<int:pk>/", unit_views.unit, name="unit"),
     path("units/<int:pk>/absent.xlsx", unit_views.unit_absentees_download, name="unit_absentees"),
+    path("contests/<int:pk>/copy/", views.contest_copy, name="contest_copy"),
     path("decisions/", decision_views.decision_log, name="decisions"),
     path("privacy/", personal_views.deletion_queue, name="deletion_queue"),
     path("privacy/<int:pk>/", personal_views.deletion_handle, name="deletion_handle"),

@@ -45,6 +45,7 @@ ORGANIZERS = {"superuser", "organizer"}
 SEALED = {"quiz.question", "quiz.round"}
 # (model, action) -> the roles offered the action. delete_selected follows the delete right.
 ACTIONS = {
+    ("contests.contest", "copy_contest"): ORGANIZERS,
     ("quiz.round", "approve_and_seal"): ORGANIZERS,
     ("quiz.round", "export_answer_key"): ORGANIZERS,
     ("essays.essay", "publish"): ORGANIZERS,
