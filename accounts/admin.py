@@ -14,10 +14,12 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
+from contests.admin import ReadOnlyMixin
+
 from .enums import Role
 from .forms import MemberImportForm, OrganizationImportForm
-from .importers import read_member_rows, read_organization_rows
-from .members import members_import
+from .importers import read_organization_rows
+from .members import members_import_upload
 from .models import (
     Consent,
     ConsentText,
@@ -300,19 +302,8 @@ class ConsentTextAdmin(admin.ModelAdmin):
                 self.message_user(request, _("Đã công bố phiên bản %(v)d.") % {"v": text.version}, messages.SUCCESS)
 
 
-class ShownOnly:
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(Consent)
-class ConsentAdmin(ShownOnly, admin.ModelAdmin):
+class ConsentAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ["user", "text", "given_at", "ip_address"]
     list_filter = ["text"]
     search_fields = ["user__email", "user__full_name"]
@@ -320,7 +311,7 @@ class ConsentAdmin(ShownOnly, admin.ModelAdmin):
 
 
 @admin.register(DeletionRequest)
-class DeletionRequestAdmin(ShownOnly, admin.ModelAdmin):
+class DeletionRequestAdmin(ReadOnlyMixin, admin.ModelAdmin):
     """Shown only: the secretariat handles requests on /reports/privacy/."""
 
     list_display = ["user", "requested_at", "status", "handled_by", "handled_at"]
@@ -401,19 +392,10 @@ class MemberAdmin(admin.ModelAdmin):
         form = MemberImportForm(request.POST or None, request.FILES or None)
         errors = []
         if request.method == "POST" and form.is_valid():
-            rows, read_error = read_member_rows(form.cleaned_data["file"])
-            if read_error:
-                errors = [read_error]
-            else:
-                result = members_import(rows=rows, by=request.user)
-                if result.ok:
-                    messages.success(
-                        request,
-                        _("Đã nhập danh sách: %(c)d người mới, %(u)d người cập nhật, %(n)d người không đổi.")
-                        % {"c": result.created, "u": result.updated, "n": result.unchanged},
-                    )
-                    return redirect("admin:accounts_member_changelist")
-                errors = result.errors
+            summary, errors = members_import_upload(file=form.cleaned_data["file"], by=request.user)
+            if summary:
+                messages.success(request, summary)
+                return redirect("admin:accounts_member_changelist")
         context = {
             **self.admin_site.each_context(request),
             "form": form,

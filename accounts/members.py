@@ -211,6 +211,22 @@ def members_import(*, rows: list[tuple], by: User, organization: Organization | 
     return result
 
 
+def members_import_upload(*, file, by: User, organization: Organization | None = None) -> tuple[str | None, list[str]]:
+    """An uploaded list, read (accounts.importers) and imported (members_import), for the officer's
+    page and the admin alike: (the summary to show, []) or (None, the errors by row)."""
+    from .importers import read_member_rows
+
+    rows, read_error = read_member_rows(file)
+    if read_error:
+        return None, [read_error]
+    result = members_import(rows=rows, by=by, organization=organization)
+    if not result.ok:
+        return None, result.errors
+    return _("Đã nhập danh sách: %(c)d người mới, %(u)d người cập nhật, %(n)d người không đổi.") % {
+        "c": result.created, "u": result.updated, "n": result.unchanged,
+    }, []  # fmt: skip
+
+
 def members_template(*, user) -> bytes:
     """The blank member workbook: the header row, an example row to overwrite, and a second sheet
     listing the units this user may import into (code and full name)."""

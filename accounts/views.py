@@ -13,7 +13,6 @@ from contests import notifications
 
 from . import members, privacy
 from .forms import ConsentForm, DeletionRequestForm, MemberImportForm, ProfileForm
-from .importers import read_member_rows
 from .net import client_ip
 from .roles import role_required
 from .rules import UNIT_ROLES, get_unit_for_user, units_in_reach
@@ -173,19 +172,10 @@ def member_import(request, pk):
     form = MemberImportForm(request.POST or None, request.FILES or None)
     errors = []
     if request.method == "POST" and form.is_valid():
-        rows, read_error = read_member_rows(form.cleaned_data["file"])
-        if read_error:
-            errors = [read_error]
-        else:
-            result = members.members_import(rows=rows, by=request.user, organization=unit)
-            if result.ok:
-                messages.success(
-                    request,
-                    _("Đã nhập danh sách: %(c)d người mới, %(u)d người cập nhật, %(n)d người không đổi.")
-                    % {"c": result.created, "u": result.updated, "n": result.unchanged},
-                )
-                return redirect("reports:unit", pk=unit.pk)
-            errors = result.errors
+        summary, errors = members.members_import_upload(file=form.cleaned_data["file"], by=request.user, organization=unit)
+        if summary:
+            messages.success(request, summary)
+            return redirect("reports:unit", pk=unit.pk)
     context = {"form": form, "errors": errors, "unit": unit, "unit_label": organization_label(unit)}
     return render(request, "accounts/member_import.html", context, status=400 if errors else 200)
 

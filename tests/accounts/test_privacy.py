@@ -304,9 +304,16 @@ def _archived(years_ago: int):
 
 
 def _attempt_in(contest, user):
+    # An archived contest takes no new round or attempt: played while it ran, archived after.
+    status = contest.status
+    contest.status = ContestStatus.PUBLISHED
+    contest.save(update_fields=["status"])
     round = sealed_round(pool_size=20, fields=2, contest=contest)
     attempt = services.attempt_start(round=round, user=user)
-    return services.attempt_submit(attempt=attempt, user=user, answers=answer_all(attempt, right=10))
+    attempt = services.attempt_submit(attempt=attempt, user=user, answers=answer_all(attempt, right=10))
+    contest.status = status
+    contest.save(update_fields=["status"])
+    return attempt
 
 
 def test_retention_dry_run_then_real(settings, capsys):
