@@ -463,8 +463,8 @@ class RoundAdmin(admin.ModelAdmin):
         return render(request, "admin/quiz/round/extend.html", context)
 
     def pool_view(self, request, pk):
-        """Build the pool as the organizers did: N random unused questions of a field, or all
-        of an earlier round's pool."""
+        """Build the pool as the organizers did: N random questions of a field (unused, or used
+        in earlier rounds), or all of an earlier round's pool."""
         round = Round.objects.select_related("contest").filter(pk=pk).first()
         if round is None or not self.has_change_permission(request, round):
             return redirect("admin:quiz_round_changelist")
@@ -496,6 +496,8 @@ class RoundAdmin(admin.ModelAdmin):
             "random_form": random_form,
             "copy_form": copy_form,
             "by_field": by_field,
+            # What «add N random» can draw from, per field: unused and used in earlier rounds.
+            "field_counts": [] if round.is_sealed else list(random_form.fields["field"].queryset),
             "problems": [] if round.is_sealed else selectors.round_problems(round=round),
             "questions": pool_questions(round=round),
             "show_answers": _is_organizer(request),

@@ -113,6 +113,13 @@ def round_pool_add(*, round: Round, question_ids: list[int]) -> int:
     return len(new)
 
 
+class PoolSource:
+    """Where «add N random questions of a field» draws from."""
+
+    UNUSED = "unused"  # approved questions no round of the contest has used yet
+    EARLIER = "earlier"  # approved questions of earlier rounds' pools, not yet in this round's
+
+
 def unused_questions(*, round: Round):
     """The approved questions no round of the round's contest has used yet (what «add N random»
     draws from; the pool page counts them per field)."""
@@ -120,14 +127,31 @@ def unused_questions(*, round: Round):
     return Question.objects.filter(status=QuestionStatus.APPROVED).exclude(pk__in=used)
 
 
-def round_pool_add_random(*, round: Round, field: Field, count: int) -> int:
-    """Add `count` random approved questions of `field` that no round of the contest has used yet."""
-    candidates = list(unused_questions(round=round).filter(field=field).values_list("pk", flat=True))
+def earlier_questions(*, round: Round):
+    """The approved questions already used in earlier rounds of the round's contest (a round
+    that opened before this one) and not yet in this round's pool: «N questions already used»
+    (week 3 of the seed took 50 of week 1)."""
+    earlier = RoundQuestion.objects.filter(round__contest_id=round.contest_id, round__opens_at__lt=round.opens_at)
+    mine = RoundQuestion.objects.filter(round_id=round.pk).values("question_id")
+    return Question.objects.filter(status=QuestionStatus.APPROVED, pk__in=earlier.values("question_id")).exclude(pk__in=mine)
+
+
+def pool_candidates(*, round: Round, source: str = PoolSource.UNUSED):
+    return earlier_questions(round=round) if source == PoolSource.EARLIER else unused_questions(round=round)
+
+
+def round_pool_add_random(*, round: Round, field: Field, count: int, source: str = PoolSource.UNUSED) -> int:
+    """Add `count` random approved questions of `field`: unused by every round of the contest,
+    or (source EARLIER) already used in an earlier round and not yet in this one."""
+    candidates = list(pool_candidates(round=round, source=source).filter(field=field).values_list("pk", flat=True))
     if len(candidates) < count:
-        raise QuizError(
-            _("Lĩnh vực «%(field)s» chỉ còn %(n)d câu chưa dùng đã duyệt, không đủ %(count)d câu.")
-            % {"field": field.name, "n": len(candidates), "count": count}
-        )
+        if source == PoolSource.EARLIER:
+            message = _(
+                "Lĩnh vực «%(field)s» chỉ có %(n)d câu đã dùng ở các tuần trước (chưa có trong tuần này), không đủ %(count)d câu."
+            )
+        else:
+            message = _("Lĩnh vực «%(field)s» chỉ còn %(n)d câu chưa dùng đã duyệt, không đủ %(count)d câu.")
+        raise QuizError(message % {"field": field.name, "n": len(candidates), "count": count})
     return round_pool_add(round=round, question_ids=_random.sample(candidates, count))
 
 
