@@ -91,6 +91,8 @@ DETAIL_LABELS = {
     "published": _("đăng trên trang cuộc thi"),
     "essays": _("bài"),
     "essays_published": _("số bài được đăng"),
+    "contestant": _("thí sinh"),
+    "minutes": _("số phút cộng thêm"),
 }
 _VALUE_LABELS = {
     True: _("có"), False: _("không"), "verified": _("đã xác minh"), "invalid": _("không hợp lệ"), "draft": _("dự kiến"),

@@ -28,7 +28,18 @@ from . import selectors, services
 from .errors import QuizError
 from .excel import import_questions, new_fields, parse_workbook, write_workbook
 from .forms import PoolCopyForm, PoolRandomForm, QuestionImportConfirmForm, QuestionImportForm
-from .models import BlueprintItem, Field, Option, Prize, Question, Round, RoundEntry, RoundQuestion, RoundWindowChange
+from .models import (
+    BlueprintItem,
+    Field,
+    Option,
+    Prize,
+    Question,
+    Round,
+    RoundEntry,
+    RoundQuestion,
+    RoundWindowChange,
+    TimeExtension,
+)
 
 IMPORT_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
 IMPORT_EXPIRED = _("Bản xem trước đã hết hạn (sau 15 phút) hoặc không phải của anh/chị; vui lòng chọn lại tệp.")
@@ -503,6 +514,60 @@ class RoundAdmin(admin.ModelAdmin):
             "show_answers": _is_organizer(request),
         }
         return render(request, "admin/quiz/round/pool.html", context)
+
+
+class TimeExtensionForm(forms.ModelForm):
+    class Meta:
+        model = TimeExtension
+        fields = ["round", "user", "minutes", "reason"]
+        widgets = {"reason": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {
+            "minutes": _("Cộng vào thời gian làm bài của mọi bài thi của thí sinh trong tuần thi, kể cả bài đang làm; "
+                         "không vượt quá giờ đóng của tuần thi."),
+            "reason": _("Ví dụ: thí sinh khiếm thị dùng phần mềm đọc màn hình; mất kết nối lúc 9 giờ 12 phút, đã xác minh."),
+        }  # fmt: skip
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "round" in self.fields:
+            self.fields["round"].queryset = Round.objects.filter(
+                approved_at__isnull=False, results_published_at__isnull=True, closes_at__gt=timezone.now()
+            ).select_related("contest")
+
+    def clean(self):
+        data = super().clean()
+        round = data.get("round")
+        if round is not None:
+            for problem in services.time_extension_problems(
+                round=round, minutes=data.get("minutes"), reason=data.get("reason", "")
+            ):
+                self.add_error(None, problem)
+        return data
+
+
+@admin.register(TimeExtension)
+class TimeExtensionAdmin(admin.ModelAdmin):
+    """Extra time for one contestant: added by an organizer through
+    quiz.services.time_extension_grant, never changed or deleted (a record)."""
+
+    form = TimeExtensionForm
+    list_display = ["round", "user", "minutes", "reason", "granted_by", "granted_at"]
+    list_filter = ["round__contest", "round"]
+    search_fields = ["user__email", "user__full_name", "reason"]
+    raw_id_fields = ["user"]
+    list_select_related = ["round", "round__contest", "user", "granted_by"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        extension = services.time_extension_grant(
+            round=obj.round, user=obj.user, minutes=obj.minutes, reason=obj.reason, by=request.user
+        )
+        obj.pk, obj.granted_by, obj.granted_at = extension.pk, extension.granted_by, extension.granted_at
 
 
 class ReadOnlyAdmin(ReadOnlyMixin, admin.ModelAdmin):

@@ -5,7 +5,7 @@ contestant and round, one answer slot per question of an attempt, one ranking en
 prize per person and round, one correct option per question."""
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Length
@@ -448,3 +448,41 @@ class RoundWindowChange(models.Model):
 
     def __str__(self):
         return f"{self.round_id}: {self.old_closes_at:%Y-%m-%d %H:%M} → {self.new_closes_at:%Y-%m-%d %H:%M}"
+
+
+EXTRA_MINUTES_MAX = 120
+
+
+class TimeExtension(models.Model):
+    """Extra minutes for one contestant in one round (a disability, a lost connection the
+    organizers accept), granted by an organizer with a reason. Grants add up; every attempt the
+    contestant starts in the round, and the one in progress, gets them (the deadline rule,
+    quiz.services.attempt_deadline). Never changed or deleted: a record, like the decision log."""
+
+    round = models.ForeignKey(Round, verbose_name=_("tuần thi"), on_delete=models.PROTECT, related_name="time_extensions")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("thí sinh"), on_delete=models.PROTECT, related_name="time_extensions"
+    )
+    minutes = models.PositiveSmallIntegerField(
+        _("số phút cộng thêm"), validators=[MinValueValidator(1), MaxValueValidator(EXTRA_MINUTES_MAX)]
+    )
+    reason = models.TextField(_("lý do"), max_length=2000, validators=[validate_multiline])
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("người cho thêm giờ"), on_delete=models.PROTECT, related_name="+"
+    )
+    granted_at = models.DateTimeField(_("cho thêm giờ lúc"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("thêm giờ làm bài")
+        verbose_name_plural = _("thêm giờ làm bài (từng thí sinh)")
+        ordering = ["round_id", "granted_at"]
+        indexes = [models.Index(fields=["round", "user"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(minutes__gte=1) & Q(minutes__lte=EXTRA_MINUTES_MAX), name="time_extension_minutes_range"
+            ),
+            models.CheckConstraint(condition=~Q(reason=""), name="time_extension_reason"),
+        ]
+
+    def __str__(self):
+        return f"{self.round_id}/{self.user_id}: +{self.minutes}′"

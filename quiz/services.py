@@ -5,7 +5,8 @@ import datetime
 import secrets
 
 from django.db import IntegrityError, OperationalError, connection, transaction
-from django.db.models import Case, Count, F, Max, Q, Value, When
+from django.db.models import Case, Count, F, Max, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,6 +30,7 @@ from .models import (
     RoundEntry,
     RoundQuestion,
     RoundWindowChange,
+    TimeExtension,
 )
 from .selectors import moment_display, question_changes, question_is_sealed, round_overlapping, round_problems
 
@@ -261,11 +263,72 @@ def round_extend_window(*, round: Round, closes_at: datetime.datetime, by, reaso
         action=Action.WINDOW_EXTEND, obj=round, by=by, reason=reason,
         data={"old_closes_at": moment_display(old), "new_closes_at": moment_display(closes_at)},
     )  # fmt: skip
-    limit = datetime.timedelta(seconds=round.time_limit_seconds)
+    extra = extra_minutes_by_user(round=round)
     for attempt in Attempt.objects.select_for_update().filter(round=round, status=AttemptStatus.OPEN, deadline=old):
-        attempt.deadline = min(attempt.started_at + limit, closes_at)
+        attempt.deadline = attempt_deadline(
+            round=round, started_at=attempt.started_at, extra_minutes=extra.get(attempt.user_id, 0)
+        )
         attempt.save(update_fields=["deadline"])
     return change
+
+
+# --- Extra time for one contestant ----------------------------------------------------------------
+
+
+def attempt_deadline(*, round: Round, started_at: datetime.datetime, extra_minutes: int = 0) -> datetime.datetime:
+    """The deadline rule, its one home: deadline = min(start + limit + the contestant's extra
+    minutes, the round's close). Extra time never passes the close: places are shown and prizes
+    drafted once the round has closed, with every attempt over (docs/decisions.md)."""
+    limit = datetime.timedelta(seconds=round.time_limit_seconds, minutes=extra_minutes)
+    return min(started_at + limit, round.closes_at)
+
+
+def extra_minutes_by_user(*, round: Round) -> dict[int, int]:
+    """user id -> the extra minutes granted in the round (grants add up). One query."""
+    rows = TimeExtension.objects.filter(round=round).order_by().values("user_id").annotate(total=Sum("minutes"))
+    return {row["user_id"]: row["total"] for row in rows}
+
+
+def _extra_minutes_subquery(*, round: Round, user_ref: str):
+    rows = TimeExtension.objects.filter(round=round, user_id=OuterRef(user_ref)).order_by().values("user_id")
+    return Coalesce(Subquery(rows.annotate(total=Sum("minutes")).values("total")[:1]), 0)
+
+
+def time_extension_problems(*, round: Round, minutes: int | None, reason: str) -> list[str]:
+    """Why extra time cannot be granted (the admin form shows these; the service refuses)."""
+    from .models import EXTRA_MINUTES_MAX
+
+    problems = []
+    if minutes is None or not 1 <= minutes <= EXTRA_MINUTES_MAX:
+        problems.append(_("Số phút cộng thêm phải từ 1 đến %(max)d.") % {"max": EXTRA_MINUTES_MAX})
+    if not (reason or "").strip():
+        problems.append(_("Cần ghi lý do cho thêm giờ."))
+    if round.results_published_at or timezone.now() >= round.closes_at:
+        problems.append(_("Tuần thi đã đóng; thời gian cộng thêm không vượt quá giờ đóng của tuần thi."))
+    return problems
+
+
+@transaction.atomic
+def time_extension_grant(*, round: Round, user, minutes: int, reason: str, by) -> TimeExtension:
+    """Give one contestant `minutes` more in a round, with a reason; recorded, and logged as a
+    decision. Applies to every attempt they start in the round and to the one in progress
+    (even one whose time ran out but that is not closed yet: a lost connection), always within
+    the round's close."""
+    round = Round.objects.select_for_update().select_related("contest").get(pk=round.pk)
+    reason = (reason or "").strip()
+    problems = time_extension_problems(round=round, minutes=minutes, reason=reason)
+    if problems:
+        raise QuizError(" ".join(problems))
+    extension = TimeExtension.objects.create(round=round, user=user, minutes=minutes, reason=reason, granted_by=by)
+    decision_record(
+        action=Action.EXTRA_TIME, obj=extension, by=by, reason=reason, contest=round.contest,
+        data={"contestant": user.get_full_name() or user.email, "minutes": minutes},
+    )  # fmt: skip
+    total = extra_minutes_by_user(round=round).get(user.pk, 0)
+    for attempt in Attempt.objects.select_for_update().filter(round=round, user=user, status=AttemptStatus.OPEN):
+        attempt.deadline = attempt_deadline(round=round, started_at=attempt.started_at, extra_minutes=total)
+        attempt.save(update_fields=["deadline"])
+    return extension
 
 
 # --- Attempts -----------------------------------------------------------------------------------------
@@ -334,7 +397,13 @@ def _attempt_create_locked(*, round: Round, user, now, ip_address: str | None) -
     RoundEntry row does not exist before the first finished attempt, and an advisory lock
     would be one more query and PostgreSQL-only. The lock serializes one person's starts,
     never two people's."""
-    organization_id = Profile.objects.select_for_update().filter(user=user).values_list("organization_id", flat=True).first()
+    # The contestant's extra minutes come with the locked row (a subquery: no extra query).
+    organization_id, extra_minutes = (
+        Profile.objects.select_for_update(of=("self",))
+        .filter(user=user)
+        .values_list("organization_id", _extra_minutes_subquery(round=round, user_ref="user_id"))
+        .first()
+    ) or (None, 0)
     if organization_id is None:
         raise QuizError(_("Vui lòng hoàn thiện thông tin cá nhân trước khi dự thi."), code="profile")
     if limits.has_limits(round):
@@ -359,7 +428,7 @@ def _attempt_create_locked(*, round: Round, user, now, ip_address: str | None) -
         if not allowed.allowed:
             raise QuizError(limits.refusal_message(round, allowed, now=now), code="limit")
     drawn = _draw(round=round)
-    deadline = min(now + datetime.timedelta(seconds=round.time_limit_seconds), round.closes_at)
+    deadline = attempt_deadline(round=round, started_at=now, extra_minutes=extra_minutes)
     attempt = Attempt.objects.create(
         round=round, user=user, organization_id=organization_id, started_at=now, deadline=deadline,
         question_count=len(drawn), ip_address=ip_address,

@@ -27,6 +27,7 @@ EXPECTED = {
     "quiz.round": {"superuser": "vac", "organizer": "vac", "secretariat": "v"},  # sealed
     "quiz.roundentry": {"superuser": "v", "organizer": "v", "secretariat": "v"},
     "quiz.prize": {"superuser": "v", "organizer": "v", "secretariat": "v"},
+    "quiz.timeextension": {"superuser": "va", "organizer": "va", "secretariat": "v"},  # a record
     "essays.essayphase": {"superuser": FULL, "organizer": "vac", "secretariat": "v"},
     "essays.essay": {"superuser": "vcd", "organizer": "vc", "secretariat": "v"},
     "essays.judginground": {"superuser": FULL, "organizer": "vac", "secretariat": "v"},
