@@ -160,6 +160,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "quiz.tasks.finalize_expired_attempts",
         "schedule": 60.0,
     },
+    # The item analysis of rounds that closed since (quiz.analysis).
+    "quiz-analyse-closed-rounds": {
+        "task": "quiz.tasks.analyse_closed_rounds",
+        "schedule": 900.0,
+    },
 }
 
 # --- Authentication (django-allauth) ------------------------------------------------------

@@ -64,6 +64,7 @@ class PoolRandomForm(forms.Form):
         label=_("Lấy từ"),
         choices=[("unused", _("câu chưa dùng ở tuần nào")), ("earlier", _("câu đã dùng ở các tuần trước"))],
         initial="unused",
+        required=False,
         widget=forms.RadioSelect,
     )
     count = forms.IntegerField(label=_("Số câu"), min_value=1, max_value=500)
@@ -71,6 +72,9 @@ class PoolRandomForm(forms.Form):
     def __init__(self, *args, round: Round, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["field"].queryset = fields_with_pool_counts(round=round)
+
+    def clean_source(self):
+        return self.cleaned_data.get("source") or "unused"
 
 
 class PoolCopyForm(forms.Form):

@@ -486,3 +486,49 @@ class TimeExtension(models.Model):
 
     def __str__(self):
         return f"{self.round_id}/{self.user_id}: +{self.minutes}′"
+
+
+class RoundStat(models.Model):
+    """A closed round's item analysis as a whole (quiz.analysis.round_analyse writes it)."""
+
+    round = models.OneToOneField(Round, verbose_name=_("tuần thi"), on_delete=models.CASCADE, related_name="stat")
+    attempts = models.PositiveIntegerField(_("số bài thi"))
+    test_length = models.PositiveSmallIntegerField(_("số câu mỗi bài thi"))
+    alpha = models.FloatField(_("hệ số Cronbach alpha"), null=True, blank=True)
+    mean = models.FloatField(_("điểm trung bình"), null=True, blank=True)
+    sd = models.FloatField(_("độ lệch chuẩn"), null=True, blank=True)
+    distribution = models.JSONField(_("phân bố điểm"), default=list)
+    computed_at = models.DateTimeField(_("phân tích lúc"))
+    seconds = models.FloatField(_("thời gian tính (giây)"), default=0)
+
+    class Meta:
+        verbose_name = _("phân tích tuần thi")
+        verbose_name_plural = _("phân tích tuần thi")
+
+    def __str__(self):
+        return f"{self.round_id}: α={self.alpha}"
+
+
+class QuestionStat(models.Model):
+    """One question's figures in one closed round (quiz.analysis): facility, discrimination, the
+    share choosing each option (letters, "" for no answer) and the flags raised."""
+
+    round = models.ForeignKey(Round, verbose_name=_("tuần thi"), on_delete=models.CASCADE, related_name="question_stats")
+    question = models.ForeignKey(Question, verbose_name=_("câu hỏi"), on_delete=models.CASCADE, related_name="stats")
+    attempts = models.PositiveIntegerField(_("số bài thi có câu này"))
+    facility = models.FloatField(_("độ dễ (tỉ lệ đúng)"), null=True, blank=True)
+    discrimination = models.FloatField(_("độ phân biệt (tương quan điểm-nhị phân)"), null=True, blank=True)
+    upper_lower = models.FloatField(_("chỉ số phân biệt nhóm 27 %"), null=True, blank=True)
+    option_shares = models.JSONField(_("tỉ lệ chọn từng phương án"), default=dict)
+    flags = models.JSONField(_("cảnh báo"), default=list)
+    computed_at = models.DateTimeField(_("phân tích lúc"))
+
+    class Meta:
+        verbose_name = _("phân tích câu hỏi")
+        verbose_name_plural = _("phân tích câu hỏi")
+        ordering = ["round_id", "question_id"]
+        constraints = [models.UniqueConstraint(fields=["round", "question"], name="question_stat_unique")]
+        indexes = [models.Index(fields=["question", "computed_at"])]
+
+    def __str__(self):
+        return f"{self.round_id}/{self.question_id}"
