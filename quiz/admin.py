@@ -2,6 +2,7 @@
 sealed round or question is shown read-only (the signals refuse any change anyway)."""
 
 import io
+import json
 import re
 import secrets
 
@@ -10,7 +11,8 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Exists, FloatField, OuterRef, Prefetch, Q, Value
+from django.db import transaction
+from django.db.models import Count, Exists, FloatField, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Cast, NullIf
 from django.shortcuts import redirect, render
 from django.template.response import TemplateResponse
@@ -24,7 +26,7 @@ from accounts.roles import has_role
 from contests.admin import ReadOnlyMixin
 from contests.downloads import download
 
-from . import selectors, services
+from . import analysis, selectors, services
 from .errors import QuizError
 from .excel import import_questions, new_fields, parse_workbook, write_workbook
 from .forms import PoolCopyForm, PoolRandomForm, QuestionImportConfirmForm, QuestionImportForm
@@ -34,6 +36,7 @@ from .models import (
     Option,
     Prize,
     Question,
+    QuestionStat,
     Round,
     RoundEntry,
     RoundQuestion,
@@ -58,6 +61,11 @@ def pool_questions(*, round: Round) -> list[Question]:
         .prefetch_related(Prefetch("options", queryset=Option.objects.order_by("letter")))
         .order_by("field__sort_order", "field__name", "code")
     )
+
+
+def round_share(n: int, top: int) -> int:
+    """A bar's width in per cent of the largest."""
+    return round(100 * n / top) if top else 0
 
 
 def _is_organizer(request) -> bool:
@@ -119,12 +127,50 @@ class RightShareFilter(admin.SimpleListFilter):
         return queryset.filter(right_share__gte=bounds[0], right_share__lt=bounds[1])
 
 
+class QuestionStatInline(ReadOnlyMixin, admin.TabularInline):
+    """The item analysis of the question in each closed round it was drawn in (quiz.analysis)."""
+
+    model = QuestionStat
+    extra = 0
+    can_delete = False
+    fields = ["round", "attempts", "facility_display", "discrimination_display", "upper_lower_display", "shares", "flags_display"]
+    readonly_fields = fields
+    verbose_name_plural = _("phân tích câu hỏi theo từng tuần thi")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("round")
+
+    @admin.display(description=_("độ dễ (p)"))
+    def facility_display(self, obj):
+        return _number(obj.facility)
+
+    @admin.display(description=_("độ phân biệt (r)"))
+    def discrimination_display(self, obj):
+        return _number(obj.discrimination)
+
+    @admin.display(description=_("nhóm 27 %"))
+    def upper_lower_display(self, obj):
+        return _number(obj.upper_lower)
+
+    @admin.display(description=_("tỉ lệ chọn"))
+    def shares(self, obj):
+        return analysis.shares_display(obj.option_shares)
+
+    @admin.display(description=_("cảnh báo"))
+    def flags_display(self, obj):
+        return ", ".join(analysis.flag_labels(obj.flags)) or "–"
+
+
+def _number(value) -> str:
+    return "–" if value is None else f"{value:.2f}"
+
+
 @admin.register(Question)
 class QuestionAdmin(admin.ModelAdmin):
-    list_display = ["code", "short_text", "field", "status", "answered", "right_share_display", "sealed"]
+    list_display = ["code", "short_text", "field", "status", "answered", "right_share_display", "analysis_display", "sealed"]
     list_filter = ["field", "status", UsedInRoundFilter, RightShareFilter]
     search_fields = ["code", "text", "source", "options__text"]
-    inlines = [OptionInline]
+    inlines = [OptionInline, QuestionStatInline]
     readonly_fields = ["author", "created_at", "updated_at"]
     fields = ["code", "field", "text", "source", "status", "author", "created_at", "updated_at"]
     change_list_template = "admin/quiz/question/change_list.html"
@@ -132,6 +178,7 @@ class QuestionAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         sealed = RoundQuestion.objects.filter(question=OuterRef("pk"), round__approved_at__isnull=False)
+        latest = QuestionStat.objects.filter(question=OuterRef("pk")).order_by("-computed_at", "-pk")
         return (
             super()
             .get_queryset(request)
@@ -140,6 +187,7 @@ class QuestionAdmin(admin.ModelAdmin):
                 shown=Count("attempt_items", filter=Q(attempt_items__is_correct__isnull=False)),
                 right=Count("attempt_items", filter=Q(attempt_items__is_correct=True)),
                 is_sealed=Exists(sealed),
+                **{f"stat_{name}": Subquery(latest.values(name)[:1]) for name in ("facility", "discrimination", "flags")},
             )
             .annotate(right_share=Cast("right", FloatField()) / NullIf(Cast("shown", FloatField()), Value(0.0)))
         )
@@ -155,6 +203,17 @@ class QuestionAdmin(admin.ModelAdmin):
     @admin.display(description=_("% đúng"), ordering="right_share")
     def right_share_display(self, obj):
         return "–" if not obj.shown else f"{obj.right / obj.shown:.0%}"
+
+    @admin.display(description=_("phân tích (tuần gần nhất)"))
+    def analysis_display(self, obj):
+        """p and r of the latest analysed round, with its flags."""
+        if obj.stat_facility is None:
+            return "–"
+        flags = obj.stat_flags if isinstance(obj.stat_flags, list) else json.loads(obj.stat_flags or "[]")
+        text = f"p {_number(obj.stat_facility)} · r {_number(obj.stat_discrimination)}"
+        if flags:
+            return format_html('{} <strong class="flag">⚑ {}</strong>', text, ", ".join(analysis.flag_labels(flags)))
+        return text
 
     @admin.display(description=_("niêm phong"), boolean=True, ordering="is_sealed")
     def sealed(self, obj):
@@ -439,7 +498,54 @@ class RoundAdmin(admin.ModelAdmin):
         return [
             path("<int:pk>/pool/", self.admin_site.admin_view(self.pool_view), name="quiz_round_pool"),
             path("<int:pk>/extend/", self.admin_site.admin_view(self.extend_view), name="quiz_round_extend"),
+            path("<int:pk>/analysis/", self.admin_site.admin_view(self.analysis_view), name="quiz_round_analysis"),
+            path(
+                "<int:pk>/analysis.xlsx", self.admin_site.admin_view(self.analysis_export_view), name="quiz_round_analysis_xlsx"
+            ),
         ] + super().get_urls()
+
+    def _viewable_round(self, request, pk):
+        round = Round.objects.select_related("contest").filter(pk=pk).first()
+        if round is None or not self.has_view_permission(request, round):
+            raise PermissionDenied
+        return round
+
+    def analysis_view(self, request, pk):
+        """The item analysis of a closed round: the round's figures, the score distribution and
+        a table of questions, flagged ones first. Organizers may run it again."""
+        round = self._viewable_round(request, pk)
+        may_run = self.has_seal_permission(request)
+        if request.method == "POST":
+            if not may_run:
+                raise PermissionDenied
+            if not round.is_closed:
+                messages.error(request, _("Chỉ phân tích câu hỏi sau khi tuần thi đã đóng."))
+            else:
+                from .tasks import analyse_round
+
+                transaction.on_commit(lambda: analyse_round.delay(round.pk))
+                messages.success(request, _("Đã giao việc phân tích; tải lại trang sau ít phút để xem kết quả."))
+            return redirect("admin:quiz_round_analysis", pk=round.pk)
+        stat, rows = analysis.round_analysis(round=round)
+        top = max(stat.distribution) if stat and stat.distribution else 0
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": round,
+            "title": _("Phân tích câu hỏi: %(name)s") % {"name": round.name},
+            "round": round,
+            "stat": stat,
+            "distribution": [(score, n, round_share(n, top)) for score, n in enumerate(stat.distribution)] if stat else [],
+            "rows": [(row, analysis.shares_display(row.option_shares), analysis.flag_labels(row.flags)) for row in rows],
+            "flagged": sum(1 for row in rows if row.flags),
+            "thresholds": analysis.THRESHOLDS,
+            "may_run": may_run and round.is_closed,
+        }
+        return render(request, "admin/quiz/round/analysis.html", context)
+
+    def analysis_export_view(self, request, pk):
+        round = self._viewable_round(request, pk)
+        return download(f"phan-tich-cau-hoi-{round.pk}.xlsx", lambda buffer: analysis.write_analysis(buffer, round=round))
 
     def extend_view(self, request, pk):
         """Extend a sealed round's window (later closing only), with a reason that is recorded."""

@@ -259,3 +259,75 @@ def rounds_to_analyse():
         .filter(Exists(finished))
         .filter(Q(stat__isnull=True) | Q(stat__computed_at__lt=F("closes_at")))
     )
+
+
+# -- Reading the stored figures: the admin page and the Excel export ---------------------------------
+
+
+def flag_labels(flags: list[str]) -> list[str]:
+    return [str(Flag.LABELS.get(flag, flag)) for flag in flags]
+
+
+def round_analysis(*, round: Round) -> tuple[RoundStat | None, list[QuestionStat]]:
+    """A round's stored analysis: the round's figures and each question's, flagged ones first,
+    then by code. Two queries."""
+    stat = RoundStat.objects.filter(round=round).first()
+    rows = sorted(
+        QuestionStat.objects.filter(round=round).select_related("question", "question__field"),
+        key=lambda s: (not s.flags, s.question.code),
+    )
+    return stat, rows
+
+
+def shares_display(option_shares: dict) -> str:
+    """«A 75 % · B 0 % · … · bỏ trống 5 %»."""
+    parts = [f"{letter or _('bỏ trống')} {share:.0%}" for letter, share in sorted(option_shares.items(), key=_letters_first)]
+    return " · ".join(parts)
+
+
+def _letters_first(item):
+    return (item[0] == "", item[0])
+
+
+def write_analysis(buffer, *, round: Round) -> int:
+    """The round's analysis as a workbook: one sheet of questions, one of the round's figures
+    and score distribution. Every text cell through contests.text.excel_text."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    from contests.text import excel_text
+
+    stat, rows = round_analysis(round=round)
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = excel_text(_("Câu hỏi"))
+    letters = list(OPTION_LETTERS)
+    head = [_("Mã câu"), _("Lĩnh vực"), _("Câu hỏi"), _("Số bài thi"), _("Độ dễ (p)"), _("Độ phân biệt (r)")]
+    head += [_("Chỉ số nhóm 27 %")]
+    head += [_("Chọn %(letter)s") % {"letter": x} for x in letters] + [_("Bỏ trống"), _("Cảnh báo")]
+    sheet.append([excel_text(h) for h in head])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        q = row.question
+        shares = [row.option_shares.get(x) for x in letters]
+        sheet.append(
+            [excel_text(q.code), excel_text(q.field.name), excel_text(q.text), row.attempts, row.facility, row.discrimination,
+             row.upper_lower, *shares, row.option_shares.get(""), excel_text(", ".join(flag_labels(row.flags)))]
+        )  # fmt: skip
+    sheet.freeze_panes = "A2"
+    sheet.column_dimensions["C"].width = 60
+    summary = workbook.create_sheet(excel_text(_("Tuần thi")))
+    summary.append([excel_text(_("Tuần thi")), excel_text(round.name)])
+    if stat is not None:
+        summary.append([excel_text(_("Số bài thi")), stat.attempts])
+        summary.append([excel_text(_("Số câu mỗi bài thi")), stat.test_length])
+        summary.append([excel_text(_("Cronbach alpha (KR-20)")), stat.alpha])
+        summary.append([excel_text(_("Điểm trung bình")), stat.mean])
+        summary.append([excel_text(_("Độ lệch chuẩn")), stat.sd])
+        summary.append([])
+        summary.append([excel_text(_("Điểm")), excel_text(_("Số bài thi"))])
+        for score, count in enumerate(stat.distribution):
+            summary.append([score, count])
+    workbook.save(buffer)
+    return len(rows)

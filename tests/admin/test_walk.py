@@ -172,6 +172,8 @@ CUSTOM_PAGES = {
     "/admin/quiz/question/template.xlsx": {"superuser", "organizer", "secretariat"},
     "/admin/quiz/round/{round}/pool/": ORGANIZERS,
     "/admin/quiz/round/{round}/extend/": ORGANIZERS,
+    "/admin/quiz/round/{round}/analysis/": {"superuser", "organizer", "secretariat"},
+    "/admin/quiz/round/{round}/analysis.xlsx": {"superuser", "organizer", "secretariat"},
     "/admin/accounts/organization/import/": ORGANIZERS,
     "/admin/accounts/user/{player}/password/": {"superuser"},
 }

@@ -188,3 +188,91 @@ def test_the_task_analyses_closed_rounds_not_yet_analysed():
     assert RoundStat.objects.get(round=round).attempts == 1
     call_command("analyse_round", str(round.pk))
     assert RoundStat.objects.get(round=round).attempts == 1
+
+
+@pytest.fixture
+def analysed_round():
+    round = sealed_round(pool_size=20, fields=2)
+    for n in range(4):
+        person = contestant()
+        attempt = services.attempt_start(round=round, user=person)
+        answers = {}
+        for item in attempt.items.order_by("position"):
+            letters = dict(Option.objects.filter(pk__in=item.option_ids).values_list("pk", "letter"))
+            index = {letters[oid]: i for i, oid in enumerate(item.option_ids)}
+            answers[item.position] = index["A"] if item.question_id in _first(round, n + 1) else index["C"]
+        services.attempt_submit(attempt=attempt, user=person, answers=answers)
+    analysis.round_analyse(round=_closed(round))
+    return round
+
+
+@pytest.mark.django_db
+def test_the_admin_shows_the_analysis_beside_the_round_and_each_question(client, analysed_round):
+    from accounts.enums import Role
+    from tests.factories import staff_user
+
+    round = analysed_round
+    first = round.pool.order_by("question_id").first().question
+    QuestionStat.objects.filter(round=round, question=first).update(flags=[Flag.EASY, Flag.UNUSED_OPTION])
+    client.force_login(staff_user(Role.ORGANIZER))
+
+    html = client.get(f"/admin/quiz/round/{round.pk}/analysis/").content.decode()
+    assert "data-round-stat" in html and html.count('<tr class="flagged"') >= 1
+    assert f'data-question="{first.code}"' in html and "⚑ quá dễ" in html and "có phương án không ai chọn" in html
+    page = client.get("/admin/quiz/question/").content.decode()
+    assert "p 1.00 · r –" in page and "⚑ quá dễ, có phương án không ai chọn" in page
+    detail = client.get(f"/admin/quiz/question/{first.pk}/change/").content.decode()
+    assert "phân tích câu hỏi theo từng tuần thi" in detail.lower()
+    assert "A 100% · B 0% · C 0% · D 0% · bỏ trống 0%" in detail
+
+
+@pytest.mark.django_db
+def test_the_analysis_page_costs_the_same_queries_whatever_the_pool(client, analysed_round, django_assert_max_num_queries):
+    from accounts.enums import Role
+    from tests.factories import staff_user
+
+    client.force_login(staff_user(Role.SECRETARIAT))
+    url = f"/admin/quiz/round/{analysed_round.pk}/analysis/"
+    with django_assert_max_num_queries(8):
+        response = client.get(url)
+    assert response.status_code == 200
+    assert 'type="submit"' not in response.content.decode().split("data-question-stats")[1]  # no run button
+    assert client.post(url).status_code == 403
+
+
+@pytest.mark.django_db
+def test_the_analysis_exports_to_excel_with_safe_cells(client, analysed_round):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    from accounts.enums import Role
+    from quiz.models import Question
+    from tests.factories import staff_user
+
+    question = analysed_round.pool.order_by("question_id").first().question
+    Question.objects.filter(pk=question.pk).update(text='=HYPERLINK("http://x")')
+    client.force_login(staff_user(Role.ORGANIZER))
+
+    response = client.get(f"/admin/quiz/round/{analysed_round.pk}/analysis.xlsx")
+
+    workbook = load_workbook(BytesIO(response.content))
+    rows = list(workbook["Câu hỏi"].values)
+    assert rows[0][:7] == ("Mã câu", "Lĩnh vực", "Câu hỏi", "Số bài thi", "Độ dễ (p)", "Độ phân biệt (r)", "Chỉ số nhóm 27 %")
+    row = next(r for r in rows if r[0] == question.code)
+    assert row[2] == '\'=HYPERLINK("http://x")' and row[3] == 4 and row[4] == 1.0
+    summary = dict(r[:2] for r in workbook["Tuần thi"].values if r and r[0] is not None)
+    assert summary["Số bài thi"] == 4
+
+
+@pytest.mark.django_db
+def test_an_organizer_runs_the_analysis_again_from_the_page(client, analysed_round, django_capture_on_commit_callbacks):
+    from accounts.enums import Role
+    from tests.factories import staff_user
+
+    RoundStat.objects.filter(round=analysed_round).delete()
+    client.force_login(staff_user(Role.ORGANIZER))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/admin/quiz/round/{analysed_round.pk}/analysis/")
+    assert response.status_code == 302
+    assert RoundStat.objects.get(round=analysed_round).attempts == 4
