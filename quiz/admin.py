@@ -165,14 +165,41 @@ def _number(value) -> str:
     return "–" if value is None else f"{value:.2f}"
 
 
+class QuestionAdminForm(forms.ModelForm):
+    """The question with its image: an upload is checked and written again by quiz.images and
+    stored by quiz.services.question_image_set (save_model)."""
+
+    image_upload = forms.FileField(
+        label=_("Hình ảnh (JPEG, PNG, WebP, GIF; tối đa 5 MB)"), required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"}),
+    )  # fmt: skip
+    image_remove = forms.BooleanField(label=_("Bỏ hình ảnh"), required=False)
+
+    class Meta:
+        model = Question
+        fields = ["code", "field", "text", "source", "status", "image_alt"]
+
+    def clean_image_upload(self):
+        from .images import MAX_BYTES, image_prepare
+
+        upload = self.cleaned_data.get("image_upload")
+        if not upload:
+            return None
+        if upload.size > MAX_BYTES:
+            raise ValidationError(_("Ảnh «%(name)s» lớn quá %(mb)d MB.") % {"name": upload.name, "mb": MAX_BYTES // 1048576})
+        return image_prepare(upload.read(), name=upload.name)
+
+
 @admin.register(Question)
 class QuestionAdmin(admin.ModelAdmin):
     list_display = ["code", "short_text", "field", "status", "answered", "right_share_display", "analysis_display", "sealed"]
     list_filter = ["field", "status", UsedInRoundFilter, RightShareFilter]
     search_fields = ["code", "text", "source", "options__text"]
     inlines = [OptionInline, QuestionStatInline]
-    readonly_fields = ["author", "created_at", "updated_at"]
-    fields = ["code", "field", "text", "source", "status", "author", "created_at", "updated_at"]
+    form = QuestionAdminForm
+    readonly_fields = ["image_preview", "author", "created_at", "updated_at"]
+    fields = ["code", "field", "text", "source", "status", "image_preview", "image_upload", "image_remove", "image_alt",
+              "author", "created_at", "updated_at"]  # fmt: skip
     change_list_template = "admin/quiz/question/change_list.html"
     list_per_page = 50
 
@@ -229,10 +256,30 @@ class QuestionAdmin(admin.ModelAdmin):
             return False
         return super().has_delete_permission(request, obj)
 
+    def get_fields(self, request, obj=None):
+        fields = list(super().get_fields(request, obj))
+        if obj is None or not obj.image_sha256:
+            fields.remove("image_preview")
+        if obj is not None and not self.has_change_permission(request, obj):
+            fields = [f for f in fields if f not in ("image_upload", "image_remove")]
+        return fields
+
+    @admin.display(description=_("hình ảnh hiện có"))
+    def image_preview(self, obj):
+        return format_html(
+            '<img src="{}" width="{}" height="{}" alt="{}" style="max-width:480px;height:auto" loading="lazy">'
+            "<br><small>SHA-256 {}</small>",
+            reverse("quiz:question_image", args=[obj.image_sha256]), obj.image_width, obj.image_height,
+            obj.image_alt or obj.text, obj.image_sha256,
+        )  # fmt: skip
+
     def save_model(self, request, obj, form, change):
         if not change:
             obj.author = request.user
         super().save_model(request, obj, form, change)
+        image, remove = form.cleaned_data.get("image_upload"), form.cleaned_data.get("image_remove")
+        if image is not None or remove:
+            services.question_image_set(question=obj, image=image, remove=remove and image is None)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

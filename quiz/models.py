@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from contests.cleaning import validate_line, validate_multiline
 from contests.prizes import PrizeQuerySet
+from contests.storage import private_storage
 
 from .enums import (
     AttemptStatus,
@@ -57,6 +58,17 @@ class Question(models.Model):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("người soạn"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # An optional image (quiz.images: checked with Pillow, written again as WebP, named by its
+    # SHA-256, private). The SHA-256 goes into the sealed key file; a sealed question's image
+    # and its alt text never change (quiz.signals).
+    image = models.FileField(_("hình ảnh"), storage=private_storage, max_length=200, blank=True, editable=False)
+    image_sha256 = models.CharField(_("SHA-256 của ảnh"), max_length=64, blank=True, editable=False, db_index=True)
+    image_width = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+    image_height = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+    image_alt = models.CharField(
+        _("mô tả ảnh (cho người dùng trình đọc màn hình)"), max_length=500, blank=True, validators=[validate_line],
+        help_text=_("Để trống: dùng nội dung câu hỏi."),
+    )  # fmt: skip
     created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
     updated_at = models.DateTimeField(_("sửa lúc"), auto_now=True)
 

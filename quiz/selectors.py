@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Min, Q
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -47,6 +48,17 @@ def get_attempt_for_contestant(user, pk: int) -> Attempt:
     return attempt
 
 
+@dataclass(frozen=True)
+class AttemptImage:
+    """A question's image as the attempt page shows it (the same for every attempt: it goes into
+    the cached fragment)."""
+
+    url: str
+    width: int
+    height: int
+    alt: str
+
+
 @dataclass
 class AttemptItem:
     position: int
@@ -57,6 +69,14 @@ class AttemptItem:
     is_correct: bool | None = None
     field_name: str = ""
     source: str = ""
+    image: AttemptImage | None = None
+
+
+def attempt_image(image: tuple[str, int, int, str] | None) -> AttemptImage | None:
+    if image is None:
+        return None
+    sha, width, height, alt = image
+    return AttemptImage(url=reverse("quiz:question_image", args=[sha]), width=width, height=height, alt=alt)
 
 
 def attempt_items(*, attempt: Attempt, with_answers: bool = False) -> list[AttemptItem]:
@@ -82,6 +102,7 @@ def attempt_items(*, attempt: Attempt, with_answers: bool = False) -> list[Attem
             text=question.text,
             options=[options[oid].text for oid in option_ids],
             chosen_index=chosen_index,
+            image=attempt_image(question.image),
         )
         if with_answers:
             item.correct_index = next(i for i, oid in enumerate(option_ids) if options[oid].is_correct)

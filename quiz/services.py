@@ -103,6 +103,33 @@ def question_upsert(
     return question, created
 
 
+@transaction.atomic
+def question_image_set(*, question: Question, image=None, alt: str | None = None, remove: bool = False) -> Question:
+    """Give a question an image (a quiz.images.PreparedImage), change its alt text, or remove
+    it. A sealed question's image never changes (the signal stands behind the guard). The file
+    is written before the row: a failure leaves at most an unused file, never a row without it."""
+    from .images import image_store
+
+    question = Question.objects.select_for_update().get(pk=question.pk)
+    sha, name, width, height = question.image_sha256, question.image.name, question.image_width, question.image_height
+    if remove:
+        sha, name, width, height = "", "", None, None
+    elif image is not None:
+        sha, name, width, height = image.sha256, image.name, image.width, image.height
+    new_alt = question.image_alt if alt is None else alt
+    if not sha:
+        new_alt = ""
+    if (sha, new_alt) == (question.image_sha256, question.image_alt):
+        return question
+    guard_question_unsealed(question.pk)
+    if image is not None and not remove:
+        image_store(image)
+    question.image.name, question.image_sha256, question.image_width, question.image_height = name, sha, width, height
+    question.image_alt = new_alt
+    question.save(update_fields=["image", "image_sha256", "image_width", "image_height", "image_alt", "updated_at"])
+    return question
+
+
 # --- Rounds and pools -------------------------------------------------------------------------------
 
 
