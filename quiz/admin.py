@@ -28,7 +28,7 @@ from contests.downloads import download
 
 from . import analysis, selectors, services
 from .errors import QuizError
-from .excel import import_questions, new_fields, parse_workbook, write_workbook
+from .excel import ImportReport, import_questions, new_fields, parse_workbook, write_workbook
 from .forms import PoolCopyForm, PoolRandomForm, QuestionImportConfirmForm, QuestionImportForm
 from .models import (
     BlueprintItem,
@@ -43,6 +43,7 @@ from .models import (
     RoundWindowChange,
     TimeExtension,
 )
+from .package import read_upload, write_package
 
 IMPORT_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
 IMPORT_EXPIRED = _("Bản xem trước đã hết hạn (sau 15 phút) hoặc không phải của anh/chị; vui lòng chọn lại tệp.")
@@ -294,6 +295,7 @@ class QuestionAdmin(admin.ModelAdmin):
             path("import/", self.admin_site.admin_view(self.import_view), name="quiz_question_import"),
             path("template.xlsx", self.admin_site.admin_view(self.template_view), name="quiz_question_template"),
             path("export.xlsx", self.admin_site.admin_view(self.export_view), name="quiz_question_export"),
+            path("export.zip", self.admin_site.admin_view(self.export_zip_view), name="quiz_question_export_zip"),
         ] + super().get_urls()
 
     def template_view(self, request):
@@ -308,6 +310,12 @@ class QuestionAdmin(admin.ModelAdmin):
         if not _is_organizer(request):
             raise PermissionDenied
         return _xlsx_response(f"ngan-hang-cau-hoi-{timezone.localdate():%Y%m%d}.xlsx")
+
+    def export_zip_view(self, request):
+        """The whole bank with its answers and images, as the import takes it: organizers only."""
+        if not _is_organizer(request):
+            raise PermissionDenied
+        return download(f"ngan-hang-cau-hoi-{timezone.localdate():%Y%m%d}.zip", lambda buffer: write_package(buffer))
 
     IMPORT_KEEP_SECONDS = 15 * 60
 
@@ -329,10 +337,11 @@ class QuestionAdmin(admin.ModelAdmin):
             if not kept or kept["user"] != request.user.pk:
                 messages.error(request, IMPORT_EXPIRED)
                 return redirect("admin:quiz_question_import")
-            report = parse_workbook(io.BytesIO(kept["data"]))
+            package = read_upload(kept["data"])
+            report = parse_workbook(io.BytesIO(package.workbook), images=package.images)
             confirm_form = QuestionImportConfirmForm(request.POST, new_fields=new_fields(report)) if report.ok else None
             if confirm_form is not None and confirm_form.is_valid():
-                report = import_questions(io.BytesIO(kept["data"]), author=request.user)
+                report = import_questions(io.BytesIO(package.workbook), author=request.user, images=package.images)
                 if report.ok:
                     cache.delete(self._import_key(token))
                     messages.success(
@@ -343,7 +352,11 @@ class QuestionAdmin(admin.ModelAdmin):
             form = QuestionImportForm(request.POST, request.FILES)
             if form.is_valid():
                 data = form.cleaned_data["file"].read()
-                report = parse_workbook(io.BytesIO(data))
+                package = read_upload(data)
+                if package.error:
+                    report = ImportReport(errors=[package.error])
+                else:
+                    report = parse_workbook(io.BytesIO(package.workbook), images=package.images)
                 if report.ok:
                     token = secrets.token_urlsafe(24)
                     cache.set(self._import_key(token), {"user": request.user.pk, "data": data}, self.IMPORT_KEEP_SECONDS)

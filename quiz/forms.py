@@ -86,14 +86,18 @@ class PoolCopyForm(forms.Form):
 
 
 IMPORT_MAX_BYTES = 10 * 1024 * 1024
+IMPORT_ZIP_MAX_BYTES = 50 * 1024 * 1024  # a workbook with its images
 
 
 class QuestionImportForm(forms.Form):
-    file = forms.FileField(label=_("Tệp Excel (.xlsx)"))
+    file = forms.FileField(label=_("Tệp Excel (.xlsx), hoặc tệp .zip gồm tệp Excel và các ảnh"))
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > IMPORT_MAX_BYTES:
+        if upload.name.lower().endswith(".zip"):
+            if upload.size > IMPORT_ZIP_MAX_BYTES:
+                raise forms.ValidationError(_("Tệp quá lớn: tối đa 50 MB."))
+        elif upload.size > IMPORT_MAX_BYTES:
             raise forms.ValidationError(_("Tệp quá lớn: tối đa 10 MB."))
         return upload
 

@@ -91,6 +91,8 @@ def image_store(image: PreparedImage) -> str:
 
     storage = private_storage()
     if not storage.exists(image.name):
+        if not image.data:
+            raise FileNotFoundError(image.name)
         storage.save(image.name, ContentFile(image.data))
     return image.name
 

@@ -252,7 +252,8 @@ def question_is_sealed(question_id: int) -> bool:
 
 
 def question_changes(
-    question: Question, *, field_name: str, text: str, options: list[str], correct_index: int, source: str, status: str
+    question: Question, *, field_name: str, text: str, options: list[str], correct_index: int, source: str, status: str,
+    image_sha256: str | None = None, image_alt: str | None = None,
 ) -> list[str]:  # fmt: skip
     """The parts of a question an upsert would change (empty: nothing), comparing normalized
     text, so that an NFD copy or a stray space of the same question is the same question.
@@ -276,6 +277,11 @@ def question_changes(
         changes.append(_("nguồn"))
     if question.status != status:
         changes.append(_("trạng thái"))
+    # An image or its description only when the file gives one (a blank cell keeps the image).
+    if image_sha256 is not None and image_sha256 != question.image_sha256:
+        changes.append(_("hình ảnh"))
+    if image_alt is not None and normalize_text(image_alt) != normalize_text(question.image_alt):
+        changes.append(_("mô tả hình ảnh"))
     return changes
 
 

@@ -168,6 +168,7 @@ def test_admin_actions_as_each_role(role, world, as_role):
 # Custom admin pages: the roles that get the page (others are refused or sent back).
 CUSTOM_PAGES = {
     "/admin/quiz/question/export.xlsx": ORGANIZERS,
+    "/admin/quiz/question/export.zip": ORGANIZERS,
     "/admin/quiz/question/import/": ORGANIZERS,
     "/admin/quiz/question/template.xlsx": {"superuser", "organizer", "secretariat"},
     "/admin/quiz/round/{round}/pool/": ORGANIZERS,
