@@ -306,8 +306,13 @@ def attempt_deadline(*, round: Round, started_at: datetime.datetime, extra_minut
     """The deadline rule, its one home: deadline = min(start + limit + the contestant's extra
     minutes, the round's close). Extra time never passes the close: places are shown and prizes
     drafted once the round has closed, with every attempt over (docs/decisions.md)."""
-    limit = datetime.timedelta(seconds=round.time_limit_seconds, minutes=extra_minutes)
-    return min(started_at + limit, round.closes_at)
+    return min(started_at + attempt_time_allowed(round=round, extra_minutes=extra_minutes), round.closes_at)
+
+
+def attempt_time_allowed(*, round: Round, extra_minutes: int = 0) -> datetime.timedelta:
+    """The time an attempt may take before the close cuts it: the round's limit plus the
+    contestant's extra minutes."""
+    return datetime.timedelta(seconds=round.time_limit_seconds, minutes=extra_minutes)
 
 
 def extra_minutes_by_user(*, round: Round) -> dict[int, int]:
