@@ -247,3 +247,21 @@ def _admin_data(response) -> dict:
     from tests.admin.test_walk import _form_data
 
     return _form_data(response)
+
+
+def test_the_worked_examples_of_both_formats_parse_and_match_their_fingerprints():
+    """docs/seal.md: a file of format 1 (before images) and one of format 2 (with them)."""
+    import re
+    from pathlib import Path
+
+    from django.conf import settings
+
+    doc = (Path(settings.BASE_DIR) / "docs" / "seal.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```\n(.*?)\n```", doc, re.S)
+    files = [(b + "\n").encode() for b in blocks if b.startswith('{"contest"')]
+    prints = [b for b in blocks if re.fullmatch(r"[0-9a-f]{64}", b)]
+    assert len(files) == 2 and len(prints) == 2
+    for data, fingerprint in zip(files, prints):
+        seal_parse(data)
+        assert seal_fingerprint(data) == fingerprint
+    assert [seal_parse(d)["format"] for d in files] == [FORMAT_V1, "niem-phong/2"]
