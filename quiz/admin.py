@@ -18,6 +18,7 @@ from django.shortcuts import redirect, render
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -62,11 +63,6 @@ def pool_questions(*, round: Round) -> list[Question]:
         .prefetch_related(Prefetch("options", queryset=Option.objects.order_by("letter")))
         .order_by("field__sort_order", "field__name", "code")
     )
-
-
-def round_share(n: int, top: int) -> int:
-    """A bar's width in per cent of the largest."""
-    return round(100 * n / top) if top else 0
 
 
 def _is_organizer(request) -> bool:
@@ -163,7 +159,7 @@ class QuestionStatInline(ReadOnlyMixin, admin.TabularInline):
 
 
 def _number(value) -> str:
-    return "–" if value is None else f"{value:.2f}"
+    return "–" if value is None else number_format(value, 2)
 
 
 class QuestionAdminForm(forms.ModelForm):
@@ -595,7 +591,7 @@ class RoundAdmin(admin.ModelAdmin):
             "title": _("Phân tích câu hỏi: %(name)s") % {"name": round.name},
             "round": round,
             "stat": stat,
-            "distribution": [(score, n, round_share(n, top)) for score, n in enumerate(stat.distribution)] if stat else [],
+            "distribution": [(score, n, max(top, 1)) for score, n in enumerate(stat.distribution)] if stat else [],
             "rows": [(row, analysis.shares_display(row.option_shares), analysis.flag_labels(row.flags)) for row in rows],
             "flagged": sum(1 for row in rows if row.flags),
             "thresholds": analysis.THRESHOLDS,
@@ -695,6 +691,12 @@ class TimeExtensionForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        for name in ("round", "user"):
+            widget = self.fields[name].widget if name in self.fields else None
+            # A grant names a round and a person; it creates or edits neither.
+            for flag in ("can_add_related", "can_change_related", "can_delete_related", "can_view_related"):
+                if hasattr(widget, flag):
+                    setattr(widget, flag, False)
         if "round" in self.fields:
             self.fields["round"].queryset = Round.objects.filter(
                 approved_at__isnull=False, results_published_at__isnull=True, closes_at__gt=timezone.now()

@@ -485,8 +485,8 @@ class TimeExtension(models.Model):
     granted_at = models.DateTimeField(_("cho thêm giờ lúc"), auto_now_add=True)
 
     class Meta:
-        verbose_name = _("thêm giờ làm bài")
-        verbose_name_plural = _("thêm giờ làm bài (từng thí sinh)")
+        verbose_name = _("quyết định cho thêm giờ")
+        verbose_name_plural = _("cho thêm giờ làm bài (từng thí sinh)")
         ordering = ["round_id", "granted_at"]
         indexes = [models.Index(fields=["round", "user"])]
         constraints = [

@@ -27,8 +27,8 @@ class Migration(migrations.Migration):
                 ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='time_extensions', to=settings.AUTH_USER_MODEL, verbose_name='thí sinh')),
             ],
             options={
-                'verbose_name': 'thêm giờ làm bài',
-                'verbose_name_plural': 'thêm giờ làm bài (từng thí sinh)',
+                'verbose_name': 'quyết định cho thêm giờ',
+                'verbose_name_plural': 'cho thêm giờ làm bài (từng thí sinh)',
                 'ordering': ['round_id', 'granted_at'],
                 'indexes': [models.Index(fields=['round', 'user'], name='quiz_timeex_round_i_dc4c07_idx')],
                 'constraints': [models.CheckConstraint(condition=models.Q(('minutes__gte', 1), ('minutes__lte', 120)), name='time_extension_minutes_range'), models.CheckConstraint(condition=models.Q(('reason', ''), _negated=True), name='time_extension_reason')],

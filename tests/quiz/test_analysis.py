@@ -220,7 +220,7 @@ def test_the_admin_shows_the_analysis_beside_the_round_and_each_question(client,
     assert "data-round-stat" in html and html.count('<tr class="flagged"') >= 1
     assert f'data-question="{first.code}"' in html and "⚑ quá dễ" in html and "có phương án không ai chọn" in html
     page = client.get("/admin/quiz/question/").content.decode()
-    assert "p 1.00 · r –" in page and "⚑ quá dễ, có phương án không ai chọn" in page
+    assert "p 1,00 · r –" in page and "⚑ quá dễ, có phương án không ai chọn" in page
     detail = client.get(f"/admin/quiz/question/{first.pk}/change/").content.decode()
     assert "phân tích câu hỏi theo từng tuần thi" in detail.lower()
     assert "A 100% · B 0% · C 0% · D 0% · bỏ trống 0%" in detail
