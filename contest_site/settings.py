@@ -174,6 +174,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.tasks.anonymize_archived",
         "schedule": 24 * 60 * 60.0,
     },
+    # The item analysis of rounds that closed since (quiz.analysis).
+    "quiz-analyse-closed-rounds": {
+        "task": "quiz.tasks.analyse_closed_rounds",
+        "schedule": 900.0,
+    },
 }
 
 # --- Authentication (django-allauth) ------------------------------------------------------
@@ -302,7 +307,7 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=BASE_DIR / "media")
 # Essay attachments and export workbooks: outside MEDIA_ROOT and never under a URL; only views
-# that check who asks serve them (essays.files.PrivateStorage).
+# that check who asks serve them (contests.storage.PrivateStorage).
 PRIVATE_MEDIA_ROOT = env.path("DJANGO_PRIVATE_MEDIA_ROOT", default=BASE_DIR / "private_media")
 if Path(PRIVATE_MEDIA_ROOT).resolve().is_relative_to(Path(MEDIA_ROOT).resolve()):
     raise ImproperlyConfigured("DJANGO_PRIVATE_MEDIA_ROOT must not be inside DJANGO_MEDIA_ROOT.")

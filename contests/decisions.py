@@ -118,6 +118,8 @@ DETAIL_LABELS = {
     "essays_published": _("số bài được đăng"),
     "retention": _("hết thời hạn lưu trữ"),
     "request": _("yêu cầu"),
+    "contestant": _("thí sinh"),
+    "minutes": _("số phút cộng thêm"),
 }
 _VALUE_LABELS = {
     True: _("có"), False: _("không"), "verified": _("đã xác minh"), "invalid": _("không hợp lệ"), "draft": _("dự kiến"),

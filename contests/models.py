@@ -157,6 +157,7 @@ class Decision(models.Model):
         ADVANCE = "advance", _("Chọn bài vào vòng sau")
         ROUND_CLOSE = "round_close", _("Kết thúc vòng chấm")
         ANONYMIZE = "anonymize", _("Ẩn danh hoá dữ liệu cá nhân")
+        EXTRA_TIME = "extra_time", _("Cho một thí sinh thêm giờ làm bài")
 
     contest = models.ForeignKey(
         Contest, verbose_name=_("cuộc thi"), null=True, blank=True, on_delete=models.PROTECT, related_name="decisions"

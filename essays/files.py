@@ -7,14 +7,12 @@ MEDIA_ROOT, never under a URL) and only views that ask `essays.rules` serve them
 import io
 import re
 import zipfile
-from functools import cache
 
-from django.conf import settings
-from django.core.files.storage import FileSystemStorage
-from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from docx import Document
 from lxml import etree
+
+from contests.storage import PrivateStorage, private_storage  # noqa: F401
 
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
@@ -30,33 +28,7 @@ CONTENT_TYPES = {
 }
 
 
-# --- Private storage --------------------------------------------------------------------------------
-
-
-class PrivateStorage(FileSystemStorage):
-    """A file system storage rooted at PRIVATE_MEDIA_ROOT with no URL: a file is reached only
-    through a view that checks who asks."""
-
-    @cached_property
-    def base_location(self):
-        return self._value_or_setting(self._location, settings.PRIVATE_MEDIA_ROOT)
-
-    def _clear_cached_properties(self, setting, **kwargs):
-        super()._clear_cached_properties(setting, **kwargs)
-        if setting == "PRIVATE_MEDIA_ROOT":
-            self.__dict__.pop("base_location", None)
-            self.__dict__.pop("location", None)
-
-    def url(self, name):
-        # No public address, on purpose (the admin shows the name without a working link).
-        return ""
-
-
-@cache
-def private_storage() -> PrivateStorage:
-    """The storage of EssayFile.file and reports.ExportJob.file (a callable, so migrations refer
-    to it by name)."""
-    return PrivateStorage()
+# --- Private storage: contests.storage (re-exported: migrations name essays.files.private_storage) --
 
 
 # --- Upload checks ----------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 sealed round or question is shown read-only (the signals refuse any change anyway)."""
 
 import io
+import json
 import re
 import secrets
 
@@ -10,12 +11,14 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Exists, FloatField, OuterRef, Prefetch, Q, Value
+from django.db import transaction
+from django.db.models import Count, Exists, FloatField, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Cast, NullIf
 from django.shortcuts import redirect, render
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -24,11 +27,24 @@ from accounts.roles import has_role
 from contests.admin import ContestWritableMixin, ReadOnlyMixin
 from contests.downloads import download
 
-from . import selectors, services
+from . import analysis, selectors, services
 from .errors import QuizError
-from .excel import import_questions, new_fields, parse_workbook, write_workbook
+from .excel import ImportReport, import_questions, new_fields, parse_workbook, write_workbook
 from .forms import PoolCopyForm, PoolRandomForm, QuestionImportConfirmForm, QuestionImportForm
-from .models import BlueprintItem, Field, Option, Prize, Question, Round, RoundEntry, RoundQuestion, RoundWindowChange
+from .models import (
+    BlueprintItem,
+    Field,
+    Option,
+    Prize,
+    Question,
+    QuestionStat,
+    Round,
+    RoundEntry,
+    RoundQuestion,
+    RoundWindowChange,
+    TimeExtension,
+)
+from .package import read_upload, write_package
 
 IMPORT_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
 IMPORT_EXPIRED = _("Bản xem trước đã hết hạn (sau 15 phút) hoặc không phải của anh/chị; vui lòng chọn lại tệp.")
@@ -108,19 +124,85 @@ class RightShareFilter(admin.SimpleListFilter):
         return queryset.filter(right_share__gte=bounds[0], right_share__lt=bounds[1])
 
 
+class QuestionStatInline(ReadOnlyMixin, admin.TabularInline):
+    """The item analysis of the question in each closed round it was drawn in (quiz.analysis)."""
+
+    model = QuestionStat
+    extra = 0
+    can_delete = False
+    fields = ["round", "attempts", "facility_display", "discrimination_display", "upper_lower_display", "shares", "flags_display"]
+    readonly_fields = fields
+    verbose_name_plural = _("phân tích câu hỏi theo từng tuần thi")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("round")
+
+    @admin.display(description=_("độ dễ (p)"))
+    def facility_display(self, obj):
+        return _number(obj.facility)
+
+    @admin.display(description=_("độ phân biệt (r)"))
+    def discrimination_display(self, obj):
+        return _number(obj.discrimination)
+
+    @admin.display(description=_("nhóm 27 %"))
+    def upper_lower_display(self, obj):
+        return _number(obj.upper_lower)
+
+    @admin.display(description=_("tỉ lệ chọn"))
+    def shares(self, obj):
+        return analysis.shares_display(obj.option_shares)
+
+    @admin.display(description=_("cảnh báo"))
+    def flags_display(self, obj):
+        return ", ".join(analysis.flag_labels(obj.flags)) or "–"
+
+
+def _number(value) -> str:
+    return "–" if value is None else number_format(value, 2)
+
+
+class QuestionAdminForm(forms.ModelForm):
+    """The question with its image: an upload is checked and written again by quiz.images and
+    stored by quiz.services.question_image_set (save_model)."""
+
+    image_upload = forms.FileField(
+        label=_("Hình ảnh (JPEG, PNG, WebP, GIF; tối đa 5 MB)"), required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"}),
+    )  # fmt: skip
+    image_remove = forms.BooleanField(label=_("Bỏ hình ảnh"), required=False)
+
+    class Meta:
+        model = Question
+        fields = ["code", "field", "text", "source", "status", "image_alt"]
+
+    def clean_image_upload(self):
+        from .images import MAX_BYTES, image_prepare
+
+        upload = self.cleaned_data.get("image_upload")
+        if not upload:
+            return None
+        if upload.size > MAX_BYTES:
+            raise ValidationError(_("Ảnh «%(name)s» lớn quá %(mb)d MB.") % {"name": upload.name, "mb": MAX_BYTES // 1048576})
+        return image_prepare(upload.read(), name=upload.name)
+
+
 @admin.register(Question)
 class QuestionAdmin(admin.ModelAdmin):
-    list_display = ["code", "short_text", "field", "status", "answered", "right_share_display", "sealed"]
+    list_display = ["code", "short_text", "field", "status", "answered", "right_share_display", "analysis_display", "sealed"]
     list_filter = ["field", "status", UsedInRoundFilter, RightShareFilter]
     search_fields = ["code", "text", "source", "options__text"]
-    inlines = [OptionInline]
-    readonly_fields = ["author", "created_at", "updated_at"]
-    fields = ["code", "field", "text", "source", "status", "author", "created_at", "updated_at"]
+    inlines = [OptionInline, QuestionStatInline]
+    form = QuestionAdminForm
+    readonly_fields = ["image_preview", "author", "created_at", "updated_at"]
+    fields = ["code", "field", "text", "source", "status", "image_preview", "image_upload", "image_remove", "image_alt",
+              "author", "created_at", "updated_at"]  # fmt: skip
     change_list_template = "admin/quiz/question/change_list.html"
     list_per_page = 50
 
     def get_queryset(self, request):
         sealed = RoundQuestion.objects.filter(question=OuterRef("pk"), round__approved_at__isnull=False)
+        latest = QuestionStat.objects.filter(question=OuterRef("pk")).order_by("-computed_at", "-pk")
         return (
             super()
             .get_queryset(request)
@@ -129,6 +211,7 @@ class QuestionAdmin(admin.ModelAdmin):
                 shown=Count("attempt_items", filter=Q(attempt_items__is_correct__isnull=False)),
                 right=Count("attempt_items", filter=Q(attempt_items__is_correct=True)),
                 is_sealed=Exists(sealed),
+                **{f"stat_{name}": Subquery(latest.values(name)[:1]) for name in ("facility", "discrimination", "flags")},
             )
             .annotate(right_share=Cast("right", FloatField()) / NullIf(Cast("shown", FloatField()), Value(0.0)))
         )
@@ -145,6 +228,17 @@ class QuestionAdmin(admin.ModelAdmin):
     def right_share_display(self, obj):
         return "–" if not obj.shown else f"{obj.right / obj.shown:.0%}"
 
+    @admin.display(description=_("phân tích (tuần gần nhất)"))
+    def analysis_display(self, obj):
+        """p and r of the latest analysed round, with its flags."""
+        if obj.stat_facility is None:
+            return "–"
+        flags = obj.stat_flags if isinstance(obj.stat_flags, list) else json.loads(obj.stat_flags or "[]")
+        text = f"p {_number(obj.stat_facility)} · r {_number(obj.stat_discrimination)}"
+        if flags:
+            return format_html('{} <strong class="flag">⚑ {}</strong>', text, ", ".join(analysis.flag_labels(flags)))
+        return text
+
     @admin.display(description=_("niêm phong"), boolean=True, ordering="is_sealed")
     def sealed(self, obj):
         return obj.is_sealed
@@ -159,10 +253,30 @@ class QuestionAdmin(admin.ModelAdmin):
             return False
         return super().has_delete_permission(request, obj)
 
+    def get_fields(self, request, obj=None):
+        fields = list(super().get_fields(request, obj))
+        if obj is None or not obj.image_sha256:
+            fields.remove("image_preview")
+        if obj is not None and not self.has_change_permission(request, obj):
+            fields = [f for f in fields if f not in ("image_upload", "image_remove")]
+        return fields
+
+    @admin.display(description=_("hình ảnh hiện có"))
+    def image_preview(self, obj):
+        return format_html(
+            '<img src="{}" width="{}" height="{}" alt="{}" style="max-width:480px;height:auto" loading="lazy">'
+            "<br><small>SHA-256 {}</small>",
+            reverse("quiz:question_image", args=[obj.image_sha256]), obj.image_width, obj.image_height,
+            obj.image_alt or obj.text, obj.image_sha256,
+        )  # fmt: skip
+
     def save_model(self, request, obj, form, change):
         if not change:
             obj.author = request.user
         super().save_model(request, obj, form, change)
+        image, remove = form.cleaned_data.get("image_upload"), form.cleaned_data.get("image_remove")
+        if image is not None or remove:
+            services.question_image_set(question=obj, image=image, remove=remove and image is None)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -177,6 +291,7 @@ class QuestionAdmin(admin.ModelAdmin):
             path("import/", self.admin_site.admin_view(self.import_view), name="quiz_question_import"),
             path("template.xlsx", self.admin_site.admin_view(self.template_view), name="quiz_question_template"),
             path("export.xlsx", self.admin_site.admin_view(self.export_view), name="quiz_question_export"),
+            path("export.zip", self.admin_site.admin_view(self.export_zip_view), name="quiz_question_export_zip"),
         ] + super().get_urls()
 
     def template_view(self, request):
@@ -191,6 +306,12 @@ class QuestionAdmin(admin.ModelAdmin):
         if not _is_organizer(request):
             raise PermissionDenied
         return _xlsx_response(f"ngan-hang-cau-hoi-{timezone.localdate():%Y%m%d}.xlsx")
+
+    def export_zip_view(self, request):
+        """The whole bank with its answers and images, as the import takes it: organizers only."""
+        if not _is_organizer(request):
+            raise PermissionDenied
+        return download(f"ngan-hang-cau-hoi-{timezone.localdate():%Y%m%d}.zip", lambda buffer: write_package(buffer))
 
     IMPORT_KEEP_SECONDS = 15 * 60
 
@@ -212,10 +333,11 @@ class QuestionAdmin(admin.ModelAdmin):
             if not kept or kept["user"] != request.user.pk:
                 messages.error(request, IMPORT_EXPIRED)
                 return redirect("admin:quiz_question_import")
-            report = parse_workbook(io.BytesIO(kept["data"]))
+            package = read_upload(kept["data"])
+            report = parse_workbook(io.BytesIO(package.workbook), images=package.images)
             confirm_form = QuestionImportConfirmForm(request.POST, new_fields=new_fields(report)) if report.ok else None
             if confirm_form is not None and confirm_form.is_valid():
-                report = import_questions(io.BytesIO(kept["data"]), author=request.user)
+                report = import_questions(io.BytesIO(package.workbook), author=request.user, images=package.images)
                 if report.ok:
                     cache.delete(self._import_key(token))
                     messages.success(
@@ -226,7 +348,11 @@ class QuestionAdmin(admin.ModelAdmin):
             form = QuestionImportForm(request.POST, request.FILES)
             if form.is_valid():
                 data = form.cleaned_data["file"].read()
-                report = parse_workbook(io.BytesIO(data))
+                package = read_upload(data)
+                if package.error:
+                    report = ImportReport(errors=[package.error])
+                else:
+                    report = parse_workbook(io.BytesIO(package.workbook), images=package.images)
                 if report.ok:
                     token = secrets.token_urlsafe(24)
                     cache.set(self._import_key(token), {"user": request.user.pk, "data": data}, self.IMPORT_KEEP_SECONDS)
@@ -428,7 +554,54 @@ class RoundAdmin(ContestWritableMixin, admin.ModelAdmin):
         return [
             path("<int:pk>/pool/", self.admin_site.admin_view(self.pool_view), name="quiz_round_pool"),
             path("<int:pk>/extend/", self.admin_site.admin_view(self.extend_view), name="quiz_round_extend"),
+            path("<int:pk>/analysis/", self.admin_site.admin_view(self.analysis_view), name="quiz_round_analysis"),
+            path(
+                "<int:pk>/analysis.xlsx", self.admin_site.admin_view(self.analysis_export_view), name="quiz_round_analysis_xlsx"
+            ),
         ] + super().get_urls()
+
+    def _viewable_round(self, request, pk):
+        round = Round.objects.select_related("contest").filter(pk=pk).first()
+        if round is None or not self.has_view_permission(request, round):
+            raise PermissionDenied
+        return round
+
+    def analysis_view(self, request, pk):
+        """The item analysis of a closed round: the round's figures, the score distribution and
+        a table of questions, flagged ones first. Organizers may run it again."""
+        round = self._viewable_round(request, pk)
+        may_run = self.has_seal_permission(request)
+        if request.method == "POST":
+            if not may_run:
+                raise PermissionDenied
+            if not round.is_closed:
+                messages.error(request, _("Chỉ phân tích câu hỏi sau khi tuần thi đã đóng."))
+            else:
+                from .tasks import analyse_round
+
+                transaction.on_commit(lambda: analyse_round.delay(round.pk))
+                messages.success(request, _("Đã giao việc phân tích; tải lại trang sau ít phút để xem kết quả."))
+            return redirect("admin:quiz_round_analysis", pk=round.pk)
+        stat, rows = analysis.round_analysis(round=round)
+        top = max(stat.distribution) if stat and stat.distribution else 0
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": round,
+            "title": _("Phân tích câu hỏi: %(name)s") % {"name": round.name},
+            "round": round,
+            "stat": stat,
+            "distribution": [(score, n, max(top, 1)) for score, n in enumerate(stat.distribution)] if stat else [],
+            "rows": [(row, analysis.shares_display(row.option_shares), analysis.flag_labels(row.flags)) for row in rows],
+            "flagged": sum(1 for row in rows if row.flags),
+            "thresholds": analysis.THRESHOLDS,
+            "may_run": may_run and round.is_closed,
+        }
+        return render(request, "admin/quiz/round/analysis.html", context)
+
+    def analysis_export_view(self, request, pk):
+        round = self._viewable_round(request, pk)
+        return download(f"phan-tich-cau-hoi-{round.pk}.xlsx", lambda buffer: analysis.write_analysis(buffer, round=round))
 
     def extend_view(self, request, pk):
         """Extend a sealed round's window (later closing only), with a reason that is recorded."""
@@ -463,8 +636,8 @@ class RoundAdmin(ContestWritableMixin, admin.ModelAdmin):
         return render(request, "admin/quiz/round/extend.html", context)
 
     def pool_view(self, request, pk):
-        """Build the pool as the organizers did: N random unused questions of a field, or all
-        of an earlier round's pool."""
+        """Build the pool as the organizers did: N random questions of a field (unused, or used
+        in earlier rounds), or all of an earlier round's pool."""
         round = Round.objects.select_related("contest").filter(pk=pk).first()
         if round is None or not self.has_change_permission(request, round):
             return redirect("admin:quiz_round_changelist")
@@ -496,11 +669,73 @@ class RoundAdmin(ContestWritableMixin, admin.ModelAdmin):
             "random_form": random_form,
             "copy_form": copy_form,
             "by_field": by_field,
+            # What «add N random» can draw from, per field: unused and used in earlier rounds.
+            "field_counts": [] if round.is_sealed else list(random_form.fields["field"].queryset),
             "problems": [] if round.is_sealed else selectors.round_problems(round=round),
             "questions": pool_questions(round=round),
             "show_answers": _is_organizer(request),
         }
         return render(request, "admin/quiz/round/pool.html", context)
+
+
+class TimeExtensionForm(forms.ModelForm):
+    class Meta:
+        model = TimeExtension
+        fields = ["round", "user", "minutes", "reason"]
+        widgets = {"reason": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {
+            "minutes": _("Cộng vào thời gian làm bài của mọi bài thi của thí sinh trong tuần thi, kể cả bài đang làm; "
+                         "không vượt quá giờ đóng của tuần thi."),
+            "reason": _("Ví dụ: thí sinh khiếm thị dùng phần mềm đọc màn hình; mất kết nối lúc 9 giờ 12 phút, đã xác minh."),
+        }  # fmt: skip
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("round", "user"):
+            widget = self.fields[name].widget if name in self.fields else None
+            # A grant names a round and a person; it creates or edits neither.
+            for flag in ("can_add_related", "can_change_related", "can_delete_related", "can_view_related"):
+                if hasattr(widget, flag):
+                    setattr(widget, flag, False)
+        if "round" in self.fields:
+            self.fields["round"].queryset = Round.objects.filter(
+                approved_at__isnull=False, results_published_at__isnull=True, closes_at__gt=timezone.now()
+            ).select_related("contest")
+
+    def clean(self):
+        data = super().clean()
+        round = data.get("round")
+        if round is not None:
+            for problem in services.time_extension_problems(
+                round=round, minutes=data.get("minutes"), reason=data.get("reason", "")
+            ):
+                self.add_error(None, problem)
+        return data
+
+
+@admin.register(TimeExtension)
+class TimeExtensionAdmin(admin.ModelAdmin):
+    """Extra time for one contestant: added by an organizer through
+    quiz.services.time_extension_grant, never changed or deleted (a record)."""
+
+    form = TimeExtensionForm
+    list_display = ["round", "user", "minutes", "reason", "granted_by", "granted_at"]
+    list_filter = ["round__contest", "round"]
+    search_fields = ["user__email", "user__full_name", "reason"]
+    raw_id_fields = ["user"]
+    list_select_related = ["round", "round__contest", "user", "granted_by"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        extension = services.time_extension_grant(
+            round=obj.round, user=obj.user, minutes=obj.minutes, reason=obj.reason, by=request.user
+        )
+        obj.pk, obj.granted_by, obj.granted_at = extension.pk, extension.granted_by, extension.granted_at
 
 
 class ReadOnlyAdmin(ReadOnlyMixin, admin.ModelAdmin):

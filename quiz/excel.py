@@ -1,5 +1,9 @@
 """The question workbook: one format both ways (import_questions / export_questions, the admin's
-upload and template). Header: Mã câu | Lĩnh vực | Câu hỏi | Phương án A … D [E, F] | Đáp án đúng | Nguồn."""
+upload and template). Header: Mã câu | Lĩnh vực | Câu hỏi | Phương án A … D [E, F] | Đáp án đúng | Nguồn
+[| Hình ảnh | Mô tả hình ảnh].
+
+Questions with images travel as a .zip: the workbook and the image files, the column «Hình ảnh»
+naming a file of the zip (quiz.package reads and writes it)."""
 
 import difflib
 import unicodedata
@@ -21,16 +25,17 @@ from .enums import QuestionStatus
 from .errors import SealedError
 from .models import Field, Option, Question, RoundQuestion
 from .selectors import question_changes
-from .services import question_upsert
+from .services import question_image_set, question_upsert
 
 LETTERS = "ABCDEF"
 BASE_HEADERS = ["Mã câu", "Lĩnh vực", "Câu hỏi"]
 OPTION_HEADERS = [f"Phương án {letter}" for letter in LETTERS]
 TAIL_HEADERS = ["Đáp án đúng", "Nguồn"]
+IMAGE_HEADERS = ["Hình ảnh", "Mô tả hình ảnh"]
 
 
-def headers(option_count: int = 4) -> list[str]:
-    return BASE_HEADERS + OPTION_HEADERS[: max(4, option_count)] + TAIL_HEADERS
+def headers(option_count: int = 4, *, images: bool = False) -> list[str]:
+    return BASE_HEADERS + OPTION_HEADERS[: max(4, option_count)] + TAIL_HEADERS + (IMAGE_HEADERS if images else [])
 
 
 @dataclass
@@ -43,6 +48,9 @@ class ParsedQuestion:
     correct_index: int
     source: str
     unchanged: bool = False
+    image: object = None  # a quiz.images.PreparedImage to set, or None: the image stays as it is
+    image_sha256: str | None = None  # the file's image as the bank would store it (None: no image given)
+    image_alt: str | None = None  # None: the column is absent
 
     @property
     def correct_letter(self) -> str:
@@ -79,8 +87,10 @@ def _max_length(model, field: str) -> int:
     return model._meta.get_field(field).max_length
 
 
-def parse_workbook(file) -> ImportReport:
-    """Read and check every row; nothing is written here."""
+def parse_workbook(file, *, images: dict[str, bytes] | None = None) -> ImportReport:
+    """Read and check every row; nothing is written here. `images`: the image files of the zip
+    the workbook came in (name → bytes), None for a bare workbook. Every image a row names is
+    checked and written again here (quiz.images), before anything is imported."""
     report = ImportReport()
     try:
         workbook = load_workbook(file, read_only=True, data_only=True)
@@ -102,6 +112,9 @@ def parse_workbook(file) -> ImportReport:
     if [header[i] for i in option_cols] != OPTION_HEADERS[: len(option_cols)] or len(option_cols) < 2:
         report.errors.append(_("Các cột phương án phải liên tiếp: Phương án A, Phương án B, … (tối đa F)."))
         return report
+    image_col = header.index(IMAGE_HEADERS[0]) if IMAGE_HEADERS[0] in header else None
+    alt_col = header.index(IMAGE_HEADERS[1]) if IMAGE_HEADERS[1] in header else None
+    prepared: dict[str, object] = {}  # one check per file, however many rows name it
     errors: list[tuple[int, str]] = []
     seen: dict[str, int] = {}
     for number, raw in enumerate(rows[1:], start=2):
@@ -123,8 +136,15 @@ def parse_workbook(file) -> ImportReport:
         text = take(col["Câu hỏi"], multiline=True)
         options = [take(i) for i in option_cols]
         answer, source = take(col["Đáp án đúng"]).upper(), take(col["Nguồn"])
+        image_name = take(image_col) if image_col is not None else ""
+        image_alt = take(alt_col) if alt_col is not None else None
         while options and not options[-1]:
             options.pop()
+        image = image_sha256 = None
+        if image_name:
+            image, image_sha256 = _row_image(image_name, images, prepared, problems)
+        if image_alt is not None and len(image_alt) > _max_length(Question, "image_alt"):
+            problems.append(f"mô tả hình ảnh dài quá {_max_length(Question, 'image_alt'):,} ký tự".replace(",", "."))
         if not code:
             if col["Mã câu"] not in bad:
                 problems.append(_("thiếu mã câu"))
@@ -163,12 +183,60 @@ def parse_workbook(file) -> ImportReport:
         if problems:
             errors.append((number, _("Dòng %(row)d: %(problems)s.") % {"row": number, "problems": "; ".join(problems)}))
             continue
-        report.rows.append(ParsedQuestion(number, code, field_name, text, options, LETTERS.index(answer), source))
+        report.rows.append(
+            ParsedQuestion(
+                number,
+                code,
+                field_name,
+                text,
+                options,
+                LETTERS.index(answer),
+                source,
+                image=image,
+                image_sha256=image_sha256,
+                image_alt=image_alt,
+            )  # fmt: skip
+        )
     errors += _sealed_problems(report.rows)
     report.errors = [message for _number, message in sorted(errors, key=lambda e: e[0])]
     if not report.rows and not report.errors:
         report.errors.append(_("Tệp không có câu hỏi nào."))
     return report
+
+
+def _row_image(name: str, images, prepared: dict, problems: list[str]):
+    """(PreparedImage or None, its SHA-256) for the file a row names. The bytes of a file that
+    is already a stored image (the bank's own export) are that image: nothing to write again."""
+    import hashlib
+
+    from .images import PreparedImage, image_prepare
+
+    if images is None:
+        problems.append(
+            f"cột «Hình ảnh» ghi «{name}» nhưng tệp tải lên chỉ là tệp Excel; hãy gửi tệp .zip gồm tệp Excel và các ảnh"
+        )
+        return None, None
+    data = images.get(name)
+    if data is None:
+        problems.append(f"không có ảnh «{name}» trong tệp .zip")
+        return None, None
+    if name not in prepared:
+        raw_sha = hashlib.sha256(data).hexdigest()
+        stored = Question.objects.filter(image_sha256=raw_sha).values("image_width", "image_height").first()
+        if stored is not None:
+            prepared[name] = (PreparedImage(b"", raw_sha, stored["image_width"], stored["image_height"]), raw_sha)
+        else:
+            try:
+                image = image_prepare(data, name=name)
+            except ValidationError as exc:
+                prepared[name] = exc.messages[0].rstrip(".")
+            else:
+                prepared[name] = (image, image.sha256)
+    result = prepared[name]
+    if isinstance(result, str):
+        problems.append(result[:1].lower() + result[1:])
+        return None, None
+    return result
 
 
 def _fold(name: str) -> str:
@@ -209,7 +277,7 @@ def _sealed_problems(rows: list[ParsedQuestion]) -> list[tuple[int, str]]:
             continue
         changes = question_changes(
             question, field_name=row.field_name, text=row.text, options=row.options, correct_index=row.correct_index,
-            source=row.source, status=QuestionStatus.APPROVED,
+            source=row.source, status=QuestionStatus.APPROVED, image_sha256=row.image_sha256, image_alt=row.image_alt,
         )  # fmt: skip
         if not changes:
             row.unchanged = True
@@ -221,11 +289,11 @@ def _sealed_problems(rows: list[ParsedQuestion]) -> list[tuple[int, str]]:
     return problems
 
 
-def import_questions(file, *, author=None) -> ImportReport:
+def import_questions(file, *, author=None, images: dict[str, bytes] | None = None) -> ImportReport:
     """Import (or update by code) every question of the workbook, or none if any row is bad.
     A row that matches the bank exactly is counted as unchanged and not written, so a sealed
     round's own export imports again without complaint."""
-    report = parse_workbook(file)
+    report = parse_workbook(file, images=images)
     if not report.ok:
         return report
     try:
@@ -237,10 +305,12 @@ def import_questions(file, *, author=None) -> ImportReport:
                     continue
                 if row.field_name not in fields:
                     fields[row.field_name], _created = Field.objects.get_or_create(name=row.field_name)
-                _question, created = question_upsert(
+                question, created = question_upsert(
                     code=row.code, field=fields[row.field_name], text=row.text, options=row.options,
                     correct_index=row.correct_index, source=row.source, status=QuestionStatus.APPROVED, author=author,
                 )  # fmt: skip
+                if row.image is not None or row.image_alt is not None:
+                    question_image_set(question=question, image=row.image, alt=row.image_alt)
                 report.created += created
                 report.updated += not created
     except SealedError as exc:
@@ -249,16 +319,22 @@ def import_questions(file, *, author=None) -> ImportReport:
     return report
 
 
-def question_rows(questions):
+def image_file_name(question) -> str:
+    """The name of a question's image inside the exported zip (its SHA-256: unique, safe)."""
+    return f"{question.image_sha256}.webp" if question.image_sha256 else ""
+
+
+def question_rows(questions, *, images: bool = False):
     """Rows of the workbook for the given questions (options prefetched)."""
     for q in questions:
         options = sorted(q.options.all(), key=lambda o: o.letter)
         letters = {o.letter: o.text for o in options}
         correct = next((o.letter for o in options if o.is_correct), "")
-        yield [q.code, q.field.name, q.text, *[letters.get(letter, "") for letter in LETTERS], correct, q.source]
+        row = [q.code, q.field.name, q.text, *[letters.get(letter, "") for letter in LETTERS], correct, q.source]
+        yield row + ([image_file_name(q), q.image_alt] if images else [])
 
 
-def write_workbook(path_or_file, *, round=None, questions=None, template: bool = False) -> int:
+def write_workbook(path_or_file, *, round=None, questions=None, template: bool = False, images: bool = False) -> int:
     """Write the bank (or a round's pool, or an empty template). Returns the number of questions."""
     if template:
         questions = []
@@ -267,9 +343,9 @@ def write_workbook(path_or_file, *, round=None, questions=None, template: bool =
         if round is not None:
             qs = qs.filter(pk__in=RoundQuestion.objects.filter(round=round).values("question_id"))
         questions = qs
-    rows = list(question_rows(questions))
+    rows = list(question_rows(questions, images=images))
     width = max([4] + [sum(1 for c in r[3:9] if c) for r in rows])
-    head = headers(width)
+    head = headers(width, images=images)
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "Câu hỏi"
@@ -287,7 +363,7 @@ def write_workbook(path_or_file, *, round=None, questions=None, template: bool =
     for index in range(len(head)):
         letter = chr(ord("A") + index)
         sheet.column_dimensions[letter].width = widths.get(letter, 30)
-    sheet.column_dimensions[chr(ord("A") + len(head) - 2)].width = 12
+    sheet.column_dimensions[chr(ord("A") + len(head) - (4 if images else 2))].width = 12
     sheet.freeze_panes = "A2"
     workbook.save(path_or_file)
     return len(rows)

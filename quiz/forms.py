@@ -38,20 +38,43 @@ class AutosaveForm(forms.Form):
 
 class FieldWithUnusedChoice(forms.ModelChoiceField):
     def label_from_instance(self, obj):
-        return _("%(name)s — còn %(n)d câu chưa dùng") % {"name": obj.name, "n": obj.unused}
+        return _("%(name)s — còn %(n)d câu chưa dùng, %(m)d câu đã dùng ở tuần trước") % {
+            "name": obj.name, "n": obj.unused, "m": obj.earlier,
+        }  # fmt: skip
+
+
+def _count_per_field(queryset):
+    rows = queryset.filter(field=OuterRef("pk")).order_by().values("field")
+    return Coalesce(Subquery(rows.annotate(n=Count("pk")).values("n")[:1]), 0)
+
+
+def fields_with_pool_counts(*, round: Round):
+    """Every field with `unused` and `earlier`: how many questions «add N random» can draw from
+    each source (one query)."""
+    from .services import earlier_questions, unused_questions
+
+    return Field.objects.annotate(
+        unused=_count_per_field(unused_questions(round=round)), earlier=_count_per_field(earlier_questions(round=round))
+    ).order_by("sort_order", "name")
 
 
 class PoolRandomForm(forms.Form):
     field = FieldWithUnusedChoice(label=_("Lĩnh vực"), queryset=Field.objects.none())
+    source = forms.ChoiceField(
+        label=_("Lấy từ"),
+        choices=[("unused", _("câu chưa dùng ở tuần nào")), ("earlier", _("câu đã dùng ở các tuần trước"))],
+        initial="unused",
+        required=False,
+        widget=forms.RadioSelect,
+    )
     count = forms.IntegerField(label=_("Số câu"), min_value=1, max_value=500)
 
     def __init__(self, *args, round: Round, **kwargs):
-        from .services import unused_questions
-
         super().__init__(*args, **kwargs)
-        unused = unused_questions(round=round).filter(field=OuterRef("pk")).order_by().values("field")
-        count = Subquery(unused.annotate(n=Count("pk")).values("n")[:1])
-        self.fields["field"].queryset = Field.objects.annotate(unused=Coalesce(count, 0)).order_by("sort_order", "name")
+        self.fields["field"].queryset = fields_with_pool_counts(round=round)
+
+    def clean_source(self):
+        return self.cleaned_data.get("source") or "unused"
 
 
 class PoolCopyForm(forms.Form):
@@ -62,11 +85,13 @@ class PoolCopyForm(forms.Form):
         self.fields["source"].queryset = Round.objects.filter(contest=round.contest).exclude(pk=round.pk)
 
 
+# A workbook, or a zip of one with its images: under the request cap (REQUEST_MAX_BODY_SIZE,
+# 12 MB). A larger bank with images goes in through `import_questions` (quiz.package's caps).
 IMPORT_MAX_BYTES = 10 * 1024 * 1024
 
 
 class QuestionImportForm(forms.Form):
-    file = forms.FileField(label=_("Tệp Excel (.xlsx)"))
+    file = forms.FileField(label=_("Tệp Excel (.xlsx), hoặc tệp .zip gồm tệp Excel và các ảnh"))
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

@@ -5,7 +5,7 @@ contestant and round, one answer slot per question of an attempt, one ranking en
 prize per person and round, one correct option per question."""
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Length
@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from contests.cleaning import validate_line, validate_multiline
 from contests.prizes import PrizeQuerySet
+from contests.storage import private_storage
 
 from .enums import (
     AttemptStatus,
@@ -57,6 +58,17 @@ class Question(models.Model):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("người soạn"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # An optional image (quiz.images: checked with Pillow, written again as WebP, named by its
+    # SHA-256, private). The SHA-256 goes into the sealed key file; a sealed question's image
+    # and its alt text never change (quiz.signals).
+    image = models.FileField(_("hình ảnh"), storage=private_storage, max_length=200, blank=True, editable=False)
+    image_sha256 = models.CharField(_("SHA-256 của ảnh"), max_length=64, blank=True, editable=False, db_index=True)
+    image_width = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+    image_height = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+    image_alt = models.CharField(
+        _("mô tả ảnh (cho người dùng trình đọc màn hình)"), max_length=500, blank=True, validators=[validate_line],
+        help_text=_("Để trống: dùng nội dung câu hỏi."),
+    )  # fmt: skip
     created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
     updated_at = models.DateTimeField(_("sửa lúc"), auto_now=True)
 
@@ -450,3 +462,87 @@ class RoundWindowChange(models.Model):
 
     def __str__(self):
         return f"{self.round_id}: {self.old_closes_at:%Y-%m-%d %H:%M} → {self.new_closes_at:%Y-%m-%d %H:%M}"
+
+
+EXTRA_MINUTES_MAX = 120
+
+
+class TimeExtension(models.Model):
+    """Extra minutes for one contestant in one round (a disability, a lost connection the
+    organizers accept), granted by an organizer with a reason. Grants add up; every attempt the
+    contestant starts in the round, and the one in progress, gets them (the deadline rule,
+    quiz.services.attempt_deadline). Never changed or deleted: a record, like the decision log."""
+
+    round = models.ForeignKey(Round, verbose_name=_("tuần thi"), on_delete=models.PROTECT, related_name="time_extensions")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("thí sinh"), on_delete=models.PROTECT, related_name="time_extensions"
+    )
+    minutes = models.PositiveSmallIntegerField(
+        _("số phút cộng thêm"), validators=[MinValueValidator(1), MaxValueValidator(EXTRA_MINUTES_MAX)]
+    )
+    reason = models.TextField(_("lý do"), max_length=2000, validators=[validate_multiline])
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("người cho thêm giờ"), on_delete=models.PROTECT, related_name="+"
+    )
+    granted_at = models.DateTimeField(_("cho thêm giờ lúc"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("quyết định cho thêm giờ")
+        verbose_name_plural = _("cho thêm giờ làm bài (từng thí sinh)")
+        ordering = ["round_id", "granted_at"]
+        indexes = [models.Index(fields=["round", "user"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(minutes__gte=1) & Q(minutes__lte=EXTRA_MINUTES_MAX), name="time_extension_minutes_range"
+            ),
+            models.CheckConstraint(condition=~Q(reason=""), name="time_extension_reason"),
+        ]
+
+    def __str__(self):
+        return f"{self.round_id}/{self.user_id}: +{self.minutes}′"
+
+
+class RoundStat(models.Model):
+    """A closed round's item analysis as a whole (quiz.analysis.round_analyse writes it)."""
+
+    round = models.OneToOneField(Round, verbose_name=_("tuần thi"), on_delete=models.CASCADE, related_name="stat")
+    attempts = models.PositiveIntegerField(_("số bài thi"))
+    test_length = models.PositiveSmallIntegerField(_("số câu mỗi bài thi"))
+    alpha = models.FloatField(_("hệ số Cronbach alpha"), null=True, blank=True)
+    mean = models.FloatField(_("điểm trung bình"), null=True, blank=True)
+    sd = models.FloatField(_("độ lệch chuẩn"), null=True, blank=True)
+    distribution = models.JSONField(_("phân bố điểm"), default=list)
+    computed_at = models.DateTimeField(_("phân tích lúc"))
+    seconds = models.FloatField(_("thời gian tính (giây)"), default=0)
+
+    class Meta:
+        verbose_name = _("phân tích tuần thi")
+        verbose_name_plural = _("phân tích tuần thi")
+
+    def __str__(self):
+        return f"{self.round_id}: α={self.alpha}"
+
+
+class QuestionStat(models.Model):
+    """One question's figures in one closed round (quiz.analysis): facility, discrimination, the
+    share choosing each option (letters, "" for no answer) and the flags raised."""
+
+    round = models.ForeignKey(Round, verbose_name=_("tuần thi"), on_delete=models.CASCADE, related_name="question_stats")
+    question = models.ForeignKey(Question, verbose_name=_("câu hỏi"), on_delete=models.CASCADE, related_name="stats")
+    attempts = models.PositiveIntegerField(_("số bài thi có câu này"))
+    facility = models.FloatField(_("độ dễ (tỉ lệ đúng)"), null=True, blank=True)
+    discrimination = models.FloatField(_("độ phân biệt (tương quan điểm-nhị phân)"), null=True, blank=True)
+    upper_lower = models.FloatField(_("chỉ số phân biệt nhóm 27 %"), null=True, blank=True)
+    option_shares = models.JSONField(_("tỉ lệ chọn từng phương án"), default=dict)
+    flags = models.JSONField(_("cảnh báo"), default=list)
+    computed_at = models.DateTimeField(_("phân tích lúc"))
+
+    class Meta:
+        verbose_name = _("phân tích câu hỏi")
+        verbose_name_plural = _("phân tích câu hỏi")
+        ordering = ["round_id", "question_id"]
+        constraints = [models.UniqueConstraint(fields=["round", "question"], name="question_stat_unique")]
+        indexes = [models.Index(fields=["question", "computed_at"])]
+
+    def __str__(self):
+        return f"{self.round_id}/{self.question_id}"

@@ -40,6 +40,7 @@ class PoolQuestion:
     source: str
     field_name: str
     option_ids: tuple[int, ...]  # in letter order (A, B, C …)
+    image: tuple[str, int, int, str] | None = None  # sha256, width, height, alt text (quiz.images)
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +51,8 @@ class Pool:
     by_field: dict[int, tuple[int, ...]]  # field id → question ids of the pool
     allocation: dict[int, int]  # field id → questions an attempt draws (the blueprint)
 
+
+IMAGE_COLUMNS = ("image_sha256", "image_width", "image_height", "image_alt")
 
 _pools: "OrderedDict[tuple, Pool]" = OrderedDict()
 _lock = threading.Lock()
@@ -89,7 +92,9 @@ def questions_by_id(question_ids) -> tuple[dict[int, PoolQuestion], dict[int, Po
     """Questions and their options straight from the bank, in the pool's shapes: for an attempt
     whose questions are not all in its round's pool (an attempt written by an import or a
     simulation)."""
-    rows = Question.objects.filter(pk__in=list(question_ids)).values_list("id", "field_id", "text", "source", "field__name")
+    rows = Question.objects.filter(pk__in=list(question_ids)).values_list(
+        "id", "field_id", "text", "source", "field__name", *IMAGE_COLUMNS
+    )
     return _build(rows)
 
 
@@ -97,8 +102,9 @@ def _load(*, round: Round) -> Pool:
     from .services import round_allocation  # services imports this module
 
     rows = RoundQuestion.objects.filter(round=round).values_list(
-        "question_id", "question__field_id", "question__text", "question__source", "question__field__name"
-    )
+        "question_id", "question__field_id", "question__text", "question__source", "question__field__name",
+        *(f"question__{name}" for name in IMAGE_COLUMNS),
+    )  # fmt: skip
     questions, options = _build(rows)
     by_field: dict[int, list[int]] = defaultdict(list)
     for question in questions.values():
@@ -123,8 +129,14 @@ def _build(rows) -> tuple[dict[int, PoolQuestion], dict[int, PoolOption]]:
         options[oid] = PoolOption(text=text, is_correct=is_correct)
     questions = {
         qid: PoolQuestion(
-            id=qid, field_id=fid, text=text, source=source, field_name=field_name, option_ids=tuple(option_ids[qid])
-        )
-        for qid, fid, text, source, field_name in rows
+            id=qid,
+            field_id=fid,
+            text=text,
+            source=source,
+            field_name=field_name,
+            option_ids=tuple(option_ids[qid]),
+            image=(sha, width, height, alt or text) if sha else None,
+        )  # fmt: skip
+        for qid, fid, text, source, field_name, sha, width, height, alt in rows
     }
     return questions, options

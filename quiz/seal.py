@@ -30,7 +30,11 @@ from .enums import RoundKind
 from .errors import QuizError
 from .models import BlueprintItem, Question, Round, RoundSeal
 
-FORMAT = "niem-phong/1"
+# Version 2 adds each question's image (the SHA-256 of the stored image, or null). Files of
+# version 1, written before images existed, still parse and verify (docs/seal.md).
+FORMAT = "niem-phong/2"
+FORMAT_V1 = "niem-phong/1"
+FORMATS = {FORMAT_V1: 1, FORMAT: 2}
 NONCE_BYTES = 32
 
 ROUND_KEYS = (
@@ -51,7 +55,8 @@ ROUND_KEYS = (
 # The pace limits came after the first key files were written: a file without them (and only
 # without both) is a file of a round sealed before they existed, played without them.
 PACE_KEYS = ("attempts_per_day", "min_start_interval_minutes")
-QUESTION_KEYS = ("answer", "code", "field", "options", "text")
+QUESTION_KEYS_V1 = ("answer", "code", "field", "options", "text")
+QUESTION_KEYS = (*QUESTION_KEYS_V1, "image")
 
 
 class SealFormatError(ValueError):
@@ -86,9 +91,10 @@ def seal_fingerprint(data: bytes) -> str:
     return hashlib.sha256(bytes(data)).hexdigest()
 
 
-def seal_content(round: Round, *, nonce: str, pace: bool = True) -> dict:
+def seal_content(round: Round, *, nonce: str, pace: bool = True, version: int = 2) -> dict:
     """What a round's key file says, from the bank as it is now (3 queries, 4 without the contest).
-    `pace=False` leaves out the pace limits, as files written before they existed did.
+    `pace=False` leaves out the pace limits, as files written before they existed did;
+    `version=1` leaves out the images, as files written before them did.
 
     Questions sorted by code and options by letter (Python's order of code points, never the
     database's collation, so PostgreSQL and SQLite agree); the blueprint sorted by field name."""
@@ -98,20 +104,21 @@ def seal_content(round: Round, *, nonce: str, pace: bool = True) -> dict:
     for question in Question.objects.filter(round_entries__round=round).select_related("field").prefetch_related("options"):
         options = sorted(question.options.all(), key=lambda o: o.letter)
         right = [o.letter for o in options if o.is_correct]
-        questions.append(
-            {
-                "code": question.code,
-                "field": question.field.name,
-                "text": question.text,
-                "options": [{"letter": o.letter, "text": o.text} for o in options],
-                # round_problems refuses approval unless there is exactly one right option.
-                "answer": right[0] if len(right) == 1 else "".join(right),
-            }
-        )
+        entry = {
+            "code": question.code,
+            "field": question.field.name,
+            "text": question.text,
+            "options": [{"letter": o.letter, "text": o.text} for o in options],
+            # round_problems refuses approval unless there is exactly one right option.
+            "answer": right[0] if len(right) == 1 else "".join(right),
+        }
+        if version >= 2:
+            entry["image"] = question.image_sha256 or None
+        questions.append(entry)
     questions.sort(key=lambda q: _normalize(q["code"]))
     pace_limits = {"attempts_per_day": round.attempts_per_day, "min_start_interval_minutes": round.min_start_interval_minutes}
     return {
-        "format": FORMAT,
+        "format": FORMAT if version >= 2 else FORMAT_V1,
         "contest": round.contest.slug,
         "round": {
             "kind": round.kind,
@@ -150,9 +157,10 @@ def seal_parse(data: bytes) -> dict:
         content = json.loads(bytes(data).decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:
         raise SealFormatError(_("Tệp không phải JSON UTF-8 hợp lệ.")) from exc
-    if not isinstance(content, dict) or content.get("format") != FORMAT:
-        raise SealFormatError(_("Tệp không phải tệp đáp án niêm phong (định dạng %(f)s).") % {"f": FORMAT})
+    if not isinstance(content, dict) or content.get("format") not in FORMATS:
+        raise SealFormatError(_("Tệp không phải tệp đáp án niêm phong (định dạng %(f)s).") % {"f": " hoặc ".join(FORMATS)})
     round_part, questions = content.get("round"), content.get("questions")
+    question_keys = set(QUESTION_KEYS if FORMATS[content["format"]] >= 2 else QUESTION_KEYS_V1)
     well_formed = (
         set(content) == {"format", "contest", "round", "questions", "nonce"}
         and isinstance(content["nonce"], str)
@@ -160,13 +168,22 @@ def seal_parse(data: bytes) -> dict:
         and isinstance(round_part, dict)
         and set(round_part) in (set(ROUND_KEYS), set(ROUND_KEYS) - set(PACE_KEYS))
         and isinstance(questions, list)
-        and all(isinstance(q, dict) and set(q) == set(QUESTION_KEYS) for q in questions)
+        and all(isinstance(q, dict) and set(q) == question_keys for q in questions)
+        and all(q.get("image") is None or _is_sha256(q["image"]) for q in questions)
     )
     if not well_formed:
         raise SealFormatError(_("Tệp đáp án niêm phong thiếu hoặc thừa mục."))
     if seal_encode(content) != bytes(data):
         raise SealFormatError(_("Tệp đáp án niêm phong không ở dạng chuẩn (thứ tự, khoảng trắng hoặc chuẩn Unicode)."))
     return content
+
+
+def _is_sha256(value) -> bool:
+    return isinstance(value, str) and len(value) == 64 and all(c in "0123456789abcdef" for c in value)
+
+
+def seal_version(content: dict) -> int:
+    return FORMATS[content["format"]]
 
 
 # --- Writing the seal once ----------------------------------------------------------------------------
@@ -254,7 +271,15 @@ def seal_verify(round: Round) -> list[str]:
         problems.append(
             _("Tệp niêm phong lập khi chưa có giới hạn lượt thi mỗi ngày và khoảng cách giữa hai lượt; tuần thi nay lại có.")
         )
-    current = seal_content(round, nonce=key["nonce"], pace=pace)
+    version = seal_version(key)
+    current = seal_content(round, nonce=key["nonce"], pace=pace, version=version)
+    if version < 2:
+        # Sealed before images existed: a question of the pool has none (and may never get one).
+        pictured = sorted(
+            Question.objects.filter(round_entries__round=round).exclude(image_sha256="").values_list("code", flat=True)
+        )
+        for code in pictured:
+            problems.append(_("Câu %(code)s có hình ảnh, nhưng tệp niêm phong lập khi chưa có hình ảnh.") % {"code": code})
     if seal_encode(current) == data:
         return problems
     current = _normalize(current)
@@ -292,6 +317,8 @@ def _question_problems(*, sealed: list[dict], now: list[dict]) -> list[str]:
             problems.append(_("Câu %(code)s: nội dung hoặc lĩnh vực khác với tệp niêm phong.") % {"code": code})
         if was["options"] != is_["options"]:
             problems.append(_("Câu %(code)s: các phương án khác với tệp niêm phong.") % {"code": code})
+        if was.get("image") != is_.get("image"):
+            problems.append(_("Câu %(code)s: hình ảnh khác với tệp niêm phong.") % {"code": code})
     return problems
 
 

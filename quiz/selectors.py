@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Min, Q
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -62,6 +63,17 @@ def get_attempt_for_contestant(user, pk: int) -> Attempt:
     return attempt
 
 
+@dataclass(frozen=True)
+class AttemptImage:
+    """A question's image as the attempt page shows it (the same for every attempt: it goes into
+    the cached fragment)."""
+
+    url: str
+    width: int
+    height: int
+    alt: str
+
+
 @dataclass
 class AttemptItem:
     position: int
@@ -72,6 +84,14 @@ class AttemptItem:
     is_correct: bool | None = None
     field_name: str = ""
     source: str = ""
+    image: AttemptImage | None = None
+
+
+def attempt_image(image: tuple[str, int, int, str] | None) -> AttemptImage | None:
+    if image is None:
+        return None
+    sha, width, height, alt = image
+    return AttemptImage(url=reverse("quiz:question_image", args=[sha]), width=width, height=height, alt=alt)
 
 
 def attempt_items(*, attempt: Attempt, with_answers: bool = False) -> list[AttemptItem]:
@@ -97,6 +117,7 @@ def attempt_items(*, attempt: Attempt, with_answers: bool = False) -> list[Attem
             text=question.text,
             options=[options[oid].text for oid in option_ids],
             chosen_index=chosen_index,
+            image=attempt_image(question.image),
         )
         if with_answers:
             item.correct_index = next(i for i, oid in enumerate(option_ids) if options[oid].is_correct)
@@ -246,7 +267,8 @@ def question_is_sealed(question_id: int) -> bool:
 
 
 def question_changes(
-    question: Question, *, field_name: str, text: str, options: list[str], correct_index: int, source: str, status: str
+    question: Question, *, field_name: str, text: str, options: list[str], correct_index: int, source: str, status: str,
+    image_sha256: str | None = None, image_alt: str | None = None,
 ) -> list[str]:  # fmt: skip
     """The parts of a question an upsert would change (empty: nothing), comparing normalized
     text, so that an NFD copy or a stray space of the same question is the same question.
@@ -270,6 +292,11 @@ def question_changes(
         changes.append(_("nguồn"))
     if question.status != status:
         changes.append(_("trạng thái"))
+    # An image or its description only when the file gives one (a blank cell keeps the image).
+    if image_sha256 is not None and image_sha256 != question.image_sha256:
+        changes.append(_("hình ảnh"))
+    if image_alt is not None and normalize_text(image_alt) != normalize_text(question.image_alt):
+        changes.append(_("mô tả hình ảnh"))
     return changes
 
 

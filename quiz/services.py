@@ -5,7 +5,8 @@ import datetime
 import secrets
 
 from django.db import IntegrityError, OperationalError, connection, transaction
-from django.db.models import Case, Count, F, Max, Q, Value, When
+from django.db.models import Case, Count, F, Max, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -31,6 +32,7 @@ from .models import (
     RoundEntry,
     RoundQuestion,
     RoundWindowChange,
+    TimeExtension,
 )
 from .selectors import moment_display, question_changes, question_is_sealed, round_overlapping, round_problems
 
@@ -103,6 +105,33 @@ def question_upsert(
     return question, created
 
 
+@transaction.atomic
+def question_image_set(*, question: Question, image=None, alt: str | None = None, remove: bool = False) -> Question:
+    """Give a question an image (a quiz.images.PreparedImage), change its alt text, or remove
+    it. A sealed question's image never changes (the signal stands behind the guard). The file
+    is written before the row: a failure leaves at most an unused file, never a row without it."""
+    from .images import image_store
+
+    question = Question.objects.select_for_update().get(pk=question.pk)
+    sha, name, width, height = question.image_sha256, question.image.name, question.image_width, question.image_height
+    if remove:
+        sha, name, width, height = "", "", None, None
+    elif image is not None:
+        sha, name, width, height = image.sha256, image.name, image.width, image.height
+    new_alt = question.image_alt if alt is None else alt
+    if not sha:
+        new_alt = ""
+    if (sha, new_alt) == (question.image_sha256, question.image_alt):
+        return question
+    guard_question_unsealed(question.pk)
+    if image is not None and not remove:
+        image_store(image)
+    question.image.name, question.image_sha256, question.image_width, question.image_height = name, sha, width, height
+    question.image_alt = new_alt
+    question.save(update_fields=["image", "image_sha256", "image_width", "image_height", "image_alt", "updated_at"])
+    return question
+
+
 # --- Rounds and pools -------------------------------------------------------------------------------
 
 
@@ -115,6 +144,13 @@ def round_pool_add(*, round: Round, question_ids: list[int]) -> int:
     return len(new)
 
 
+class PoolSource:
+    """Where «add N random questions of a field» draws from."""
+
+    UNUSED = "unused"  # approved questions no round of the contest has used yet
+    EARLIER = "earlier"  # approved questions of earlier rounds' pools, not yet in this round's
+
+
 def unused_questions(*, round: Round):
     """The approved questions no round of the round's contest has used yet (what «add N random»
     draws from; the pool page counts them per field)."""
@@ -122,14 +158,31 @@ def unused_questions(*, round: Round):
     return Question.objects.filter(status=QuestionStatus.APPROVED).exclude(pk__in=used)
 
 
-def round_pool_add_random(*, round: Round, field: Field, count: int) -> int:
-    """Add `count` random approved questions of `field` that no round of the contest has used yet."""
-    candidates = list(unused_questions(round=round).filter(field=field).values_list("pk", flat=True))
+def earlier_questions(*, round: Round):
+    """The approved questions already used in earlier rounds of the round's contest (a round
+    that opened before this one) and not yet in this round's pool: «N questions already used»
+    (week 3 of the seed took 50 of week 1)."""
+    earlier = RoundQuestion.objects.filter(round__contest_id=round.contest_id, round__opens_at__lt=round.opens_at)
+    mine = RoundQuestion.objects.filter(round_id=round.pk).values("question_id")
+    return Question.objects.filter(status=QuestionStatus.APPROVED, pk__in=earlier.values("question_id")).exclude(pk__in=mine)
+
+
+def pool_candidates(*, round: Round, source: str = PoolSource.UNUSED):
+    return earlier_questions(round=round) if source == PoolSource.EARLIER else unused_questions(round=round)
+
+
+def round_pool_add_random(*, round: Round, field: Field, count: int, source: str = PoolSource.UNUSED) -> int:
+    """Add `count` random approved questions of `field`: unused by every round of the contest,
+    or (source EARLIER) already used in an earlier round and not yet in this one."""
+    candidates = list(pool_candidates(round=round, source=source).filter(field=field).values_list("pk", flat=True))
     if len(candidates) < count:
-        raise QuizError(
-            _("Lĩnh vực «%(field)s» chỉ còn %(n)d câu chưa dùng đã duyệt, không đủ %(count)d câu.")
-            % {"field": field.name, "n": len(candidates), "count": count}
-        )
+        if source == PoolSource.EARLIER:
+            message = _(
+                "Lĩnh vực «%(field)s» chỉ có %(n)d câu đã dùng ở các tuần trước (chưa có trong tuần này), không đủ %(count)d câu."
+            )
+        else:
+            message = _("Lĩnh vực «%(field)s» chỉ còn %(n)d câu chưa dùng đã duyệt, không đủ %(count)d câu.")
+        raise QuizError(message % {"field": field.name, "n": len(candidates), "count": count})
     return round_pool_add(round=round, question_ids=_random.sample(candidates, count))
 
 
@@ -239,11 +292,77 @@ def round_extend_window(*, round: Round, closes_at: datetime.datetime, by, reaso
         action=Action.WINDOW_EXTEND, obj=round, by=by, reason=reason,
         data={"old_closes_at": moment_display(old), "new_closes_at": moment_display(closes_at)},
     )  # fmt: skip
-    limit = datetime.timedelta(seconds=round.time_limit_seconds)
+    extra = extra_minutes_by_user(round=round)
     for attempt in Attempt.objects.select_for_update().filter(round=round, status=AttemptStatus.OPEN, deadline=old):
-        attempt.deadline = min(attempt.started_at + limit, closes_at)
+        attempt.deadline = attempt_deadline(
+            round=round, started_at=attempt.started_at, extra_minutes=extra.get(attempt.user_id, 0)
+        )
         attempt.save(update_fields=["deadline"])
     return change
+
+
+# --- Extra time for one contestant ----------------------------------------------------------------
+
+
+def attempt_deadline(*, round: Round, started_at: datetime.datetime, extra_minutes: int = 0) -> datetime.datetime:
+    """The deadline rule, its one home: deadline = min(start + limit + the contestant's extra
+    minutes, the round's close). Extra time never passes the close: places are shown and prizes
+    drafted once the round has closed, with every attempt over (docs/decisions.md)."""
+    return min(started_at + attempt_time_allowed(round=round, extra_minutes=extra_minutes), round.closes_at)
+
+
+def attempt_time_allowed(*, round: Round, extra_minutes: int = 0) -> datetime.timedelta:
+    """The time an attempt may take before the close cuts it: the round's limit plus the
+    contestant's extra minutes."""
+    return datetime.timedelta(seconds=round.time_limit_seconds, minutes=extra_minutes)
+
+
+def extra_minutes_by_user(*, round: Round) -> dict[int, int]:
+    """user id -> the extra minutes granted in the round (grants add up). One query."""
+    rows = TimeExtension.objects.filter(round=round).order_by().values("user_id").annotate(total=Sum("minutes"))
+    return {row["user_id"]: row["total"] for row in rows}
+
+
+def _extra_minutes_subquery(*, round: Round, user_ref: str):
+    rows = TimeExtension.objects.filter(round=round, user_id=OuterRef(user_ref)).order_by().values("user_id")
+    return Coalesce(Subquery(rows.annotate(total=Sum("minutes")).values("total")[:1]), 0)
+
+
+def time_extension_problems(*, round: Round, minutes: int | None, reason: str) -> list[str]:
+    """Why extra time cannot be granted (the admin form shows these; the service refuses)."""
+    from .models import EXTRA_MINUTES_MAX
+
+    problems = []
+    if minutes is None or not 1 <= minutes <= EXTRA_MINUTES_MAX:
+        problems.append(_("Số phút cộng thêm phải từ 1 đến %(max)d.") % {"max": EXTRA_MINUTES_MAX})
+    if not (reason or "").strip():
+        problems.append(_("Cần ghi lý do cho thêm giờ."))
+    if round.results_published_at or timezone.now() >= round.closes_at:
+        problems.append(_("Tuần thi đã đóng; thời gian cộng thêm không vượt quá giờ đóng của tuần thi."))
+    return problems
+
+
+@transaction.atomic
+def time_extension_grant(*, round: Round, user, minutes: int, reason: str, by) -> TimeExtension:
+    """Give one contestant `minutes` more in a round, with a reason; recorded, and logged as a
+    decision. Applies to every attempt they start in the round and to the one in progress
+    (even one whose time ran out but that is not closed yet: a lost connection), always within
+    the round's close."""
+    round = Round.objects.select_for_update().select_related("contest").get(pk=round.pk)
+    reason = (reason or "").strip()
+    problems = time_extension_problems(round=round, minutes=minutes, reason=reason)
+    if problems:
+        raise QuizError(" ".join(problems))
+    extension = TimeExtension.objects.create(round=round, user=user, minutes=minutes, reason=reason, granted_by=by)
+    decision_record(
+        action=Action.EXTRA_TIME, obj=extension, by=by, reason=reason, contest=round.contest,
+        data={"contestant": user.get_full_name() or user.email, "minutes": minutes},
+    )  # fmt: skip
+    total = extra_minutes_by_user(round=round).get(user.pk, 0)
+    for attempt in Attempt.objects.select_for_update().filter(round=round, user=user, status=AttemptStatus.OPEN):
+        attempt.deadline = attempt_deadline(round=round, started_at=attempt.started_at, extra_minutes=total)
+        attempt.save(update_fields=["deadline"])
+    return extension
 
 
 # --- Attempts -----------------------------------------------------------------------------------------
@@ -313,7 +432,13 @@ def _attempt_create_locked(*, round: Round, user, now, ip_address: str | None) -
     RoundEntry row does not exist before the first finished attempt, and an advisory lock
     would be one more query and PostgreSQL-only. The lock serializes one person's starts,
     never two people's."""
-    organization_id = Profile.objects.select_for_update().filter(user=user).values_list("organization_id", flat=True).first()
+    # The contestant's extra minutes come with the locked row (a subquery: no extra query).
+    organization_id, extra_minutes = (
+        Profile.objects.select_for_update(of=("self",))
+        .filter(user=user)
+        .values_list("organization_id", _extra_minutes_subquery(round=round, user_ref="user_id"))
+        .first()
+    ) or (None, 0)
     if organization_id is None:
         raise QuizError(_("Vui lòng hoàn thiện thông tin cá nhân trước khi dự thi."), code="profile")
     if limits.has_limits(round):
@@ -338,7 +463,7 @@ def _attempt_create_locked(*, round: Round, user, now, ip_address: str | None) -
         if not allowed.allowed:
             raise QuizError(limits.refusal_message(round, allowed, now=now), code="limit")
     drawn = _draw(round=round)
-    deadline = min(now + datetime.timedelta(seconds=round.time_limit_seconds), round.closes_at)
+    deadline = attempt_deadline(round=round, started_at=now, extra_minutes=extra_minutes)
     attempt = Attempt.objects.create(
         round=round, user=user, organization_id=organization_id, started_at=now, deadline=deadline,
         question_count=len(drawn), ip_address=ip_address,

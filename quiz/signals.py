@@ -16,13 +16,15 @@ from .services import ROUND_FROZEN_FIELDS, guard_question_unsealed, guard_round_
 def _question_save(sender, instance, raw=False, **kwargs):
     if raw or not instance.pk:
         return
-    before = Question.objects.filter(pk=instance.pk).values("text", "field_id", "status").first()
+    before = Question.objects.filter(pk=instance.pk).values("text", "field_id", "status", "image_sha256", "image_alt").first()
     # Normalized text is compared: storing the NFC form of the same words is not a change.
-    if before and (normalize_text(before["text"], multiline=True), before["field_id"], before["status"]) != (
-        normalize_text(instance.text, multiline=True),
-        instance.field_id,
-        instance.status,
-    ):
+    if before and (
+        normalize_text(before["text"], multiline=True), before["field_id"], before["status"], before["image_sha256"],
+        normalize_text(before["image_alt"]),
+    ) != (
+        normalize_text(instance.text, multiline=True), instance.field_id, instance.status, instance.image_sha256,
+        normalize_text(instance.image_alt),
+    ):  # fmt: skip
         guard_question_unsealed(instance.pk)
 
 

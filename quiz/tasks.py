@@ -13,3 +13,27 @@ def finalize_expired_attempts() -> int:
 def announce_opened_rounds() -> int:
     """Beat: tell those who opted in that a round has opened (once per round)."""
     return services.rounds_announce_opened()
+
+
+@shared_task(name="quiz.tasks.analyse_closed_rounds", time_limit=1800, soft_time_limit=1700)
+def analyse_closed_rounds() -> int:
+    """The item analysis of every closed round not analysed yet (quiz.analysis). Idempotent."""
+    from .analysis import round_analyse, rounds_to_analyse
+
+    done = 0
+    for round in rounds_to_analyse():
+        round_analyse(round=round)
+        done += 1
+    return done
+
+
+@shared_task(name="quiz.tasks.analyse_round", time_limit=1800, soft_time_limit=1700)
+def analyse_round(round_id: int) -> int:
+    """Analyse one closed round again (the admin's button). Idempotent."""
+    from .analysis import round_analyse
+    from .models import Round
+
+    round = Round.objects.filter(pk=round_id).first()
+    if round is None or not round.is_closed:
+        return 0
+    return round_analyse(round=round).attempts

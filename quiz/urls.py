@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import seal_views, views
+from . import image_views, seal_views, views
 
 app_name = "quiz"
 urlpatterns = [
@@ -22,3 +22,6 @@ urlpatterns += [
     path("rounds/<int:pk>/seal.json", seal_views.seal_download, name="seal"),
     path("manage/rounds/<int:pk>/answer-key.xlsx", seal_views.answer_key_xlsx, name="answer_key_xlsx"),
 ]
+
+# Question images (quiz.images): to a contestant whose attempt drew the question, and the office.
+urlpatterns += [path("images/<str:sha256>.webp", image_views.question_image, name="question_image")]

@@ -125,11 +125,17 @@ def _answers(rng: random.Random, attempts: list[Attempt], pool: list[int], optio
     answered right, the others answered wrong or left blank, every answer saved between the start
     and the finish. A separate random stream, so the attempts themselves are those of a seed
     before the rows existed."""
+    # Questions differ in how easy they are (so the item analysis has something to find): which
+    # of an attempt's questions are the right ones is drawn weighted by their ease, from a
+    # spread of 0.15 (hard) to 6 (easy) across the pool (Efraimidis–Spirakis: the `score` largest
+    # keys u^(1/w) are a weighted sample without replacement).
+    ease = {qid: 0.15 + 5.85 * ((i * 37) % len(pool)) / max(1, len(pool) - 1) for i, qid in enumerate(pool)}
     for start in range(0, len(attempts), chunk):
         rows = []
         for attempt in attempts[start : start + chunk]:
             questions = rng.sample(pool, attempt.question_count)
-            right = set(rng.sample(range(attempt.question_count), attempt.score))
+            keys = [rng.random() ** (1 / ease[qid]) for qid in questions]
+            right = set(sorted(range(attempt.question_count), key=keys.__getitem__, reverse=True)[: attempt.score])
             for position, question_id in enumerate(questions, start=1):
                 option_ids, correct = options[question_id]
                 option_ids = option_ids[:]

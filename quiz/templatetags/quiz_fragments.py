@@ -3,10 +3,10 @@
     {% load quiz_fragments %}
     {% for item in items %}{% question_fragment item %}…the question's markup…{% endquestion_fragment %}{% endfor %}
 
-The body of the block is rendered with `item` only: its position, text, options (in the
+The body of the block is rendered with `item` only: its position, text, image, options (in the
 attempt's shuffled order) and chosen answer. Texts come from a sealed pool and never change, so
 what varies between attempts is the position (1…N), the option order and the answer. The
-fragment is cached in memory by (language, text, options, answer) with the position left as a
+fragment is cached in memory by (language, text, options, answer, image) with the position left as a
 marker, and the marker replaced by the position on the way out: one attempt's fifth question
 and another's twelfth share the same fragment when they drew the same question in the same
 option order. A page of 20 questions costs twenty dictionary look-ups instead of rendering
@@ -53,7 +53,7 @@ class QuestionFragmentNode(template.Node):
 
     def render(self, context):
         item = self.item.resolve(context)
-        key = (self.node_id, get_language(), item.text, tuple(item.options), item.chosen_index)
+        key = (self.node_id, get_language(), item.text, tuple(item.options), item.chosen_index, item.image)
         with _lock:
             html = _fragments.get(key)
             if html is not None:

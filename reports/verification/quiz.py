@@ -19,6 +19,7 @@ from quiz import ranking
 from quiz.enums import AttemptStatus, RoundKind
 from quiz.models import Attempt, AttemptQuestion, Option, Prize, Round, RoundEntry, RoundSeal
 from quiz.seal import SealFormatError, seal_fingerprint, seal_parse, seal_verify
+from quiz.services import attempt_time_allowed, extra_minutes_by_user
 
 from .report import Report, number
 
@@ -196,7 +197,16 @@ class RoundCheck:
                         _("%(where)s (%(code)s): lưu «%(stored)s», tính lại «%(now)s».")
                         % {"where": where, "code": code or "?", "stored": _right(stored), "now": _right(right)}
                     )
+        # The time limit of the deadline rule (quiz.services.attempt_time_allowed, with the
+        # contestant's extra minutes): a deadline may be earlier (cut at the close), never later.
+        extra = extra_minutes_by_user(round=round)
         for fact in facts.values():
+            allowed = fact.started_at + attempt_time_allowed(round=round, extra_minutes=extra.get(fact.user_id, 0))
+            if fact.deadline > allowed:
+                self.diff(
+                    _("%(round)s, bài thi #%(a)d: hạn nộp muộn hơn thời gian làm bài (kể cả giờ được cộng thêm) cho phép.")
+                    % {"round": self.label, "a": fact.pk}
+                )
             self._attempt(fact)
         return facts
 

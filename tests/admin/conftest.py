@@ -37,6 +37,7 @@ def world(db):
     attempt = services.attempt_start(round=round, user=player)
     services.attempt_submit(attempt=attempt, user=player, answers=answer_all(attempt, right=15))
     entry = round.entries.get()
+    services.time_extension_grant(round=round, user=player, minutes=10, reason="Mất kết nối", by=staff_user(Role.ORGANIZER))
     Prize.objects.create(round=round, user=player, entry=entry, tier=PrizeTier.FIRST, rank=1)
     essay = EssayFactory(status=EssayStatus.SUBMITTED, eligibility=Eligibility.ELIGIBLE)
     EssayPrize.objects.create(essay=essay, tier=PrizeTier.FIRST, rank=1)

@@ -50,8 +50,9 @@ def test_field_menu_counts_the_unused_questions_of_each_field(organizer):
 
     html = organizer.get(f"/admin/quiz/round/{round.pk}/pool/").content.decode()
 
-    assert f'<option value="{field.pk}">Điều lệ Đảng — còn 3 câu chưa dùng</option>' in html
-    assert f'<option value="{empty.pk}">Nghị quyết Trung ương 4 — còn 0 câu chưa dùng</option>' in html
+    assert f'<option value="{field.pk}">Điều lệ Đảng — còn 3 câu chưa dùng, 0 câu đã dùng ở tuần trước</option>' in html
+    empty_label = "Nghị quyết Trung ương 4 — còn 0 câu chưa dùng, 0 câu đã dùng ở tuần trước"
+    assert f'<option value="{empty.pk}">{empty_label}</option>' in html
 
 
 def test_sealing_asks_first_and_lists_the_questions_to_proofread(organizer):
@@ -74,10 +75,43 @@ def test_pool_page_query_count_does_not_grow_with_the_pool(organizer, django_ass
     field, _questions = _pool(round, n=1)
     url = f"/admin/quiz/round/{round.pk}/pool/"
     organizer.get(url)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         organizer.get(url)
     for _ in range(4):
         round.pool.create(question=QuestionFactory(field=field, status=QuestionStatus.APPROVED))
     assert Question.objects.count() == 5
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         organizer.get(url)
+
+
+def test_pool_page_draws_questions_already_used_in_earlier_rounds(organizer):
+    """«N random questions already used in earlier rounds» per field, with the counts shown."""
+    import datetime
+
+    week1 = RoundFactory(opens_at=Round._meta.get_field("opens_at").to_python("2026-01-05T08:00:00+07:00"),
+                         closes_at=Round._meta.get_field("closes_at").to_python("2026-01-12T08:00:00+07:00"))  # fmt: skip
+    field, used = _pool(week1, n=6)
+    fresh = [QuestionFactory(field=field) for _ in range(4)]
+    week3 = RoundFactory(contest=week1.contest, opens_at=week1.opens_at + datetime.timedelta(days=14),
+                         closes_at=week1.closes_at + datetime.timedelta(days=14))  # fmt: skip
+    later = RoundFactory(contest=week1.contest, opens_at=week1.opens_at + datetime.timedelta(days=21),
+                         closes_at=week1.closes_at + datetime.timedelta(days=21))  # fmt: skip
+    later.pool.create(question=fresh[0])  # a later round's question is neither unused nor earlier
+    week3.pool.create(question=used[0])  # already in this round: not drawn again
+    url = f"/admin/quiz/round/{week3.pk}/pool/"
+
+    html = organizer.get(url).content.decode()
+    assert "Điều lệ Đảng — còn 3 câu chưa dùng, 5 câu đã dùng ở tuần trước" in html
+    assert f'<tr data-field="{field.pk}"><td>Điều lệ Đảng</td><td>3</td><td>5</td></tr>' in html
+
+    response = organizer.post(url, {"add_random": "1", "field": field.pk, "source": "earlier", "count": 4})
+    assert response.status_code == 302
+    pool = set(week3.pool.values_list("question_id", flat=True))
+    assert len(pool) == 5 and pool <= {q.pk for q in used}
+
+    response = organizer.post(url, {"add_random": "1", "field": field.pk, "source": "earlier", "count": 2}, follow=True)
+    assert "chỉ có 1 câu đã dùng ở các tuần trước" in response.content.decode()
+    assert week3.pool.count() == 5  # nothing added
+
+    organizer.post(url, {"add_random": "1", "field": field.pk, "source": "unused", "count": 3})
+    assert set(week3.pool.values_list("question_id", flat=True)) - {q.pk for q in used} == {q.pk for q in fresh[1:]}

@@ -33,6 +33,7 @@ EXPECTED = {
     "quiz.round": {"superuser": "vac", "organizer": "vac", "secretariat": "v"},  # sealed
     "quiz.roundentry": {"superuser": "v", "organizer": "v", "secretariat": "v"},
     "quiz.prize": {"superuser": "v", "organizer": "v", "secretariat": "v"},
+    "quiz.timeextension": {"superuser": "va", "organizer": "va", "secretariat": "v"},  # a record
     "essays.essayphase": {"superuser": FULL, "organizer": "vac", "secretariat": "v"},
     "essays.essay": {"superuser": "vcd", "organizer": "vc", "secretariat": "v"},
     "essays.judginground": {"superuser": FULL, "organizer": "vac", "secretariat": "v"},
@@ -177,10 +178,13 @@ def test_admin_actions_as_each_role(role, world, as_role):
 # Custom admin pages: the roles that get the page (others are refused or sent back).
 CUSTOM_PAGES = {
     "/admin/quiz/question/export.xlsx": ORGANIZERS,
+    "/admin/quiz/question/export.zip": ORGANIZERS,
     "/admin/quiz/question/import/": ORGANIZERS,
     "/admin/quiz/question/template.xlsx": {"superuser", "organizer", "secretariat"},
     "/admin/quiz/round/{round}/pool/": ORGANIZERS,
     "/admin/quiz/round/{round}/extend/": ORGANIZERS,
+    "/admin/quiz/round/{round}/analysis/": {"superuser", "organizer", "secretariat"},
+    "/admin/quiz/round/{round}/analysis.xlsx": {"superuser", "organizer", "secretariat"},
     "/admin/accounts/organization/import/": ORGANIZERS,
     "/admin/accounts/member/import/": ORGANIZERS,
     "/admin/accounts/user/{player}/password/": {"superuser"},

@@ -1,10 +1,16 @@
+import io
+
 from django.core.management.base import BaseCommand, CommandError
 
 from quiz.excel import import_questions
+from quiz.package import read_upload
 
 
 class Command(BaseCommand):
-    help = "Import or update (by code) questions from the Excel format; nothing is imported if any row is bad."
+    help = (
+        "Import or update (by code) questions from the Excel format, or a .zip of the workbook and its images; "
+        "nothing is imported if any row is bad."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("file")
@@ -12,9 +18,12 @@ class Command(BaseCommand):
     def handle(self, *args, file, **options):
         try:
             with open(file, "rb") as handle:
-                report = import_questions(handle)
+                package = read_upload(handle.read())
         except OSError as exc:
             raise CommandError(f"Không mở được tệp {file}: {exc.strerror}.") from exc
+        if package.error:
+            raise CommandError(package.error)
+        report = import_questions(io.BytesIO(package.workbook), images=package.images)
         if not report.ok:
             for line in report.errors:
                 self.stderr.write(line)
