@@ -17,7 +17,7 @@ from contests.enums import ContestStatus
 from contests.models import Contest
 from contests.personal_data import hooks, pseudonym
 
-from .models import Consent, ConsentText, DeletionRequest, User
+from .models import Consent, ConsentText, DeletionRequest, UnitOfficer, User
 from .roles import STAFF_ROLES
 
 CURRENT_CACHE_KEY = "privacy:consent-current"
@@ -228,7 +228,8 @@ def export(*, user: User) -> list:
 
     sections = [
         Section("account", _("Tài khoản"), [{
-            _("E-mail"): user.email, _("Họ và tên"): user.full_name, _("Ngày đăng ký"): when(user.date_joined),
+            _("E-mail"): user.email, _("Họ và tên"): user.full_name, _("Số điện thoại đăng nhập"): user.phone or "",
+            _("Đã xác minh số điện thoại"): user.phone_verified, _("Ngày đăng ký"): when(user.date_joined),
             _("Đăng nhập lần cuối"): when(user.last_login), _("Đang hoạt động"): user.is_active,
         }]),
         Section("email_addresses", _("Địa chỉ e-mail"), [
@@ -238,8 +239,11 @@ def export(*, user: User) -> list:
     ]  # fmt: skip
     profile = profile_for_user(user)
     changes = list(ProfileUnitChange.objects.filter(profile__user=user).select_related("old_organization", "new_organization"))
+    members = list(member_lines(user=user).select_related("organization"))
+    assignments = list(UnitOfficer.objects.filter(user=user).select_related("organization").order_by("assigned_at", "pk"))
     orgs = [profile.organization] if profile else []
     orgs += [c.old_organization for c in changes] + [c.new_organization for c in changes]
+    orgs += [m.organization for m in members] + [a.organization for a in assignments]
     labels = organization_labels(orgs)
     rows = []
     if profile is not None:
@@ -254,6 +258,17 @@ def export(*, user: User) -> list:
          _("Đơn vị mới"): labels.get(c.new_organization_id, "")}
         for c in changes
     ]))  # fmt: skip
+    # The invitation's token is a key, not a fact about the person: it stays out of the file.
+    sections.append(Section("member_lists", _("Danh sách thành viên của đơn vị"), [
+        {_("Đơn vị"): labels.get(m.organization_id, ""), _("Họ và tên"): m.full_name, _("Số điện thoại"): m.phone,
+         _("E-mail"): m.email, _("Chức vụ"): m.position, _("Là đảng viên"): m.is_party_member,
+         _("Trạng thái"): m.get_status_display(), _("Nhập lúc"): when(m.invited_at),
+         _("Gửi lời mời lúc"): when(m.sent_at), _("Đăng ký lúc"): when(m.accepted_at)}
+        for m in members
+    ]))  # fmt: skip
+    sections.append(Section("unit_officer", _("Cán bộ phụ trách đơn vị"), [
+        {_("Đơn vị"): labels.get(a.organization_id, ""), _("Giao lúc"): when(a.assigned_at)} for a in assignments
+    ]))  # fmt: skip
     sections.append(Section("consents", _("Đồng ý xử lý dữ liệu cá nhân"), [
         {_("Phiên bản"): c.text.version, _("Thông báo"): c.text.title, _("Đồng ý lúc"): when(c.given_at),
          _("Địa chỉ IP"): c.ip_address or ""}
@@ -267,17 +282,61 @@ def export(*, user: User) -> list:
     return sections
 
 
+def member_lines(*, user: User):
+    """The member-list lines that are this person: the one their invitation linked, and one
+    under their sign-in number once an SMS code proved that number theirs (a number typed on a
+    profile proves nothing, and the line might be someone else's)."""
+    from django.db.models import Q
+
+    from .models import Member
+
+    mine = Q(user=user)
+    if user.phone and user.phone_verified:
+        mine |= Q(phone=user.phone)
+    return Member.objects.filter(mine).order_by("pk")
+
+
+def placeholder_phone(member_id: int) -> str:
+    """What an anonymized member line holds instead of a number: unique (one per line), ten
+    characters at most (the column), and never a mobile number (it starts with a letter, so
+    accounts.phone.normalize_phone refuses it and no import or sign-in can match it). X and
+    nine decimal digits; past a billion lines, Y and base 36."""
+    return f"X{member_id:09d}" if member_id < 10**9 else f"Y{_base36(member_id):>09}"
+
+
+def _base36(number: int) -> str:
+    digits = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    out = ""
+    while number:
+        number, rest = divmod(number, 36)
+        out = digits[rest] + out
+    return out or "0"
+
+
 def anonymize(*, user: User, label: str) -> None:
+    import secrets
+
     from allauth.account.models import EmailAddress
 
     from .models import Profile
+    from .services import unit_officer_remove
 
+    # The member lines first: the verified sign-in number finds them, and it goes below.
+    # A line stays (a unit's participation rate is counted against its list), nameless.
+    for member in member_lines(user=user):
+        member.full_name, member.phone, member.email = label, placeholder_phone(member.pk), ""
+        member.position, member.is_party_member = "", False
+        member.token = secrets.token_urlsafe(32)  # an invitation link already sent leads nowhere
+        member.save(update_fields=["full_name", "phone", "email", "position", "is_party_member", "token", "updated_at"])
+    for assignment in UnitOfficer.objects.filter(user=user).select_related("user"):
+        unit_officer_remove(assignment=assignment)
     user.full_name = label
     user.email = f"xoa-{user.pk}@an-danh.invalid"  # unique, and no mail server will ever take it
+    user.phone, user.phone_verified = None, False
     user.set_unusable_password()
     user.is_active = False
     user.anonymized_at = timezone.now()
-    user.save(update_fields=["full_name", "email", "password", "is_active", "anonymized_at"])
+    user.save(update_fields=["full_name", "email", "phone", "phone_verified", "password", "is_active", "anonymized_at"])
     EmailAddress.objects.filter(user=user).delete()
     profile = Profile.objects.filter(user=user).first()
     if profile is not None:

@@ -9,3 +9,16 @@ class ContestsConfig(AppConfig):
 
     def ready(self):
         from . import signals  # noqa: F401
+
+    # Personal data (contests.personal_data): notification choices and the outbox.
+    @staticmethod
+    def personal_data_export(*, user):
+        from .personal_data import export
+
+        return export(user=user)
+
+    @staticmethod
+    def personal_data_anonymize(*, user, label):
+        from .personal_data import anonymize
+
+        anonymize(user=user, label=label)

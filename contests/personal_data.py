@@ -55,3 +55,38 @@ def when(value) -> str:
     if hasattr(value, "tzinfo") and value.tzinfo is not None:
         value = timezone.localtime(value)
     return value.isoformat(timespec="seconds") if hasattr(value, "hour") else value.isoformat()
+
+
+# --- What contests hold (the hooks, on ContestsConfig): notifications ------------------------
+
+
+def export(*, user) -> list[Section]:
+    """The person's choices of notifications and every message the outbox holds for them."""
+    from django.utils.translation import gettext as _
+
+    from .models import Notification, NotificationPreference
+
+    preferences = NotificationPreference.objects.filter(user=user).order_by("kind")
+    messages = Notification.objects.filter(recipient=user).order_by("created_at", "pk")
+    return [
+        Section("notification_preferences", _("Lựa chọn nhận thông báo"), [
+            {_("Loại"): p.get_kind_display(), _("Nhận"): p.enabled, _("Cập nhật lúc"): when(p.updated_at)}
+            for p in preferences
+        ]),
+        Section("notifications", _("Thông báo đã gửi"), [{
+            _("Loại"): n.get_kind_display(), _("Kênh"): n.get_channel_display(), _("Gửi tới"): n.address,
+            _("Tiêu đề"): n.subject, _("Nội dung"): n.body, _("Trạng thái"): n.get_status_display(),
+            _("Tạo lúc"): when(n.created_at), _("Gửi lúc"): when(n.sent_at),
+        } for n in messages]),
+    ]  # fmt: skip
+
+
+def anonymize(*, user, label: str) -> None:
+    """The outbox is no figure: the person's messages (their address, their name in the text)
+    are deleted, a queued one is then never sent (contests.notifications.notification_send leaves
+    a row that is gone alone), and no new one is written (notify_users skips inactive accounts).
+    Their choices go too."""
+    from .models import Notification, NotificationPreference
+
+    Notification.objects.filter(recipient=user).delete()
+    NotificationPreference.objects.filter(user=user).delete()

@@ -14,12 +14,18 @@ class ReportsConfig(AppConfig):
 
         return my_results_blocks(contest=contest, user=user)
 
-    # Personal data (contests.personal_data): the integrity reviews about a person.
+    # Personal data (contests.personal_data): integrity reviews, certificates, winners' details.
     @staticmethod
     def personal_data_export(*, user):
         from .personal_data import export
 
         return export(user=user)
+
+    @staticmethod
+    def personal_data_anonymize(*, user, label):
+        from .personal_data import anonymize
+
+        anonymize(user=user, label=label)
 
     @staticmethod
     def personal_data_objects(*, user):

@@ -132,9 +132,13 @@ class WinnerDetails(models.Model):
 
 
 class WinnerDetailsAccess(models.Model):
-    """Every time staff saw a winner's details: who, whose, when, where (page or export)."""
+    """Every time staff saw a winner's details: who, whose, when, where (page or export). The
+    log outlives the details: when a winner is anonymized their details are deleted, and the
+    prize still says whose details were seen."""
 
-    details = models.ForeignKey(WinnerDetails, on_delete=models.CASCADE, related_name="accesses")
+    details = models.ForeignKey(WinnerDetails, null=True, blank=True, on_delete=models.SET_NULL, related_name="accesses")
+    prize = models.ForeignKey("quiz.Prize", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    essay_prize = models.ForeignKey("essays.EssayPrize", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     viewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     viewed_at = models.DateTimeField(auto_now_add=True)
     where = models.CharField(max_length=32)

@@ -189,5 +189,10 @@ def winner_details_save(*, winner: WinnerPrize, data: dict, by=None) -> WinnerDe
 def details_for_staff(*, details: list[WinnerDetails], viewer, where: str) -> dict[int, dict]:
     """The plain details of these rows for a member of the secretariat, each look logged (who,
     whose, when, where). Callers check `reports.rules.can_see_winner_details` first."""
-    WinnerDetailsAccess.objects.bulk_create([WinnerDetailsAccess(details=d, viewer=viewer, where=where) for d in details])
+    WinnerDetailsAccess.objects.bulk_create(
+        [
+            WinnerDetailsAccess(details=d, prize_id=d.prize_id, essay_prize_id=d.essay_prize_id, viewer=viewer, where=where)
+            for d in details
+        ]
+    )
     return {d.pk: unseal(d.sealed) for d in details}

@@ -272,12 +272,12 @@ def test_my_results_block_costs_the_same_for_one_certificate_or_several(client, 
     winner = Prize.objects.get().user
     client.force_login(winner)
     client.get("/quiz/my-results/")
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):  # the page, the certificates and the contest chooser
         client.get("/quiz/my-results/")
 
     _publish_week1(contest)
     certs.certificates_issue(contest=contest)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         page = client.get("/quiz/my-results/").content.decode()
     assert page.count("Tải giấy chứng nhận (PDF)") == 2 and "Cung cấp thông tin nhận giải" in page
 
