@@ -46,6 +46,11 @@ class RoleGroupField(forms.ModelMultipleChoiceField):
 class RoleListFilter(admin.RelatedFieldListFilter):
     """The user list's filter by group, each named by its role's label."""
 
+    def __init__(self, field, request, params, model, model_admin, field_path):
+        super().__init__(field, request, params, model, model_admin, field_path)
+        self.title = _("vai trò")
+        self.empty_value_display = _("Không có vai trò")
+
     def field_choices(self, field, request, model_admin):
         groups = Group.objects.order_by("name").only("pk", "name")
         return sorted(((group.pk, role_label(group.name)) for group in groups), key=lambda choice: str(choice[1]))
@@ -81,6 +86,7 @@ class UserAdmin(BaseUserAdmin):
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "groups":
             kwargs["form_class"] = RoleGroupField
+            kwargs["label"] = _("Vai trò")
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def get_fieldsets(self, request, obj=None):

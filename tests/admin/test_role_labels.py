@@ -33,6 +33,8 @@ def test_user_list_filters_by_role_labels_and_keeps_the_group_key(superuser):
     links = re.findall(r'href="\?groups__id__exact=\d+"[^>]*>([^<]*)</a>', html)
     assert sorted(label.strip() for label in links) == sorted(str(label) for label in Role.labels)
     assert not set(Role.values) & {label.strip() for label in links}
+    assert "Theo vai trò" in html
+    assert "Không có vai trò" in html
 
 
 def test_the_role_filter_still_filters(superuser):
