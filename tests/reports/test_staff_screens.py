@@ -96,6 +96,19 @@ def test_integrity_case_names_the_accounts_and_links_the_week(client, known_cont
     assert "Chưa quyết định" in case
 
 
+def test_integrity_case_names_a_cell_with_its_party_committee(client, known_contest):  # noqa: F811
+    cell = Organization.objects.get(name="Chi bộ Phòng Kiểm tra")
+    one, other = Profile.objects.filter(organization=cell).get(), Profile.objects.exclude(organization=cell).first()
+    Profile.objects.filter(pk=other.pk).update(phone=one.phone)
+    client.force_login(staff_user(Role.SECRETARIAT))
+
+    html = client.get("/reports/integrity/").content.decode()
+
+    case = html[html.index(f'data-case="phone:{one.phone}"') :]
+    case = case[: case.index("</section>")]
+    assert "<td>Đảng bộ Cục Thuế tỉnh › Chi bộ Phòng Kiểm tra</td>" in case
+
+
 def test_integrity_verdicts_look_different(client, known_contest):  # noqa: F811
     contest, _tax, _power = known_contest
     secretary = staff_user(Role.SECRETARIAT)
@@ -116,14 +129,14 @@ def test_integrity_verdicts_look_different(client, known_contest):  # noqa: F811
 def test_integrity_page_query_count_does_not_grow_with_the_cases(client, known_contest, django_assert_num_queries):  # noqa: F811
     client.force_login(staff_user(Role.SECRETARIAT))
     client.get("/reports/integrity/")
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         client.get("/reports/integrity/")
     Attempt.objects.filter(score=20).update(duration_ms=5_000)  # more fast cases
     first, second = Profile.objects.order_by("pk")[:2]
     Profile.objects.filter(pk=second.pk).update(phone=first.phone)
     contest, _tax, _power = known_contest
     assert len(integrity.cases(contest=contest)) >= 3
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         client.get("/reports/integrity/")
 
 
