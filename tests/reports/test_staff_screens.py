@@ -174,3 +174,23 @@ def test_winners_sharing_a_phone_are_both_warned(known_contest):  # noqa: F811
     assert warnings[twin.pk][-1].startswith(f"Cùng số điện thoại {prize.user.profile.phone} với: 1. ")
     twin.status = "invalid"
     assert integrity.winner_warnings(round=prize.round, prizes=[prize, twin]) == {}
+
+
+def test_laptop_staff_screens_use_the_full_width(client):
+    """The secretariat's and the organizers' tables use the laptop's width (staff.css's
+    .staff-page), not the contestants' 960 px column."""
+    from essays.models import JudgingRound
+    from tests.essays.factories import EssayPhaseFactory
+
+    judging = JudgingRound.objects.create(phase=EssayPhaseFactory(), name="Vòng sơ khảo", order=1)
+    pages = {
+        Role.ORGANIZER: ["/reports/certificates/", f"/judging/manage/rounds/{judging.pk}/"],
+        Role.SECRETARIAT: ["/reports/awards/"],
+    }
+    for role, urls in pages.items():
+        client.force_login(staff_user(role))
+        for url in urls:
+            response = client.get(url)
+            assert response.status_code == 200, url
+            html = response.content.decode()
+            assert '<body class="staff-page">' in html, url
