@@ -34,8 +34,28 @@ from .models import (
 )
 from .phone import normalize_phone
 from .privacy import PrivacyError, consent_text_publish
-from .roles import has_role
+from .roles import has_role, role_label
 from .services import organizations_import, profile_save, unit_officer_assign, unit_officer_remove
+
+
+class RoleGroupField(forms.ModelMultipleChoiceField):
+    """The groups of a user's change form, each named by its role's label."""
+
+    def label_from_instance(self, obj):
+        return role_label(obj.name)
+
+
+class RoleListFilter(admin.RelatedFieldListFilter):
+    """The user list's filter by group, each named by its role's label."""
+
+    def __init__(self, field, request, params, model, model_admin, field_path):
+        super().__init__(field, request, params, model, model_admin, field_path)
+        self.title = _("vai trò")
+        self.empty_value_display = _("Không có vai trò")
+
+    def field_choices(self, field, request, model_admin):
+        groups = Group.objects.order_by("name").only("pk", "name")
+        return sorted(((group.pk, role_label(group.name)) for group in groups), key=lambda choice: str(choice[1]))
 
 
 def is_privileged(user: User) -> bool:
@@ -50,7 +70,7 @@ def is_privileged(user: User) -> bool:
 class UserAdmin(BaseUserAdmin):
     ordering = ["email"]
     list_display = ["email", "full_name", "is_staff", "is_active", "date_joined"]
-    list_filter = ["is_staff", "is_superuser", "is_active", "groups"]
+    list_filter = ["is_staff", "is_superuser", "is_active", ("groups", RoleListFilter)]
     search_fields = ["email", "full_name", "profile__phone"]
     fieldsets = (
         (None, {"fields": ("email", "password")}),
@@ -64,6 +84,12 @@ class UserAdmin(BaseUserAdmin):
         (_("Thời gian"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "full_name", "password1", "password2")}),)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "groups":
+            kwargs["form_class"] = RoleGroupField
+            kwargs["label"] = _("Vai trò")
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def get_fieldsets(self, request, obj=None):
         if obj is not None and not request.user.is_superuser:
@@ -122,7 +148,14 @@ admin.site.unregister(EmailAddress)
 
 @admin.register(Group)
 class GroupAdmin(SuperuserOnly, BaseGroupAdmin):
-    """Roles and their permissions (accounts.roles syncs them after every migrate)."""
+    """Roles and their permissions (accounts.roles syncs them after every migrate). The name is a
+    key used in code; the list shows the role's label beside it."""
+
+    list_display = ["label", "name"]
+
+    @admin.display(description=_("Vai trò"), ordering="name")
+    def label(self, obj):
+        return role_label(obj.name)
 
 
 @admin.register(EmailAddress)

@@ -36,6 +36,13 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
     Role.UNIT_OFFICER: {},
 }
 
+
+def role_label(group_name: str) -> str:
+    """What people read for a role's group: the role's Vietnamese label. The group's name is a key
+    used in code and stays as it is; a group that is not a role shows its own name."""
+    return Role(group_name).label if group_name in Role.values else group_name
+
+
 # The people who work on a contest rather than compete in it. One definition, used wherever it
 # matters: prize drafting skips them, sign-up does not ask them for a contestant profile.
 STAFF_ROLES = (Role.ORGANIZER, Role.SECRETARIAT, Role.JUDGE)

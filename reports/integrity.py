@@ -10,7 +10,8 @@ from django.db.models import Count
 from django.db.models.functions import TruncHour
 from django.utils.translation import gettext as _
 
-from accounts.models import Profile, User
+from accounts.models import Organization, Profile, User
+from accounts.selectors import organization_labels
 from contests.decisions import Action, decision_record
 from quiz import services as quiz_services
 from quiz.enums import PrizeStatus
@@ -63,16 +64,18 @@ def with_details(*, contest, cases: list[Case]) -> list[Case]:
     """For the review page: each case's accounts (name, e-mail, phone, unit) and its weeks —
     the weeks of the fast full scores for a fast case, the hour's week for a burst, the round of
     a harvesting pattern, and the weeks the accounts played in for a shared phone or name.
-    Three queries whatever the number of cases."""
+    Four queries whatever the number of cases."""
     user_ids = {uid for case in cases for uid in case.user_ids}
     if not user_ids:
         return cases
-    accounts = {
-        row[0]: CaseAccount(*row[:4], unit=row[4] or "")
-        for row in User.objects.filter(pk__in=user_ids).values_list(
-            "pk", "full_name", "email", "profile__phone", "profile__organization__name"
+    rows = list(
+        User.objects.filter(pk__in=user_ids).values_list(
+            "pk", "full_name", "email", "profile__phone", "profile__organization_id", "profile__organization__path"
         )
-    }
+    )
+    # Each unit under its full name (its party committee › the cell), as on every other page.
+    units = organization_labels(Organization(pk=row[4], path=row[5]) for row in rows if row[4] is not None)
+    accounts = {row[0]: CaseAccount(*row[:4], unit=units.get(row[4], "")) for row in rows}
     finished = Attempt.objects.finished().filter(round__contest=contest, user_id__in=user_ids)
     played, fast = defaultdict(set), defaultdict(set)
     rounds: dict[int, CaseWeek] = {}

@@ -67,3 +67,22 @@ def test_seed_demo_refuses_with_debug_off():
     )
     assert result.returncode != 0
     assert "--force" in result.stderr
+
+
+def test_no_file_holds_a_merge_conflict_marker():
+    """A merge resolved in haste once left its markers in the docs."""
+    markers = ("<" * 7 + " ", "=" * 7, ">" * 7 + " ")
+    skip = {".venv", "node_modules", "staticfiles", ".git"}
+    found = []
+    for path in ROOT.rglob("*"):
+        parts = set(path.relative_to(ROOT).parts)
+        if (
+            skip & parts
+            or not path.is_file()
+            or path.suffix not in {".md", ".py", ".html", ".css", ".js", ".po", ".txt", ".toml", ".yml", ".sh"}
+        ):
+            continue
+        for number, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), start=1):
+            if line.startswith(markers[0]) or line.startswith(markers[2]) or line == markers[1]:
+                found.append(f"{path.relative_to(ROOT)}:{number}")
+    assert found == []

@@ -86,6 +86,16 @@ def test_organizers_get_the_key_file_before_publication_not_cached(client, organ
     assert f'href="/quiz/manage/rounds/{round.pk}/answer-key.xlsx"' in html
 
 
+def test_the_staff_round_page_uses_the_laptop_width_of_staff_screens(client, organizer):
+    round = sealed_round(pool_size=20, fields=2)
+    client.force_login(organizer)
+
+    html = client.get(f"/quiz/manage/rounds/{round.pk}/").content.decode()
+
+    assert '<body class="staff-page">' in html
+    assert "/static/css/staff" in html
+
+
 def test_published_key_file_hashes_to_the_fingerprint_shown_since_the_opening(client):
     round = sealed_round(pool_size=20, fields=2)
     shown_while_open = shown_fingerprint(client.get(f"/quiz/rounds/{round.pk}/").content.decode())

@@ -96,6 +96,19 @@ def test_integrity_case_names_the_accounts_and_links_the_week(client, known_cont
     assert "Chưa quyết định" in case
 
 
+def test_integrity_case_names_a_cell_with_its_party_committee(client, known_contest):  # noqa: F811
+    cell = Organization.objects.get(name="Chi bộ Phòng Kiểm tra")
+    one, other = Profile.objects.filter(organization=cell).get(), Profile.objects.exclude(organization=cell).first()
+    Profile.objects.filter(pk=other.pk).update(phone=one.phone)
+    client.force_login(staff_user(Role.SECRETARIAT))
+
+    html = client.get("/reports/integrity/").content.decode()
+
+    case = html[html.index(f'data-case="phone:{one.phone}"') :]
+    case = case[: case.index("</section>")]
+    assert "<td>Đảng bộ Cục Thuế tỉnh › Chi bộ Phòng Kiểm tra</td>" in case
+
+
 def test_integrity_verdicts_look_different(client, known_contest):  # noqa: F811
     contest, _tax, _power = known_contest
     secretary = staff_user(Role.SECRETARIAT)
@@ -116,14 +129,14 @@ def test_integrity_verdicts_look_different(client, known_contest):  # noqa: F811
 def test_integrity_page_query_count_does_not_grow_with_the_cases(client, known_contest, django_assert_num_queries):  # noqa: F811
     client.force_login(staff_user(Role.SECRETARIAT))
     client.get("/reports/integrity/")
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         client.get("/reports/integrity/")
     Attempt.objects.filter(score=20).update(duration_ms=5_000)  # more fast cases
     first, second = Profile.objects.order_by("pk")[:2]
     Profile.objects.filter(pk=second.pk).update(phone=first.phone)
     contest, _tax, _power = known_contest
     assert len(integrity.cases(contest=contest)) >= 3
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         client.get("/reports/integrity/")
 
 
@@ -161,3 +174,23 @@ def test_winners_sharing_a_phone_are_both_warned(known_contest):  # noqa: F811
     assert warnings[twin.pk][-1].startswith(f"Cùng số điện thoại {prize.user.profile.phone} với: 1. ")
     twin.status = "invalid"
     assert integrity.winner_warnings(round=prize.round, prizes=[prize, twin]) == {}
+
+
+def test_laptop_staff_screens_use_the_full_width(client):
+    """The secretariat's and the organizers' tables use the laptop's width (staff.css's
+    .staff-page), not the contestants' 960 px column."""
+    from essays.models import JudgingRound
+    from tests.essays.factories import EssayPhaseFactory
+
+    judging = JudgingRound.objects.create(phase=EssayPhaseFactory(), name="Vòng sơ khảo", order=1)
+    pages = {
+        Role.ORGANIZER: ["/reports/certificates/", f"/judging/manage/rounds/{judging.pk}/"],
+        Role.SECRETARIAT: ["/reports/awards/"],
+    }
+    for role, urls in pages.items():
+        client.force_login(staff_user(role))
+        for url in urls:
+            response = client.get(url)
+            assert response.status_code == 200, url
+            html = response.content.decode()
+            assert '<body class="staff-page">' in html, url
