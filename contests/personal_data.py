@@ -1,23 +1,25 @@
 """What each app holds about a person, and how it forgets it (Decree 13/2023/NĐ-CP).
 
-An app that keeps personal data declares it on its AppConfig, the way `home_context` declares
-what it shows on the home page; nobody imports the apps from here:
+An app that keeps personal data names, in its AppConfig's `personal_data` attribute, the module
+that holds these functions (the way `home_context` declares what it shows on the home page);
+nobody imports the apps from here:
 
-    personal_data_export(*, user) -> list[Section]
+    export(*, user) -> list[Section]
         everything the app holds about `user`, for «Tải dữ liệu của tôi»;
-    personal_data_anonymize(*, user, label) -> None
+    anonymize(*, user, label) -> None
         blank what names or reaches the person (called inside one transaction; `label` is the
         pseudonym «Người dùng đã xoá #<id>»); results, scores and figures stay;
-    personal_data_objects(*, user) -> dict[str, list[int]]
+    objects(*, user) -> dict[str, list[int]]
         the objects about the person that the decision log may name, by `_meta.label_lower`;
-    personal_data_contests(*, user_ids) -> dict[int, set[int]]
+    contests(*, users) -> dict[int, set[int]]
         the contests each person took part in (the retention rule asks it).
 
-A new app (notifications, certificates, winners' details) adds the methods it needs and is
+A new app adds the functions it needs to its module and is
 picked up by the export, the anonymization and the retention command without other changes."""
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from importlib import import_module
 
 from django.apps import apps
 
@@ -32,9 +34,12 @@ class Section:
 
 
 def hooks(name: str) -> Iterator:
-    """Every app's implementation of the hook `name`, in INSTALLED_APPS order."""
+    """Every app's implementation of the hook `name` (personal_data_export, …), in INSTALLED_APPS
+    order: the function `export` (…) of the module the app names in its `personal_data` attribute."""
+    function = name.removeprefix("personal_data_")
     for config in apps.get_app_configs():
-        hook = getattr(config, name, None)
+        module = getattr(config, "personal_data", None)
+        hook = getattr(import_module(module), function, None) if module else None
         if hook is not None:
             yield hook
 

@@ -15,20 +15,5 @@ class ReportsConfig(AppConfig):
         return my_results_blocks(contest=contest, user=user)
 
     # Personal data (contests.personal_data): integrity reviews, certificates, winners' details.
-    @staticmethod
-    def personal_data_export(*, user):
-        from .personal_data import export
-
-        return export(user=user)
-
-    @staticmethod
-    def personal_data_anonymize(*, user, label):
-        from .personal_data import anonymize
-
-        anonymize(user=user, label=label)
-
-    @staticmethod
-    def personal_data_objects(*, user):
-        from .personal_data import objects
-
-        return objects(user=user)
+    # The functions export / anonymize / objects / contests of this module, where it has them.
+    personal_data = "reports.personal_data"
