@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from contests.cleaning import normalize_text
 
-from . import limits, pool_cache, ranking, rules
+from . import lean, limits, pool_cache, ranking, rules
 from .enums import QuestionStatus, ReviewPolicy, RoundKind
 from .models import Attempt, AttemptQuestion, Prize, Question, Round, RoundEntry, RoundQuestion
 
@@ -33,15 +33,17 @@ def rounds_for_home(*, contest, user) -> list[Round]:
 
 
 def get_round_for_contestant(*, pk: int) -> Round:
-    round = Round.objects.select_related("contest").filter(pk=pk, approved_at__isnull=False).first()
-    if round is None:
+    """A sealed round with its contest (one SELECT by primary key: quiz.lean)."""
+    round = lean.get_with_related(Round, pk, "contest")
+    if round is None or round.approved_at is None:
         raise Http404
     return round
 
 
 def get_attempt_for_contestant(user, pk: int) -> Attempt:
-    """The one access helper for attempts: a contestant only ever reaches their own."""
-    attempt = Attempt.objects.select_related("round", "round__contest").filter(pk=pk).first()
+    """The one access helper for attempts: a contestant only ever reaches their own. The attempt
+    with its round and contest in one SELECT by primary key (quiz.lean)."""
+    attempt = lean.get_with_related(Attempt, pk, "round", "contest")
     if attempt is None or not rules.can_take_attempt(user, attempt):
         raise Http404
     return attempt
