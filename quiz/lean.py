@@ -51,6 +51,47 @@ def _plan(model, path: tuple[str, ...], alias: str):
     return sql, parts, links
 
 
+@functools.cache
+def _values_plan(model, fields: tuple[str, ...], by: str, lock: bool, alias: str):
+    connection = connections[alias]
+    q = connection.ops.quote_name
+    columns, converters = [], []
+    for name in fields:
+        f = model._meta.get_field(name)
+        columns.append(q(f.column))
+        col = f.get_col(model._meta.db_table)
+        converters.append((col, tuple(connection.ops.get_db_converters(col) + f.get_db_converters(connection))))
+    sql = (
+        f"SELECT {', '.join(columns)} FROM {q(model._meta.db_table)} "  # noqa: S608
+        f"WHERE {q(model._meta.get_field(by).column)} = %s"
+    )
+    if lock and connection.features.has_select_for_update:
+        sql += " FOR UPDATE"
+    return sql, converters
+
+
+def values(model, fields: tuple[str, ...], *, by: str, value, lock: bool = False) -> list[tuple]:
+    """The `fields` of the `model` rows whose field `by` equals `value`, as tuples (as
+    `values_list` gives them, in no particular order); `lock`: SELECT … FOR UPDATE where the
+    database has it (inside a transaction)."""
+    alias = router.db_for_write(model) if lock else router.db_for_read(model)
+    sql, converters = _values_plan(model, fields, by, lock, alias)
+    connection = connections[alias]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [value])
+        rows = cursor.fetchall()
+    if not any(funcs for _col, funcs in converters):
+        return rows
+    out = []
+    for row in rows:
+        row = list(row)
+        for n, (col, funcs) in enumerate(converters):
+            for func in funcs:
+                row[n] = func(row[n], col, connection)
+        out.append(tuple(row))
+    return out
+
+
 def get_with_related(model, pk, *path: str):
     """The `model` row of primary key `pk` with the rows along `path` (required foreign keys,
     each from the previous model: "round", "contest"), or None when there is no such row."""
@@ -73,3 +114,11 @@ def get_with_related(model, pk, *path: str):
     for parent, field, child in zip(instances, links, instances[1:], strict=False):
         field.set_cached_value(parent, child)
     return instances[0]
+
+
+def get_locked(model, pk):
+    """The `model` row of primary key `pk`, locked (SELECT … FOR UPDATE where the database has
+    it; inside a transaction), without its related rows; None when there is none."""
+    attnames = tuple(f.attname for f in model._meta.concrete_fields)
+    rows = values(model, attnames, by=model._meta.pk.name, value=pk, lock=True)
+    return model.from_db(router.db_for_write(model), attnames, rows[0]) if rows else None
