@@ -65,11 +65,14 @@ def attempt_items(*, attempt: Attempt, with_answers: bool = False) -> list[Attem
     """The attempt's questions and options in the order it was drawn: one query for the attempt's
     rows, the texts from the sealed pool in memory (quiz.pool_cache). The correct answer is only
     handed out when `with_answers` (after the attempt is finished and the review policy allows)."""
-    rows = list(
-        AttemptQuestion.objects.filter(attempt=attempt).values_list(
-            "position", "question_id", "option_ids", "chosen_index", "is_correct"
+    rows = sorted(
+        lean.values(
+            AttemptQuestion,
+            ("position", "question_id", "option_ids", "chosen_index", "is_correct"),
+            by="attempt",
+            value=attempt.pk,
         )
-    )
+    )  # by position
     pool = pool_cache.sealed_pool(round=attempt.round)
     questions, options = pool.questions, pool.options
     missing = {qid for _p, qid, *_rest in rows if qid not in questions}
