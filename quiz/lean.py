@@ -70,6 +70,16 @@ def _values_plan(model, fields: tuple[str, ...], by: str, lock: bool, alias: str
     return sql, converters
 
 
+def _matchable(field, value, connection) -> bool:
+    """Whether `value` can be compared with the column at all: as the ORM does, a number out of
+    the column's range matches no row (instead of an error from the driver)."""
+    try:
+        low, high = connection.ops.integer_field_range(field.get_internal_type())
+    except KeyError:
+        return True  # not an integer column
+    return (low is None or value >= low) and (high is None or value <= high)
+
+
 def values(model, fields: tuple[str, ...], *, by: str, value, lock: bool = False) -> list[tuple]:
     """The `fields` of the `model` rows whose field `by` equals `value`, as tuples (as
     `values_list` gives them, in no particular order); `lock`: SELECT … FOR UPDATE where the
@@ -77,6 +87,10 @@ def values(model, fields: tuple[str, ...], *, by: str, value, lock: bool = False
     alias = router.db_for_write(model) if lock else router.db_for_read(model)
     sql, converters = _values_plan(model, fields, by, lock, alias)
     connection = connections[alias]
+    field = model._meta.get_field(by)
+    value = field.target_field.get_prep_value(value) if field.is_relation else field.get_prep_value(value)
+    if not _matchable(field.target_field if field.is_relation else field, value, connection):
+        return []
     with connection.cursor() as cursor:
         cursor.execute(sql, [value])
         rows = cursor.fetchall()
@@ -98,6 +112,9 @@ def get_with_related(model, pk, *path: str):
     alias = router.db_for_read(model)
     sql, parts, links = _plan(model, path, alias)
     connection = connections[alias]
+    pk = model._meta.pk.get_prep_value(pk)
+    if not _matchable(model._meta.pk, pk, connection):
+        return None
     with connection.cursor() as cursor:
         cursor.execute(sql, [pk])
         row = cursor.fetchone()

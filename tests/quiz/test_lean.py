@@ -32,6 +32,10 @@ def test_an_attempt_with_its_round_and_contest_is_what_the_orm_reads():
 
 def test_a_missing_row_is_none():
     assert lean.get_with_related(Round, 987654, "contest") is None
+    assert lean.get_with_related(Round, 10**22, "contest") is None  # out of the column's range: no row, as the ORM says
+    assert lean.get_with_related(Round, -(2**63) - 1, "contest") is None
+    assert lean.values(Attempt, ("id",), by="round", value=10**22) == []
+    assert lean.get_locked(Attempt, 2**63) is None
 
 
 def test_only_required_foreign_keys_can_be_followed():
