@@ -6,9 +6,9 @@ from csp.constants import HEADER as CSP_HEADER
 from csp.constants import HEADER_REPORT_ONLY as CSP_HEADER_REPORT_ONLY
 from csp.utils import build_policy
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.core.signals import setting_changed
 from django.dispatch import receiver
-from django.core.exceptions import RequestDataTooBig
 from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import render
 from django.utils import translation
@@ -125,8 +125,8 @@ class CSPMiddleware(csp_middleware.CSPMiddleware):
         ):
             return super().process_response(request, response)
         for header, value, exempt, prefixes in _site_csp():
-            if value and header not in response and not getattr(response, exempt, False):
-                if not (prefixes and request.path_info.startswith(prefixes)):
-                    response[header] = value
+            excluded = prefixes and request.path_info.startswith(prefixes)
+            if value and header not in response and not getattr(response, exempt, False) and not excluded:
+                response[header] = value
         request.csp_nonce = csp_middleware.CheckableLazyObject(self._csp_nonce_post_response)
         return response
