@@ -18,17 +18,11 @@ class Contest(models.Model):
     theme = models.CharField(_("chủ đề"), max_length=255, blank=True, validators=[validate_line])
     organizer_name = models.CharField(_("cơ quan tổ chức"), max_length=255, blank=True, validators=[validate_line])
     summary = models.TextField(
-        _("giới thiệu ngắn"),
-        blank=True,
-        max_length=2000,
-        help_text=_("Markdown; hiện trên trang chủ."),
+        _("giới thiệu ngắn"), blank=True, max_length=2000, help_text=_("Markdown; hiện trên trang chủ."),
         validators=[validate_multiline],
     )
     rules = models.TextField(
-        _("thể lệ"),
-        blank=True,
-        max_length=30000,
-        help_text=_("Markdown: tiêu đề ##, danh sách -, chữ đậm **…**."),
+        _("thể lệ"), blank=True, max_length=30000, help_text=_("Markdown: tiêu đề ##, danh sách -, chữ đậm **…**."),
         validators=[validate_multiline],
     )
     starts_on = models.DateField(_("ngày bắt đầu"))
