@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint format messages check-deploy bench loadtest worker beat clean
+.PHONY: run test install lint format messages check-deploy bench loadtest lighthouse screenshots worker beat clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -20,7 +20,7 @@ run: $(STAMP)
 	$(PY) manage.py seed_demo
 	@echo ""
 	@echo "  Demo: http://127.0.0.1:8000  (admin: http://127.0.0.1:8000/admin/)"
-	@echo "  Logins, password DemoPass123!: admin@ organizer@ secretariat@ judge1@ judge2@ judge3@ contestant@ (…example.com)"
+	@echo "  Logins, password DemoPass123!: admin@ organizer@ secretariat@ judge1@ judge2@ judge3@ contestant@ unitofficer@ (…example.com)"
 	@echo ""
 	$(PY) manage.py runserver 127.0.0.1:8000
 
@@ -67,3 +67,15 @@ export LOADTEST_NODES LOADTEST_PORT LOADTEST_REDIS_PORT LOADTEST_PG_PORT
 loadtest: $(STAMP)
 	$(BIN)/pip install --quiet -r requirements-bench.txt
 	bash tests/load/run.sh
+
+# Lighthouse (mobile) on the main pages as each role sees them, against the demo served
+# as in production (DEBUG off, whitenoise, gunicorn on port 8021). Needs npm (installs the pinned
+# Lighthouse into scripts/lighthouse/) and /usr/bin/chromium; not part of `make test`.
+lighthouse: $(STAMP)
+	bash scripts/lighthouse.sh
+
+# Screenshots of each role's main screens (contestant and judge 390×844, secretariat and organizer
+# 1366×768) into $(SCREENSHOTS_OUT), outside the repository; lists pages that scroll sideways.
+SCREENSHOTS_OUT ?= /tmp/shots
+screenshots: $(STAMP)
+	SCREENSHOTS_OUT=$(SCREENSHOTS_OUT) bash scripts/demo_server.sh $(PY) scripts/screenshots.py

@@ -1,10 +1,20 @@
 from allauth.account import app_settings as allauth_settings
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core.internal import ratelimit
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
+from contests.sms import SmsError, send_sms
+
+from .enums import Role
+from .fields import VietnamesePhoneField
 from .net import client_ip
-from .roles import is_staff
+from .privacy import consent_needed
+from .roles import has_role, is_staff
 from .selectors import profile_is_complete
 
 # A failed login is counted per (account, client address) as well as per account: see
@@ -19,14 +29,97 @@ class AccountAdapter(DefaultAccountAdapter):
         # A contestant who has not completed the profile is sent to finish it first;
         # organizers, the secretariat and judges work without one.
         user = request.user
+        if not is_staff(user) and consent_needed(request):
+            return reverse("accounts:consent")
         if not profile_is_complete(user) and not is_staff(user):
+            # A unit officer who does not compete lands on their units, not on a contestant form.
+            if has_role(user, Role.UNIT_OFFICER):
+                return reverse("reports:units")
             return reverse("accounts:profile")
         return super().get_login_redirect_url(request)
 
     def get_login_stages(self):
-        # allauth's e-mail verification stage, applied to sign-up only (accounts/stages.py).
-        replaced = {"allauth.account.stages.EmailVerificationStage": "accounts.stages.SignupEmailVerificationStage"}
+        # allauth's phone verification stage lets an account without a number log in (stages.py).
+        replaced = {
+            "allauth.account.stages.EmailVerificationStage": "accounts.stages.SignupEmailVerificationStage",
+            "allauth.account.stages.PhoneVerificationStage": "accounts.stages.SignupPhoneVerificationStage",
+        }
         return [replaced.get(stage, stage) for stage in super().get_login_stages()]
+
+    # --- Sign-in by mobile number (allauth's phone support); the number lives on User.phone ---
+
+    def phone_form_field(self, **kwargs):
+        return VietnamesePhoneField(**kwargs)
+
+    def clean_phone(self, phone: str) -> str:
+        from .phone import normalize_phone
+
+        return normalize_phone(phone)
+
+    def set_phone(self, user, phone: str, verified: bool):
+        user.phone = phone
+        user.phone_verified = verified
+        if user.pk:
+            user.save(update_fields=["phone", "phone_verified"])
+
+    def get_phone(self, user):
+        if not user.phone:
+            return None
+        return user.phone, user.phone_verified
+
+    def set_phone_verified(self, user, phone: str):
+        get_user_model().objects.filter(pk=user.pk, phone=phone).update(phone_verified=True)
+        user.phone_verified = True
+
+    def get_user_by_phone(self, phone: str):
+        try:
+            phone = self.clean_phone(phone)
+        except ValidationError:
+            return None
+        return get_user_model().objects.filter(phone=phone, is_active=True).first()
+
+    def _send_sms(self, phone: str, body: str) -> None:
+        """Every SMS of the sign-in flows: counted per number a day ("sms_phone": an SMS flood of
+        someone's phone, or of the bill, stops there), and a gateway failure is told, not a 500."""
+        request = self.request
+        if not ratelimit.consume(request, config=allauth_settings.RATE_LIMITS, action="sms_phone", key=phone):
+            self._sms_problem(_("Số điện thoại này đã nhận quá nhiều tin nhắn hôm nay; vui lòng thử lại vào ngày mai."))
+            return
+        try:
+            send_sms(to=phone, body=body)
+        except SmsError:
+            self._sms_problem(_("Chưa gửi được tin nhắn tới số điện thoại này; vui lòng thử lại sau ít phút."))
+
+    def _sms_problem(self, text: str) -> None:
+        if self.request is not None and hasattr(self.request, "_messages"):
+            messages.error(self.request, text)
+
+    def send_verification_code_sms(self, user, phone: str, code: str, **kwargs):
+        self._send_sms(
+            phone,
+            _("Mã xác thực Cuộc thi của anh/chị là %(code)s. Mã có hiệu lực trong ít phút; không chia sẻ mã cho ai.")
+            % {"code": code},
+        )
+
+    def send_unknown_account_sms(self, phone: str, **kwargs) -> None:
+        self._send_sms(
+            phone,
+            _("Có yêu cầu đăng nhập Cuộc thi bằng số này nhưng số chưa đăng ký tài khoản. Đăng ký tại %(url)s")
+            % {"url": settings.SITE_URL + reverse("account_signup")},
+        )
+
+    def send_account_already_exists_sms(self, phone: str) -> None:
+        self._send_sms(
+            phone,
+            _("Số này đã có tài khoản Cuộc thi. Đăng nhập bằng mã gửi qua tin nhắn tại %(url)s")
+            % {"url": settings.SITE_URL + reverse("account_request_login_code")},
+        )
+
+    def _get_login_attempts_cache_key(self, request, **credentials):
+        # allauth keys failed logins by e-mail or username only; a number is an account too.
+        if credentials.get("phone") and not credentials.get("email"):
+            return f"phone:{credentials['phone']}"
+        return super()._get_login_attempts_cache_key(request, **credentials)
 
     def get_client_ip(self, request) -> str:
         return client_ip(request)

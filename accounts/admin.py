@@ -15,11 +15,25 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from .enums import Role
-from .forms import OrganizationImportForm
-from .importers import read_organization_rows
-from .models import Organization, Profile, ProfileUnitChange, User, organization_check_parent
+from .forms import MemberImportForm, OrganizationImportForm
+from .importers import read_member_rows, read_organization_rows
+from .members import members_import
+from .models import (
+    Consent,
+    ConsentText,
+    DeletionRequest,
+    Member,
+    Organization,
+    Profile,
+    ProfileUnitChange,
+    UnitOfficer,
+    User,
+    organization_check_parent,
+)
 from .phone import normalize_phone
-from .services import organizations_import, profile_save
+from .privacy import PrivacyError, consent_text_publish
+from .roles import has_role
+from .services import organizations_import, profile_save, unit_officer_assign, unit_officer_remove
 
 
 def is_privileged(user: User) -> bool:
@@ -66,6 +80,8 @@ class UserAdmin(BaseUserAdmin):
         return request.user.is_superuser
 
     def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.anonymized_at is not None:
+            return False  # anonymized for good (accounts.privacy.person_anonymize)
         if request.user.is_superuser:
             return True
         if obj is not None and is_privileged(obj):
@@ -155,6 +171,8 @@ class ProfileAdmin(admin.ModelAdmin):
         return request.user.is_superuser
 
     def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.user.anonymized_at is not None:
+            return False
         if obj is not None and not request.user.is_superuser and is_privileged(obj.user):
             return False
         return super().has_change_permission(request, obj)
@@ -223,3 +241,184 @@ class OrganizationAdmin(admin.ModelAdmin):
             "title": _("Nhập đơn vị từ Excel"),
         }
         return render(request, "admin/accounts/organization/import.html", context)
+
+
+@admin.register(ConsentText)
+class ConsentTextAdmin(admin.ModelAdmin):
+    """The notice on personal data. Organizers write a draft and publish it («Công bố»); a
+    published version is only shown — a change is a new version («Tạo phiên bản mới» copies it),
+    and publishing it asks everyone to consent again."""
+
+    list_display = ["version", "title", "published_at", "consent_count"]
+    fields = ["version", "title", "body", "published_at", "new_version"]
+    readonly_fields = ["version", "published_at", "new_version"]
+    actions = ["publish"]
+
+    def get_queryset(self, request):
+        from django.db.models import Count
+
+        return super().get_queryset(request).annotate(n_consents=Count("consents"))
+
+    @admin.display(description=_("số người đồng ý"), ordering="n_consents")
+    def consent_count(self, obj):
+        return obj.n_consents
+
+    @admin.display(description=_("sửa nội dung"))
+    def new_version(self, obj):
+        from django.urls import reverse
+        from django.utils.html import format_html
+
+        if obj is None or obj.pk is None or obj.published_at is None:
+            return "–"
+        url = reverse("admin:accounts_consenttext_add") + f"?copy_from={obj.pk}"
+        return format_html('<a href="{}">{}</a>', url, _("Tạo phiên bản mới từ bản này"))
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        copy_from = request.GET.get("copy_from", "")
+        source = ConsentText.objects.filter(pk=int(copy_from)).first() if copy_from.isdigit() else None
+        if source is not None:
+            initial |= {"title": source.title, "body": source.body}
+        return initial
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.published_at is not None:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("Công bố phiên bản đã chọn (mọi người được hỏi lại)"), permissions=["change"])
+    def publish(self, request, queryset):
+        for text in queryset.order_by("version"):
+            try:
+                consent_text_publish(text=text)
+            except PrivacyError as exc:
+                self.message_user(request, str(exc), messages.ERROR)
+            else:
+                self.message_user(request, _("Đã công bố phiên bản %(v)d.") % {"v": text.version}, messages.SUCCESS)
+
+
+class ShownOnly:
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Consent)
+class ConsentAdmin(ShownOnly, admin.ModelAdmin):
+    list_display = ["user", "text", "given_at", "ip_address"]
+    list_filter = ["text"]
+    search_fields = ["user__email", "user__full_name"]
+    list_select_related = ["user", "text"]
+
+
+@admin.register(DeletionRequest)
+class DeletionRequestAdmin(ShownOnly, admin.ModelAdmin):
+    """Shown only: the secretariat handles requests on /reports/privacy/."""
+
+    list_display = ["user", "requested_at", "status", "handled_by", "handled_at"]
+    list_filter = ["status"]
+    search_fields = ["user__email", "user__full_name"]
+    list_select_related = ["user", "handled_by"]
+
+
+@admin.register(UnitOfficer)
+class UnitOfficerAdmin(admin.ModelAdmin):
+    """Organizers assign unit officers: an assignment is added or removed, never edited, and
+    both go through accounts.services (the role follows the assignments)."""
+
+    list_display = ["user", "organization", "assigned_by", "assigned_at"]
+    list_select_related = ["user", "organization", "assigned_by"]
+    search_fields = ["user__email", "user__full_name", "organization__name", "organization__code"]
+    autocomplete_fields = ["user", "organization"]
+    readonly_fields = ["assigned_by", "assigned_at"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser or (request.user.is_staff and has_role(request.user, Role.ORGANIZER))
+
+    def save_model(self, request, obj, form, change):
+        assignment = unit_officer_assign(user=obj.user, organization=obj.organization, by=request.user)
+        obj.pk, obj.assigned_at, obj.assigned_by = assignment.pk, assignment.assigned_at, assignment.assigned_by
+
+    def delete_model(self, request, obj):
+        unit_officer_remove(assignment=obj)
+
+    def delete_queryset(self, request, queryset):
+        for assignment in queryset.select_related("user"):
+            unit_officer_remove(assignment=assignment)
+
+
+class MemberAdminForm(forms.ModelForm):
+    phone = forms.CharField(label=_("số điện thoại"), max_length=20)
+
+    def clean_phone(self):
+        phone = normalize_phone(self.cleaned_data["phone"])
+        if Member.objects.filter(phone=phone).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(_("Số điện thoại này đã có trong danh sách."))
+        return phone
+
+
+@admin.register(Member)
+class MemberAdmin(admin.ModelAdmin):
+    """The member lists. People come in by import (here «Nhập từ Excel», or an officer's page),
+    through accounts.members.members_import; a line can be corrected, the invitation fields are
+    read-only."""
+
+    form = MemberAdminForm
+    list_display = ["full_name", "phone", "email", "organization", "position", "is_party_member", "status"]
+    list_filter = ["status", "is_party_member", "organization__kind"]
+    search_fields = ["full_name", "phone", "email", "organization__name", "organization__code"]
+    list_select_related = ["organization"]
+    autocomplete_fields = ["organization"]
+    fields = ["full_name", "phone", "email", "organization", "position", "is_party_member", "status", "invited_by",
+              "invited_at", "sent_at", "accepted_at", "user"]  # fmt: skip
+    readonly_fields = ["status", "invited_by", "invited_at", "sent_at", "accepted_at", "user"]
+    change_list_template = "admin/accounts/member/change_list.html"
+
+    def has_add_permission(self, request):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "can_import": self.has_change_permission(request)}
+        return super().changelist_view(request, extra_context)
+
+    def get_urls(self):
+        return [path("import/", self.admin_site.admin_view(self.import_view), name="accounts_member_import")] + super().get_urls()
+
+    def import_view(self, request):
+        if not self.has_change_permission(request):
+            return redirect("admin:index")
+        form = MemberImportForm(request.POST or None, request.FILES or None)
+        errors = []
+        if request.method == "POST" and form.is_valid():
+            rows, read_error = read_member_rows(form.cleaned_data["file"])
+            if read_error:
+                errors = [read_error]
+            else:
+                result = members_import(rows=rows, by=request.user)
+                if result.ok:
+                    messages.success(
+                        request,
+                        _("Đã nhập danh sách: %(c)d người mới, %(u)d người cập nhật, %(n)d người không đổi.")
+                        % {"c": result.created, "u": result.updated, "n": result.unchanged},
+                    )
+                    return redirect("admin:accounts_member_changelist")
+                errors = result.errors
+        context = {
+            **self.admin_site.each_context(request),
+            "form": form,
+            "errors": errors,
+            "opts": self.model._meta,
+            "title": _("Nhập danh sách thành viên từ Excel"),
+        }
+        return render(request, "admin/accounts/member/import.html", context)

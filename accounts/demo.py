@@ -1,10 +1,14 @@
 """Demo data for accounts: the organization tree and the demo users (see design.md)."""
 
-from django.contrib.auth.models import Group
+import secrets
 
+from django.contrib.auth.models import Group
+from django.utils import timezone
+
+from .enums import MemberStatus, Role
 from .enums import OrganizationKind as K
-from .enums import Role
-from .models import Organization, Profile, User
+from .models import Member, Organization, Profile, User
+from .services import unit_officer_assign
 
 DEMO_PASSWORD = "DemoPass123!"
 
@@ -160,7 +164,10 @@ def seed_users(units: dict[str, Organization]) -> dict[str, User]:
         "judge2": _user("judge2@example.com", "Lê Thị Thu Hà", roles=[Role.JUDGE]),
         "judge3": _user("judge3@example.com", "Đỗ Mạnh Cường", roles=[Role.JUDGE]),
         "contestant": _user("contestant@example.com", "Hoàng Thị Lan", roles=[Role.CONTESTANT]),
+        "unitofficer": _user("unitofficer@example.com", "Vương Thị Thanh", roles=[Role.UNIT_OFFICER]),
     }
+    unit_officer_assign(user=users["unitofficer"], organization=units["CTHUE"], by=users["organizer"])
+    seed_members(units, by=users["unitofficer"])
     Profile.objects.update_or_create(
         user=users["contestant"],
         defaults={
@@ -170,4 +177,38 @@ def seed_users(units: dict[str, Organization]) -> dict[str, User]:
             "is_party_member": True,
         },
     )
+    # The demo contestant signed up, so consented to the notice in force.
+    from .privacy import consent_record, consent_text_current
+
+    notice = consent_text_current()
+    if notice is not None:
+        consent_record(user=users["contestant"], text=notice, ip=None)
     return users
+
+
+# The member list of the demo unit officer's organization: some signed up already (the phone of a
+# demo contestant of the Cục Thuế), the rest still to be invited.
+DEMO_MEMBERS = [
+    ("Bùi Quang Huy", "0900000007", "", "CTHUE-2", "Kiểm tra viên", True),
+    ("Hoàng Thị Lan", "0912345678", "contestant@example.com", "CTHUE-1", "Chuyên viên", True),
+    ("Nguyễn Thị Bích Ngọc", "0352000101", "ngoc.ntb@example.com", "CTHUE-1", "Chuyên viên", True),
+    ("Trần Đức Long", "0352000102", "long.td@example.com", "CTHUE-1", "Phó Trưởng phòng", True),
+    ("Lê Thị Thu Trang", "0352000103", "", "CTHUE-1", "Cán sự", False),
+    ("Phạm Văn Quyết", "0352000104", "quyet.pv@example.com", "CTHUE-2", "Kiểm tra viên chính", True),
+    ("Đinh Thị Hạnh", "0352000105", "hanh.dt@example.com", "CTHUE-2", "Chuyên viên", False),
+    ("Vũ Mạnh Hà", "0352000106", "", "CTHUE", "Chánh Văn phòng", True),
+]
+
+
+def seed_members(units: dict[str, Organization], *, by: User) -> None:
+    for name, phone, email, unit_code, position, party in DEMO_MEMBERS:
+        member = Member.objects.filter(phone=phone).first() or Member(phone=phone, token=secrets.token_urlsafe(32))
+        member.full_name, member.email, member.organization = name, email, units[unit_code]
+        member.position, member.is_party_member, member.invited_by = position, party, by
+        member.save()
+    # The demo contestant signed up through her invitation.
+    lan = Member.objects.get(phone="0912345678")
+    if lan.status != MemberStatus.ACCEPTED:
+        contestant = User.objects.get(email="contestant@example.com")
+        lan.user, lan.status, lan.accepted_at = contestant, MemberStatus.ACCEPTED, timezone.now()
+        lan.save()

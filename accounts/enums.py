@@ -18,3 +18,12 @@ class Role(models.TextChoices):
     SECRETARIAT = "secretariat", _("Tổ Thư ký")
     JUDGE = "judge", _("Ban Giám khảo")
     CONTESTANT = "contestant", _("Thí sinh")
+    UNIT_OFFICER = "unit_officer", _("Cán bộ phụ trách đơn vị")
+
+
+class MemberStatus(models.TextChoices):
+    """Where a person on a unit's member list stands with the invitation to sign up."""
+
+    LISTED = "listed", _("Chưa gửi lời mời")
+    SENT = "sent", _("Đã gửi lời mời")
+    ACCEPTED = "accepted", _("Đã đăng ký")

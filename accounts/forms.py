@@ -1,7 +1,11 @@
+from allauth.account import forms as allauth_forms
 from django import forms
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from contests.cleaning import CleanTextFormMixin
+from contests.enums import NotificationKind
 
 from .models import Organization
 from .phone import normalize_phone
@@ -66,6 +70,14 @@ class ProfileForm(CleanTextFormMixin, forms.Form):
         error_messages={"required": _("Vui lòng cho biết anh/chị có phải là đảng viên không.")},
     )
 
+    notifications = forms.MultipleChoiceField(
+        label=_("Nhận thông báo qua e-mail và tin nhắn"),
+        choices=[(k.value, k.label) for k in NotificationKind if k != NotificationKind.JUDGE_ASSIGNMENTS],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Tin nhắn SMS chỉ gửi tới số điện thoại đã xác minh khi đăng ký."),
+    )
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organization"].choices = [("", _("— Chọn đơn vị —"))] + organization_choice_groups()
@@ -82,3 +94,162 @@ class ProfileForm(CleanTextFormMixin, forms.Form):
 
 class OrganizationImportForm(forms.Form):
     file = forms.FileField(label=_("Tệp Excel (.xlsx)"))
+
+
+class ConsentCheckbox(forms.CheckboxInput):
+    # No `required` attribute: the browser would stop the form with its own message (in the
+    # browser's language); the server answers in Vietnamese instead.
+    def use_required_attribute(self, initial):
+        return False
+
+
+def consent_field() -> forms.BooleanField:
+    """The unticked box of consent, with the notice linked."""
+    return forms.BooleanField(
+        widget=ConsentCheckbox,
+        label=_("Tôi đã đọc và đồng ý với Thông báo về xử lý dữ liệu cá nhân của Ban Tổ chức."),
+        required=True,
+        help_text=format_html(
+            '<a href="{}" target="_blank" rel="noopener">{}</a>',
+            reverse("accounts:privacy_notice"),
+            _("Đọc Thông báo về xử lý dữ liệu cá nhân (mở trang mới)"),
+        ),
+        error_messages={
+            "required": _("Vui lòng đánh dấu ô đồng ý với Thông báo về xử lý dữ liệu cá nhân; không có sự đồng ý, "
+                          "Ban Tổ chức không thể nhận đăng ký dự thi.")
+        },
+    )  # fmt: skip
+
+
+class SignupForm(allauth_forms.SignupForm):
+    """allauth's sign-up: the mobile number first (verified by an SMS code), the e-mail address
+    optional. Whether the number or the address already has an account, the page answers the
+    same (the code page); the owner is told by SMS or e-mail instead.
+
+    The consent to the notice on personal data (Decree 13) is asked here too: an unticked box,
+    and the version of the notice the person was shown, which is the one recorded."""
+
+    field_order = ["phone", "email", "password1", "password2", "consent"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from .privacy import consent_version_current
+
+        self.fields["email"].label = _("E-mail (không bắt buộc)")
+        self.fields["email"].help_text = _("Để nhận thông báo và lấy lại mật khẩu qua e-mail.")
+        self.fields["consent"] = consent_field()
+        self.fields["consent_version"] = forms.IntegerField(
+            widget=forms.HiddenInput, required=False, initial=consent_version_current()
+        )
+        self.order_fields(self.field_order)
+
+    def signup(self, request, user):
+        from .net import client_ip
+        from .privacy import consent_record, consent_text_shown
+
+        text = consent_text_shown(self.cleaned_data.get("consent_version"))
+        if text is not None:
+            consent_record(user=user, text=text, ip=client_ip(request))
+
+    def validate_unique_email(self, value):
+        # With the e-mail optional, allauth would refuse a taken address on the page ("a user is
+        # already registered…"), telling a stranger who has an account. Treated as a taken number
+        # is: the form goes on, and the owner of the address gets an "account already exists" mail.
+        from allauth.account.adapter import get_adapter
+        from allauth.account.utils import filter_users_by_email
+
+        if filter_users_by_email(value):
+            self.account_already_exists = True
+        return get_adapter().validate_unique_email(value)
+
+
+class RequestLoginCodeForm(allauth_forms.RequestLoginCodeForm):
+    """«Đăng nhập bằng mã»: a mobile number (the code comes by SMS) or an e-mail address."""
+
+    field_order = ["phone", "email"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["phone"].required = False
+        self.fields["phone"].help_text = _("Mã đăng nhập được gửi qua tin nhắn SMS.")
+        self.fields["email"].label = _("hoặc e-mail")
+        self.fields["email"].required = False
+        self.fields["email"].help_text = _("Mã đăng nhập được gửi qua e-mail.")
+
+    def clean_phone(self):
+        try:
+            return super().clean_phone()
+        except forms.ValidationError as error:
+            if error.code == "too_many_login_attempts":
+                raise forms.ValidationError(
+                    _("Đã gửi mã tới số này nhiều lần trong vài phút; vui lòng chờ ít phút rồi thử lại."), code=error.code
+                ) from error
+            raise
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if not self.errors and not cleaned_data.get("phone") and not cleaned_data.get("email"):
+            raise forms.ValidationError(_("Vui lòng nhập số điện thoại di động hoặc địa chỉ e-mail."))
+        return cleaned_data
+
+
+class LoginForm(allauth_forms.LoginForm):
+    """Sign-in with a password: a mobile number or an e-mail address in one box."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        login = self.fields["login"]
+        login.label = _("Số điện thoại hoặc e-mail")
+        login.widget.attrs.update({"placeholder": "0912 345 678", "autocomplete": "username", "autocapitalize": "none"})
+        self.fields["password"].label = _("Mật khẩu")
+        self.fields["password"].widget.attrs.pop("placeholder", None)
+
+    def clean_login(self):
+        # A number is looked up (and its failed attempts counted) as 0XXXXXXXXX however typed.
+        login = super().clean_login()
+        if "@" not in login:
+            try:
+                return normalize_phone(login)
+            except forms.ValidationError:
+                pass
+        return login
+
+
+class ConsentForm(forms.Form):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["consent"] = consent_field()
+
+
+class DeletionRequestForm(CleanTextFormMixin, forms.Form):
+    reason = forms.CharField(
+        label=_("Lý do"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Ví dụ: tôi không còn tham gia cuộc thi và muốn xoá thông tin cá nhân."),
+        error_messages={"required": _("Vui lòng cho biết lý do yêu cầu xoá dữ liệu.")},
+    )
+
+
+class DeletionHandleForm(CleanTextFormMixin, forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Xử lý"),
+        choices=[("approve", _("Ẩn danh hoá dữ liệu của người này")), ("refuse", _("Từ chối (ghi rõ lý do)"))],
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Vui lòng chọn cách xử lý.")},
+    )
+    note = forms.CharField(label=_("Ghi chú, lý do"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == "refuse" and not (data.get("note") or "").strip():
+            self.add_error("note", _("Vui lòng ghi lý do từ chối để trả lời người yêu cầu."))
+        return data
+
+
+class MemberImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Tệp Excel (.xlsx)"),
+        error_messages={"required": _("Vui lòng chọn tệp Excel danh sách thành viên.")},
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
+    )

@@ -6,9 +6,9 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from contests.cleaning import validate_line
+from contests.cleaning import validate_line, validate_multiline
 
-from .enums import OrganizationKind
+from .enums import MemberStatus, OrganizationKind
 
 
 class UserManager(BaseUserManager):
@@ -34,13 +34,23 @@ class UserManager(BaseUserManager):
 
 
 class User(AbstractUser):
-    """A person who signs in with an e-mail address. The contest details live on Profile."""
+    """A person who signs in with a mobile number or an e-mail address (either may be missing, not
+    both: accounts.adapter). The contest details live on Profile.
+
+    `phone` is the sign-in number (unique, 0XXXXXXXXX by accounts.phone.normalize_phone) and
+    `phone_verified` says an SMS code proved it; notifications by SMS go only to a verified one.
+    Profile.phone is the contact number the contestant gives with their unit (prefilled from this)."""
 
     username = None
     first_name = None
     last_name = None
-    email = models.EmailField(_("e-mail"), unique=True)
+    email = models.EmailField(_("e-mail"), unique=True, null=True, blank=True)
+    phone = models.CharField(_("số điện thoại đăng nhập"), max_length=10, unique=True, null=True, blank=True)
+    phone_verified = models.BooleanField(_("đã xác minh số điện thoại"), default=False)
     full_name = models.CharField(_("họ và tên"), max_length=150, blank=True, validators=[validate_line])
+    # Set when the person's data were anonymized (accounts.privacy.person_anonymize): the account
+    # is inactive for good, but its results still count (docs/decisions.md, "Personal data").
+    anonymized_at = models.DateTimeField(_("ẩn danh hoá lúc"), null=True, blank=True, editable=False)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
@@ -53,13 +63,19 @@ class User(AbstractUser):
         constraints = [models.UniqueConstraint(Lower("email"), name="user_email_ci_unique")]
 
     def __str__(self):
-        return self.full_name or self.email
+        return self.full_name or self.email or self.phone or f"#{self.pk}"
+
+    def save(self, *args, **kwargs):
+        # No address is NULL, never "": two accounts without one must not collide on uniqueness.
+        self.email = self.email or None
+        self.phone = self.phone or None
+        super().save(*args, **kwargs)
 
     def get_full_name(self):
-        return self.full_name or self.email
+        return self.full_name or self.email or self.phone or ""
 
     def get_short_name(self):
-        return self.full_name.rsplit(" ", 1)[-1] if self.full_name else self.email
+        return self.full_name.rsplit(" ", 1)[-1] if self.full_name else (self.email or self.phone or "")
 
 
 class Organization(models.Model):
@@ -189,3 +205,144 @@ class ProfileUnitChange(models.Model):
 
     def __str__(self):
         return f"{self.old_organization_id} → {self.new_organization_id}"
+
+
+class ConsentText(models.Model):
+    """The notice on personal data (Decree 13/2023/NĐ-CP) that people consent to. A published
+    version never changes: a new text is a new version, and everyone is asked again."""
+
+    version = models.PositiveIntegerField(_("phiên bản"), unique=True, editable=False)
+    title = models.CharField(_("tiêu đề"), max_length=200, validators=[validate_line])
+    body = models.TextField(
+        _("nội dung"), max_length=30000, help_text=_("Markdown: tiêu đề ##, danh sách -, chữ đậm **…**."),
+        validators=[validate_multiline],
+    )  # fmt: skip
+    published_at = models.DateTimeField(_("công bố lúc"), null=True, blank=True, editable=False, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("thông báo xử lý dữ liệu cá nhân")
+        verbose_name_plural = _("thông báo xử lý dữ liệu cá nhân")
+        ordering = ["-version"]
+
+    def __str__(self):
+        return gettext("Phiên bản %(v)d – %(title)s") % {"v": self.version, "title": self.title}
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and ConsentText.objects.filter(pk=self.pk, published_at__isnull=False).exists():
+            raise ValidationError(gettext("Phiên bản đã công bố không được sửa; hãy tạo phiên bản mới."))
+        if self.version is None:
+            self.version = (ConsentText.objects.aggregate(m=models.Max("version"))["m"] or 0) + 1
+        super().save(*args, **kwargs)
+
+
+class Consent(models.Model):
+    """A person's consent to one version of the notice: when, and from which address."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="consents")
+    text = models.ForeignKey(ConsentText, verbose_name=_("phiên bản"), on_delete=models.PROTECT, related_name="consents")
+    given_at = models.DateTimeField(_("đồng ý lúc"), auto_now_add=True)
+    ip_address = models.GenericIPAddressField(_("địa chỉ IP"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("sự đồng ý")
+        verbose_name_plural = _("sự đồng ý xử lý dữ liệu cá nhân")
+        ordering = ["-given_at"]
+        constraints = [models.UniqueConstraint(fields=["user", "text"], name="consent_once_per_version")]
+
+    def __str__(self):
+        return f"{self.user_id} – v{self.text_id}"
+
+
+class DeletionRequest(models.Model):
+    """A person's request to delete their data; the secretariat handles it (anonymize or refuse
+    with a reason)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Chờ xử lý")
+        DONE = "done", _("Đã ẩn danh hoá")
+        REFUSED = "refused", _("Từ chối")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="deletion_requests")
+    reason = models.TextField(_("lý do"), max_length=2000, validators=[validate_multiline])
+    status = models.CharField(_("trạng thái"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    requested_at = models.DateTimeField(_("gửi lúc"), auto_now_add=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("người xử lý"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )  # fmt: skip
+    handled_at = models.DateTimeField(_("xử lý lúc"), null=True, blank=True)
+    note = models.TextField(_("ghi chú xử lý"), blank=True, max_length=2000, validators=[validate_multiline])
+
+    class Meta:
+        verbose_name = _("yêu cầu xoá dữ liệu")
+        verbose_name_plural = _("yêu cầu xoá dữ liệu")
+        ordering = ["requested_at"]
+        indexes = [models.Index(fields=["status", "requested_at"])]
+        constraints = [
+            models.UniqueConstraint(fields=["user"], condition=models.Q(status="pending"), name="deletion_one_pending")
+        ]
+
+    def __str__(self):
+        return gettext("Yêu cầu xoá dữ liệu #%(id)s") % {"id": self.pk}
+
+
+class UnitOfficer(models.Model):
+    """A unit officer (cán bộ phụ trách đơn vị) answers for one unit and everything under it. A
+    person may answer for several units; organizers assign them (accounts.officers)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("cán bộ"), on_delete=models.CASCADE, related_name="officer_units"
+    )
+    organization = models.ForeignKey(Organization, verbose_name=_("đơn vị"), on_delete=models.PROTECT, related_name="officers")
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("người giao"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    assigned_at = models.DateTimeField(_("giao lúc"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("cán bộ phụ trách đơn vị")
+        verbose_name_plural = _("cán bộ phụ trách đơn vị")
+        constraints = [models.UniqueConstraint(fields=["user", "organization"], name="unit_officer_unique")]
+
+    def __str__(self):
+        return f"{self.user} – {self.organization}"
+
+
+class Member(models.Model):
+    """A person on a unit's member list, imported from Excel, and the invitation to sign up that
+    goes with it. The phone number (normalized) is who the person is: importing the same number
+    again updates the line instead of adding a second one."""
+
+    organization = models.ForeignKey(Organization, verbose_name=_("đơn vị"), on_delete=models.PROTECT, related_name="members")
+    full_name = models.CharField(_("họ và tên"), max_length=150, validators=[validate_line])
+    phone = models.CharField(_("số điện thoại"), max_length=10, unique=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    position = models.CharField(_("chức vụ"), max_length=150, blank=True, validators=[validate_line])
+    is_party_member = models.BooleanField(_("là đảng viên"), default=False)
+    token = models.CharField(max_length=43, unique=True, editable=False)
+    status = models.CharField(_("trạng thái"), max_length=16, choices=MemberStatus.choices, default=MemberStatus.LISTED)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("người nhập"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    invited_at = models.DateTimeField(_("nhập lúc"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
+    sent_at = models.DateTimeField(_("gửi lời mời lúc"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("đăng ký lúc"), null=True, blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("tài khoản"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="member",
+    )
+
+    class Meta:
+        verbose_name = _("thành viên trong danh sách")
+        verbose_name_plural = _("danh sách thành viên")
+        ordering = ["organization__path", "full_name"]
+        indexes = [models.Index(fields=["organization", "status"])]
+
+    def __str__(self):
+        return f"{self.full_name} ({self.phone})"

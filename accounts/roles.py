@@ -32,6 +32,8 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
     },
     Role.JUDGE: {},
     Role.CONTESTANT: {},
+    # Unit officers work on their own pages (/reports/units/), never in the admin.
+    Role.UNIT_OFFICER: {},
 }
 
 # The people who work on a contest rather than compete in it. One definition, used wherever it
@@ -79,6 +81,13 @@ def is_staff(user) -> bool:
     if not user.is_authenticated:
         return False
     return bool(user.is_staff) or has_role(user, *STAFF_ROLES)
+
+
+def may_win_prize(user) -> bool:
+    """Whether a ranked person is drafted for a prize: not staff, and an account that was not
+    switched off. An account switched off because its owner's data were anonymized still holds
+    its results (docs/decisions.md, "Personal data"), so anonymizing a winner changes no list."""
+    return (user.is_active or user.anonymized_at is not None) and not is_staff(user)
 
 
 def role_required(*roles: str):

@@ -5,11 +5,12 @@ from dataclasses import dataclass, field
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from contests.cleaning import clean_text
 
 from .enums import OrganizationKind, Role
-from .models import Organization, Profile, User
+from .models import Organization, Profile, UnitOfficer, User
 
 
 @transaction.atomic
@@ -40,6 +41,27 @@ def profile_save(
     profile.is_party_member = is_party_member
     profile.save(changed_by=changed_by or user)
     return profile
+
+
+# --- Unit officers ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def unit_officer_assign(*, user: User, organization: Organization, by: User | None = None) -> UnitOfficer:
+    """Make `user` an officer of `organization` (and so of its whole subtree): the assignment and
+    the `unit_officer` role together. Assigning twice changes nothing."""
+    assignment, _created = UnitOfficer.objects.get_or_create(user=user, organization=organization, defaults={"assigned_by": by})
+    user.groups.add(Group.objects.get_or_create(name=Role.UNIT_OFFICER)[0])
+    return assignment
+
+
+@transaction.atomic
+def unit_officer_remove(*, assignment: UnitOfficer) -> None:
+    """End one assignment; the role goes with the person's last unit."""
+    user = assignment.user
+    assignment.delete()
+    if not UnitOfficer.objects.filter(user=user).exists():
+        user.groups.remove(*Group.objects.filter(name=Role.UNIT_OFFICER))
 
 
 # --- Organization import -----------------------------------------------------------------------
@@ -92,47 +114,49 @@ def organizations_import(*, rows: list[tuple]) -> ImportResult:
                 cells.append(None)  # reported; not reported again as missing or malformed
         code, name, short_name, kind_label, parent_code, members, order = (c or "" for c in cells)
         if problems:
-            result.errors.append(f"Dòng {index}: " + "; ".join(problems) + ".")
+            result.errors.append(_("Dòng %(row)d: %(problems)s.") % {"row": index, "problems": "; ".join(problems)})
             if code:
                 codes_in_file.setdefault(code, index)
             continue
         if not code:
-            problems.append("thiếu mã đơn vị")
+            problems.append(_("thiếu mã đơn vị"))
         elif code in codes_in_file:
-            problems.append(f"mã đơn vị {code} trùng với dòng {codes_in_file[code]}")
+            problems.append(_("mã đơn vị %(code)s trùng với dòng %(row)d") % {"code": code, "row": codes_in_file[code]})
         if not name:
-            problems.append("thiếu tên đơn vị")
+            problems.append(_("thiếu tên đơn vị"))
         for label, value, field_name in (
-            ("mã đơn vị", code, "code"),
-            ("tên đơn vị", name, "name"),
-            ("tên viết tắt", short_name, "short_name"),
+            (_("mã đơn vị"), code, "code"),
+            (_("tên đơn vị"), name, "name"),
+            (_("tên viết tắt"), short_name, "short_name"),
         ):
             if len(value) > (limit := Organization._meta.get_field(field_name).max_length):
-                problems.append(f"{label} dài quá {limit} ký tự")
+                problems.append(_("%(label)s dài quá %(limit)d ký tự") % {"label": label, "limit": limit})
         kind = _KIND_BY_LABEL.get(kind_label.lower()) if kind_label else OrganizationKind.GRASSROOTS
         if kind is None:
             allowed = ", ".join(str(label) for label in OrganizationKind.labels)
-            problems.append(f"loại «{kind_label}» không hợp lệ (chọn một trong: {allowed})")
+            problems.append(
+                _("loại «%(kind)s» không hợp lệ (chọn một trong: %(allowed)s)") % {"kind": kind_label, "allowed": allowed}
+            )
         member_count = None
         if members:
             if not (members.isascii() and members.isdigit()):
-                problems.append(f"số đảng viên «{members[:20]}» phải là số nguyên không âm")
+                problems.append(_("số đảng viên «%(value)s» phải là số nguyên không âm") % {"value": members[:20]})
             elif len(members) > 10 or int(members) > _MAX_POSITIVE_INT:
-                problems.append(f"số đảng viên «{members[:20]}» quá lớn (tối đa 2.147.483.647)")
+                problems.append(_("số đảng viên «%(value)s» quá lớn (tối đa 2.147.483.647)") % {"value": members[:20]})
             else:
                 member_count = int(members)
         sort_order = 0
         if order:
             if not (order.isascii() and order.isdigit()):
-                problems.append(f"thứ tự «{order[:20]}» phải là số nguyên không âm")
+                problems.append(_("thứ tự «%(value)s» phải là số nguyên không âm") % {"value": order[:20]})
             elif len(order) > 10 or int(order) > _MAX_POSITIVE_INT:
-                problems.append(f"thứ tự «{order[:20]}» quá lớn (tối đa 2.147.483.647)")
+                problems.append(_("thứ tự «%(value)s» quá lớn (tối đa 2.147.483.647)") % {"value": order[:20]})
             else:
                 sort_order = int(order)
         if parent_code and parent_code == code:
-            problems.append("đơn vị không thể là cấp trên của chính nó")
+            problems.append(_("đơn vị không thể là cấp trên của chính nó"))
         if problems:
-            result.errors.append(f"Dòng {index}: " + "; ".join(problems) + ".")
+            result.errors.append(_("Dòng %(row)d: %(problems)s.") % {"row": index, "problems": "; ".join(problems)})
         if code:
             codes_in_file.setdefault(code, index)
         parsed.append((index, code, name, short_name, kind, parent_code, member_count, sort_order))
@@ -140,16 +164,20 @@ def organizations_import(*, rows: list[tuple]) -> ImportResult:
     existing = set(Organization.objects.values_list("code", flat=True))
     for index, _code, *_rest, parent_code, _m, _o in parsed:
         if parent_code and parent_code not in codes_in_file and parent_code not in existing:
-            result.errors.append(f"Dòng {index}: không tìm thấy đơn vị cấp trên có mã {parent_code}.")
+            result.errors.append(
+                _("Dòng %(row)d: không tìm thấy đơn vị cấp trên có mã %(code)s.") % {"row": index, "code": parent_code}
+            )
     # A cycle (A under B under A) would never resolve, whether it lies inside the file or runs
     # through units already in the database that the file does not mention.
     parent_of = dict(Organization.objects.filter(parent__isnull=False).values_list("code", "parent__code"))
     parent_of.update({p[1]: p[5] for p in parsed if p[1]})
-    for index, code, *_ in parsed:
+    for index, code, *_rest in parsed:
         seen, current = set(), code
         while current in parent_of and parent_of[current]:
             if current in seen:
-                result.errors.append(f"Dòng {index}: cấp trên của đơn vị {code} tạo thành vòng lặp.")
+                result.errors.append(
+                    _("Dòng %(row)d: cấp trên của đơn vị %(code)s tạo thành vòng lặp.") % {"row": index, "code": code}
+                )
                 break
             seen.add(current)
             current = parent_of[current]
@@ -161,7 +189,7 @@ def organizations_import(*, rows: list[tuple]) -> ImportResult:
     except _RowRefused as refused:
         # A move the tree cannot take (under one of the unit's own units already in the database).
         result.created = result.updated = 0
-        result.errors.append(f"Dòng {refused.index}: {refused.message}")
+        result.errors.append(_("Dòng %(row)d: %(problems)s") % {"row": refused.index, "problems": refused.message})
     return result
 
 

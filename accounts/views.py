@@ -1,28 +1,61 @@
+from allauth.account import views as allauth_views
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from . import services
-from .forms import ProfileForm
-from .selectors import profile_for_user
+from contests import notifications
+
+from . import members, privacy
+from .forms import ConsentForm, DeletionRequestForm, MemberImportForm, ProfileForm
+from .importers import read_member_rows
+from .net import client_ip
+from .roles import role_required
+from .rules import UNIT_ROLES, get_unit_for_user, units_in_reach
+from .selectors import organization_label, profile_for_user
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _invited_member(request):
+    signed = request.session.get(members.SESSION_KEY)
+    return members.member_for_invitation(signed) if signed else None
 
 
 @login_required
 def profile_edit(request):
     profile = profile_for_user(request.user)
+    member = _invited_member(request)
     next_url = request.POST.get("next") or request.GET.get("next") or ""
     if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         next_url = ""
     if request.method == "POST":
         form = ProfileForm(request.POST)
         if form.is_valid():
-            services.profile_save(user=request.user, **form.cleaned_data)
+            chosen = set(form.cleaned_data.pop("notifications"))
+            accepted = members.profile_save_invited(user=request.user, member=member, **form.cleaned_data)
+            request.session.pop(members.SESSION_KEY, None)
+            shown = [value for value, _label in form.fields["notifications"].choices]
+            notifications.preferences_set(user_id=request.user.pk, choices={k: k in chosen for k in shown})
             messages.success(request, _("Đã lưu thông tin cá nhân."))
+            if accepted:
+                messages.success(
+                    request, _("Anh/chị đã có tên trong danh sách của %(unit)s.") % {"unit": member.organization.name}
+                )
             return redirect(next_url or "home")
     else:
-        initial = {"full_name": request.user.full_name}
+        wanted = notifications.preferences_for(request.user)
+        # The sign-in number (verified by SMS) is the first guess of the contact number.
+        initial = {
+            "full_name": request.user.full_name,
+            "phone": request.user.phone or "",
+            "notifications": [kind for kind, on in wanted.items() if on],
+        }
         if profile:
             initial |= {
                 "phone": profile.phone,
@@ -30,5 +63,148 @@ def profile_edit(request):
                 "position": profile.position,
                 "is_party_member": "1" if profile.is_party_member else "0",
             }
+        elif member:
+            initial |= members.invitation_profile_initial(member)
         form = ProfileForm(initial=initial)
-    return render(request, "accounts/profile.html", {"form": form, "profile": profile, "next": next_url})
+        shown = {value for value, _label in form.fields["notifications"].choices}
+        form.initial["notifications"] = [kind for kind in initial["notifications"] if kind in shown]
+    return render(request, "accounts/profile.html", {"form": form, "profile": profile, "next": next_url, "member": member})
+
+
+def _safe_next(request) -> str:
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return ""
+    return next_url
+
+
+def privacy_notice(request):
+    """The notice in force, for anyone (linked from the sign-up form)."""
+    return render(request, "accounts/privacy_notice.html", {"text": privacy.consent_text_current()})
+
+
+@login_required
+def consent(request):
+    """Consent to the notice in force: at sign-up for new people, here for everyone whose last
+    consent was to an older version (profile_required and the login send them here)."""
+    text = privacy.consent_text_current()
+    next_url = _safe_next(request)
+    if text is None or not privacy.consent_needed(request):
+        return redirect(next_url or "home")
+    form = ConsentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        privacy.consent_record(user=request.user, text=text, ip=client_ip(request))
+        privacy.consent_remember(request)
+        messages.success(request, _("Cảm ơn anh/chị đã đồng ý. Anh/chị có thể tiếp tục dự thi."))
+        return redirect(next_url or "home")
+    return render(request, "accounts/consent.html", {"text": text, "form": form, "next": next_url})
+
+
+@login_required
+def my_data(request):
+    """The account's page on personal data: what is held, the download, the consents, the
+    deletion request and its answer."""
+    context = {
+        "consents": request.user.consents.select_related("text").order_by("-given_at"),
+        "requests": request.user.deletion_requests.order_by("-requested_at"),
+        "pending": privacy.deletion_request_pending(request.user),
+    }
+    return render(request, "accounts/my_data.html", context)
+
+
+@login_required
+def deletion_request(request):
+    """Ask for deletion: the reason, then a confirmation page that says what happens."""
+    if privacy.deletion_request_pending(request.user) is not None:
+        messages.info(request, _("Anh/chị đã gửi một yêu cầu xoá dữ liệu đang chờ xử lý."))
+        return redirect("accounts:my_data")
+    form = DeletionRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if request.POST.get("confirm") != "1":
+            return render(request, "accounts/deletion_confirm.html", {"form": form, "reason": form.cleaned_data["reason"]})
+        try:
+            privacy.deletion_request_create(user=request.user, reason=form.cleaned_data["reason"])
+        except privacy.PrivacyError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Đã gửi yêu cầu xoá dữ liệu. Tổ thư ký sẽ xử lý và trả lời anh/chị."))
+        return redirect("accounts:my_data")
+    return render(request, "accounts/deletion_request.html", {"form": form})
+
+
+class SignupView(allauth_views.SignupView):
+    """allauth's sign-up, with the number and the e-mail of an invitation followed in this browser
+    filled in (the rest of the list's data fills the profile after)."""
+
+    def get_initial(self):
+        initial = super().get_initial()
+        member = _invited_member(self.request)
+        if member is not None:
+            initial.setdefault("phone", member.phone)
+            if member.email:
+                initial.setdefault("email", member.email)
+        return initial
+
+
+def invitation(request, signed):
+    """An invitation link: kept in the session so the profile is prefilled after sign-up (or
+    right away for someone already signed in)."""
+    member = members.member_for_invitation(signed)
+    if member is None:
+        return render(request, "accounts/invitation_invalid.html", status=404)
+    request.session[members.SESSION_KEY] = signed
+    if request.user.is_authenticated:
+        return redirect("accounts:profile")
+    if request.method == "POST" or request.GET.get("go"):
+        return redirect("account_signup")
+    context = {"member": member, "unit": organization_label(member.organization)}
+    return render(request, "accounts/invitation.html", context)
+
+
+def _unit(request, pk):
+    return get_unit_for_user(request.user, pk)
+
+
+@role_required(*UNIT_ROLES)
+def member_import(request, pk):
+    """Import a member list into a unit's subtree: an officer for their units, organizers and
+    the secretariat for any unit. A unit outside the user's reach is a 404."""
+    unit = _unit(request, pk)
+    form = MemberImportForm(request.POST or None, request.FILES or None)
+    errors = []
+    if request.method == "POST" and form.is_valid():
+        rows, read_error = read_member_rows(form.cleaned_data["file"])
+        if read_error:
+            errors = [read_error]
+        else:
+            result = members.members_import(rows=rows, by=request.user, organization=unit)
+            if result.ok:
+                messages.success(
+                    request,
+                    _("Đã nhập danh sách: %(c)d người mới, %(u)d người cập nhật, %(n)d người không đổi.")
+                    % {"c": result.created, "u": result.updated, "n": result.unchanged},
+                )
+                return redirect("reports:unit", pk=unit.pk)
+            errors = result.errors
+    context = {"form": form, "errors": errors, "unit": unit, "unit_label": organization_label(unit)}
+    return render(request, "accounts/member_import.html", context, status=400 if errors else 200)
+
+
+@role_required(*UNIT_ROLES)
+def member_template(request):
+    if not units_in_reach(request.user).exists():
+        raise PermissionDenied
+    response = HttpResponse(members.members_template(user=request.user), content_type=XLSX)
+    response["Content-Disposition"] = 'attachment; filename="danh-sach-thanh-vien.xlsx"'
+    return response
+
+
+@role_required(*UNIT_ROLES)
+@require_POST
+def invitations_send(request, pk):
+    unit = _unit(request, pk)
+    sent, missing = members.invitations_send(organization=unit, base_url=request.build_absolute_uri("/"))
+    messages.success(request, _("Đã gửi %(n)d lời mời.") % {"n": sent})
+    if missing:
+        messages.warning(request, _("%(n)d người chưa có e-mail nên chưa gửi được lời mời.") % {"n": missing})
+    return redirect(reverse("reports:unit", args=[unit.pk]))

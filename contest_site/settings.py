@@ -91,6 +91,7 @@ MIDDLEWARE = [
     "contests.middleware.RequestSizeLimitMiddleware",
     "contests.middleware.NulCharacterMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "contests.middleware.ContestReadOnlyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
 ]
@@ -160,6 +161,19 @@ CELERY_BEAT_SCHEDULE = {
         "task": "quiz.tasks.finalize_expired_attempts",
         "schedule": 60.0,
     },
+    "quiz-announce-opened-rounds": {
+        "task": "quiz.tasks.announce_opened_rounds",
+        "schedule": 60.0,
+    },
+    "contests-requeue-stale-notifications": {
+        "task": "contests.tasks.requeue_stale_notifications",
+        "schedule": 120.0,
+    },
+    # Personal data past keeping (accounts.privacy.retention_candidates), once a day at night.
+    "accounts-anonymize-archived": {
+        "task": "accounts.tasks.anonymize_archived",
+        "schedule": 24 * 60 * 60.0,
+    },
 }
 
 # --- Authentication (django-allauth) ------------------------------------------------------
@@ -191,16 +205,28 @@ if TESTING:
 
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
-ACCOUNT_LOGIN_METHODS = {"email"}
-ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+# Sign in with an e-mail address or a mobile number (with a password, or a one-time code sent by
+# e-mail or SMS). Sign-up asks for the mobile number, verified by an SMS code; the e-mail address
+# is optional (accounts.adapter keeps the phone on User.phone, normalized by accounts.phone).
+ACCOUNT_LOGIN_METHODS = {"email", "phone"}
+ACCOUNT_SIGNUP_FIELDS = ["phone*", "email", "password1*", "password2*"]
+ACCOUNT_LOGIN_BY_CODE_ENABLED = True
+ACCOUNT_LOGIN_BY_CODE_TIMEOUT = 5 * 60
+ACCOUNT_PHONE_VERIFICATION_TIMEOUT = 10 * 60
+ACCOUNT_PHONE_VERIFICATION_SUPPORTS_RESEND = True
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_UNIQUE_EMAIL = True
-# "mandatory": a sign-up is finished from the e-mail it sends, so the sign-up page answers the
-# same whether or not the address already has an account (that owner gets an "account already
-# exists" e-mail instead). accounts.adapter applies it to sign-up only: a password login of an
-# existing account is never held up for verification. "optional" lets a new contestant in at
-# once but makes the sign-up form tell who has an account (docs/security.md).
-ACCOUNT_EMAIL_VERIFICATION = env.str("ACCOUNT_EMAIL_VERIFICATION", default="mandatory")
+# "optional": the e-mail address is optional at sign-up, so its verification cannot be mandatory
+# (allauth refuses it); the SMS code is the mandatory step. The sign-up page still answers the
+# same whether or not the address or the number already has an account
+# (accounts.forms.SignupForm: the owner gets an "account already exists" e-mail and SMS).
+# accounts.adapter never holds up a password login for verification.
+ACCOUNT_EMAIL_VERIFICATION = "optional"
+ACCOUNT_FORMS = {
+    "login": "accounts.forms.LoginForm",
+    "signup": "accounts.forms.SignupForm",
+    "request_login_code": "accounts.forms.RequestLoginCodeForm",
+}
 ACCOUNT_PREVENT_ENUMERATION = True
 # The link in the sign-up e-mail, opened in the same browser, signs the new contestant in.
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
@@ -224,6 +250,12 @@ ACCOUNT_RATE_LIMITS = {
     "manage_email": "10/m/user",
     "reauthenticate": "10/m/user",
     "confirm_email": "1/3m/key",
+    # Codes by SMS cost money and can be abused to flood a number: per number, one code every
+    # 30 s and 3 sign-in codes in 5 minutes; per address generous (a meeting behind one NAT);
+    # and a ceiling of SMS per number a day whatever the flow ("sms_phone", accounts.adapter).
+    "request_login_code": "60/m/ip,3/5m/key",
+    "verify_phone": "1/30s/key,200/m/ip",
+    "sms_phone": "10/d/key",
 }
 
 # --- E-mail -------------------------------------------------------------------------------
@@ -235,6 +267,23 @@ EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="Ban Tổ chức Cuộc thi <no-reply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- SMS (contests.sms) ----------------------------------------------------------------------
+# The console in development (the code is printed in the terminal), a list in memory in tests,
+# the HTTP gateway in production: SMS_BACKEND=contests.sms.GatewayBackend with its URL and token.
+SMS_BACKEND = env.str("SMS_BACKEND", default="contests.sms.LocmemBackend" if TESTING else "contests.sms.ConsoleBackend")
+SMS_GATEWAY_URL = env.str("SMS_GATEWAY_URL", default="")
+SMS_GATEWAY_TOKEN = env.str("SMS_GATEWAY_TOKEN", default="")
+SMS_SENDER = env.str("SMS_SENDER", default="CUOCTHI")
+SMS_GATEWAY_TIMEOUT = env.float("SMS_GATEWAY_TIMEOUT", default=10.0)
+# Vietnamese without diacritics in SMS (GSM-7: 160 characters a segment, accepted by brand-name
+# gateways); 0 sends the diacritics (UCS-2, 70 characters a segment).
+SMS_UNACCENTED = env_bool("SMS_UNACCENTED", True)
+
+# --- Notifications (contests.notifications) ----------------------------------------------------
+# The address of the site in links sent by e-mail and SMS (unsubscribe, next steps) and in the
+# QR code of each certificate. Production must set it.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 # --- Internationalisation ---------------------------------------------------------------
 LANGUAGE_CODE = "vi"
@@ -330,3 +379,19 @@ LOGGING = {
 # --- Contest platform -----------------------------------------------------------------------
 CONTEST_HOTLINE = env.str("CONTEST_HOTLINE", default="0216 3 852 000")
 CONTEST_CONTACT_EMAIL = env.str("CONTEST_CONTACT_EMAIL", default="cuocthi@example.com")
+
+# --- Certificates and winners' details (reports.certificates, reports.winner_details) -------
+# The address in each certificate's QR code (https://<site>/verify/<code>/) is SITE_URL (above).
+# /verify/<code>/ is public: every look-up counts per address, unknown codes count again, so
+# guessing codes from one address stops quickly (10 base32 characters: 2^50 codes).
+CERTIFICATE_VERIFY_RATE_LIMITS = {"certificate_verify": "30/m/ip", "certificate_verify_miss": "20/h/ip"}
+# Fernet keys for winners' details (ID number, bank account), newest first, comma-separated.
+# The first encrypts; every one decrypts, so a new key goes in front and `rotate_winner_details_keys`
+# re-encrypts the rows before the old key is dropped (README). Unset: one key derived from
+# SECRET_KEY, fine for development only (changing SECRET_KEY would make the details unreadable).
+WINNER_DETAILS_KEYS = env.list("WINNER_DETAILS_KEYS", default=[])
+# How long the link e-mailed to a winner stays valid.
+WINNER_DETAILS_LINK_DAYS = env.int("WINNER_DETAILS_LINK_DAYS", default=30)
+# Personal data (Decree 13/2023/NĐ-CP): the contestants of a contest archived and ended more than
+# this many days ago are anonymized (`anonymize_archived`, daily), unless they took part in a newer one.
+PERSONAL_DATA_RETENTION_DAYS = env.int("PERSONAL_DATA_RETENTION_DAYS", default=730)

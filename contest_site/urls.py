@@ -33,6 +33,7 @@ urlpatterns = [
     path("healthz/", contest_views.healthz, name="healthz"),
     path("admin/login/", admin_login, name="admin_login_redirect"),
     path("admin/", admin.site.urls),
+    path("accounts/my-data/", include("reports.personal_urls")),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
@@ -41,6 +42,7 @@ urlpatterns = [
     path("judging/", include("essays.judging_urls")),
     path("reports/", include("reports.urls")),
     path("stats/", include("reports.public_urls")),
+    path("", include("reports.certificate_urls")),
     path("", include("contests.urls")),
 ]
 

@@ -7,10 +7,12 @@ refuses updates and deletes; on PostgreSQL a trigger does too)."""
 
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from .models import Contest, Decision
+from .models import Contest, Decision, DecisionMask
+from .rules import guard_contest_writable
 
 Action = Decision.Action
 
@@ -21,6 +23,7 @@ def decision_record(
     """Append one decision about `obj` (any model instance) made by `by` (None: the system)."""
     if contest is None:
         contest = _contest_of(obj)
+    guard_contest_writable(contest)  # an archived contest's results never change
     return Decision.objects.create(
         contest=contest,
         action=action,
@@ -57,9 +60,31 @@ class DecisionFilter:
     q: str = ""
 
 
+def decision_masks_add(*, objects: dict[str, list[int]], label: str) -> int:
+    """From now on the log names these objects (a person's, by `_meta.label_lower`) `label`
+    instead of the snapshot it took. The log's rows stay as written: see DecisionMask."""
+    masks = [DecisionMask(object_type=t, object_id=pk, label=label[:300]) for t, ids in objects.items() for pk in ids]
+    DecisionMask.objects.bulk_create(masks, batch_size=500, ignore_conflicts=True)
+    return len(masks)
+
+
+def decisions_shown(qs):
+    """The log as every reader shows it: `object_label` and `actor_label` are the snapshots,
+    unless the person they name has been anonymized (then the pseudonym). Two subqueries, no
+    extra query."""
+    mask = DecisionMask.objects.filter(object_type=OuterRef("object_type"), object_id=OuterRef("object_id"))
+    actor_mask = DecisionMask.objects.filter(object_type="accounts.user", object_id=OuterRef("actor_id"))
+    return qs.annotate(
+        masked=Exists(mask),
+        object_label=Coalesce(Subquery(mask.values("label")[:1]), "object_repr"),
+        actor_label=Coalesce(Subquery(actor_mask.values("label")[:1]), "actor_name"),
+    )
+
+
 def decisions_for(*, contest: Contest | None, filters: DecisionFilter):
-    """The log, newest first, filtered for the decisions page and its export. One query."""
-    qs = Decision.objects.select_related("actor")
+    """The log, newest first, filtered for the decisions page and its export, names of
+    anonymized people masked (decisions_shown). One query."""
+    qs = decisions_shown(Decision.objects.select_related("actor"))
     if contest is not None:
         qs = qs.filter(Q(contest=contest) | Q(contest__isnull=True))
     if filters.action in Action.values:
@@ -67,9 +92,9 @@ def decisions_for(*, contest: Contest | None, filters: DecisionFilter):
     if filters.object_type:
         qs = qs.filter(object_type=filters.object_type)
     if filters.actor:
-        qs = qs.filter(Q(actor__email__icontains=filters.actor) | Q(actor_name__icontains=filters.actor))
+        qs = qs.filter(Q(actor__email__icontains=filters.actor) | Q(actor_label__icontains=filters.actor))
     if filters.q:
-        qs = qs.filter(Q(object_repr__icontains=filters.q) | Q(reason__icontains=filters.q))
+        qs = qs.filter(Q(object_label__icontains=filters.q) | Q(reason__icontains=filters.q))
     return qs.order_by("-at", "-id")
 
 
@@ -91,6 +116,8 @@ DETAIL_LABELS = {
     "published": _("đăng trên trang cuộc thi"),
     "essays": _("bài"),
     "essays_published": _("số bài được đăng"),
+    "retention": _("hết thời hạn lưu trữ"),
+    "request": _("yêu cầu"),
 }
 _VALUE_LABELS = {
     True: _("có"), False: _("không"), "verified": _("đã xác minh"), "invalid": _("không hợp lệ"), "draft": _("dự kiến"),
@@ -115,6 +142,12 @@ def _value(value) -> str:
     return "–" if value in (None, "") else str(value)
 
 
+# Details that name people (a flagged case's phone or name, the accounts' e-mails): left out
+# once a person the decision is about has been anonymized.
+PERSONAL_DETAILS = {"case", "accounts"}
+
+
 def decision_details(decision: Decision) -> list[tuple[str, str]]:
     """The decision's details as (label, value) lines in Vietnamese, for the page and the export."""
-    return [(str(DETAIL_LABELS.get(key, key)), _value(value)) for key, value in _ordered(decision.data)]
+    hidden = PERSONAL_DETAILS if getattr(decision, "masked", False) else set()
+    return [(str(DETAIL_LABELS.get(key, key)), _value(value)) for key, value in _ordered(decision.data) if key not in hidden]

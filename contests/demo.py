@@ -60,6 +60,18 @@ def seed_contest() -> Contest:
             "hotline": "0216 3 852 000",
             "contact_email": "cuocthi@example.com",
             "contact_address": "Số 1 đường Điện Biên, phường Đồng Tâm, thành phố Yên Bái",
+            # The header and signature blocks of the organizers' own final report.
+            "doc_superior_body": "ĐẢNG BỘ TỈNH YÊN BÁI",
+            "doc_issuing_body": "ĐẢNG ỦY KHỐI CÁC CƠ QUAN VÀ DOANH NGHIỆP TỈNH",
+            "doc_symbol": "BC/ĐUK",
+            "doc_place": "Yên Bái",
+            "doc_signer_authority": "T/M BAN THƯỜNG VỤ",
+            "doc_signer_title": "PHÓ BÍ THƯ",
+            "doc_signer_name": "Cao Xuân Chiểu",
+            "doc_recipients": (
+                "Thường trực Tỉnh ủy (b/c)\nBan Tuyên giáo Tỉnh ủy (b/c)\nBTV Đảng ủy Khối\n"
+                "Các chi, đảng bộ trực thuộc\nBan Tổ chức Cuộc thi\nLưu Văn phòng ĐUK"
+            ),
         },
     )
     Contest.objects.update_or_create(

@@ -23,3 +23,24 @@ class PrizeStatus(models.TextChoices):
     DRAFT = "draft", _("Dự kiến")
     VERIFIED = "verified", _("Đã xác minh")
     INVALID = "invalid", _("Không hợp lệ")
+
+
+class NotificationKind(models.TextChoices):
+    """What a notification is about; each kind can be turned off (unsubscribe) on its own."""
+
+    ROUND_OPEN = "round_open", _("Tuần thi mới mở")
+    RESULTS = "results", _("Công bố kết quả")
+    PRIZE_WON = "prize_won", _("Đạt giải")
+    SCREENING = "screening", _("Kết quả sơ loại bài viết")
+    JUDGE_ASSIGNMENTS = "judge_assignments", _("Bài được phân công chấm")
+
+
+class NotificationChannel(models.TextChoices):
+    EMAIL = "email", _("E-mail")
+    SMS = "sms", _("Tin nhắn SMS")
+
+
+class NotificationStatus(models.TextChoices):
+    QUEUED = "queued", _("Đang chờ gửi")
+    SENT = "sent", _("Đã gửi")
+    FAILED = "failed", _("Gửi không được")

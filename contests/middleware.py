@@ -130,3 +130,29 @@ class CSPMiddleware(csp_middleware.CSPMiddleware):
                 response[header] = value
         request.csp_nonce = csp_middleware.CheckableLazyObject(self._csp_nonce_post_response)
         return response
+
+
+class ContestReadOnlyMiddleware:
+    """A write that reaches an archived contest (`contests.rules.ContestReadOnly`, raised by the
+    decision log or a guard) is answered with the message and a redirect back, never a 500."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from django.contrib import messages
+        from django.http import HttpResponseRedirect
+        from django.utils.http import url_has_allowed_host_and_scheme
+
+        from .rules import ContestReadOnly
+
+        if not isinstance(exception, ContestReadOnly):
+            return None
+        messages.error(request, exception.message)
+        back = request.META.get("HTTP_REFERER", "")
+        if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+            back = request.path if request.method == "GET" else "/"
+        return HttpResponseRedirect(back)

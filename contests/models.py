@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .cleaning import validate_line, validate_multiline
-from .enums import ContestStatus
+from .enums import ContestStatus, NotificationChannel, NotificationKind, NotificationStatus
 
 
 class Contest(models.Model):
@@ -18,11 +18,17 @@ class Contest(models.Model):
     theme = models.CharField(_("chủ đề"), max_length=255, blank=True, validators=[validate_line])
     organizer_name = models.CharField(_("cơ quan tổ chức"), max_length=255, blank=True, validators=[validate_line])
     summary = models.TextField(
-        _("giới thiệu ngắn"), blank=True, max_length=2000, help_text=_("Markdown; hiện trên trang chủ."),
+        _("giới thiệu ngắn"),
+        blank=True,
+        max_length=2000,
+        help_text=_("Markdown; hiện trên trang chủ."),
         validators=[validate_multiline],
     )
     rules = models.TextField(
-        _("thể lệ"), blank=True, max_length=30000, help_text=_("Markdown: tiêu đề ##, danh sách -, chữ đậm **…**."),
+        _("thể lệ"),
+        blank=True,
+        max_length=30000,
+        help_text=_("Markdown: tiêu đề ##, danh sách -, chữ đậm **…**."),
         validators=[validate_multiline],
     )
     starts_on = models.DateField(_("ngày bắt đầu"))
@@ -31,6 +37,38 @@ class Contest(models.Model):
     hotline = models.CharField(_("đường dây nóng"), max_length=50, blank=True, validators=[validate_line])
     contact_email = models.EmailField(_("e-mail liên hệ"), blank=True)
     contact_address = models.CharField(_("địa chỉ liên hệ"), max_length=255, blank=True, validators=[validate_line])
+    # The header and signature blocks of the contest's documents (the summary report), laid out
+    # by contests.docx_party after Hướng dẫn 36-HD/VPTW. Organizers edit them in the admin.
+    doc_superior_body = models.CharField(
+        _("cơ quan cấp trên"), max_length=150, blank=True, validators=[validate_line],
+        help_text=_("Dòng đầu bên trái, ví dụ «ĐẢNG BỘ TỈNH YÊN BÁI»."),
+    )  # fmt: skip
+    doc_issuing_body = models.CharField(
+        _("cơ quan ban hành"), max_length=150, default="BAN TỔ CHỨC CUỘC THI", validators=[validate_line],
+        help_text=_("In đậm dưới cơ quan cấp trên, ví dụ «ĐẢNG ỦY KHỐI CÁC CƠ QUAN VÀ DOANH NGHIỆP TỈNH»."),
+    )  # fmt: skip
+    doc_number = models.CharField(
+        _("số văn bản"), max_length=20, blank=True, validators=[validate_line],
+        help_text=_("Để trống khi văn thư cấp số sau."),
+    )  # fmt: skip
+    doc_symbol = models.CharField(
+        _("ký hiệu báo cáo"), max_length=50, default="BC/BTC", validators=[validate_line],
+        help_text=_("Phần sau số, ví dụ «BC/ĐUK» cho «Số 125-BC/ĐUK»."),
+    )  # fmt: skip
+    doc_place = models.CharField(
+        _("địa danh"), max_length=100, blank=True, validators=[validate_line],
+        help_text=_("Nơi ban hành, đứng trước ngày tháng, ví dụ «Yên Bái»."),
+    )  # fmt: skip
+    doc_signer_authority = models.CharField(
+        _("thẩm quyền ký"), max_length=100, default="T/M BAN TỔ CHỨC", validators=[validate_line]
+    )
+    doc_signer_title = models.CharField(_("chức vụ người ký"), max_length=100, default="TRƯỞNG BAN", validators=[validate_line])
+    doc_signer_name = models.CharField(_("họ tên người ký"), max_length=100, blank=True, validators=[validate_line])
+    doc_recipients = models.TextField(
+        _("nơi nhận"), max_length=2000, blank=True, validators=[validate_multiline],
+        default="Thường trực Đảng ủy (b/c)\nCác thành viên Ban Tổ chức\nLưu VP",
+        help_text=_("Mỗi nơi nhận một dòng; dòng cuối thường là «Lưu VP»."),
+    )  # fmt: skip
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -118,6 +156,7 @@ class Decision(models.Model):
         SHEET_REOPEN = "sheet_reopen", _("Mở lại phiếu chấm")
         ADVANCE = "advance", _("Chọn bài vào vòng sau")
         ROUND_CLOSE = "round_close", _("Kết thúc vòng chấm")
+        ANONYMIZE = "anonymize", _("Ẩn danh hoá dữ liệu cá nhân")
 
     contest = models.ForeignKey(
         Contest, verbose_name=_("cuộc thi"), null=True, blank=True, on_delete=models.PROTECT, related_name="decisions"
@@ -158,3 +197,82 @@ class Decision(models.Model):
 
     def delete(self, *args, **kwargs):
         raise DecisionLogError(_("Nhật ký quyết định chỉ được ghi thêm, không được xoá."))
+
+
+class Notification(models.Model):
+    """One message to one person by one channel: the outbox (contests.notifications).
+
+    Written in the transaction of the event that causes it, sent by a Celery task after the
+    commit; `key` names the event, so an event notifies each person once per channel whatever
+    calls it twice."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("người nhận"), on_delete=models.CASCADE, related_name="notifications"
+    )
+    channel = models.CharField(_("kênh"), max_length=8, choices=NotificationChannel.choices)
+    kind = models.CharField(_("loại"), max_length=24, choices=NotificationKind.choices)
+    key = models.CharField(_("sự kiện"), max_length=100)
+    address = models.CharField(_("gửi tới"), max_length=254)
+    subject = models.CharField(_("tiêu đề"), max_length=255, blank=True)
+    body = models.TextField(_("nội dung"))
+    status = models.CharField(
+        _("trạng thái"), max_length=8, choices=NotificationStatus.choices, default=NotificationStatus.QUEUED
+    )
+    attempts = models.PositiveSmallIntegerField(_("số lần gửi"), default=0)
+    last_error = models.TextField(_("lỗi gần nhất"), blank=True)
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+    next_attempt_at = models.DateTimeField(_("gửi lần tới lúc"), default=timezone.now)
+    sent_at = models.DateTimeField(_("gửi lúc"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("thông báo")
+        verbose_name_plural = _("hộp thư đi (thông báo)")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "channel", "key"], name="notification_once_per_event"),
+        ]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"]),
+            models.Index(fields=["kind", "status"]),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} → {self.address}"
+
+
+class NotificationPreference(models.Model):
+    """A person's choice for one kind of notification; without a row, the kind's default
+    (contests.notifications.DEFAULT_ON: a new round is opt-in, the rest opt-out)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences")
+    kind = models.CharField(_("loại"), max_length=24, choices=NotificationKind.choices)
+    enabled = models.BooleanField(_("nhận"), default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("lựa chọn nhận thông báo")
+        verbose_name_plural = _("lựa chọn nhận thông báo")
+        constraints = [models.UniqueConstraint(fields=["user", "kind"], name="notification_preference_once")]
+        indexes = [models.Index(fields=["kind", "enabled"])]
+
+    def __str__(self):
+        return f"{self.user_id} {self.kind} {self.enabled}"
+
+
+class DecisionMask(models.Model):
+    """What the decision log shows instead of the snapshot it took of an object about a person
+    who has since been anonymized. The log itself is never rewritten (append-only); every reader
+    goes through `contests.decisions.decisions_for`, which prefers the mask."""
+
+    object_type = models.CharField(max_length=64)
+    object_id = models.PositiveBigIntegerField()
+    label = models.CharField(max_length=300)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("che tên trong nhật ký")
+        verbose_name_plural = _("che tên trong nhật ký")
+        constraints = [models.UniqueConstraint(fields=["object_type", "object_id"], name="decision_mask_unique")]
+
+    def __str__(self):
+        return f"{self.object_type}#{self.object_id}"

@@ -1,12 +1,68 @@
+from dataclasses import dataclass, field
+
 from django.db.models import Prefetch, QuerySet
+from django.http import Http404
+from django.utils import timezone
 
 from .enums import ContestStatus
 from .models import FAQ, Contest, ReferenceDocument
+
+PUBLIC_STATUSES = (ContestStatus.PUBLISHED, ContestStatus.ARCHIVED)
+CONTEST_PARAM = "contest"  # ?contest=<slug> on /quiz/, /essays/, /reports/, /stats/ (docs/decisions.md)
 
 
 def current_contest() -> Contest | None:
     """The contest the public site is about: the newest published one."""
     return Contest.objects.filter(status=ContestStatus.PUBLISHED).order_by("-starts_on", "-id").first()
+
+
+def contest_for_request(request, *, drafts: bool = False) -> Contest:
+    """The contest a page is about: `?contest=<slug>` when given (any published or archived
+    contest; drafts too when `drafts`, for the organizers' pages), else the current one. One
+    query. The contest carries `is_current` so links add the parameter only when it matters
+    (`contests.templatetags.contest_text.contest_url`). 404 when there is none."""
+    slug = request.GET.get(CONTEST_PARAM, "")
+    if slug:
+        statuses = list(ContestStatus.values) if drafts else list(PUBLIC_STATUSES)
+        contest = Contest.objects.filter(slug=slug[:50], status__in=statuses).first()
+        if contest is not None:
+            contest.is_current = False  # set for every chosen contest: links keep the parameter
+    else:
+        contest = current_contest()
+        if contest is not None:
+            contest.is_current = True
+    if contest is None:
+        raise Http404
+    return contest
+
+
+def contest_choices(*, drafts: bool = False) -> list[Contest]:
+    """The contests the chooser lists, newest first."""
+    statuses = list(ContestStatus.values) if drafts else list(PUBLIC_STATUSES)
+    qs = Contest.objects.filter(status__in=statuses).only("name", "slug", "status", "starts_on")
+    return list(qs.order_by("-starts_on", "-id"))
+
+
+@dataclass
+class ContestsOverview:
+    open: list[Contest] = field(default_factory=list)
+    upcoming: list[Contest] = field(default_factory=list)
+    archived: list[Contest] = field(default_factory=list)
+
+
+def contests_overview(*, today=None) -> ContestsOverview:
+    """Every public contest, once: open (published, begun), upcoming (published, not begun) and
+    archived. One query."""
+    today = today or timezone.localdate()
+    overview = ContestsOverview()
+    for contest in Contest.objects.filter(status__in=PUBLIC_STATUSES).order_by("-starts_on", "-id"):
+        if contest.status == ContestStatus.ARCHIVED:
+            overview.archived.append(contest)
+        elif contest.starts_on > today:
+            overview.upcoming.append(contest)
+        else:
+            overview.open.append(contest)
+    return overview
 
 
 def past_contests(*, exclude: Contest | None = None) -> QuerySet[Contest]:

@@ -4,7 +4,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from .enums import ContestStatus
 from .models import ReferenceDocument
-from .selectors import contest_with_pages, current_contest, past_contests
+from .selectors import contest_with_pages, contests_overview, current_contest, past_contests
 
 
 def home(request):
@@ -17,6 +17,11 @@ def home(request):
             if hasattr(config, "home_context"):
                 context.update(config.home_context(contest=contest, user=request.user))
     return render(request, "contests/home.html", context)
+
+
+def contest_list(request):
+    """Every public contest: open now, upcoming, archived (with their results). One query."""
+    return render(request, "contests/list.html", {"overview": contests_overview()})
 
 
 def _contest_or_404(slug):
@@ -78,3 +83,25 @@ def healthz(request):
         cursor.execute("SELECT 1")
     cache.set("healthz", "ok", 5)
     return JsonResponse({"status": "ok", "cache": cache.get("healthz") == "ok"})
+
+
+def unsubscribe(request, token):
+    """The link in every message: works without logging in. GET shows what will stop and asks to
+    confirm (mail scanners follow links; only the POST changes anything); POST applies it."""
+    from django.contrib.auth import get_user_model
+
+    from . import notifications
+
+    found = notifications.read_unsubscribe_token(token)
+    user = get_user_model().objects.filter(pk=found[0]).first() if found else None
+    if user is None:
+        return render(request, "contests/unsubscribe.html", {"invalid": True}, status=404)
+    user_id, kind = found
+    kind_label = notifications.Kind(kind).label
+    if request.method == "POST":
+        scope = notifications.ALL if request.POST.get("scope") == notifications.ALL else kind
+        notifications.unsubscribe(user_id=user_id, kind=scope)
+        return render(
+            request, "contests/unsubscribe.html", {"done": True, "all": scope == notifications.ALL, "kind_label": kind_label}
+        )
+    return render(request, "contests/unsubscribe.html", {"kind_label": kind_label, "ALL": notifications.ALL})

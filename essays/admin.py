@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.enums import Role
 from accounts.roles import has_role
-from contests.admin import ReadOnlyMixin
+from contests.admin import ContestWritableMixin, ReadOnlyMixin
 
 from .models import Assignment, Criterion, Essay, EssayAuthor, EssayFile, EssayPhase, EssayPrize, JudgingRound, PanelMember
 from .services import EssayError, essay_publish, essay_unpublish
@@ -16,7 +16,7 @@ def _is_organizer(request) -> bool:
 
 
 @admin.register(EssayPhase)
-class EssayPhaseAdmin(admin.ModelAdmin):
+class EssayPhaseAdmin(ContestWritableMixin, admin.ModelAdmin):
     list_display = ["name", "contest", "opens_at", "closes_at", "min_words", "max_words"]
     list_filter = ["contest"]
 
@@ -37,7 +37,7 @@ class FileInline(admin.TabularInline):
 
 
 @admin.register(Essay)
-class EssayAdmin(admin.ModelAdmin):
+class EssayAdmin(ContestWritableMixin, admin.ModelAdmin):
     """Screening is the secretariat's page (/essays/manage/, essay_screen) and publication goes
     through essay_publish / essay_unpublish, so those fields are read-only here."""
 
@@ -60,6 +60,7 @@ class EssayAdmin(admin.ModelAdmin):
         "published_at",
     ]
     actions = ["publish", "unpublish"]
+    contest_path = "phase.contest"
 
     def has_add_permission(self, request):
         # Essays are written by their authors (essay_save), never created here.
@@ -102,7 +103,8 @@ class PanelInline(admin.TabularInline):
 
 
 @admin.register(JudgingRound)
-class JudgingRoundAdmin(admin.ModelAdmin):
+class JudgingRoundAdmin(ContestWritableMixin, admin.ModelAdmin):
+    contest_path = "phase.contest"
     list_display = ["name", "phase", "order", "assignment_mode", "status", "deadline", "manage_link"]
     list_filter = ["phase", "status"]
     inlines = [CriterionInline, PanelInline]
@@ -130,9 +132,10 @@ class EssayPrizeAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(Assignment)
-class AssignmentAdmin(admin.ModelAdmin):
+class AssignmentAdmin(ContestWritableMixin, admin.ModelAdmin):
     """Organizers reopen a submitted score sheet here (a judge cannot)."""
 
+    contest_path = "round.phase.contest"
     list_display = ["round", "essay", "judge", "status", "submitted_at", "conflict_reason"]
     list_filter = ["round", "status"]
     search_fields = ["essay__code", "judge__email", "judge__full_name"]

@@ -13,3 +13,28 @@ class EssaysConfig(AppConfig):
         from .selectors import phases_for_home
 
         return {"phases": phases_for_home(contest=contest)}
+
+    # Personal data (contests.personal_data): what this app holds about a person.
+    @staticmethod
+    def personal_data_export(*, user):
+        from .personal_data import export
+
+        return export(user=user)
+
+    @staticmethod
+    def personal_data_anonymize(*, user, label):
+        from .personal_data import anonymize
+
+        anonymize(user=user, label=label)
+
+    @staticmethod
+    def personal_data_objects(*, user):
+        from .personal_data import objects
+
+        return objects(user=user)
+
+    @staticmethod
+    def personal_data_contests(*, users):
+        from .personal_data import contests
+
+        return contests(users=users)

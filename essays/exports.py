@@ -2,29 +2,27 @@
 published essays (DOCX). Anything a contestant typed is written as text, never as a formula
 or markup."""
 
-import html
-
-import nh3
-from django.utils import timezone
-from docx import Document
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
+from django.utils import timezone, translation
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.shared import Cm, Pt
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
-from contests.text import excel_text
+from contests.docx_party import PartyDocument
+from contests.text import excel_text, markdown_plain
 
 from . import rules
 from .enums import IneligibleReason
 from .judging import round_results
 from .models import Essay, JudgingRound
 
+CENTER, LEFT = WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.LEFT
+
 
 def plain(text: str) -> str:
     """User text without any markup (for DOCX and XLSX)."""
-    return html.unescape(nh3.clean(text or "", tags=set()))
+    return markdown_plain(text)
 
 
 def essays_workbook(target, *, contest) -> int:
@@ -89,57 +87,89 @@ def _bold(sheet, value):
 
 
 def essays_book(target, *, contest) -> int:
-    """The book of published essays: a title page, a table of contents and each essay with its
-    title, authors and unit. Prize winners come first, in prize order."""
+    """The book of published essays («tuyển tập»), laid out as the Party's documents are
+    (contests.docx_party): a cover, a table of contents with each title, its authors and units and
+    the page it starts on, then each essay on a new page with its title, authors, unit, prize and
+    text. Prize winners first, in prize order (essays.selectors.published_essays). The book is
+    public: only published essays, and their authors only where essays.rules allows the public to
+    see them."""
+    from accounts.selectors import organization_labels
+
     from .selectors import published_essays
 
-    essays = list(published_essays(contest=contest).prefetch_related("authors__organization"))
-    document = Document()
-    title = document.add_paragraph()
-    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    run = title.add_run(contest.name.upper())
-    run.bold = True
-    subtitle = document.add_paragraph(f"Tuyển tập bài viết về chủ đề “{contest.theme}”")
-    subtitle.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    document.add_paragraph(contest.organizer_name).alignment = WD_ALIGN_PARAGRAPH.CENTER
-    document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
-    document.add_heading("Mục lục", level=1)
-    _toc_field(document)
-    for number, essay in enumerate(essays, start=1):
-        document.add_paragraph(f"{number}. {plain(essay.title)}")
-    for essay in essays:
-        document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
-        document.add_heading(plain(essay.title), level=1)
-        if rules.is_published(essay):  # the book is public: authors only of published essays
-            authors = "; ".join(f"{plain(a.name)} – {a.organization}" for a in essay.authors.all())
-            document.add_paragraph(authors).runs[0].italic = True
-        prize = getattr(essay, "prize", None)
-        if prize is not None and prize.is_valid:
-            document.add_paragraph(str(prize.get_tier_display())).runs[0].bold = True
-        for block in plain(essay.body).split("\n\n"):
-            block = block.strip()
-            if block.startswith("## "):
-                document.add_heading(block[3:], level=2)
-            elif block:
-                document.add_paragraph(" ".join(block.split()))
-    document.save(target)
+    with translation.override("vi"):
+        essays = list(published_essays(contest=contest).prefetch_related("authors__organization"))
+        labels = organization_labels(a.organization for e in essays for a in e.authors.all())
+        document = PartyDocument()
+        _book_cover(document, contest=contest)
+        document.page_break()
+        document.paragraph("MỤC LỤC", align=CENTER, indent=False, size=Pt(16), bold=True, space_after=Pt(12))
+        entries = [_BookEntry(essay, number, _byline(essay, labels)) for number, essay in enumerate(essays, start=1)]
+        for entry in entries:
+            line = document.paragraph(indent=False, align=LEFT, space_after=Pt(0), keep_with_next=True)
+            document.run(line, f"{entry.number}. {plain(entry.essay.title)}", bold=True)
+            document.page_reference(line, entry.bookmark)
+            detail = ", ".join(part for part in [entry.byline, entry.prize] if part)
+            if detail:
+                document.paragraph(detail, indent=False, align=LEFT, size=Pt(12), italic=True).paragraph_format.left_indent = Cm(
+                    0.6
+                )
+        if not entries:
+            document.paragraph("Chưa có bài viết nào được đăng.", indent=False, italic=True)
+        for entry in entries:
+            document.page_break()
+            title = document.paragraph(
+                plain(entry.essay.title), align=CENTER, indent=False, size=Pt(16), bold=True, keep_with_next=True,
+                style="Heading 1",
+            )  # fmt: skip
+            document.bookmark(title, entry.bookmark, entry.number)
+            if entry.byline:
+                document.paragraph(entry.byline, align=CENTER, indent=False, italic=True, space_after=Pt(0), keep_with_next=True)
+            if entry.prize:
+                document.paragraph(entry.prize, align=CENTER, indent=False, bold=True, space_after=Pt(0), keep_with_next=True)
+            document.paragraph("-----", align=CENTER, indent=False, space_after=Pt(12), keep_with_next=True)
+            document.markdown(entry.essay.body, line_spacing=1.3)
+        document.update_fields_on_open()
+        document.save(target)
     return len(essays)
 
 
-def _toc_field(document) -> None:
-    """A Word table-of-contents field: Word fills in the page numbers when the file is opened."""
-    paragraph = document.add_paragraph()
-    run = paragraph.add_run()
-    begin, instr, separate, end = (
-        OxmlElement("w:fldChar"),
-        OxmlElement("w:instrText"),
-        OxmlElement("w:fldChar"),
-        OxmlElement("w:fldChar"),
-    )
-    begin.set(qn("w:fldCharType"), "begin")
-    instr.set(qn("xml:space"), "preserve")
-    instr.text = 'TOC \\o "1-1" \\h \\z \\u'
-    separate.set(qn("w:fldCharType"), "separate")
-    end.set(qn("w:fldCharType"), "end")
-    for element in (begin, instr, separate, end):
-        run._r.append(element)
+class _BookEntry:
+    def __init__(self, essay, number: int, byline: str):
+        self.essay, self.number, self.byline = essay, number, byline
+        self.bookmark = f"bai_{number}"
+        prize = getattr(essay, "prize", None)
+        self.prize = str(prize.get_tier_display()) if prize is not None and prize.is_valid else ""
+
+
+def _byline(essay, labels: dict[int, str]) -> str:
+    """«Nguyễn Văn A, Trần Thị B – Đảng bộ Báo Yên Bái › Chi bộ Phóng viên»: the authors, each
+    group followed by its unit's full name; empty where the public may not see the authors."""
+    if not rules.is_published(essay):
+        return ""
+    groups: dict[str, list[str]] = {}
+    for author in essay.authors.all():
+        groups.setdefault(labels.get(author.organization_id, ""), []).append(plain(author.name))
+    return "; ".join(", ".join(names) + (f" – {unit}" if unit else "") for unit, names in groups.items())
+
+
+def _years(contest) -> str:
+    first, last = contest.starts_on.year, contest.ends_on.year
+    return str(first) if first == last else f"{first} – {last}"
+
+
+def _book_cover(document, *, contest) -> None:
+    """The cover: the organizer at the top, the book's name, the contest and its theme in the
+    middle, the place and years at the foot."""
+    if contest.doc_superior_body:
+        document.paragraph(contest.doc_superior_body.upper(), align=CENTER, indent=False, space_after=Pt(0))
+    organizer = contest.organizer_name or contest.doc_issuing_body
+    document.paragraph(organizer.upper(), align=CENTER, indent=False, bold=True, space_after=Pt(0))
+    document.paragraph("*", align=CENTER, indent=False, space_after=Pt(0)).paragraph_format.space_after = Pt(150)
+    document.paragraph("TUYỂN TẬP", align=CENTER, indent=False, size=Pt(26), bold=True, space_after=Pt(6))
+    document.paragraph("BÀI VIẾT DỰ THI", align=CENTER, indent=False, size=Pt(18), bold=True, space_after=Pt(24))
+    document.paragraph(contest.name, align=CENTER, indent=False, size=Pt(16), bold=True, space_after=Pt(6))
+    if contest.theme:
+        document.paragraph(f"Chủ đề “{contest.theme}”", align=CENTER, indent=False, size=Pt(16), italic=True)
+    place = f"{contest.doc_place}, {_years(contest)}" if contest.doc_place else _years(contest)
+    document.paragraph(place, align=CENTER, indent=False, space_after=Pt(0)).paragraph_format.space_before = Pt(220)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from contests import prizes
 from contests.cleaning import clean_text
 from contests.decisions import Action, decision_record
+from contests.rules import guard_contest_writable
 
 from . import rules
 from .enums import AssignmentMode, Eligibility, EssayStatus, JudgingStatus, PrizeStatus, PrizeTier, SheetStatus
@@ -25,6 +26,7 @@ from .services import EssayError
 @transaction.atomic
 def round_fill_from_screening(*, round: JudgingRound) -> int:
     """The first round takes every eligible, submitted essay of its phase."""
+    guard_contest_writable(round.phase.contest, error=EssayError)
     essays = Essay.objects.filter(phase=round.phase, status=EssayStatus.SUBMITTED, eligibility=Eligibility.ELIGIBLE)
     existing = set(RoundEssay.objects.filter(round=round).values_list("essay_id", flat=True))
     new = [RoundEssay(round=round, essay=e) for e in essays if e.pk not in existing]
@@ -45,6 +47,7 @@ def round_assign(*, round: JudgingRound) -> int:
     )
     if not panel:
         raise EssayError(_("Vòng chấm chưa có giám khảo."))
+    guard_contest_writable(round.phase.contest, error=EssayError)
     contexts = {m.judge_id: rules.judge_context(m.judge, panel_unit=m.organization) for m in panel}
     load = Counter(Assignment.objects.filter(round=round).values_list("judge_id", flat=True))
     existing = defaultdict(set)  # every judge ever assigned (a conflicted judge is never asked again)
@@ -76,6 +79,7 @@ def round_assign(*, round: JudgingRound) -> int:
             existing[essay.pk].add(member.judge_id)
             load[member.judge_id] += 1
     Assignment.objects.bulk_create(created)
+    _notify_assignments(round, created)
     if round.status == JudgingStatus.DRAFT:
         round.status = JudgingStatus.OPEN
         round.save(update_fields=["status"])
@@ -88,6 +92,7 @@ def sheet_save(*, assignment: Assignment, judge, points: dict[int, int], comment
     assignment = Assignment.objects.select_for_update().select_related("round").get(pk=assignment.pk)
     if assignment.judge_id != judge.pk:
         raise EssayError(_("Phiếu chấm này không phải của anh/chị."))
+    guard_contest_writable(assignment.round.phase.contest, error=EssayError)
     if assignment.round.status != JudgingStatus.OPEN:
         raise EssayError(_("Vòng chấm không mở."))
     if assignment.status == SheetStatus.SUBMITTED:
@@ -230,6 +235,27 @@ def prize_amend(*, prize: EssayPrize, by, valid: bool, reason: str) -> EssayPriz
     return prizes.prize_amend(part=EssayPrizes(), prize=prize, by=by, valid=valid, reason=reason)
 
 
+def _notify_assignments(round: JudgingRound, created: list) -> None:
+    """Each judge with new sheets hears how many (one message per judge and run of round_assign)."""
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.urls import reverse
+
+    from contests import notifications
+
+    new = Counter(a.judge_id for a in created)
+    if not new:
+        return
+    url = settings.SITE_URL + reverse("judging:queue")
+    notifications.notify_users(
+        users=get_user_model().objects.filter(pk__in=new),
+        kind=notifications.Kind.JUDGE_ASSIGNMENTS,
+        # One event per run of round_assign: the newest sheet it made names it.
+        key=f"assignments:{round.pk}:{max(a.pk or 0 for a in created)}",
+        context=lambda judge: {"round_name": round.name, "sheets": new[judge.pk], "url": url},
+    )
+
+
 @transaction.atomic
 def prizes_publish(*, round: JudgingRound, by=None) -> int:
     """Publish a fully verified prize list: the awarded essays appear on the public site."""
@@ -240,7 +266,37 @@ def prizes_publish(*, round: JudgingRound, by=None) -> int:
         raise EssayError(_("Tổ Thư ký chưa xác minh hết các bài đạt giải; chỉ công bố danh sách đã xác minh."))
     published = Essay.objects.filter(prize__in=awarded, published_at__isnull=True).update(published_at=timezone.now())
     decision_record(action=Action.PUBLISH, obj=round, by=by, data={"prizes": awarded.count(), "essays_published": published})
+    _notify_results(round, awarded)
     return published
+
+
+def _notify_results(round: JudgingRound, awarded) -> None:
+    """The authors of the round's essays hear the results; each winning submitter, the prize."""
+    from django.conf import settings
+    from django.urls import reverse
+
+    from contests import notifications
+
+    url = settings.SITE_URL + reverse("essays:index")
+    for prize in awarded.select_related("essay__submitter", "essay__phase"):
+        notifications.notify(
+            user=prize.essay.submitter,
+            kind=notifications.Kind.PRIZE_WON,
+            key=f"prize_won:essay:{prize.pk}",
+            context={
+                "tier_label": prize.get_tier_display(),
+                "scope_name": f"{prize.essay.phase.name} – {prize.essay.code} «{prize.essay.title}»",
+                "url": settings.SITE_URL + reverse("essays:public", args=[prize.essay.code]),
+                "hotline": settings.CONTEST_HOTLINE,
+            },
+        )
+    essays = Essay.objects.filter(round_entries__round=round).select_related("submitter")
+    notifications.notify_users(
+        users={e.submitter_id: e.submitter for e in essays}.values(),
+        kind=notifications.Kind.RESULTS,
+        key=f"results:essays:{round.pk}",
+        context={"title": round.name, "url": url},
+    )
 
 
 def default_rubric() -> list[tuple[str, int, Decimal]]:

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from contests.decisions import Action, decision_record
+from contests.rules import guard_contest_writable
 
 from .enums import Eligibility, EssayStatus, PrizeStatus
 from .models import Essay, EssayAuthor, EssayFile, EssayPhase, EssayPrize
@@ -19,6 +20,7 @@ class EssayError(Exception):
 
 
 def _guard_editable(essay: Essay) -> None:
+    guard_contest_writable(essay.phase.contest, error=EssayError)
     if essay.status == EssayStatus.WITHDRAWN:
         raise EssayError(_("Bài viết đã được rút, không thể sửa."))
     if not essay.phase.is_open:
@@ -31,6 +33,7 @@ def _guard_editable(essay: Essay) -> None:
 def essay_save(*, essay: Essay | None, phase: EssayPhase, submitter, authors: list[dict], **fields) -> Essay:
     """Create or update a draft (or a submitted essay while its phase is open) with its authors."""
     if essay is None:
+        guard_contest_writable(phase.contest, error=EssayError)
         if not phase.is_open:
             raise EssayError(_("Giai đoạn nhận bài chưa mở hoặc đã kết thúc."))
         # A unique placeholder until the primary key gives the real code, in the same transaction.
@@ -109,6 +112,7 @@ def essay_file_add(*, essay: Essay, upload, kind: str) -> EssayFile:
 def essay_screen(*, essay: Essay, by, eligible: bool, reasons: list[str], note: str) -> Essay:
     """Vòng sơ loại: the secretariat marks a submitted essay eligible or not, with reasons."""
     essay = Essay.objects.select_for_update().get(pk=essay.pk)
+    guard_contest_writable(essay.phase.contest, error=EssayError)
     if essay.status != EssayStatus.SUBMITTED:
         raise EssayError(_("Chỉ sơ loại bài đã nộp."))
     if not eligible and not reasons:
@@ -123,7 +127,33 @@ def essay_screen(*, essay: Essay, by, eligible: bool, reasons: list[str], note: 
         action=Action.ESSAY_SCREEN, obj=essay, by=by, reason=note,
         data={"eligibility": essay.eligibility, "reasons": essay.screening_reasons},
     )  # fmt: skip
+    _notify_screening(essay)
     return essay
+
+
+def _notify_screening(essay: Essay) -> None:
+    """The submitter hears the outcome (once per outcome: a changed verdict is told again)."""
+    from django.conf import settings
+    from django.urls import reverse
+
+    from contests import notifications
+
+    from .enums import IneligibleReason
+
+    labels = dict(IneligibleReason.choices)
+    notifications.notify(
+        user=essay.submitter,
+        kind=notifications.Kind.SCREENING,
+        key=f"screening:{essay.pk}:{essay.eligibility}",
+        context={
+            "essay_code": essay.code,
+            "essay_title": essay.title,
+            "eligible": essay.eligibility == Eligibility.ELIGIBLE,
+            "reasons": [str(labels.get(r, r)) for r in essay.screening_reasons],
+            "note": essay.screening_note,
+            "url": settings.SITE_URL + reverse("essays:mine_detail", args=[essay.pk]),
+        },
+    )
 
 
 def _is_organizer(user) -> bool:

@@ -12,7 +12,7 @@ from accounts.decorators import profile_required
 from accounts.enums import Role
 from accounts.roles import role_required
 from contests.downloads import download
-from contests.selectors import current_contest
+from contests.selectors import contest_for_request
 
 from . import rules, selectors, services
 from .enums import IneligibleReason
@@ -22,15 +22,13 @@ from .forms import AuthorFormSet, EssayForm, FileForm, ScreeningForm
 from .models import EssayFile
 
 
-def _contest():
-    contest = current_contest()
-    if contest is None:
-        raise Http404
-    return contest
+def _contest(request):
+    """The contest of the secretariat's pages: ?contest=<slug> (drafts included) or the current one."""
+    return contest_for_request(request, drafts=True)
 
 
 def essay_index(request):
-    contest = _contest()
+    contest = contest_for_request(request)
     context = {
         "contest": contest,
         "phase": selectors.open_phase(contest=contest),
@@ -48,7 +46,7 @@ def essay_public(request, code):
 
 
 def _edit(request, essay):
-    contest = _contest()
+    contest = contest_for_request(request)
     phase = essay.phase if essay else selectors.open_phase(contest=contest)
     if phase is None:
         messages.error(request, _("Hiện chưa có giai đoạn nhận bài nào đang mở."))
@@ -156,7 +154,7 @@ def essay_file_upload(request, pk):
 
 @role_required(Role.SECRETARIAT, Role.ORGANIZER)
 def manage_list(request):
-    contest = _contest()
+    contest = _contest(request)
     eligibility = request.GET.get("eligibility") or None
     context = {
         "contest": contest,
@@ -193,7 +191,7 @@ def manage_export(request):
     """The Excel list of every essay (small enough to build at once)."""
     if not rules.can_export_essays(request.user):
         raise PermissionDenied
-    contest = _contest()
+    contest = _contest(request)
     return download("bai-du-thi-viet.xlsx", lambda buffer: essays_workbook(buffer, contest=contest))
 
 
@@ -202,7 +200,7 @@ def manage_book(request):
     """The book of published essays as DOCX."""
     if not rules.can_export_essays(request.user):
         raise PermissionDenied
-    contest = _contest()
+    contest = _contest(request)
     return download("tuyen-tap-bai-viet.docx", lambda buffer: essays_book(buffer, contest=contest))
 
 

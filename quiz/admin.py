@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.enums import Role
 from accounts.roles import has_role
-from contests.admin import ReadOnlyMixin
+from contests.admin import ContestWritableMixin, ReadOnlyMixin
 from contests.downloads import download
 
 from . import selectors, services
@@ -303,7 +303,7 @@ class RoundExtendForm(forms.Form):
 
 
 @admin.register(Round)
-class RoundAdmin(admin.ModelAdmin):
+class RoundAdmin(ContestWritableMixin, admin.ModelAdmin):
     form = RoundAdminForm
     # The contest is a filter, not a column: the list fits a 1366 px laptop.
     list_display = ["name", "kind", "opens_at", "closes_at", "pool_size", "phase_display", "manage_link"]

@@ -18,3 +18,28 @@ class QuizConfig(AppConfig):
 
         mine = attempts_this_week(user=user, contest=contest) if user.is_authenticated else []
         return {"rounds": rounds_for_home(contest=contest, user=user), "my_attempts": mine}
+
+    # Personal data (contests.personal_data): what this app holds about a person.
+    @staticmethod
+    def personal_data_export(*, user):
+        from .personal_data import export
+
+        return export(user=user)
+
+    @staticmethod
+    def personal_data_anonymize(*, user, label):
+        from .personal_data import anonymize
+
+        anonymize(user=user, label=label)
+
+    @staticmethod
+    def personal_data_objects(*, user):
+        from .personal_data import objects
+
+        return objects(user=user)
+
+    @staticmethod
+    def personal_data_contests(*, users):
+        from .personal_data import contests
+
+        return contests(users=users)

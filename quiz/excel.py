@@ -8,6 +8,7 @@ from zipfile import BadZipFile
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font
@@ -84,22 +85,22 @@ def parse_workbook(file) -> ImportReport:
     try:
         workbook = load_workbook(file, read_only=True, data_only=True)
     except (InvalidFileException, BadZipFile, OSError, KeyError, ValueError):
-        report.errors.append("Không đọc được tệp: cần một tệp Excel .xlsx theo mẫu.")
+        report.errors.append(_("Không đọc được tệp: cần một tệp Excel .xlsx theo mẫu."))
         return report
     rows = list(workbook.worksheets[0].iter_rows(values_only=True))
     workbook.close()
     if not rows:
-        report.errors.append("Tệp không có dữ liệu.")
+        report.errors.append(_("Tệp không có dữ liệu."))
         return report
     header = [normalize_text(c) for c in rows[0]]
     option_cols = [i for i, h in enumerate(header) if h in OPTION_HEADERS]
     try:
         col = {name: header.index(name) for name in BASE_HEADERS + TAIL_HEADERS}
     except ValueError:
-        report.errors.append("Dòng 1 phải là dòng tiêu đề: " + " | ".join(headers()) + ".")
+        report.errors.append(_("Dòng 1 phải là dòng tiêu đề: %(h)s.") % {"h": " | ".join(headers())})
         return report
     if [header[i] for i in option_cols] != OPTION_HEADERS[: len(option_cols)] or len(option_cols) < 2:
-        report.errors.append("Các cột phương án phải liên tiếp: Phương án A, Phương án B, … (tối đa F).")
+        report.errors.append(_("Các cột phương án phải liên tiếp: Phương án A, Phương án B, … (tối đa F)."))
         return report
     errors: list[tuple[int, str]] = []
     seen: dict[str, int] = {}
@@ -126,39 +127,47 @@ def parse_workbook(file) -> ImportReport:
             options.pop()
         if not code:
             if col["Mã câu"] not in bad:
-                problems.append("thiếu mã câu")
+                problems.append(_("thiếu mã câu"))
         elif code in seen:
-            problems.append(f"mã câu {code} trùng với dòng {seen[code]}")
+            problems.append(_("mã câu %(code)s trùng với dòng %(row)d") % {"code": code, "row": seen[code]})
         if not field_name and col["Lĩnh vực"] not in bad:
-            problems.append("thiếu lĩnh vực")
+            problems.append(_("thiếu lĩnh vực"))
         if not text and col["Câu hỏi"] not in bad:
-            problems.append("thiếu nội dung câu hỏi")
+            problems.append(_("thiếu nội dung câu hỏi"))
         for label, value, limit in (
-            ("mã câu", code, _max_length(Question, "code")),
-            ("lĩnh vực", field_name, _max_length(Field, "name")),
-            ("nội dung câu hỏi", text, _max_length(Question, "text")),
-            ("nguồn", source, _max_length(Question, "source")),
-            *((f"phương án {LETTERS[i]}", o, _max_length(Option, "text")) for i, o in enumerate(options)),
+            (_("mã câu"), code, _max_length(Question, "code")),
+            (_("lĩnh vực"), field_name, _max_length(Field, "name")),
+            (_("nội dung câu hỏi"), text, _max_length(Question, "text")),
+            (_("nguồn"), source, _max_length(Question, "source")),
+            *(
+                (_("phương án %(letter)s") % {"letter": LETTERS[i]}, o, _max_length(Option, "text"))
+                for i, o in enumerate(options)
+            ),
         ):
             if len(value) > limit:
-                problems.append(f"{label} dài quá {limit:,} ký tự".replace(",", "."))
+                problems.append(
+                    _("%(label)s dài quá %(limit)s ký tự") % {"label": label, "limit": number_format(limit, force_grouping=True)}
+                )
         if not bad.intersection(option_cols):
             if len(options) < 2 or len(options) > 6:
-                problems.append("cần từ 2 đến 6 phương án")
+                problems.append(_("cần từ 2 đến 6 phương án"))
             elif any(not o for o in options):
-                problems.append("có phương án để trống giữa các phương án khác")
+                problems.append(_("có phương án để trống giữa các phương án khác"))
             if (answer not in LETTERS[: len(options)] or not answer) and col["Đáp án đúng"] not in bad:
-                problems.append(f"đáp án đúng «{answer}» phải là một chữ cái trong {', '.join(LETTERS[: max(len(options), 2)])}")
+                problems.append(
+                    _("đáp án đúng «%(answer)s» phải là một chữ cái trong %(letters)s")
+                    % {"answer": answer, "letters": ", ".join(LETTERS[: max(len(options), 2)])}
+                )
         if code:
             seen.setdefault(code, number)
         if problems:
-            errors.append((number, f"Dòng {number}: " + "; ".join(problems) + "."))
+            errors.append((number, _("Dòng %(row)d: %(problems)s.") % {"row": number, "problems": "; ".join(problems)}))
             continue
         report.rows.append(ParsedQuestion(number, code, field_name, text, options, LETTERS.index(answer), source))
     errors += _sealed_problems(report.rows)
     report.errors = [message for _number, message in sorted(errors, key=lambda e: e[0])]
     if not report.rows and not report.errors:
-        report.errors.append("Tệp không có câu hỏi nào.")
+        report.errors.append(_("Tệp không có câu hỏi nào."))
     return report
 
 

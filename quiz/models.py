@@ -132,6 +132,8 @@ class Round(models.Model):
     prizes_third = models.PositiveSmallIntegerField(_("số giải Ba"), default=3)
     prizes_consolation = models.PositiveSmallIntegerField(_("số giải Khuyến khích"), default=10)
     approved_at = models.DateTimeField(_("duyệt và niêm phong lúc"), null=True, blank=True, editable=False)
+    # When «the round is open» went out (quiz.services.rounds_announce_opened): once per round.
+    opening_announced_at = models.DateTimeField(_("báo tuần thi mở lúc"), null=True, blank=True, editable=False)
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("người duyệt"), null=True, blank=True, on_delete=models.PROTECT,
         related_name="+", editable=False,

@@ -32,6 +32,21 @@ def rounds_for_home(*, contest, user) -> list[Round]:
     return open_now + upcoming + practice
 
 
+def next_round(*, round: Round, now=None) -> Round | None:
+    """The contest's next weekly round to open after `round` (sealed, not open yet), for the
+    countdown on the round page. One query."""
+    if round.kind != RoundKind.WEEKLY:
+        return None
+    now = now or timezone.now()
+    return (
+        visible_rounds(contest=round.contest_id)
+        .filter(kind=RoundKind.WEEKLY, opens_at__gt=now, opens_at__gte=round.opens_at)
+        .exclude(pk=round.pk)
+        .order_by("opens_at", "pk")
+        .first()
+    )
+
+
 def get_round_for_contestant(*, pk: int) -> Round:
     """A sealed round with its contest (one SELECT by primary key: quiz.lean)."""
     round = lean.get_with_related(Round, pk, "contest")

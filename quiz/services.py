@@ -6,13 +6,15 @@ import secrets
 
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import Count, F, Max, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Profile
-from accounts.roles import is_staff
+from accounts.models import Profile, User
+from accounts.roles import may_win_prize
 from contests import prizes
 from contests.decisions import Action, decision_record
+from contests.rules import guard_contest_writable
 
 from . import lean, limits, pool_cache, ranking, scoring
 from .enums import AttemptStatus, PrizeStatus, QuestionStatus, RoundKind
@@ -285,6 +287,7 @@ def attempt_start(*, round: Round, user, ip_address: str | None = None) -> Attem
             attempt_finalize(attempt=existing)
     if not window_open:
         raise QuizError(_("Tuần thi này hiện không mở. Vui lòng xem lịch thi."), code="closed")
+    guard_contest_writable(round.contest, error=QuizError)  # an archived contest takes no attempt
     try:
         with transaction.atomic():
             return _attempt_create_locked(round=round, user=user, now=now, ip_address=ip_address)
@@ -563,7 +566,7 @@ def finalize_expired_attempts(*, limit: int = 1000) -> int:
 
 class QuizPrizes(prizes.PrizePart):
     """The quiz part for the prize lifecycle: a weekly round's prizes go down its leaderboard,
-    one per person, skipping staff and inactive accounts; publication is the round's."""
+    one per person, skipping staff and switched-off accounts (accounts.roles.may_win_prize); publication is the round's."""
 
     model = Prize
     holder = "user_id"
@@ -581,7 +584,7 @@ class QuizPrizes(prizes.PrizePart):
     def candidates(self, scope):
         entries = ranking.ranked_entries(round=scope).select_related("user")
         for place, entry in enumerate(entries.iterator(chunk_size=500), start=1):
-            if entry.user.is_active and not is_staff(entry.user):
+            if may_win_prize(entry.user):
                 yield prizes.Candidate(entry.user_id, place, {"round": scope, "user": entry.user, "entry": entry})
 
     def is_published(self, scope):
@@ -651,7 +654,69 @@ def round_publish_results(*, round: Round, by) -> Round:
     round.results_published_by = by
     round.save(update_fields=["results_published_at", "results_published_by"])
     decision_record(action=Action.PUBLISH, obj=round, by=by, data={"prizes": Prize.objects.filter(round=round).valid().count()})
+    _notify_results(round)
     return round
+
+
+def _notify_results(round: Round) -> None:
+    """Everyone ranked in the round hears the results are out; each winner, what they won and
+    what to do next (contests.notifications, in this transaction)."""
+    from django.conf import settings
+
+    from contests import notifications
+
+    url = settings.SITE_URL + reverse("quiz:leaderboard", args=[round.pk])
+    winners = list(Prize.objects.filter(round=round).valid().select_related("user"))
+    for prize in winners:
+        notifications.notify(
+            user=prize.user,
+            kind=notifications.Kind.PRIZE_WON,
+            key=f"prize_won:quiz:{prize.pk}",
+            context={
+                "tier_label": prize.get_tier_display(),
+                "scope_name": f"{round.name} – {round.contest.name}",
+                "url": url,
+                "hotline": settings.CONTEST_HOTLINE,
+            },
+        )
+    users = [entry.user for entry in RoundEntry.objects.filter(round=round).select_related("user")]
+    notifications.notify_users(
+        users=users, kind=notifications.Kind.RESULTS, key=f"results:quiz:{round.pk}", context={"title": round.name, "url": url}
+    )
+
+
+def rounds_announce_opened(*, now=None) -> int:
+    """«Tuần thi mới mở»: each sealed weekly round that has opened and not closed is announced once
+    to those who asked for it (opt-in). Safe to run again (the beat runs it every minute)."""
+    from django.conf import settings
+
+    from contests import notifications
+
+    now = now or timezone.now()
+    due = Round.objects.filter(
+        kind=RoundKind.WEEKLY, approved_at__isnull=False, opening_announced_at__isnull=True, opens_at__lte=now, closes_at__gt=now
+    ).values_list("pk", flat=True)
+    announced = 0
+    for pk in due:
+        with transaction.atomic():
+            round = Round.objects.select_for_update().select_related("contest").get(pk=pk)
+            if round.opening_announced_at:
+                continue
+            users = User.objects.filter(pk__in=notifications.opted_in_user_ids(notifications.Kind.ROUND_OPEN))
+            notifications.notify_users(
+                users=users,
+                kind=notifications.Kind.ROUND_OPEN,
+                key=f"round_open:{round.pk}",
+                context={
+                    "round_name": round.name,
+                    "contest_name": round.contest.name,
+                    "closes_at": timezone.localtime(round.closes_at),
+                    "url": settings.SITE_URL + reverse("quiz:round", args=[round.pk]),
+                },
+            )
+            Round.objects.filter(pk=round.pk).update(opening_announced_at=now)
+            announced += 1
+    return announced
 
 
 def blueprint_set(*, round: Round, counts: dict[int, int]) -> None:

@@ -1,3 +1,4 @@
+from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -10,7 +11,8 @@ from accounts.enums import Role
 from accounts.net import client_ip
 from accounts.roles import has_role, role_required
 from accounts.selectors import organization_labels
-from contests.selectors import current_contest
+from contests.rules import contest_is_writable, read_only_message
+from contests.selectors import contest_for_request
 
 from . import autosave, selectors, services
 from .errors import QuizError
@@ -20,9 +22,7 @@ from .session_user import with_cached_user
 
 
 def round_list(request):
-    contest = current_contest()
-    if contest is None:
-        raise Http404
+    contest = contest_for_request(request)
     rounds = list(selectors.visible_rounds(contest=contest))
     entries = selectors.entries_for_user(user=request.user, contest=contest) if request.user.is_authenticated else {}
     return render(request, "quiz/round_list.html", {"contest": contest, "rounds": rounds, "entries": entries})
@@ -41,6 +41,7 @@ def round_detail(request, pk):
         "round": round, "attempts": attempts, "entry": entry, "rank": place, "open_attempt": open_attempt,
         "places_visible": selectors.places_visible(round=round),
         "ranked": selectors.ranked_counts(round_ids=[round.pk])[round.pk] if place else None,
+        "next_round": selectors.next_round(round=round),
     }  # fmt: skip
     return render(request, "quiz/round_detail.html", context)
 
@@ -50,6 +51,9 @@ def round_detail(request, pk):
 @profile_required
 def attempt_start(request, pk):
     round = selectors.get_round_for_contestant(pk=pk)
+    if not contest_is_writable(round.contest):
+        messages.error(request, read_only_message())
+        return redirect("quiz:round", pk=round.pk)
     try:
         attempt = services.attempt_start(round=round, user=request.user, ip_address=client_ip(request))
     except QuizError as exc:
@@ -131,9 +135,7 @@ def attempt_result(request, pk):
 
 @login_required
 def my_results(request):
-    contest = current_contest()
-    if contest is None:
-        raise Http404
+    contest = contest_for_request(request)
     attempts = list(selectors.attempts_for_user(user=request.user, contest=contest))
     entries = selectors.entries_for_user(user=request.user, contest=contest)
     standings = []
@@ -143,7 +145,15 @@ def my_results(request):
     standings.sort(key=lambda s: (s[0].kind, s[0].number))
     ranked = selectors.ranked_counts(round_ids=[r.pk for r, _e, place in standings if place]) if standings else {}
     standings = [(r, e, place, ranked.get(r.pk)) for r, e, place in standings]
-    return render(request, "quiz/my_results.html", {"contest": contest, "attempts": attempts, "standings": standings})
+    # Blocks from the layers above (certificates, award forms), each with its own template.
+    blocks = [
+        block
+        for config in apps.get_app_configs()
+        if hasattr(config, "my_results_blocks")
+        for block in config.my_results_blocks(contest=contest, user=request.user)
+    ]
+    context = {"contest": contest, "attempts": attempts, "standings": standings, "blocks": blocks}
+    return render(request, "quiz/my_results.html", context)
 
 
 def leaderboard(request, pk):

@@ -11,7 +11,7 @@ from accounts.roles import role_required
 from contests.decisions import DecisionFilter, decision_details, decisions_for
 from contests.downloads import download
 from contests.models import Decision
-from contests.selectors import current_contest
+from contests.selectors import CONTEST_PARAM, contest_for_request, current_contest
 
 from .exports import DATETIME, _local, _Sheet
 
@@ -28,7 +28,7 @@ def _filters(request) -> DecisionFilter:
 
 @role_required(Role.ORGANIZER, Role.SECRETARIAT)
 def decision_log(request):
-    contest = current_contest()
+    contest = contest_for_request(request, drafts=True) if request.GET.get(CONTEST_PARAM) else current_contest()
     filters = _filters(request)
     page = Paginator(decisions_for(contest=contest, filters=filters), 50).get_page(request.GET.get("page"))
     types = (
@@ -53,7 +53,7 @@ def decision_log(request):
 
 @role_required(Role.ORGANIZER, Role.SECRETARIAT)
 def decision_log_export(request):
-    contest = current_contest()
+    contest = contest_for_request(request, drafts=True) if request.GET.get(CONTEST_PARAM) else current_contest()
     rows = decisions_for(contest=contest, filters=_filters(request))
     return download(
         f"nhat-ky-quyet-dinh-{timezone.localdate():%Y%m%d}.xlsx", lambda buffer: decisions_workbook(buffer, rows=rows)
@@ -72,8 +72,8 @@ def decisions_workbook(target, *, rows) -> int:
     count = 0
     for d in rows.iterator(chunk_size=1000):
         details = "; ".join(f"{label}: {value}" for label, value in decision_details(d))
-        sheet.append([_local(d.at), d.get_action_display(), d.object_repr, d.object_type, d.object_id,
-                      d.actor_name or (str(d.actor) if d.actor else "Hệ thống"), d.actor.email if d.actor else "",
+        sheet.append([_local(d.at), d.get_action_display(), d.object_label, d.object_type, d.object_id,
+                      d.actor_label or (str(d.actor) if d.actor else "Hệ thống"), d.actor.email if d.actor else "",
                       d.reason, details])  # fmt: skip
         count += 1
     workbook.save(target)

@@ -120,7 +120,8 @@ def cases(*, contest) -> list[Case]:
     for user_id, phone, name, unit in Profile.objects.filter(user_id__in=players).values_list(
         "user_id", "phone", "user__full_name", "organization__name"
     ):
-        by_phone[phone].append(user_id)
+        if phone:  # an anonymized profile has none: never one shared «empty» phone
+            by_phone[phone].append(user_id)
         by_name[(name.casefold(), unit)].append(user_id)
     for phone, ids in sorted(by_phone.items()):
         if len(ids) > 1:

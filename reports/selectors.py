@@ -2,12 +2,15 @@
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import reduce
+from operator import or_
 
 from django.db.models import Count, Min, Q
+from django.utils import timezone
 
 from accounts.collation import vi_sort_key
 from accounts.enums import OrganizationKind
-from accounts.models import Organization
+from accounts.models import Member, Organization, Profile
 from contests.enums import PrizeStatus
 from essays.enums import Eligibility, EssayStatus
 from essays.models import Essay
@@ -84,11 +87,20 @@ class UnitRow:
     essays_submitted: int = 0
     essays_eligible: int = 0
     essays_awarded: int = 0
+    listed: int = 0  # people on the member lists of the unit and the units under it
+
+    @property
+    def members(self) -> int | None:
+        """What the participation rate is counted against: the unit's member count where it is
+        set, otherwise the number of people on its member lists (accounts.Member), otherwise
+        unknown. The one rule of the rate's denominator: pages, exports, verify_results."""
+        return self.unit.member_count or self.listed or None
 
     @property
     def rate(self) -> float | None:
-        """Participants over the unit's member count, where it is known."""
-        return self.participants / self.unit.member_count if self.unit.member_count else None
+        """Participants over the unit's members (see `members`), where that is known."""
+        members = self.members
+        return self.participants / members if members else None
 
     @property
     def prize_total(self) -> int:
@@ -107,32 +119,53 @@ def top_units() -> dict[int, Organization]:
     return mapping
 
 
-def unit_table(*, contest, sort: str = "-attempts") -> list[UnitRow]:
+def _roots_of(units: list[Organization]) -> dict[int, list[Organization]]:
+    """Every unit id inside the given units' subtrees → the given units it lies under (a unit
+    under two of them, one inside the other, counts for both). One query."""
+    if not units:
+        return {}
+    inside = Organization.objects.filter(reduce(or_, (Q(path__startswith=u.path) for u in units))).values_list("pk", "path")
+    return {pk: [u for u in units if path.startswith(u.path)] for pk, path in inside}
+
+
+def unit_table(*, contest, sort: str = "-attempts", units: list[Organization] | None = None, round=None) -> list[UnitRow]:
     """Quiz participation and essays rolled up to the top units, sortable so the laggards show.
-    Five queries whatever the number of units, attempts or essays."""
-    tops = top_units()
+    Given `units` (a unit officer's), a row for each of them instead, each rolling up its own
+    subtree; given `round`, the quiz figures of that week only (no essays). Six queries whatever
+    the number of units, attempts, essays or members."""
+    if units is None:
+        tops = top_units()
+        roots_of = {org_id: [top] for org_id, top in tops.items()}
+        shown = [t for t in {t.pk: t for t in tops.values()}.values() if t.kind != OrganizationKind.BLOC]
+    else:
+        roots_of = _roots_of(units)
+        shown = list(units)
     rows: dict[int, UnitRow] = {}
 
-    def row_for(org_id) -> UnitRow:
-        top = tops[org_id]
-        return rows.setdefault(top.pk, UnitRow(unit=top))
+    def rows_for(org_id) -> list[UnitRow]:
+        return [rows.setdefault(root.pk, UnitRow(unit=root)) for root in roots_of.get(org_id, ())]
 
     finished = Attempt.objects.finished().filter(round__contest=contest, round__kind=RoundKind.WEEKLY)
+    if round is not None:
+        finished = finished.filter(round=round)
     for org_id, attempts, full in finished.values_list("organization_id").annotate(
         n=Count("id"), full=Count("id", filter=Q(score=F_n()))
     ):
-        row = row_for(org_id)
-        row.attempts += attempts
-        row.full_attempts += full
+        for row in rows_for(org_id):
+            row.attempts += attempts
+            row.full_attempts += full
     people = defaultdict(set)
     for org_id, user_id in finished.values_list("organization_id", "user_id").distinct():
-        people[tops[org_id].pk].add(user_id)
-    for top_id, users in people.items():
-        rows[top_id].participants = len(users)
-    prizes = Prize.objects.valid().filter(round__contest=contest).values_list("entry__best_attempt__organization_id", "tier")
-    for org_id, tier in prizes:
-        row = row_for(org_id)
-        row.prizes[tier] = row.prizes.get(tier, 0) + 1
+        for root in roots_of.get(org_id, ()):
+            people[root.pk].add(user_id)
+    for root_id, users in people.items():
+        rows[root_id].participants = len(users)
+    prizes = Prize.objects.valid().filter(round__contest=contest)
+    if round is not None:
+        prizes = prizes.filter(round=round)
+    for org_id, tier in prizes.values_list("entry__best_attempt__organization_id", "tier"):
+        for row in rows_for(org_id):
+            row.prizes[tier] = row.prizes.get(tier, 0) + 1
     # The writing part: essays counted for the unit of the collective or person written about.
     essays = (
         Essay.objects.filter(phase__contest=contest, status=EssayStatus.SUBMITTED)
@@ -143,14 +176,16 @@ def unit_table(*, contest, sort: str = "-attempts") -> list[UnitRow]:
             awarded=Count("prize", filter=Q(prize__status__in=VALID_PRIZE)),
         )
     )
-    for org_id, n, eligible, awarded in essays:
-        row = row_for(org_id)
-        row.essays_submitted += n
-        row.essays_eligible += eligible
-        row.essays_awarded += awarded
-    for org in {t.pk: t for t in tops.values()}.values():
-        if org.kind != OrganizationKind.BLOC:
-            rows.setdefault(org.pk, UnitRow(unit=org))
+    for org_id, n, eligible, awarded in essays if round is None else ():
+        for row in rows_for(org_id):
+            row.essays_submitted += n
+            row.essays_eligible += eligible
+            row.essays_awarded += awarded
+    for org_id, n in Member.objects.values_list("organization_id").annotate(n=Count("id")):
+        for row in rows_for(org_id):
+            row.listed += n
+    for org in shown:
+        rows.setdefault(org.pk, UnitRow(unit=org))
     keys = {
         "attempts": lambda r: r.attempts, "participants": lambda r: r.participants, "full": lambda r: r.full_attempts,
         "rate": lambda r: r.rate if r.rate is not None else -1, "prizes": lambda r: r.prize_total,
@@ -180,3 +215,64 @@ def attempts_timeline(*, contest) -> tuple[list[tuple], list[tuple]]:
     )
     hours = dict(finished.annotate(hour=ExtractHour("started_at", tzinfo=tz)).values_list("hour").annotate(n=Count("id")))
     return by_day, [(hour, hours.get(hour, 0)) for hour in range(24)]
+
+
+def week_round(*, contest, now=None) -> Round | None:
+    """«This week» on a unit officer's page: the weekly round open now, else the last one that
+    has opened (so the figures of a finished week stay until the next opens). One query."""
+    now = now or timezone.now()
+    opened = list(
+        Round.objects.filter(contest=contest, kind=RoundKind.WEEKLY, approved_at__isnull=False, opens_at__lte=now).order_by(
+            "-opens_at"
+        )[:5]
+    )
+    return next((r for r in opened if r.closes_at > now), opened[0] if opened else None)
+
+
+@dataclass(frozen=True)
+class Absentee:
+    """A person of a unit who has not taken part: from the member list, a profile, or both."""
+
+    full_name: str
+    phone: str
+    email: str
+    organization_id: int
+    position: str
+    is_party_member: bool
+    on_list: bool
+    signed_up: bool
+    status: str  # the member list's status (accounts.enums.MemberStatus), "" for a profile only
+
+
+def unit_absentees(*, organization: Organization, contest, round: Round | None) -> list[Absentee]:
+    """The people of a unit's subtree with no finished attempt in `round` (or, without a round,
+    in any weekly round of the contest): the member list and the profiles, one line per phone
+    number; a listed person counts as having taken part when their account (linked by the
+    invitation or by the same phone number) has. Sorted by unit, then name. Three queries."""
+    done = Attempt.objects.finished().filter(round__contest=contest, round__kind=RoundKind.WEEKLY)
+    done = done.filter(round=round) if round is not None else done
+    done_users = done.values("user_id")
+    subtree = Q(organization__path__startswith=organization.path)
+    profiles = (
+        Profile.objects.filter(subtree)
+        .exclude(user_id__in=done_users)
+        .values_list("user__full_name", "phone", "user__email", "organization_id", "position", "is_party_member")
+    )
+    members = (
+        Member.objects.filter(subtree)
+        .exclude(user_id__in=done_users)
+        .exclude(phone__in=Profile.objects.filter(user_id__in=done_users).values("phone"))
+        .values_list("full_name", "phone", "email", "organization_id", "position", "is_party_member", "status", "user_id")
+    )
+    by_phone: dict[str, Absentee] = {}
+    for name, phone, email, org_id, position, party in profiles:
+        by_phone[phone] = Absentee(name, phone, email, org_id, position, party, on_list=False, signed_up=True, status="")
+    for name, phone, email, org_id, position, party, status, user_id in members:
+        signed_up = user_id is not None or phone in by_phone
+        by_phone[phone] = Absentee(name, phone, email, org_id, position, party, on_list=True, signed_up=signed_up, status=status)
+    paths = dict(Organization.objects.filter(subtree_of(organization)).values_list("pk", "path")) if by_phone else {}
+    return sorted(by_phone.values(), key=lambda a: (paths.get(a.organization_id, ""), vi_sort_key(a.full_name), a.phone))
+
+
+def subtree_of(organization: Organization) -> Q:
+    return Q(path__startswith=organization.path)

@@ -1,9 +1,13 @@
 """The contest summary (the seed report's section I.2.1) computed from the data, as a DOCX draft
 of the summary report."""
 
-from django.utils.formats import number_format
-from docx import Document
+import datetime
 
+from django.utils import timezone, translation
+from django.utils.formats import number_format
+from docx.shared import Mm, Pt
+
+from contests.docx_party import PartyDocument
 from quiz.enums import PrizeTier
 
 from .selectors import unit_table, weekly_table
@@ -53,26 +57,36 @@ def summary_paragraphs(*, contest) -> tuple[str, list[str], list[str]]:
     return headline, week_lines, units
 
 
-def summary_docx(target, *, contest) -> None:
-    headline, week_lines, units = summary_paragraphs(contest=contest)
-    weeks, total = weekly_table(contest=contest)
-    document = Document()
-    document.add_heading(f"Tổng kết {contest.name}", level=1)
-    document.add_heading("Kết quả phần thi trắc nghiệm", level=2)
-    document.add_paragraph(headline)
-    for line in week_lines:
-        document.add_paragraph(line, style="List Bullet")
-    table = document.add_table(rows=1, cols=6)
-    table.style = "Table Grid"
-    for cell, text in zip(table.rows[0].cells, ["Tuần", "Lượt người", "Bài thi", "Bài 20/20", "Bài 19/20", "Nhanh nhất"]):
-        cell.text = text
-    for label, row in [*[(w.round.name, w) for w in weeks], ("Cộng", total)]:
-        cells = table.add_row().cells
-        values = [label, vi_number(row.participants), vi_number(row.attempts), vi_number(row.full_attempts),
-                  vi_number(row.near_attempts), _seconds(row.fastest_full_ms)]  # fmt: skip
-        for cell, text in zip(cells, values):
-            cell.text = text
-    document.add_paragraph("Nhiều chi, đảng bộ cơ sở có số lượng người tham gia đông và chất lượng cao như:")
-    for sentence in units:
-        document.add_paragraph(sentence, style="List Bullet")
-    document.save(target)
+def summary_docx(target, *, contest, today: datetime.date | None = None) -> None:
+    """The draft of the summary report in the Party's document format (contests.docx_party):
+    the header block, number, place and signer from the contest's settings, the figures from the
+    selectors above."""
+    with translation.override("vi"):
+        headline, week_lines, units = summary_paragraphs(contest=contest)
+        weeks, total = weekly_table(contest=contest)
+        document = PartyDocument()
+        document.header_block(contest=contest, date=today or timezone.localdate())
+        document.title("Báo cáo", f"Tổng kết {contest.name}")
+        document.heading("Kết quả phần thi trắc nghiệm")
+        document.paragraph(headline)
+        for line in week_lines:
+            document.paragraph(f"- {line}")
+        headers = ["Tuần", "Lượt người", "Bài thi", "Bài đạt điểm tuyệt đối", "Bài thiếu một câu", "Nhanh nhất"]
+        rows = [
+            [label, vi_number(row.participants), vi_number(row.attempts), vi_number(row.full_attempts),
+             vi_number(row.near_attempts), _seconds(row.fastest_full_ms)]
+            for label, row in [*[(w.round.name, w) for w in weeks], ("Cộng", total)]
+        ]  # fmt: skip
+        table = document.table(headers, rows, widths=[Mm(43), Mm(23), Mm(23), Mm(27), Mm(25), Mm(24)],
+                               numeric=range(1, 6))  # fmt: skip
+        for cell in table.rows[-1].cells:  # the total row in bold, as it adds up the weeks above
+            for run in cell.paragraphs[0].runs:
+                run.bold = True
+        document.paragraph(space_after=Pt(0))
+        if units:
+            document.paragraph("Nhiều chi, đảng bộ cơ sở có số lượng người tham gia đông và chất lượng cao như:")
+            for sentence in units:
+                document.paragraph(f"- {sentence}")
+        document.paragraph(f"Trên đây là báo cáo tổng kết {contest.name}.")
+        document.closing(contest=contest)
+        document.save(target)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import decision_views, views
+from . import certificate_views, decision_views, personal_views, unit_views, views
 
 app_name = "reports"
 urlpatterns = [
@@ -18,6 +18,16 @@ urlpatterns = [
     path("exports/", views.export_start, name="export_start"),
     path("exports/<int:pk>/", views.export_status, name="export_status"),
     path("exports/<int:pk>/file/", views.export_file, name="export_file"),
+    path("units/", unit_views.units, name="units"),
+    path("units/<int:pk>/", unit_views.unit, name="unit"),
+    path("units/<int:pk>/absent.xlsx", unit_views.unit_absentees_download, name="unit_absentees"),
+    path("contests/<int:pk>/copy/", views.contest_copy, name="contest_copy"),
     path("decisions/", decision_views.decision_log, name="decisions"),
+    path("privacy/", personal_views.deletion_queue, name="deletion_queue"),
+    path("privacy/<int:pk>/", personal_views.deletion_handle, name="deletion_handle"),
     path("decisions.xlsx", decision_views.decision_log_export, name="decisions_export"),
+    path("certificates/", certificate_views.certificates_overview, name="certificates"),
+    path("certificates/jobs/<int:pk>/", certificate_views.certificates_job, name="certificates_job"),
+    path("awards/", certificate_views.winner_details_list, name="winner_details"),
+    path("awards/<slug:part>/<int:pk>/", certificate_views.winner_details_show, name="winner_details_show"),
 ]

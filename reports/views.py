@@ -1,19 +1,22 @@
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db.models import Case, When
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.enums import Role
 from accounts.roles import has_role, role_required
 from accounts.selectors import organization_labels
 from contests.downloads import download as file_download
-from contests.selectors import current_contest
+from contests.selectors import CONTEST_PARAM, contest_for_request
 from essays import judging as essay_judging
 from essays.models import EssayPrize
 from essays.services import EssayError
@@ -31,17 +34,17 @@ from .summary import summary_docx
 # The unit table's sortable columns: (key, label, the direction a first click sorts in). Rates
 # sort lowest first (the laggards are what the secretariat looks for), counts highest first.
 SORT_COLUMNS = [
-    ("name", _lazy("Đơn vị"), ""),
-    ("participants", _lazy("Người"), "-"),
-    ("attempts", _lazy("Bài thi"), "-"),
-    ("full", _lazy("Bài điểm tuyệt đối"), "-"),
-    ("rate", _lazy("Tỷ lệ tham gia"), ""),
-    ("prizes", _lazy("Tổng số giải"), "-"),
+    ("name", gettext_lazy("Đơn vị"), ""),
+    ("participants", gettext_lazy("Người"), "-"),
+    ("attempts", gettext_lazy("Bài thi"), "-"),
+    ("full", gettext_lazy("Bài điểm tuyệt đối"), "-"),
+    ("rate", gettext_lazy("Tỷ lệ tham gia"), ""),
+    ("prizes", gettext_lazy("Tổng số giải"), "-"),
 ]
 SORTS = {f"{d}{key}" for key, _label, _first in SORT_COLUMNS for d in ("", "-")}
 
 
-def sort_columns(sort: str) -> list[dict]:
+def sort_columns(sort: str, *, keep: str = "") -> list[dict]:
     """Each sortable column's header: its link (a second click reverses the order) and, for the
     column the table is sorted by, the direction (aria-sort and the arrow)."""
     columns = []
@@ -52,7 +55,7 @@ def sort_columns(sort: str) -> list[dict]:
             {
                 "key": key,
                 "label": label,
-                "href": f"?sort={('' if descending else '-') if active else first}{key}",
+                "href": f"?{keep}sort={('' if descending else '-') if active else first}{key}",
                 "aria_sort": ("descending" if descending else "ascending") if active else "",
                 "arrow": ("▼" if descending else "▲") if active else "",
             }
@@ -74,16 +77,19 @@ def hour_chart(by_hour: list[tuple[int, int]]) -> dict:
     return {"bars": bars, "x_ticks": x_ticks, "y_ticks": y_ticks, "left": left, "bottom": bottom, "right": left + 24 * step}
 
 
-def _contest():
-    contest = current_contest()
-    if contest is None:
-        raise Http404
-    return contest
+def _keep_contest(request, url: str) -> str:
+    """`url` with the page's ?contest=… kept, so a form posted about a chosen contest comes back to it."""
+    slug = request.GET.get(CONTEST_PARAM)
+    return f"{url}?{urlencode({CONTEST_PARAM: slug})}" if slug else url
+
+
+def _contest(request, *, drafts: bool = False):
+    return contest_for_request(request, drafts=drafts)
 
 
 @role_required(Role.SECRETARIAT, Role.ORGANIZER)
 def dashboard(request):
-    contest = _contest()
+    contest = _contest(request, drafts=True)
     sort = request.GET.get("sort") if request.GET.get("sort") in SORTS else "-attempts"
     weeks, total = selectors.weekly_table(contest=contest)
     by_day, by_hour = selectors.attempts_timeline(contest=contest)
@@ -96,7 +102,7 @@ def dashboard(request):
         "total": total,
         "units": selectors.unit_table(contest=contest, sort=sort),
         "sort": sort,
-        "columns": sort_columns(sort),
+        "columns": sort_columns(sort, keep="" if contest.is_current else f"{urlencode({CONTEST_PARAM: contest.slug})}&"),
         "tiers": PrizeTier.choices,
     }
     return render(request, "reports/dashboard.html", context)
@@ -104,7 +110,7 @@ def dashboard(request):
 
 def public_stats(request):
     """Live participation for everyone, recomputed at most once a minute."""
-    contest = _contest()
+    contest = _contest(request)
     key = f"public-stats:{contest.pk}"
     figures = cache.get(key)
     if figures is None:
@@ -203,8 +209,15 @@ def award_list(request, pk):
         return redirect("reports:winners", pk=round.pk)
     return file_download(
         f"danh-sach-khen-thuong-tuan-{round.number}.xlsx",
-        lambda buffer: exports.winners_workbook(buffer, contest=round.contest, round_id=round.pk, verified_only=True),
+        lambda buffer: exports.winners_workbook(
+            buffer, contest=round.contest, round_id=round.pk, verified_only=True, details_viewer=_details_viewer(request)
+        ),
     )
+
+
+def _details_viewer(request):
+    """Who sees winners' details in a workbook: the secretariat; nobody else gets the columns."""
+    return request.user if report_rules.can_see_winner_details(request.user) else None
 
 
 SMALL_EXPORTS = {"winners": "danh-sach-giai", "organizations": "thong-ke-don-vi"}
@@ -215,16 +228,17 @@ def download(request, kind):
     """Small workbooks download at once."""
     if kind not in SMALL_EXPORTS:
         raise Http404
-    contest = _contest()
+    contest = _contest(request, drafts=True)
     builder = getattr(exports, f"{kind}_workbook")
-    return file_download(f"{SMALL_EXPORTS[kind]}.xlsx", lambda buffer: builder(buffer, contest=contest))
+    extra = {"details_viewer": _details_viewer(request)} if kind == "winners" else {}
+    return file_download(f"{SMALL_EXPORTS[kind]}.xlsx", lambda buffer: builder(buffer, contest=contest, **extra))
 
 
 @role_required(Role.SECRETARIAT, Role.ORGANIZER)
 @require_POST
 def export_start(request):
     """The raw attempts workbook is large: a worker builds it while the page shows progress."""
-    job = report_services.export_request(kind="attempts", contest=_contest(), user=request.user)
+    job = report_services.export_request(kind="attempts", contest=_contest(request, drafts=True), user=request.user)
     return redirect("reports:export_status", pk=job.pk)
 
 
@@ -247,7 +261,7 @@ def export_file(request, pk):
 
 @role_required(Role.SECRETARIAT, Role.ORGANIZER)
 def integrity_review(request):
-    contest = _contest()
+    contest = _contest(request, drafts=True)
     if request.method == "POST":
         if not has_role(request.user, Role.SECRETARIAT):
             raise PermissionDenied
@@ -267,7 +281,7 @@ def integrity_review(request):
                 messages.error(request, str(exc))
             else:
                 messages.success(request, _("Đã ghi quyết định."))
-        return redirect("reports:integrity")
+        return redirect(_keep_contest(request, reverse("reports:integrity")))
     return render(
         request,
         "reports/integrity.html",
@@ -281,7 +295,7 @@ def integrity_review(request):
 @role_required(Role.SECRETARIAT, Role.ORGANIZER)
 def summary(request):
     """The draft of the summary report (DOCX); its figures are the dashboard's."""
-    contest = _contest()
+    contest = _contest(request, drafts=True)
     return file_download("du-thao-bao-cao-tong-ket.docx", lambda buffer: summary_docx(buffer, contest=contest))
 
 
@@ -289,7 +303,7 @@ def summary(request):
 def essay_winners(request):
     """Verification of the essay prizes: the awarded essays with their authors and contacts."""
     prizes = list(
-        EssayPrize.objects.filter(essay__phase__contest=_contest())
+        EssayPrize.objects.filter(essay__phase__contest=_contest(request, drafts=True))
         .select_related("essay__subject_organization", "essay__submitter", "verified_by")
         .prefetch_related("essay__authors__organization")
         .order_by(Case(When(status=PrizeStatus.INVALID, then=1), default=0), "rank")
@@ -326,3 +340,40 @@ def essay_prize_amend(request, pk):
         _("Đã sửa kết quả đã công bố của bài %(code)s.") % {"code": prize.essay.code},
     )  # fmt: skip
     return redirect("reports:essay_winners")
+
+
+@role_required(Role.ORGANIZER)
+def contest_copy(request, pk):
+    """«Sao chép cuộc thi»: a confirmation page (the new name, address and first day), then
+    `reports.contest_copy.contest_copy` makes next year's draft."""
+    from contests.models import Contest
+
+    from .contest_copy import contest_copy as copy_service
+    from .contest_copy import next_year
+    from .forms import ContestCopyForm
+
+    source = get_object_or_404(Contest, pk=pk)
+    if request.method == "POST":
+        form = ContestCopyForm(request.POST)
+        if form.is_valid():
+            contest = copy_service(source=source, **form.cleaned_data)
+            done = _("Đã tạo bản nháp «%(name)s» từ «%(source)s».")
+            messages.success(request, done % {"name": contest.name, "source": source.name})
+            return redirect("admin:contests_contest_change", contest.pk)
+    else:
+        starts_on = next_year(source.starts_on)
+        old, new = str(source.starts_on.year), str(starts_on.year)
+        name = source.name.replace(old, new) if old in source.name else f"{source.name} {new}"
+        slug = source.slug.replace(old, new) if old in source.slug else f"{source.slug}-{new}"
+        form = ContestCopyForm(initial={"name": name, "slug": slug[:50], "starts_on": starts_on})
+    context = {
+        "source": source,
+        "form": form,
+        "counts": {
+            "rounds": source.rounds.count(),
+            "phases": source.essay_phases.count(),
+            "documents": source.documents.count(),
+            "faqs": source.faqs.count(),
+        },
+    }
+    return render(request, "reports/contest_copy.html", context)

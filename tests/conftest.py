@@ -32,6 +32,16 @@ def _clear_cache():
 
 
 @pytest.fixture(autouse=True)
+def sms_outbox():
+    """The text messages sent during a test (contests.sms.LocmemBackend)."""
+    from contests import sms
+
+    sms.outbox.clear()
+    yield sms.outbox
+    sms.outbox.clear()
+
+
+@pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private_media"

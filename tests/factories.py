@@ -6,7 +6,7 @@ import factory
 from django.contrib.auth.models import Group
 
 from accounts.enums import OrganizationKind, Role
-from accounts.models import Organization, Profile, User
+from accounts.models import Consent, Organization, Profile, User
 from contests.enums import ContestStatus
 from contests.models import Contest
 
@@ -35,6 +35,16 @@ class UserFactory(factory.django.DjangoModelFactory):
             self.groups.add(*[Group.objects.get_or_create(name=r)[0] for r in extracted])
         if create:
             self.save()
+
+    @factory.post_generation
+    def consented(self, create, extracted, **kwargs):
+        """Consented to the notice in force, as everyone who signs up does (consented=False: not)."""
+        if create and extracted is not False:
+            from accounts.privacy import consent_text_current
+
+            text = consent_text_current()
+            if text is not None:
+                Consent.objects.get_or_create(user=self, text=text)
 
 
 class ProfileFactory(factory.django.DjangoModelFactory):

@@ -29,6 +29,16 @@ def percent(value) -> str:
 
 
 @register.filter
+def percent_fine(value) -> str:
+    """A rate that may be small (a unit officer's page): one decimal under 10 %, so one person
+    of 305 shows as «0,3%», not «0%»."""
+    if value is None or value == "":
+        return "–"
+    pct = value * 100
+    return (f"{pct:.1f}%" if 0 < pct < 10 else f"{pct:.0f}%").replace(".", ",")
+
+
+@register.filter
 def clock(milliseconds) -> str:
     """A duration for tables: «0:24», «1:27», «15:00»."""
     if milliseconds is None or milliseconds == "":

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.enums import OrganizationKind
-from accounts.models import Organization
+from accounts.models import Member, Organization
 from contests.enums import PrizeStatus
 from essays.enums import Eligibility, EssayStatus
 from essays.models import Essay
@@ -141,11 +141,13 @@ def verify_unit_table(*, contest, rounds: list[RoundFacts], report: Report, cont
         )
         for unit, f in figures.items()
     }
+    table = selectors.unit_table(contest=contest)
     shown = {
         row.unit.pk: (row.participants, row.attempts, row.full_attempts, {t: c for t, c in row.prizes.items() if c},
                       (row.essays_submitted, row.essays_eligible, row.essays_awarded))
-        for row in selectors.unit_table(contest=contest)
+        for row in table
     }  # fmt: skip
+    _verify_rate_base(table, tops=tops, report=report, contest_label=contest_label, section=section)
     empty = (0, 0, 0, {}, (0, 0, 0))
     names = dict(Organization.objects.filter(pk__in=mine.keys() | shown.keys()).values_list("pk", "name"))
     titles = (
@@ -175,3 +177,18 @@ def _show(value) -> str:
 
 def _tiers(counts: dict) -> str:
     return ", ".join(f"{tier_label(t)}: {c}" for t, c in sorted(counts.items())) or "0"
+
+
+def _verify_rate_base(table, *, tops: dict[int, int], report: Report, contest_label: str, section: str) -> None:
+    """What each unit's participation rate is counted against: its member count where set, else
+    the people on the member lists of its branch (walked by parent links), else nothing."""
+    member_counts = dict(Organization.objects.values_list("pk", "member_count"))
+    listed = Counter(tops[org_id] for org_id in Member.objects.values_list("organization_id", flat=True))
+    for row in table:
+        expected = member_counts.get(row.unit.pk) or listed.get(row.unit.pk) or None
+        if row.members != expected:
+            report.add(
+                contest_label, section,
+                _("%(unit)s: số người tính tỷ lệ tham gia hiển thị %(shown)s, tính lại %(now)s.")
+                % {"unit": row.unit.name, "shown": _show(row.members), "now": _show(expected)},
+            )  # fmt: skip

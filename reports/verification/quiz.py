@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from accounts.roles import is_staff
+from accounts.roles import may_win_prize
 from contests.enums import PrizeStatus, PrizeTier
 from quiz import ranking, scoring
 from quiz.enums import AttemptStatus, RoundKind
@@ -366,7 +366,7 @@ class RoundCheck:
             users = User.objects.in_bulk([a.user_id for a in chunk])
             for offset, fact in enumerate(chunk):
                 user = users.get(fact.user_id)
-                if user is None or not user.is_active or is_staff(user) or fact.user_id in invalid:
+                if user is None or not may_win_prize(user) or fact.user_id in invalid:
                     continue
                 wanted.append((fact.user_id, tiers[len(wanted)], position + offset + 1))
                 if len(wanted) == len(tiers):

@@ -172,13 +172,24 @@
     var skew = parseInt(el.getAttribute("data-now"), 10) * 1000 - Date.now();
     function msg(name) { return el.getAttribute("data-msg-" + name) || ""; }
     function pad(n) { return (n < 10 ? "0" : "") + n; }
+    // The visible text may change every second; the live region next to it (aria-live polite)
+    // changes only when the minute does, so a screen reader is not interrupted each second.
+    var live = el.nextElementSibling && el.nextElementSibling.hasAttribute("data-until-live") ? el.nextElementSibling : null;
+    var lastMinute = null;
+    function announce(text, minute) {
+      if (live && minute !== lastMinute) {
+        if (lastMinute !== null) { live.textContent = text; }  // not on load: the page already says it
+        lastMinute = minute;
+      }
+    }
     function tick() {
       var left = Math.floor((until - (Date.now() + skew)) / 1000);
-      if (left <= 0) { el.textContent = msg("ended"); return; }
+      if (left <= 0) { el.textContent = msg("ended"); announce(msg("ended"), -1); return; }
       var d = Math.floor(left / 86400), h = Math.floor((left % 86400) / 3600), m = Math.floor((left % 3600) / 60), s = left % 60;
       if (d) { el.textContent = fill(msg("days"), { d: d, h: h }); }
       else if (h) { el.textContent = fill(msg("hours"), { h: h, m: pad(m) }); }
       else { el.textContent = fill(msg("minutes"), { m: m, s: pad(s) }); }
+      announce(d || h ? el.textContent : fill(msg("live"), { m: m }), Math.floor(left / 60));
       setTimeout(tick, d || h ? 30000 : 1000);
     }
     if (until && !isNaN(skew)) { tick(); }

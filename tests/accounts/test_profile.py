@@ -116,18 +116,26 @@ def test_login_without_profile_goes_to_profile(client):
     assert response["Location"] == reverse("accounts:profile")
 
 
-def test_signup_then_profile_is_asked(client, mailoutbox):
+def test_signup_then_profile_is_asked(client, mailoutbox, sms_outbox):
     response = client.post(
         reverse("account_signup"),
-        {"email": "Lan.Nguyen@Example.com", "password1": "Chibo-KieuMau-2026", "password2": "Chibo-KieuMau-2026"},
+        {
+            "phone": "0912 345 678",
+            "email": "Lan.Nguyen@Example.com",
+            "password1": "Chibo-KieuMau-2026",
+            "password2": "Chibo-KieuMau-2026",
+            "consent": "on",
+        },
     )
-    assert response["Location"] == reverse("account_email_verification_sent")
-    link = re.search(r"https?://[^/\s]+(/accounts/confirm-email/\S+/)", mailoutbox[0].body).group(1)
+    assert response["Location"] == reverse("account_verify_phone")
+    code = re.search(r"\b([A-Z0-9]{6})\b", sms_outbox[0].body).group(1)
 
-    response = client.post(link)
+    response = client.post(reverse("account_verify_phone"), {"code": code})
 
     assert response.status_code == 302
     assert response["Location"] == reverse("accounts:profile")
+    # The e-mail address is confirmed by its link, when the contestant gets round to it.
+    assert re.search(r"/accounts/confirm-email/\S+/", mailoutbox[0].body)
 
 
 def test_signup_same_email_other_case_creates_no_second_account(client, mailoutbox):
@@ -135,10 +143,16 @@ def test_signup_same_email_other_case_creates_no_second_account(client, mailoutb
 
     response = client.post(
         reverse("account_signup"),
-        {"email": "LAN@example.com", "password1": "Chibo-KieuMau-2026", "password2": "Chibo-KieuMau-2026"},
+        {
+            "phone": "0912345678",
+            "email": "LAN@example.com",
+            "password1": "Chibo-KieuMau-2026",
+            "password2": "Chibo-KieuMau-2026",
+            "consent": "on",
+        },
     )
 
-    assert response["Location"] == reverse("account_email_verification_sent")
+    assert response["Location"] == reverse("account_verify_phone")
     assert User.objects.filter(email__iexact="lan@example.com").count() == 1
     assert mailoutbox[0].to == ["lan@example.com"]
 

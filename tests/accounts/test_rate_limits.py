@@ -34,7 +34,13 @@ def test_a_hundred_signups_from_one_address_are_not_blocked():
     for n in range(100):
         response = Client().post(
             reverse("account_signup"),
-            {"email": f"nguoi{n}@example.com", "password1": "Chibo-KieuMau-2026", "password2": "Chibo-KieuMau-2026"},
+            {
+                "phone": f"0912{n:06d}",
+                "email": f"nguoi{n}@example.com",
+                "password1": "Chibo-KieuMau-2026",
+                "password2": "Chibo-KieuMau-2026",
+                "consent": "on",
+            },
             REMOTE_ADDR=OFFICE_NAT,
         )
         assert response.status_code == 302, n

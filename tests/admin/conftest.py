@@ -4,11 +4,15 @@ import pytest
 from allauth.account.models import EmailAddress
 
 from accounts.enums import Role
+from accounts.models import DeletionRequest, Member
+from accounts.services import unit_officer_assign
+from contests.models import Notification
 from essays.enums import Eligibility, EssayStatus
 from essays.models import Assignment, EssayPrize, JudgingRound
 from quiz import services
 from quiz.enums import PrizeTier
 from quiz.models import Prize
+from reports.certificates import certificates_issue
 from tests.essays.factories import EssayFactory
 from tests.factories import UserFactory, contestant, staff_user
 from tests.quiz.factories import answer_all, sealed_round
@@ -39,6 +43,15 @@ def world(db):
     judging = JudgingRound.objects.create(phase=essay.phase, name="Vòng sơ khảo", order=1)
     Assignment.objects.create(round=judging, essay=essay, judge=staff_user(Role.JUDGE))
     EmailAddress.objects.create(user=player, email=player.email, verified=False, primary=True)
+    certificates_issue(contest=round.contest)
+    Notification.objects.create(
+        recipient=player, channel="email", kind="results", key="results:x", address=player.email,
+        subject="Kết quả", body="<b>Kết quả</b>", status="failed", attempts=5, last_error="SMTP 451",
+    )  # fmt: skip
+    DeletionRequest.objects.create(user=player, reason="Tôi không còn tham gia.")
+    unit = player.profile.organization
+    unit_officer_assign(user=UserFactory(full_name="Cán bộ đơn vị"), organization=unit)
+    Member.objects.create(organization=unit, full_name="Lê Văn Mời", phone="0987654321", token="walk-token")
     return {"round": round, "player": player, "essay": essay}
 
 

@@ -20,8 +20,14 @@ EXPECTED = {
     "account.emailaddress": {"superuser": FULL},
     "accounts.user": {"superuser": FULL, "organizer": "vc", "secretariat": "v"},  # the contestant's account
     "accounts.profile": {"superuser": "vcd", "organizer": "vc", "secretariat": "v"},
+    "accounts.consenttext": {"superuser": "va", "organizer": "va", "secretariat": "v"},  # published: a new version
+    "accounts.consent": {"superuser": "v", "organizer": "v", "secretariat": "v"},
+    "accounts.deletionrequest": {"superuser": "v", "organizer": "v", "secretariat": "v"},  # handled on /reports/privacy/
     "accounts.organization": {"superuser": FULL, "organizer": "vac", "secretariat": "v"},
+    "accounts.unitofficer": {"superuser": "vad", "organizer": "vad", "secretariat": "v"},  # never edited
+    "accounts.member": {"superuser": "vcd", "organizer": "vc", "secretariat": "v"},  # added by import
     "contests.contest": {"superuser": FULL, "organizer": FULL, "secretariat": "v"},
+    "contests.notification": {"superuser": "v", "organizer": "v", "secretariat": "v"},  # the outbox
     "quiz.field": {"superuser": FULL, "organizer": FULL, "secretariat": "v"},
     "quiz.question": {"superuser": "va", "organizer": "va", "secretariat": "v"},  # in a sealed pool
     "quiz.round": {"superuser": "vac", "organizer": "vac", "secretariat": "v"},  # sealed
@@ -32,18 +38,22 @@ EXPECTED = {
     "essays.judginground": {"superuser": FULL, "organizer": "vac", "secretariat": "v"},
     "essays.essayprize": {"superuser": "v", "organizer": "v", "secretariat": "v"},
     "essays.assignment": {"superuser": "vcd", "organizer": "vc", "secretariat": "v"},
+    "reports.certificate": {"superuser": "v", "organizer": "v", "secretariat": "v"},  # issued by a task
 }
 ORGANIZERS = {"superuser", "organizer"}
 # Organizers delete unsealed questions and rounds; the walked ones are sealed (object-level refusal).
 SEALED = {"quiz.question", "quiz.round"}
 # (model, action) -> the roles offered the action. delete_selected follows the delete right.
 ACTIONS = {
+    ("contests.contest", "copy_contest"): ORGANIZERS,
     ("quiz.round", "approve_and_seal"): ORGANIZERS,
     ("quiz.round", "export_answer_key"): ORGANIZERS,
     ("essays.essay", "publish"): ORGANIZERS,
     ("essays.essay", "unpublish"): ORGANIZERS,
     ("essays.assignment", "reopen"): ORGANIZERS,
     ("account.emailaddress", "make_verified"): {"superuser"},
+    ("contests.notification", "retry"): ORGANIZERS,
+    ("accounts.consenttext", "publish"): ORGANIZERS,
 }
 
 
@@ -172,6 +182,7 @@ CUSTOM_PAGES = {
     "/admin/quiz/round/{round}/pool/": ORGANIZERS,
     "/admin/quiz/round/{round}/extend/": ORGANIZERS,
     "/admin/accounts/organization/import/": ORGANIZERS,
+    "/admin/accounts/member/import/": ORGANIZERS,
     "/admin/accounts/user/{player}/password/": {"superuser"},
 }
 

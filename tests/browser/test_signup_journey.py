@@ -10,7 +10,7 @@ from tests.factories import ContestFactory, OrganizationFactory
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_new_user_signs_up_completes_profile_and_lands_home(page, mailoutbox):
+def test_new_user_signs_up_completes_profile_and_lands_home(page, mailoutbox, sms_outbox):
     ContestFactory(name="Cuộc thi Đảng viên tốt")
     parent = OrganizationFactory(name="Đảng bộ Cục Thuế tỉnh")
     OrganizationFactory(name="Chi bộ Phòng Kiểm tra thuế", kind="cell", parent=parent)
@@ -19,16 +19,25 @@ def test_new_user_signs_up_completes_profile_and_lands_home(page, mailoutbox):
     page.goto(page.base_url + "/")
     assert_fits_phone(page)
     page.get_by_role("link", name="Đăng ký dự thi").click()
-    page.get_by_label("E-mail").fill("lan.nguyen@example.com")
-    page.get_by_label("Mật khẩu:", exact=True).fill("Chibo-KieuMau-2026")
-    page.get_by_label("Mật khẩu (nhập lại)").fill("Chibo-KieuMau-2026")
+    page.locator("input[name=phone]").fill("0912 345 678")
+    page.locator("input[name=email]").fill("lan.nguyen@example.com")
+    page.locator("input[name=password1]").fill("Chibo-KieuMau-2026")
+    page.locator("input[name=password2]").fill("Chibo-KieuMau-2026")
+    assert_fits_phone(page)
+    page.get_by_role("button", name="Đăng ký").click()
+    # No consent to the notice on personal data, no sign-up: a clear message, then tick the box.
+    expect(page.get_by_text("Vui lòng đánh dấu ô đồng ý với Thông báo về xử lý dữ liệu cá nhân")).to_be_visible()
+    assert_fits_phone(page)
+    page.locator("input[name=password1]").fill("Chibo-KieuMau-2026")
+    page.locator("input[name=password2]").fill("Chibo-KieuMau-2026")
+    page.get_by_label("Tôi đã đọc và đồng ý").check()
     page.get_by_role("button", name="Đăng ký").click()
 
-    # The sign-up is finished from the e-mail (the form never tells whether an address is taken).
-    expect(page).to_have_url(re.compile(r"/accounts/confirm-email/$"))
-    link = re.search(r"https?://\S+/accounts/confirm-email/\S+/", mailoutbox[-1].body).group(0)
-    page.goto(link)
-    page.locator("main form button").first.click()
+    # The number is confirmed by the code sent by SMS (the form never tells whether it is taken).
+    expect(page).to_have_url(re.compile(r"/accounts/verify/phone/$|/accounts/phone/verify/$|verify"))
+    code = re.search(r"\b([A-Z0-9]{6})\b", sms_outbox[-1].body).group(1)
+    page.locator("input[name=code]").fill(code)
+    page.get_by_role("button", name="Xác nhận").click()
 
     expect(page).to_have_url(re.compile(r"/accounts/profile/"))
     assert_fits_phone(page)

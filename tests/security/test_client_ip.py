@@ -60,7 +60,13 @@ def test_forged_forwarded_for_neither_escapes_nor_drains_a_per_address_limit(set
     def signup(n, remote, forwarded):
         return Client().post(
             reverse("account_signup"),
-            {"email": f"nguoi{n}@example.com", "password1": "Chibo-KieuMau-2026", "password2": "Chibo-KieuMau-2026"},
+            {
+                "phone": f"0912{n:06d}",
+                "email": f"nguoi{n}@example.com",
+                "password1": "Chibo-KieuMau-2026",
+                "password2": "Chibo-KieuMau-2026",
+                "consent": "on",
+            },
             REMOTE_ADDR=remote,
             HTTP_X_FORWARDED_FOR=forwarded,
         )

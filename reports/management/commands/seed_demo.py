@@ -6,6 +6,8 @@ from accounts.demo import DEMO_PASSWORD, seed_organizations, seed_users
 from contests.demo import seed_contest
 from essays.demo import seed_essays
 from quiz.demo import seed_quiz
+from reports.certificates import certificates_issue
+from reports.demo import seed_archive, seed_next_year
 
 
 class Command(BaseCommand):
@@ -23,7 +25,12 @@ class Command(BaseCommand):
             contest = seed_contest()
             seed_quiz(contest=contest, users=users, units=units)
             seed_essays(contest=contest, users=users, units=units)
+            # Certificates of the published week (participation, prizes): idempotent like the rest.
+            certificates_issue(contest=contest)
+            archive = seed_archive(current=contest, users=users, units=units)
+            draft = seed_next_year(current=contest)
         self.stdout.write(self.style.SUCCESS(f"Demo ready: {len(units)} units, contest «{contest.name}»."))
+        self.stdout.write(f"Last year (archived): «{archive.name}»; next year (draft): «{draft.name}».")
         self.stdout.write(f"Demo logins (password {DEMO_PASSWORD}):")
         for email in [u.email for u in users.values()]:
             self.stdout.write(f"  {email}")

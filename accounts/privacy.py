@@ -1,0 +1,293 @@
+"""Personal data (Decree 13/2023/NĐ-CP): consent to the notice, deletion requests and the one
+anonymization every path uses (the secretariat's queue, the retention command).
+
+What each app holds about a person and how it is blanked is declared by the apps themselves
+(contests.personal_data); this module calls every app's hook inside one transaction."""
+
+import datetime
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from contests.decisions import Action, decision_masks_add, decision_record
+from contests.enums import ContestStatus
+from contests.models import Contest
+from contests.personal_data import hooks, pseudonym
+
+from .models import Consent, ConsentText, DeletionRequest, User
+from .roles import STAFF_ROLES
+
+CURRENT_CACHE_KEY = "privacy:consent-current"
+# The latest version of the notice the signed-in person consented to, kept in the session so
+# that pages that need consent ask the database once per session, not once per request.
+SESSION_KEY = "privacy_consent_version"
+
+
+class PrivacyError(Exception):
+    """A refused request, with a message for the person."""
+
+
+# --- Consent --------------------------------------------------------------------------------
+
+
+def consent_text_current() -> ConsentText | None:
+    """The notice in force: the latest published version."""
+    return ConsentText.objects.filter(published_at__isnull=False).order_by("-version").first()
+
+
+def consent_text_shown(version) -> ConsentText | None:
+    """The published version a form showed (hidden field), else the one in force."""
+    if version:
+        text = ConsentText.objects.filter(version=version, published_at__isnull=False).first()
+        if text is not None:
+            return text
+    return consent_text_current()
+
+
+def consent_version_current() -> int:
+    """The version in force (0: none published), cached until a new one is published."""
+    version = cache.get(CURRENT_CACHE_KEY)
+    if version is None:
+        text = consent_text_current()
+        version = text.version if text else 0
+        # Publishing deletes the key (accounts.privacy.consent_text_publish); the timeout bounds
+        # how long a process-local cache (no REDIS_URL) may lag behind.
+        cache.set(CURRENT_CACHE_KEY, version, 300)
+    return version
+
+
+def consent_version_of(user) -> int:
+    """The latest version `user` consented to (0: none)."""
+    return Consent.objects.filter(user=user).order_by("-text__version").values_list("text__version", flat=True).first() or 0
+
+
+def consent_remember(request, user=None) -> None:
+    """Keep the person's latest consent in the session (at login, after consenting)."""
+    user = user or request.user
+    if user.is_authenticated and hasattr(request, "session"):
+        request.session[SESSION_KEY] = consent_version_of(user)
+        consent_version_current()  # warm: the pages that ask then cost no query
+
+
+def consent_needed(request) -> bool:
+    """Whether the signed-in person must consent to the notice in force before taking part."""
+    current = consent_version_current()
+    if not current or not request.user.is_authenticated:
+        return False
+    given = request.session.get(SESSION_KEY)
+    if given is None or given < current:
+        consent_remember(request)
+        given = request.session[SESSION_KEY]
+    return given < current
+
+
+@transaction.atomic
+def consent_record(*, user: User, text: ConsentText, ip: str | None) -> Consent:
+    """Record that `user` consented to `text` (a published version), when and from where.
+    Consenting twice to the same version keeps the first record."""
+    if text.published_at is None:
+        raise PrivacyError(_("Phiên bản thông báo này chưa được công bố."))
+    consent, _created = Consent.objects.get_or_create(user=user, text=text, defaults={"ip_address": ip or None})
+    return consent
+
+
+@transaction.atomic
+def consent_text_publish(*, text: ConsentText) -> ConsentText:
+    """Publish a draft version: from now on it is the notice, and everyone is asked again."""
+    text = ConsentText.objects.select_for_update().get(pk=text.pk)
+    if text.published_at is not None:
+        raise PrivacyError(_("Phiên bản %(v)d đã được công bố.") % {"v": text.version})
+    ConsentText.objects.filter(pk=text.pk).update(published_at=timezone.now())
+    cache.delete(CURRENT_CACHE_KEY)
+    transaction.on_commit(lambda: cache.delete(CURRENT_CACHE_KEY))  # a reader in between cached the old one
+    text.refresh_from_db()
+    return text
+
+
+# --- Deletion requests ------------------------------------------------------------------------
+
+
+def deletion_request_pending(user) -> DeletionRequest | None:
+    return DeletionRequest.objects.filter(user=user, status=DeletionRequest.Status.PENDING).first()
+
+
+def deletion_request_create(*, user: User, reason: str) -> DeletionRequest:
+    """The person asks to have their data deleted; the secretariat handles it."""
+    if user.anonymized_at is not None:
+        raise PrivacyError(_("Dữ liệu của tài khoản này đã được ẩn danh hoá."))
+    try:
+        with transaction.atomic():
+            return DeletionRequest.objects.create(user=user, reason=reason)
+    except IntegrityError:
+        raise PrivacyError(_("Anh/chị đã gửi một yêu cầu xoá dữ liệu đang chờ xử lý.")) from None
+
+
+@transaction.atomic
+def deletion_request_handle(*, request: DeletionRequest, by: User, approve: bool, note: str = "") -> DeletionRequest:
+    """The secretariat's answer: anonymize the person, or refuse with a reason (a legal duty
+    to keep the data, for instance). Both are recorded (who, when, note)."""
+    request = DeletionRequest.objects.select_for_update().get(pk=request.pk)
+    if request.status != DeletionRequest.Status.PENDING:
+        raise PrivacyError(_("Yêu cầu này đã được xử lý."))
+    if not approve and not note.strip():
+        raise PrivacyError(_("Vui lòng ghi lý do từ chối để trả lời người yêu cầu."))
+    if approve:
+        person_anonymize(user=request.user, by=by, reason=note, data={"request": request.pk})
+    request.status = DeletionRequest.Status.DONE if approve else DeletionRequest.Status.REFUSED
+    request.handled_by, request.handled_at, request.note = by, timezone.now(), note.strip()
+    request.save(update_fields=["status", "handled_by", "handled_at", "note"])
+    return request
+
+
+def pseudonym_done_message(user_id: int) -> str:
+    return _("Đã ẩn danh hoá: từ nay người này là «%(label)s».") % {"label": pseudonym(user_id)}
+
+
+# --- Anonymization ----------------------------------------------------------------------------
+
+
+def person_objects(*, user: User) -> dict[str, list[int]]:
+    """Every object about the person the decision log may name, from every app."""
+    objects: dict[str, list[int]] = {}
+    for hook in hooks("personal_data_objects"):
+        for label, ids in hook(user=user).items():
+            objects.setdefault(label, []).extend(ids)
+    return objects
+
+
+@transaction.atomic
+def person_anonymize(*, user: User, by: User | None = None, reason: str = "", data: dict | None = None) -> User:
+    """Anonymize a person in one transaction: every app blanks what names or reaches them
+    (name → «Người dùng đã xoá #id», e-mail → an unusable unique address, phone and profile
+    fields cleared, password unusable, account inactive, essays' authors…); results, attempts,
+    prizes and every figure stay as they are. The decision log gets one more line (who, why)
+    and shows the pseudonym for the person's objects from now on. Safe to run twice."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.anonymized_at is not None:
+        return user
+    label = pseudonym(user.pk)
+    objects = person_objects(user=user)
+    for hook in hooks("personal_data_anonymize"):
+        hook(user=user, label=label)
+    decision_masks_add(objects=objects, label=label)
+    user.refresh_from_db()
+    decision_record(action=Action.ANONYMIZE, obj=user, by=by, reason=reason, data=data or {})
+    return user
+
+
+# --- Retention --------------------------------------------------------------------------------
+
+
+def retention_contests(*, today: datetime.date | None = None) -> list[int]:
+    """Contests whose data are past keeping: archived, and ended more than
+    PERSONAL_DATA_RETENTION_DAYS ago."""
+    today = today or timezone.localdate()
+    cutoff = today - datetime.timedelta(days=settings.PERSONAL_DATA_RETENTION_DAYS)
+    return list(Contest.objects.filter(status=ContestStatus.ARCHIVED, ends_on__lt=cutoff).values_list("pk", flat=True))
+
+
+def retention_candidates(*, today: datetime.date | None = None) -> list[int]:
+    """The contestants to anonymize: every contest they took part in is past keeping (so nobody
+    active in a newer contest), not anonymized yet, never staff."""
+    expired = set(retention_contests(today=today))
+    if not expired:
+        return []
+    people = User.objects.filter(anonymized_at__isnull=True, is_staff=False, is_superuser=False).exclude(
+        groups__name__in=STAFF_ROLES
+    )
+    contests: dict[int, set[int]] = {}
+    for hook in hooks("personal_data_contests"):
+        for user_id, ids in hook(users=people.values("pk")).items():
+            contests.setdefault(user_id, set()).update(ids)
+    return sorted(user_id for user_id, ids in contests.items() if ids and ids <= expired)
+
+
+def retention_anonymize(*, user_ids: list[int]) -> int:
+    """Anonymize each of `user_ids` (one transaction per person, so a long run keeps what it
+    did). Returns how many were anonymized."""
+    done = 0
+    for user in User.objects.filter(pk__in=user_ids, anonymized_at__isnull=True).iterator():
+        person_anonymize(user=user, data={"retention": settings.PERSONAL_DATA_RETENTION_DAYS})
+        done += 1
+    return done
+
+
+# --- What this app holds (the hooks of contests.personal_data, on AccountsConfig) -------------
+
+
+def export(*, user: User) -> list:
+    from allauth.account.models import EmailAddress
+
+    from contests.personal_data import Section, when
+
+    from .models import ProfileUnitChange
+    from .selectors import organization_labels, profile_for_user
+
+    sections = [
+        Section("account", _("Tài khoản"), [{
+            _("E-mail"): user.email, _("Họ và tên"): user.full_name, _("Ngày đăng ký"): when(user.date_joined),
+            _("Đăng nhập lần cuối"): when(user.last_login), _("Đang hoạt động"): user.is_active,
+        }]),
+        Section("email_addresses", _("Địa chỉ e-mail"), [
+            {_("E-mail"): e.email, _("Đã xác nhận"): e.verified, _("Địa chỉ chính"): e.primary}
+            for e in EmailAddress.objects.filter(user=user).order_by("pk")
+        ]),
+    ]  # fmt: skip
+    profile = profile_for_user(user)
+    changes = list(ProfileUnitChange.objects.filter(profile__user=user).select_related("old_organization", "new_organization"))
+    orgs = [profile.organization] if profile else []
+    orgs += [c.old_organization for c in changes] + [c.new_organization for c in changes]
+    labels = organization_labels(orgs)
+    rows = []
+    if profile is not None:
+        rows.append({
+            _("Số điện thoại"): profile.phone, _("Đơn vị"): labels.get(profile.organization_id, ""),
+            _("Chức vụ, vị trí công tác"): profile.position, _("Là đảng viên"): profile.is_party_member,
+            _("Hoàn thành lúc"): when(profile.completed_at), _("Cập nhật lúc"): when(profile.updated_at),
+        })  # fmt: skip
+    sections.append(Section("profile", _("Hồ sơ thí sinh"), rows))
+    sections.append(Section("unit_changes", _("Thay đổi đơn vị"), [
+        {_("Lúc"): when(c.changed_at), _("Đơn vị cũ"): labels.get(c.old_organization_id, ""),
+         _("Đơn vị mới"): labels.get(c.new_organization_id, "")}
+        for c in changes
+    ]))  # fmt: skip
+    sections.append(Section("consents", _("Đồng ý xử lý dữ liệu cá nhân"), [
+        {_("Phiên bản"): c.text.version, _("Thông báo"): c.text.title, _("Đồng ý lúc"): when(c.given_at),
+         _("Địa chỉ IP"): c.ip_address or ""}
+        for c in Consent.objects.filter(user=user).select_related("text").order_by("given_at")
+    ]))  # fmt: skip
+    sections.append(Section("deletion_requests", _("Yêu cầu xoá dữ liệu"), [
+        {_("Gửi lúc"): when(r.requested_at), _("Lý do"): r.reason, _("Trạng thái"): r.get_status_display(),
+         _("Xử lý lúc"): when(r.handled_at), _("Ghi chú xử lý"): r.note}
+        for r in DeletionRequest.objects.filter(user=user)
+    ]))  # fmt: skip
+    return sections
+
+
+def anonymize(*, user: User, label: str) -> None:
+    from allauth.account.models import EmailAddress
+
+    from .models import Profile
+
+    user.full_name = label
+    user.email = f"xoa-{user.pk}@an-danh.invalid"  # unique, and no mail server will ever take it
+    user.set_unusable_password()
+    user.is_active = False
+    user.anonymized_at = timezone.now()
+    user.save(update_fields=["full_name", "email", "password", "is_active", "anonymized_at"])
+    EmailAddress.objects.filter(user=user).delete()
+    profile = Profile.objects.filter(user=user).first()
+    if profile is not None:
+        # The unit stays: it is what the unit's figures were counted against.
+        profile.phone, profile.position, profile.is_party_member = "", "", False
+        profile.save(update_fields=["phone", "position", "is_party_member", "updated_at"])
+    Consent.objects.filter(user=user).update(ip_address=None)
+
+
+def objects(*, user: User) -> dict[str, list[int]]:
+    from .models import Profile
+
+    return {"accounts.user": [user.pk], "accounts.profile": list(Profile.objects.filter(user=user).values_list("pk", flat=True))}

@@ -1,0 +1,265 @@
+"""Notifications by e-mail and SMS: the one home of who is told what, and how it is sent.
+
+    an event's service ─ notify_users(users, kind, key, context) ─► Notification rows (queued),
+        in the caller's transaction          │ transaction.on_commit
+                                             ▼
+    contests.tasks.send_notification(id) ─ notification_send: under a row lock, a queued row is
+        sent once; a failure is recorded (attempts, last error) and retried with backoff, and after
+        MAX_ATTEMPTS the row is "failed" (the admin's "Gửi lại" queues it again)
+    beat: requeue_stale_notifications ─ queued rows whose task was lost (a worker restarted, the
+        broker emptied) are sent again
+
+Who: a person gets a kind unless they turned it off (a NotificationPreference row, from the
+profile page or an unsubscribe link); «a round opens» is opt-in. By which channel: e-mail when the
+account has an address, SMS when it has a verified mobile number and the kind goes by SMS
+(KIND_CHANNELS). Every message carries an unsubscribe link (a signed token: no login needed).
+"""
+
+import logging
+from collections.abc import Callable, Iterable
+from datetime import timedelta
+
+from django.conf import settings
+from django.core import signing
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from .enums import NotificationChannel, NotificationKind, NotificationStatus
+from .models import Notification, NotificationPreference
+from .sms import send_sms
+
+logger = logging.getLogger(__name__)
+
+Kind = NotificationKind
+Channel = NotificationChannel
+
+# SMS costs money: the kinds a person must not miss go by SMS too; results only by e-mail.
+KIND_CHANNELS = {
+    Kind.ROUND_OPEN: (Channel.EMAIL, Channel.SMS),
+    Kind.RESULTS: (Channel.EMAIL,),
+    Kind.PRIZE_WON: (Channel.EMAIL, Channel.SMS),
+    Kind.SCREENING: (Channel.EMAIL, Channel.SMS),
+    Kind.JUDGE_ASSIGNMENTS: (Channel.EMAIL, Channel.SMS),
+}
+# Without a choice recorded: a new round is announced only to those who asked (opt-in).
+DEFAULT_ON = {kind: kind != Kind.ROUND_OPEN for kind in Kind}
+
+MAX_ATTEMPTS = 5
+# A queued row whose next attempt is this much overdue lost its task: the beat sends it again.
+STALE_AFTER = timedelta(minutes=5)
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """Backoff after the n-th failed attempt: 1, 2, 4, 8 … minutes, at most an hour."""
+    return timedelta(minutes=min(2 ** max(attempts - 1, 0), 60))
+
+
+# --- Preferences and unsubscribing -------------------------------------------------------------
+
+_SIGNER = signing.Signer(salt="contests.notifications.unsubscribe")
+ALL = "all"
+
+
+def unsubscribe_token(*, user_id: int, kind: str) -> str:
+    """A token for the link in a message: who and which kind, signed; it never expires."""
+    return _SIGNER.sign(f"{user_id}.{kind}")
+
+
+def read_unsubscribe_token(token: str) -> tuple[int, str] | None:
+    """(user id, kind) from a token, or None if it was not made here."""
+    try:
+        value = _SIGNER.unsign(token)
+    except signing.BadSignature:
+        return None
+    user_id, _sep, kind = value.partition(".")
+    if not user_id.isdigit() or kind not in Kind.values:
+        return None
+    return int(user_id), kind
+
+
+def unsubscribe_url(*, user_id: int, kind: str) -> str:
+    return settings.SITE_URL + reverse("contests:unsubscribe", args=[unsubscribe_token(user_id=user_id, kind=kind)])
+
+
+def preferences_for(user) -> dict[str, bool]:
+    """Every kind → whether this person gets it."""
+    chosen = dict(NotificationPreference.objects.filter(user=user).values_list("kind", "enabled"))
+    return {kind: chosen.get(kind, DEFAULT_ON[kind]) for kind in Kind.values}
+
+
+@transaction.atomic
+def preferences_set(*, user_id: int, choices: dict[str, bool]) -> None:
+    """Record a person's choices (from the profile page, or an unsubscribe link: all kinds off)."""
+    for kind, enabled in choices.items():
+        NotificationPreference.objects.update_or_create(user_id=user_id, kind=kind, defaults={"enabled": bool(enabled)})
+
+
+def unsubscribe(*, user_id: int, kind: str) -> None:
+    """Turn off one kind, or every kind (kind == ALL)."""
+    kinds = Kind.values if kind == ALL else [kind]
+    preferences_set(user_id=user_id, choices=dict.fromkeys(kinds, False))
+
+
+def _wanting(user_ids: list[int], kind: str) -> set[int]:
+    """Those of the users who get this kind (one query)."""
+    rows = NotificationPreference.objects.filter(kind=kind, user_id__in=user_ids).values_list("user_id", "enabled")
+    chosen = dict(rows)
+    return {uid for uid in user_ids if chosen.get(uid, DEFAULT_ON[kind])}
+
+
+def opted_in_user_ids(kind: str) -> list[int]:
+    """The people who asked for an opt-in kind (a new round opens)."""
+    return list(NotificationPreference.objects.filter(kind=kind, enabled=True).values_list("user_id", flat=True))
+
+
+# --- Writing the outbox ----------------------------------------------------------------------------
+
+
+def _addresses(user, kind: str) -> list[tuple[str, str]]:
+    out = []
+    for channel in KIND_CHANNELS[kind]:
+        if channel == Channel.EMAIL and user.email:
+            out.append((channel, user.email))
+        elif channel == Channel.SMS and getattr(user, "phone", None) and getattr(user, "phone_verified", False):
+            out.append((channel, user.phone))
+    return out
+
+
+def _render(*, kind: str, channel: str, user, context: dict) -> tuple[str, str]:
+    """(subject, body) in Vietnamese from notifications/<kind>.txt; an e-mail's first line is
+    its subject. The unsubscribe link closes every message."""
+    full = {
+        **context,
+        "user": user,
+        "channel": channel,
+        "site_url": settings.SITE_URL,
+        "unsubscribe_url": unsubscribe_url(user_id=user.pk, kind=kind),
+    }
+    with translation.override("vi"):
+        text = render_to_string(f"notifications/{kind}.txt", full).strip()
+        footer = render_to_string(f"notifications/footer_{channel}.txt", full).strip()
+    if channel == Channel.SMS:
+        return "", f"{text} {footer}"
+    subject, _sep, body = text.partition("\n")
+    return " ".join(subject.split())[:255], f"{body.strip()}\n\n-- \n{footer}\n"
+
+
+def notify(*, user, kind: str, key: str, context: dict) -> int:
+    """notify_users for one person."""
+    return notify_users(users=[user], kind=kind, key=key, context=context)
+
+
+def notify_users(*, users: Iterable, kind: str, key: str, context: dict | Callable[[object], dict]) -> int:
+    """Queue the messages of one event (`key`, e.g. "round_open:12") for these people, in the
+    caller's transaction: once per person and channel whatever calls it again, only to those
+    who get this kind, sent after the commit. `context` is a dict, or a function of the user for
+    per-person details. Returns the number of rows written."""
+    users = [u for u in users if u is not None and u.is_active]
+    if not users:
+        return 0
+    wanting = _wanting([u.pk for u in users], kind)
+    done = set(Notification.objects.filter(key=key, recipient_id__in=wanting).values_list("recipient_id", "channel"))
+    rows = []
+    for user in users:
+        if user.pk not in wanting:
+            continue
+        per_user = context(user) if callable(context) else context
+        for channel, address in _addresses(user, kind):
+            if (user.pk, channel) in done:
+                continue
+            done.add((user.pk, channel))
+            subject, body = _render(kind=kind, channel=channel, user=user, context=per_user)
+            rows.append(
+                Notification(recipient=user, channel=channel, kind=kind, key=key, address=address, subject=subject, body=body)
+            )
+    if not rows:
+        return 0
+    # A concurrent call of the same event loses the race quietly (the unique constraint).
+    Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
+    transaction.on_commit(lambda: _enqueue_key(key))
+    return len(rows)
+
+
+def _enqueue_key(key: str) -> None:
+    from .tasks import send_notification
+
+    for pk in Notification.objects.filter(key=key, status=NotificationStatus.QUEUED).values_list("pk", flat=True):
+        send_notification.delay(notification_id=pk)
+
+
+# --- Sending --------------------------------------------------------------------------------------
+
+
+def _deliver(notification: Notification) -> None:
+    if notification.channel == Channel.SMS:
+        send_sms(to=notification.address, body=notification.body)
+        return
+    message = EmailMessage(
+        subject=notification.subject,
+        body=notification.body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[notification.address],
+        headers={
+            "List-Unsubscribe": f"<{unsubscribe_url(user_id=notification.recipient_id, kind=notification.kind)}>",
+            "Auto-Submitted": "auto-generated",
+        },
+    )
+    message.send(fail_silently=False)
+
+
+def notification_send(*, notification_id: int, now=None) -> str | None:
+    """Send one queued row, once: under its row lock, a row that is not queued (sent already,
+    failed, or gone) is left alone, so running twice sends once. A failure is recorded and the row
+    stays queued for a retry after retry_delay; the MAX_ATTEMPTS-th failure marks it failed.
+    Returns the row's status afterwards (None if it is gone)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        row = Notification.objects.select_for_update().filter(pk=notification_id).first()
+        if row is None or row.status != NotificationStatus.QUEUED:
+            return row.status if row else None
+        row.attempts += 1
+        try:
+            _deliver(row)
+        except Exception as exc:  # noqa: BLE001 - whatever the gateway or SMTP raises is recorded and retried
+            row.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+            if row.attempts >= MAX_ATTEMPTS:
+                row.status = NotificationStatus.FAILED
+            else:
+                row.next_attempt_at = now + retry_delay(row.attempts)
+            logger.warning("Notification %s not sent (attempt %s): %s", row.pk, row.attempts, row.last_error)
+        else:
+            row.status = NotificationStatus.SENT
+            row.sent_at = now
+            row.last_error = ""
+        row.save(update_fields=["attempts", "status", "last_error", "next_attempt_at", "sent_at"])
+        return row.status
+
+
+@transaction.atomic
+def notifications_retry(*, ids: Iterable[int]) -> int:
+    """«Gửi lại»: failed rows go back to the queue with a fresh count of attempts."""
+    rows = list(Notification.objects.select_for_update().filter(pk__in=list(ids), status=NotificationStatus.FAILED))
+    now = timezone.now()
+    for row in rows:
+        row.status, row.attempts, row.next_attempt_at = NotificationStatus.QUEUED, 0, now
+    Notification.objects.bulk_update(rows, ["status", "attempts", "next_attempt_at"])
+    pks = [row.pk for row in rows]
+    transaction.on_commit(lambda: _enqueue(pks))
+    return len(rows)
+
+
+def _enqueue(pks: list[int]) -> None:
+    from .tasks import send_notification
+
+    for pk in pks:
+        send_notification.delay(notification_id=pk)
+
+
+def notifications_due(*, now=None) -> list[int]:
+    """Queued rows whose task is overdue by STALE_AFTER: lost, to be sent again (the beat job)."""
+    now = now or timezone.now()
+    due = Notification.objects.filter(status=NotificationStatus.QUEUED, next_attempt_at__lte=now - STALE_AFTER)
+    return list(due.order_by("next_attempt_at").values_list("pk", flat=True)[:1000])

@@ -1,0 +1,24 @@
+from celery import shared_task
+
+from . import notifications
+
+
+@shared_task(name="contests.tasks.send_notification", bind=True, time_limit=60, soft_time_limit=45, max_retries=None)
+def send_notification(self, *, notification_id: int) -> str | None:
+    """Send one outbox row (safe to run twice: notification_send sends a queued row once). A
+    failure leaves the row queued; the retry comes back after the row's backoff."""
+    status = notifications.notification_send(notification_id=notification_id)
+    if status == notifications.NotificationStatus.QUEUED and not self.request.is_eager:
+        row = notifications.Notification.objects.filter(pk=notification_id).only("next_attempt_at").first()
+        if row is not None:
+            raise self.retry(eta=row.next_attempt_at)
+    return status
+
+
+@shared_task(name="contests.tasks.requeue_stale_notifications", time_limit=120, soft_time_limit=100)
+def requeue_stale_notifications() -> int:
+    """Beat: queued rows whose task was lost are sent again (each send is idempotent)."""
+    due = notifications.notifications_due()
+    for pk in due:
+        send_notification.delay(notification_id=pk)
+    return len(due)

@@ -1,0 +1,105 @@
+"""Unit officers' pages (cán bộ phụ trách đơn vị): their units' participation this week and
+over the contest, and the people who have not taken part yet. Organizers and the secretariat
+open any unit; an officer only their own subtrees (accounts.rules, one predicate)."""
+
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import render
+from django.utils import timezone
+
+from accounts.enums import MemberStatus, OrganizationKind
+from accounts.models import Member, Organization
+from accounts.roles import role_required
+from accounts.rules import UNIT_ROLES, get_unit_for_user, officer_roots, sees_every_unit
+from accounts.selectors import organization_labels
+from contests.downloads import download as file_download
+from contests.selectors import current_contest
+
+from . import exports, selectors
+
+ABSENT_PAGE = 100
+
+
+def _contest():
+    contest = current_contest()
+    if contest is None:
+        raise Http404
+    return contest
+
+
+def _pair(contest, units, week):
+    """Each unit's row this week and over the contest, in the given order (two unit tables)."""
+    overall = {r.unit.pk: r for r in selectors.unit_table(contest=contest, units=units, sort="name")}
+    this_week = {}
+    if week is not None:
+        this_week = {r.unit.pk: r for r in selectors.unit_table(contest=contest, units=units, round=week, sort="name")}
+    return [(overall[u.pk], this_week.get(u.pk)) for u in units]
+
+
+@role_required(*UNIT_ROLES)
+def units(request):
+    """The units a person answers for. Organizers and the secretariat get every top unit."""
+    contest = _contest()
+    if sees_every_unit(request.user):
+        roots = sorted({t.pk: t for t in selectors.top_units().values()}.values(), key=lambda o: o.path)
+        roots = [o for o in roots if o.kind != OrganizationKind.BLOC]
+    else:
+        roots = officer_roots(request.user)
+        if not roots:
+            raise PermissionDenied
+    week = selectors.week_round(contest=contest)
+    labels = organization_labels(roots)
+    rows = [(labels[row.unit.pk], row, week_row) for row, week_row in _pair(contest, roots, week)]
+    context = {"contest": contest, "week": week, "rows": rows}
+    return render(request, "reports/units.html", context)
+
+
+@role_required(*UNIT_ROLES)
+def unit(request, pk):
+    contest = _contest()
+    organization = get_unit_for_user(request.user, pk)
+    week = selectors.week_round(contest=contest)
+    scope = "contest" if request.GET.get("scope") == "contest" else "week"
+    children = list(Organization.objects.filter(parent=organization).order_by("sort_order", "name"))
+    absentees = selectors.unit_absentees(organization=organization, contest=contest, round=week if scope == "week" else None)
+    page = Paginator(absentees, ABSENT_PAGE).get_page(request.GET.get("page"))
+    labels = organization_labels(
+        [organization, *children, *Organization.objects.filter(pk__in={a.organization_id for a in page})]
+    )
+    statuses = dict(MemberStatus.choices)
+    # The unit and each unit under it in one pair of tables (a unit inside another counts for both).
+    pairs = _pair(contest, [organization, *children], week)
+    listed = Member.objects.filter(organization__path__startswith=organization.path)
+    context = {
+        "contest": contest,
+        "unit": organization,
+        "label": labels[organization.pk],
+        "labels": labels,
+        "week": week,
+        "scope": scope,
+        "summary": pairs[0],
+        "children": [(labels[row.unit.pk], row, week_row) for row, week_row in pairs[1:]],
+        "absent_count": len(absentees),
+        "page": page,
+        "to_invite": listed.filter(status=MemberStatus.LISTED).exclude(email="").count(),
+        "listed": listed.count(),
+        "people": [(person, labels.get(person.organization_id, ""), statuses.get(person.status, "")) for person in page],
+    }
+    return render(request, "reports/unit.html", context)
+
+
+@role_required(*UNIT_ROLES)
+def unit_absentees_download(request, pk):
+    contest = _contest()
+    organization = get_unit_for_user(request.user, pk)
+    scope = "contest" if request.GET.get("scope") == "contest" else "week"
+    week = selectors.week_round(contest=contest) if scope == "week" else None
+    absentees = selectors.unit_absentees(organization=organization, contest=contest, round=week)
+    units = Organization.objects.filter(pk__in={a.organization_id for a in absentees} | {organization.pk})
+    labels = organization_labels(units)
+    stamp = timezone.localdate().strftime("%Y%m%d")
+    return file_download(
+        f"chua-tham-gia-{organization.pk}-{stamp}.xlsx",
+        lambda buffer: exports.absentees_workbook(buffer, absentees=absentees, labels=labels),
+    )

@@ -1,0 +1,100 @@
+"""An invited person: the e-mail with a signed link, sign-up, the profile prefilled from the
+member list, the invitation accepted and the person in the right unit."""
+
+import re
+
+import pytest
+from django.core import signing
+
+from accounts.enums import MemberStatus, OrganizationKind
+from accounts.members import INVITATION_SALT, invitation_link, invitation_send
+from accounts.models import Member
+from accounts.services import unit_officer_assign
+from tests.factories import OrganizationFactory, UserFactory, contestant
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def member():
+    tax = OrganizationFactory(code="CTHUE", name="Đảng bộ Cục Thuế tỉnh")
+    cell = OrganizationFactory(code="CTHUE-1", name="Chi bộ Phòng Kiểm tra", kind=OrganizationKind.CELL, parent=tax)
+    return Member.objects.create(
+        organization=cell, full_name="Nguyễn Thị Bích Ngọc", phone="0352000101", email="ngoc@example.com",
+        position="Phó Trưởng phòng", is_party_member=True, token="tok-" + "x" * 39,
+    )  # fmt: skip
+
+
+def test_invitation_signup_prefills_the_profile_and_lands_in_the_unit(client, member, mailoutbox, sms_outbox):
+    officer = UserFactory()
+    unit_officer_assign(user=officer, organization=member.organization.parent)
+    client.force_login(officer)
+    client.post(f"/accounts/units/{member.organization.parent.pk}/invitations/send/")
+    client.logout()
+    assert [m.to for m in mailoutbox] == [["ngoc@example.com"]]
+    link = re.search(r"https?://[^/\s]+(/accounts/invitation/\S+/)", mailoutbox[0].body).group(1)
+    member.refresh_from_db()
+    assert member.status == MemberStatus.SENT and member.sent_at is not None
+
+    landing = client.get(link)
+    assert landing.status_code == 200 and "Chi bộ Phòng Kiểm tra" in landing.content.decode()
+    assert client.post(link)["Location"] == "/accounts/signup/"
+    signup = client.get("/accounts/signup/").context["form"]
+    assert (signup.initial["phone"], signup.initial["email"]) == ("0352000101", "ngoc@example.com")
+    client.post(
+        "/accounts/signup/",
+        {"phone": "0352000101", "email": "ngoc@example.com", "password1": "Chibo-KieuMau-2026",
+         "password2": "Chibo-KieuMau-2026", "consent": "on"},
+    )  # fmt: skip
+    code = re.search(r"\b([A-Z0-9]{6})\b", sms_outbox[-1].body).group(1)
+    assert client.post("/accounts/phone/verify/", {"code": code})["Location"] == "/accounts/profile/"
+
+    form = client.get("/accounts/profile/").context["form"]
+    assert {k: v for k, v in form.initial.items() if k != "notifications"} == {
+        "full_name": "Nguyễn Thị Bích Ngọc", "phone": "0352000101", "organization": member.organization_id,
+        "position": "Phó Trưởng phòng", "is_party_member": "1",
+    }  # fmt: skip
+    response = client.post("/accounts/profile/", {**form.initial, "full_name": "Nguyễn Thị Bích Ngọc"})
+
+    assert response.status_code == 302, response.context["form"].errors
+    member.refresh_from_db()
+    user = member.user
+    assert (member.status, user.email, user.profile.organization, user.profile.position) == (
+        MemberStatus.ACCEPTED, "ngoc@example.com", member.organization, "Phó Trưởng phòng"
+    )  # fmt: skip
+    assert client.get(link).status_code == 404  # used once
+
+
+def test_a_signed_in_person_following_the_link_goes_to_the_prefilled_profile(client, member):
+    user = UserFactory(full_name="")
+    client.force_login(user)
+
+    assert client.get(invitation_link(member))["Location"] == "/accounts/profile/"
+    assert client.get("/accounts/profile/").context["form"].initial["phone"] == "0352000101"
+
+
+def test_an_edited_or_forged_link_is_refused(client, member):
+    good = invitation_link(member)
+    forged = "/accounts/invitation/" + signing.dumps(member.token, salt="another-salt") + "/"
+    unknown = "/accounts/invitation/" + signing.dumps("no-such-token", salt=INVITATION_SALT) + "/"
+
+    assert client.get(good[:-3] + "xx/").status_code == 404
+    assert client.get(forged).status_code == 404
+    assert client.get(unknown).status_code == 404
+    assert "Lời mời không còn hiệu lực" in client.get(unknown).content.decode()
+
+
+def test_no_address_no_invitation_and_an_account_takes_one_line_only(member, mailoutbox):
+    member.email = ""
+    member.save()
+
+    assert invitation_send(member=member, base_url="http://testserver") is False
+    assert mailoutbox == []
+
+    from accounts.members import invitation_accept
+
+    user = contestant()
+    other = Member.objects.create(organization=member.organization, full_name="Trần Văn B", phone="0352000199", token="o")
+    assert invitation_accept(member=member, user=user) is True
+    assert invitation_accept(member=other, user=user) is False
+    assert invitation_accept(member=member, user=contestant()) is False  # already accepted
