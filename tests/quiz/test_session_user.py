@@ -156,5 +156,5 @@ def test_the_round_page_reads_no_user_row_once_cached(client, django_assert_num_
     user, attempt, page = _signed_in_with_attempt(client)
     url = reverse("quiz:round", args=[attempt.round_id])
     assert client.get(url).status_code == 200
-    with django_assert_num_queries(4):  # the round, the contestant's attempts, entries, the seal: no user, no roles
+    with django_assert_num_queries(5):  # the round, the attempts, entries, the next round, the seal: no user, no roles
         assert client.get(url).status_code == 200
