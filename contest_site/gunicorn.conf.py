@@ -12,6 +12,11 @@ bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count()))
 threads = int(os.environ.get("GUNICORN_THREADS", 8))
 worker_class = "gthread"
+# The application is loaded once in the master and the workers fork from it
+# (contest_site/wsgi.py also imports the URLs, views and templates there): a worker, including
+# one restarted by max_requests, serves its first request warm. GUNICORN_PRELOAD=0 loads it in
+# each worker instead.
+preload_app = os.environ.get("GUNICORN_PRELOAD", "1") != "0"
 timeout = 60
 graceful_timeout = 30
 keepalive = 5

@@ -77,7 +77,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "contests.middleware.PermissionsPolicyMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "contests.middleware.CSPMiddleware",  # django-csp's, with the site's policy built once
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # The autosave with the attempt page's token is answered here, before the session, the user
     # and the CSRF check are loaded: the busiest request does one HMAC and one UPDATE (quiz/autosave.py).

@@ -1,5 +1,14 @@
+import functools
+from http import HTTPStatus
+
+from csp import middleware as csp_middleware
+from csp.constants import HEADER as CSP_HEADER
+from csp.constants import HEADER_REPORT_ONLY as CSP_HEADER_REPORT_ONLY
+from csp.utils import build_policy
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import render
 from django.utils import translation
@@ -71,6 +80,56 @@ class NulCharacterMiddleware:
         if suspicious:
             return render(request, "400.html", status=400)
         return self.get_response(request)
+
+
+# What a view or decorator of django-csp sets on a response to ask for a policy of its own.
+_CSP_PER_RESPONSE = ("_csp_config", "_csp_update", "_csp_replace", "_csp_config_ro", "_csp_update_ro", "_csp_replace_ro")
+
+
+@functools.cache
+def _site_csp() -> tuple[tuple[str, str, str, tuple[str, ...]], ...]:
+    """The site's two headers as django-csp builds them from the settings: (header, value, the
+    response attribute that exempts from it, the path prefixes excluded from it)."""
+    return tuple(
+        (
+            header,
+            build_policy(report_only=report_only),
+            exempt,
+            tuple((getattr(settings, setting, None) or {}).get("EXCLUDE_URL_PREFIXES") or ()),
+        )
+        for header, report_only, exempt, setting in (
+            (CSP_HEADER, False, "_csp_exempt", "CONTENT_SECURITY_POLICY"),
+            (CSP_HEADER_REPORT_ONLY, True, "_csp_exempt_ro", "CONTENT_SECURITY_POLICY_REPORT_ONLY"),
+        )
+    )
+
+
+@receiver(setting_changed)
+def _csp_settings_changed(setting, **kwargs):
+    if setting.startswith("CONTENT_SECURITY_POLICY"):
+        _site_csp.cache_clear()
+
+
+class CSPMiddleware(csp_middleware.CSPMiddleware):
+    """django-csp's middleware with the site's policy built once per process. A response that
+    asks for nothing of its own (no nonce used, no decorator of django-csp) gets the headers
+    built from the settings at the first request, the same text django-csp builds on every
+    response (a deep copy of the settings and a join: ~2 % of a lean request's CPU). Anything
+    else goes through django-csp as it is."""
+
+    def process_response(self, request, response):
+        if (
+            getattr(request, "_csp_nonce", None) is not None
+            or any(hasattr(response, name) for name in _CSP_PER_RESPONSE)
+            or (settings.DEBUG and response.status_code in (HTTPStatus.NOT_FOUND, HTTPStatus.INTERNAL_SERVER_ERROR))
+        ):
+            return super().process_response(request, response)
+        for header, value, exempt, prefixes in _site_csp():
+            excluded = prefixes and request.path_info.startswith(prefixes)
+            if value and header not in response and not getattr(response, exempt, False) and not excluded:
+                response[header] = value
+        request.csp_nonce = csp_middleware.CheckableLazyObject(self._csp_nonce_post_response)
+        return response
 
 
 class ContestReadOnlyMiddleware:

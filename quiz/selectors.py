@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from contests.cleaning import normalize_text
 
-from . import limits, pool_cache, ranking, rules
+from . import lean, limits, pool_cache, ranking, rules
 from .enums import QuestionStatus, ReviewPolicy, RoundKind
 from .models import Attempt, AttemptQuestion, Prize, Question, Round, RoundEntry, RoundQuestion
 
@@ -49,15 +49,17 @@ def next_round(*, round: Round, now=None) -> Round | None:
 
 
 def get_round_for_contestant(*, pk: int) -> Round:
-    round = Round.objects.select_related("contest").filter(pk=pk, approved_at__isnull=False).first()
-    if round is None:
+    """A sealed round with its contest (one SELECT by primary key: quiz.lean)."""
+    round = lean.get_with_related(Round, pk, "contest")
+    if round is None or round.approved_at is None:
         raise Http404
     return round
 
 
 def get_attempt_for_contestant(user, pk: int) -> Attempt:
-    """The one access helper for attempts: a contestant only ever reaches their own."""
-    attempt = Attempt.objects.select_related("round", "round__contest").filter(pk=pk).first()
+    """The one access helper for attempts: a contestant only ever reaches their own. The attempt
+    with its round and contest in one SELECT by primary key (quiz.lean)."""
+    attempt = lean.get_with_related(Attempt, pk, "round", "contest")
     if attempt is None or not rules.can_take_attempt(user, attempt):
         raise Http404
     return attempt
@@ -98,11 +100,14 @@ def attempt_items(*, attempt: Attempt, with_answers: bool = False) -> list[Attem
     """The attempt's questions and options in the order it was drawn: one query for the attempt's
     rows, the texts from the sealed pool in memory (quiz.pool_cache). The correct answer is only
     handed out when `with_answers` (after the attempt is finished and the review policy allows)."""
-    rows = list(
-        AttemptQuestion.objects.filter(attempt=attempt).values_list(
-            "position", "question_id", "option_ids", "chosen_index", "is_correct"
+    rows = sorted(
+        lean.values(
+            AttemptQuestion,
+            ("position", "question_id", "option_ids", "chosen_index", "is_correct"),
+            by="attempt",
+            value=attempt.pk,
         )
-    )
+    )  # by position
     pool = pool_cache.sealed_pool(round=attempt.round)
     questions, options = pool.questions, pool.options
     missing = {qid for _p, qid, *_rest in rows if qid not in questions}

@@ -5,7 +5,7 @@ import datetime
 import secrets
 
 from django.db import IntegrityError, OperationalError, connection, transaction
-from django.db.models import Case, Count, F, Max, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models import Count, F, Max, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -17,7 +17,7 @@ from contests import prizes
 from contests.decisions import Action, decision_record
 from contests.rules import guard_contest_writable
 
-from . import limits, pool_cache, ranking
+from . import lean, limits, pool_cache, ranking, scoring
 from .enums import AttemptStatus, PrizeStatus, QuestionStatus, RoundKind
 from .errors import QuizError, SealedError
 from .models import (
@@ -557,25 +557,71 @@ def _entry_record(*, attempt: Attempt) -> None:
     entry.save(update_fields=fields)
 
 
-def _finish(*, attempt: Attempt, now, status: str, items: list[AttemptQuestion] | None = None) -> Attempt:
-    """Score a locked open attempt from its saved answers and close it."""
+# An attempt's rows as _finish reads them (quiz.lean.values): id, position, the option ids in
+# the attempt's order, their count, the index chosen and when it was saved.
+_ITEM_FIELDS = ("id", "position", "option_ids", "option_count", "chosen_index", "answered_at")
+
+
+def _correct_options(*, round: Round, option_ids) -> set[int]:
+    """Which of these options are right: from the sealed pool in memory (the keys cannot change
+    once sealed); an option outside the pool (an attempt written by an import) from the bank."""
+    pool = pool_cache.sealed_pool(round=round)
+    ids = set(option_ids)
+    correct = {oid for oid in ids if oid in pool.options and pool.options[oid].is_correct}
+    missing = [oid for oid in ids if oid not in pool.options]
+    if missing:
+        correct |= set(Option.objects.filter(pk__in=missing, is_correct=True).values_list("pk", flat=True))
+    return correct
+
+
+def _write_scored(*, attempt_id: int, right: list[int], changes: dict[int, int], stamp) -> None:
+    """One UPDATE of an attempt's rows: each row's is_correct and, for the answers the submit
+    brought (row id → option index), the index and the moment it counts from. Written as SQL
+    like the autosave's (only the models' table and column names go into the text)."""
+    aq = AttemptQuestion._meta
+    ops = connection.ops
+    q = ops.quote_name
+    id_, attempt_col = q(aq.pk.column), q(aq.get_field("attempt").column)
+    sets, params = [], []
+    if right:
+        in_right = ", ".join(["%s"] * len(right))
+        sets.append(f"{q(aq.get_field('is_correct').column)} = CASE WHEN {id_} IN ({in_right}) THEN %s ELSE %s END")
+        params += [*right, True, False]
+    else:
+        sets.append(f"{q(aq.get_field('is_correct').column)} = %s")
+        params.append(False)
+    if changes:
+        chosen, answered = q(aq.get_field("chosen_index").column), q(aq.get_field("answered_at").column)
+        sets.append(f"{chosen} = CASE {id_} {' '.join(['WHEN %s THEN %s'] * len(changes))} ELSE {chosen} END")
+        params += [value for pair in changes.items() for value in pair]
+        sets.append(f"{answered} = CASE WHEN {id_} IN ({', '.join(['%s'] * len(changes))}) THEN %s ELSE {answered} END")
+        params += [*changes, ops.adapt_datetimefield_value(stamp)]
+    sql = f"UPDATE {q(aq.db_table)} SET {', '.join(sets)} WHERE {attempt_col} = %s"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, attempt_id])
+
+
+def _finish(*, attempt: Attempt, now, status: str, items: list[tuple] | None = None, changes=None, stamp=None) -> Attempt:
+    """Score a locked open attempt and close it: each answer by `quiz.scoring` (saved by the
+    deadline) against the sealed key. `items`: its rows as read under the lock (_ITEM_FIELDS);
+    `changes`: the answers the submit brought (row id → option index), saved at `stamp`."""
     if items is None:
-        items = list(AttemptQuestion.objects.filter(attempt=attempt).only("id", "option_ids", "chosen_index", "answered_at"))
-    chosen_option = {
-        item.id: item.option_ids[item.chosen_index]
-        for item in items
-        if item.chosen_index is not None and item.answered_at is not None and item.answered_at <= attempt.deadline
-    }
-    correct_ids = set(Option.objects.filter(pk__in=chosen_option.values(), is_correct=True).values_list("pk", flat=True))
-    right = [item_id for item_id, oid in chosen_option.items() if oid in correct_ids]
-    AttemptQuestion.objects.filter(attempt=attempt).update(
-        is_correct=Case(When(id__in=right, then=Value(True)), default=Value(False))
-    )
+        items = lean.values(AttemptQuestion, _ITEM_FIELDS, by="attempt", value=attempt.pk)
+    changes = changes or {}
+    chosen_option = {}
+    for item_id, _position, option_ids, _count, chosen_index, answered_at in items:
+        if item_id in changes:
+            chosen_index, answered_at = changes[item_id], stamp
+        if scoring.answer_counts(chosen_index=chosen_index, answered_at=answered_at, deadline=attempt.deadline):
+            chosen_option[item_id] = option_ids[chosen_index]
+    correct = _correct_options(round=attempt.round, option_ids=chosen_option.values())
+    right = [item_id for item_id, oid in chosen_option.items() if oid in correct]
+    _write_scored(attempt_id=attempt.pk, right=right, changes=changes, stamp=stamp)
     end = min(now, attempt.deadline)
     attempt.status = status
     attempt.finished_at = end
     attempt.score = len(right)
-    attempt.duration_ms = max(0, int((end - attempt.started_at).total_seconds() * 1000))
+    attempt.duration_ms = scoring.duration_ms(started_at=attempt.started_at, finished_at=end)
     attempt.save(update_fields=["status", "finished_at", "score", "duration_ms", "prediction"])
     _entry_record(attempt=attempt)
     return attempt
@@ -588,18 +634,23 @@ def attempt_submit(*, attempt: Attempt, user, answers: dict[int, int], predictio
     Idempotent: a second submit (double tap, resend) returns the first result. Answers posted
     after the deadline plus a short grace are ignored; only what was saved before counts."""
     now = timezone.now()
-    attempt = Attempt.objects.select_for_update().select_related("round").get(pk=attempt.pk)
+    locked = lean.get_locked(Attempt, attempt.pk)
+    if locked is None:
+        raise Attempt.DoesNotExist
+    # The round the page loaded serves (what the submit reads of it, its kind, ranking rule and
+    # prediction question, is frozen by the seal); another caller's attempt has it read.
+    if Attempt.round.is_cached(attempt) and attempt.round_id == locked.round_id:
+        Attempt.round.field.set_cached_value(locked, attempt.round)
+    else:
+        Attempt.round.field.set_cached_value(locked, lean.get_with_related(Round, locked.round_id, "contest"))
+    attempt = locked
     if attempt.user_id != user.pk:
         raise QuizError(_("Bài thi này không phải của anh/chị."), code="not_yours")
     if not attempt.is_open:
         return attempt
-    items = list(
-        AttemptQuestion.objects.filter(attempt=attempt).only(
-            "id", "position", "option_ids", "option_count", "chosen_index", "answered_at"
-        )
-    )
-    by_position = {item.position: item for item in items}
-    if any(p not in by_position or not 0 <= i < by_position[p].option_count for p, i in answers.items()):
+    items = lean.values(AttemptQuestion, _ITEM_FIELDS, by="attempt", value=attempt.pk)
+    by_position = {item[1]: item for item in items}
+    if any(p not in by_position or not 0 <= i < by_position[p][3] for p, i in answers.items()):
         raise QuizError(
             _("Câu trả lời gửi lên không khớp với bài thi này. Các câu trả lời đã lưu vẫn được giữ nguyên."), code="tampered"
         )
@@ -608,17 +659,11 @@ def attempt_submit(*, attempt: Attempt, user, answers: dict[int, int], predictio
     # runs out (in the grace after the deadline) goes through without it, as no prediction.
     if attempt.round.tiebreaker_enabled and prediction is None and now < attempt.deadline:
         raise QuizError(_("Vui lòng trả lời câu hỏi dự đoán trước khi nộp bài."), code="prediction")
+    changes, stamp = {}, min(now, attempt.deadline)
     if in_time:
-        stamp = min(now, attempt.deadline)
-        changed = []
-        for position, index in answers.items():
-            item = by_position[position]
-            if item.chosen_index != index:
-                item.chosen_index, item.answered_at = index, stamp
-                changed.append(item)
-        AttemptQuestion.objects.bulk_update(changed, ["chosen_index", "answered_at"])
+        changes = {by_position[p][0]: i for p, i in answers.items() if by_position[p][4] != i}
         attempt.prediction = prediction
-    return _finish(attempt=attempt, now=now, status=AttemptStatus.SUBMITTED, items=items)
+    return _finish(attempt=attempt, now=now, status=AttemptStatus.SUBMITTED, items=items, changes=changes, stamp=stamp)
 
 
 @transaction.atomic

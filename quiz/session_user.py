@@ -11,7 +11,8 @@ Nothing is trusted that Django's own `django.contrib.auth.get_user` would refuse
 - the session must name the user and an authentication backend that is still configured;
 - the session's auth hash must match the cached user's (`get_session_auth_hash`, derived from
   the password hash): a password change elsewhere, or a session of a former password, is sent
-  to Django's own check, which flushes it;
+  to Django's own check, which flushes it. The cache holds that HMAC only, never the password
+  hash itself (`_cacheable`);
 - an inactive user is sent to Django's own check as well (which refuses it).
 The cached row is dropped whenever the user, their profile or their groups change (a save, a
 password change, a login, a logout, a group added or removed, a deletion), in every process,
@@ -19,6 +20,7 @@ because every process shares the cache. A bulk `QuerySet.update` sends no signal
 is seen after USER_TTL at the latest.
 """
 
+import copy
 import time
 from functools import wraps
 
@@ -56,11 +58,25 @@ def _gathered(user) -> tuple[bool, bool]:
     return getattr(user, "_role_cache", None) is not None, "profile" in user._state.fields_cache
 
 
+def _cacheable(user):
+    """A copy of the user to keep in the cache, without its password hash: the `password` field
+    is left deferred (read from the database if anything asks for it, and never written back
+    by a save of this copy) and only the session auth hash is kept, the HMAC of it that the
+    session already holds, which is all `cached_user` compares."""
+    if "password" not in user.__dict__:
+        return user  # read from the cache: already without it
+    clone = copy.copy(user)
+    clone._session_auth_hash = user.get_session_auth_hash()
+    del clone.__dict__["password"]
+    clone._password = None  # a raw password set on this instance and not yet saved
+    return clone
+
+
 def _store(user, read_at: float) -> None:
     current = cache.get(_key(user.pk))
     if isinstance(current, float) and current >= read_at:
         return  # changed since this request read it: the next request reads it again
-    cache.set(_key(user.pk), user, USER_TTL)
+    cache.set(_key(user.pk), _cacheable(user), USER_TTL)
 
 
 def cached_user(request):
@@ -81,7 +97,7 @@ def cached_user(request):
         or str(user.pk) != str(user_id)
         or not user.is_active
         or not session_hash
-        or not constant_time_compare(session_hash, user.get_session_auth_hash())
+        or not constant_time_compare(session_hash, getattr(user, "_session_auth_hash", None) or "")
     ):
         # Django decides (a fallback secret key; a stale session flushed, anonymous).
         user = auth.get_user(request)

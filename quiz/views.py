@@ -28,6 +28,7 @@ def round_list(request):
     return render(request, "quiz/round_list.html", {"contest": contest, "rounds": rounds, "entries": entries})
 
 
+@with_cached_user
 def round_detail(request, pk):
     round = selectors.get_round_for_contestant(pk=pk)
     attempts, entry, place = [], None, None

@@ -43,6 +43,7 @@ stats = {"hits": 0, "misses": 0}
 def clear() -> None:
     with _lock:
         _fragments.clear()
+        _constants.clear()
 
 
 class QuestionFragmentNode(template.Node):
@@ -80,3 +81,35 @@ def question_fragment(parser, token):
     nodelist = parser.parse(("endquestion_fragment",))
     parser.delete_first_token()
     return QuestionFragmentNode(parser.compile_filter(bits[1]), nodelist)
+
+
+class ConstantFragmentNode(template.Node):
+    """A part of the page that is the same for everyone in a language (the script's messages,
+    the legend): rendered once per process and language, in an empty context, so it can hold
+    nothing of a request (a body reaching for a variable finds it empty)."""
+
+    def __init__(self, nodelist):
+        self.nodelist = nodelist
+        self.node_id = next(_node_ids)
+
+    def render(self, context):
+        key = (self.node_id, get_language())
+        with _lock:
+            html = _constants.get(key)
+        if html is None:
+            html = self.nodelist.render(context.new())
+            with _lock:
+                _constants[key] = html
+        return html
+
+
+_constants: dict[tuple, str] = {}
+
+
+@register.tag
+def constant_fragment(parser, token):
+    if len(token.split_contents()) != 1:
+        raise template.TemplateSyntaxError("constant_fragment takes no argument")
+    nodelist = parser.parse(("endconstant_fragment",))
+    parser.delete_first_token()
+    return ConstantFragmentNode(nodelist)

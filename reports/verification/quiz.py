@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from accounts.roles import may_win_prize
 from contests.enums import PrizeStatus, PrizeTier
-from quiz import ranking
+from quiz import ranking, scoring
 from quiz.enums import AttemptStatus, RoundKind
 from quiz.models import Attempt, AttemptQuestion, Option, Prize, Round, RoundEntry, RoundSeal
 from quiz.seal import SealFormatError, seal_fingerprint, seal_parse, seal_verify
@@ -179,7 +179,7 @@ class RoundCheck:
                     % {"where": where, "code": code}
                 )
             right = False
-            if chosen is not None and answered_at is not None and answered_at <= fact.deadline:
+            if scoring.answer_counts(chosen_index=chosen, answered_at=answered_at, deadline=fact.deadline):
                 if isinstance(option_ids, list) and 0 <= chosen < len(option_ids):
                     qid_letter = letter_of.get(option_ids[chosen])
                     right = (
@@ -232,8 +232,7 @@ class RoundCheck:
             self.diff(_("%(where)s: giờ kết thúc nằm ngoài khoảng từ giờ bắt đầu đến hạn nộp.") % {"where": where})
         if fact.status == AttemptStatus.EXPIRED and fact.finished_at != fact.deadline:
             self.diff(_("%(where)s: hệ thống tự nộp nhưng giờ kết thúc khác hạn nộp.") % {"where": where})
-        # The same arithmetic as the scoring: time taken to min(submit, deadline), in whole ms.
-        fact.duration_ms = max(0, int((fact.finished_at - fact.started_at).total_seconds() * 1000))
+        fact.duration_ms = scoring.duration_ms(started_at=fact.started_at, finished_at=fact.finished_at)
         if fact.stored_duration_ms != fact.duration_ms:
             self.diff(
                 _("%(where)s: thời gian làm bài lưu %(stored)s ms, tính lại %(now)s ms.")

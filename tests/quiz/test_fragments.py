@@ -81,3 +81,22 @@ def test_two_attempts_pages_are_what_an_empty_cache_renders(client):
         assert re.search(r'name="q2" value="1" checked', cold) and re.search(r'name="q5" value="0" checked', cold)
         assert cold.count(" checked") == 2
     assert pages[0] != pages[1]
+
+
+CONSTANT = engines["django"].from_string(
+    '{% load i18n quiz_fragments %}<p>{{ name }}</p>{% constant_fragment %}<i data-m="{% translate "Nộp bài" %}">'
+    "{{ name }}</i>{% endconstant_fragment %}"
+)
+
+
+def test_a_constant_fragment_is_per_language_and_sees_nothing_of_the_request():
+    quiz_fragments.clear()
+    with translation.override("vi"):
+        first = CONSTANT.render({"name": "Nguyễn Văn A"})
+        second = CONSTANT.render({"name": "Trần Thị B"})
+    with translation.override("en"):
+        english = CONSTANT.render({"name": "Trần Thị B"})
+
+    assert first == '<p>Nguyễn Văn A</p><i data-m="Nộp bài"></i>'
+    assert second == '<p>Trần Thị B</p><i data-m="Nộp bài"></i>'
+    assert english == '<p>Trần Thị B</p><i data-m="Submit"></i>'

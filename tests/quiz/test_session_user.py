@@ -1,12 +1,15 @@
 """The attempt's pages read the signed-in user from the cache (quiz.session_user), and never
 trust it further than Django's own session check would."""
 
+import pickle
+
 import pytest
 from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.urls import reverse
 
 from accounts.enums import Role
+from accounts.models import User
 from quiz import services
 from quiz.session_user import USER_TTL, _key
 from tests.factories import contestant
@@ -32,6 +35,30 @@ def test_the_attempt_page_reads_no_user_row_once_cached(client, django_assert_nu
         assert client.get(page).status_code == 200
 
 
+def test_the_cached_row_holds_no_password_hash(client):
+    user, attempt, page = _signed_in_with_attempt(client)
+    user.refresh_from_db()
+    cached = cache.get(_key(user.pk))
+
+    assert isinstance(cached, User) and cached.pk == user.pk
+    assert "password" not in cached.__dict__ and cached._password is None
+    stored = pickle.dumps(cached)  # what the cache keeps, in the form it keeps it
+    assert user.password.encode() not in stored and user.password.split("$")[-1].encode() not in stored
+    assert cached._session_auth_hash == user.get_session_auth_hash()  # the HMAC the session holds, no more
+    assert client.get(page).status_code == 200  # which is enough to vouch for the session
+
+
+def test_saving_the_cached_row_never_writes_an_empty_password(client):
+    user, attempt, page = _signed_in_with_attempt(client)
+    cached = cache.get(_key(user.pk))
+    cached.full_name = "Nguyễn Văn Đổi"
+    cached.save()
+
+    user.refresh_from_db()
+    assert user.check_password("DemoPass123!") and user.full_name == "Nguyễn Văn Đổi"
+    assert cached.password == user.password  # read from the database when asked for
+
+
 def test_a_password_changed_elsewhere_signs_the_old_session_out(client):
     user, attempt, page = _signed_in_with_attempt(client)
     user.set_password("AnotherPass456!")
@@ -51,7 +78,7 @@ def test_a_cached_row_that_does_not_match_the_session_is_read_again(client):
     cache.set(_key(user.pk), stale, USER_TTL)  # and a row of the old one in the cache
 
     assert client.get(page).status_code == 200  # Django's own check, on the database row
-    assert cache.get(_key(user.pk)).password == user.password  # which replaces the stale one
+    assert cache.get(_key(user.pk))._session_auth_hash == user.get_session_auth_hash()  # which replaces the stale one
 
 
 def test_a_deactivated_contestant_is_refused(client):
@@ -123,3 +150,11 @@ def test_logging_out_drops_the_cached_row(client):
     assert isinstance(cache.get(_key(user.pk)), float)
     response = client.get(page)
     assert response.status_code == 302
+
+
+def test_the_round_page_reads_no_user_row_once_cached(client, django_assert_num_queries):
+    user, attempt, page = _signed_in_with_attempt(client)
+    url = reverse("quiz:round", args=[attempt.round_id])
+    assert client.get(url).status_code == 200
+    with django_assert_num_queries(5):  # the round, the attempts, entries, the next round, the seal: no user, no roles
+        assert client.get(url).status_code == 200

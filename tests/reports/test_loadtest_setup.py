@@ -17,3 +17,17 @@ def test_prepare_loadtest_makes_an_open_round_and_contestants_idempotently(capsy
     users = User.objects.filter(email__startswith="load")
     assert users.count() == 5
     assert all(u.check_password("DemoPass123!") and u.profile for u in users)
+
+
+def test_the_load_contestants_have_accepted_the_notice_in_force(client):
+    from accounts import privacy
+
+    call_command("prepare_loadtest", "--users", "3")
+    text = privacy.consent_text_current()
+    assert text is not None  # published with the site (a migration), so every contestant is asked
+    users = list(User.objects.filter(email__startswith="load"))
+    assert all(u.consents.filter(text=text).exists() for u in users)
+
+    client.force_login(users[0])
+    response = client.post(f"/quiz/rounds/{Round.objects.get(name='Tuần thi tải thử').pk}/start/")
+    assert "/quiz/attempts/" in response["Location"]  # not the consent page

@@ -80,3 +80,33 @@ def test_no_template_of_the_project_has_inline_script_or_style():
         if re.search(r"<script(?![^>]*\bsrc=)[^>]*>|<style|\sstyle=\"|\son[a-z]+=\"", text):
             offenders.append(str(template.relative_to(root)))
     assert offenders == []
+
+
+@pytest.mark.django_db
+def test_the_policy_built_once_is_the_one_django_csp_builds(client, settings):
+    from csp.decorators import csp_update
+    from csp.utils import build_policy
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+
+    from contests.middleware import CSPMiddleware
+
+    def directives(header):
+        return sorted(header.split("; "))
+
+    assert client.get("/").headers["Content-Security-Policy"] == build_policy()
+    settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": {"default-src": ["'self'"], "img-src": ["'self'", "blob:"]}}
+    assert directives(client.get("/").headers["Content-Security-Policy"]) == ["default-src 'self'", "img-src 'self' blob:"]
+
+    @csp_update({"img-src": "https://example.org"})
+    def view(request):
+        return HttpResponse("x")
+
+    request = RequestFactory().get("/x/")
+    middleware = CSPMiddleware(view)
+    middleware.process_request(request)
+    response = middleware.process_response(request, view(request))
+    assert directives(response.headers["Content-Security-Policy"]) == [
+        "default-src 'self'",
+        "img-src 'self' blob: https://example.org",
+    ]

@@ -1,0 +1,17 @@
+"""What an answer is worth, and how long an attempt took: the one home of the scoring rule,
+used by the submit and the time-out (`quiz.services._finish`) and by `verify_results`
+(`reports.verification.quiz`), which recomputes every score from the stored answers and the
+sealed key file.
+"""
+
+
+def answer_counts(*, chosen_index: int | None, answered_at, deadline) -> bool:
+    """An answer counts when an option was chosen and saved by the attempt's deadline; what
+    arrives later is kept but never scored."""
+    return chosen_index is not None and answered_at is not None and answered_at <= deadline
+
+
+def duration_ms(*, started_at, finished_at) -> int:
+    """Time taken, to the end of the attempt (the submit, or the deadline at the latest), in
+    whole milliseconds."""
+    return max(0, int((finished_at - started_at).total_seconds() * 1000))
