@@ -24,12 +24,12 @@ import gevent
 from locust import constant, events, task
 from locust.contrib.fasthttp import FastHttpUser
 
-SCENARIO = os.environ.get("LOADTEST_SCENARIO", "capacity")
-LABEL = os.environ.get("LOADTEST_LABEL", SCENARIO)  # two_nodes and faults send capacity and concurrent traffic
+SCENARIO = os.environ.get("LOADTEST_SCENARIO") or "capacity"
+LABEL = os.environ.get("LOADTEST_LABEL") or SCENARIO  # two_nodes and faults send capacity and concurrent traffic
 ROUND_ID = os.environ["LOADTEST_ROUND"]
-USERS = int(os.environ.get("LOADTEST_USERS", "32"))
+USERS = int(os.environ.get("LOADTEST_USERS") or "32")
 SESSIONS = json.loads(Path(os.environ["LOADTEST_SESSIONS"]).read_text()) if os.environ.get("LOADTEST_SESSIONS") else []
-THINK = float(os.environ.get("LOADTEST_THINK", "3"))  # seconds per answer in "concurrent"
+THINK = float(os.environ.get("LOADTEST_THINK") or "3")  # make exports unset variables as ""  # seconds per answer in "concurrent"
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 TOKEN = re.compile(r'data-autosave-token="([^"]+)"')
 QUESTION = re.compile(r'name="q(\d+)" value="(\d+)"')
