@@ -63,7 +63,7 @@ bench: $(STAMP)
 # LOADTEST_TIME, LOADTEST_NODES=2 (docs/performance.md). two_nodes needs nginx, faults runs its own
 # PostgreSQL cluster as the postgres user (run as root). Passed to tests/load/run.sh through the environment.
 export LOADTEST_SCENARIO LOADTEST_USERS LOADTEST_TIME LOADTEST_THINK LOADTEST_DATABASE_URL LOADTEST_REDIS_URL LOADTEST_PROFILE
-export LOADTEST_NODES LOADTEST_PORT LOADTEST_REDIS_PORT LOADTEST_PG_PORT
+export LOADTEST_STEADY LOADTEST_NODES LOADTEST_PORT LOADTEST_REDIS_PORT LOADTEST_PG_PORT
 loadtest: $(STAMP)
 	$(BIN)/pip install --quiet -r requirements-bench.txt
 	bash tests/load/run.sh

@@ -15,6 +15,8 @@
 # Prints p50/p95/p99 per request type, errors, whole attempts per second, lost answers (answers
 # the server acknowledged that are not in the database afterwards), attempts scored other than
 # exactly once, and the CPU of the web workers and of the database per whole attempt.
+# LOADTEST_STEADY=1 resets the request figures once every contestant has arrived (locust's
+# --reset-stats): the steady state, without the arrivals; lost answers are still counted over the whole run.
 # LOADTEST_PROFILE=FILE also records a py-spy profile of every gunicorn worker (collapsed stacks,
 # samples of the thread holding the GIL: CPU, not waiting) into FILE.
 set -euo pipefail
@@ -117,7 +119,8 @@ if [ "$scenario" = faults ]; then
 fi
 LOADTEST_SCENARIO=$traffic LOADTEST_LABEL="$scenario${LOADTEST_NODES:+ ($nodes nodes)}" LOADTEST_ROUND=$round LOADTEST_USERS=$users \
   LOADTEST_SESSIONS=$sessions LOADTEST_ACKS="$logs/acks.json" $LOCUST -f tests/load/locustfile.py --headless \
-  -u "$users" -r "$rate" -t "$time" --host "http://127.0.0.1:$port" --only-summary --loglevel WARNING 2>"$logs/locust.log" | \
+  -u "$users" -r "$rate" -t "$time" ${LOADTEST_STEADY:+--reset-stats} --host "http://127.0.0.1:$port" --only-summary \
+  --loglevel WARNING 2>"$logs/locust.log" | \
   sed -n '/^== /,$p' || true  # locust exits non-zero when any request failed: the checks below still run
 if [ -n "${LOADTEST_PROFILE:-}" ]; then kill -INT "$profiler" 2>/dev/null || true; wait "$profiler" 2>/dev/null || true; fi
 if [ "$scenario" = faults ]; then $BIN/python tests/load/probe.py report "$logs/faults.log" "$logs/probe.log"; fi
