@@ -1,17 +1,13 @@
 """The organizer's admin: the import preview (letters, a confirm without the file again, unknown
 fields never created silently) and an admin in Vietnamese."""
 
-import io
-
 import pytest
 from django.apps import apps
-from openpyxl import Workbook
 
 from accounts.enums import Role
-from quiz.excel import headers
 from quiz.models import Field, Question
 from tests.factories import staff_user
-from tests.quiz.factories import FieldFactory
+from tests.quiz.factories import FieldFactory, question_workbook
 
 pytestmark = pytest.mark.django_db
 URL = "/admin/quiz/question/import/"
@@ -23,16 +19,7 @@ def organizer(client):
     return client
 
 
-def _upload(rows):
-    wb = Workbook()
-    wb.active.append(headers())
-    for row in rows:
-        wb.active.append(row)
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    buffer.seek(0)
-    buffer.name = "cau-hoi.xlsx"
-    return buffer
+_upload = question_workbook
 
 
 def _row(code="A1", field="Điều lệ Đảng", answer="B"):

@@ -1,10 +1,13 @@
 import datetime
+import io
 
 import factory
 from django.utils import timezone
+from openpyxl import Workbook
 
 from quiz import services
 from quiz.enums import QuestionStatus, RoundKind
+from quiz.excel import headers
 from quiz.models import Field, Option, Question, Round
 from tests.factories import ContestFactory, UserFactory
 
@@ -74,3 +77,16 @@ def answer_all(attempt, *, right: int) -> dict[int, int]:
         correct = next(i for i, oid in enumerate(item.option_ids) if Option.objects.get(pk=oid).is_correct)
         answers[item.position] = correct if item.position <= right else (correct + 1) % item.option_count
     return answers
+
+
+def question_workbook(rows, name="cau-hoi.xlsx"):
+    """An uploaded question bank: the contract's header row, then `rows`."""
+    wb = Workbook()
+    wb.active.append(headers())
+    for row in rows:
+        wb.active.append(row)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    buffer.seek(0)
+    buffer.name = name
+    return buffer

@@ -1,13 +1,13 @@
 import io
 
 import pytest
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from accounts.enums import Role
 from quiz.excel import headers
 from quiz.models import Question, Round, RoundQuestion
 from tests.factories import staff_user
-from tests.quiz.factories import FieldFactory, QuestionFactory, RoundFactory, sealed_round
+from tests.quiz.factories import FieldFactory, QuestionFactory, RoundFactory, question_workbook, sealed_round
 
 pytestmark = pytest.mark.django_db
 
@@ -18,16 +18,7 @@ def organizer_client(client):
     return client
 
 
-def _upload(rows):
-    wb = Workbook()
-    wb.active.append(headers())
-    for row in rows:
-        wb.active.append(row)
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    buffer.seek(0)
-    buffer.name = "cau-hoi.xlsx"
-    return buffer
+_upload = question_workbook
 
 
 def test_admin_import_previews_then_imports(organizer_client):
