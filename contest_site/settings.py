@@ -43,6 +43,9 @@ else:
     # No defaults in production: a missing secret must stop the server, not weaken it.
     SECRET_KEY = env.str("DJANGO_SECRET_KEY")
     ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
+# Rotation (docs/operations.md): the new key in DJANGO_SECRET_KEY, the old one here until every
+# session and signed link made with it has expired; nobody is logged out meanwhile.
+SECRET_KEY_FALLBACKS = env.list("DJANGO_SECRET_KEY_FALLBACKS", default=[])
 
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 

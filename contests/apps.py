@@ -8,6 +8,8 @@ class ContestsConfig(AppConfig):
     verbose_name = pgettext_lazy("tên phân hệ quản trị", "Cuộc thi")
 
     def ready(self):
+        from contest_site import checks  # noqa: F401  (the deploy checks that fail closed)
+
         from . import signals  # noqa: F401
 
     # Personal data (contests.personal_data): notification choices and the outbox.

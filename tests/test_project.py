@@ -38,9 +38,30 @@ def test_check_deploy_is_clean_under_production_settings():
             "DJANGO_SECRET_KEY": "x" * 20 + "-production-secret-for-the-check-0123456789",
             "DJANGO_ALLOWED_HOSTS": "cuocthi.example.vn",
             "DJANGO_HTTPS": "1",
+            "SITE_URL": "https://cuocthi.example.vn",
+            "SMS_BACKEND": "contests.sms.GatewayBackend",
+            "SMS_GATEWAY_URL": "https://sms.example.vn/api/send",
+            "SMS_GATEWAY_TOKEN": "gateway-token-41a7",
+            "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "WINNER_DETAILS_KEYS": "1a8V9c5Yl3o4xk0Uu6tHcm8b7qCz2xQ1yq8nFJ8S0mE=",
         },
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_check_deploy_fails_with_the_development_backends():
+    result = _manage(
+        "check",
+        "--deploy",
+        env_overrides={
+            "DJANGO_DEBUG": "0",
+            "DJANGO_SECRET_KEY": "x" * 20 + "-production-secret-for-the-check-0123456789",
+            "DJANGO_ALLOWED_HOSTS": "cuocthi.example.vn",
+        },
+    )
+    assert result.returncode != 0
+    for error in ("contest.E001", "contest.E003", "contest.E004", "contest.E006"):
+        assert error in result.stderr
 
 
 def test_production_refuses_to_start_without_a_secret_key():
