@@ -16,4 +16,5 @@ def roles(request):
         "roles": SimpleLazyObject(compute),
         "CONTEST_HOTLINE": settings.CONTEST_HOTLINE,
         "CONTEST_CONTACT_EMAIL": settings.CONTEST_CONTACT_EMAIL,
+        "TRIAL_INSTALL": settings.TRIAL_INSTALL,
     }

@@ -10,13 +10,15 @@ docker-compose's `migrate` service runs it first, so a stack with such a setting
   from SECRET_KEY, lost at its rotation), or a key that is not a Fernet key.
 - A placeholder secret copied from `.env.example` (`change-me`) or the development secret key.
 
-Only with DEBUG off: development and the test suite keep their console and memory backends."""
+Only with DEBUG off: development and the test suite keep their console and memory backends. A
+trial install (CONTEST_TRIAL=1: docker compose on one's own machine with .env.example as it is)
+gets the same findings as warnings (contest.W0NN), and every page carries a banner saying so."""
 
 import ipaddress
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.checks import Error, Tags, register
+from django.core.checks import Error, Tags, Warning, register
 
 # What .env.example and the development settings put where a secret belongs.
 PLACEHOLDERS = ("change-me", "changeme", "dev-only-insecure-key")
@@ -71,13 +73,14 @@ def _database_passwords() -> list[tuple[str, str]]:
 
 
 @register(Tags.security, deploy=True)
-def fail_open_settings(app_configs=None, **kwargs) -> list[Error]:
+def fail_open_settings(app_configs=None, **kwargs) -> list[Error | Warning]:
     if settings.DEBUG:
         return []
-    errors: list[Error] = []
+    errors: list[Error | Warning] = []
+    level, letter = (Warning, "W") if settings.TRIAL_INSTALL else (Error, "E")
 
     def error(id_: int, msg: str, hint: str) -> None:
-        errors.append(Error(msg, hint=hint, id=f"contest.E{id_:03d}"))
+        errors.append(level(msg, hint=hint, id=f"contest.{letter}{id_:03d}"))
 
     if settings.SMS_BACKEND in LOG_OR_MEMORY_SMS:
         error(1, f"SMS_BACKEND={settings.SMS_BACKEND} writes sign-in codes to the log or to memory.",

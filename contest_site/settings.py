@@ -33,6 +33,10 @@ def env_bool(name: str, default: bool) -> bool:
 
 
 DEBUG = env_bool("DJANGO_DEBUG", True)
+# A trial install on one's own machine (docker compose with .env.example as it is): production
+# settings, but SMS and e-mail may go to the log and SITE_URL may be localhost — check --deploy
+# warns instead of failing (contest_site/checks.py) and every page says it is a trial.
+TRIAL_INSTALL = env_bool("CONTEST_TRIAL", False)
 # Under pytest: eager Celery, a fast password hasher.
 TESTING = env_bool("DJANGO_TESTING", "pytest" in sys.modules)
 

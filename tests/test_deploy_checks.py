@@ -74,3 +74,16 @@ def test_check_deploy_command_fails(settings):
     ids(settings, SMS_BACKEND="contests.sms.ConsoleBackend")
     with pytest.raises(SystemCheckError, match="contest.E001"):
         call_command("check", deploy=True)
+
+
+def test_a_trial_install_is_warned_not_stopped(settings):
+    found = ids(settings, TRIAL_INSTALL=True, SMS_BACKEND="contests.sms.ConsoleBackend", SITE_URL="https://localhost")
+    assert found == {"contest.W001", "contest.W004"}
+
+
+@pytest.mark.django_db
+def test_a_trial_install_says_so_on_every_page(client, settings):
+    settings.TRIAL_INSTALL = True
+    assert "Bản chạy thử" in client.get("/").content.decode()
+    settings.TRIAL_INSTALL = False
+    assert "Bản chạy thử" not in client.get("/").content.decode()
