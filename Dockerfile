@@ -11,6 +11,10 @@ RUN apt-get update \
     && rm -rf /var/lib/apt/lists/* \
     && python3 -m venv /opt/venv \
     && useradd --create-home --uid 1000 app
+# A network's own certificate authorities (deploy/ca/*.crt), trusted by apt, pip and the app.
+COPY deploy/ca/ /usr/local/share/ca-certificates/network/
+RUN update-ca-certificates >/dev/null
+ENV PIP_CERT=/etc/ssl/certs/ca-certificates.crt REQUESTS_CA_BUNDLE=/etc/ssl/certs/ca-certificates.crt
 WORKDIR /app
 # A PyPI mirror on a closed network: --build-arg PIP_INDEX_URL=https://pypi.mirror.local/simple
 ARG PIP_INDEX_URL
