@@ -40,7 +40,10 @@ def test_the_application_connects_as_the_role_that_owns_nothing():
     assert "DATABASE_OWNER_URL" in COMPOSE["services"]["migrate"]["environment"]
     assert all("DATABASE_OWNER_URL" not in COMPOSE["services"][n]["environment"] for n in ("web", "worker", "beat"))
     commands = [line for line in (ROOT / "deploy/release.sh").read_text().splitlines() if "manage.py" in line]
-    order = [next(i for i, line in enumerate(commands) if word in line) for word in ("check --deploy", "migrate --noinput", "grant_app_role")]
+    order = [
+        next(i for i, line in enumerate(commands) if word in line)
+        for word in ("check --deploy", "migrate --noinput", "grant_app_role")
+    ]
     assert order == sorted(order)
 
 
@@ -98,7 +101,9 @@ def test_the_proxy_log_holds_no_token(tmp_path, nginx_binary):
     conf = re.sub(r"\s*listen \[::\]:\d+[^;]*;", "", conf)
     (tmp_path / "cache").mkdir()
     (tmp_path / "nginx.conf").write_text(f"daemon off;\n{conf}")
-    test = subprocess.run([nginx_binary, "-t", "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf")], capture_output=True, text=True)
+    test = subprocess.run(
+        [nginx_binary, "-t", "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf")], capture_output=True, text=True
+    )
     assert test.returncode == 0, test.stderr
     server = subprocess.Popen([nginx_binary, "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf")], stderr=subprocess.DEVNULL)
     try:
