@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from contests import notifications
+from contests.sms import SmsCeilingReached, SmsError, sms_ceiling_check
 
 from . import members, privacy
 from .forms import ConsentForm, DeletionRequestForm, MemberImportForm, ProfileForm
@@ -134,6 +135,18 @@ def deletion_request(request):
 class SignupView(allauth_views.SignupView):
     """allauth's sign-up, with the number and the e-mail of an invitation followed in this browser
     filled in (the rest of the list's data fills the profile after)."""
+
+    def form_valid(self, form):
+        # Over the site-wide SMS ceiling the code could not be sent: the 429 page before an account
+        # is made that nobody could verify (a known number answers the same: no enumeration).
+        try:
+            sms_ceiling_check()
+        except SmsCeilingReached:
+            raise
+        except SmsError:
+            form.add_error(None, _("Chưa gửi được tin nhắn mã xác thực lúc này; vui lòng thử lại sau ít phút."))
+            return self.form_invalid(form)
+        return super().form_valid(form)
 
     def get_initial(self):
         initial = super().get_initial()
