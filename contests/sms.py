@@ -146,23 +146,25 @@ class _Window:
     key: str
     limit: int
     ends_at: datetime
+    timeout: int  # the counter outlives its window a little, never less than a minute
 
     def cap(self, *, bulk: bool) -> int:
         return int(self.limit * BULK_SHARE) if bulk else self.limit
-
-    @property
-    def timeout(self) -> int:
-        return int((self.ends_at - timezone.now()).total_seconds()) + 120
 
 
 def _windows(now: datetime | None = None) -> list[_Window]:
     local = timezone.localtime(now or timezone.now())
     hour = local.replace(minute=0, second=0, microsecond=0)
     day = hour.replace(hour=0)
-    return [
-        _Window("hour", f"sms:ceiling:hour:{hour:%Y%m%d%H}", settings.SMS_MAX_PER_HOUR, hour + timedelta(hours=1)),
-        _Window("day", f"sms:ceiling:day:{day:%Y%m%d}", settings.SMS_MAX_PER_DAY, day + timedelta(days=1)),
-    ]
+    windows = []
+    for name, start, length, limit in (
+        ("hour", hour, timedelta(hours=1), settings.SMS_MAX_PER_HOUR),
+        ("day", day, timedelta(days=1), settings.SMS_MAX_PER_DAY),
+    ):
+        ends_at = start + length
+        timeout = max(int((ends_at - local).total_seconds()) + 120, 60)
+        windows.append(_Window(name, f"sms:ceiling:{name}:{start:%Y%m%d%H}", limit, ends_at, timeout))
+    return windows
 
 
 def _take(window: _Window) -> int:
@@ -186,20 +188,26 @@ def _alert_once(window: _Window, *, level: str, count: int) -> None:
         logger.warning("SMS ceiling of the %s: %s of %s sent (until %s).", window.name, count, window.limit, until)
         subject = (_("Sắp chạm trần tin nhắn SMS trong giờ") if window.name == "hour"
                    else _("Sắp chạm trần tin nhắn SMS trong ngày"))  # fmt: skip
-        body = _(
-            "Hệ thống đã gửi %(count)d trên tối đa %(limit)d tin nhắn SMS được phép (đến %(until)s). "
-            "Khi chạm trần, mã đăng nhập và mã đăng ký qua SMS sẽ tạm dừng đến hết khung thời gian. "
-            "Nếu đây là lượt đăng ký bình thường, hãy nâng SMS_MAX_PER_HOUR / SMS_MAX_PER_DAY; "
-            "nếu không, có thể ai đó đang lạm dụng việc gửi tin nhắn."
-        ) % figures
+        body = (
+            _(
+                "Hệ thống đã gửi %(count)d trên tối đa %(limit)d tin nhắn SMS được phép (đến %(until)s). "
+                "Khi chạm trần, mã đăng nhập và mã đăng ký qua SMS sẽ tạm dừng đến hết khung thời gian. "
+                "Nếu đây là lượt đăng ký bình thường, hãy nâng SMS_MAX_PER_HOUR / SMS_MAX_PER_DAY; "
+                "nếu không, có thể ai đó đang lạm dụng việc gửi tin nhắn."
+            )
+            % figures
+        )
     else:
         logger.error("SMS ceiling of the %s reached: %s (until %s); no SMS is sent.", window.name, window.limit, until)
         subject = (_("Đã chạm trần tin nhắn SMS trong giờ") if window.name == "hour"
                    else _("Đã chạm trần tin nhắn SMS trong ngày"))  # fmt: skip
-        body = _(
-            "Hệ thống đã gửi đủ %(limit)d tin nhắn SMS được phép; không gửi thêm tin nhắn nào đến %(until)s. "
-            "Người đăng nhập, đăng ký bằng mã SMS được báo thử lại sau; thông báo qua SMS chờ đến khung sau."
-        ) % figures
+        body = (
+            _(
+                "Hệ thống đã gửi đủ %(limit)d tin nhắn SMS được phép; không gửi thêm tin nhắn nào đến %(until)s. "
+                "Người đăng nhập, đăng ký bằng mã SMS được báo thử lại sau; thông báo qua SMS chờ đến khung sau."
+            )
+            % figures
+        )
     recipients = [address for address in settings.SMS_ALERT_EMAILS if address]
     if recipients:
         send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients, fail_silently=True)
