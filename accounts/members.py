@@ -308,6 +308,13 @@ def invitations_send(*, organization: Organization, base_url: str) -> tuple[int,
     return sent, missing
 
 
+def invitation_matches(*, member: Member, user: User) -> bool:
+    """An invitation is for the person on the list, and the list knows them by their number: it
+    applies only to an account whose sign-in number, verified by an SMS code, is the listed one. A
+    link forwarded, leaked or followed while someone else is signed in fills in nothing."""
+    return bool(user.phone and user.phone_verified and user.phone == member.phone)
+
+
 def invitation_profile_initial(member: Member) -> dict:
     """What the profile form starts with for an invited person."""
     return {
@@ -322,10 +329,13 @@ def invitation_profile_initial(member: Member) -> dict:
 @transaction.atomic
 def invitation_accept(*, member: Member, user: User) -> bool:
     """Tie the list line to the account that signed up through its link and mark it accepted.
-    False (and nothing written) when the line was accepted meanwhile or the account is already
-    tied to another line."""
+    False (and nothing written) when the line was accepted meanwhile, the account is already
+    tied to another line, or the account's verified number is not the listed one
+    (invitation_matches)."""
     locked = Member.objects.select_for_update().filter(pk=member.pk).first()
     if locked is None or locked.status == MemberStatus.ACCEPTED:
+        return False
+    if not invitation_matches(member=locked, user=user):
         return False
     if Member.objects.filter(user=user).exclude(pk=locked.pk).exists():
         return False

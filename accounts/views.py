@@ -23,8 +23,24 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _invited_member(request):
+    """The invitation followed in this browser, if it may apply: to a signed-in person only when
+    their verified sign-in number is the listed one (members.invitation_matches); otherwise it is
+    dropped with a message and nothing of it is filled in. Before sign-up it only suggests the
+    number, which the SMS code then proves."""
     signed = request.session.get(members.SESSION_KEY)
-    return members.member_for_invitation(signed) if signed else None
+    member = members.member_for_invitation(signed) if signed else None
+    if member is None or not request.user.is_authenticated:
+        return member
+    if not members.invitation_matches(member=member, user=request.user):
+        request.session.pop(members.SESSION_KEY, None)
+        messages.error(
+            request,
+            _("Lời mời này dành cho một số điện thoại khác với số đăng nhập đã xác minh của anh/chị, nên thông tin "
+              "trong lời mời không được áp dụng. Nếu đây là lời mời của anh/chị, hãy đăng nhập bằng đúng số điện "
+              "thoại có trong danh sách của đơn vị."),
+        )  # fmt: skip
+        return None
+    return member
 
 
 @login_required
