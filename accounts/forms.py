@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from contests.cleaning import CleanTextFormMixin
+from contests.cleaning import CleanTextFormMixin, clean_person_name
 from contests.enums import NotificationKind
 
 from .models import Organization
@@ -84,10 +84,7 @@ class ProfileForm(CleanTextFormMixin, forms.Form):
         self.fields["organization"].choices = [("", _("— Chọn đơn vị —"))] + organization_choice_groups()
 
     def clean_full_name(self):
-        name = " ".join(self.cleaned_data["full_name"].split())
-        if len(name) < 2 or any(ch.isdigit() for ch in name):
-            raise forms.ValidationError(_("Họ và tên không hợp lệ: chỉ gồm chữ cái, có dấu tiếng Việt."))
-        return name
+        return clean_person_name(self.cleaned_data["full_name"])
 
     def clean_phone(self):
         return normalize_phone(self.cleaned_data["phone"])

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from contests.cleaning import clean_text, normalize_text
+from contests.cleaning import clean_person_name, clean_text, normalize_text
 from contests.text import excel_text
 
 from .enums import MemberStatus
@@ -130,8 +130,12 @@ def _parse(rows: list[tuple], *, by: User, default: Organization | None, result:
                 problems.append(_("thiếu họ và tên"))
         elif len(name) > name_limit:
             problems.append(_("họ và tên dài quá %(n)d ký tự") % {"n": name_limit})
-        elif any(ch.isdigit() for ch in name):
-            problems.append(_("họ và tên «%(v)s» có chữ số") % {"v": name[:60]})
+        else:
+            try:
+                name = clean_person_name(name)
+            except ValidationError as exc:
+                why = exc.messages[0].rstrip(".")
+                problems.append(_("%(why)s («%(v)s»)") % {"why": why[:1].lower() + why[1:], "v": name[:60]})
         phone = ""
         if not phone_text:
             problems.append(_("thiếu số điện thoại"))
