@@ -30,7 +30,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.cache import cache
 from django.core.mail import mail_admins, send_mail
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
@@ -179,9 +179,15 @@ def _take(window: _Window) -> int:
 
 
 def _alert_once(window: _Window, *, level: str, count: int) -> None:
-    """Log and mail the organizers (SMS_ALERT_EMAILS and the ADMINS), once per window and level."""
+    """Log and mail the organizers (SMS_ALERT_EMAILS and the ADMINS), once per window and level,
+    in Vietnamese whatever the language of the request that crossed the line."""
     if not cache.add(f"{window.key}:alert:{level}", 1, timeout=window.timeout):
         return
+    with translation.override(settings.LANGUAGE_CODE):
+        _alert_send(window, level=level, count=count)
+
+
+def _alert_send(window: _Window, *, level: str, count: int) -> None:
     until = timezone.localtime(window.ends_at).strftime("%H:%M %d/%m/%Y")
     figures = {"count": count, "limit": window.limit, "until": until}
     if level == "near":
