@@ -1,14 +1,13 @@
 from allauth.account import app_settings as allauth_settings
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core.internal import ratelimit
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from contests.sms import SmsError, send_sms
+from contests.sms import SmsCeilingReached, SmsError, send_sms, sms_ceiling_check
 
 from .enums import Role
 from .fields import VietnamesePhoneField
@@ -78,15 +77,26 @@ class AccountAdapter(DefaultAccountAdapter):
             return None
         return get_user_model().objects.filter(phone=phone, is_active=True).first()
 
-    def _send_sms(self, phone: str, body: str) -> None:
-        """Every SMS of the sign-in flows: counted per number a day ("sms_phone": an SMS flood of
-        someone's phone, or of the bill, stops there), and a gateway failure is told, not a 500."""
+    def _send_sms(self, phone: str, body: str | None) -> None:
+        """Every SMS of the sign-in flows. Counted per number a day ("sms_phone": an SMS flood of
+        someone's phone stops there) and against the site-wide ceiling (contests.sms: over it,
+        SmsCeilingReached goes up to the 429 page); a gateway failure is told, not a 500.
+
+        `body` None is a code that is *not* sent — to a number without an account at sign-in, or
+        a number that has one at sign-up: texting them would let anyone pump SMS to numbers of
+        their choosing, or learn from the text who has an account. Everything else a person can
+        observe happens as for a sent code: the per-number count, the ceiling, the same page."""
         request = self.request
         if not ratelimit.consume(request, config=allauth_settings.RATE_LIMITS, action="sms_phone", key=phone):
             self._sms_problem(_("Số điện thoại này đã nhận quá nhiều tin nhắn hôm nay; vui lòng thử lại vào ngày mai."))
             return
         try:
-            send_sms(to=phone, body=body)
+            if body is None:
+                sms_ceiling_check()
+            else:
+                send_sms(to=phone, body=body)
+        except SmsCeilingReached:
+            raise
         except SmsError:
             self._sms_problem(_("Chưa gửi được tin nhắn tới số điện thoại này; vui lòng thử lại sau ít phút."))
 
@@ -102,18 +112,13 @@ class AccountAdapter(DefaultAccountAdapter):
         )
 
     def send_unknown_account_sms(self, phone: str, **kwargs) -> None:
-        self._send_sms(
-            phone,
-            _("Có yêu cầu đăng nhập Cuộc thi bằng số này nhưng số chưa đăng ký tài khoản. Đăng ký tại %(url)s")
-            % {"url": settings.SITE_URL + reverse("account_signup")},
-        )
+        # Sign-in by code for a number without an account: nothing is sent (see _send_sms).
+        self._send_sms(phone, None)
 
     def send_account_already_exists_sms(self, phone: str) -> None:
-        self._send_sms(
-            phone,
-            _("Số này đã có tài khoản Cuộc thi. Đăng nhập bằng mã gửi qua tin nhắn tại %(url)s")
-            % {"url": settings.SITE_URL + reverse("account_request_login_code")},
-        )
+        # Sign-up with a number that has an account: nothing is sent; the code page says what to
+        # do when no code comes (templates/account/confirm_phone_verification_code.html).
+        self._send_sms(phone, None)
 
     def _get_login_attempts_cache_key(self, request, **credentials):
         # allauth keys failed logins by e-mail or username only; a number is an account too.

@@ -1,10 +1,11 @@
+from allauth.account import app_settings as allauth_settings
 from allauth.account import forms as allauth_forms
 from django import forms
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from contests.cleaning import CleanTextFormMixin
+from contests.cleaning import CleanTextFormMixin, clean_person_name
 from contests.enums import NotificationKind
 
 from .models import Organization
@@ -83,10 +84,7 @@ class ProfileForm(CleanTextFormMixin, forms.Form):
         self.fields["organization"].choices = [("", _("— Chọn đơn vị —"))] + organization_choice_groups()
 
     def clean_full_name(self):
-        name = " ".join(self.cleaned_data["full_name"].split())
-        if len(name) < 2 or any(ch.isdigit() for ch in name):
-            raise forms.ValidationError(_("Họ và tên không hợp lệ: chỉ gồm chữ cái, có dấu tiếng Việt."))
-        return name
+        return clean_person_name(self.cleaned_data["full_name"])
 
     def clean_phone(self):
         return normalize_phone(self.cleaned_data["phone"])
@@ -123,8 +121,14 @@ def consent_field() -> forms.BooleanField:
 
 class SignupForm(allauth_forms.SignupForm):
     """allauth's sign-up: the mobile number first (verified by an SMS code), the e-mail address
-    optional. Whether the number or the address already has an account, the page answers the
-    same (the code page); the owner is told by SMS or e-mail instead.
+    optional. Whether the number or the address already has an account, the page answers the same
+    (the code page) and nothing sent tells the person at the form either:
+
+    - a number with an account: no account is made and *no SMS is sent* (the owner is not texted;
+      the code page says what to do when no code comes);
+    - a taken e-mail address with a new number: the account is made without the address, the code
+      goes to the number as for anyone, and the owner of the address is told by e-mail. (Holding
+      the code back would tell whoever owns the number that the address has an account.)
 
     The consent to the notice on personal data (Decree 13) is asked here too: an unticked box,
     and the version of the notice the person was shown, which is the one recorded."""
@@ -135,6 +139,7 @@ class SignupForm(allauth_forms.SignupForm):
         super().__init__(*args, **kwargs)
         from .privacy import consent_version_current
 
+        self.email_taken = ""
         self.fields["email"].label = _("E-mail (không bắt buộc)")
         self.fields["email"].help_text = _("Để nhận thông báo và lấy lại mật khẩu qua e-mail.")
         self.fields["consent"] = consent_field()
@@ -152,15 +157,28 @@ class SignupForm(allauth_forms.SignupForm):
             consent_record(user=user, text=text, ip=client_ip(request))
 
     def validate_unique_email(self, value):
-        # With the e-mail optional, allauth would refuse a taken address on the page ("a user is
-        # already registered…"), telling a stranger who has an account. Treated as a taken number
-        # is: the form goes on, and the owner of the address gets an "account already exists" mail.
+        # A taken address is dropped, not refused (allauth would say "a user is already
+        # registered…"): see the class docstring. try_save tells its owner.
         from allauth.account.adapter import get_adapter
         from allauth.account.utils import filter_users_by_email
 
+        value = get_adapter().validate_unique_email(value)
         if filter_users_by_email(value):
-            self.account_already_exists = True
-        return get_adapter().validate_unique_email(value)
+            self.email_taken = value
+            return ""
+        return value
+
+    def try_save(self, request):
+        from allauth.account.adapter import get_adapter
+        from allauth.core.internal import ratelimit
+
+        user, response = super().try_save(request)
+        # At most one such mail every few minutes per address ("confirm_email"), whatever is typed.
+        if self.email_taken and ratelimit.consume(
+            request, config=allauth_settings.RATE_LIMITS, action="confirm_email", key=self.email_taken
+        ):
+            get_adapter().send_account_already_exists_mail(self.email_taken)
+        return user, response
 
 
 class RequestLoginCodeForm(allauth_forms.RequestLoginCodeForm):

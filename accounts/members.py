@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from contests.cleaning import clean_text, normalize_text
+from contests.cleaning import clean_person_name, clean_text, normalize_text
 from contests.text import excel_text
 
 from .enums import MemberStatus
@@ -130,8 +130,12 @@ def _parse(rows: list[tuple], *, by: User, default: Organization | None, result:
                 problems.append(_("thiếu họ và tên"))
         elif len(name) > name_limit:
             problems.append(_("họ và tên dài quá %(n)d ký tự") % {"n": name_limit})
-        elif any(ch.isdigit() for ch in name):
-            problems.append(_("họ và tên «%(v)s» có chữ số") % {"v": name[:60]})
+        else:
+            try:
+                name = clean_person_name(name)
+            except ValidationError as exc:
+                why = exc.messages[0].rstrip(".")
+                problems.append(_("%(why)s («%(v)s»)") % {"why": why[:1].lower() + why[1:], "v": name[:60]})
         phone = ""
         if not phone_text:
             problems.append(_("thiếu số điện thoại"))
@@ -308,6 +312,13 @@ def invitations_send(*, organization: Organization, base_url: str) -> tuple[int,
     return sent, missing
 
 
+def invitation_matches(*, member: Member, user: User) -> bool:
+    """An invitation is for the person on the list, and the list knows them by their number: it
+    applies only to an account whose sign-in number, verified by an SMS code, is the listed one. A
+    link forwarded, leaked or followed while someone else is signed in fills in nothing."""
+    return bool(user.phone and user.phone_verified and user.phone == member.phone)
+
+
 def invitation_profile_initial(member: Member) -> dict:
     """What the profile form starts with for an invited person."""
     return {
@@ -322,10 +333,13 @@ def invitation_profile_initial(member: Member) -> dict:
 @transaction.atomic
 def invitation_accept(*, member: Member, user: User) -> bool:
     """Tie the list line to the account that signed up through its link and mark it accepted.
-    False (and nothing written) when the line was accepted meanwhile or the account is already
-    tied to another line."""
+    False (and nothing written) when the line was accepted meanwhile, the account is already
+    tied to another line, or the account's verified number is not the listed one
+    (invitation_matches)."""
     locked = Member.objects.select_for_update().filter(pk=member.pk).first()
     if locked is None or locked.status == MemberStatus.ACCEPTED:
+        return False
+    if not invitation_matches(member=locked, user=user):
         return False
     if Member.objects.filter(user=user).exclude(pk=locked.pk).exists():
         return False

@@ -6,7 +6,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from contests.cleaning import validate_line, validate_multiline
+from contests.cleaning import validate_line, validate_multiline, validate_person_name
 
 from .enums import MemberStatus, OrganizationKind
 
@@ -47,7 +47,7 @@ class User(AbstractUser):
     email = models.EmailField(_("e-mail"), unique=True, null=True, blank=True)
     phone = models.CharField(_("số điện thoại đăng nhập"), max_length=10, unique=True, null=True, blank=True)
     phone_verified = models.BooleanField(_("đã xác minh số điện thoại"), default=False)
-    full_name = models.CharField(_("họ và tên"), max_length=150, blank=True, validators=[validate_line])
+    full_name = models.CharField(_("họ và tên"), max_length=150, blank=True, validators=[validate_person_name])
     # Set when the person's data were anonymized (accounts.privacy.person_anonymize): the account
     # is inactive for good, but its results still count (docs/decisions.md, "Personal data").
     anonymized_at = models.DateTimeField(_("ẩn danh hoá lúc"), null=True, blank=True, editable=False)
@@ -315,7 +315,7 @@ class Member(models.Model):
     again updates the line instead of adding a second one."""
 
     organization = models.ForeignKey(Organization, verbose_name=_("đơn vị"), on_delete=models.PROTECT, related_name="members")
-    full_name = models.CharField(_("họ và tên"), max_length=150, validators=[validate_line])
+    full_name = models.CharField(_("họ và tên"), max_length=150, validators=[validate_person_name])
     phone = models.CharField(_("số điện thoại"), max_length=10, unique=True)
     email = models.EmailField(_("e-mail"), blank=True)
     position = models.CharField(_("chức vụ"), max_length=150, blank=True, validators=[validate_line])

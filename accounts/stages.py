@@ -17,16 +17,15 @@ class SignupEmailVerificationStage(EmailVerificationStage):
 
 class SignupPhoneVerificationStage(PhoneVerificationStage):
     """The SMS code at sign-up (the number is required there); an account made before sign-in by
-    phone existed, or by the admin or seed_demo, has no number and logs in as before."""
+    phone existed, or by the admin or seed_demo, has no number and logs in as before.
+
+    A sign-up with a number that has an account comes here without a user: allauth then asks the
+    adapter for an "account already exists" SMS, which sends nothing (accounts.adapter._send_sms).
+    No e-mail is sent from here either: one to the address typed would tell its owner whether the
+    number has an account; the owner of a taken address is told by accounts.forms.SignupForm."""
 
     def handle(self):
         user = self.login.user
         if user is not None and not self.login.signup and not user.phone:
             return None, True
-        if user is None and self.login.email and not self.state:
-            # A sign-up with an address that has an account never gets past the code (no code was
-            # sent), so the e-mail stage would never tell the owner: tell them now.
-            from allauth.account.internal.flows.email_verification import send_verification_email_at_login
-
-            send_verification_email_at_login(self.request, self.login)
         return super().handle()

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from contests import notifications
+from contests.sms import SmsCeilingReached, SmsError, sms_ceiling_check
 
 from . import members, privacy
 from .forms import ConsentForm, DeletionRequestForm, MemberImportForm, ProfileForm
@@ -22,8 +23,24 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _invited_member(request):
+    """The invitation followed in this browser, if it may apply: to a signed-in person only when
+    their verified sign-in number is the listed one (members.invitation_matches); otherwise it is
+    dropped with a message and nothing of it is filled in. Before sign-up it only suggests the
+    number, which the SMS code then proves."""
     signed = request.session.get(members.SESSION_KEY)
-    return members.member_for_invitation(signed) if signed else None
+    member = members.member_for_invitation(signed) if signed else None
+    if member is None or not request.user.is_authenticated:
+        return member
+    if not members.invitation_matches(member=member, user=request.user):
+        request.session.pop(members.SESSION_KEY, None)
+        messages.error(
+            request,
+            _("Lời mời này dành cho một số điện thoại khác với số đăng nhập đã xác minh của anh/chị, nên thông tin "
+              "trong lời mời không được áp dụng. Nếu đây là lời mời của anh/chị, hãy đăng nhập bằng đúng số điện "
+              "thoại có trong danh sách của đơn vị."),
+        )  # fmt: skip
+        return None
+    return member
 
 
 @login_required
@@ -134,6 +151,18 @@ def deletion_request(request):
 class SignupView(allauth_views.SignupView):
     """allauth's sign-up, with the number and the e-mail of an invitation followed in this browser
     filled in (the rest of the list's data fills the profile after)."""
+
+    def form_valid(self, form):
+        # Over the site-wide SMS ceiling the code could not be sent: the 429 page before an account
+        # is made that nobody could verify (a known number answers the same: no enumeration).
+        try:
+            sms_ceiling_check()
+        except SmsCeilingReached:
+            raise
+        except SmsError:
+            form.add_error(None, _("Chưa gửi được tin nhắn mã xác thực lúc này; vui lòng thử lại sau ít phút."))
+            return self.form_invalid(form)
+        return super().form_valid(form)
 
     def get_initial(self):
         initial = super().get_initial()

@@ -99,6 +99,7 @@ MIDDLEWARE = [
     "contests.middleware.NulCharacterMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "contests.middleware.ContestReadOnlyMiddleware",
+    "contests.middleware.RateLimitedMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
 ]
@@ -198,6 +199,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    # Vietnamese ones (matkhau123, anhyeuem, 123456a@ …), also with digits or symbols added.
+    {"NAME": "accounts.passwords.VietnameseCommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 # Argon2id with OWASP's parameters first (contest_site/hashers.py, docs/performance.md: a login
@@ -291,6 +294,15 @@ SMS_GATEWAY_TIMEOUT = env.float("SMS_GATEWAY_TIMEOUT", default=10.0)
 # Vietnamese without diacritics in SMS (GSM-7: 160 characters a segment, accepted by brand-name
 # gateways); 0 sends the diacritics (UCS-2, 70 characters a segment).
 SMS_UNACCENTED = env_bool("SMS_UNACCENTED", True)
+# The site-wide ceiling of SMS (contests.sms.sms_ceiling_take; docs/security.md, "SMS abuse"),
+# counted in Redis for all web nodes and workers. For a province of ~100,000 contestants: the
+# busiest sign-up hour of a launch (a few meetings of a hundred people each, plus codes) stays far
+# under 2,000, and a day of 20,000 is a fifth of the province signing up at once; that day costs
+# a bounded bill. Notifications stop at 80 % of each window, so sign-in codes keep the rest.
+SMS_MAX_PER_HOUR = env.int("SMS_MAX_PER_HOUR", default=2000)
+SMS_MAX_PER_DAY = env.int("SMS_MAX_PER_DAY", default=20000)
+if SMS_MAX_PER_HOUR < 1 or SMS_MAX_PER_DAY < SMS_MAX_PER_HOUR:
+    raise ImproperlyConfigured("SMS_MAX_PER_HOUR must be at least 1 and SMS_MAX_PER_DAY at least SMS_MAX_PER_HOUR.")
 
 # --- Notifications (contests.notifications) ----------------------------------------------------
 # The address of the site in links sent by e-mail and SMS (unsubscribe, next steps) and in the
@@ -391,6 +403,8 @@ LOGGING = {
 # --- Contest platform -----------------------------------------------------------------------
 CONTEST_HOTLINE = env.str("CONTEST_HOTLINE", default="0216 3 852 000")
 CONTEST_CONTACT_EMAIL = env.str("CONTEST_CONTACT_EMAIL", default="cuocthi@example.com")
+# Who is mailed when the SMS ceiling is near (80 %) and reached, once per window (and the ADMINS).
+SMS_ALERT_EMAILS = env.list("SMS_ALERT_EMAILS", default=[CONTEST_CONTACT_EMAIL])
 
 # --- Certificates and winners' details (reports.certificates, reports.winner_details) -------
 # The address in each certificate's QR code (https://<site>/verify/<code>/) is SITE_URL (above).

@@ -28,6 +28,9 @@ def admin_login(request):
     return redirect(f"{reverse('account_login')}?{urlencode({REDIRECT_FIELD_NAME: next_url})}")
 
 
+# allauth answers its rate limits with ROOT_URLCONF.handler429: the same page as the project's own.
+handler429 = "contests.views.too_many_requests"
+
 urlpatterns = [
     path("", contest_views.home, name="home"),
     path("healthz/", contest_views.healthz, name="healthz"),

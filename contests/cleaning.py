@@ -157,3 +157,60 @@ def _cleaning_to_python(field):
         return value
 
     return to_python
+
+
+# --- Names of people --------------------------------------------------------------------------
+
+# Inside a name, besides letters: a space, a hyphen (Hồng-Nhung), an apostrophe (typed ' or ’:
+# H'Hen Niê, O'Brien) and a full stop (an initial: Nguyễn T. An).
+_NAME_PUNCTUATION = frozenset(" -'’.")
+_NAME_LINKS = ("http", "://", "www.")
+
+
+def clean_person_name(value) -> str:
+    """A person's full name, the one rule for the profile form, the member import and the admin
+    (PersonNameValidator on the models): clean_text, inner whitespace collapsed, and refused when
+    it cannot be a name — it starts with anything but a letter (=, +, - and @ start a formula in
+    Excel, where names end up), it holds a link (http, ://, www.), a digit, or any character a
+    name never has. Returns the name, or raises ValidationError with a Vietnamese message."""
+    name = " ".join(clean_text(value).split())
+    if len(name) < 2:
+        raise ValidationError(_("Họ và tên quá ngắn; vui lòng nhập đầy đủ họ và tên."), code="name_short")
+    lowered = name.casefold()
+    if not name[0].isalpha() or any(link in lowered for link in _NAME_LINKS):
+        raise ValidationError(
+            _("Họ và tên phải bắt đầu bằng chữ cái và không được chứa công thức hay đường link (=, +, -, @, http, www.)."),
+            code="name_formula",
+        )
+    for ch in name:
+        if ch.isdigit():
+            raise ValidationError(_("Họ và tên không được có chữ số."), code="name_digit")
+        if not (ch.isalpha() or ch in _NAME_PUNCTUATION or unicodedata.category(ch).startswith("M")):
+            raise ValidationError(
+                _("Họ và tên chỉ gồm chữ cái (có dấu tiếng Việt), dấu cách, dấu gạch nối và dấu nháy đơn; "
+                  "không dùng ký tự «%(char)s».") % {"char": ch},
+                code="name_character",
+            )  # fmt: skip
+    return name
+
+
+@deconstructible
+class PersonNameValidator(TextValidator):
+    """clean_person_name as a model field validator: the admin's forms refuse the same names. A
+    TextValidator too, so the save hook still stores the name NFC-normalized."""
+
+    def __init__(self):
+        super().__init__(multiline=False)
+
+    def __call__(self, value):
+        if isinstance(value, str) and value.strip():
+            clean_person_name(value)
+
+    def __eq__(self, other):
+        return isinstance(other, PersonNameValidator)
+
+    def __hash__(self):
+        return hash(PersonNameValidator)
+
+
+validate_person_name = PersonNameValidator()

@@ -156,3 +156,32 @@ class ContestReadOnlyMiddleware:
         if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
             back = request.path if request.method == "GET" else "/"
         return HttpResponseRedirect(back)
+
+
+class RateLimitedMiddleware:
+    """Every limit is a 429 page, never a 500: allauth's `RateLimited` (raised by its phone
+    verification when a number asks for a second code within 30 s, among others) and the site-wide
+    SMS ceiling (`contests.sms.SmsCeilingReached`), wherever in a view they are raised."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from allauth.core.exceptions import RateLimited
+        from django.utils.translation import gettext as _
+
+        from .sms import SmsCeilingReached
+        from .views import too_many_requests
+
+        if isinstance(exception, SmsCeilingReached):
+            return too_many_requests(
+                request,
+                _("Hệ thống đã gửi quá nhiều tin nhắn SMS trong lúc này nên tạm dừng gửi mã qua tin nhắn. "
+                  "Vui lòng thử lại sau, hoặc đăng nhập bằng mật khẩu hay bằng mã gửi qua e-mail."),
+            )  # fmt: skip
+        if isinstance(exception, RateLimited):
+            return too_many_requests(request)
+        return None

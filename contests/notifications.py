@@ -29,7 +29,7 @@ from django.utils import timezone, translation
 
 from .enums import NotificationChannel, NotificationKind, NotificationStatus
 from .models import Notification, NotificationPreference
-from .sms import send_sms
+from .sms import SmsCeilingReached, send_sms
 
 logger = logging.getLogger(__name__)
 
@@ -195,7 +195,7 @@ def _enqueue_key(key: str) -> None:
 
 def _deliver(notification: Notification) -> None:
     if notification.channel == Channel.SMS:
-        send_sms(to=notification.address, body=notification.body)
+        send_sms(to=notification.address, body=notification.body, bulk=True)
         return
     message = EmailMessage(
         subject=notification.subject,
@@ -223,6 +223,11 @@ def notification_send(*, notification_id: int, now=None) -> str | None:
         row.attempts += 1
         try:
             _deliver(row)
+        except SmsCeilingReached as exc:
+            # Not a failure of this message: it waits for the next window, its attempts untouched.
+            row.attempts -= 1
+            row.next_attempt_at = exc.retry_at
+            logger.info("Notification %s waits for the SMS ceiling until %s.", row.pk, exc.retry_at)
         except Exception as exc:  # noqa: BLE001 - whatever the gateway or SMTP raises is recorded and retried
             row.last_error = f"{type(exc).__name__}: {exc}"[:2000]
             if row.attempts >= MAX_ATTEMPTS:

@@ -105,3 +105,9 @@ def unsubscribe(request, token):
             request, "contests/unsubscribe.html", {"done": True, "all": scope == notifications.ALL, "kind_label": kind_label}
         )
     return render(request, "contests/unsubscribe.html", {"kind_label": kind_label, "ALL": notifications.ALL})
+
+
+def too_many_requests(request, message: str = ""):
+    """The 429 page of every limit: allauth's own (handler429 in contest_site.urls, which allauth
+    looks up) and the exceptions contests.middleware.RateLimitedMiddleware turns into it."""
+    return render(request, "429.html", {"message": message}, status=429)

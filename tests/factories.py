@@ -20,13 +20,23 @@ class OrganizationFactory(factory.django.DjangoModelFactory):
     kind = OrganizationKind.GRASSROOTS
 
 
+def _letters(n: int) -> str:
+    text = ""
+    while True:
+        n, rest = divmod(n, 26)
+        text = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"[rest] + text
+        if n == 0:
+            return text
+
+
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = User
         skip_postgeneration_save = True
 
     email = factory.Sequence(lambda n: f"user{n}@example.com")
-    full_name = factory.Sequence(lambda n: f"Nguyễn Văn Thử {n}")
+    # Unique without digits (a name has none: contests.cleaning.clean_person_name): Thử A, Thử B … Thử BA.
+    full_name = factory.Sequence(lambda n: f"Nguyễn Văn Thử {_letters(n)}")
     password = factory.PostGenerationMethodCall("set_password", "DemoPass123!")
 
     @factory.post_generation

@@ -66,7 +66,7 @@ def test_invitation_signup_prefills_the_profile_and_lands_in_the_unit(client, me
 
 
 def test_a_signed_in_person_following_the_link_goes_to_the_prefilled_profile(client, member):
-    user = UserFactory(full_name="")
+    user = UserFactory(full_name="", phone="0352000101", phone_verified=True)
     client.force_login(user)
 
     assert client.get(invitation_link(member))["Location"] == "/accounts/profile/"
@@ -93,8 +93,41 @@ def test_no_address_no_invitation_and_an_account_takes_one_line_only(member, mai
 
     from accounts.members import invitation_accept
 
-    user = contestant()
+    user = contestant(user__phone="0352000101", user__phone_verified=True)
     other = Member.objects.create(organization=member.organization, full_name="Trần Văn B", phone="0352000199", token="o")
     assert invitation_accept(member=member, user=user) is True
     assert invitation_accept(member=other, user=user) is False
     assert invitation_accept(member=member, user=contestant()) is False  # already accepted
+
+
+PROFILE = {"full_name": "Trần Văn Cường", "phone": "0912000555", "position": "Chuyên viên", "is_party_member": "0"}
+
+
+@pytest.mark.parametrize(
+    "phone, verified", [("0912000555", True), ("0352000101", False), (None, False)], ids=["other", "unverified", "none"]
+)
+def test_an_invitation_followed_by_someone_else_applies_nothing(client, member, phone, verified):
+    """A forwarded or leaked link, opened by whoever is signed in: nothing of it is filled in or
+    accepted unless the account's verified sign-in number is the listed one."""
+    stranger = UserFactory(full_name="", phone=phone, phone_verified=verified)
+    client.force_login(stranger)
+
+    client.get(invitation_link(member))
+    page = client.get("/accounts/profile/")
+    saved = client.post("/accounts/profile/", {**PROFILE, "organization": member.organization_id}, follow=True)
+
+    assert page.context["form"].initial.get("position") is None
+    assert page.context["member"] is None
+    assert "Lời mời này dành cho một số điện thoại khác" in page.content.decode()
+    assert saved.status_code == 200
+    member.refresh_from_db()
+    assert (member.status, member.user_id) == (MemberStatus.LISTED, None)
+
+
+def test_the_service_refuses_an_account_whose_number_is_not_the_listed_one(member):
+    from accounts.members import invitation_accept
+
+    assert invitation_accept(member=member, user=contestant(user__phone="0912000556", user__phone_verified=True)) is False
+    assert invitation_accept(member=member, user=contestant(user__phone="0352000101", user__phone_verified=False)) is False
+    member.refresh_from_db()
+    assert member.status == MemberStatus.LISTED

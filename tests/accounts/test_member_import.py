@@ -88,7 +88,7 @@ def test_bad_rows_are_reported_by_number_and_nothing_is_written(tree):
 
     assert result.errors == [
         "Dòng 3: thiếu họ và tên.",
-        "Dòng 4: họ và tên «Phạm Văn 3» có chữ số; số điện thoại «12345» không hợp lệ (cần số di động 10 chữ số); "
+        "Dòng 4: họ và tên không được có chữ số («Phạm Văn 3»); số điện thoại «12345» không hợp lệ (cần số di động 10 chữ số); "
         "email «not-an-email» không hợp lệ; không tìm thấy đơn vị «KHONGCO»; "
         "cột Đảng viên «Có lẽ» phải là «Có» hoặc «Không».",
         "Dòng 5: số điện thoại 0912345678 trùng với dòng 2.",

@@ -78,12 +78,33 @@ def test_login_by_code_sent_by_sms(client, sms_outbox):
     assert client.session["_auth_user_id"] == str(user.pk)
 
 
-def test_login_by_code_for_an_unknown_number_answers_the_same(sms_outbox):
+def _page(response, phone) -> str:
+    """A page as a person sees it, without what differs on purpose (the number typed, the CSRF token)."""
+    html = response.content.decode().replace(phone, "NUMBER").replace(f"{phone[:4]} {phone[4:7]} {phone[7:]}", "NUMBER")
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
+
+
+def test_login_by_code_for_an_unknown_number_answers_the_same_and_texts_nobody(sms_outbox):
     UserFactory(phone="0987654321", phone_verified=True)
-    known = Client().post(reverse("account_request_login_code"), {"phone": "0987654321"})
-    unknown = Client().post(reverse("account_request_login_code"), {"phone": "0987000000"})
+    known_client, unknown_client = Client(), Client()
+    known = known_client.post(reverse("account_request_login_code"), {"phone": "0987654321"})
+    unknown = unknown_client.post(reverse("account_request_login_code"), {"phone": "0987000000"})
+
     assert (known.status_code, known["Location"]) == (unknown.status_code, unknown["Location"])
-    assert "chua dang ky" in sms_outbox[1].body
+    known_page = known_client.get(known["Location"])
+    unknown_page = unknown_client.get(unknown["Location"])
+    assert _page(known_page, "0987654321") == _page(unknown_page, "0987000000")
+    # Only the number with an account gets a text (a code); the other gets nothing at all.
+    assert [m.to for m in sms_outbox] == ["0987654321"]
+
+
+def test_thirty_sign_in_requests_for_unknown_numbers_send_no_sms(sms_outbox):
+    """The reported pumping: one address asks codes for 20 (here 30) numbers nobody registered."""
+    client = Client(REMOTE_ADDR="198.51.100.9")
+    answers = [client.post(reverse("account_request_login_code"), {"phone": f"0913{n:06d}"}) for n in range(30)]
+
+    assert [a.status_code for a in answers] == [302] * 30
+    assert sms_outbox == []
 
 
 def test_login_with_the_number_and_a_password(client):

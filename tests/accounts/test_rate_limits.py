@@ -44,3 +44,33 @@ def test_a_hundred_signups_from_one_address_are_not_blocked():
             REMOTE_ADDR=OFFICE_NAT,
         )
         assert response.status_code == 302, n
+
+
+def _signup_number(phone):
+    data = {"phone": phone, "password1": "Chibo-KieuMau-2026", "password2": "Chibo-KieuMau-2026", "consent": "on"}
+    return Client().post(reverse("account_signup"), data)
+
+
+def test_a_second_signup_with_the_same_number_within_30_seconds_is_a_429_not_a_500(sms_outbox):
+    first = _signup_number("0912000077")
+    second = _signup_number("0912 000 077")
+
+    assert first.status_code == 302
+    assert second.status_code == 429
+    assert "Quá nhiều yêu cầu" in second.content.decode()
+    assert len(sms_outbox) == 1
+
+
+def test_allauths_rate_limited_anywhere_in_a_view_is_the_429_page(rf):
+    """The one place that answers it (contests.middleware.RateLimitedMiddleware), whatever raised it."""
+    from allauth.core.exceptions import RateLimited
+    from django.contrib.auth.models import AnonymousUser
+
+    from contests.middleware import RateLimitedMiddleware
+
+    request = rf.post("/accounts/signup/")
+    request.user = AnonymousUser()
+    response = RateLimitedMiddleware(lambda r: None).process_exception(request, RateLimited())
+
+    assert response.status_code == 429
+    assert "Vui lòng đợi vài phút" in response.content.decode()
