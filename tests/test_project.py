@@ -44,6 +44,7 @@ def test_check_deploy_is_clean_under_production_settings():
             "SMS_GATEWAY_TOKEN": "gateway-token-41a7",
             "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
             "WINNER_DETAILS_KEYS": "1a8V9c5Yl3o4xk0Uu6tHcm8b7qCz2xQ1yq8nFJ8S0mE=",
+            "REDIS_URL": "redis://127.0.0.1:6379/0",
         },
     )
     assert result.returncode == 0, result.stdout + result.stderr
