@@ -181,8 +181,8 @@ def winner_details_list(request):
     return render(request, "reports/winner_details_list.html", context)
 
 
-@require_POST
 @role_required(Role.SECRETARIAT)
+@require_POST
 def winner_details_reissue(request, part, pk):
     """«Gửi lại yêu cầu»: a new request to one winner (the old one expired, or was lost)."""
     winner = details.winner_prize(part, pk)
