@@ -276,3 +276,18 @@ def test_two_posts_at_once_store_one(winner):
 
     assert sorted(outcomes) == ["refused", "stored"]
     assert WinnerDetails.objects.count() == 1
+
+
+def test_the_holders_pages_cost_a_fixed_number_of_queries(client, winner, django_assert_num_queries):
+    wp, secretary = winner
+    wd.winner_details_request(winner=wp, by=secretary)
+    client.force_login(wp.user)
+    client.get(_url(wp))
+
+    with django_assert_num_queries(6):  # session, user, the prize, sent?, sent? (fresh), newest request
+        form = client.get(_url(wp))
+    client.post(_url(wp), GOOD)
+    with django_assert_num_queries(4):  # session, user, the prize, the row sent
+        sent = client.get(_url(wp))
+
+    assert 'name="bank_account"' in form.content.decode() and "data-winner-details-sent" in sent.content.decode()
