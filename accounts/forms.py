@@ -7,10 +7,14 @@ from django.utils.translation import gettext_lazy as _
 
 from contests.cleaning import CleanTextFormMixin, clean_person_name
 from contests.enums import NotificationKind
+from contests.notifications import REQUIRED as REQUIRED_NOTIFICATIONS
 
 from .models import Organization
 from .phone import normalize_phone
 from .selectors import organization_choice_groups
+
+# Not on the profile's list: a judge's assignments (staff), the service messages nobody turns off.
+NOT_CHOSEN = {NotificationKind.JUDGE_ASSIGNMENTS} | REQUIRED_NOTIFICATIONS
 
 
 class UnitSelect(forms.Select):
@@ -73,7 +77,7 @@ class ProfileForm(CleanTextFormMixin, forms.Form):
 
     notifications = forms.MultipleChoiceField(
         label=_("Nhận thông báo qua e-mail và tin nhắn"),
-        choices=[(k.value, k.label) for k in NotificationKind if k != NotificationKind.JUDGE_ASSIGNMENTS],
+        choices=[(k.value, k.label) for k in NotificationKind if k not in NOT_CHOSEN],
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=_("Tin nhắn SMS chỉ gửi tới số điện thoại đã xác minh khi đăng ký."),

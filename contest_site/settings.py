@@ -416,8 +416,9 @@ CERTIFICATE_VERIFY_RATE_LIMITS = {"certificate_verify": "30/m/ip", "certificate_
 # re-encrypts the rows before the old key is dropped (README). Unset: one key derived from
 # SECRET_KEY, fine for development only (changing SECRET_KEY would make the details unreadable).
 WINNER_DETAILS_KEYS = env.list("WINNER_DETAILS_KEYS", default=[])
-# How long the link e-mailed to a winner stays valid.
-WINNER_DETAILS_LINK_DAYS = env.int("WINNER_DETAILS_LINK_DAYS", default=30)
+# How many days a request for a winner's details stays open (the form, for the signed-in holder
+# only, closes after; the secretariat can issue a new request from /reports/awards/).
+WINNER_DETAILS_LINK_DAYS = env.int("WINNER_DETAILS_LINK_DAYS", default=7)
 # Personal data (Decree 13/2023/NĐ-CP): the contestants of a contest archived and ended more than
 # this many days ago are anonymized (`anonymize_archived`, daily), unless they took part in a newer one.
 PERSONAL_DATA_RETENTION_DAYS = env.int("PERSONAL_DATA_RETENTION_DAYS", default=730)

@@ -33,6 +33,7 @@ class NotificationKind(models.TextChoices):
     PRIZE_WON = "prize_won", _("Đạt giải")
     SCREENING = "screening", _("Kết quả sơ loại bài viết")
     JUDGE_ASSIGNMENTS = "judge_assignments", _("Bài được phân công chấm")
+    AWARD_DETAILS = "award_details", _("Thủ tục nhận giải thưởng")
 
 
 class NotificationChannel(models.TextChoices):

@@ -43,9 +43,14 @@ KIND_CHANNELS = {
     Kind.PRIZE_WON: (Channel.EMAIL, Channel.SMS),
     Kind.SCREENING: (Channel.EMAIL, Channel.SMS),
     Kind.JUDGE_ASSIGNMENTS: (Channel.EMAIL, Channel.SMS),
+    Kind.AWARD_DETAILS: (Channel.EMAIL, Channel.SMS),
 }
 # Without a choice recorded: a new round is announced only to those who asked (opt-in).
 DEFAULT_ON = {kind: kind != Kind.ROUND_OPEN for kind in Kind}
+# Service messages a person cannot turn off: the request for the award's details and the notice
+# that the secretariat changed them (the winner must hear of a change to their bank account).
+# Not on the profile page, no unsubscribe link.
+REQUIRED = frozenset({Kind.AWARD_DETAILS})
 
 MAX_ATTEMPTS = 5
 # A queued row whose next attempt is this much overdue lost its task: the beat sends it again.
@@ -87,7 +92,7 @@ def unsubscribe_url(*, user_id: int, kind: str) -> str:
 def preferences_for(user) -> dict[str, bool]:
     """Every kind → whether this person gets it."""
     chosen = dict(NotificationPreference.objects.filter(user=user).values_list("kind", "enabled"))
-    return {kind: chosen.get(kind, DEFAULT_ON[kind]) for kind in Kind.values}
+    return {kind: kind in REQUIRED or chosen.get(kind, DEFAULT_ON[kind]) for kind in Kind.values}
 
 
 @transaction.atomic
@@ -104,7 +109,9 @@ def unsubscribe(*, user_id: int, kind: str) -> None:
 
 
 def _wanting(user_ids: list[int], kind: str) -> set[int]:
-    """Those of the users who get this kind (one query)."""
+    """Those of the users who get this kind (one query; none for a required kind)."""
+    if kind in REQUIRED:
+        return set(user_ids)
     rows = NotificationPreference.objects.filter(kind=kind, user_id__in=user_ids).values_list("user_id", "enabled")
     chosen = dict(rows)
     return {uid for uid in user_ids if chosen.get(uid, DEFAULT_ON[kind])}
@@ -136,7 +143,7 @@ def _render(*, kind: str, channel: str, user, context: dict) -> tuple[str, str]:
         "user": user,
         "channel": channel,
         "site_url": settings.SITE_URL,
-        "unsubscribe_url": unsubscribe_url(user_id=user.pk, kind=kind),
+        "unsubscribe_url": "" if kind in REQUIRED else unsubscribe_url(user_id=user.pk, kind=kind),
     }
     with translation.override("vi"):
         text = render_to_string(f"notifications/{kind}.txt", full).strip()
@@ -202,11 +209,12 @@ def _deliver(notification: Notification) -> None:
         body=notification.body,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[notification.address],
-        headers={
-            "List-Unsubscribe": f"<{unsubscribe_url(user_id=notification.recipient_id, kind=notification.kind)}>",
-            "Auto-Submitted": "auto-generated",
-        },
+        headers={"Auto-Submitted": "auto-generated"},
     )
+    if notification.kind not in REQUIRED:
+        message.extra_headers["List-Unsubscribe"] = (
+            f"<{unsubscribe_url(user_id=notification.recipient_id, kind=notification.kind)}>"
+        )
     message.send(fail_silently=False)
 
 

@@ -1,15 +1,21 @@
 """Certificates (public verification, the owner's download, the secretariat's bulk issue) and
 winners' details (the winner's form, the secretariat's list and look-up)."""
 
+import contextlib
+import datetime
+
 from allauth.core.internal import ratelimit
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 
 from accounts.enums import Role
 from accounts.roles import role_required
@@ -18,7 +24,7 @@ from contests.selectors import current_contest
 from . import certificates as certs
 from . import rules, services
 from . import winner_details as details
-from .forms import WinnerDetailsForm
+from .forms import WinnerDetailsChangeForm, WinnerDetailsForm
 from .models import Certificate, ExportJob
 
 
@@ -105,52 +111,142 @@ def certificates_job(request, pk):
 # --- winners' details -----------------------------------------------------------------------
 
 
+def _closed(request, winner, message, *, status=200):
+    return render(request, "reports/winner_details_closed.html", {"winner": winner, "message": message}, status=status)
+
+
 @never_cache
-def winner_details_form(request, token):
-    """The winner's form, reached by the signed link (e-mailed, or on "Kết quả của tôi"). The
-    link is the key: no login needed. What was sent is never shown back."""
-    winner = details.prize_from_token(token)
+@login_required
+def winner_details_form(request, part, pk):
+    """The winner's form: the signed-in holder of the prize only (anyone else: 404, which does
+    not tell whether the prize exists), while a request is open, once. Afterwards the holder
+    sees what was sent, masked."""
+    winner = details.winner_prize_for_holder(request.user, part, pk)
     if winner is None:
-        return render(request, "reports/winner_details_link_invalid.html", status=404)
+        raise Http404
+    row = details.submitted(winner)
+    if row is not None:
+        if request.method == "POST":
+            messages.error(request, details.form_closed_reason(winner))
+        response = render(
+            request, "reports/winner_details_sent.html", {"winner": winner, "row": row, "masked": details.masked(row)},
+            status=409 if request.method == "POST" else 200,
+        )  # fmt: skip
+        patch_cache_control(response, private=True, no_store=True)
+        return response
+    reason = details.form_closed_reason(winner)
+    if reason:
+        return _closed(request, winner, reason, status=409 if request.method == "POST" else 200)
     form = WinnerDetailsForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        details.winner_details_save(winner=winner, data=form.cleaned_data, by=request.user)
+        try:
+            details.winner_details_submit(winner=winner, data=form.cleaned_data, by=request.user)
+        except details.WinnerDetailsClosed as exc:
+            return _closed(request, winner, exc.message, status=409)
         messages.success(request, _("Đã nhận thông tin nhận giải. Cảm ơn anh/chị!"))
-        return redirect("certs:winner_details", token=token)
-    context = {"form": form, "winner": winner, "already": details.submitted(winner)}
+        return redirect("certs:winner_details", part=part, pk=pk)
+    context = {"form": form, "winner": winner, "expires_at": winner.prize.requested_until}
     return render(request, "reports/winner_details_form.html", context)
+
+
+@never_cache
+def winner_details_legacy(request, token):
+    """A link of the old kind (a signed token in the address, e-mailed before the form moved):
+    only a redirect to the form's own address, where login and the holder check apply. The token
+    opens nothing by itself."""
+    target = details.legacy_token_target(token)
+    if target is None:
+        return redirect("quiz:my_results")
+    return redirect("certs:winner_details", part=target[0], pk=target[1])
 
 
 @role_required(Role.SECRETARIAT)
 def winner_details_list(request):
-    """Every verified winner, whether they have sent their details; the details themselves one
-    winner at a time (each look logged)."""
+    """Every verified winner, whether they have sent their details or have an open request; the
+    details themselves one winner at a time (each look logged)."""
     contest = _contest()
     if request.method == "POST":
-        sent = 0
-        for wp in details.winner_prizes(contest=contest):
-            if wp.prize.details_at is None and details.winner_details_request(winner=wp, request=request):
-                sent += 1
-        messages.success(request, _("Đã gửi đường dẫn cho %(n)s người đạt giải chưa gửi thông tin.") % {"n": sent})
+        try:
+            sent = details.winner_details_request_missing(contest=contest, by=request.user)
+        except details.WinnerDetailsClosed as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Đã gửi yêu cầu cho %(n)s người đạt giải chưa gửi thông tin.") % {"n": sent})
         return redirect("reports:winner_details")
     prizes = details.winner_prizes(contest=contest)
+    now = timezone.now()
+    rows = [(wp, details.request_open(wp, now=now)) for wp in prizes]
     missing = sum(1 for wp in prizes if wp.prize.details_at is None)
-    return render(request, "reports/winner_details_list.html", {"prizes": prizes, "missing": missing})
+    context = {"rows": rows, "missing": missing, "days": settings.WINNER_DETAILS_LINK_DAYS}
+    return render(request, "reports/winner_details_list.html", context)
 
 
 @role_required(Role.SECRETARIAT)
-def winner_details_show(request, part, pk):
+@require_POST
+def winner_details_reissue(request, part, pk):
+    """«Gửi lại yêu cầu»: a new request to one winner (the old one expired, or was lost)."""
+    winner = details.winner_prize(part, pk)
+    if winner is None:
+        raise Http404
+    try:
+        req = details.winner_details_request(winner=winner, by=request.user)
+    except details.WinnerDetailsClosed as exc:
+        messages.error(request, exc.message)
+    else:
+        until = timezone.localtime(req.expires_at).strftime("%H:%M %d/%m/%Y")
+        text = _("Đã gửi lại yêu cầu cho %(name)s, hiệu lực đến %(until)s.")
+        messages.success(request, text % {"name": winner.user.full_name, "until": until})
+    return redirect("reports:winner_details")
+
+
+def _staff_winner(request, part, pk):
     winner = details.winner_prize(part, pk)
     row = details.submitted(winner) if winner else None
     if row is None or not rules.can_see_winner_details(request.user):
         raise Http404
+    return winner, row
+
+
+@role_required(Role.SECRETARIAT)
+def winner_details_show(request, part, pk):
+    winner, row = _staff_winner(request, part, pk)
     plain = details.details_for_staff(details=[row], viewer=request.user, where="page")[row.pk]
     accesses = row.accesses.select_related("viewer")[:20]
-    response = render(
-        request, "reports/winner_details_show.html", {"winner": winner, "row": row, "plain": plain, "accesses": accesses}
-    )
+    context = {"winner": winner, "row": row, "plain": plain, "accesses": accesses, "requests": details.requests_for(winner)}
+    response = render(request, "reports/winner_details_show.html", context)
     patch_cache_control(response, private=True, no_store=True)
     return response
+
+
+@role_required(Role.SECRETARIAT)
+def winner_details_change(request, part, pk):
+    """The secretariat's correction, with a reason (a decision); the winner is told."""
+    winner, row = _staff_winner(request, part, pk)
+    if request.method == "POST":
+        form = WinnerDetailsChangeForm(request.POST)
+        if form.is_valid():
+            try:
+                details.winner_details_change(
+                    winner=winner, data=form.cleaned_data, by=request.user, reason=form.cleaned_data["reason"]
+                )
+            except details.WinnerDetailsClosed as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, _("Đã sửa thông tin nhận giải và báo cho người đạt giải."))
+                return redirect("reports:winner_details_show", part=part, pk=pk)
+    else:
+        plain = details.details_for_staff(details=[row], viewer=request.user, where="change")[row.pk]
+        form = WinnerDetailsChangeForm(initial=_form_initial(plain))
+    response = render(request, "reports/winner_details_change.html", {"winner": winner, "form": form})
+    patch_cache_control(response, private=True, no_store=True)
+    return response
+
+
+def _form_initial(plain: dict) -> dict:
+    initial = dict(plain)
+    with contextlib.suppress(ValueError):
+        initial["birth_date"] = datetime.date.fromisoformat(plain.get("birth_date", "")).strftime("%d/%m/%Y")
+    return initial
 
 
 def my_results_blocks(*, contest, user) -> list[dict]:
@@ -161,6 +257,7 @@ def my_results_blocks(*, contest, user) -> list[dict]:
     winners = details.winner_prizes_for_user(user=user, contest=contest)
     if not mine and not winners:
         return []
-    forms = [(wp, details.details_url(wp), wp.prize.details_at is not None) for wp in winners]
+    now = timezone.now()
+    forms = [(wp, details.details_path(wp), wp.prize.details_at is not None, details.request_open(wp, now=now)) for wp in winners]
     items = [(c, certs.certifies(c)) for c in mine]
     return [{"template": "reports/_my_results_block.html", "certificates": items, "award_forms": forms}]

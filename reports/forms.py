@@ -59,6 +59,16 @@ class WinnerDetailsForm(CleanTextFormMixin, forms.Form):
         return self.cleaned_data["account_holder"].upper()
 
 
+class WinnerDetailsChangeForm(WinnerDetailsForm):
+    """The secretariat's correction of a winner's details: every field again, and why."""
+
+    reason = forms.CharField(
+        label=_("Lý do sửa"), max_length=500, validators=[validate_line],
+        help_text=_("Ví dụ: người đạt giải gọi điện báo sai số tài khoản. Lý do được ghi vào nhật ký quyết định."),
+        error_messages={"required": _("Xin ghi lý do sửa thông tin nhận giải.")},
+    )  # fmt: skip
+
+
 class ContestCopyForm(CleanTextFormMixin, forms.Form):
     """The confirmation of «Sao chép cuộc thi»: the new contest's name, address and first day
     (every date of the copy moves by the same number of days)."""

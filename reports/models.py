@@ -150,3 +150,37 @@ class WinnerDetailsAccess(models.Model):
 
     def __str__(self):
         return f"{self.viewer_id} → {self.details_id} ({self.where})"
+
+
+class WinnerDetailsRequest(models.Model):
+    """One request to a winner for the award's details: the form is open to the prize's holder
+    (signed in) until `expires_at` of the newest request. Each (re-)issue is a row: who asked,
+    when (`reports.winner_details.winner_details_request`)."""
+
+    prize = models.ForeignKey("quiz.Prize", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    essay_prize = models.ForeignKey("essays.EssayPrize", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("người gửi yêu cầu"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+    requested_at = models.DateTimeField(_("gửi lúc"))
+    expires_at = models.DateTimeField(_("hết hạn lúc"))
+
+    class Meta:
+        verbose_name = _("yêu cầu cung cấp thông tin nhận giải")
+        verbose_name_plural = _("yêu cầu cung cấp thông tin nhận giải")
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(prize__isnull=False, essay_prize__isnull=True)
+                | models.Q(prize__isnull=True, essay_prize__isnull=False),
+                name="winner_details_request_one_prize",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(expires_at__gt=models.F("requested_at")), name="winner_details_request_expires_later"
+            ),
+        ]
+        indexes = [models.Index(fields=["prize", "-expires_at"]), models.Index(fields=["essay_prize", "-expires_at"])]
+
+    def __str__(self):
+        return f"prize {self.prize_id}" if self.prize_id else f"essay prize {self.essay_prize_id}"

@@ -30,4 +30,6 @@ urlpatterns = [
     path("certificates/jobs/<int:pk>/", certificate_views.certificates_job, name="certificates_job"),
     path("awards/", certificate_views.winner_details_list, name="winner_details"),
     path("awards/<slug:part>/<int:pk>/", certificate_views.winner_details_show, name="winner_details_show"),
+    path("awards/<slug:part>/<int:pk>/change/", certificate_views.winner_details_change, name="winner_details_change"),
+    path("awards/<slug:part>/<int:pk>/request/", certificate_views.winner_details_reissue, name="winner_details_reissue"),
 ]

@@ -3,6 +3,7 @@ member lists and unit officers, notifications, certificates and winners' details
 «Tải dữ liệu của tôi» and each is blanked by the one anonymization (accounts.privacy.person_anonymize),
 and the contest's results still verify afterwards."""
 
+import datetime
 import json
 import secrets
 
@@ -12,6 +13,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -29,7 +31,7 @@ from quiz.models import Prize
 from reports import selectors
 from reports import winner_details as wd
 from reports.certificates import certificates_issue, display_code
-from reports.models import Certificate, WinnerDetails, WinnerDetailsAccess
+from reports.models import Certificate, WinnerDetails, WinnerDetailsAccess, WinnerDetailsRequest
 from reports.personal_data import person_data, person_data_json
 from reports.verification import verify_results
 from tests.factories import UserFactory, staff_user
@@ -93,7 +95,10 @@ def winner(built):  # noqa: F811
     theirs = _mail(other, "prize_won:1")
     certificates_issue(contest=contest)
     secretary = staff_user(Role.SECRETARIAT)
-    row = wd.winner_details_save(winner=wd.winner_prize("quiz", prize.pk), data=DETAILS, by=user)
+    winner = wd.winner_prize("quiz", prize.pk)
+    now = timezone.now()  # the request is written directly: its e-mail would be one more of the person's messages
+    WinnerDetailsRequest.objects.create(prize=prize, requested_at=now, expires_at=now + datetime.timedelta(days=1))
+    row = wd.winner_details_submit(winner=winner, data=DETAILS, by=user)
     wd.details_for_staff(details=[row], viewer=secretary, where="page")
     return {
         "contest": contest, "user": user, "prize": prize, "linked": linked, "listed": listed, "stranger": stranger,

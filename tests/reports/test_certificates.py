@@ -11,6 +11,7 @@ from essays.models import EssayAuthor, EssayPrize
 from quiz import services
 from quiz.models import Prize, Round, RoundEntry
 from reports import certificates as certs
+from reports import winner_details as wd
 from reports.models import Certificate, ExportJob
 from reports.tasks import run_certificates
 from tests.essays.factories import EssayFactory
@@ -277,6 +278,9 @@ def test_my_results_block_costs_the_same_for_one_certificate_or_several(client, 
 
     _publish_week1(contest)
     certs.certificates_issue(contest=contest)
+    page = client.get("/quiz/my-results/").content.decode()
+    assert "Ban Tổ chức sẽ gửi yêu cầu cung cấp thông tin nhận giải" in page  # not asked yet: no form
+    wd.winner_details_request(winner=wd.winner_prize("quiz", Prize.objects.get().pk), by=staff_user(Role.SECRETARIAT))
     with django_assert_num_queries(12):
         page = client.get("/quiz/my-results/").content.decode()
     assert page.count("Tải giấy chứng nhận (PDF)") == 2 and "Cung cấp thông tin nhận giải" in page

@@ -40,17 +40,28 @@ def verified(known_contest):  # noqa: F811
     return contest, prize
 
 
-def _link(prize) -> str:
-    return wd.details_url(wd.winner_prize("quiz", prize.pk))
+def _send(client, part, pk, data=GOOD):
+    """The holder, asked by the secretariat, signs in and posts the form."""
+    winner = wd.winner_prize(part, pk)
+    wd.winner_details_request(winner=winner, by=staff_user(Role.SECRETARIAT))
+    client.force_login(winner.user)
+    response = client.post(wd.details_path(winner), data)
+    client.logout()
+    return response
 
 
 def test_winner_sends_details_by_the_link_and_they_are_encrypted_at_rest(client, verified):
     _contest, prize = verified
 
-    response = client.post(_link(prize), GOOD)
+    response = client.post(wd.details_path(wd.winner_prize("quiz", prize.pk)), GOOD)
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]  # anonymous: nothing stored
+    assert not WinnerDetails.objects.exists()
+
+    response = _send(client, "quiz", prize.pk)
 
     assert response.status_code == 302
     row = WinnerDetails.objects.get(prize=prize)
+    assert row.submitted_by == prize.user
     with connection.cursor() as cursor:
         cursor.execute("SELECT sealed FROM reports_winnerdetails WHERE id = %s", [row.pk])
         raw = bytes(cursor.fetchone()[0])
@@ -77,26 +88,29 @@ def test_winner_sends_details_by_the_link_and_they_are_encrypted_at_rest(client,
 def test_bad_details_get_a_clear_message_and_nothing_is_stored(client, verified, field, value, message):
     _contest, prize = verified
 
-    response = client.post(_link(prize), {**GOOD, field: value})
+    response = _send(client, "quiz", prize.pk, {**GOOD, field: value})
 
     assert response.status_code == 200
     assert message in response.content.decode()
     assert not WinnerDetails.objects.exists()
 
 
-def test_a_draft_prize_or_a_tampered_link_gets_no_form(client, known_contest):  # noqa: F811
+def test_a_draft_prize_or_a_tampered_old_link_gets_no_form(client, known_contest):  # noqa: F811
     prize = Prize.objects.get()  # still a draft
     token = signing.dumps({"part": "quiz", "pk": prize.pk}, salt=wd.SALT, compress=True)
+    client.force_login(prize.user)
 
-    assert client.get(f"/awards/details/{token}/").status_code == 404
-    assert client.get(f"/awards/details/{token[:-2]}xx/").status_code == 404
+    # An old link only redirects to the form's own address, where the prize is looked up again.
+    assert client.get(f"/awards/details/{token}/")["Location"] == f"/awards/details/quiz/{prize.pk}/"
+    assert client.get(f"/awards/details/quiz/{prize.pk}/").status_code == 404
+    assert client.get(f"/awards/details/{token[:-2]}xx/")["Location"] == "/quiz/my-results/"
     forged = signing.dumps({"part": "quiz", "pk": prize.pk}, salt="another", compress=True)
-    assert client.get(f"/awards/details/{forged}/").status_code == 404
+    assert client.get(f"/awards/details/{forged}/")["Location"] == "/quiz/my-results/"
 
 
 def test_only_the_secretariat_sees_details_and_every_look_is_logged(client, verified):
     _contest, prize = verified
-    client.post(_link(prize), GOOD)
+    _send(client, "quiz", prize.pk)
     url = f"/reports/awards/quiz/{prize.pk}/"
 
     for role in (Role.ORGANIZER, Role.JUDGE, Role.CONTESTANT):
@@ -116,7 +130,7 @@ def test_only_the_secretariat_sees_details_and_every_look_is_logged(client, veri
 
 def test_award_list_has_details_columns_for_the_secretariat_only(client, verified):
     _contest, prize = verified
-    client.post(_link(prize), GOOD)
+    _send(client, "quiz", prize.pk)
     url = f"/reports/rounds/{prize.round_id}/award.xlsx"
 
     client.force_login(staff_user(Role.ORGANIZER))
@@ -145,7 +159,7 @@ def test_winners_workbook_lists_essay_winners_details_for_the_secretariat(client
     contest, _prize = verified
     essay = EssayFactory(phase__contest=contest, status=EssayStatus.SUBMITTED, eligibility=Eligibility.ELIGIBLE)
     essay_prize = EssayPrize.objects.create(essay=essay, tier=PrizeTier.FIRST, rank=1, status=PrizeStatus.VERIFIED)
-    client.post(wd.details_url(wd.winner_prize("essay", essay_prize.pk)), GOOD)
+    _send(client, "essay", essay_prize.pk)
     client.force_login(staff_user(Role.SECRETARIAT))
 
     book = load_workbook(io.BytesIO(client.get("/reports/download/winners.xlsx").content))
@@ -158,7 +172,7 @@ def test_key_rotation_keeps_every_row_readable(verified, client, settings):
     _contest, prize = verified
     old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
     settings.WINNER_DETAILS_KEYS = [old]
-    client.post(_link(prize), GOOD)
+    _send(client, "quiz", prize.pk)
     settings.WINNER_DETAILS_KEYS = [new, old]
 
     call_command("rotate_winner_details_keys", stdout=io.StringIO())
@@ -167,17 +181,20 @@ def test_key_rotation_keeps_every_row_readable(verified, client, settings):
     assert wd.unseal(WinnerDetails.objects.get().sealed)["citizen_id"] == "015085001234"
 
 
-def test_request_mails_the_link_and_my_results_shows_it(client, verified, mailoutbox):
+def test_request_mails_the_link_and_my_results_shows_it(client, verified, mailoutbox, django_capture_on_commit_callbacks):
     contest, prize = verified
     client.force_login(staff_user(Role.SECRETARIAT))
 
-    client.post("/reports/awards/")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/reports/awards/")
 
     assert [m.to for m in mailoutbox] == [[prize.user.email]]
     link = next(line for line in mailoutbox[0].body.splitlines() if "/awards/details/" in line)
+    assert link.endswith(f"/awards/details/quiz/{prize.pk}/")  # no token: the session says who asks
     client.logout()
-    assert client.get(link).status_code == 200
+    assert "/accounts/login/" in client.get(link)["Location"]
     client.force_login(prize.user)
+    assert client.get(link).status_code == 200
     page = client.get("/quiz/my-results/").content.decode()
     assert "Cung cấp thông tin nhận giải" in page
     other = contestant()
