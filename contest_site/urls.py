@@ -31,6 +31,7 @@ def admin_login(request):
 urlpatterns = [
     path("", contest_views.home, name="home"),
     path("healthz/", contest_views.healthz, name="healthz"),
+    path("", include("operations.urls")),
     path("admin/login/", admin_login, name="admin_login_redirect"),
     path("admin/", admin.site.urls),
     path("accounts/my-data/", include("reports.personal_urls")),
