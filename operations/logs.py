@@ -19,7 +19,7 @@ import json
 import logging
 import re
 import secrets
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl, quote
 
 MASK = "[…]"
 
@@ -55,7 +55,7 @@ _SECRET_AFTER = (
     "/verify/",
 )
 _SECRET_SEGMENT = re.compile(
-    "(" + "|".join(re.escape(p) for p in _SECRET_AFTER) + r")[^/?#\s\"']+",
+    "(" + "|".join(re.escape(p) for p in _SECRET_AFTER) + r")(?!done/)[^/?#\s\"']+",
 )
 # A Django signed value: value[:timestamp]:signature, the signature a base64 HMAC (27 or 43
 # characters); signing.dumps(compress=True) starts with a dot.
@@ -103,7 +103,7 @@ def scrub_path(path: str, query: str = "") -> str:
     names = [name for name, _value in parse_qsl(query, keep_blank_values=True)]
     if not names:
         return f"{path}?{MASK}"
-    return f"{path}?" + urlencode([(scrub(name)[:40], "…") for name in names], safe="…[]")
+    return f"{path}?" + "&".join(f"{quote(scrub(name)[:40], safe='[]…')}=…" for name in names)
 
 
 # --- Logging --------------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """Error reporting to any Sentry-compatible server (Sentry, or a self-hosted GlitchTip on a
 closed network), off unless SENTRY_DSN is set. Called once from settings.
 
-No personal data goes out: send_default_pii is off (no user e-mail, no IP, no cookies), and
+No personal data goes out: send_default_pii is off (its default) (no user e-mail, no IP, no cookies), and
 `before_send` drops request bodies, cookies and headers that carry secrets, and scrubs every
 string of the event (messages, exception values, URLs, breadcrumbs, local variables) with the
 same function as the logs (operations.logs.scrub). The request id and the view are tags, the
@@ -87,7 +87,8 @@ def init_sentry(*, dsn: str, environment: str, release: str | None, traces_sampl
         dsn=dsn,
         environment=environment,
         release=release,
-        send_default_pii=False,
+        # send_default_pii stays at its default, off (sentry-sdk 2.x deprecates passing it): no
+        # user e-mail, IP, cookies or bodies from the integrations; before_send removes the rest.
         include_local_variables=False,
         max_request_body_size="never",
         traces_sample_rate=traces_sample_rate,
