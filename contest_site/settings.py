@@ -434,6 +434,10 @@ for _address in METRICS_ALLOWED_IPS:
     except ValueError as exc:
         raise ImproperlyConfigured(f"METRICS_ALLOWED_IPS: {_address!r} is not an address or a network.") from exc
 METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+# Prometheus scrapes each web node directly over the internal network, in plain HTTP: /metrics
+# is not redirected to HTTPS (it answers only the allowed addresses or the token anyway). The
+# node's internal host name (e.g. "web") must be in DJANGO_ALLOWED_HOSTS.
+SECURE_REDIRECT_EXEMPT = [r"^metrics$"]
 
 # --- Contest platform -----------------------------------------------------------------------
 CONTEST_HOTLINE = env.str("CONTEST_HOTLINE", default="0216 3 852 000")
