@@ -403,7 +403,12 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # Django's default handlers (the console in DEBUG, mail to ADMINS) would write unscrubbed
+        # lines: Django's records go to the one scrubbed handler only.
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }
 # The worker logs through LOGGING too (JSON, scrubbed, with the request id of the task's sender).
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False

@@ -6,7 +6,13 @@ prometheus_client keeps them in files under PROMETHEUS_MULTIPROC_DIR when that i
 scrape adds them up across the processes. Figures that are read from the database or Redis at
 scrape time (the outbox backlog, the Celery queues) are not here: operations/metrics.py."""
 
-from prometheus_client import Counter, Histogram
+import os
+
+# Multiprocess mode writes each process's values into this folder from the first metric on.
+if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    os.makedirs(os.environ["PROMETHEUS_MULTIPROC_DIR"], exist_ok=True)
+
+from prometheus_client import Counter, Histogram  # noqa: E402 - after the folder exists
 
 # Label values are bounded: a view name from the URL resolver (or "unmatched"), a status class.
 REQUEST_LATENCY = Histogram(

@@ -10,12 +10,13 @@ a short line for a terminal."""
 
 import datetime
 import json
+import logging
 import os
 import traceback
 
 from gunicorn import glogging
 
-from .logs import scrub_path
+from .logs import JsonFormatter, ScrubFilter, scrub_path
 
 
 def _log_format() -> str:
@@ -53,7 +54,21 @@ def access_entry(resp, environ: dict, request_time: datetime.timedelta) -> dict:
     }
 
 
+class _GunicornJsonFormatter(logging.Formatter):
+    """gunicorn's own lines (booting, worker timeouts) as JSON too, scrubbed."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        ScrubFilter().filter(record)
+        return JsonFormatter().format(record)
+
+
 class AccessLogger(glogging.Logger):
+    def setup(self, cfg):
+        super().setup(cfg)
+        if _log_format() == "json":
+            for handler in self.error_log.handlers:
+                handler.setFormatter(_GunicornJsonFormatter())
+
     def access(self, resp, req, environ, request_time):
         if not (self.cfg.accesslog or self.cfg.logconfig or self.cfg.logconfig_dict or self.cfg.logconfig_json):
             return

@@ -124,7 +124,15 @@ class ScrubFilter(logging.Filter):
                 record.exc_text = logging.Formatter().formatException(record.exc_info)
             if record.exc_text:
                 record.exc_text = scrub(record.exc_text)
-            # Django's request logger puts the request on the record; its repr holds the path.
+            # Django's request logger puts the request on the record (its repr holds the path):
+            # its context is taken from it (the "Not Found" line is logged after the middleware
+            # has returned), then it is dropped.
+            request = getattr(record, "request", None)
+            if request is not None and not isinstance(request, str):
+                record.request_id = getattr(request, "request_id", None)
+                match = getattr(request, "resolver_match", None)
+                record.view = match.view_name if match is not None else None
+                record.user_id = loaded_user_id(request)
             if hasattr(record, "request"):
                 record.request = None
             record._scrubbed = True

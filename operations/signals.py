@@ -37,6 +37,20 @@ def _postrun(task_id=None, **kwargs):
             token.var.set(token.old_value if token.old_value is not token.MISSING else None)
 
 
+@signals.celeryd_init.connect(dispatch_uid="operations.metrics.worker_wipe")
+def _wipe_worker_metrics(**kwargs):
+    """Before the pool starts: the counters of the previous run's processes are dropped, as
+    gunicorn does for the web (contest_site/gunicorn.conf.py)."""
+    import os
+
+    folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if not folder or not os.environ.get("CELERY_METRICS_PORT", "").strip() or not os.path.isdir(folder):
+        return
+    for name in os.listdir(folder):
+        if name.endswith(".db"):
+            os.remove(os.path.join(folder, name))
+
+
 @signals.worker_ready.connect(dispatch_uid="operations.metrics.worker")
 def _serve_worker_metrics(**kwargs):
     """CELERY_METRICS_PORT set: the worker serves its counters (e-mail and SMS failures happen

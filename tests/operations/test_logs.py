@@ -76,3 +76,27 @@ def test_the_json_formatter_writes_the_exception_scrubbed():
 
     assert entry["level"] == "ERROR"
     assert "ValueError: bad key=[…] for [email]" in entry["exception"]
+
+
+def test_djangos_not_found_line_is_scrubbed_and_carries_the_request_id(client, json_log):
+    link = "/accounts/invitation/.eJxTKkktLlGyUlBKSU3OT0nNSy_KLQAAOcwGqw:1uabcd:AbCdEfGhIjKlMnOpQrStUvWxYz0123456789abcdEFG/"
+
+    response = client.get(link)
+
+    line = next(entry for entry in json_log() if entry["logger"] == "django.request")
+    assert response.status_code == 404
+    assert (line["message"], line["view"]) == ("Not Found: /accounts/invitation/[…]/", "accounts:invitation")
+    assert line["request_id"] == response["X-Request-ID"]
+
+
+def test_every_handler_of_djangos_loggers_scrubs():
+    from operations.logs import ScrubFilter
+
+    for name in ("", "django", "django.request", "django.server", "celery", "tests"):
+        logger = logging.getLogger(name)
+        while logger is not None:
+            for handler in logger.handlers:
+                if type(handler).__module__.startswith("_pytest"):
+                    continue  # pytest's own capture
+                assert any(isinstance(f, ScrubFilter) for f in handler.filters), (name, handler)
+            logger = logger.parent if logger.propagate else None
