@@ -276,8 +276,6 @@ def outbox_counts() -> dict[str, int]:
     the (status, next_attempt_at) index; sent rows are not counted."""
     waiting = (NotificationStatus.QUEUED, NotificationStatus.FAILED)
     counts = dict.fromkeys(waiting, 0)
-    for status, n in (
-        Notification.objects.filter(status__in=waiting).values_list("status").annotate(n=Count("pk")).order_by()
-    ):
+    for status, n in Notification.objects.filter(status__in=waiting).values_list("status").annotate(n=Count("pk")).order_by():
         counts[status] = n
     return {str(status): n for status, n in counts.items()}

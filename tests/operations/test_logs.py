@@ -13,12 +13,14 @@ from tests.operations.urls import log_task
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.operations.urls")]
 
+SIGNED = ".eJxTKkktLlGyUlBKSU3OT0nNSy_KLQAAOcwGqw:1uabcd:AbCdEfGhIjKlMnOpQrStUvWxYz0123456789abcdEFG"
+
 
 def test_a_log_line_is_json_with_time_level_request_id_user_id_and_view_without_the_email(client, json_log):
     user = contestant(user__email="nguyen.van.a@example.vn")
     client.force_login(user)
 
-    response = client.get("/test-ops/log/", {"link": "/awards/details/.eJxTKkktLlGyUlBKSU3OT0nNSy_KLQAAOcwGqw:1uabcd:AbCdEfGhIjKlMnOpQrStUvWxYz0123456789abcdEFG/"})
+    response = client.get("/test-ops/log/", {"link": f"/awards/details/{SIGNED}/"})
 
     line = next(entry for entry in json_log() if entry["logger"] == "tests.operations")
     assert set(line) >= {"time", "level", "logger", "message", "request_id", "user_id", "view"}
@@ -79,7 +81,7 @@ def test_the_json_formatter_writes_the_exception_scrubbed():
 
 
 def test_djangos_not_found_line_is_scrubbed_and_carries_the_request_id(client, json_log):
-    link = "/accounts/invitation/.eJxTKkktLlGyUlBKSU3OT0nNSy_KLQAAOcwGqw:1uabcd:AbCdEfGhIjKlMnOpQrStUvWxYz0123456789abcdEFG/"
+    link = f"/accounts/invitation/{SIGNED}/"
 
     response = client.get(link)
 

@@ -77,9 +77,8 @@ def test_an_error_in_a_view_reaches_the_server_without_token_or_email(receiver):
     client = Client(raise_request_exception=False)
     client.force_login(user)
 
-    response = client.post(
-        f"/test-ops/boom/?link=/awards/details/{SIGNED}/", {"password": "hunter2-Secret"}, headers={"X-Request-ID": "req-sentry-0001"}
-    )
+    url = f"/test-ops/boom/?link=/awards/details/{SIGNED}/"
+    response = client.post(url, {"password": "hunter2-Secret"}, headers={"X-Request-ID": "req-sentry-0001"})
     sentry_sdk.flush(timeout=5)
 
     assert response.status_code == 500
