@@ -165,3 +165,17 @@ def test_a_scrape_time_gauge_is_one_decorated_function(client):
         del metrics._GAUGES[before:]
 
     assert "contest_test_answer 42.0" in text
+
+
+@pytest.mark.parametrize("rows", [1, 3])
+def test_a_scrape_costs_one_query_whatever_the_outbox_holds(client, django_assert_num_queries, rows):
+    user = contestant()
+    for i in range(rows):
+        Notification.objects.create(
+            recipient=user, channel=NotificationChannel.SMS, kind=NotificationKind.RESULTS, key=f"q:{i}", address="x", body="b"
+        )
+
+    with django_assert_num_queries(1):
+        response = client.get("/metrics")
+
+    assert response.status_code == 200
