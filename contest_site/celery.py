@@ -9,3 +9,6 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "contest_site.settings")
 app = Celery("contest_site")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+# The request id of the request that sent a task goes with it into the worker's log lines.
+import operations.signals  # noqa: E402, F401

@@ -32,3 +32,28 @@ errorlog = "-"
 # Only our own proxy may set X-Forwarded-Proto (plain addresses, comma-separated). The client's
 # address is decided by Django from DJANGO_TRUSTED_PROXIES (accounts/net.py), not here.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+
+# The access log is scrubbed (operations/access_log.py): signed links and tokens in the path
+# masked, query values dropped, no request header; each line carries the request id that the
+# application returned in X-Request-ID. JSON with DEBUG off (DJANGO_LOG_FORMAT=text for a terminal).
+logger_class = "operations.access_log.AccessLogger"
+
+
+# Metrics of several worker processes (operations/metrics.py): with PROMETHEUS_MULTIPROC_DIR
+# set, each process writes its counters there and /metrics adds them up. The folder is emptied
+# when gunicorn starts, so counters of a previous run are not added in.
+def on_starting(server):
+    folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if not folder:
+        return
+    os.makedirs(folder, exist_ok=True)
+    for name in os.listdir(folder):
+        if name.endswith(".db"):
+            os.remove(os.path.join(folder, name))
+
+
+def child_exit(server, worker):
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

@@ -79,9 +79,12 @@ INSTALLED_APPS = [
     "quiz",
     "essays",
     "reports",
+    "operations",
 ]
 
 MIDDLEWARE = [
+    # First: the request id, the view and user ids for the logs and Sentry, the latency metrics.
+    "operations.middleware.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "contests.middleware.PermissionsPolicyMiddleware",
     "contests.middleware.CSPMiddleware",  # django-csp's, with the site's policy built once
@@ -392,13 +395,70 @@ if not HTTPS and not DEBUG:
     # A plain-HTTP intranet or a local benchmark: check --deploy would warn about these on purpose.
     SILENCED_SYSTEM_CHECKS = ["security.W004", "security.W008", "security.W012", "security.W016"]
 
+# --- Logs, errors, metrics (operations: docs/operations.md) -----------------------------------
+# One line a record on stderr: JSON (time in UTC, level, logger, message, request_id, user_id,
+# view) by default with DEBUG off, readable text in development. Every handler scrubs signed
+# links, tokens, codes, e-mail addresses and numbers (operations.logs.scrub).
+LOG_FORMAT = env.str("DJANGO_LOG_FORMAT", default="text" if DEBUG else "json").strip().lower()
+if LOG_FORMAT not in {"json", "text"}:
+    raise ImproperlyConfigured(f"DJANGO_LOG_FORMAT must be json or text, got {LOG_FORMAT!r}.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"scrub": {"()": "operations.logs.ScrubFilter"}},
+    "formatters": {
+        "json": {"()": "operations.logs.JsonFormatter"},
+        "text": {"()": "operations.logs.TextFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stderr",
+            "filters": ["scrub"],
+            "formatter": LOG_FORMAT,
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # Django's default handlers (the console in DEBUG, mail to ADMINS) would write unscrubbed
+        # lines: Django's records go to the one scrubbed handler only.
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }
+# The worker logs through LOGGING too (JSON, scrubbed, with the request id of the task's sender).
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# Errors to a Sentry-compatible server (Sentry, or GlitchTip on a closed network): off without a
+# DSN. No personal data is sent (operations.sentry.before_send).
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+SENTRY_ENVIRONMENT = env.str("SENTRY_ENVIRONMENT", default="development" if DEBUG else "production")
+SENTRY_RELEASE = env.str("SENTRY_RELEASE", default="")
+SENTRY_TRACES_SAMPLE_RATE = env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0)
+if SENTRY_DSN:
+    from operations.sentry import git_commit, init_sentry
+
+    SENTRY_RELEASE = SENTRY_RELEASE or git_commit(BASE_DIR) or ""
+    init_sentry(
+        dsn=SENTRY_DSN,
+        environment=SENTRY_ENVIRONMENT,
+        release=SENTRY_RELEASE or None,
+        traces_sample_rate=SENTRY_TRACES_SAMPLE_RATE,
+    )
+
+# /metrics (Prometheus) answers only these client addresses or networks (accounts.net.client_ip)
+# and requests bearing METRICS_TOKEN; anyone else gets a 404.
+METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=["127.0.0.1", "::1"])
+for _address in METRICS_ALLOWED_IPS:
+    try:
+        ipaddress.ip_network(_address.strip(), strict=False)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"METRICS_ALLOWED_IPS: {_address!r} is not an address or a network.") from exc
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+# Prometheus scrapes each web node directly over the internal network, in plain HTTP: /metrics
+# is not redirected to HTTPS (it answers only the allowed addresses or the token anyway). The
+# node's internal host name (e.g. "web") must be in DJANGO_ALLOWED_HOSTS.
+SECURE_REDIRECT_EXEMPT = [r"^metrics$"]
 
 # --- Contest platform -----------------------------------------------------------------------
 CONTEST_HOTLINE = env.str("CONTEST_HOTLINE", default="0216 3 852 000")

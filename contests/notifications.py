@@ -23,10 +23,12 @@ from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMessage
 from django.db import transaction
+from django.db.models import Count
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from . import metrics
 from .enums import NotificationChannel, NotificationKind, NotificationStatus
 from .models import Notification, NotificationPreference
 from .sms import SmsCeilingReached, send_sms
@@ -238,11 +240,15 @@ def notification_send(*, notification_id: int, now=None) -> str | None:
             logger.info("Notification %s waits for the SMS ceiling until %s.", row.pk, exc.retry_at)
         except Exception as exc:  # noqa: BLE001 - whatever the gateway or SMTP raises is recorded and retried
             row.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+            if row.channel == Channel.EMAIL:
+                metrics.EMAIL_FAILURES.inc()  # an SMS failure is counted by contests.sms.send_sms
             if row.attempts >= MAX_ATTEMPTS:
                 row.status = NotificationStatus.FAILED
             else:
                 row.next_attempt_at = now + retry_delay(row.attempts)
-            logger.warning("Notification %s not sent (attempt %s): %s", row.pk, row.attempts, row.last_error)
+            # The error's text only (never the body or the address: the log scrubber masks e-mail
+            # addresses and numbers an SMTP error may quote).
+            logger.warning("Notification %s (%s) not sent (attempt %s): %s", row.pk, row.channel, row.attempts, row.last_error)
         else:
             row.status = NotificationStatus.SENT
             row.sent_at = now
@@ -276,3 +282,13 @@ def notifications_due(*, now=None) -> list[int]:
     now = now or timezone.now()
     due = Notification.objects.filter(status=NotificationStatus.QUEUED, next_attempt_at__lte=now - STALE_AFTER)
     return list(due.order_by("next_attempt_at").values_list("pk", flat=True)[:1000])
+
+
+def outbox_counts() -> dict[str, int]:
+    """Rows waiting (queued: the backlog) and given up (failed), for the metrics. One query on
+    the (status, next_attempt_at) index; sent rows are not counted."""
+    waiting = (NotificationStatus.QUEUED, NotificationStatus.FAILED)
+    counts = dict.fromkeys(waiting, 0)
+    for status, n in Notification.objects.filter(status__in=waiting).values_list("status").annotate(n=Count("pk")).order_by():
+        counts[status] = n
+    return {str(status): n for status, n in counts.items()}

@@ -34,6 +34,8 @@ from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
+from . import metrics
+
 logger = logging.getLogger(__name__)
 
 
@@ -76,6 +78,9 @@ class BaseBackend:
 
 
 class ConsoleBackend(BaseBackend):
+    """Development only (check --deploy refuses it in production): the code is read from the
+    terminal's standard output; the log line goes through the scrubber like every other."""
+
     def send(self, message: Sms) -> None:
         line = f"[SMS to {message.to}] {message.body}"
         logger.info(line)
@@ -259,6 +264,12 @@ def sms_ceiling_check(*, now: datetime | None = None) -> None:
 
 def send_sms(*, to: str, body: str, bulk: bool = False) -> None:
     """Send one text message now, within the site-wide ceiling (raises SmsCeilingReached over it,
-    SmsError on any other failure). `bulk`: a notification, which stops at BULK_SHARE."""
+    SmsError on any other failure, counted in contest_sms_failures_total). `bulk`: a notification,
+    which stops at BULK_SHARE. Neither the body nor the number is ever logged here: the body may
+    hold a sign-in code."""
     sms_ceiling_take(bulk=bulk)
-    get_backend().send(Sms(to=to, body=sms_text(body)))
+    try:
+        get_backend().send(Sms(to=to, body=sms_text(body)))
+    except SmsError:
+        metrics.SMS_FAILURES.inc()
+        raise

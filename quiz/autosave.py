@@ -33,6 +33,8 @@ from django.utils import translation
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 
+from contests import metrics
+
 from . import services
 from .forms import parse_answers
 
@@ -42,6 +44,8 @@ PATH = re.compile(r"^/quiz/attempts/(\d+)/save/$")
 # A batch is a few dozen "q12=3" pairs; anything bigger is not the page.
 MAX_BODY = 16 * 1024
 MAX_ANSWERS = 200
+# contest_autosaves_total{outcome}: how the lean path answered (save_reply's statuses).
+OUTCOMES = {200: "saved", 400: "invalid", 403: "refused", 409: "closed", 503: "busy"}
 
 
 def _session_tag(session_key: str) -> str:
@@ -121,6 +125,12 @@ class AutosaveMiddleware:
             token = None
         if not token:
             return self.get_response(request)
+        response = self._answer(request, match, token)
+        metrics.AUTOSAVES.labels(outcome=OUTCOMES.get(response.status_code, "other")).inc()
+        return response
+
+    @staticmethod
+    def _answer(request, match, token):
         with translation.override(_language(request)):
             attempt_id = int(match[1])
             user_id = token_user_id(

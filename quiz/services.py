@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Profile, User
 from accounts.roles import may_win_prize
-from contests import prizes
+from contests import metrics, prizes
 from contests.decisions import Action, decision_record
 from contests.rules import guard_contest_writable
 
@@ -472,6 +472,8 @@ def _attempt_create_locked(*, round: Round, user, now, ip_address: str | None) -
         AttemptQuestion(attempt=attempt, question_id=qid, position=i, option_ids=ids, option_count=len(ids))
         for i, (qid, ids) in enumerate(drawn, start=1)
     )
+    # Every new attempt is made here (attempt_start's only way to create one); counted once committed.
+    transaction.on_commit(metrics.ATTEMPTS_STARTED.inc)
     return attempt
 
 
@@ -624,6 +626,8 @@ def _finish(*, attempt: Attempt, now, status: str, items: list[tuple] | None = N
     attempt.duration_ms = scoring.duration_ms(started_at=attempt.started_at, finished_at=end)
     attempt.save(update_fields=["status", "finished_at", "score", "duration_ms", "prediction"])
     _entry_record(attempt=attempt)
+    # Every finish (submit, expiry) goes through here; counted once committed.
+    transaction.on_commit(metrics.ATTEMPTS_FINISHED.labels(status=str(status)).inc)
     return attempt
 
 

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+app_name = "operations"
+
+urlpatterns = [
+    path("metrics", views.metrics_view, name="metrics"),
+]
