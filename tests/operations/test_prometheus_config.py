@@ -1,4 +1,4 @@
-"""ops/prometheus: the scrape config and the alert rules parse, and every metric the rules name
+"""deploy/prometheus: the scrape config and the alert rules parse, and every metric the rules name
 is one the application exports (or the backup age, which the backup job reports)."""
 
 import re
@@ -8,7 +8,7 @@ import pytest
 
 yaml = pytest.importorskip("yaml")
 
-OPS = Path(__file__).resolve().parents[2] / "ops" / "prometheus"
+OPS = Path(__file__).resolve().parents[2] / "deploy" / "prometheus"
 # Reported by the backup job, not by operations.metrics.
 EXTERNAL = {"contest_last_backup_age_seconds"}
 
