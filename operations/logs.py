@@ -44,8 +44,9 @@ def request_id_from(header: str | None) -> str:
 # --- Scrubbing ------------------------------------------------------------------------------------
 
 # Paths whose next segment is a secret: allauth's password reset key (<uidb36>-<key>) and e-mail
-# confirmation key, the member invitation, the winners' details form, the unsubscribe link, a
-# certificate's verification code (it leads to a person's name).
+# confirmation key, the member invitation, an old-style winners' details link (the form itself,
+# /awards/details/<part>/<id>/, holds no secret), the unsubscribe link, a certificate's
+# verification code (it leads to a person's name).
 _SECRET_AFTER = (
     "/accounts/password/reset/key/",
     "/accounts/confirm-email/",
@@ -55,7 +56,7 @@ _SECRET_AFTER = (
     "/verify/",
 )
 _SECRET_SEGMENT = re.compile(
-    "(" + "|".join(re.escape(p) for p in _SECRET_AFTER) + r")(?!done/)[^/?#\s\"']+",
+    "(" + "|".join(re.escape(p) for p in _SECRET_AFTER) + r")(?!done/|quiz/\d|essay/\d)[^/?#\s\"']+",
 )
 # A Django signed value: value[:timestamp]:signature, the signature a base64 HMAC (27 or 43
 # characters); signing.dumps(compress=True) starts with a dot.
