@@ -189,7 +189,7 @@ def test_a_zip_bomb_is_refused_before_it_is_opened():
 
     rows, error = read_member_rows(upload)
 
-    assert rows == [] and error.startswith("Tệp Excel bất thường")
+    assert rows == [] and error.startswith("Tệp Excel bị nén bất thường")
 
 
 def test_a_file_over_the_size_cap_is_refused(monkeypatch):
@@ -205,7 +205,7 @@ def test_too_many_rows_are_refused():
 
     sheet = workbooks.read_first_sheet(wb, max_rows=3)
 
-    assert sheet.rows == [] and sheet.error.startswith("Tệp có quá nhiều dòng")
+    assert sheet.rows == [] and sheet.error == "Tệp có quá 3 dòng dữ liệu; hãy chia thành nhiều tệp, mỗi tệp tối đa 3 dòng."
 
 
 # --- Through the pages -----------------------------------------------------------------------------
