@@ -223,3 +223,18 @@ def test_questions_of_an_open_round_that_shows_answers_before_this_one_closes_ne
     published = selectors.pool_published_questions(round=reuse["week3"])
 
     assert [(q.code, q.round_name) for q in published] == [(code, week1.name) for code in reuse["codes"]]
+
+
+def test_the_organizers_round_page_asks_the_same_confirmation(client, reuse):
+    """The other door (quiz.views.manage_round_action) goes through the same round_approve."""
+    client.force_login(staff_user(Role.ORGANIZER))
+    week3 = reuse["week3"]
+    page = client.get(f"/quiz/manage/rounds/{week3.pk}/").content.decode()
+
+    refused = client.post(f"/quiz/manage/rounds/{week3.pk}/approve/", follow=True).content.decode()
+    sealed_before = Round.objects.get(pk=week3.pk).approved_at
+    client.post(f"/quiz/manage/rounds/{week3.pk}/approve/", {"confirm_published": "1"})
+
+    assert all(f"<li>{code} — {reuse['week1'].name}</li>" in page for code in reuse["codes"])
+    assert "2 câu đã công bố đáp án" in refused and sealed_before is None
+    assert Round.objects.get(pk=week3.pk).approved_at is not None
