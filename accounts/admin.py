@@ -386,10 +386,15 @@ class MemberAdminForm(forms.ModelForm):
     phone = forms.CharField(label=_("số điện thoại"), max_length=20)
 
     def clean_phone(self):
-        phone = normalize_phone(self.cleaned_data["phone"])
-        if Member.objects.filter(phone=phone).exclude(pk=self.instance.pk).exists():
-            raise forms.ValidationError(_("Số điện thoại này đã có trong danh sách."))
-        return phone
+        return normalize_phone(self.cleaned_data["phone"])
+
+    def clean(self):
+        cleaned = super().clean()
+        phone, organization = cleaned.get("phone"), cleaned.get("organization")
+        lines = Member.objects.filter(phone=phone, organization=organization).exclude(pk=self.instance.pk)
+        if phone and organization and lines.exists():
+            self.add_error("phone", _("Số điện thoại này đã có trong danh sách của đơn vị này."))
+        return cleaned
 
 
 @admin.register(Member)

@@ -13,7 +13,7 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -172,22 +172,47 @@ def _parse(rows: list[tuple], *, by: User, default: Organization | None, result:
 def members_import(*, rows: list[tuple], by: User, organization: Organization | None = None) -> MemberImportResult:
     """Import a member list (rows of MEMBER_HEADERS, header excluded; row numbers in messages
     count the header as row 1) into `organization`'s subtree, or anywhere `by` may manage when no
-    unit is given. Every row is checked first; one bad row and nothing is written. A phone number
-    already on a list updates that line (a unit the importer does not manage is refused, without
-    saying which unit holds it). One transaction."""
+    unit is given. Every row is checked first; one bad row and nothing is written. One transaction.
+
+    A phone number is one person *within the importer's reach*: a line of that number in a unit
+    the importer manages is updated (moved to the row's unit if need be); lines in units they do
+    not manage are neither read, changed nor mentioned — the row becomes this unit's own line, so
+    nothing in the answer tells an officer whether another unit lists the number (they could
+    otherwise probe any number). The database holds one line per unit and number."""
     result = MemberImportResult()
     parsed = _parse(rows, by=by, default=organization, result=result)
     if not result.ok:
         return result
-    reach = set(units_in_reach(by).values_list("pk", flat=True))
+    try:
+        return _members_write(parsed, by=by, result=result)
+    except IntegrityError:  # another import added the same number to the same unit meanwhile
+        return MemberImportResult(errors=[_("Danh sách vừa được cập nhật cùng lúc ở nơi khác; hãy nhập lại tệp.")])
+
+
+def _members_write(parsed: list[_Row], *, by: User, result: MemberImportResult) -> MemberImportResult:
     with transaction.atomic():
-        existing = {m.phone: m for m in Member.objects.select_for_update().filter(phone__in=[r.phone for r in parsed])}
+        lines: dict[str, list[Member]] = {}
+        in_reach = (
+            Member.objects.select_for_update(of=("self",))
+            .select_related("organization")
+            .filter(phone__in=[r.phone for r in parsed], organization__in=units_in_reach(by))
+        )
+        for member in in_reach.order_by("pk"):
+            lines.setdefault(member.phone, []).append(member)
+        existing: dict[str, Member] = {}
         for row in parsed:
-            member = existing.get(row.phone)
-            if member is not None and member.organization_id not in reach:
+            candidates = lines.get(row.phone, [])
+            here = [m for m in candidates if m.organization_id == row.organization.pk]
+            if here or len(candidates) == 1:
+                existing[row.phone] = (here or candidates)[0]
+            elif candidates:
+                # Only units the importer manages are named: nothing here is news to them.
                 result.errors.append(
-                    _("Dòng %(r)d: số điện thoại %(p)s đã có trong danh sách của một đơn vị khác; hãy liên hệ Tổ Thư ký.")
-                    % {"r": row.index, "p": row.phone}
+                    _(
+                        "Dòng %(r)d: số điện thoại %(p)s có ở nhiều dòng trong các đơn vị bạn quản lý (%(u)s); "
+                        "hãy sửa trong trang quản trị."
+                    )
+                    % {"r": row.index, "p": row.phone, "u": ", ".join(sorted(m.organization.code for m in candidates))}
                 )
         if result.errors:
             return result

@@ -311,12 +311,14 @@ class UnitOfficer(models.Model):
 
 class Member(models.Model):
     """A person on a unit's member list, imported from Excel, and the invitation to sign up that
-    goes with it. The phone number (normalized) is who the person is: importing the same number
-    again updates the line instead of adding a second one."""
+    goes with it. The phone number (normalized) is who the person is within a unit's list:
+    importing the same number again updates the line instead of adding a second one. Units that
+    do not share an officer keep their own lines (accounts.members.members_import: an officer
+    never learns that another unit lists a number)."""
 
     organization = models.ForeignKey(Organization, verbose_name=_("đơn vị"), on_delete=models.PROTECT, related_name="members")
     full_name = models.CharField(_("họ và tên"), max_length=150, validators=[validate_person_name])
-    phone = models.CharField(_("số điện thoại"), max_length=10, unique=True)
+    phone = models.CharField(_("số điện thoại"), max_length=10, db_index=True)
     email = models.EmailField(_("e-mail"), blank=True)
     position = models.CharField(_("chức vụ"), max_length=150, blank=True, validators=[validate_line])
     is_party_member = models.BooleanField(_("là đảng viên"), default=False)
@@ -343,6 +345,7 @@ class Member(models.Model):
         verbose_name_plural = _("danh sách thành viên")
         ordering = ["organization__path", "full_name"]
         indexes = [models.Index(fields=["organization", "status"])]
+        constraints = [models.UniqueConstraint(fields=["organization", "phone"], name="member_one_line_per_unit_and_phone")]
 
     def __str__(self):
         return f"{self.full_name} ({self.phone})"

@@ -512,14 +512,22 @@ class RoundAdmin(ContestWritableMixin, admin.ModelAdmin):
 
     @admin.action(description=_("Duyệt và niêm phong bộ câu hỏi"), permissions=["seal"])
     def approve_and_seal(self, request, queryset):
-        """First a page listing the rounds and what sealing freezes; sealing only on confirm."""
+        """First a page listing the rounds and what sealing freezes; sealing only on confirm. A
+        pool holding questions whose answers an earlier round published names them there, and
+        its round is sealed only when the organizer ticks the box that confirms it."""
         rounds = list(queryset.select_related("contest").annotate(n=Count("pool")))
-        if request.POST.get("post") != "yes":
+        published = {r.pk: [] if r.is_sealed else selectors.pool_published_questions(round=r) for r in rounds}
+        confirmed = {pk for pk in published if str(pk) in request.POST.getlist("confirm_published")}
+        unconfirmed = [r for r in rounds if published[r.pk] and r.pk not in confirmed]
+        if request.POST.get("post") != "yes" or unconfirmed:
             context = {
                 **self.admin_site.each_context(request),
                 "title": _("Duyệt và niêm phong tuần thi"),
                 "opts": self.model._meta,
                 "rounds": [(r, [] if r.is_sealed else selectors.round_problems(round=r)) for r in rounds],
+                "published": [(r, published[r.pk]) for r in rounds if published[r.pk]],
+                "confirmed": confirmed,
+                "unconfirmed": request.POST.get("post") == "yes" and unconfirmed,
                 "pools": [(r, pool_questions(round=r)) for r in rounds],
                 "frozen": [Round._meta.get_field(name).verbose_name for name in services.ROUND_FROZEN_FIELDS],
                 "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
@@ -528,7 +536,7 @@ class RoundAdmin(ContestWritableMixin, admin.ModelAdmin):
             return TemplateResponse(request, "admin/quiz/round/seal_confirmation.html", context)
         for round in rounds:
             try:
-                services.round_approve(round=round, by=request.user)
+                services.round_approve(round=round, by=request.user, confirm_published=round.pk in confirmed)
             except QuizError as exc:
                 self.message_user(request, f"{round.name}: {exc.message}", messages.ERROR)
             else:
@@ -672,6 +680,7 @@ class RoundAdmin(ContestWritableMixin, admin.ModelAdmin):
             # What «add N random» can draw from, per field: unused and used in earlier rounds.
             "field_counts": [] if round.is_sealed else list(random_form.fields["field"].queryset),
             "problems": [] if round.is_sealed else selectors.round_problems(round=round),
+            "published": [] if round.is_sealed else selectors.pool_published_questions(round=round),
             "questions": pool_questions(round=round),
             "show_answers": _is_organizer(request),
         }

@@ -1,5 +1,5 @@
 """Demo data for the quiz: a bank, week 1 closed with published results, week 2 open now,
-week 3 in draft, and the practice set, each approved round with its seal (key file and
+week 3 in draft (new questions only), and the practice set, each approved round with its seal (key file and
 fingerprint). Idempotent: what exists is left as it is."""
 
 import datetime
@@ -173,7 +173,9 @@ def seed_quiz(*, contest, users, units) -> None:
         for user in people[:8]:
             _play(week2, user, rng, skill=rng.choice([0.75, 0.9, 1.0]))
 
-    # Week 3: a draft — new questions plus all of week 1's pool, as the seed's week 3 was.
+    # Week 3: a draft of new questions only. The seed's week 3 reused all of week 1, whose answers
+    # were public since week 1 closed; sealing such a pool now asks for a confirmation naming the
+    # questions (quiz.selectors.pool_published_questions), and the demo shows the better practice.
     week3, created = weekly(
         3,
         "Tuần thi thứ ba",
@@ -182,7 +184,6 @@ def seed_quiz(*, contest, users, units) -> None:
         review_policy=ReviewPolicy.AFTER_CLOSE,
     )
     if created:
-        services.round_pool_copy(round=week3, source=week1)
         services.round_pool_add(round=week3, question_ids=[q.pk for f in fields for q in by_field[f][16:]])
 
     # The practice set (bộ câu hỏi mẫu): open the whole contest, full review at once, not ranked.

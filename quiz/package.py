@@ -8,16 +8,21 @@ import posixpath
 import zipfile
 from dataclasses import dataclass
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+
+from contests.workbooks import inflates_suspiciously, too_big_message
 
 from .excel import image_file_name, write_workbook
 from .images import MAX_BYTES as MAX_IMAGE_BYTES
 from .images import image_read
 
 MAX_MEMBERS = 2000
+MAX_IMAGES = 1000  # distinct image files; each is decoded and written again (quiz.images)
 MAX_WORKBOOK_BYTES = 10 * 1024 * 1024
 MAX_TOTAL_BYTES = 200 * 1024 * 1024  # everything inflated
-MAX_RATIO = 100  # inflated / compressed, per member
+MAX_RATIO = 100  # inflated / compressed, per member (contests.workbooks.inflates_suspiciously)
+MAX_UPLOAD_BYTES = MAX_TOTAL_BYTES  # the .zip as given to `import_questions` (images are stored, not compressed)
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".gif")
 WORKBOOK_NAME = "cau-hoi.xlsx"
 IMAGE_FOLDER = "hinh-anh"
@@ -56,11 +61,14 @@ def _skipped(name: str) -> bool:
 def read_upload(data: bytes) -> Package:
     """A bare workbook, or a zip of one workbook and its images (names are the file names,
     without folders, as the column writes them). `error` says why a zip is refused."""
-    if not is_zip_of_workbook(data):
-        return Package(data, None)
 
     def refuse(message: str) -> Package:
         return Package(b"", {}, message)
+
+    if len(data) > MAX_UPLOAD_BYTES:
+        return refuse(too_big_message(MAX_UPLOAD_BYTES))
+    if not is_zip_of_workbook(data):
+        return Package(data, None)
 
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -75,7 +83,7 @@ def read_upload(data: bytes) -> Package:
                     return refuse(_("Tệp .zip có tên tệp không hợp lệ: «%(name)s».") % {"name": info.filename[:200]})
                 if _skipped(info.filename):
                     continue
-                if info.file_size > MAX_RATIO * max(info.compress_size, 1) and info.file_size > 1024 * 1024:
+                if inflates_suspiciously(info, max_ratio=MAX_RATIO):
                     return refuse(_("Tệp «%(name)s» trong .zip nén bất thường (nghi là bom nén).") % {"name": info.filename})
                 base = posixpath.basename(info.filename)
                 lower = base.lower()
@@ -95,6 +103,11 @@ def read_upload(data: bytes) -> Package:
                     workbooks.append(content)
                 elif base in images:
                     return refuse(_("Tệp .zip có hai ảnh cùng tên «%(name)s».") % {"name": base})
+                elif len(images) >= MAX_IMAGES:
+                    return refuse(
+                        _("Tệp .zip có quá %(n)s ảnh; hãy chia thành nhiều tệp.")
+                        % {"n": number_format(MAX_IMAGES, force_grouping=True)}
+                    )
                 else:
                     images[base] = content
     except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, RuntimeError):

@@ -144,6 +144,55 @@ def review_allowed(*, attempt: Attempt) -> bool:
     return False
 
 
+def answers_published(*, round: Round, now=None) -> bool:
+    """Whether a sealed round's right answers are already out of the office's hands: its key file
+    and results are published (quiz.seal.is_seal_public), or its review policy has shown them to
+    contestants — after each attempt once it opened (the practice set, «ngay sau khi nộp»), or
+    after its close. A question of such a round is no longer a secret in another round's pool."""
+    from .seal import is_seal_public
+
+    now = now or timezone.now()
+    if not round.is_sealed:
+        return False
+    if is_seal_public(round):
+        return True
+    if round.kind == RoundKind.PRACTICE or round.review_policy == ReviewPolicy.IMMEDIATE:
+        return now >= round.opens_at
+    return round.review_policy == ReviewPolicy.AFTER_CLOSE and now >= round.closes_at
+
+
+@dataclass(frozen=True)
+class PublishedQuestion:
+    code: str
+    round_id: int
+    round_name: str
+
+
+def pool_published_questions(*, round: Round, now=None) -> list[PublishedQuestion]:
+    """The questions of `round`'s pool whose answers another sealed round has published, or will
+    have shown to its contestants while `round` is still open (answers_published at `round`'s
+    close: week 2 showing its answers at its close, the day week 3 opens, counts), each with that
+    round, ordered by code. One query."""
+    # The last instant this round can be played: a round closing at the same time shows nothing
+    # to this one's contestants.
+    now = max(now or timezone.now(), round.closes_at - datetime.timedelta(microseconds=1))
+    links = (
+        RoundQuestion.objects.filter(
+            question__in=RoundQuestion.objects.filter(round=round).values("question_id"), round__approved_at__isnull=False
+        )
+        .exclude(round=round)
+        .select_related("round", "question")
+        .only("question__code", "round__name", "round__kind", "round__opens_at", "round__closes_at",
+              "round__approved_at", "round__results_published_at", "round__review_policy")
+        .order_by("question__code", "round__opens_at")
+    )  # fmt: skip
+    return [
+        PublishedQuestion(link.question.code, link.round_id, link.round.name)
+        for link in links
+        if answers_published(round=link.round, now=now)
+    ]
+
+
 def places_visible(*, round: Round) -> bool:
     """Contestants see places only once the round has closed: until then they see their best
     score and time, and nothing that lets them count the full scores (the prediction question)."""

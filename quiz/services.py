@@ -34,7 +34,14 @@ from .models import (
     RoundWindowChange,
     TimeExtension,
 )
-from .selectors import moment_display, question_changes, question_is_sealed, round_overlapping, round_problems
+from .selectors import (
+    moment_display,
+    pool_published_questions,
+    question_changes,
+    question_is_sealed,
+    round_overlapping,
+    round_problems,
+)
 
 # A submit that left the phone before the deadline may arrive a little after it.
 SUBMIT_GRACE = datetime.timedelta(seconds=15)
@@ -213,23 +220,44 @@ def round_allocation(*, round: Round, pool_by_field: dict[int, int]) -> dict[int
 
 
 @transaction.atomic
-def round_approve(*, round: Round, by) -> Round:
+def round_approve(*, round: Round, by, confirm_published: bool = False) -> Round:
     """Approve and seal a round: from now on its pool, blueprint and answer keys cannot change.
-    Writes the round's key file and its SHA-256 fingerprint once (quiz.seal, docs/seal.md)."""
+    Writes the round's key file and its SHA-256 fingerprint once (quiz.seal, docs/seal.md).
+    A pool holding questions whose answers an earlier round has already published
+    (selectors.pool_published_questions) is sealed only with `confirm_published=True`, and the
+    decision records their codes; without it, QuizError names them."""
     round = Round.objects.select_for_update().get(pk=round.pk)
     if round.is_sealed:
         raise QuizError(_("Tuần thi này đã được duyệt và niêm phong từ trước."))
     problems = round_problems(round=round)
     if problems:
         raise QuizError(_("Chưa thể duyệt: ") + " ".join(problems))
+    published = pool_published_questions(round=round)
+    if published and not confirm_published:
+        raise QuizError(published_questions_message(published))
     round.approved_at = timezone.now()
     round.approved_by = by
     round.save(update_fields=["approved_at", "approved_by"])
     from .seal import seal_record
 
     seal = seal_record(round=round)
-    decision_record(action=Action.SEAL, obj=round, by=by, data={"sha256": seal.sha256})
+    data = {"sha256": seal.sha256}
+    if published:
+        data["published_questions"] = sorted({q.code for q in published})
+    decision_record(action=Action.SEAL, obj=round, by=by, data=data)
     return round
+
+
+def published_questions_message(published) -> str:
+    """Why sealing waits for a confirmation: the questions and the rounds that published them."""
+    shown = ", ".join(f"{q.code} ({q.round_name})" for q in published[:20])
+    more = len(published) - 20
+    if more > 0:
+        shown += _(" và %(n)d câu khác") % {"n": more}
+    return _(
+        "Bộ câu hỏi có %(n)d câu đã công bố đáp án ở tuần thi khác (hoặc sẽ công bố trước khi tuần này đóng): "
+        "%(list)s. Thí sinh có thể đã biết đáp án; hãy thay các câu này hoặc xác nhận niêm phong cùng với chúng."
+    ) % {"n": len({q.code for q in published}), "list": shown}
 
 
 # What sealing freezes besides the pool, the blueprint and the answer keys: everything that decides

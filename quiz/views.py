@@ -199,6 +199,7 @@ def manage_round(request, pk):
         "stats": selectors.round_stats(round=round),
         "prizes": list(round.prizes.select_related("user", "entry__best_attempt__organization").order_by("rank")),
         "problems": [] if round.is_sealed else selectors.round_problems(round=round),
+        "published": [] if round.is_sealed else selectors.pool_published_questions(round=round),
         "can_organize": has_role(request.user, Role.ORGANIZER),
     }
     return render(request, "quiz/manage_round.html", context)
@@ -209,7 +210,9 @@ def manage_round(request, pk):
 def manage_round_action(request, pk, action):
     round = _round_for_staff(pk)
     actions = {
-        "approve": lambda: services.round_approve(round=round, by=request.user),
+        "approve": lambda: services.round_approve(
+            round=round, by=request.user, confirm_published=request.POST.get("confirm_published") == "1"
+        ),
         "prizes": lambda: services.round_prizes_draft(round=round, by=request.user),
         "publish": lambda: services.round_publish_results(round=round, by=request.user),
     }

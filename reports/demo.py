@@ -48,7 +48,10 @@ def seed_archive(*, current: Contest, users, units) -> Contest:
             attempts_per_day=None, min_start_interval_minutes=None,
             prizes_first=1, prizes_second=1, prizes_third=2, prizes_consolation=3,
         )  # fmt: skip
-        ids = [q.pk for f in fields[:4] for q in by_field[f][(number - 1) * 6 : number * 6]]
+        # Week 2's questions of this year (sealed, answers not shown before it closes): this year's
+        # published week 1 is left out, so sealing here asks no confirmation
+        # (quiz.selectors.pool_published_questions) — in the story last year came first.
+        ids = [q.pk for f in fields[(number - 1) * 3 : number * 3] for q in by_field[f][8:16]]
         quiz_services.round_pool_add(round=round, question_ids=ids)
         round = quiz_services.round_approve(round=round, by=users["organizer"])
         for user in people:

@@ -1,6 +1,7 @@
 """Factories shared by every app's tests. Apps add their own in tests/<app>/factories.py."""
 
 import datetime
+import io
 
 import factory
 from django.contrib.auth.models import Group
@@ -87,3 +88,37 @@ class ContestFactory(factory.django.DjangoModelFactory):
     starts_on = factory.LazyFunction(lambda: datetime.date.today() - datetime.timedelta(days=10))
     ends_on = factory.LazyFunction(lambda: datetime.date.today() + datetime.timedelta(days=60))
     status = ContestStatus.PUBLISHED
+
+
+def xlsx_bomb(inflated_bytes: int, *, header=("Mã câu", "Lĩnh vực", "Câu hỏi")) -> bytes:
+    """A real .xlsx (openpyxl opens it): the header row, then the same row again and again until
+    the sheet's XML holds `inflated_bytes` — a few hundred kilobytes on disk at most, as many rows
+    and as much memory as asked once read."""
+    import zipfile
+
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active.append(header)
+    plain = io.BytesIO()
+    wb.save(plain)
+    row = "<row>" + "".join(f'<c t="inlineStr"><is><t>{"Câu hỏi lặp lại " * 8}</t></is></c>' for _ in header) + "</row>"
+    row = row.encode()
+    chunk = row * (1024 * 1024 // len(row) + 1)
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(plain.getvalue())) as source, zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename != "xl/worksheets/sheet1.xml":
+                target.writestr(info.filename, data)
+                continue
+            head, tail = data.split(b"</sheetData>", 1)
+            head = head.replace(b'<dimension ref="A1:C1"/>', b"")
+            with target.open(info.filename, "w", force_zip64=True) as part:
+                part.write(head)
+                rows = inflated_bytes // len(row) + 1
+                per_chunk = len(chunk) // len(row)
+                for start in range(0, rows, per_chunk):
+                    part.write(row * min(per_chunk, rows - start))
+                part.write(b"</sheetData>" + tail)
+    return bomb.getvalue()

@@ -12,7 +12,7 @@ from openpyxl import Workbook, load_workbook
 
 from accounts.enums import MemberStatus, OrganizationKind, Role
 from accounts.importers import read_member_rows
-from accounts.members import MEMBER_HEADERS, members_import
+from accounts.members import MEMBER_HEADERS, members_import, members_import_upload
 from accounts.models import Member
 from accounts.services import unit_officer_assign
 from contests import workbooks
@@ -105,18 +105,64 @@ def test_an_officer_imports_only_into_their_own_units(tree):
     assert Member.objects.count() == 0
 
 
-def test_a_phone_on_another_units_list_is_refused_to_an_officer_and_moved_by_the_secretariat(tree):
+def _upload(rows):
+    return _xlsx(rows)
+
+
+def test_an_officer_importing_a_number_another_unit_lists_learns_nothing_of_it(tree):
+    """The attack: an officer of the tax office probes whether the power company lists a number.
+    The answer must be the one a number listed nowhere gets; the other unit's line is untouched."""
+    theirs = Member.objects.create(organization=tree["power"], full_name="Hoàng Văn Nam", phone="0912000002", token="t1")
+
+    probe = members_import_upload(
+        file=_upload([["Nguyễn Văn A", "0912000002", "", "", "", "Có"]]), by=tree["officer"], organization=tree["tax"]
+    )
+    fresh = members_import_upload(
+        file=_upload([["Nguyễn Văn B", "0912000003", "", "", "", "Có"]]), by=tree["officer"], organization=tree["tax"]
+    )
+
+    assert probe == fresh == ("Đã nhập danh sách: 1 người mới, 0 người cập nhật, 0 người không đổi.", [])
+    said = " ".join([probe[0], *probe[1]])
+    assert "Điện lực" not in said and "DIENLUC" not in said and "đơn vị khác" not in said
+    theirs.refresh_from_db()
+    assert (theirs.organization, theirs.full_name) == (tree["power"], "Hoàng Văn Nam")
+    assert list(Member.objects.filter(phone="0912000002").values_list("organization__code", "full_name").order_by("pk")) == [
+        ("DIENLUC", "Hoàng Văn Nam"), ("CTHUE", "Nguyễn Văn A"),
+    ]  # fmt: skip
+
+
+def test_an_officer_importing_the_number_again_updates_their_own_line_only(tree):
+    Member.objects.create(organization=tree["power"], full_name="Hoàng Văn Nam", phone="0912000002", token="t1")
+    rows = [["Hoàng Văn Nam", "0912000002", "", "", "Chuyên viên", "Có"]]
+    members_import(rows=rows, by=tree["officer"], organization=tree["tax"])
+
+    again = members_import(rows=[rows[0][:4] + ["Trưởng phòng", "Có"]], by=tree["officer"], organization=tree["tax"])
+
+    assert (again.ok, again.created, again.updated) == (True, 0, 1)
+    assert Member.objects.get(phone="0912000002", organization=tree["tax"]).position == "Trưởng phòng"
+    assert Member.objects.get(phone="0912000002", organization=tree["power"]).position == ""
+
+
+def test_the_secretariat_moves_a_number_it_manages_to_the_unit_of_the_row(tree):
     Member.objects.create(organization=tree["power"], full_name="Hoàng Văn Nam", phone="0912000002", token="t1")
     rows = [["Hoàng Văn Nam", "0912000002", "", "", "", "Có"]]
 
-    refused = members_import(rows=rows, by=tree["officer"], organization=tree["tax"])
     moved = members_import(rows=rows, by=staff_user(Role.SECRETARIAT), organization=tree["tax"])
 
-    assert refused.errors == [
-        "Dòng 2: số điện thoại 0912000002 đã có trong danh sách của một đơn vị khác; hãy liên hệ Tổ Thư ký."
-    ]
-    assert "Điện lực" not in refused.errors[0]  # which unit holds the number is not told
     assert moved.updated == 1 and Member.objects.get(phone="0912000002").organization == tree["tax"]
+
+
+def test_two_lines_of_a_number_in_units_the_importer_manages_are_named_to_them(tree):
+    Member.objects.create(organization=tree["power"], full_name="Hoàng Văn Nam", phone="0912000002", token="t1")
+    Member.objects.create(organization=tree["tax"], full_name="Hoàng Văn Nam", phone="0912000002", token="t2")
+    rows = [["Hoàng Văn Nam", "0912000002", "", "CTHUE-1", "", "Có"]]
+
+    result = members_import(rows=rows, by=staff_user(Role.SECRETARIAT))
+
+    assert result.errors == [
+        "Dòng 2: số điện thoại 0912000002 có ở nhiều dòng trong các đơn vị bạn quản lý (CTHUE, DIENLUC); "
+        "hãy sửa trong trang quản trị."
+    ]
 
 
 def test_someone_without_a_unit_imports_nothing(tree):
@@ -189,7 +235,7 @@ def test_a_zip_bomb_is_refused_before_it_is_opened():
 
     rows, error = read_member_rows(upload)
 
-    assert rows == [] and error.startswith("Tệp Excel bất thường")
+    assert rows == [] and error.startswith("Tệp Excel bị nén bất thường")
 
 
 def test_a_file_over_the_size_cap_is_refused(monkeypatch):
@@ -205,7 +251,7 @@ def test_too_many_rows_are_refused():
 
     sheet = workbooks.read_first_sheet(wb, max_rows=3)
 
-    assert sheet.rows == [] and sheet.error.startswith("Tệp có quá nhiều dòng")
+    assert sheet.rows == [] and sheet.error == "Tệp có quá 3 dòng dữ liệu; hãy chia thành nhiều tệp, mỗi tệp tối đa 3 dòng."
 
 
 # --- Through the pages -----------------------------------------------------------------------------

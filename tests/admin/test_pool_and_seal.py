@@ -75,12 +75,12 @@ def test_pool_page_query_count_does_not_grow_with_the_pool(organizer, django_ass
     field, _questions = _pool(round, n=1)
     url = f"/admin/quiz/round/{round.pk}/pool/"
     organizer.get(url)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(14):
         organizer.get(url)
     for _ in range(4):
         round.pool.create(question=QuestionFactory(field=field, status=QuestionStatus.APPROVED))
     assert Question.objects.count() == 5
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(14):
         organizer.get(url)
 
 
@@ -115,3 +115,126 @@ def test_pool_page_draws_questions_already_used_in_earlier_rounds(organizer):
 
     organizer.post(url, {"add_random": "1", "field": field.pk, "source": "unused", "count": 3})
     assert set(week3.pool.values_list("question_id", flat=True)) - {q.pk for q in used} == {q.pk for q in fresh[1:]}
+
+
+# --- Questions whose answers are already published ---------------------------------------------
+
+
+@pytest.fixture
+def reuse():
+    """Week 1 closed with its results and key published; week 3 reuses two of its questions."""
+    import datetime
+
+    from django.utils import timezone
+
+    from tests.quiz.factories import sealed_round
+
+    now = timezone.now()
+    week1 = sealed_round(pool_size=20, opens_at=now - datetime.timedelta(days=16), closes_at=now - datetime.timedelta(days=9))
+    Round.objects.filter(pk=week1.pk).update(results_published_at=now - datetime.timedelta(days=8))
+    later = {"opens_at": now + datetime.timedelta(days=5), "closes_at": now + datetime.timedelta(days=12)}
+    week3 = RoundFactory(contest=week1.contest, **later)
+    reused = list(week1.pool.select_related("question").order_by("question__code")[:2])
+    for link in reused:
+        week3.pool.create(question=link.question)
+    for _ in range(20):
+        week3.pool.create(question=QuestionFactory(status=QuestionStatus.APPROVED))
+    return {"week1": week1, "week3": week3, "codes": [link.question.code for link in reused]}
+
+
+def _published_table(html, round):
+    start = html.index(f'data-published-questions="{round.pk}"')
+    return html[start : html.index("</table>", start)]
+
+
+def test_the_confirmation_names_the_questions_already_published_and_seals_nothing(organizer, reuse):
+    week1, week3 = reuse["week1"], reuse["week3"]
+    data = {"action": "approve_and_seal", helpers.ACTION_CHECKBOX_NAME: [week3.pk]}
+
+    asked = organizer.post("/admin/quiz/round/", data).content.decode()
+    posted = organizer.post("/admin/quiz/round/", {**data, "post": "yes"}).content.decode()  # the box left unticked
+
+    for html in (asked, posted):
+        table = _published_table(html, week3)
+        assert [code for code in reuse["codes"] if f"<td>{code}</td><td>{week1.name}</td>" in table] == reuse["codes"]
+        assert table.count("<tr>") == 1 + 2  # the header and the two reused questions, nothing else
+    assert "Chưa niêm phong: hãy đánh dấu ô xác nhận" in posted
+    assert Round.objects.get(pk=week3.pk).approved_at is None
+
+
+def test_with_the_confirmation_the_round_is_sealed_and_the_decision_names_the_questions(organizer, reuse):
+    from contests.decisions import Action
+    from contests.models import Decision
+
+    week3 = reuse["week3"]
+    data = {"action": "approve_and_seal", helpers.ACTION_CHECKBOX_NAME: [week3.pk], "post": "yes"}
+
+    organizer.post("/admin/quiz/round/", {**data, "confirm_published": [str(week3.pk)]})
+
+    assert Round.objects.get(pk=week3.pk).approved_at is not None
+    decision = Decision.objects.filter(action=Action.SEAL, object_id=week3.pk).get()
+    assert decision.data["published_questions"] == sorted(reuse["codes"])
+
+
+def test_round_approve_refuses_without_the_explicit_confirmation(reuse):
+    from quiz import services
+    from quiz.errors import QuizError
+
+    with pytest.raises(QuizError) as refused:
+        services.round_approve(round=reuse["week3"], by=staff_user(Role.ORGANIZER))
+
+    assert all(f"{code} ({reuse['week1'].name})" in refused.value.message for code in reuse["codes"])
+    assert Round.objects.get(pk=reuse["week3"].pk).approved_at is None
+
+
+def test_the_pool_page_counts_the_questions_already_published(organizer, reuse):
+    html = organizer.get(f"/admin/quiz/round/{reuse['week3'].pk}/pool/").content.decode()
+
+    assert "2 câu đã công bố đáp án" in html
+    assert all(f"<li>{code} — {reuse['week1'].name}</li>" in html for code in reuse["codes"])
+
+
+def test_questions_of_a_round_whose_answers_stay_secret_need_no_confirmation(organizer, reuse):
+    """Week 1 closed, its policy never showing answers, its results not published: nothing is public."""
+    from quiz.enums import ReviewPolicy
+
+    Round.objects.filter(pk=reuse["week1"].pk).update(results_published_at=None, review_policy=ReviewPolicy.NONE)
+    data = {"action": "approve_and_seal", helpers.ACTION_CHECKBOX_NAME: [reuse["week3"].pk], "post": "yes"}
+
+    organizer.post("/admin/quiz/round/", data)
+
+    assert Round.objects.get(pk=reuse["week3"].pk).approved_at is not None
+
+
+def test_questions_of_an_open_round_that_shows_answers_before_this_one_closes_need_the_confirmation(reuse):
+    """Week 1 still open, showing its answers at its close — before week 3 closes: they will be public."""
+    import datetime
+
+    from django.utils import timezone
+
+    from quiz import selectors
+    from quiz.enums import ReviewPolicy
+
+    week1 = reuse["week1"]
+    Round.objects.filter(pk=week1.pk).update(
+        results_published_at=None, review_policy=ReviewPolicy.AFTER_CLOSE, closes_at=timezone.now() + datetime.timedelta(days=5)
+    )
+
+    published = selectors.pool_published_questions(round=reuse["week3"])
+
+    assert [(q.code, q.round_name) for q in published] == [(code, week1.name) for code in reuse["codes"]]
+
+
+def test_the_organizers_round_page_asks_the_same_confirmation(client, reuse):
+    """The other door (quiz.views.manage_round_action) goes through the same round_approve."""
+    client.force_login(staff_user(Role.ORGANIZER))
+    week3 = reuse["week3"]
+    page = client.get(f"/quiz/manage/rounds/{week3.pk}/").content.decode()
+
+    refused = client.post(f"/quiz/manage/rounds/{week3.pk}/approve/", follow=True).content.decode()
+    sealed_before = Round.objects.get(pk=week3.pk).approved_at
+    client.post(f"/quiz/manage/rounds/{week3.pk}/approve/", {"confirm_published": "1"})
+
+    assert all(f"<li>{code} — {reuse['week1'].name}</li>" in page for code in reuse["codes"])
+    assert "2 câu đã công bố đáp án" in refused and sealed_before is None
+    assert Round.objects.get(pk=week3.pk).approved_at is not None

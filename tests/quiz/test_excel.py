@@ -118,3 +118,28 @@ def test_import_refuses_a_file_that_is_not_excel(tmp_path):
     path.write_bytes(b"PK not really")
     with pytest.raises(CommandError):
         call_command("import_questions", str(path))
+
+
+def test_import_questions_refuses_more_rows_than_the_cap_and_imports_nothing(tmp_path, monkeypatch, capsys):
+    from quiz import excel
+
+    monkeypatch.setattr(excel, "MAX_ROWS", 5)
+    rows = [[f"C{i:04d}", "Điều lệ Đảng", f"Câu {i}?", "a", "b", "", "", "A", ""] for i in range(1005)]
+
+    with pytest.raises(CommandError, match="Không nhập câu hỏi nào"):
+        call_command("import_questions", _book(tmp_path, rows))
+
+    assert capsys.readouterr().err.strip() == "Tệp có quá 5 dòng dữ liệu; hãy chia thành nhiều tệp, mỗi tệp tối đa 5 dòng."
+    assert Question.objects.count() == 0
+
+
+def test_import_questions_refuses_a_zip_bomb_workbook(tmp_path, capsys):
+    from tests.factories import xlsx_bomb
+
+    path = tmp_path / "bom.xlsx"
+    path.write_bytes(xlsx_bomb(60 * 1024 * 1024))
+
+    with pytest.raises(CommandError):
+        call_command("import_questions", str(path))
+
+    assert "Tệp Excel bị nén bất thường" in capsys.readouterr().err

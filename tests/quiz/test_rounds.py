@@ -69,6 +69,7 @@ def test_the_seed_weeks_can_be_set_up():
         QuestionFactory(field=fields[i % 5])
     week1, week2, week3, week4 = (RoundFactory(number=n) for n in (1, 2, 3, 4))
     week2.contest = week3.contest = week4.contest = week1.contest
+    week3.closes_at = week4.closes_at = week1.closes_at + datetime.timedelta(days=1)
     for r in (week2, week3, week4):
         r.save()
     for field in fields:
@@ -85,8 +86,14 @@ def test_the_seed_weeks_can_be_set_up():
     week1_ids = set(week1.pool.values_list("question_id", flat=True))
     assert week1_ids < set(week3.pool.values_list("question_id", flat=True))
     assert not week1_ids & set(week2.pool.values_list("question_id", flat=True))
-    for r in (week1, week2, week3, week4):
+    for r in (week1, week2):
         services.round_approve(round=r, by=UserFactory())
+    # Week 1 shows its answers at its close, while weeks 3 and 4 are still open: their reuse of
+    # its questions is sealed only when confirmed (quiz.selectors.pool_published_questions).
+    for r in (week3, week4):
+        with pytest.raises(QuizError, match="đã công bố đáp án"):
+            services.round_approve(round=r, by=UserFactory())
+        services.round_approve(round=r, by=UserFactory(), confirm_published=True)
 
 
 def _finish(round, user, right, seconds):

@@ -1,3 +1,5 @@
+import io
+
 import pytest
 from django.urls import reverse
 from hypothesis import given, settings
@@ -81,3 +83,29 @@ def test_advance_with_non_integer_ids_is_a_message_not_a_500(client, organizer):
 
     assert response.status_code == 200
     assert "Lựa chọn không hợp lệ" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_reported_question_file_is_refused_after_reading_one_row_over_the_real_cap(monkeypatch):
+    """The report: 100,000 question rows held a worker 247 s. Now, at the real cap (5,000), a
+    file of cap + 1,000 rows is refused having read the header, the cap and one row more."""
+    from openpyxl import Workbook
+
+    from contests import workbooks
+    from quiz.excel import MAX_ROWS, headers, parse_workbook
+
+    wb = Workbook(write_only=True)
+    sheet = wb.create_sheet()
+    sheet.append(headers())
+    for i in range(MAX_ROWS + 1000):
+        sheet.append([f"C{i:05d}", "Điều lệ Đảng", f"Câu hỏi {i}?", "a", "b", "", "", "A", ""])
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    read = []
+    real = workbooks._rows
+    monkeypatch.setattr(workbooks, "_rows", lambda s: (read.append(row) or row for row in real(s)))
+
+    report = parse_workbook(buffer)
+
+    assert report.errors == ["Tệp có quá 5.000 dòng dữ liệu; hãy chia thành nhiều tệp, mỗi tệp tối đa 5.000 dòng."]
+    assert len(read) == MAX_ROWS + 2

@@ -3,7 +3,7 @@ import io
 from django.core.management.base import BaseCommand, CommandError
 
 from quiz.excel import import_questions
-from quiz.package import read_upload
+from quiz.package import MAX_UPLOAD_BYTES, read_upload
 
 
 class Command(BaseCommand):
@@ -18,7 +18,8 @@ class Command(BaseCommand):
     def handle(self, *args, file, **options):
         try:
             with open(file, "rb") as handle:
-                package = read_upload(handle.read())
+                # Never more than the cap into memory, whatever the file's size.
+                package = read_upload(handle.read(MAX_UPLOAD_BYTES + 1))
         except OSError as exc:
             raise CommandError(f"Không mở được tệp {file}: {exc.strerror}.") from exc
         if package.error:
