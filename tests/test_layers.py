@@ -13,6 +13,7 @@ ALLOWED = {
     "quiz": {"contests", "accounts"},
     "essays": {"contests", "accounts"},
     "reports": {"contests", "accounts", "quiz", "essays"},
+    "operations": {"contests", "accounts", "quiz", "essays", "reports"},
 }
 
 
@@ -44,6 +45,8 @@ def test_models_import_no_services_or_views_of_their_app():
     wrong = []
     for app in ALLOWED:
         path = ROOT / app / "models.py"
+        if not path.exists():
+            continue
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             if isinstance(node, ast.ImportFrom) and node.level == 1:
