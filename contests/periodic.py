@@ -19,7 +19,8 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from celery import Task
-from celery.schedules import crontab, schedule as interval
+from celery.schedules import crontab
+from celery.schedules import schedule as interval
 from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone

@@ -22,7 +22,6 @@ import shutil
 import sqlite3
 import subprocess
 import tarfile
-import tempfile
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -83,7 +82,11 @@ def _pg_env() -> dict:
 
 
 def _run(args: list[str]) -> None:
-    done = subprocess.run(args, env=_pg_env(), capture_output=True, text=True, check=False)
+    """Run a PostgreSQL client program (pg_dump, pg_restore: found on PATH, arguments ours)."""
+    program = shutil.which(args[0])
+    if program is None:
+        raise BackupError(_("Không tìm thấy %(cmd)s: cài gói postgresql-client cùng phiên bản máy chủ.") % {"cmd": args[0]})
+    done = subprocess.run([program, *args[1:]], env=_pg_env(), capture_output=True, text=True, check=False)  # noqa: S603
     if done.returncode != 0:
         raise BackupError(_("%(cmd)s thất bại: %(err)s") % {"cmd": args[0], "err": done.stderr.strip()[-2000:]})
 
@@ -106,9 +109,12 @@ def app_version() -> str:
     """APP_VERSION from the environment (set by the image build), else the git commit, else «unknown»."""
     if version := os.environ.get("APP_VERSION"):
         return version
+    git = shutil.which("git")
+    if git is None:
+        return "unknown"
     try:
-        done = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], cwd=settings.BASE_DIR, capture_output=True, text=True, timeout=5
+        done = subprocess.run(  # noqa: S603 (fixed arguments)
+            [git, "rev-parse", "--short", "HEAD"], cwd=settings.BASE_DIR, capture_output=True, text=True, timeout=5
         )
     except (OSError, subprocess.SubprocessError):
         return "unknown"
