@@ -4,7 +4,7 @@ One backup is one folder under the backup directory, named by its UTC time:
 
     20261207T020000Z/
         database.dump     pg_dump --format=custom (PostgreSQL), or database.sqlite3 (SQLite)
-        files.tar         PRIVATE_MEDIA_ROOT as private_media/, MEDIA_ROOT as media/
+        files.tar         PRIVATE_MEDIA_ROOT as private_media/, MEDIA_ROOT (published documents) as media/
         manifest.json     written last: a folder without it is an unfinished backup
 
 The manifest holds the time, each file's SHA-256 and size, the number and bytes of the private
@@ -92,9 +92,9 @@ def _run(args: list[str]) -> None:
 
 
 def _file_roots() -> list[tuple[str, Path]]:
-    """The folders a backup holds, by their name in the tar. Essay attachments, export workbooks
-    and question images are all under PRIVATE_MEDIA_ROOT (contests.storage.private_storage);
-    MEDIA_ROOT is taken too, for anything a later feature puts there."""
+    """The folders a backup holds, by their name in the tar. Essay attachments, export workbooks,
+    question images and seal files are under PRIVATE_MEDIA_ROOT (contests.storage.private_storage);
+    the contest's published documents (contests.models, upload_to="documents/") under MEDIA_ROOT."""
     return [("private_media", Path(settings.PRIVATE_MEDIA_ROOT)), ("media", Path(settings.MEDIA_ROOT))]
 
 
