@@ -2,6 +2,7 @@ import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import close_old_connections
 
 from operations.backup import BackupError, backup_create, backups_prune, last_backup_age_seconds
 
@@ -24,6 +25,7 @@ class Command(BaseCommand):
             return
         interval = settings.BACKUP_INTERVAL_HOURS * 3600
         while True:
+            close_old_connections()  # a connection from hours ago may be gone (a database restart)
             # The newest backup on disk is the schedule's state: a restart neither repeats nor skips one.
             age = last_backup_age_seconds(directory)
             if age is not None and age < interval:
