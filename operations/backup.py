@@ -272,6 +272,24 @@ def backup_verify(backup: Backup) -> None:
             )
 
 
+def backup_check_code(backup: Backup) -> None:
+    """The code knows every migration the backup's database had: data from a newer release is not
+    restored under an older one (deploy that release first, then restore)."""
+    from django.db.migrations.loader import MigrationLoader
+
+    on_disk = MigrationLoader(None, ignore_no_migrations=True).disk_migrations
+    unknown = sorted(
+        f"{app}.{name}"
+        for app, name in backup.manifest.get("app", {}).get("migrations", {}).items()
+        if app in {a for a, _n in on_disk} and (app, name) not in on_disk
+    )
+    if unknown:
+        raise BackupError(
+            _("Bản sao lưu đến từ phiên bản mới hơn mã đang chạy (%(names)s): triển khai phiên bản đó rồi khôi phục.")
+            % {"names": ", ".join(unknown)}
+        )
+
+
 def _database_is_empty() -> bool:
     return not connection.introspection.table_names()
 
@@ -346,6 +364,7 @@ def backup_restore(*, path: Path | str, force: bool = False) -> RestoreReport:
     started = time.monotonic()
     backup = backup_at(path)
     backup_verify(backup)
+    backup_check_code(backup)
     if not force:
         if not _database_is_empty():
             raise BackupError(_("Cơ sở dữ liệu đích đã có bảng: chỉ khôi phục vào cơ sở dữ liệu rỗng, hoặc thêm --force."))

@@ -163,3 +163,15 @@ def test_retention_keeps_the_newest_of_each_recent_day_and_week(tmp_path, settin
 def test_last_backup_age_is_none_without_a_finished_backup(tmp_path):
     (tmp_path / "20261207T000000Z").mkdir()  # no manifest: unfinished
     assert ops.last_backup_age_seconds(tmp_path) is None
+
+
+def test_a_backup_from_a_newer_release_is_not_restored_under_older_code(tmp_path):
+    path = _fake_backup(tmp_path, datetime(2026, 12, 7, tzinfo=UTC))
+    manifest = json.loads((path / "manifest.json").read_text())
+    manifest["app"] = {"migrations": {"quiz": "0099_from_the_future", "auth": "0012_alter_user_first_name_max_length"}}
+    backup = ops.Backup(path, manifest)
+
+    with pytest.raises(ops.BackupError, match="quiz.0099_from_the_future"):
+        ops.backup_check_code(backup)
+    manifest["app"]["migrations"]["quiz"] = "0001_initial"
+    ops.backup_check_code(ops.Backup(path, manifest))  # an older backup is fine: migrate after restoring

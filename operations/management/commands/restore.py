@@ -22,6 +22,6 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Đã khôi phục {report.backup.path.name} ({report.files} tệp) trong {report.seconds} giây. "
-                "Tiếp theo: grant_app_role (nếu dùng vai trò riêng cho ứng dụng) và verify_results."
+                "Tiếp theo: migrate (nếu bản sao lưu cũ hơn mã), grant_app_role (nếu dùng vai trò riêng) và verify_results."
             )
         )
