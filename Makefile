@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint format messages check-deploy bench loadtest lighthouse screenshots worker beat clean
+.PHONY: run test install lint format messages check-deploy bench loadtest lighthouse screenshots worker beat clean backup restore
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,16 @@ worker: $(STAMP)
 
 beat: $(STAMP)
 	$(BIN)/celery -A contest_site beat -l info
+
+# Backups (docs/operations.md): the database of DATABASE_URL and the private files of the settings.
+# `make backup BACKUP_DIR=DIR` writes a new folder under DIR (the dump, files.tar, manifest.json);
+# `make restore BACKUP_DIR=DIR` restores DIR (one backup) or the newest backup under it, into an
+# empty database and empty folders only, unless FORCE=1. Without BACKUP_DIR: the setting BACKUP_DIR.
+backup: $(STAMP)
+	$(PY) manage.py backup $(if $(BACKUP_DIR),--dir "$(BACKUP_DIR)")
+
+restore: $(STAMP)
+	$(PY) manage.py restore $(if $(BACKUP_DIR),--dir "$(BACKUP_DIR)") $(if $(FORCE),--force)
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

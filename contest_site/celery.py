@@ -6,7 +6,8 @@ from celery import Celery
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "contest_site.settings")
 
-app = Celery("contest_site")
+# Every task runs through contests.periodic.SlotTask: a message from the beat runs once per slot.
+app = Celery("contest_site", task_cls="contests.periodic:SlotTask")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 

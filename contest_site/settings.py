@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -80,6 +81,7 @@ INSTALLED_APPS = [
     "essays",
     "reports",
     "operations",
+    "django_celery_beat",
 ]
 
 MIDDLEWARE = [
@@ -166,7 +168,14 @@ CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "Asia/Ho_Chi_Minh"
-# Every periodic task is declared here, in one place.
+# Every periodic task is declared here, in one place. One beat (docker-compose's `beat`) runs
+# django-celery-beat's DatabaseScheduler: at its start it writes these entries into the database
+# (django_celery_beat.PeriodicTask, created or updated by name) and keeps each one's last run there,
+# so a redeploy neither skips nor repeats a daily job. Entries removed from here stay in the
+# database: disable or delete them in the admin («Periodic tasks»). Each message the beat sends
+# runs at most once per slot (contests.periodic), so a second beat or a redelivery does no harm.
+# Daily jobs run at fixed night hours, Asia/Ho_Chi_Minh (CELERY_TIMEZONE).
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "quiz-finalize-expired-attempts": {
         "task": "quiz.tasks.finalize_expired_attempts",
@@ -183,12 +192,25 @@ CELERY_BEAT_SCHEDULE = {
     # Personal data past keeping (accounts.privacy.retention_candidates), once a day at night.
     "accounts-anonymize-archived": {
         "task": "accounts.tasks.anonymize_archived",
-        "schedule": 24 * 60 * 60.0,
+        "schedule": crontab(hour=2, minute=0),
     },
     # The item analysis of rounds that closed since (quiz.analysis).
     "quiz-analyse-closed-rounds": {
         "task": "quiz.tasks.analyse_closed_rounds",
         "schedule": 900.0,
+    },
+    # Housekeeping (operations.housekeeping), each once a day at night.
+    "operations-clear-sessions": {
+        "task": "operations.tasks.clear_sessions",
+        "schedule": crontab(hour=3, minute=0),
+    },
+    "operations-prune-exports": {
+        "task": "operations.tasks.prune_exports",
+        "schedule": crontab(hour=3, minute=10),
+    },
+    "operations-prune-notifications": {
+        "task": "operations.tasks.prune_notifications",
+        "schedule": crontab(hour=3, minute=20),
     },
 }
 
@@ -482,3 +504,19 @@ WINNER_DETAILS_LINK_DAYS = env.int("WINNER_DETAILS_LINK_DAYS", default=7)
 # Personal data (Decree 13/2023/NĐ-CP): the contestants of a contest archived and ended more than
 # this many days ago are anonymized (`anonymize_archived`, daily), unless they took part in a newer one.
 PERSONAL_DATA_RETENTION_DAYS = env.int("PERSONAL_DATA_RETENTION_DAYS", default=730)
+
+# --- Backups and housekeeping (operations; docs/operations.md) ------------------------------
+# `make backup` / the compose service `backup` write one folder per backup under BACKUP_DIR (the
+# PostgreSQL dump in custom format, the private files as a tar, manifest.json with checksums),
+# every BACKUP_INTERVAL_HOURS (the RPO), and keep the newest backup of each of the last
+# BACKUP_KEEP_DAILY days and of each of the last BACKUP_KEEP_WEEKLY weeks.
+BACKUP_DIR = env.path("BACKUP_DIR", default=BASE_DIR / "backups")
+BACKUP_INTERVAL_HOURS = env.float("BACKUP_INTERVAL_HOURS", default=6.0)
+BACKUP_KEEP_DAILY = env.int("BACKUP_KEEP_DAILY", default=7)
+BACKUP_KEEP_WEEKLY = env.int("BACKUP_KEEP_WEEKLY", default=5)
+# Export workbooks (reports.ExportJob) older than this are deleted, file and row (daily).
+EXPORT_RETENTION_DAYS = env.int("EXPORT_RETENTION_DAYS", default=30)
+# Sent notifications (the outbox) older than this are deleted (daily); failed ones are kept
+# NOTIFICATION_FAILED_RETENTION_DAYS (evidence that someone was not told); queued ones always.
+NOTIFICATION_RETENTION_DAYS = env.int("NOTIFICATION_RETENTION_DAYS", default=180)
+NOTIFICATION_FAILED_RETENTION_DAYS = env.int("NOTIFICATION_FAILED_RETENTION_DAYS", default=365)
