@@ -22,4 +22,6 @@ PY
   export DJANGO_SECRET_KEY="${DJANGO_SECRET_KEY:-$GENERATED_SECRET_KEY}"
   export WINNER_DETAILS_KEYS="${WINNER_DETAILS_KEYS:-$GENERATED_WINNER_DETAILS_KEYS}"
 fi
+# Counters of several processes are added up through this folder (operations/metrics.py).
+if [ -n "${PROMETHEUS_MULTIPROC_DIR:-}" ]; then mkdir -p "$PROMETHEUS_MULTIPROC_DIR"; fi
 exec "$@"
