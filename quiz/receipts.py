@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
@@ -302,9 +302,7 @@ def round_commit(*, round: Round, by=None) -> RoundCommitment:
 
     finalize_round_attempts(round=round)
     receipts_fill(round=round)
-    receipts = sorted(
-        bytes.fromhex(r) for r in Attempt.objects.filter(round=round).finished().values_list("receipt", flat=True)
-    )
+    receipts = sorted(bytes.fromhex(r) for r in Attempt.objects.filter(round=round).finished().values_list("receipt", flat=True))
     root = merkle_root(receipts)
     commitment = RoundCommitment.objects.create(round=round, root=root, leaf_count=len(receipts), leaves=b"".join(receipts))
     decision_record(action=Action.COMMIT_RESULTS, obj=round, by=by, data={"root": root, "attempts": len(receipts)})
@@ -373,7 +371,7 @@ def normalize_receipt(text: str) -> str | None:
 def inclusion_proof(*, commitment: RoundCommitment, receipt: str) -> dict | None:
     """The proof that `receipt` is a leaf of the committed tree, or None when it is not. Read
     from the stored leaves (what was committed), never from the attempts as they are now."""
-    leaves = _cached_leaves(commitment)
+    leaves = commitment_leaves(commitment)
     target = bytes.fromhex(receipt)
     low, high = 0, len(leaves)
     while low < high:  # the leaves are sorted: a binary search
@@ -396,10 +394,6 @@ def inclusion_proof(*, commitment: RoundCommitment, receipt: str) -> dict | None
     }
 
 
-def _cached_leaves(commitment: RoundCommitment) -> list[bytes]:
-    return commitment_leaves(commitment)
-
-
 def proof_bytes(proof: dict) -> bytes:
     return seal_encode(proof)
 
@@ -419,7 +413,6 @@ def bundle_content(*, round: Round) -> dict:
     seal = RoundSeal.objects.filter(round_id=round.pk).values_list("sha256", flat=True).first()
     commitment = RoundCommitment.objects.filter(round_id=round.pk).values_list("root", flat=True).first()
     stored = stored_attempts(round=round)
-    code = {pk: s.content["entrant"] for pk, s in stored.items()}
     by_user = {s.user_id: s.content["entrant"] for s in stored.values()}
     attempts = []
     for seq, (_pk, s) in enumerate(sorted(stored.items()), start=1):
@@ -427,8 +420,10 @@ def bundle_content(*, round: Round) -> dict:
     prizes = Prize.objects.filter(round=round).values_list("user_id", "tier", "rank", "status")
     disqualified = RoundEntry.objects.filter(round=round, disqualified=True).values_list("user_id", flat=True)
     # Who the draft passes over as not eligible (staff, switched-off accounts), among the ranked.
-    ranked = list(ranking.ranked_entries(round=round).values_list("user_id", flat=True)) if code else []
+    ranked = list(ranking.ranked_entries(round=round).values_list("user_id", flat=True)) if stored else []
     users = User.objects.in_bulk(ranked)
+    valid = [(u, t, r) for u, t, r, st in prizes if st != PrizeStatus.INVALID and u in by_user]
+    passed_over = [u for u in ranked if u in by_user and (u not in users or not may_win_prize(users[u]))]
     return {
         "format": BUNDLE_FORMAT,
         "contest": round.contest.slug,
@@ -438,13 +433,10 @@ def bundle_content(*, round: Round) -> dict:
         "full_score_count": round.full_score_actual,
         "attempts": attempts,
         "results": {
-            "prizes": sorted(
-                ({"entrant": by_user[u], "tier": t, "rank": r} for u, t, r, st in prizes if st != PrizeStatus.INVALID and u in by_user),
-                key=lambda p: p["rank"],
-            ),
+            "prizes": sorted(({"entrant": by_user[u], "tier": t, "rank": r} for u, t, r in valid), key=lambda p: p["rank"]),
             "invalid": sorted(by_user[u] for u, _t, _r, st in prizes if st == PrizeStatus.INVALID and u in by_user),
             "disqualified": sorted(by_user[u] for u in disqualified if u in by_user),
-            "not_eligible": sorted(by_user[u] for u in ranked if u in by_user and (u not in users or not may_win_prize(users[u]))),
+            "not_eligible": sorted(by_user[u] for u in passed_over),
         },
     }
 
@@ -453,10 +445,11 @@ def bundle_build(*, round: Round) -> bytes:
     """results.zip: the bundle's canonical JSON (the key file's encoding) and a short note on how
     to check it. The same results give the same bytes."""
     data = seal_encode(bundle_content(round=round))
-    note = _(
-        "Kết quả ẩn danh của tuần thi. Kiểm tra: python3 verify_round.py results.zip seal.json --commitment <mã kết quả>\n"
-        "Cách kiểm tra và định dạng: trang «Niêm phong» của cuộc thi (/quiz/seal/).\n"
-    ).encode()
+    with translation.override("vi"):  # the same bytes whatever the language of the request
+        note = _(
+            "Kết quả ẩn danh của tuần thi. Kiểm tra: python3 verify_round.py results.zip seal.json --commitment <mã kết quả>\n"
+            "Cách kiểm tra và định dạng: trang «Niêm phong» của cuộc thi (/quiz/seal/).\n"
+        ).encode()
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         for name, content in ((BUNDLE_MEMBER, data), ("DOC-TOI.txt", note)):
