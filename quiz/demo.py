@@ -13,7 +13,7 @@ from accounts.demo import DEMO_PASSWORD
 from accounts.enums import Role
 from accounts.models import Profile, User
 
-from . import services
+from . import receipts, services
 from .enums import ReviewPolicy, RoundKind
 from .models import Attempt, AttemptQuestion, Field, Option, Question, Round, RoundEntry
 from .seal import rounds_without_seal, seal_backfill
@@ -159,6 +159,9 @@ def seed_quiz(*, contest, users, units) -> None:
         Round.objects.filter(pk=week1.pk).update(opens_at=now - datetime.timedelta(days=16), closes_at=now - delta)
         _shift(week1, delta)
         week1.refresh_from_db()
+        # The demo moved its attempts back in time after playing them: their receipts are made
+        # again from what is stored now, before the close commits them (quiz.receipts).
+        receipts.receipts_fill(round=week1, rebuild=True)
         for prize in services.round_prizes_draft(round=week1):
             services.prize_verify(prize=prize, by=users["secretariat"], valid=True, note="Đã xác minh với đơn vị")
         services.round_publish_results(round=week1, by=organizer)
@@ -172,6 +175,7 @@ def seed_quiz(*, contest, users, units) -> None:
         week2 = services.round_approve(round=week2, by=organizer)
         for user in people[:8]:
             _play(week2, user, rng, skill=rng.choice([0.75, 0.9, 1.0]))
+        receipts.receipts_fill(round=week2, rebuild=True)
 
     # Week 3: a draft of new questions only. The seed's week 3 reused all of week 1, whose answers
     # were public since week 1 closed; sealing such a pool now asks for a confirmation naming the

@@ -290,6 +290,13 @@ class Attempt(models.Model):
     duration_ms = models.PositiveIntegerField(null=True, blank=True)
     prediction = models.PositiveIntegerField(null=True, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
+    # The receipt (biên nhận, quiz.receipts): SHA-256 of the finished attempt's canonical record,
+    # written in the UPDATE that scores it. The nonce and the pseudonyms are revealed only in the
+    # round's published results bundle; none of them says who the contestant is.
+    receipt = models.CharField(_("biên nhận (SHA-256)"), max_length=64, blank=True, default="", editable=False)
+    receipt_nonce = models.CharField(_("chuỗi ngẫu nhiên của biên nhận"), max_length=64, blank=True, default="", editable=False)
+    public_id = models.CharField(_("mã bài thi công khai"), max_length=16, blank=True, default="", editable=False)
+    entrant_code = models.CharField(_("mã thí sinh công khai"), max_length=16, blank=True, default="", editable=False)
 
     objects = AttemptQuerySet.as_manager()
 
@@ -436,6 +443,40 @@ def _seal_refuse_update(sender, instance, **kwargs):
 @receiver(pre_delete, sender=RoundSeal)
 def _seal_refuse_delete(sender, instance, **kwargs):
     raise SealedError(_("Tệp đáp án niêm phong đã được lưu; không thể xoá."))
+
+
+class RoundCommitment(models.Model):
+    """A closed round's results commitment (mã kết quả): the Merkle root over every finished
+    attempt's receipt, and the sorted receipts themselves (the leaves, 32 bytes each), written
+    once by `quiz.receipts.round_commit` before any prize is drafted. Append-only like the seal:
+    signals below and database triggers (migration) refuse any update or delete."""
+
+    round = models.OneToOneField(
+        Round, verbose_name=_("tuần thi"), on_delete=models.PROTECT, related_name="commitment", editable=False
+    )
+    root = models.CharField(_("mã kết quả (gốc Merkle)"), max_length=64, editable=False)
+    leaf_count = models.PositiveIntegerField(_("số bài thi"), editable=False)
+    leaves = models.BinaryField(_("các biên nhận, đã sắp xếp"), editable=False)
+    created_at = models.DateTimeField(_("lập lúc"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("mã kết quả tuần thi")
+        verbose_name_plural = _("mã kết quả tuần thi")
+        constraints = [models.CheckConstraint(condition=Exact(Length("root"), 64), name="round_commitment_root_length")]
+
+    def __str__(self):
+        return f"{self.round_id}: {self.root}"
+
+
+@receiver(pre_save, sender=RoundCommitment)
+def _commitment_refuse_update(sender, instance, **kwargs):
+    if instance.pk is not None and RoundCommitment.objects.filter(pk=instance.pk).exists():
+        raise SealedError(_("Mã kết quả của tuần thi đã được lưu; không thể thay đổi."))
+
+
+@receiver(pre_delete, sender=RoundCommitment)
+def _commitment_refuse_delete(sender, instance, **kwargs):
+    raise SealedError(_("Mã kết quả của tuần thi đã được lưu; không thể xoá."))
 
 
 class RoundWindowChange(models.Model):

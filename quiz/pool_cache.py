@@ -30,6 +30,7 @@ MAX_ROUNDS = 16
 class PoolOption:
     text: str
     is_correct: bool
+    letter: str = ""  # A, B, C … (the receipt names the chosen option by its letter)
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +42,7 @@ class PoolQuestion:
     field_name: str
     option_ids: tuple[int, ...]  # in letter order (A, B, C …)
     image: tuple[str, int, int, str] | None = None  # sha256, width, height, alt text (quiz.images)
+    code: str = ""  # the question's code (mã câu), as the key file and the receipt name it
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +95,7 @@ def questions_by_id(question_ids) -> tuple[dict[int, PoolQuestion], dict[int, Po
     whose questions are not all in its round's pool (an attempt written by an import or a
     simulation)."""
     rows = Question.objects.filter(pk__in=list(question_ids)).values_list(
-        "id", "field_id", "text", "source", "field__name", *IMAGE_COLUMNS
+        "id", "field_id", "text", "source", "field__name", *IMAGE_COLUMNS, "code"
     )
     return _build(rows)
 
@@ -103,7 +105,7 @@ def _load(*, round: Round) -> Pool:
 
     rows = RoundQuestion.objects.filter(round=round).values_list(
         "question_id", "question__field_id", "question__text", "question__source", "question__field__name",
-        *(f"question__{name}" for name in IMAGE_COLUMNS),
+        *(f"question__{name}" for name in IMAGE_COLUMNS), "question__code",
     )  # fmt: skip
     questions, options = _build(rows)
     by_field: dict[int, list[int]] = defaultdict(list)
@@ -124,9 +126,9 @@ def _build(rows) -> tuple[dict[int, PoolQuestion], dict[int, PoolOption]]:
     option_rows = Option.objects.filter(question_id__in=[r[0] for r in rows]).order_by("question_id", "letter")
     option_ids: dict[int, list[int]] = defaultdict(list)
     options = {}
-    for oid, qid, text, is_correct in option_rows.values_list("id", "question_id", "text", "is_correct"):
+    for oid, qid, text, is_correct, letter in option_rows.values_list("id", "question_id", "text", "is_correct", "letter"):
         option_ids[qid].append(oid)
-        options[oid] = PoolOption(text=text, is_correct=is_correct)
+        options[oid] = PoolOption(text=text, is_correct=is_correct, letter=letter)
     questions = {
         qid: PoolQuestion(
             id=qid,
@@ -136,7 +138,8 @@ def _build(rows) -> tuple[dict[int, PoolQuestion], dict[int, PoolOption]]:
             field_name=field_name,
             option_ids=tuple(option_ids[qid]),
             image=(sha, width, height, alt or text) if sha else None,
+            code=code,
         )  # fmt: skip
-        for qid, fid, text, source, field_name, sha, width, height, alt in rows
+        for qid, fid, text, source, field_name, sha, width, height, alt, code in rows
     }
     return questions, options

@@ -17,7 +17,7 @@ from contests import metrics, prizes
 from contests.decisions import Action, decision_record
 from contests.rules import guard_contest_writable
 
-from . import lean, limits, pool_cache, ranking, scoring
+from . import lean, limits, pool_cache, ranking, receipts, scoring
 from .enums import AttemptStatus, PrizeStatus, QuestionStatus, RoundKind
 from .errors import QuizError, SealedError
 from .models import (
@@ -588,8 +588,8 @@ def _entry_record(*, attempt: Attempt) -> None:
 
 
 # An attempt's rows as _finish reads them (quiz.lean.values): id, position, the option ids in
-# the attempt's order, their count, the index chosen and when it was saved.
-_ITEM_FIELDS = ("id", "position", "option_ids", "option_count", "chosen_index", "answered_at")
+# the attempt's order, their count, the index chosen, when it was saved and the question.
+_ITEM_FIELDS = ("id", "position", "option_ids", "option_count", "chosen_index", "answered_at", "question")
 
 
 def _correct_options(*, round: Round, option_ids) -> set[int]:
@@ -638,10 +638,11 @@ def _finish(*, attempt: Attempt, now, status: str, items: list[tuple] | None = N
     if items is None:
         items = lean.values(AttemptQuestion, _ITEM_FIELDS, by="attempt", value=attempt.pk)
     changes = changes or {}
-    chosen_option = {}
-    for item_id, _position, option_ids, _count, chosen_index, answered_at in items:
+    chosen_option, scored = {}, []
+    for item_id, _position, option_ids, _count, chosen_index, answered_at, question_id in items:
         if item_id in changes:
             chosen_index, answered_at = changes[item_id], stamp
+        scored.append((question_id, option_ids, chosen_index, answered_at))
         if scoring.answer_counts(chosen_index=chosen_index, answered_at=answered_at, deadline=attempt.deadline):
             chosen_option[item_id] = option_ids[chosen_index]
     correct = _correct_options(round=attempt.round, option_ids=chosen_option.values())
@@ -652,7 +653,9 @@ def _finish(*, attempt: Attempt, now, status: str, items: list[tuple] | None = N
     attempt.finished_at = end
     attempt.score = len(right)
     attempt.duration_ms = scoring.duration_ms(started_at=attempt.started_at, finished_at=end)
-    attempt.save(update_fields=["status", "finished_at", "score", "duration_ms", "prediction"])
+    # The receipt of what was scored, in the same UPDATE (quiz.receipts: one hash, no query).
+    receipts.receipt_stamp(attempt, rows=scored)
+    attempt.save(update_fields=["status", "finished_at", "score", "duration_ms", "prediction", *receipts.RECEIPT_FIELDS])
     _entry_record(attempt=attempt)
     # Every finish (submit, expiry) goes through here; counted once committed.
     transaction.on_commit(metrics.ATTEMPTS_FINISHED.labels(status=str(status)).inc)
@@ -708,11 +711,14 @@ def attempt_finalize(*, attempt: Attempt) -> Attempt:
 
 
 def finalize_expired_attempts(*, limit: int = 1000) -> int:
-    """Finalize open attempts whose deadline (plus grace) has passed. Safe to run twice."""
+    """Finalize open attempts whose deadline (plus grace) has passed, then commit the results of
+    every round that has closed since (quiz.receipts.round_commit). Safe to run twice."""
     cutoff = timezone.now() - SUBMIT_GRACE
     ids = list(Attempt.objects.filter(status=AttemptStatus.OPEN, deadline__lt=cutoff).values_list("pk", flat=True)[:limit])
     for pk in ids:
         attempt_finalize(attempt=Attempt(pk=pk))
+    if len(ids) < limit:
+        receipts.rounds_commit_due()
     return len(ids)
 
 
@@ -754,6 +760,8 @@ class QuizPrizes(prizes.PrizePart):
         if not scope.is_closed:
             raise QuizError(_("Chỉ lập danh sách giải sau khi tuần thi đã đóng."))
         finalize_round_attempts(round=scope)
+        # The results are committed before any prize is drafted (once; quiz.receipts).
+        receipts.round_commit(round=scope)
         scope.full_score_actual = ranking.live_full_score_count(round=scope)
         scope.save(update_fields=["full_score_actual"])
         ranking.entries_rebuild(round=scope)

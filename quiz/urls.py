@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import image_views, seal_views, views
+from . import image_views, receipt_views, seal_views, views
 
 app_name = "quiz"
 urlpatterns = [
@@ -25,3 +25,9 @@ urlpatterns += [
 
 # Question images (quiz.images): to a contestant whose attempt drew the question, and the office.
 urlpatterns += [path("images/<str:sha256>.webp", image_views.question_image, name="question_image")]
+
+# Receipts and the results commitment (quiz.receipts): the bundle and the inclusion check.
+urlpatterns += [
+    path("rounds/<int:pk>/results.zip", receipt_views.results_bundle, name="results_bundle"),
+    path("rounds/<int:pk>/receipt/", receipt_views.receipt_check, name="receipt_check"),
+]

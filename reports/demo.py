@@ -10,6 +10,7 @@ from django.utils import timezone
 from contests.enums import ContestStatus
 from contests.models import Contest
 from quiz import demo as quiz_demo
+from quiz import receipts as quiz_receipts
 from quiz import services as quiz_services
 from quiz.enums import RoundKind
 from quiz.models import Round
@@ -61,6 +62,7 @@ def seed_archive(*, current: Contest, users, units) -> Contest:
         Round.objects.filter(pk=round.pk).update(opens_at=opens, closes_at=now - back)
         quiz_demo._shift(round, back)
         round.refresh_from_db()
+        quiz_receipts.receipts_fill(round=round, rebuild=True)  # the attempts moved: receipts made again
         for prize in quiz_services.round_prizes_draft(round=round):
             quiz_services.prize_verify(prize=prize, by=users["secretariat"], valid=True, note="Đã xác minh")
         quiz_services.round_publish_results(round=round, by=users["organizer"])

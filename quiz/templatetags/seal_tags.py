@@ -1,5 +1,6 @@
 from django import template
 
+from ..receipts import commitment_info
 from ..seal import seal_info_for_page
 
 register = template.Library()
@@ -11,3 +12,10 @@ def round_seal(context, round):
     before the round opens (quiz.seal.seal_info_for_page)."""
     request = context.get("request")
     return seal_info_for_page(round=round, user=getattr(request, "user", None))
+
+
+@register.simple_tag
+def round_commitment(round):
+    """`{% round_commitment round as commitment %}`: the «Mã kết quả» block's data, or None
+    before the close (quiz.receipts.commitment_info)."""
+    return commitment_info(round=round)

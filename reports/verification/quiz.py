@@ -17,7 +17,8 @@ from accounts.roles import may_win_prize
 from contests.enums import PrizeStatus, PrizeTier
 from quiz import ranking, scoring
 from quiz.enums import AttemptStatus, RoundKind
-from quiz.models import Attempt, AttemptQuestion, Option, Prize, Round, RoundEntry, RoundSeal
+from quiz.models import Attempt, AttemptQuestion, Option, Prize, Round, RoundCommitment, RoundEntry, RoundSeal
+from quiz.receipts import commitment_leaves, merkle_root, stored_attempts
 from quiz.seal import SealFormatError, seal_fingerprint, seal_parse, seal_verify
 from quiz.services import attempt_time_allowed, extra_minutes_by_user
 
@@ -414,11 +415,50 @@ class RoundCheck:
             )
 
 
+def verify_receipts(check: RoundCheck) -> None:
+    """Each finished attempt's receipt against the record rebuilt from its stored answers and
+    times (so an answer changed after the finish is caught), and the round's commitment against
+    the Merkle root of those receipts and of its own stored leaves (so a receipt recomputed after
+    the close is caught too)."""
+    round, label = check.round, check.label
+    commitment = RoundCommitment.objects.filter(round_id=round.pk).first()
+    stored = stored_attempts(round=round)
+    with_receipt = 0
+    for attempt in stored.values():
+        if not attempt.receipt:
+            if commitment is not None:
+                check.diff(_("%(round)s, bài thi #%(a)d: không có biên nhận.") % {"round": label, "a": attempt.pk})
+            continue
+        with_receipt += 1
+        check.report.checked["receipts"] += 1
+        if attempt.recomputed != attempt.receipt:
+            check.diff(
+                _("%(round)s, bài thi #%(a)d: biên nhận không khớp với các câu trả lời và thời gian đã lưu.")
+                % {"round": label, "a": attempt.pk}
+            )
+    if commitment is None:
+        published = round.results_published_at is not None or Prize.objects.filter(round=round).exists()
+        if published and with_receipt:
+            check.diff(_("%(round)s: đã lập danh sách giải nhưng chưa có mã kết quả.") % {"round": label})
+        return
+    check.report.checked["commitments"] += 1
+    leaves = commitment_leaves(commitment)
+    if merkle_root(leaves) != commitment.root or len(leaves) != commitment.leaf_count:
+        check.diff(_("%(round)s: mã kết quả đã lưu không khớp với các biên nhận đã chốt cùng nó.") % {"round": label})
+    now = merkle_root([a.receipt for a in stored.values() if a.receipt])
+    if now != commitment.root:
+        check.diff(
+            _("%(round)s: mã kết quả đã công bố %(root)s, tính lại từ các biên nhận đang lưu %(now)s.")
+            % {"round": label, "root": commitment.root, "now": now}
+        )
+
+
 def verify_round(*, round: Round, report: Report, contest_label: str) -> RoundFacts:
     check = RoundCheck(round=round, report=report, contest_label=contest_label)
     report.checked["rounds"] += 1
     answers, key = check.key()
     facts = check.attempts(answers)
+    verify_receipts(check)
     result = RoundFacts(round=round, attempts=[f for f in facts.values() if f.finished])
     if round.kind != RoundKind.PRACTICE:
         result.best = check.entries(facts, key)

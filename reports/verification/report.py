@@ -54,10 +54,11 @@ class Report:
         c = self.checked
         return _(
             "%(contests)s cuộc thi, %(rounds)s tuần thi (%(seals)s tệp niêm phong), %(attempts)s bài thi, "
-            "%(answers)s câu trả lời, %(entries)s kết quả thí sinh, %(prizes)s giải tuần, %(units)s đơn vị, "
-            "%(judging)s vòng chấm, %(essay_prizes)s giải bài viết"
+            "%(answers)s câu trả lời, %(receipts)s biên nhận, %(commitments)s mã kết quả, %(entries)s kết quả thí sinh, "
+            "%(prizes)s giải tuần, %(units)s đơn vị, %(judging)s vòng chấm, %(essay_prizes)s giải bài viết"
         ) % {name: number(c[name]) for name in (
-            "contests", "rounds", "seals", "attempts", "answers", "entries", "prizes", "units", "judging", "essay_prizes"
+            "contests", "rounds", "seals", "attempts", "answers", "receipts", "commitments", "entries", "prizes", "units",
+            "judging", "essay_prizes",
         )}  # fmt: skip
 
     def summary(self) -> str:

@@ -46,9 +46,12 @@ def test_the_quiz_decisions_are_logged_with_who_and_why():
 
     logged = Decision.objects.filter(contest=round.contest).order_by("id")
     assert [d.action for d in logged] == [
-        "seal", "window_extend", "prizes_draft", "prize_invalid", "prize_verify", "prize_verify", "publish", "prize_amend",
+        "seal", "window_extend", "commit_results", "prizes_draft", "prize_invalid", "prize_verify", "prize_verify", "publish",
+        "prize_amend",
     ]  # fmt: skip
-    seal, extend, draft, invalid, *_rest, amend = logged
+    seal, extend, commit, draft, invalid, *_rest, amend = logged
+    # The results are committed by the system before the first draft (quiz.receipts.round_commit).
+    assert commit.actor is None and commit.data == {"root": round.commitment.root, "attempts": 3}
     assert seal.data["sha256"] == round.seal.sha256 and seal.actor == organizer
     assert extend.reason == "Mất điện diện rộng" and extend.actor == organizer
     assert draft.actor == organizer and draft.data == {"prizes": 2}
