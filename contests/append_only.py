@@ -24,8 +24,8 @@ APPEND_ONLY_TABLES = (
 
 FUNCTION = "append_only_refuse"
 
-FUNCTION_SQL = f"""
-CREATE OR REPLACE FUNCTION {FUNCTION}() RETURNS trigger AS $$
+FUNCTION_SQL = """
+CREATE OR REPLACE FUNCTION append_only_refuse() RETURNS trigger AS $$
 BEGIN
     IF TG_OP = 'TRUNCATE' AND pg_has_role(
         current_user, (SELECT relowner FROM pg_class WHERE oid = TG_RELID), 'MEMBER'

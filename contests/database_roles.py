@@ -64,7 +64,10 @@ def app_role_grant(*, role: str, using: str = "default") -> AppRoleGrant:
             raise AppRoleError(_("Vai trò «%(role)s» là superuser; ứng dụng phải dùng một vai trò thường.") % {"role": role})
         if owner_member:
             raise AppRoleError(
-                _("Vai trò «%(role)s» là chủ sở hữu các bảng (hoặc thành viên của chủ sở hữu); ứng dụng phải dùng một vai trò khác.")
+                _(
+                    "Vai trò «%(role)s» là chủ sở hữu các bảng (hoặc thành viên của chủ sở hữu); "
+                    "ứng dụng phải dùng một vai trò khác."
+                )
                 % {"role": role}
             )
         cursor.execute(

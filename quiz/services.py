@@ -213,22 +213,24 @@ def round_allocation(*, round: Round, pool_by_field: dict[int, int]) -> dict[int
 
 
 @transaction.atomic
-def round_approve(*, round: Round, by) -> Round:
+def round_approve(*, round: Round, by, at: datetime.datetime | None = None) -> Round:
     """Approve and seal a round: from now on its pool, blueprint and answer keys cannot change.
-    Writes the round's key file and its SHA-256 fingerprint once (quiz.seal, docs/seal.md)."""
+    Writes the round's key file and its SHA-256 fingerprint once (quiz.seal, docs/seal.md), and
+    the SEAL decision naming that fingerprint. `at` (default now) is for demo data and tests,
+    which play a round now and date its sealing before its opening."""
     round = Round.objects.select_for_update().get(pk=round.pk)
     if round.is_sealed:
         raise QuizError(_("Tuần thi này đã được duyệt và niêm phong từ trước."))
     problems = round_problems(round=round)
     if problems:
         raise QuizError(_("Chưa thể duyệt: ") + " ".join(problems))
-    round.approved_at = timezone.now()
+    round.approved_at = at or timezone.now()
     round.approved_by = by
     round.save(update_fields=["approved_at", "approved_by"])
     from .seal import seal_record
 
-    seal = seal_record(round=round)
-    decision_record(action=Action.SEAL, obj=round, by=by, data={"sha256": seal.sha256})
+    seal = seal_record(round=round, at=round.approved_at)
+    decision_record(action=Action.SEAL, obj=round, by=by, data={"sha256": seal.sha256}, at=round.approved_at)
     return round
 
 
@@ -290,7 +292,12 @@ def round_extend_window(*, round: Round, closes_at: datetime.datetime, by, reaso
     round.save(update_fields=["closes_at"])
     decision_record(
         action=Action.WINDOW_EXTEND, obj=round, by=by, reason=reason,
-        data={"old_closes_at": moment_display(old), "new_closes_at": moment_display(closes_at)},
+        # The UTC pair is what verify_results reconciles the sealed window with; the other is for people.
+        data={
+            "old_closes_at": moment_display(old), "new_closes_at": moment_display(closes_at),
+            "old_closes_at_utc": old.astimezone(datetime.UTC).isoformat(),
+            "new_closes_at_utc": closes_at.astimezone(datetime.UTC).isoformat(),
+        },
     )  # fmt: skip
     extra = extra_minutes_by_user(round=round)
     for attempt in Attempt.objects.select_for_update().filter(round=round, status=AttemptStatus.OPEN, deadline=old):

@@ -50,14 +50,14 @@ def seed_archive(*, current: Contest, users, units) -> Contest:
         )  # fmt: skip
         ids = [q.pk for f in fields[:4] for q in by_field[f][(number - 1) * 6 : number * 6]]
         quiz_services.round_pool_add(round=round, question_ids=ids)
-        round = quiz_services.round_approve(round=round, by=users["organizer"])
-        for user in people:
-            quiz_demo._play(round, user, rng, skill=rng.choice([0.6, 0.8, 0.9, 1.0]))
         back = year_back - datetime.timedelta(days=7 * (number - 1))
         opens = now - back - datetime.timedelta(days=7)
-        Round.objects.filter(pk=round.pk).update(opens_at=opens, closes_at=now - back)
+        # Sealed the day before the opening it gets once moved a year back.
+        round = quiz_services.round_approve(round=round, by=users["organizer"], at=opens - datetime.timedelta(days=1))
+        for user in people:
+            quiz_demo._play(round, user, rng, skill=rng.choice([0.6, 0.8, 0.9, 1.0]))
+        quiz_demo.demo_window_rewrite(round=round, opens_at=opens, closes_at=now - back)
         quiz_demo._shift(round, back)
-        round.refresh_from_db()
         for prize in quiz_services.round_prizes_draft(round=round):
             quiz_services.prize_verify(prize=prize, by=users["secretariat"], valid=True, note="Đã xác minh")
         quiz_services.round_publish_results(round=round, by=users["organizer"])

@@ -3,7 +3,6 @@ each tampering in Vietnamese: a stored score, a right answer moved in the bank, 
 bytes, a best attempt, a prize tier, an essay score after the prizes."""
 
 import datetime
-import importlib
 import io
 import json
 
@@ -19,17 +18,16 @@ from contests.enums import PrizeTier
 from essays import judging
 from essays.models import Assignment, EssayPrize, Score
 from quiz import services
+from quiz.demo import demo_window_rewrite
 from quiz.models import Attempt, AttemptQuestion, Option, Prize, Round, RoundEntry, RoundSeal
 from reports.verification import verify_results
 from tests.essays.factories import EssayPhaseFactory
 from tests.essays.test_judging import _eligible, _round, _score_all
 from tests.factories import ContestFactory, ProfileFactory, contestant, staff_user
+from tests.insider import seal_triggers_off
 from tests.quiz.factories import answer_all, sealed_round
 
 pytestmark = pytest.mark.django_db
-
-SEAL_MIGRATION = importlib.import_module("quiz.migrations.0002_round_seal")
-
 
 def _take(round, user, right):
     attempt = services.attempt_start(round=round, user=user)
@@ -37,7 +35,8 @@ def _take(round, user, right):
 
 
 def _close(round):
-    Round.objects.filter(pk=round.pk).update(closes_at=round.opens_at + datetime.timedelta(hours=1))
+    """The round closed an hour after it opened, as if sealed with that window."""
+    demo_window_rewrite(round=round, opens_at=round.opens_at, closes_at=round.opens_at + datetime.timedelta(hours=1))
     return Round.objects.get(pk=round.pk)
 
 
@@ -144,15 +143,6 @@ def test_a_right_answer_moved_in_the_bank_is_caught_by_the_seal_and_the_scores_s
     assert [m for m in messages if "điểm lưu" in m or "lưu «" in m] == []
 
 
-def _drop_seal_trigger() -> tuple[str, str]:
-    """The SQL that drops the trigger refusing UPDATE on stored seals, and the SQL that puts it back
-    (the migration's own; PostgreSQL keeps the trigger's function)."""
-    if connection.vendor == "postgresql":
-        create = "CREATE TRIGGER" + SEAL_MIGRATION.POSTGRES_UP.split("CREATE TRIGGER", 1)[1]
-        return "DROP TRIGGER quiz_roundseal_no_update ON quiz_roundseal", create
-    return "DROP TRIGGER quiz_roundseal_no_update", SEAL_MIGRATION.SQLITE_UP
-
-
 def test_a_changed_key_file_is_caught_by_its_fingerprint(built):
     """An attacker with database access: the trigger refuses the UPDATE, so they drop it first."""
     contest, round, *_ = built
@@ -163,11 +153,8 @@ def test_a_changed_key_file_is_caught_by_its_fingerprint(built):
     table = RoundSeal._meta.db_table
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(f"UPDATE {table} SET key_file = %s WHERE id = %s", [forged, seal.pk])
-    drop, create = _drop_seal_trigger()
-    with connection.cursor() as cursor:
-        cursor.execute(drop)
+    with seal_triggers_off() as cursor:
         cursor.execute(f"UPDATE {table} SET key_file = %s WHERE id = %s", [forged, seal.pk])
-        cursor.execute(create)
 
     messages = _fails(contest)
 
