@@ -70,9 +70,11 @@ def app_role_grant(*, role: str, using: str = "default") -> AppRoleGrant:
                 )
                 % {"role": role}
             )
+        # Owning a table, or being a member of a role that owns one, is owning it: ALTER, DROP and
+        # DISABLE TRIGGER would be open.
         cursor.execute(
-            "SELECT c.relname FROM pg_class c WHERE c.relowner = %s AND c.relnamespace = current_schema()::regnamespace "
-            "ORDER BY c.relname",
+            "SELECT c.relname FROM pg_class c WHERE c.relnamespace = current_schema()::regnamespace "
+            "AND pg_has_role(%s, c.relowner, 'MEMBER') ORDER BY c.relname LIMIT 5",
             [oid],
         )
         owned = [name for (name,) in cursor.fetchall()]

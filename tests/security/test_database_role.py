@@ -250,3 +250,6 @@ def test_grant_app_role_refuses_a_role_that_could_walk_around_it(app_role):
         call_command("grant_app_role", "no_such_role_here", stdout=io.StringIO())
     with pytest.raises(CommandError, match="đang sở hữu"):
         call_command("grant_app_role", owner, stdout=io.StringIO())
+    _execute(f"GRANT {owner} TO {app_role}")  # a member of an owner has the owner's rights
+    with pytest.raises(CommandError, match=f"đang sở hữu {owner}_table"):
+        call_command("grant_app_role", app_role, stdout=io.StringIO())
