@@ -8,12 +8,14 @@ transaction (gone with the rollback), grants it with the command, and `SET ROLE`
 
 import datetime
 import io
+import re
 import uuid
 from contextlib import contextmanager
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.enums import Role
@@ -22,7 +24,7 @@ from contests.append_only import APPEND_ONLY_TABLES, trigger_names
 from contests.decisions import Action
 from contests.models import Decision
 from quiz import services
-from quiz.models import Round, RoundSeal, RoundWindowChange
+from quiz.models import Attempt, Round, RoundSeal, RoundWindowChange
 from reports.verification import verify_results
 from tests.factories import ContestFactory, contestant, staff_user
 from tests.quiz.factories import answer_all, sealed_round
@@ -253,3 +255,24 @@ def test_grant_app_role_refuses_a_role_that_could_walk_around_it(app_role):
     _execute(f"GRANT {owner} TO {app_role}")  # a member of an owner has the owner's rights
     with pytest.raises(CommandError, match=f"đang sở hữu {owner}_table"):
         call_command("grant_app_role", app_role, stdout=io.StringIO())
+
+
+def test_the_pages_work_as_the_app_role(client, app_role):
+    """Through the views: sign-in session, the round page, start, the attempt page, submit, the
+    result and the leaderboard, all as the application's role."""
+    round = sealed_round(pool_size=4, fields=1, questions_per_attempt=4)
+    client.force_login(contestant())
+
+    with as_role(app_role):
+        page = client.get(reverse("quiz:round", args=[round.pk]))
+        started = client.post(reverse("quiz:start", args=[round.pk]))
+        attempt = Attempt.objects.get(pk=int(re.search(r"/attempts/(\d+)/", started["Location"]).group(1)))
+        shown = client.get(started["Location"])
+        answers = answer_all(attempt, right=2)
+        submitted = client.post(reverse("quiz:attempt", args=[attempt.pk]), {f"q{p}": i for p, i in answers.items()})
+        result = client.get(submitted["Location"])
+        board = client.get(reverse("quiz:leaderboard", args=[round.pk]))
+
+    assert (page.status_code, started.status_code, shown.status_code, submitted.status_code) == (200, 302, 200, 302)
+    assert result.status_code == 200 and "2/4" in result.content.decode()
+    assert board.status_code == 200
