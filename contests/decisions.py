@@ -18,9 +18,10 @@ Action = Decision.Action
 
 
 def decision_record(
-    *, action: str, obj, by=None, reason: str = "", contest: Contest | None = None, data: dict | None = None
+    *, action: str, obj, by=None, reason: str = "", contest: Contest | None = None, data: dict | None = None, at=None
 ) -> Decision:
-    """Append one decision about `obj` (any model instance) made by `by` (None: the system)."""
+    """Append one decision about `obj` (any model instance) made by `by` (None: the system).
+    `at` (default now) is for the demo data, which plays a contest now and dates it in the past."""
     if contest is None:
         contest = _contest_of(obj)
     guard_contest_writable(contest)  # an archived contest's results never change
@@ -34,6 +35,7 @@ def decision_record(
         actor_name=(by.get_full_name() if by is not None else "")[:300],
         reason=(reason or "").strip(),
         data=data or {},
+        **({"at": at} if at is not None else {}),
     )
 
 
@@ -103,6 +105,8 @@ DETAIL_LABELS = {
     "sha256": _("mã niêm phong"),
     "old_closes_at": _("đóng lúc (cũ)"),
     "new_closes_at": _("đóng lúc (mới)"),
+    "old_closes_at_utc": _("đóng lúc (cũ, UTC)"),
+    "new_closes_at_utc": _("đóng lúc (mới, UTC)"),
     "prizes": _("số giải"),
     "status": _("xác minh"),
     "tier": _("giải"),

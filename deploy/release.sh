@@ -8,7 +8,7 @@ python manage.py check --deploy --fail-level ERROR
 DATABASE_URL="$DATABASE_OWNER_URL" python manage.py migrate --noinput
 DATABASE_URL="$DATABASE_OWNER_URL" python manage.py grant_app_role "$DATABASE_APP_ROLE"
 if [ "${DEMO:-0}" = "1" ]; then
-  python manage.py seed_demo --force
+  DATABASE_URL="$DATABASE_OWNER_URL" python manage.py seed_demo --force  # the demo rewrites sealed windows: the owner only
 elif [ -n "${FIRST_ORGANIZER_EMAIL:-}" ]; then
   python manage.py create_first_organizer --email "$FIRST_ORGANIZER_EMAIL"
 fi

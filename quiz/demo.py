@@ -129,6 +129,37 @@ def _shift(round: Round, delta: datetime.timedelta) -> None:
     AttemptQuestion.objects.filter(attempt__round=round, answered_at__isnull=False).update(answered_at=F("answered_at") - delta)
 
 
+def demo_window_rewrite(*, round: Round, opens_at: datetime.datetime, closes_at: datetime.datetime) -> None:
+    """Give a sealed round of the demo (or of a test) another window, as if it had been sealed with
+    it: the round and the window its seal keeps. A rewrite of history the application itself can
+    never make — the seals are append-only, so this takes the owner's right to disable their row
+    trigger for one UPDATE (on SQLite, the trigger is dropped and created again in the same
+    transaction). `seed_demo` therefore runs as the database owner, like `migrate`."""
+    from django.db import connection, transaction
+
+    from contests.append_only import trigger_names
+
+    rows_trigger = trigger_names("quiz_roundseal")[0]
+    with transaction.atomic(), connection.cursor() as cursor:
+        Round.objects.filter(pk=round.pk).update(opens_at=opens_at, closes_at=closes_at)
+        update = "UPDATE quiz_roundseal SET opens_at = %s, closes_at = %s WHERE round_id = %s"
+        if connection.vendor == "postgresql":
+            # ALTER TABLE waits for no deferred foreign-key check of this transaction: run them now.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute(f"ALTER TABLE quiz_roundseal DISABLE TRIGGER {rows_trigger}")
+            cursor.execute(update, [opens_at, closes_at, round.pk])
+            cursor.execute(f"ALTER TABLE quiz_roundseal ENABLE TRIGGER {rows_trigger}")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        else:
+            import importlib
+
+            sqlite = importlib.import_module("quiz.migrations.0002_round_seal")
+            cursor.execute(sqlite.SQLITE_DOWN)
+            cursor.execute(update, [opens_at, closes_at, round.pk])
+            cursor.execute(sqlite.SQLITE_UP)
+    round.refresh_from_db()
+
+
 def seed_quiz(*, contest, users, units) -> None:
     bank, sample = _bank()
     by_field = _questions(bank)
@@ -150,13 +181,14 @@ def seed_quiz(*, contest, users, units) -> None:
     if created:
         ids = [q.pk for f in fields[:5] for q in by_field[f][:8]]
         services.round_pool_add(round=week1, question_ids=ids)
-        week1 = services.round_approve(round=week1, by=organizer)
+        # Sealed before the opening it will have once moved back (demo_window_rewrite below).
+        week1 = services.round_approve(round=week1, by=organizer, at=now - datetime.timedelta(days=17))
         for user in people:
             for _ in range(rng.randint(1, 3)):
                 _age(week1, user, datetime.timedelta(days=1))
                 _play(week1, user, rng, skill=rng.choice([0.7, 0.85, 0.95, 1.0]))
         delta = datetime.timedelta(days=9)
-        Round.objects.filter(pk=week1.pk).update(opens_at=now - datetime.timedelta(days=16), closes_at=now - delta)
+        demo_window_rewrite(round=week1, opens_at=now - datetime.timedelta(days=16), closes_at=now - delta)
         _shift(week1, delta)
         week1.refresh_from_db()
         # The demo moved its attempts back in time after playing them: their receipts are made
@@ -172,7 +204,7 @@ def seed_quiz(*, contest, users, units) -> None:
     if created:
         ids = [q.pk for f in fields for q in by_field[f][8:16]]
         services.round_pool_add(round=week2, question_ids=ids)
-        week2 = services.round_approve(round=week2, by=organizer)
+        week2 = services.round_approve(round=week2, by=organizer, at=week2.opens_at - datetime.timedelta(days=1))
         for user in people[:8]:
             _play(week2, user, rng, skill=rng.choice([0.75, 0.9, 1.0]))
         receipts.receipts_fill(round=week2, rebuild=True)
@@ -204,7 +236,7 @@ def seed_quiz(*, contest, users, units) -> None:
     )  # fmt: skip
     if created:
         services.round_pool_add(round=practice, question_ids=[q.pk for q in _sample_questions(sample)])
-        services.round_approve(round=practice, by=organizer)
+        services.round_approve(round=practice, by=organizer, at=practice.opens_at - datetime.timedelta(days=1))
 
     # round_approve seals new rounds; a demo database made before seals existed gets them here.
     for round in rounds_without_seal().filter(contest=contest):

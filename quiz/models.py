@@ -421,6 +421,11 @@ class RoundSeal(models.Model):
         help_text=_("Tệp được lập bổ sung cho một tuần thi đã duyệt trước khi có tệp niêm phong."),
     )  # fmt: skip
     created_at = models.DateTimeField(_("lập lúc"), default=timezone.now, editable=False)
+    # The round's window when it was sealed (empty on seals written before it was kept): with the
+    # window extensions of the decision log, in order, it gives the round's window now
+    # (verify_results). Kept beside the key file, not in it: the file's format is unchanged.
+    opens_at = models.DateTimeField(_("mở lúc (khi niêm phong)"), null=True, editable=False)
+    closes_at = models.DateTimeField(_("đóng lúc (khi niêm phong)"), null=True, editable=False)
 
     class Meta:
         verbose_name = _("niêm phong tuần thi")

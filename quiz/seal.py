@@ -189,10 +189,11 @@ def seal_version(content: dict) -> int:
 # --- Writing the seal once ----------------------------------------------------------------------------
 
 
-def seal_record(*, round: Round, backfilled: bool = False) -> RoundSeal:
-    """Build the round's key file and store it with its fingerprint, once. Called by
-    `round_approve` inside its transaction (and by `seal_backfill` for rounds approved before
-    seals existed). Refuses a second seal; the one-to-one column stands behind the check."""
+def seal_record(*, round: Round, backfilled: bool = False, at=None) -> RoundSeal:
+    """Build the round's key file and store it with its fingerprint and the round's window, once.
+    Called by `round_approve` inside its transaction (and by `seal_backfill` for rounds approved
+    before seals existed). Refuses a second seal; the one-to-one column stands behind the check.
+    `at` (default now) dates it, for demo data played now and dated in the past."""
     if RoundSeal.objects.filter(round_id=round.pk).exists():
         raise QuizError(_("Tuần thi này đã có tệp đáp án niêm phong; tệp không bao giờ được lập lại."), code="sealed")
     nonce = secrets.token_hex(NONCE_BYTES)
@@ -200,8 +201,12 @@ def seal_record(*, round: Round, backfilled: bool = False) -> RoundSeal:
     try:
         with transaction.atomic():
             return RoundSeal.objects.create(
-                round_id=round.pk, key_file=data, sha256=seal_fingerprint(data), nonce=nonce, backfilled=backfilled
-            )
+                round_id=round.pk, key_file=data, sha256=seal_fingerprint(data), nonce=nonce, backfilled=backfilled,
+                # A backfilled seal is written after the round opened: the window it would keep
+                # is not the one the round was sealed with, so it keeps none.
+                opens_at=None if backfilled else round.opens_at, closes_at=None if backfilled else round.closes_at,
+                created_at=at or timezone.now(),
+            )  # fmt: skip
     except IntegrityError as exc:
         raise QuizError(_("Tuần thi này đã có tệp đáp án niêm phong; tệp không bao giờ được lập lại."), code="sealed") from exc
 

@@ -220,12 +220,14 @@ def round_allocation(*, round: Round, pool_by_field: dict[int, int]) -> dict[int
 
 
 @transaction.atomic
-def round_approve(*, round: Round, by, confirm_published: bool = False) -> Round:
+def round_approve(*, round: Round, by, confirm_published: bool = False, at: datetime.datetime | None = None) -> Round:
     """Approve and seal a round: from now on its pool, blueprint and answer keys cannot change.
-    Writes the round's key file and its SHA-256 fingerprint once (quiz.seal, docs/seal.md).
-    A pool holding questions whose answers an earlier round has already published
-    (selectors.pool_published_questions) is sealed only with `confirm_published=True`, and the
-    decision records their codes; without it, QuizError names them."""
+    Writes the round's key file and its SHA-256 fingerprint once (quiz.seal, docs/seal.md), and
+    the SEAL decision naming that fingerprint. A pool holding questions whose answers an earlier
+    round has already published (selectors.pool_published_questions) is sealed only with
+    `confirm_published=True`, and the decision records their codes; without it, QuizError names
+    them. `at` (default now) is for demo data and tests, which play a round now and date its
+    sealing before its opening."""
     round = Round.objects.select_for_update().get(pk=round.pk)
     if round.is_sealed:
         raise QuizError(_("Tuần thi này đã được duyệt và niêm phong từ trước."))
@@ -235,16 +237,16 @@ def round_approve(*, round: Round, by, confirm_published: bool = False) -> Round
     published = pool_published_questions(round=round)
     if published and not confirm_published:
         raise QuizError(published_questions_message(published))
-    round.approved_at = timezone.now()
+    round.approved_at = at or timezone.now()
     round.approved_by = by
     round.save(update_fields=["approved_at", "approved_by"])
     from .seal import seal_record
 
-    seal = seal_record(round=round)
+    seal = seal_record(round=round, at=round.approved_at)
     data = {"sha256": seal.sha256}
     if published:
         data["published_questions"] = sorted({q.code for q in published})
-    decision_record(action=Action.SEAL, obj=round, by=by, data=data)
+    decision_record(action=Action.SEAL, obj=round, by=by, data=data, at=round.approved_at)
     return round
 
 
@@ -318,7 +320,12 @@ def round_extend_window(*, round: Round, closes_at: datetime.datetime, by, reaso
     round.save(update_fields=["closes_at"])
     decision_record(
         action=Action.WINDOW_EXTEND, obj=round, by=by, reason=reason,
-        data={"old_closes_at": moment_display(old), "new_closes_at": moment_display(closes_at)},
+        # The UTC pair is what verify_results reconciles the sealed window with; the other is for people.
+        data={
+            "old_closes_at": moment_display(old), "new_closes_at": moment_display(closes_at),
+            "old_closes_at_utc": old.astimezone(datetime.UTC).isoformat(),
+            "new_closes_at_utc": closes_at.astimezone(datetime.UTC).isoformat(),
+        },
     )  # fmt: skip
     extra = extra_minutes_by_user(round=round)
     for attempt in Attempt.objects.select_for_update().filter(round=round, status=AttemptStatus.OPEN, deadline=old):

@@ -54,12 +54,13 @@ def seed_archive(*, current: Contest, users, units) -> Contest:
         # (quiz.selectors.pool_published_questions) — in the story last year came first.
         ids = [q.pk for f in fields[(number - 1) * 3 : number * 3] for q in by_field[f][8:16]]
         quiz_services.round_pool_add(round=round, question_ids=ids)
-        round = quiz_services.round_approve(round=round, by=users["organizer"])
-        for user in people:
-            quiz_demo._play(round, user, rng, skill=rng.choice([0.6, 0.8, 0.9, 1.0]))
         back = year_back - datetime.timedelta(days=7 * (number - 1))
         opens = now - back - datetime.timedelta(days=7)
-        Round.objects.filter(pk=round.pk).update(opens_at=opens, closes_at=now - back)
+        # Sealed the day before the opening it gets once moved a year back.
+        round = quiz_services.round_approve(round=round, by=users["organizer"], at=opens - datetime.timedelta(days=1))
+        for user in people:
+            quiz_demo._play(round, user, rng, skill=rng.choice([0.6, 0.8, 0.9, 1.0]))
+        quiz_demo.demo_window_rewrite(round=round, opens_at=opens, closes_at=now - back)
         quiz_demo._shift(round, back)
         round.refresh_from_db()
         quiz_receipts.receipts_fill(round=round, rebuild=True)  # the attempts moved: receipts made again

@@ -22,6 +22,7 @@ from django.utils import timezone
 from accounts.demo import DEMO_PASSWORD, seed_organizations
 from accounts.enums import OrganizationKind, Role
 from accounts.models import Organization, Profile, User
+from contests.decisions import Action, decision_record
 from contests.enums import ContestStatus
 from contests.models import Contest
 from quiz import ranking
@@ -203,7 +204,8 @@ def simulate_contest(*, scale: float = 1.0, seed: int = 2022) -> SimulationRepor
             pool_ids = [q.pk for q in pool[: POOLS[number - 1]]]
             RoundQuestion.objects.bulk_create([RoundQuestion(round=round, question_id=pk) for pk in pool_ids])
             # Sealed as round_approve seals: the key file of the pool, stored once with its fingerprint.
-            seal_record(round=round)
+            seal = seal_record(round=round, at=round.approved_at)
+            decision_record(action=Action.SEAL, obj=round, data={"sha256": seal.sha256}, at=round.approved_at)
             n_people = max(5, int(participants * scale))
             n_attempts = max(n_people, int(attempts * scale))
             players = rng.sample(people, min(n_people, len(people)))

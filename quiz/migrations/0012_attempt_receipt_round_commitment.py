@@ -6,43 +6,30 @@ import django.db.models.lookups
 import django.utils.timezone
 from django.db import migrations, models
 
+from contests.append_only import append_only_operations
+
 
 # The database itself refuses to change or delete a stored results commitment, whatever path the
-# write takes (raw SQL, QuerySet.update, a shell), as for the seal (migration 0002). SQLite
-# refuses the UPDATE only: its test databases are flushed with DELETE.
+# write takes (raw SQL, QuerySet.update, a shell): on PostgreSQL the append-only triggers of
+# contests.append_only (UPDATE, DELETE, TRUNCATE); SQLite refuses the UPDATE only (its test
+# databases are flushed with DELETE).
 SQLITE_UP = """
 CREATE TRIGGER quiz_roundcommitment_no_update BEFORE UPDATE ON quiz_roundcommitment
 BEGIN SELECT RAISE(ABORT, 'quiz_roundcommitment: a stored commitment cannot be changed'); END;
 """
 SQLITE_DOWN = "DROP TRIGGER IF EXISTS quiz_roundcommitment_no_update;"
-POSTGRES_UP = """
-CREATE FUNCTION quiz_roundcommitment_refuse_change() RETURNS trigger AS $$
-BEGIN
-    RAISE EXCEPTION 'quiz_roundcommitment: a stored commitment cannot be changed or deleted'
-        USING ERRCODE = 'integrity_constraint_violation';
-END;
-$$ LANGUAGE plpgsql;
-CREATE TRIGGER quiz_roundcommitment_append_only BEFORE UPDATE OR DELETE ON quiz_roundcommitment
-FOR EACH ROW EXECUTE FUNCTION quiz_roundcommitment_refuse_change();
-"""
-POSTGRES_DOWN = """
-DROP TRIGGER IF EXISTS quiz_roundcommitment_append_only ON quiz_roundcommitment;
-DROP FUNCTION IF EXISTS quiz_roundcommitment_refuse_change();
-"""
-
-
 def _run(schema_editor, sql):
-    statements = {"sqlite": sql[0], "postgresql": sql[1]}.get(schema_editor.connection.vendor)
+    statements = {"sqlite": sql}.get(schema_editor.connection.vendor)
     if statements:
         schema_editor.execute(statements)
 
 
 def trigger_up(apps, schema_editor):
-    _run(schema_editor, (SQLITE_UP, POSTGRES_UP))
+    _run(schema_editor, SQLITE_UP)
 
 
 def trigger_down(apps, schema_editor):
-    _run(schema_editor, (SQLITE_DOWN, POSTGRES_DOWN))
+    _run(schema_editor, SQLITE_DOWN)
 
 
 class Migration(migrations.Migration):
@@ -89,4 +76,5 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.RunPython(trigger_up, trigger_down),
+        *append_only_operations("quiz_roundcommitment"),
     ]

@@ -2,7 +2,8 @@
 the attempts, their answers and the sealed key files, the score sheets — and compared.
 
 - `quiz`: each round's seal (`quiz.seal.seal_verify`: bytes against the fingerprint, the bank
-  against the key file), every attempt scored again with the key parsed from the sealed file,
+  against the key file; `seal_history`: written before the opening, never replaced, the window
+  as sealed plus the recorded extensions), every attempt scored again with the key parsed from the sealed file,
   durations, each contestant's best attempt (`quiz.ranking`), the leaderboard and the prize list
   (`contests.prizes` eligibility: staff and inactive accounts skipped, disqualified entries out,
   prizes found not valid kept and passed on);

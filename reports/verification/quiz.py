@@ -23,6 +23,7 @@ from quiz.seal import SealFormatError, seal_fingerprint, seal_parse, seal_verify
 from quiz.services import attempt_time_allowed, extra_minutes_by_user
 
 from .report import Report, number
+from .seal_history import verify_seal_history
 
 CHUNK = 10_000
 
@@ -457,6 +458,7 @@ def verify_round(*, round: Round, report: Report, contest_label: str) -> RoundFa
     check = RoundCheck(round=round, report=report, contest_label=contest_label)
     report.checked["rounds"] += 1
     answers, key = check.key()
+    verify_seal_history(round=round, report=report, contest_label=contest_label, section=check.section, label=check.label)
     facts = check.attempts(answers)
     verify_receipts(check)
     result = RoundFacts(round=round, attempts=[f for f in facts.values() if f.finished])

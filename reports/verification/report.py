@@ -21,9 +21,20 @@ class Report:
     # (contest label, section label) -> messages, in the order found
     groups: dict[tuple[str, str], list[str]] = field(default_factory=dict)
     checked: Counter = field(default_factory=Counter)
+    # What could not be checked (a backfilled seal, a decision older than its fingerprint):
+    # said, never counted as a difference.
+    notes: dict[tuple[str, str], list[str]] = field(default_factory=dict)
 
     def add(self, contest: str, section: str, message: str) -> None:
         self.groups.setdefault((contest, section), []).append(message)
+
+    def note(self, contest: str, section: str, message: str) -> None:
+        self.notes.setdefault((contest, section), []).append(message)
+
+    def note_lines(self) -> list[str]:
+        return [
+            f"{contest} — {section}: {message}" for (contest, section), messages in self.notes.items() for message in messages
+        ]
 
     @property
     def differences(self) -> int:

@@ -4,7 +4,6 @@ import hashlib
 import json
 import re
 import unicodedata
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -31,25 +30,12 @@ from quiz.seal import (
     seal_verify,
 )
 from tests.factories import UserFactory
+from tests.insider import seal_triggers_off
 from tests.quiz.factories import FieldFactory, QuestionFactory, RoundFactory, sealed_round
 
 pytestmark = pytest.mark.django_db
 
 NONCE = "ab" * 32
-
-
-@contextmanager
-def seal_trigger_off():
-    """Stand in for someone with raw database access: lift the trigger that refuses changes to a
-    stored seal (inside the test's transaction, so it is back afterwards)."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # ALTER TABLE waits for no deferred foreign-key check of this transaction.
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            cursor.execute("ALTER TABLE quiz_roundseal DISABLE TRIGGER quiz_roundseal_no_update")
-        else:
-            cursor.execute("DROP TRIGGER quiz_roundseal_no_update")
-    yield
 
 
 def _round_with_pool(codes, *, field_names=("Điều lệ Đảng",), **kwargs) -> Round:
@@ -319,7 +305,7 @@ def test_verify_catches_tampered_stored_bytes():
     seal = RoundSeal.objects.get(round=round)
     data = bytes(seal.key_file)
     tampered = data.replace(b'"answer":"A"', b'"answer":"B"', 1)
-    with seal_trigger_off():
+    with seal_triggers_off():
         RoundSeal.objects.filter(pk=seal.pk).update(key_file=tampered)
 
     problems = seal_verify(round)
@@ -338,7 +324,7 @@ def test_verify_catches_a_rewritten_key_file_even_with_a_matching_fingerprint():
     key = seal_parse(bytes(seal.key_file))
     key["questions"][0]["answer"] = "D"
     forged = seal_encode(key)
-    with seal_trigger_off():
+    with seal_triggers_off():
         RoundSeal.objects.filter(pk=seal.pk).update(key_file=forged, sha256=seal_fingerprint(forged))
 
     assert seal_verify(round) == [f"Câu {key['questions'][0]['code']}: đáp án đúng hiện là A, tệp niêm phong ghi D."]
@@ -348,7 +334,7 @@ def test_verify_reports_a_key_file_that_is_not_canonical():
     round = sealed_round(pool_size=20, fields=2)
     seal = RoundSeal.objects.get(round=round)
     pretty = json.dumps(json.loads(bytes(seal.key_file)), indent=1).encode()
-    with seal_trigger_off():
+    with seal_triggers_off():
         RoundSeal.objects.filter(pk=seal.pk).update(key_file=pretty, sha256=seal_fingerprint(pretty))
 
     assert seal_verify(round) == ["Tệp đáp án niêm phong không ở dạng chuẩn (thứ tự, khoảng trắng hoặc chuẩn Unicode)."]

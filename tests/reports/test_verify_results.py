@@ -3,7 +3,6 @@ each tampering in Vietnamese: a stored score, a right answer moved in the bank, 
 bytes, a best attempt, a prize tier, an essay score after the prizes."""
 
 import datetime
-import importlib
 import io
 import json
 
@@ -15,20 +14,23 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from accounts.enums import Role
+from contests.decisions import Action, decision_record
 from contests.enums import PrizeTier
+from contests.models import Decision
 from essays import judging
 from essays.models import Assignment, EssayPrize, Score
 from quiz import services
-from quiz.models import Attempt, AttemptQuestion, Option, Prize, Round, RoundEntry, RoundSeal
+from quiz.demo import demo_window_rewrite
+from quiz.models import Attempt, AttemptQuestion, Option, Prize, Round, RoundEntry, RoundSeal, RoundWindowChange
+from quiz.seal import seal_backfill, seal_record
 from reports.verification import verify_results
 from tests.essays.factories import EssayPhaseFactory
 from tests.essays.test_judging import _eligible, _round, _score_all
 from tests.factories import ContestFactory, ProfileFactory, contestant, staff_user
-from tests.quiz.factories import answer_all, sealed_round
+from tests.insider import seal_triggers_off
+from tests.quiz.factories import QuestionFactory, RoundFactory, answer_all, sealed_round
 
 pytestmark = pytest.mark.django_db
-
-SEAL_MIGRATION = importlib.import_module("quiz.migrations.0002_round_seal")
 
 
 def _take(round, user, right):
@@ -37,7 +39,8 @@ def _take(round, user, right):
 
 
 def _close(round):
-    Round.objects.filter(pk=round.pk).update(closes_at=round.opens_at + datetime.timedelta(hours=1))
+    """The round closed an hour after it opened, as if sealed with that window."""
+    demo_window_rewrite(round=round, opens_at=round.opens_at, closes_at=round.opens_at + datetime.timedelta(hours=1))
     return Round.objects.get(pk=round.pk)
 
 
@@ -144,15 +147,6 @@ def test_a_right_answer_moved_in_the_bank_is_caught_by_the_seal_and_the_scores_s
     assert [m for m in messages if "điểm lưu" in m or "lưu «" in m] == []
 
 
-def _drop_seal_trigger() -> tuple[str, str]:
-    """The SQL that drops the trigger refusing UPDATE on stored seals, and the SQL that puts it back
-    (the migration's own; PostgreSQL keeps the trigger's function)."""
-    if connection.vendor == "postgresql":
-        create = "CREATE TRIGGER" + SEAL_MIGRATION.POSTGRES_UP.split("CREATE TRIGGER", 1)[1]
-        return "DROP TRIGGER quiz_roundseal_no_update ON quiz_roundseal", create
-    return "DROP TRIGGER quiz_roundseal_no_update", SEAL_MIGRATION.SQLITE_UP
-
-
 def test_a_changed_key_file_is_caught_by_its_fingerprint(built):
     """An attacker with database access: the trigger refuses the UPDATE, so they drop it first."""
     contest, round, *_ = built
@@ -163,11 +157,8 @@ def test_a_changed_key_file_is_caught_by_its_fingerprint(built):
     table = RoundSeal._meta.db_table
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(f"UPDATE {table} SET key_file = %s WHERE id = %s", [forged, seal.pk])
-    drop, create = _drop_seal_trigger()
-    with connection.cursor() as cursor:
-        cursor.execute(drop)
+    with seal_triggers_off() as cursor:
         cursor.execute(f"UPDATE {table} SET key_file = %s WHERE id = %s", [forged, seal.pk])
-        cursor.execute(create)
 
     messages = _fails(contest)
 
@@ -362,3 +353,115 @@ def test_verify_results_passes_on_the_demo(settings):
     call_command("seed_demo", stdout=io.StringIO())
     report = verify_results()
     assert report.ok, "\n".join(report.lines()[:20])
+
+
+# --- The seal's history: written before the opening, never replaced, the window as sealed --------------
+
+
+def _seal_history(messages):
+    return [m for m in messages if m.startswith("Tuần 1, niêm phong: ")]
+
+
+def test_a_seal_deleted_and_written_again_with_another_key_is_named(built):
+    """An insider with the owner's rights lifts the triggers, deletes the seal and writes a new one
+    (another nonce, another fingerprint) dated before the opening: the SEAL decision still names
+    the first fingerprint."""
+    contest, round, *_ = built
+    first = RoundSeal.objects.get(round=round)
+    with seal_triggers_off() as cursor:
+        cursor.execute("DELETE FROM quiz_roundseal WHERE id = %s", [first.pk])
+    second = seal_record(round=Round.objects.get(pk=round.pk), at=first.created_at)
+    assert second.sha256 != first.sha256
+
+    messages = _seal_history(_fails(contest))
+
+    decision = Decision.objects.get(action=Action.SEAL, object_id=round.pk)
+    assert messages == [
+        f"Tuần 1, niêm phong: quyết định niêm phong #{decision.pk} ghi mã {first.sha256}, nhưng tệp đang lưu có mã "
+        f"{second.sha256}: tệp đã bị thay."
+    ]
+
+
+def test_a_seal_written_again_later_is_named_even_with_its_decision_forged(built):
+    """Replaced after the opening, with a second SEAL decision naming the new fingerprint."""
+    contest, round, *_ = built
+    first = RoundSeal.objects.get(round=round)
+    with seal_triggers_off() as cursor:
+        cursor.execute("DELETE FROM quiz_roundseal WHERE id = %s", [first.pk])
+    second = seal_record(round=Round.objects.get(pk=round.pk))
+    decision_record(action=Action.SEAL, obj=round, data={"sha256": second.sha256})
+
+    messages = _seal_history(_fails(contest))
+
+    assert any("không trước lúc tuần thi mở" in m for m in messages)
+    assert "Tuần 1, niêm phong: nhật ký có 2 quyết định niêm phong cho tuần thi này; phải có đúng một." in messages
+    assert any(f"ghi mã {first.sha256}, nhưng tệp đang lưu có mã {second.sha256}: tệp đã bị thay." in m for m in messages)
+    assert any("sau quyết định niêm phong" in m for m in messages)
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        ({"closes_at": datetime.timedelta(hours=2)}, "thời gian đóng đã bị đổi ngoài chức năng gia hạn."),
+        ({"opens_at": datetime.timedelta(minutes=30)}, "thời gian mở không được đổi sau khi niêm phong."),
+    ],
+)
+def test_a_window_moved_in_sql_is_named(built, change, expected):
+    contest, round, *_ = built
+    Round.objects.filter(pk=round.pk).update(**{name: getattr(round, name) + delta for name, delta in change.items()})
+
+    messages = _seal_history(_fails(contest))
+
+    assert len(messages) == 1 and messages[0].endswith(expected)
+
+
+def test_a_window_extended_through_the_service_verifies_and_a_forged_record_does_not():
+    contest = ContestFactory()
+    round = sealed_round(contest=contest, number=1, pool_size=20, fields=2)
+    organizer = staff_user(Role.ORGANIZER)
+    later = round.closes_at + datetime.timedelta(days=1)
+
+    services.round_extend_window(round=round, closes_at=later, by=organizer, reason="Mất điện diện rộng")
+
+    assert _seal_history(verify_results(contest_slug=contest.slug).messages()) == []
+    # A second "extension" written straight into the tables, with no decision.
+    RoundWindowChange.objects.create(
+        round=round, old_closes_at=later, new_closes_at=later + datetime.timedelta(days=1), reason="x", changed_by=organizer
+    )
+    Round.objects.filter(pk=round.pk).update(closes_at=later + datetime.timedelta(days=1))
+    messages = _seal_history(verify_results(contest_slug=contest.slug).messages())
+    assert len(messages) == 1 and messages[0].endswith("thời gian đóng đã bị đổi ngoài chức năng gia hạn.")
+
+
+def test_a_round_sealed_after_it_opened_is_named():
+    contest = ContestFactory()
+    round = RoundFactory(contest=contest, number=1)  # opened yesterday
+    services.round_pool_add(round=round, question_ids=[q.pk for q in QuestionFactory.create_batch(20)])
+    services.round_approve(round=round, by=staff_user(Role.ORGANIZER))
+
+    messages = _seal_history(_fails(contest))
+
+    assert len(messages) == 1 and "không trước lúc tuần thi mở" in messages[0]
+
+
+def test_a_backfilled_seal_and_an_old_decision_are_noted_not_failed():
+    contest = ContestFactory()
+    old = RoundFactory(contest=contest, number=1)
+    services.round_pool_add(round=old, question_ids=[q.pk for q in QuestionFactory.create_batch(20)])
+    Round.objects.filter(pk=old.pk).update(approved_at=old.opens_at - datetime.timedelta(days=1))  # sealed the old way
+    seal_backfill(round=old)
+    opens = old.closes_at + datetime.timedelta(hours=1)
+    older = RoundFactory(contest=contest, number=2, opens_at=opens, closes_at=opens + datetime.timedelta(days=6))
+    services.round_pool_add(round=older, question_ids=[q.pk for q in QuestionFactory.create_batch(20)])
+    at = older.opens_at - datetime.timedelta(days=1)
+    Round.objects.filter(pk=older.pk).update(approved_at=at)
+    seal_record(round=older, at=at)
+    decision_record(action=Action.SEAL, obj=older, data={}, at=at)  # before the fingerprint was recorded
+
+    report = verify_results(contest_slug=contest.slug)
+
+    assert report.messages() == []
+    notes = report.note_lines()
+    assert len(notes) == 2
+    assert "Tuần 1, niêm phong: tệp được lập bổ sung lúc " in notes[0]
+    assert "không ghi mã niêm phong; không kiểm tra được tệp có bị thay không." in notes[1]

@@ -20,6 +20,8 @@ class Command(BaseCommand):
             raise CommandError(f"Không có cuộc thi nào có mã «{contest}».") from None
         for line in report.lines():
             self.stdout.write(line)
+        for line in report.note_lines():
+            self.stdout.write(f"Lưu ý: {line}")
         if not report.ok:
             raise CommandError(report.summary(), returncode=1)
         self.stdout.write(self.style.SUCCESS(report.summary()))
