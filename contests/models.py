@@ -158,6 +158,7 @@ class Decision(models.Model):
         ROUND_CLOSE = "round_close", _("Kết thúc vòng chấm")
         ANONYMIZE = "anonymize", _("Ẩn danh hoá dữ liệu cá nhân")
         EXTRA_TIME = "extra_time", _("Cho một thí sinh thêm giờ làm bài")
+        RUBRIC_AMEND = "rubric_amend", _("Sửa tiêu chí chấm của vòng đã chấm")
 
     contest = models.ForeignKey(
         Contest, verbose_name=_("cuộc thi"), null=True, blank=True, on_delete=models.PROTECT, related_name="decisions"
