@@ -208,7 +208,7 @@ def rubric_amend(*, round: JudgingRound, changes: dict[int, CriterionChange], by
         criterion = criteria.get(pk)
         if criterion is None:
             raise EssayError(_("Tiêu chí không thuộc vòng chấm này."))
-        weight = criterion.weight if change.weight is None else Decimal(change.weight)
+        weight = criterion.weight if change.weight is None else Decimal(change.weight).quantize(Decimal("0.01"))
         max_points = criterion.max_points if change.max_points is None else int(change.max_points)
         if not Decimal("0") < weight < Decimal("100"):
             raise EssayError(_("Trọng số phải lớn hơn 0 và nhỏ hơn 100."))
