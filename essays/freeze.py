@@ -4,7 +4,7 @@ services, the admin and the model backstop (essays.signals) alike:
 - an essay's content (what the secretariat screened and the jury reads) freezes at screening,
   eligible or not: `essay_is_frozen`, `ESSAY_FROZEN_FIELDS`, its authors and attachments;
 - a judging round's rubric (the criteria and what makes a mean: maximum points, weights) freezes
-  at the first submitted score sheet: `rubric_is_frozen`, `CRITERION_FROZEN_FIELDS`. After that
+  at the first submitted score sheet (or when the round closes): `rubric_is_frozen`, `CRITERION_FROZEN_FIELDS`. After that
   it changes only through `essays.judging.rubric_amend`, which records the decision.
 
 On PostgreSQL a trigger (migration essays 0008) refuses the rubric change too, whatever path the
@@ -16,7 +16,7 @@ from contextvars import ContextVar
 from django.db import connection
 from django.utils.translation import gettext as _
 
-from .enums import Eligibility, SheetStatus
+from .enums import Eligibility, JudgingStatus, SheetStatus
 from .services import EssayError
 
 # What the screening judged and the jury reads; the rest (publication, press recommendation,
@@ -68,15 +68,23 @@ def guard_essay_id_unfrozen(essay_id) -> None:
 
 
 def rubric_is_frozen(round_id) -> bool:
-    """A round whose rubric has been scored by at least one submitted sheet."""
-    from .models import Assignment
+    """A round whose rubric has been scored by at least one submitted sheet, or that is closed
+    (reopening every sheet does not unfreeze a closed round). One query."""
+    from django.db.models import Q
 
-    return bool(round_id) and Assignment.objects.filter(round_id=round_id, status=SheetStatus.SUBMITTED).exists()
+    from .models import JudgingRound
+
+    return (
+        bool(round_id)
+        and JudgingRound.objects.filter(pk=round_id)
+        .filter(Q(status=JudgingStatus.CLOSED) | Q(assignments__status=SheetStatus.SUBMITTED))
+        .exists()
+    )
 
 
 def rubric_frozen_message() -> str:
     return _(
-        "Vòng chấm đã có phiếu chấm được nộp: tiêu chí, điểm tối đa và trọng số được giữ nguyên. "
+        "Vòng chấm đã có phiếu chấm được nộp hoặc đã kết thúc: tiêu chí, điểm tối đa và trọng số được giữ nguyên. "
         "Muốn sửa, Ban Tổ chức dùng chức năng «Sửa tiêu chí chấm (có ghi lý do)»."
     )
 

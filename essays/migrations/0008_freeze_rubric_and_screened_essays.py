@@ -2,11 +2,15 @@ from django.db import migrations
 
 # The database refuses what essays.freeze forbids, whatever path the write takes (QuerySet.update,
 # raw SQL, a shell): a criterion of a round with a submitted score sheet keeps its round, name,
-# maximum points and weight, and is neither added nor deleted, unless rubric_amend set
+# maximum points and weight, and is neither added nor deleted (nor in a closed round), unless rubric_amend set
 # `essays.rubric_amend` for its own transaction; a screened essay keeps its content.
 # PostgreSQL only (the SQLite of local runs has the model backstop, essays.signals). TRUNCATE,
 # which flushes test databases, fires no row trigger.
 POSTGRES_UP = """
+CREATE FUNCTION essays_rubric_frozen(round bigint) RETURNS boolean AS $$
+    SELECT EXISTS (SELECT 1 FROM essays_judginground WHERE id = round AND status = 'closed')
+        OR EXISTS (SELECT 1 FROM essays_assignment WHERE round_id = round AND status = 'submitted');
+$$ LANGUAGE sql STABLE;
 CREATE FUNCTION essays_criterion_frozen() RETURNS trigger AS $$
 BEGIN
     IF current_setting('essays.rubric_amend', true) = 'on' THEN
@@ -16,10 +20,8 @@ BEGIN
        AND NEW.max_points = OLD.max_points AND NEW.weight = OLD.weight THEN
         RETURN NEW;
     END IF;
-    IF (TG_OP <> 'INSERT' AND EXISTS (
-            SELECT 1 FROM essays_assignment WHERE round_id = OLD.round_id AND status = 'submitted'))
-       OR (TG_OP <> 'DELETE' AND EXISTS (
-            SELECT 1 FROM essays_assignment WHERE round_id = NEW.round_id AND status = 'submitted')) THEN
+    IF (TG_OP <> 'INSERT' AND essays_rubric_frozen(OLD.round_id))
+       OR (TG_OP <> 'DELETE' AND essays_rubric_frozen(NEW.round_id)) THEN
         RAISE EXCEPTION 'essays_criterion: the rubric of a round with a submitted score sheet is frozen'
             USING ERRCODE = 'integrity_constraint_violation';
     END IF;
@@ -48,6 +50,7 @@ EXECUTE FUNCTION essays_essay_frozen();
 POSTGRES_DOWN = """
 DROP TRIGGER IF EXISTS essays_criterion_frozen ON essays_criterion;
 DROP FUNCTION IF EXISTS essays_criterion_frozen();
+DROP FUNCTION IF EXISTS essays_rubric_frozen(bigint);
 DROP TRIGGER IF EXISTS essays_essay_frozen ON essays_essay;
 DROP FUNCTION IF EXISTS essays_essay_frozen();
 """

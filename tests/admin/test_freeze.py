@@ -18,8 +18,8 @@ from essays.freeze import FrozenError
 from essays.models import Criterion, Essay, EssayAuthor, EssayPhase, JudgingRound, PanelMember
 from essays.services import EssayError, essay_save, essay_screen
 from reports.verification import verify_results
-from tests.essays.factories import EssayFactory, EssayPhaseFactory
 from tests.admin.conftest import make_user
+from tests.essays.factories import EssayFactory, EssayPhaseFactory
 from tests.factories import ContestFactory, staff_user
 
 pytestmark = pytest.mark.django_db
@@ -128,6 +128,14 @@ def test_queryset_update_of_a_scored_rubric_is_refused_by_the_database(scored):
     with pytest.raises(IntegrityError), transaction.atomic():
         Criterion.objects.filter(pk=scored["first"].pk)._raw_delete(Criterion.objects.db)
     assert _mean(scored["round"]) == 12.0
+
+
+def test_a_closed_round_keeps_its_rubric_even_with_every_sheet_reopened(scored):
+    judging.sheet_reopen(assignment=scored["round"].assignments.get(), by=staff_user(Role.ORGANIZER))
+    first = scored["first"]
+    first.weight = Decimal("2")
+    with pytest.raises(FrozenError):
+        first.save()
 
 
 def test_a_round_without_submitted_sheets_keeps_an_editable_rubric(client):

@@ -32,9 +32,8 @@ def sheet(db):
     )
     EssayAuthor.objects.filter(essay=essay).update(phone="0987654321")
     # bulk_create: the essay is screened, its authors and files are frozen for every other path.
-    EssayAuthor.objects.bulk_create([
-        EssayAuthor(essay=essay, name="Hà Thị Đồng", organization=OrganizationFactory(name="Công đoàn Ngành Y"), phone="0911222333")
-    ])  # fmt: skip
+    union = OrganizationFactory(name="Công đoàn Ngành Y")
+    EssayAuthor.objects.bulk_create([EssayAuthor(essay=essay, name="Hà Thị Đồng", organization=union, phone="0911222333")])
     upload = EssayFile(essay=essay, kind="docx", original_name="Bai viet - Tran Van But.docx", size=10)
     upload.file.save("essays/BV-x-1.docx", ContentFile(samples.docx()), save=False)
     EssayFile.objects.bulk_create([upload])
