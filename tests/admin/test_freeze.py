@@ -52,6 +52,12 @@ def _mean(round):
     return next(r.mean for r in essay_selectors.round_results(round=round))
 
 
+def _page(client, url) -> str:
+    response = client.get(url)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
 def _login(client, role):
     user = make_user("superuser") if role == "superuser" else staff_user(role)
     client.force_login(user)
@@ -65,7 +71,7 @@ def test_organizer_posting_a_changed_weight_on_a_closed_round_is_refused(client,
     _login(client, Role.ORGANIZER)
     round, first = scored["round"], scored["first"]
     url = f"/admin/essays/judginground/{round.pk}/change/"
-    page = client.get(url).content.decode()
+    page = _page(client, url)
     assert 'name="criteria-0-weight"' not in page  # shown, not editable
     assert "Sửa tiêu chí chấm (có ghi lý do)" in page
 
@@ -144,7 +150,7 @@ def test_a_round_without_submitted_sheets_keeps_an_editable_rubric(client):
     criterion.weight = Decimal("2")
     criterion.save()
     _login(client, Role.ORGANIZER)
-    page = client.get(f"/admin/essays/judginground/{round.pk}/change/").content.decode()
+    page = _page(client, f"/admin/essays/judginground/{round.pk}/change/")
     assert 'name="criteria-0-weight"' in page
     assert Criterion.objects.get(pk=criterion.pk).weight == Decimal("2")
 
@@ -223,7 +229,7 @@ def test_title_edit_of_a_screened_essay_in_the_admin_is_refused(client):
     _login(client, Role.ORGANIZER)
     essay = EssayFactory(status=EssayStatus.SUBMITTED, eligibility=Eligibility.INELIGIBLE, title="Tên khi sơ loại")
     url = f"/admin/essays/essay/{essay.pk}/change/"
-    page = client.get(url).content.decode()
+    page = _page(client, url)
     assert 'name="title"' not in page
     assert 'name="body"' not in page
     assert 'name="authors-0-name"' not in page
@@ -313,7 +319,7 @@ def test_archived_contest_page_is_view_only_and_refuses_a_posted_edit(client, ar
     _login(client, Role.ORGANIZER)
     contest, faq, document = archived["contest"], archived["faq"], archived["document"]
     url = f"/admin/contests/contest/{contest.pk}/change/"
-    page = client.get(url).content.decode()
+    page = _page(client, url)
     for name in ('name="rules"', 'name="faqs-0-question"', 'name="documents-0-title"', 'name="status"'):
         assert name not in page
 
@@ -394,3 +400,15 @@ def test_archiving_is_final(archived):
     with pytest.raises(ContestReadOnly):
         contest.save()
     assert Contest.objects.get(pk=contest.pk).status == ContestStatus.ARCHIVED
+
+
+def test_archived_contest_judging_round_and_essay_pages_are_view_only(client, archived):
+    _login(client, Role.ORGANIZER)
+    round, essay = archived["round"], archived["essay"]
+    Criterion.objects.create(round=round, name="Bám sát chủ đề", max_points=10, weight=1)  # archived: only the admin refuses
+    round_page = _page(client, f"/admin/essays/judginground/{round.pk}/change/")
+    essay_page = _page(client, f"/admin/essays/essay/{essay.pk}/change/")
+    assert 'name="criteria-0-weight"' not in round_page
+    assert 'name="name"' not in round_page
+    assert 'name="recommended_to_press"' not in essay_page
+    assert ARCHIVED in round_page
