@@ -1,3 +1,5 @@
+import re
+
 from django.contrib import admin, messages
 from django.http import HttpResponseRedirect
 from django.urls import reverse
@@ -5,8 +7,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from . import notifications
+from .enums import ContestStatus
 from .models import FAQ, Contest, Notification, ReferenceDocument
-from .rules import contest_is_writable, read_only_message
+from .rules import contest_is_writable, guard_contest_writable, read_only_message
 
 
 class ReadOnlyMixin:
@@ -24,23 +27,49 @@ class ReadOnlyMixin:
         return False
 
 
+def contest_of(obj, path: str):
+    """The contest `obj` belongs to, following `path` ("": obj is the contest)."""
+    for name in filter(None, path.split(".")):
+        obj = getattr(obj, name, None)
+        if obj is None:
+            return None
+    return obj
+
+
+def is_archived_object(obj, path: str) -> bool:
+    return obj is not None and not contest_is_writable(contest_of(obj, path))
+
+
+def posted_inline_fields(data, prefix: str, fields) -> bool:
+    """Whether a posted admin form edits the inline `prefix`: a value for one of its `fields`, a
+    deletion, or a new row. A view-only inline renders none of these (only the row ids), so a
+    form carrying them was not made from the page the admin shows: the freezes refuse it whole."""
+    try:
+        added = int(data.get(f"{prefix}-TOTAL_FORMS", 0)) > int(data.get(f"{prefix}-INITIAL_FORMS", 0))
+    except ValueError:
+        added = True
+    editing = re.compile(rf"^{re.escape(prefix)}-\d+-({'|'.join(map(re.escape, [*fields, 'DELETE']))})$")
+    return added or any(editing.match(key) for key in data)
+
+
 class ContestWritableMixin:
-    """For the admins of what belongs to a contest (rounds, essay phases, essays, judging rounds,
-    score sheets): once the contest is archived its records are shown, never changed or deleted
-    (`contests.rules.contest_is_writable`); a form posted anyway is refused with the message.
-    `contest_path` follows the relations from the object to its contest."""
+    """For the admins of what belongs to a contest (the contest itself, rounds, essay phases,
+    essays, judging rounds, score sheets …): once the contest is archived its records are shown,
+    never added, changed or deleted (`contests.rules.contest_is_writable`, the one predicate):
+    the change form is view-only, a form posted anyway is refused with the message, a save or
+    delete that gets through is refused by `guard_contest_writable`, and every action except
+    those in `archive_readable_actions` (they only read) refuses a selection that holds an
+    archived contest's record. `contest_path` follows the relations from the object to its
+    contest ("" for the contest itself). Inlines use ContestWritableInlineMixin."""
 
     contest_path = "contest"
+    archive_readable_actions: tuple[str, ...] = ()
 
     def contest_of(self, obj):
-        for name in self.contest_path.split("."):
-            obj = getattr(obj, name, None)
-            if obj is None:
-                return None
-        return obj
+        return contest_of(obj, self.contest_path)
 
     def is_read_only(self, obj) -> bool:
-        return obj is not None and not contest_is_writable(self.contest_of(obj))
+        return is_archived_object(obj, self.contest_path)
 
     def has_change_permission(self, request, obj=None):
         return not self.is_read_only(obj) and super().has_change_permission(request, obj)
@@ -57,19 +86,75 @@ class ContestWritableMixin:
             messages.info(request, read_only_message())
         return super().changeform_view(request, object_id, form_url, extra_context)
 
+    # A new record naming an archived contest, or a list_editable row: refused at the save
+    # (contests.middleware turns ContestReadOnly into the message and a redirect).
+    def save_model(self, request, obj, form, change):
+        guard_contest_writable(self.contest_of(obj))
+        super().save_model(request, obj, form, change)
 
-class ReferenceDocumentInline(admin.StackedInline):
+    def delete_model(self, request, obj):
+        guard_contest_writable(self.contest_of(obj))
+        super().delete_model(request, obj)
+
+    def archived_in(self, queryset):
+        """The records of `queryset` that belong to an archived contest."""
+        lookup = "__".join([*filter(None, self.contest_path.split(".")), "status"])
+        return queryset.filter(**{lookup: ContestStatus.ARCHIVED})
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        for name, (func, _name, description) in list(actions.items()):
+            if name not in self.archive_readable_actions:
+                actions[name] = (_refusing_archived(func), name, description)
+        return actions
+
+
+def _refusing_archived(func):
+    def guarded(modeladmin, request, queryset):
+        if modeladmin.archived_in(queryset).exists():
+            modeladmin.message_user(request, read_only_message(), messages.ERROR)
+            return None
+        return func(modeladmin, request, queryset)
+
+    return guarded
+
+
+class ContestWritableInlineMixin:
+    """The inlines of ContestWritableMixin's admins: view-only when the record they hang off
+    (`obj`, the parent) belongs to an archived contest. `contest_path` goes from the parent."""
+
+    contest_path = "contest"
+
+    def has_add_permission(self, request, obj=None):
+        return not is_archived_object(obj, self.contest_path) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return not is_archived_object(obj, self.contest_path) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not is_archived_object(obj, self.contest_path) and super().has_delete_permission(request, obj)
+
+
+class ReferenceDocumentInline(ContestWritableInlineMixin, admin.StackedInline):
     model = ReferenceDocument
     extra = 0
+    contest_path = ""
 
 
-class FAQInline(admin.StackedInline):
+class FAQInline(ContestWritableInlineMixin, admin.StackedInline):
     model = FAQ
     extra = 0
+    contest_path = ""
 
 
 @admin.register(Contest)
-class ContestAdmin(admin.ModelAdmin):
+class ContestAdmin(ContestWritableMixin, admin.ModelAdmin):
+    """An archived contest is shown, never changed (ContestWritableMixin), and never brought
+    back: archiving is final (contests.rules.guard_contest_unarchive). Copying it into next
+    year's draft only reads it."""
+
+    contest_path = ""
+    archive_readable_actions = ("copy_contest",)
     list_display = ["name", "starts_on", "ends_on", "status"]
     list_filter = ["status"]
     search_fields = ["name", "theme"]

@@ -160,6 +160,7 @@ class Decision(models.Model):
         EXTRA_TIME = "extra_time", _("Cho một thí sinh thêm giờ làm bài")
         WINNER_DETAILS_CHANGE = "winner_details_change", _("Sửa thông tin nhận giải của người đạt giải")
         COMMIT_RESULTS = "commit_results", _("Chốt mã kết quả tuần thi")
+        RUBRIC_AMEND = "rubric_amend", _("Sửa tiêu chí chấm của vòng đã chấm")
 
     contest = models.ForeignKey(
         Contest, verbose_name=_("cuộc thi"), null=True, blank=True, on_delete=models.PROTECT, related_name="decisions"

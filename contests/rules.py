@@ -32,3 +32,15 @@ def guard_contest_writable(contest, *, error: type[Exception] = ContestReadOnly)
     is archived."""
     if not contest_is_writable(contest):
         raise error(read_only_message())
+
+
+def guard_contest_unarchive(contest) -> None:
+    """Archiving is final: a stored archived contest keeps that status, whatever path the write
+    takes (the admin shows it read-only; contests.signals refuses the save). Reopening would
+    reopen results that were published and data the retention period is counting down on; a
+    correction after the results is «Sửa kết quả đã công bố», made before archiving."""
+    from .models import Contest
+
+    stored = Contest.objects.filter(pk=contest.pk).values_list("status", flat=True).first()
+    if stored == ContestStatus.ARCHIVED and contest.status != ContestStatus.ARCHIVED:
+        raise ContestReadOnly(_("Cuộc thi đã được lưu trữ; không thể chuyển về trạng thái khác."))

@@ -26,3 +26,14 @@ def normalize_text_fields(sender, instance, raw=False, update_fields=None, **kwa
             cleaned = normalize_text(value, multiline=multiline)
             if cleaned != value:
                 setattr(instance, attname, cleaned)
+
+
+@receiver(pre_save, sender="contests.Contest", dispatch_uid="contests.archive_is_final")
+def archive_is_final(sender, instance, raw=False, update_fields=None, **kwargs):
+    """An archived contest is never brought back (contests.rules.guard_contest_unarchive): its
+    results stay as published and the retention of personal data counts from its archiving."""
+    if raw or not instance.pk or (update_fields is not None and "status" not in update_fields):
+        return
+    from .rules import guard_contest_unarchive
+
+    guard_contest_unarchive(instance)

@@ -1,12 +1,17 @@
 from django.contrib import admin, messages
-from django.urls import reverse
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from accounts.enums import Role
 from accounts.roles import has_role
-from contests.admin import ContestWritableMixin, ReadOnlyMixin
+from contests.admin import ContestWritableInlineMixin, ContestWritableMixin, ReadOnlyMixin, posted_inline_fields
 
+from . import freeze, rules
+from .forms import RubricAmendForm
 from .models import Assignment, Criterion, Essay, EssayAuthor, EssayFile, EssayPhase, EssayPrize, JudgingRound, PanelMember
 from .services import EssayError, essay_publish, essay_unpublish
 
@@ -21,14 +26,32 @@ class EssayPhaseAdmin(ContestWritableMixin, admin.ModelAdmin):
     list_filter = ["contest"]
 
 
-class AuthorInline(admin.TabularInline):
+class EssayPartInline(ContestWritableInlineMixin, admin.TabularInline):
+    """Authors and attachments: view-only once the essay is screened (essays.freeze) or its
+    contest archived."""
+
+    extra = 0
+    contest_path = "phase.contest"
+
+    def _frozen(self, obj):
+        return obj is not None and freeze.essay_is_frozen(obj)
+
+    def has_add_permission(self, request, obj=None):
+        return not self._frozen(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return not self._frozen(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not self._frozen(obj) and super().has_delete_permission(request, obj)
+
+
+class AuthorInline(EssayPartInline):
     model = EssayAuthor
-    extra = 0
 
 
-class FileInline(admin.TabularInline):
+class FileInline(EssayPartInline):
     model = EssayFile
-    extra = 0
     readonly_fields = ["file", "kind", "original_name", "size", "uploaded_at"]
 
     def has_add_permission(self, request, obj=None):
@@ -66,6 +89,28 @@ class EssayAdmin(ContestWritableMixin, admin.ModelAdmin):
         # Essays are written by their authors (essay_save), never created here.
         return False
 
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and freeze.essay_is_frozen(obj):
+            fields += [name for name in freeze.ESSAY_FROZEN_FIELDS if name not in fields]
+        return fields
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        """A screened essay's page shows its content read-only, so a browser never posts it back:
+        a form that carries it anyway (an old page, a crafted request) is refused whole."""
+        essay = self.get_object(request, object_id) if object_id else None
+        if essay is not None and freeze.essay_is_frozen(essay) and self.has_change_permission(request, essay):
+            if request.method == "POST" and (
+                any(name in request.POST for name in freeze.ESSAY_FROZEN_FIELDS)
+                or posted_inline_fields(request.POST, "authors", ["name", "organization", "phone", "order"])
+                or posted_inline_fields(request.POST, "files", ["file", "kind", "original_name"])
+            ):
+                messages.error(request, freeze.essay_frozen_message())
+                return HttpResponseRedirect(request.path)
+            if request.method == "GET":
+                messages.info(request, freeze.essay_frozen_message())
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
     def has_publish_permission(self, request):
         return _is_organizer(request) and self.has_change_permission(request)
 
@@ -90,14 +135,31 @@ class EssayAdmin(ContestWritableMixin, admin.ModelAdmin):
         self._run(request, queryset, essay_unpublish, _("Đã gỡ %(n)d bài viết."))
 
 
-class CriterionInline(admin.TabularInline):
+class CriterionInline(ContestWritableInlineMixin, admin.TabularInline):
+    """View-only once a score sheet of the round is submitted (essays.freeze): then the rubric
+    changes only by «Sửa tiêu chí chấm», with a reason that is recorded."""
+
     model = Criterion
     extra = 0
+    contest_path = "phase.contest"
+
+    def _frozen(self, obj):
+        return obj is not None and freeze.rubric_is_frozen(obj.pk)
+
+    def has_add_permission(self, request, obj=None):
+        return not self._frozen(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return not self._frozen(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not self._frozen(obj) and super().has_delete_permission(request, obj)
 
 
-class PanelInline(admin.TabularInline):
+class PanelInline(ContestWritableInlineMixin, admin.TabularInline):
     model = PanelMember
     extra = 0
+    contest_path = "phase.contest"
     autocomplete_fields = ["organization"]
     raw_id_fields = ["judge"]
 
@@ -116,9 +178,78 @@ class JudgingRoundAdmin(ContestWritableMixin, admin.ModelAdmin):
         (_("Thời hạn và trạng thái"), {"fields": ("deadline", "status", "closed_at")}),
     )
 
+    actions = ["amend_rubric"]
+    change_form_template = "admin/essays/judginground/change_form.html"
+
     @admin.display(description="")
     def manage_link(self, obj):
         return format_html('<a href="{}">{}</a>', reverse("judging:manage_round", args=[obj.pk]), _("Phân công, kết quả"))
+
+    def has_amend_rubric_permission(self, request):
+        return rules.can_amend_rubric(request.user) and self.has_change_permission(request)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        """A scored round shows its criteria read-only, so a browser never posts them back: a
+        form that carries them anyway (an old page, a crafted request) is refused whole."""
+        round = self.get_object(request, object_id) if object_id else None
+        if (
+            request.method == "POST"
+            and round is not None
+            and posted_inline_fields(request.POST, "criteria", ["name", "max_points", "weight", "order"])
+            and freeze.rubric_is_frozen(round.pk)
+            and self.has_change_permission(request, round)
+        ):
+            messages.error(request, freeze.rubric_frozen_message())
+            return HttpResponseRedirect(request.path)
+        extra_context = {
+            **(extra_context or {}),
+            "can_amend_rubric": round is not None and self.has_amend_rubric_permission(request),
+        }
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    @admin.action(description=_("Sửa tiêu chí chấm (có ghi lý do)"), permissions=["amend_rubric"])
+    def amend_rubric(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(request, _("Chọn đúng một vòng chấm để sửa tiêu chí chấm."), messages.ERROR)
+            return None
+        return redirect("admin:essays_judginground_rubric", queryset.get().pk)
+
+    def get_urls(self):
+        return [
+            path("<int:pk>/rubric/", self.admin_site.admin_view(self.rubric_view), name="essays_judginground_rubric"),
+        ] + super().get_urls()
+
+    def rubric_view(self, request, pk):
+        """«Sửa tiêu chí chấm»: new weights and maximum points with a reason, through
+        essays.judging.rubric_amend (recorded in the decision log)."""
+        from .judging import rubric_amend
+
+        round = JudgingRound.objects.select_related("phase__contest").filter(pk=pk).first()
+        if round is None:
+            return redirect("admin:essays_judginground_changelist")
+        if not self.has_amend_rubric_permission(request) or self.is_read_only(round):
+            raise PermissionDenied
+        form = RubricAmendForm(request.POST or None, criteria=Criterion.objects.filter(round=round))
+        if request.method == "POST" and form.is_valid():
+            try:
+                rubric_amend(round=round, changes=form.changes(), by=request.user, reason=form.cleaned_data["reason"])
+            except EssayError as exc:
+                form.add_error(None, exc.message)
+            else:
+                self.log_change(request, round, "Sửa tiêu chí chấm")
+                done = _("Đã sửa tiêu chí chấm của %(name)s và ghi vào nhật ký quyết định.") % {"name": round.name}
+                messages.success(request, done)
+                return redirect("admin:essays_judginground_change", round.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": round,
+            "title": _("Sửa tiêu chí chấm: %(name)s") % {"name": round.name},
+            "round": round,
+            "frozen": freeze.rubric_is_frozen(round.pk),
+            "form": form,
+        }
+        return render(request, "admin/essays/judginground/rubric.html", context)
 
 
 @admin.register(EssayPrize)

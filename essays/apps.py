@@ -7,6 +7,9 @@ class EssaysConfig(AppConfig):
     name = "essays"
     verbose_name = _("Thi viết")
 
+    def ready(self):
+        from . import signals  # noqa: F401
+
     @staticmethod
     def home_context(*, contest, user) -> dict:
         """The essay phases the home page shows (see contests.views.home)."""

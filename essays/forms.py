@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -101,3 +103,33 @@ class ScreeningForm(CleanTextFormMixin, forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     note = forms.CharField(label=_("Ghi chú"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class RubricAmendForm(CleanTextFormMixin, forms.Form):
+    """«Sửa tiêu chí chấm»: the new weight and maximum points of each criterion of a round, and
+    why (essays.judging.rubric_amend records both)."""
+
+    reason = forms.CharField(
+        label=_("Lý do sửa"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Ví dụ: Hội đồng giám khảo họp ngày 12/9 thống nhất trọng số theo thể lệ đã ban hành."),
+    )  # fmt: skip
+
+    def __init__(self, *args, criteria, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.criteria = list(criteria)
+        for c in self.criteria:
+            self.fields[f"weight_{c.pk}"] = forms.DecimalField(
+                label=_("Trọng số – %(name)s") % {"name": c.name}, max_digits=4, decimal_places=2,
+                min_value=Decimal("0.01"), max_value=Decimal("99.99"), initial=c.weight,
+            )  # fmt: skip
+            self.fields[f"max_points_{c.pk}"] = forms.IntegerField(
+                label=_("Điểm tối đa – %(name)s") % {"name": c.name}, min_value=1, max_value=1000, initial=c.max_points
+            )
+
+    def changes(self) -> dict:
+        from .judging import CriterionChange
+
+        return {
+            c.pk: CriterionChange(weight=self.cleaned_data[f"weight_{c.pk}"], max_points=self.cleaned_data[f"max_points_{c.pk}"])
+            for c in self.criteria
+        }

@@ -3,6 +3,7 @@ shortlist, prizes and publication. The reads (queues, results with normalization
 who advances) are in essays.selectors."""
 
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -173,6 +174,64 @@ def round_advance(*, round: JudgingRound, to: JudgingRound, essay_ids: list[int]
     codes = list(Essay.objects.filter(pk__in=[e.essay_id for e in new]).order_by("code").values_list("code", flat=True))
     decision_record(action=Action.ADVANCE, obj=to, by=by, data={"from": str(round), "essays": codes})
     return len(new)
+
+
+@dataclass(frozen=True)
+class CriterionChange:
+    """The new values of one criterion (None: unchanged)."""
+
+    weight: Decimal | None = None
+    max_points: int | None = None
+
+
+def rubric_amend(*, round: JudgingRound, changes: dict[int, CriterionChange], by, reason: str) -> JudgingRound:
+    """«Sửa tiêu chí chấm»: the one way a scored round's weights or maximum points change
+    (essays.freeze). An organizer, with a reason; recorded with the values before and after. The
+    results are computed from the stored sheets and weights (essays.selectors.round_results, and
+    verify_results the same way), so every mean follows at once; what was decided from the old
+    ones stays decided: a round whose prize list was drawn from it is refused."""
+    from .freeze import rubric_amend_opened
+
+    if not rules.can_amend_rubric(by):
+        raise EssayError(_("Chỉ Ban Tổ chức được sửa tiêu chí chấm."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise EssayError(_("Cần ghi lý do sửa tiêu chí chấm."))
+    round = JudgingRound.objects.select_for_update().select_related("phase__contest").get(pk=round.pk)
+    guard_contest_writable(round.phase.contest, error=EssayError)
+    part = EssayPrizes()
+    if any(part.scope_of(prize) == round for prize in EssayPrize.objects.filter(essay__round_entries__round=round)):
+        raise EssayError(_("Đã lập danh sách giải từ kết quả vòng chấm này; không thể sửa tiêu chí chấm của vòng."))
+    criteria = {c.pk: c for c in Criterion.objects.select_for_update().filter(round=round)}
+    before, after = {}, {}
+    for pk, change in changes.items():
+        criterion = criteria.get(pk)
+        if criterion is None:
+            raise EssayError(_("Tiêu chí không thuộc vòng chấm này."))
+        weight = criterion.weight if change.weight is None else Decimal(change.weight).quantize(Decimal("0.01"))
+        max_points = criterion.max_points if change.max_points is None else int(change.max_points)
+        if not Decimal("0") < weight < Decimal("100"):
+            raise EssayError(_("Trọng số phải lớn hơn 0 và nhỏ hơn 100."))
+        if max_points < 1:
+            raise EssayError(_("Điểm tối đa phải từ 1 trở lên."))
+        highest = Score.objects.filter(criterion=criterion).order_by("-points").values_list("points", flat=True).first()
+        if highest is not None and highest > max_points:
+            raise EssayError(
+                _("Tiêu chí «%(name)s» đã có phiếu chấm %(points)d điểm; điểm tối đa không thể nhỏ hơn.")
+                % {"name": criterion.name, "points": highest}
+            )
+        if (weight, max_points) == (criterion.weight, criterion.max_points):
+            continue
+        label = f"{criterion.name} (#{criterion.pk})"
+        before[label] = _("trọng số %(w)s, điểm tối đa %(m)d") % {"w": criterion.weight, "m": criterion.max_points}
+        after[label] = _("trọng số %(w)s, điểm tối đa %(m)d") % {"w": weight, "m": max_points}
+        criterion.weight, criterion.max_points = weight, max_points
+        with rubric_amend_opened():
+            criterion.save(update_fields=["weight", "max_points"])
+    if not before:
+        raise EssayError(_("Không có thay đổi nào so với tiêu chí đang dùng."))
+    decision_record(action=Action.RUBRIC_AMEND, obj=round, by=by, reason=reason, data={"from": before, "to": after})
+    return round
 
 
 PRIZE_PLAN = [(PrizeTier.FIRST, 1), (PrizeTier.SECOND, 2), (PrizeTier.THIRD, 3), (PrizeTier.CONSOLATION, 4)]

@@ -72,6 +72,11 @@ def can_screen(user) -> bool:
     return is_essay_staff(user)
 
 
+def can_amend_rubric(user) -> bool:
+    """«Sửa tiêu chí chấm» of a scored round (essays.judging.rubric_amend): organizers only."""
+    return has_role(user, Role.ORGANIZER)
+
+
 def can_export_essays(user) -> bool:
     """The workbook of every essay (authors, e-mails, phones) and the book of published essays."""
     return is_essay_staff(user)

@@ -25,8 +25,9 @@ def _guard_editable(essay: Essay) -> None:
         raise EssayError(_("Bài viết đã được rút, không thể sửa."))
     if not essay.phase.is_open:
         raise EssayError(_("Giai đoạn nhận bài đã kết thúc; bài viết không thể sửa nữa."))
-    if essay.eligibility != Eligibility.PENDING:
-        raise EssayError(_("Bài viết đã qua vòng sơ loại, không thể sửa."))
+    from .freeze import guard_essay_unfrozen  # the freeze's one rule (it imports EssayError from here)
+
+    guard_essay_unfrozen(essay)
 
 
 @transaction.atomic

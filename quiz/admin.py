@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.enums import Role
 from accounts.roles import has_role
-from contests.admin import ContestWritableMixin, ReadOnlyMixin
+from contests.admin import ContestWritableInlineMixin, ContestWritableMixin, ReadOnlyMixin
 from contests.downloads import download
 
 from . import analysis, selectors, services
@@ -368,18 +368,18 @@ class QuestionAdmin(admin.ModelAdmin):
         return render(request, "admin/quiz/question/import.html", context)
 
 
-class BlueprintInline(admin.TabularInline):
+class BlueprintInline(ContestWritableInlineMixin, admin.TabularInline):
     model = BlueprintItem
     extra = 0
 
     def has_add_permission(self, request, obj=None):
-        return obj is None or not obj.is_sealed
+        return (obj is None or not obj.is_sealed) and super().has_add_permission(request, obj)
 
     def has_change_permission(self, request, obj=None):
-        return obj is None or not obj.is_sealed
+        return (obj is None or not obj.is_sealed) and super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
-        return obj is None or not obj.is_sealed
+        return (obj is None or not obj.is_sealed) and super().has_delete_permission(request, obj)
 
 
 class PoolInline(BlueprintInline):
@@ -437,6 +437,7 @@ class RoundAdmin(ContestWritableMixin, admin.ModelAdmin):
     search_fields = ["name"]
     inlines = [BlueprintInline, PoolInline, WindowChangeInline]
     actions = ["approve_and_seal", "export_answer_key"]
+    archive_readable_actions = ("export_answer_key",)
     readonly_fields = ["approved_at", "approved_by", "results_published_at", "full_score_actual"]
     fieldsets = (
         (None, {"fields": ("contest", "kind", "number", "name", ("opens_at", "closes_at"))}),

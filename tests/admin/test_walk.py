@@ -52,6 +52,7 @@ ACTIONS = {
     ("essays.essay", "publish"): ORGANIZERS,
     ("essays.essay", "unpublish"): ORGANIZERS,
     ("essays.assignment", "reopen"): ORGANIZERS,
+    ("essays.judginground", "amend_rubric"): ORGANIZERS,
     ("account.emailaddress", "make_verified"): {"superuser"},
     ("contests.notification", "retry"): ORGANIZERS,
     ("accounts.consenttext", "publish"): ORGANIZERS,

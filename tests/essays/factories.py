@@ -40,6 +40,8 @@ class EssayFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def with_author(self, create, extracted, **kwargs):
         if create:
-            EssayAuthor.objects.create(
-                essay=self, name=self.submitter.full_name, organization=self.subject_organization, phone="0912345678"
-            )
+            # bulk_create: a factory may build an essay already screened, whose authors are frozen
+            # (essays.freeze) for every path but this setup.
+            EssayAuthor.objects.bulk_create([
+                EssayAuthor(essay=self, name=self.submitter.full_name, organization=self.subject_organization, phone="0912345678")
+            ])  # fmt: skip

@@ -31,12 +31,12 @@ def sheet(db):
         subject_name="Đồng chí Lò Thị Mai",
     )
     EssayAuthor.objects.filter(essay=essay).update(phone="0987654321")
-    EssayAuthor.objects.create(
-        essay=essay, name="Hà Thị Đồng", organization=OrganizationFactory(name="Công đoàn Ngành Y"), phone="0911222333"
-    )
+    # bulk_create: the essay is screened, its authors and files are frozen for every other path.
+    union = OrganizationFactory(name="Công đoàn Ngành Y")
+    EssayAuthor.objects.bulk_create([EssayAuthor(essay=essay, name="Hà Thị Đồng", organization=union, phone="0911222333")])
     upload = EssayFile(essay=essay, kind="docx", original_name="Bai viet - Tran Van But.docx", size=10)
     upload.file.save("essays/BV-x-1.docx", ContentFile(samples.docx()), save=False)
-    upload.save()
+    EssayFile.objects.bulk_create([upload])
     round = JudgingRound.objects.create(phase=essay.phase, name="Vòng sơ khảo", order=1)
     Criterion.objects.create(round=round, name="Bám sát chủ đề", max_points=20)
     judge = staff_user(Role.JUDGE)

@@ -27,7 +27,7 @@ def attached(db):
     essay = EssayFactory(status=EssayStatus.SUBMITTED, eligibility=Eligibility.ELIGIBLE)
     record = EssayFile(essay=essay, kind="docx", original_name="Bài viết của Trần Văn Bút.docx", size=1)
     record.file.save(f"{essay.code}-1.docx", ContentFile(samples.docx()), save=False)
-    record.save()
+    EssayFile.objects.bulk_create([record])  # the essay is screened: frozen for every other path
     round = JudgingRound.objects.create(phase=essay.phase, name="Vòng sơ khảo", order=1)
     judge = staff_user(Role.JUDGE)
     sheet = Assignment.objects.create(round=round, essay=essay, judge=judge)
@@ -129,8 +129,8 @@ def test_screening_page_and_author_page_link_the_attachments(client, attached):
 
 def test_a_pdf_whose_metadata_cannot_be_removed_is_not_given_to_the_judge(client, attached):
     record, sheet = attached
-    record.kind = "pdf"
-    record.file.save(f"{record.essay.code}-1.pdf", ContentFile(samples.pdf(compressed_metadata=True)))
+    record.file.save(f"{record.essay.code}-1.pdf", ContentFile(samples.pdf(compressed_metadata=True)), save=False)
+    EssayFile.objects.filter(pk=record.pk).update(kind="pdf", file=record.file.name)  # screened: frozen to save()
     client.force_login(sheet.judge)
 
     response = client.get(reverse("judging:file", args=[sheet.pk, 1]), follow=True)

@@ -171,7 +171,7 @@ def test_attachments_listed_before_the_text(client):
     essay = sheets[0].essay
     upload = EssayFile(essay=essay, kind="docx", original_name="bai.docx", size=10)
     upload.file.save("essays/x-1.docx", ContentFile(samples.docx()), save=False)
-    upload.save()
+    EssayFile.objects.bulk_create([upload])  # the essay is screened: frozen for every other path
     client.force_login(judge)
 
     html = client.get(reverse("judging:sheet", args=[sheets[0].pk])).content.decode()

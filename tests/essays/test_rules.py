@@ -25,7 +25,10 @@ def people(db):
     Assignment.objects.create(round=round, essay=essay, judge=judge_conflicted, status=SheetStatus.CONFLICT)
     return {
         "essay": essay,
-        "file": EssayFile.objects.create(essay=essay, file="essays/x.docx", kind="docx", original_name="x.docx", size=1),
+        # bulk_create: the essay is screened, its attachments are frozen for every other path.
+        "file": EssayFile.objects.bulk_create(
+            [EssayFile(essay=essay, file="essays/x.docx", kind="docx", original_name="x.docx", size=1)]
+        )[0],
         "author": essay.submitter,
         "secretariat": staff_user(Role.SECRETARIAT),
         "organizer": staff_user(Role.ORGANIZER),
@@ -218,7 +221,9 @@ def _filled_round(n_essays):
     phase = EssayPhaseFactory()
     for _ in range(n_essays):
         essay = EssayFactory(phase=phase, status=EssayStatus.SUBMITTED, eligibility=Eligibility.ELIGIBLE)
-        EssayAuthor.objects.create(essay=essay, name="Người thứ hai", organization=OrganizationFactory(), phone="0911000222")
+        EssayAuthor.objects.bulk_create(  # screened: frozen for every other path
+            [EssayAuthor(essay=essay, name="Người thứ hai", organization=OrganizationFactory(), phone="0911000222")]
+        )
     round, _judges = _assign_round(phase, [(OrganizationFactory(), OrganizationFactory()) for _ in range(n_essays)])
     judging.round_fill_from_screening(round=round)
     return round
