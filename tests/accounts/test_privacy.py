@@ -305,14 +305,15 @@ def _archived(years_ago: int):
 
 def _attempt_in(contest, user):
     # An archived contest takes no new round or attempt: played while it ran, archived after.
+    # (Archiving is final for the application: the test data steps around it with an UPDATE.)
     status = contest.status
+    type(contest).objects.filter(pk=contest.pk).update(status=ContestStatus.PUBLISHED)
     contest.status = ContestStatus.PUBLISHED
-    contest.save(update_fields=["status"])
     round = sealed_round(pool_size=20, fields=2, contest=contest)
     attempt = services.attempt_start(round=round, user=user)
     attempt = services.attempt_submit(attempt=attempt, user=user, answers=answer_all(attempt, right=10))
+    type(contest).objects.filter(pk=contest.pk).update(status=status)
     contest.status = status
-    contest.save(update_fields=["status"])
     return attempt
 
 
