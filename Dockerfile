@@ -23,8 +23,8 @@ RUN pip install -r requirements.txt
 COPY --chown=app:app . .
 # collectstatic needs a secret only to import the settings; it is not the runtime secret.
 RUN DJANGO_DEBUG=0 DJANGO_SECRET_KEY=build-only DJANGO_ALLOWED_HOSTS=localhost python manage.py collectstatic --noinput -v0 \
-    && mkdir -p /app/media /app/private_media /app/secrets \
-    && chown app:app /app/media /app/private_media /app/secrets
+    && mkdir -p /app/media /app/private_media /app/secrets /backups \
+    && chown app:app /app/media /app/private_media /app/secrets /backups
 USER app
 EXPOSE 8000
 ENTRYPOINT ["deploy/app-entrypoint.sh"]
