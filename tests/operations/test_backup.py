@@ -5,6 +5,7 @@ import hashlib
 import io
 import json
 import shutil
+import tarfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -175,3 +176,24 @@ def test_a_backup_from_a_newer_release_is_not_restored_under_older_code(tmp_path
         ops.backup_check_code(backup)
     manifest["app"]["migrations"]["quiz"] = "0001_initial"
     ops.backup_check_code(ops.Backup(path, manifest))  # an older backup is fine: migrate after restoring
+
+
+def test_files_are_restored_only_inside_their_root(settings, tmp_path):
+    """The tar is read by hand (Debian's Python 3.11.2 has no extraction filter): a regular file
+    lands under its root; a member that climbs out with `..` stops the restore."""
+    folder = tmp_path / "backup"
+    folder.mkdir()
+    heads = dict(ops._file_roots())
+    head = next(iter(heads))
+    with tarfile.open(folder / "files.tar", "w") as tar:
+        for name, data in ((f"{head}/essays/ok.pdf", b"%PDF ok"), (f"{head}/../../escaped.txt", b"pwned")):
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    backup = ops.Backup(folder, {"files": {"file": "files.tar"}})
+
+    with pytest.raises(ops.BackupError, match="outside"):
+        ops._restore_files(backup)
+
+    assert (heads[head] / "essays" / "ok.pdf").read_bytes() == b"%PDF ok"
+    assert not list(tmp_path.rglob("escaped.txt"))
