@@ -80,8 +80,8 @@ INSTALLED_APPS = [
     "quiz",
     "essays",
     "reports",
-    "operations",
     "django_celery_beat",
+    "operations",  # after django_celery_beat: operations.admin takes the beat's tables out of the admin
 ]
 
 MIDDLEWARE = [
@@ -171,11 +171,11 @@ CELERY_TIMEZONE = "Asia/Ho_Chi_Minh"
 # Every periodic task is declared here, in one place. One beat (docker-compose's `beat`) runs
 # django-celery-beat's DatabaseScheduler: at its start it writes these entries into the database
 # (django_celery_beat.PeriodicTask, created or updated by name) and keeps each one's last run there,
-# so a redeploy neither skips nor repeats a daily job. Entries removed from here stay in the
-# database: disable or delete them in the admin («Periodic tasks»). Each message the beat sends
+# so a redeploy neither skips nor repeats a daily job; an entry removed from here is disabled at the
+# beat's next start (contests.scheduler). Each message the beat sends
 # runs at most once per slot (contests.periodic), so a second beat or a redelivery does no harm.
 # Daily jobs run at fixed night hours, Asia/Ho_Chi_Minh (CELERY_TIMEZONE).
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_BEAT_SCHEDULER = "contests.scheduler:Scheduler"
 CELERY_BEAT_SCHEDULE = {
     "quiz-finalize-expired-attempts": {
         "task": "quiz.tasks.finalize_expired_attempts",

@@ -38,8 +38,8 @@ def _demo_with_files() -> tuple[dict[int, bytes], dict[int, str]]:
         data = f"%PDF-1.4 bài viết {essay.code} {i}".encode()
         record = EssayFile(essay=essay, kind="pdf", original_name=f"Bài {i}.pdf", size=len(data))
         record.file.save(f"{essay.code}-backup-{i}.pdf", ContentFile(data), save=False)
-        record.save()
-        attachments[record.pk] = data
+        EssayFile.objects.bulk_create([record])  # screened essays are frozen: as stored before screening
+        attachments[EssayFile.objects.get(essay=essay, file=record.file.name).pk] = data
     images = {}
     for question in Question.objects.order_by("-pk"):
         if len(images) == 3:

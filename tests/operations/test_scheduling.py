@@ -8,7 +8,7 @@ import pytest
 from celery.schedules import crontab
 from django.conf import settings
 from django_celery_beat.models import PeriodicTask
-from django_celery_beat.schedulers import DatabaseScheduler
+from contests.scheduler import Scheduler as DatabaseScheduler
 
 from contest_site.celery import app
 from contests import periodic
@@ -23,7 +23,7 @@ def test_daily_jobs_are_crontabs_at_a_night_hour_in_vietnam():
     assert isinstance(schedule, crontab)
     assert schedule.hour == {2} and schedule.minute == {0}
     assert settings.CELERY_TIMEZONE == "Asia/Ho_Chi_Minh"
-    assert settings.CELERY_BEAT_SCHEDULER == "django_celery_beat.schedulers:DatabaseScheduler"
+    assert settings.CELERY_BEAT_SCHEDULER == "contests.scheduler:Scheduler"
 
 
 def test_a_crontab_slot_is_the_last_time_it_was_due():
@@ -109,3 +109,17 @@ def test_a_beat_restarted_after_the_night_hour_still_runs_the_days_job():
     assert due is True
     entry.schedule.nowfun = lambda: datetime(2026, 12, 7, 1, 15, tzinfo=HCM)
     assert entry.is_due()[0] is False  # and not before the hour
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_entry_no_longer_declared_is_disabled_at_the_next_start(settings):
+    DatabaseScheduler(app=app)
+    assert PeriodicTask.objects.get(name=DAILY).enabled
+    settings.CELERY_BEAT_SCHEDULE = {k: v for k, v in settings.CELERY_BEAT_SCHEDULE.items() if k != DAILY}
+    declared, app.conf.beat_schedule = app.conf.beat_schedule, settings.CELERY_BEAT_SCHEDULE
+    try:
+        DatabaseScheduler(app=app)
+    finally:
+        app.conf.beat_schedule = declared
+    assert not PeriodicTask.objects.get(name=DAILY).enabled
+    assert PeriodicTask.objects.exclude(name=DAILY).exclude(name__startswith="celery.").filter(enabled=False).count() == 0

@@ -123,10 +123,10 @@ def test_a_key_file_of_format_1_still_verifies_and_names_a_later_image():
 def _swap_seal(seal, replacement):
     """Put a format 1 file in place of the one just written (the table refuses UPDATE and the
     model refuses delete: as a round sealed before images existed, through raw SQL)."""
-    from django.db import connection
+    from tests.insider import seal_triggers_off
 
     table = RoundSeal._meta.db_table
-    with connection.cursor() as cursor:
+    with seal_triggers_off() as cursor:
         cursor.execute(f"DELETE FROM {table} WHERE id = %s", [seal.pk])  # noqa: S608
     RoundSeal.objects.bulk_create([replacement])
 

@@ -24,6 +24,7 @@ from contests.append_only import APPEND_ONLY_TABLES, trigger_names
 from contests.decisions import Action
 from contests.models import Decision
 from quiz import services
+from quiz.receipts import round_commit
 from quiz.models import Attempt, Round, RoundSeal, RoundWindowChange
 from reports.verification import verify_results
 from tests.factories import ContestFactory, contestant, staff_user
@@ -69,8 +70,14 @@ def _count(table):
 
 @pytest.fixture
 def rows():
-    """A sealed round: one row in each append-only table there is."""
+    """A sealed round and a closed, committed one: rows in each append-only table."""
     round = sealed_round(pool_size=4, fields=1, questions_per_attempt=4)
+    now = timezone.now()
+    closed = sealed_round(
+        pool_size=4, fields=1, questions_per_attempt=4,
+        opens_at=now - datetime.timedelta(days=2), closes_at=now - datetime.timedelta(days=1),
+    )  # fmt: skip
+    round_commit(round=closed)
     # Checked now, so that TRUNCATE is refused for what it is, not for pending foreign-key checks.
     _execute("SET CONSTRAINTS ALL IMMEDIATE")
     return round
