@@ -8,10 +8,10 @@ import pytest
 from celery.schedules import crontab
 from django.conf import settings
 from django_celery_beat.models import PeriodicTask
-from contests.scheduler import Scheduler as DatabaseScheduler
 
 from contest_site.celery import app
 from contests import periodic
+from contests.scheduler import Scheduler as DatabaseScheduler
 from operations import housekeeping, tasks
 
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")

@@ -24,8 +24,8 @@ from contests.append_only import APPEND_ONLY_TABLES, trigger_names
 from contests.decisions import Action
 from contests.models import Decision
 from quiz import services
-from quiz.receipts import round_commit
 from quiz.models import Attempt, Round, RoundSeal, RoundWindowChange
+from quiz.receipts import round_commit
 from reports.verification import verify_results
 from tests.factories import ContestFactory, contestant, staff_user
 from tests.quiz.factories import answer_all, sealed_round
