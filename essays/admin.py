@@ -26,15 +26,11 @@ class EssayPhaseAdmin(ContestWritableMixin, admin.ModelAdmin):
     list_filter = ["contest"]
 
 
-class EssayPartInline(ContestWritableInlineMixin, admin.TabularInline):
-    """Authors and attachments: view-only once the essay is screened (essays.freeze) or its
-    contest archived."""
+class FrozenInlineMixin:
+    """An inline that is view-only while `_frozen(parent)` holds (essays.freeze)."""
 
-    extra = 0
-    contest_path = "phase.contest"
-
-    def _frozen(self, obj):
-        return obj is not None and freeze.essay_is_frozen(obj)
+    def _frozen(self, obj) -> bool:
+        raise NotImplementedError
 
     def has_add_permission(self, request, obj=None):
         return not self._frozen(obj) and super().has_add_permission(request, obj)
@@ -44,6 +40,17 @@ class EssayPartInline(ContestWritableInlineMixin, admin.TabularInline):
 
     def has_delete_permission(self, request, obj=None):
         return not self._frozen(obj) and super().has_delete_permission(request, obj)
+
+
+class EssayPartInline(FrozenInlineMixin, ContestWritableInlineMixin, admin.TabularInline):
+    """Authors and attachments: view-only once the essay is screened (essays.freeze) or its
+    contest archived."""
+
+    extra = 0
+    contest_path = "phase.contest"
+
+    def _frozen(self, obj):
+        return obj is not None and freeze.essay_is_frozen(obj)
 
 
 class AuthorInline(EssayPartInline):
@@ -135,7 +142,7 @@ class EssayAdmin(ContestWritableMixin, admin.ModelAdmin):
         self._run(request, queryset, essay_unpublish, _("Đã gỡ %(n)d bài viết."))
 
 
-class CriterionInline(ContestWritableInlineMixin, admin.TabularInline):
+class CriterionInline(FrozenInlineMixin, ContestWritableInlineMixin, admin.TabularInline):
     """View-only once a score sheet of the round is submitted (essays.freeze): then the rubric
     changes only by «Sửa tiêu chí chấm», with a reason that is recorded."""
 
@@ -145,15 +152,6 @@ class CriterionInline(ContestWritableInlineMixin, admin.TabularInline):
 
     def _frozen(self, obj):
         return obj is not None and freeze.rubric_is_frozen(obj.pk)
-
-    def has_add_permission(self, request, obj=None):
-        return not self._frozen(obj) and super().has_add_permission(request, obj)
-
-    def has_change_permission(self, request, obj=None):
-        return not self._frozen(obj) and super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return not self._frozen(obj) and super().has_delete_permission(request, obj)
 
 
 class PanelInline(ContestWritableInlineMixin, admin.TabularInline):
