@@ -8,6 +8,7 @@ from essays.demo import seed_essays
 from quiz.demo import seed_quiz
 from reports.certificates import certificates_issue
 from reports.demo import seed_archive, seed_next_year
+from reports.winner_details import request_open, winner_details_request, winner_prizes_for_user
 
 
 class Command(BaseCommand):
@@ -27,6 +28,11 @@ class Command(BaseCommand):
             seed_essays(contest=contest, users=users, units=units)
             # Certificates of the published week (participation, prizes): idempotent like the rest.
             certificates_issue(contest=contest)
+            # The demo contestant's prize form is open (the secretariat's request), so the winner's
+            # side of the award can be tried at once with the demo login.
+            for winner in winner_prizes_for_user(user=users["contestant"], contest=contest):
+                if winner.prize.details_at is None and not request_open(winner):
+                    winner_details_request(winner=winner, by=users["secretariat"])
             archive = seed_archive(current=contest, users=users, units=units)
             draft = seed_next_year(current=contest)
         self.stdout.write(self.style.SUCCESS(f"Demo ready: {len(units)} units, contest «{contest.name}»."))
