@@ -1,4 +1,5 @@
-"""The Celery app. Without REDIS_URL, tasks run in-process (eager), so `make run` needs no broker."""
+"""The Celery app. Without CELERY_BROKER_URL (nor REDIS_URL), tasks run in-process (eager), so `make run`
+needs no broker."""
 
 import os
 

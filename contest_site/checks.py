@@ -8,7 +8,7 @@ docker-compose's `migrate` service runs it first, so a stack with such a setting
   e-mails and the QR code of every certificate.
 - No `WINNER_DETAILS_KEYS` (the citizen IDs and bank accounts would be encrypted with a key derived
   from SECRET_KEY, lost at its rotation), or a key that is not a Fernet key.
-- No `REDIS_URL`: rate limits and the site-wide SMS ceiling would count per process.
+- No `REDIS_URL` (nor `CACHE_REDIS_URL`): rate limits and the site-wide SMS ceiling would count per process.
 - A placeholder secret copied from `.env.example` (`change-me`) or the development secret key.
 
 Only with DEBUG off: development and the test suite keep their console and memory backends. A
@@ -99,8 +99,8 @@ def fail_open_settings(app_configs=None, **kwargs) -> list[Error | Warning]:
               "DJANGO_SECRET_KEY and lost when it rotates.", "Generate a Fernet key (README, Configuration).")  # fmt: skip
     elif not all(_fernet_key_ok(k) for k in keys):
         error(7, "A key in WINNER_DETAILS_KEYS is not a Fernet key (32 url-safe base64 bytes).", "Generate one (README).")
-    if not settings.REDIS_URL:
-        error(9, "REDIS_URL is unset: rate limits and the SMS ceiling would count in each process's memory, so every "
+    if not (settings.CACHE_REDIS_URL or settings.CACHE_REDIS_SENTINELS):
+        error(9, "REDIS_URL (or CACHE_REDIS_URL) is unset: rate limits and the SMS ceiling would count in each process's memory, so every "
               "process allows the whole limit again.", "Set REDIS_URL (docker compose does).")  # fmt: skip
     secrets = {
         "DJANGO_SECRET_KEY": settings.SECRET_KEY,

@@ -1,6 +1,8 @@
 """Container health check: GET /healthz/ on the local gunicorn as the proxy would send it.
 
-Run as `python contest_site/healthcheck.py`; exits 0 when the app, its database and cache answer."""
+Run as `python contest_site/healthcheck.py`; exits 0 when the app answers (liveness: /healthz/ looks
+at no dependency, so a database or Redis outage does not restart every web container; readiness,
+with the database, is /readyz/)."""
 
 import os
 import sys

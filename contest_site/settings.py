@@ -14,6 +14,8 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from contest_site import redis_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -138,30 +140,35 @@ if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache, sessions, Celery ----------------------------------------------------------------
+# One REDIS_URL serves everything, as before; CACHE_REDIS_URL and CELERY_BROKER_URL split the
+# cache (with the sessions' cached copy and the rate limits) from the broker, and either may sit
+# behind Redis Sentinel (contest_site/redis_config.py). The cache fails open: what each use of it
+# does while Redis is down, and why (the SMS ceiling fails closed), is written in one place,
+# contests/redis_cache.py.
 REDIS_URL = env.str("REDIS_URL", default="")
 CACHE_KEY_PREFIX = env.str("DJANGO_CACHE_PREFIX", default="contest")
-if REDIS_URL:
+CACHE_REDIS_URL = env.str("CACHE_REDIS_URL", default="") or REDIS_URL
+CACHE_REDIS_SENTINELS = env.str("CACHE_REDIS_SENTINELS", default="")
+CACHE_REDIS_SENTINEL_MASTER = env.str("CACHE_REDIS_SENTINEL_MASTER", default="mymaster")
+if CACHE_REDIS_URL or CACHE_REDIS_SENTINELS:
     CACHES = {
-        "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": CACHE_KEY_PREFIX,
-            # A Redis that is restarting fails a request within a second instead of holding a
-            # worker thread (the page is retried; the autosave needs no Redis).
-            "OPTIONS": {
-                "CLIENT_CLASS": "django_redis.client.DefaultClient",
-                "SOCKET_CONNECT_TIMEOUT": 1,
-                "SOCKET_TIMEOUT": 2,
-            },
-        }
+        "default": redis_config.cache_settings(
+            url=CACHE_REDIS_URL,
+            sentinels=CACHE_REDIS_SENTINELS,
+            master=CACHE_REDIS_SENTINEL_MASTER,
+            key_prefix=CACHE_KEY_PREFIX,
+        )
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "KEY_PREFIX": CACHE_KEY_PREFIX}}
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="") or REDIS_URL or "memory://"
+CELERY_BROKER_TRANSPORT_OPTIONS = redis_config.broker_transport_options(
+    broker_url=CELERY_BROKER_URL, master=env.str("CELERY_BROKER_SENTINEL_MASTER", default="mymaster")
+)
 CELERY_RESULT_BACKEND = None
-CELERY_TASK_ALWAYS_EAGER = not REDIS_URL or TESTING
+CELERY_TASK_ALWAYS_EAGER = CELERY_BROKER_URL == "memory://" or TESTING
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60

@@ -34,6 +34,7 @@ handler429 = "contests.views.too_many_requests"
 urlpatterns = [
     path("", contest_views.home, name="home"),
     path("healthz/", contest_views.healthz, name="healthz"),
+    path("readyz/", contest_views.readyz, name="readyz"),
     path("", include("operations.urls")),
     path("admin/login/", admin_login, name="admin_login_redirect"),
     path("admin/", admin.site.urls),

@@ -33,3 +33,9 @@ ATTEMPTS_FINISHED = Counter(
 AUTOSAVES = Counter("contest_autosaves_total", "Autosaves answered by the lean path, by outcome.", ["outcome"])
 SMS_FAILURES = Counter("contest_sms_failures_total", "Text messages the SMS backend refused or could not send.")
 EMAIL_FAILURES = Counter("contest_email_failures_total", "Notification e-mails that could not be sent.")
+CACHE_ERRORS = Counter(
+    "contest_cache_errors_total",
+    "Cache calls that failed open (Redis unreachable), by kind: error (the call failed) or skipped "
+    "(not tried while the breaker is open after a failure).",
+    ["kind"],
+)

@@ -16,7 +16,9 @@ ceiling nothing is sent: SmsCeilingReached, which the site answers with the 429 
 notification queue answers by waiting for the next window. Bulk messages (notifications) stop at
 BULK_SHARE of each window, so sign-in and sign-up codes keep the rest. Crossing ALERT_SHARE, and
 reaching the ceiling, are logged and mailed to the organizers once per window. A cache that cannot
-count fails closed: no SMS (a pumper gains from an uncounted gateway; a person waits a minute)."""
+count fails closed: no SMS (a pumper gains from an uncounted gateway; a person waits a minute).
+The cache fails open for everything else (contests.redis_cache): here it is read through
+`strict_cache()`, which raises on a Redis error."""
 
 import json
 import logging
@@ -28,13 +30,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.mail import mail_admins, send_mail
 from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from . import metrics
+from .redis_cache import strict_cache
 
 logger = logging.getLogger(__name__)
 
@@ -175,18 +177,21 @@ def _windows(now: datetime | None = None) -> list[_Window]:
 def _take(window: _Window) -> int:
     """One more message in the window; the new count (atomic: SET NX, then INCR)."""
     for _attempt in range(2):
-        cache.add(window.key, 0, timeout=window.timeout)
+        strict_cache().add(window.key, 0, timeout=window.timeout)
         try:
-            return cache.incr(window.key)
+            count = strict_cache().incr(window.key)
         except ValueError:  # the key expired between add and incr: add it again
             continue
+        if not isinstance(count, int):  # a cache that swallowed the error: not counted
+            raise SmsError("The SMS ceiling could not be counted.")
+        return count
     raise SmsError("The SMS ceiling could not be counted.")
 
 
 def _alert_once(window: _Window, *, level: str, count: int) -> None:
     """Log and mail the organizers (SMS_ALERT_EMAILS and the ADMINS), once per window and level,
     in Vietnamese whatever the language of the request that crossed the line."""
-    if not cache.add(f"{window.key}:alert:{level}", 1, timeout=window.timeout):
+    if not strict_cache().add(f"{window.key}:alert:{level}", 1, timeout=window.timeout):
         return
     with translation.override(settings.LANGUAGE_CODE):
         _alert_send(window, level=level, count=count)
@@ -235,7 +240,7 @@ def sms_ceiling_take(*, bulk: bool = False, now: datetime | None = None) -> None
             taken.append(window)
             if count > window.cap(bulk=bulk):
                 for done in taken:
-                    cache.decr(done.key)
+                    strict_cache().decr(done.key)
                 if not bulk:
                     _alert_once(window, level="reached", count=window.limit)
                 raise SmsCeilingReached(window=window.name, retry_at=window.ends_at)
@@ -253,7 +258,7 @@ def sms_ceiling_check(*, now: datetime | None = None) -> None:
     answers that must look like a sent code (no account behind the number) and before a sign-up
     creates an account it could not verify."""
     try:
-        windows = [(window, cache.get(window.key) or 0) for window in _windows(now)]
+        windows = [(window, strict_cache().get(window.key) or 0) for window in _windows(now)]
     except Exception as exc:  # noqa: BLE001 - as in sms_ceiling_take: fail closed
         logger.error("The SMS ceiling cannot be read (%s: %s).", type(exc).__name__, exc)
         raise SmsError("The SMS ceiling cannot be read.") from exc

@@ -1,3 +1,5 @@
+import logging
+
 from django.apps import apps
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -5,6 +7,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from .enums import ContestStatus
 from .models import ReferenceDocument
 from .selectors import contest_with_pages, contests_overview, current_contest, past_contests
+
+logger = logging.getLogger(__name__)
 
 
 def home(request):
@@ -74,15 +78,37 @@ def document_download(request, pk):
 
 
 def healthz(request):
-    """For load balancers and the compose health check: the database and the cache answer."""
-    from django.core.cache import cache
+    """Liveness, for the container health check and load balancers: the process answers. It
+    looks at no dependency, so a Redis or database outage does not mark every web node down at
+    once (readiness, with the dependencies: `readyz`)."""
+    from django.http import JsonResponse
+
+    return JsonResponse({"status": "ok"})
+
+
+def readyz(request):
+    """Readiness: 200 when the database answers, 503 when it does not. Redis is reported but not
+    fatal: the site runs without it (the cache fails open, contests.redis_cache)."""
     from django.db import connection
     from django.http import JsonResponse
 
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    cache.set("healthz", "ok", 5)
-    return JsonResponse({"status": "ok", "cache": cache.get("healthz") == "ok"})
+    from .redis_cache import strict_cache
+
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        database = True
+    except Exception:  # noqa: BLE001 - whatever the driver raises, the node is not ready
+        logger.warning("readyz: the database does not answer.", exc_info=True)
+        database = False
+    try:
+        cache = strict_cache()
+        cache.set("readyz", "ok", 5)
+        redis = cache.get("readyz") == "ok"
+    except Exception:  # noqa: BLE001 - reported, not fatal
+        redis = False
+    body = {"status": "ok" if database else "unavailable", "database": database, "cache": redis}
+    return JsonResponse(body, status=200 if database else 503)
 
 
 def unsubscribe(request, token):

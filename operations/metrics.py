@@ -90,7 +90,7 @@ def _outbox():
 
 @scrape_gauge("contest_celery_queue_length", "Messages waiting in each Celery queue (Redis LLEN).", label="queue")
 def _celery_queues():
-    if not settings.REDIS_URL or not settings.CELERY_BROKER_URL.startswith(("redis://", "rediss://", "unix://")):
+    if not settings.CELERY_BROKER_URL.startswith(("redis://", "rediss://", "unix://")):
         return None
     import redis
 

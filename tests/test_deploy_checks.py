@@ -20,6 +20,8 @@ REAL = {
     "SITE_URL": "https://cuocthi.example.vn",
     "WINNER_DETAILS_KEYS": [Fernet.generate_key().decode()],
     "REDIS_URL": "redis://redis:6379/0",
+    "CACHE_REDIS_URL": "redis://redis:6379/0",
+    "CACHE_REDIS_SENTINELS": "",
 }
 
 
@@ -50,7 +52,7 @@ def test_real_settings_pass(settings):
         ({"SMS_GATEWAY_TOKEN": "change-me"}, "contest.E008"),
         ({"EMAIL_HOST_PASSWORD": "change-me"}, "contest.E008"),
         ({"SECRET_KEY_FALLBACKS": ["change-me-too"]}, "contest.E008"),
-        ({"REDIS_URL": ""}, "contest.E009"),
+        ({"REDIS_URL": "", "CACHE_REDIS_URL": ""}, "contest.E009"),
     ],
 )
 def test_each_fail_open_setting_is_an_error(settings, changes, expected):

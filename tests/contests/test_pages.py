@@ -106,8 +106,11 @@ def test_navigation_changes_with_role(client, organizer, judge):
     assert "Chấm bài" in client.get("/").content.decode()
 
 
-def test_healthz_answers_when_database_and_cache_do(client):
-    assert client.get("/healthz/").json() == {"status": "ok", "cache": True}
+def test_healthz_is_liveness_and_readyz_reports_the_dependencies(client):
+    assert client.get("/healthz/").json() == {"status": "ok"}
+    ready = client.get("/readyz/")
+    assert ready.status_code == 200
+    assert ready.json() == {"status": "ok", "database": True, "cache": True}
 
 
 def test_site_is_vietnamese_even_for_an_english_phone(client):

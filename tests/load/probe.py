@@ -1,6 +1,6 @@
 """The fault mode's stopwatch (make loadtest LOADTEST_SCENARIO=faults).
 
-    python tests/load/probe.py watch URL LOG       ask URL (/healthz/: the database and the cache)
+    python tests/load/probe.py watch URL LOG       ask URL (/readyz/: the database; Redis not fatal)
                                                    every 0.1 s until killed; one line per answer,
                                                    stamped when it came
     python tests/load/probe.py report FAULTS LOG   how long each fault interrupted service

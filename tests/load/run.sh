@@ -105,7 +105,7 @@ if [ -n "${LOADTEST_PROFILE:-}" ]; then
   profiler=$!
 fi
 if [ "$scenario" = faults ]; then
-  $BIN/python tests/load/probe.py watch "http://127.0.0.1:$port/healthz/" "$logs/probe.log" &
+  $BIN/python tests/load/probe.py watch "http://127.0.0.1:$port/readyz/" "$logs/probe.log" &
   pids+=($!)
   (
     sleep 25; echo "$(date +%s.%N) redis-restart" >>"$logs/faults.log"
