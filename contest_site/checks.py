@@ -100,8 +100,9 @@ def fail_open_settings(app_configs=None, **kwargs) -> list[Error | Warning]:
     elif not all(_fernet_key_ok(k) for k in keys):
         error(7, "A key in WINNER_DETAILS_KEYS is not a Fernet key (32 url-safe base64 bytes).", "Generate one (README).")
     if not (settings.CACHE_REDIS_URL or settings.CACHE_REDIS_SENTINELS):
-        error(9, "REDIS_URL (or CACHE_REDIS_URL) is unset: rate limits and the SMS ceiling would count in each process's memory, so every "
-              "process allows the whole limit again.", "Set REDIS_URL (docker compose does).")  # fmt: skip
+        error(9, "REDIS_URL (or CACHE_REDIS_URL) is unset: rate limits and the SMS ceiling would count in each "
+              "process's memory, so every process allows the whole limit again.",
+              "Set REDIS_URL (docker compose does).")  # fmt: skip
     secrets = {
         "DJANGO_SECRET_KEY": settings.SECRET_KEY,
         "SMS_GATEWAY_TOKEN": settings.SMS_GATEWAY_TOKEN,

@@ -12,15 +12,18 @@ one connect timeout per process every few seconds instead of one per cache call.
 
 What each use does during an outage, by decision:
 
-| Use                                  | Outage behaviour | Why |
-|--------------------------------------|------------------|-----|
-| Sessions (SESSION_ENGINE cached_db)  | read from, written to the database | the table is the truth; the cache is a copy |
-| quiz.session_user (the cached User)  | read from the database | a miss costs what it did before the cache |
-| Page caches (texts, reports, receipts, privacy version) | computed each time | a miss |
-| Periodic jobs' single-run slot (contests.periodic) | the job is skipped | `add` answers "not added": better a run missed than run twice |
-| allauth's limits (login, sign-up, reset, codes), certificate verify, receipt check | fail OPEN | they protect pages; refusing would lock every contestant out, which is the outage itself |
-| Failed-login limits (login_failed, login_failed_address) | fail OPEN | see below |
-| The SMS ceiling (contests.sms)       | fail CLOSED: nothing is sent | an uncounted SMS costs money and floods numbers; reads the cache through `strict()` |
+- Sessions (SESSION_ENGINE cached_db): read from and written to the database. The table is
+  the truth, the cache a copy.
+- quiz.session_user (the signed-in User kept in the cache): read from the database; a miss
+  costs what a page cost before that cache.
+- Page caches (texts, reports, receipts, the privacy notice's version): computed each time.
+- The periodic jobs' single-run slot (contests.periodic, `cache.add`): "not added", so the job
+  is skipped. Better a run missed (the next beat runs it) than run twice.
+- allauth's limits (login, sign-up, password reset, codes), certificate verify, receipt check:
+  fail OPEN. They protect pages; refusing would lock every contestant out, which is the outage.
+- Failed-login limits (login_failed, login_failed_address): fail OPEN, see below.
+- The SMS ceiling (contests.sms): fail CLOSED, nothing is sent. An uncounted SMS costs money
+  and floods numbers; it reads the cache through `strict_cache()`, which raises.
 
 Failed-login limits fail open, deliberately: failing closed refuses every sign-in of the
 contest for the length of the outage (what the incident was). What is left against a guesser
@@ -102,7 +105,7 @@ class FailOpenRedisCache(RedisCache):
     def client(self):
         if time.monotonic() < self._state["until"]:
             try:
-                raise _BreakerOpen("Redis failed less than %ss ago; not tried." % BREAKER_SECONDS)
+                raise _BreakerOpen(f"Redis failed less than {BREAKER_SECONDS}s ago; not tried.")
             except _BreakerOpen as exc:
                 raise ConnectionInterrupted(connection=None) from exc
         return RedisCache.client.fget(self)

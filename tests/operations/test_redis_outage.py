@@ -1,0 +1,219 @@
+"""Redis degrades, never fails the contestant (issue "Survive the faults"): with the cache pointed
+at a Redis that does not answer, every page a contestant needs answers, the errors are counted,
+the SMS ceiling refuses to send, /healthz/ (liveness) and /readyz/ (readiness) tell the two
+apart; with the database down, /readyz/ answers 503 and /healthz/ 200."""
+
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+from django.urls import reverse
+from prometheus_client import REGISTRY
+from redis.exceptions import ConnectionError as RedisConnectionError
+
+from contest_site import redis_config
+from contests import redis_cache, sms
+from quiz.models import Attempt
+from tests.factories import ContestFactory, UserFactory, contestant
+from tests.quiz.factories import sealed_round
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def closed_port() -> int:
+    """A loopback port nobody listens on (connections are refused at once)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def cache_errors() -> float:
+    return sum(REGISTRY.get_sample_value("contest_cache_errors_total", {"kind": kind}) or 0 for kind in ("error", "skipped"))
+
+
+@pytest.fixture
+def redis_down(settings):
+    settings.CACHES = {
+        "default": redis_config.cache_settings(
+            url=f"redis://127.0.0.1:{closed_port()}/0", sentinels="", master="", key_prefix="outage"
+        )
+    }
+    redis_cache._states.clear()
+    yield
+    redis_cache._states.clear()
+
+
+@pytest.mark.django_db
+def test_the_whole_attempt_and_the_login_work_with_redis_down(redis_down):
+    assert isinstance(cache._connections[cache._alias], redis_cache.FailOpenRedisCache)
+    before = cache_errors()
+    ContestFactory()
+    round = sealed_round()
+    UserFactory(email="an@example.com")
+
+    anonymous = Client()
+    assert anonymous.get("/").status_code == 200
+    assert anonymous.get(reverse("account_login")).status_code == 200
+    response = anonymous.post(reverse("account_login"), {"login": "an@example.com", "password": "DemoPass123!"})
+    assert response.status_code == 302
+    assert "_auth_user_id" in anonymous.session  # the session, written to and read from the database
+    assert anonymous.get("/").status_code == 200
+
+    client = Client()
+    client.force_login(contestant())
+    assert client.get(reverse("quiz:round", args=[round.pk])).status_code == 200
+    started = client.post(reverse("quiz:start", args=[round.pk]))
+    assert started.status_code == 302, started.content
+    attempt = Attempt.objects.get(pk=int(re.search(r"/attempts/(\d+)/", started["Location"]).group(1)))
+    page = client.get(reverse("quiz:attempt", args=[attempt.pk]))
+    assert page.status_code == 200
+    token = re.search(r'data-autosave-token="([^"]+)"', page.content.decode()).group(1)
+    saved = client.post(reverse("quiz:autosave", args=[attempt.pk]), {"token": token, "q1": 0})
+    assert saved.json() == {"saved": [1]}
+    submitted = client.post(reverse("quiz:attempt", args=[attempt.pk]), {"q1": 0, "q2": 1})
+    assert submitted.status_code == 302
+    assert client.get(submitted["Location"]).status_code == 200
+    attempt.refresh_from_db()
+    assert attempt.finished_at is not None
+
+    assert client.get("/healthz/").status_code == 200
+    ready = client.get("/readyz/")
+    assert ready.status_code == 200
+    assert ready.json() == {"status": "ok", "database": True, "cache": False}
+    assert cache_errors() > before
+
+
+@pytest.mark.django_db
+def test_the_sms_ceiling_fails_closed_with_redis_down(redis_down, sms_outbox):
+    UserFactory(phone="0987000005", phone_verified=True)
+
+    with pytest.raises(sms.SmsError):
+        sms.send_sms(to="0987000005", body="x")
+    with pytest.raises(sms.SmsError):
+        sms.sms_ceiling_check()
+    response = Client().post(reverse("account_request_login_code"), {"phone": "0987000005"}, follow=True)
+
+    assert sms_outbox == []
+    assert response.status_code == 200
+    assert "Chưa gửi được tin nhắn" in response.content.decode()
+
+
+def test_after_a_failure_redis_is_not_tried_again_for_a_few_seconds(redis_down):
+    skipped = lambda: REGISTRY.get_sample_value("contest_cache_errors_total", {"kind": "skipped"}) or 0  # noqa: E731
+    errors = lambda: REGISTRY.get_sample_value("contest_cache_errors_total", {"kind": "error"}) or 0  # noqa: E731
+    e0, s0 = errors(), skipped()
+    assert cache.get("k", "miss") == "miss"
+    assert cache.add("k", 1) is None  # "not added": a single-run slot is not taken
+    assert cache.incr("k") is None
+    assert (errors() - e0, skipped() - s0) == (1, 2)
+    with pytest.raises(RedisConnectionError):  # strict(): the error, even with the breaker open
+        redis_cache.strict_cache().get("k")
+
+    for state in redis_cache._states.values():  # the breaker's seconds are over: tried (and failed) again
+        state["until"] = 0.0
+    cache.set("k", 1)
+    assert errors() - e0 == 2
+
+
+def test_the_live_cache_goes_through_the_fail_open_backend(settings):
+    if not settings.REDIS_URL:
+        pytest.skip("no REDIS_URL: the tests run on the local-memory cache")
+    assert isinstance(cache._connections[cache._alias], redis_cache.FailOpenRedisCache)
+    cache.set("outage-live", "ok", 5)
+    assert redis_cache.strict_cache().get("outage-live") == "ok"
+
+
+def _run(env_changes: dict, code: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "contest_site.settings", **env_changes}
+    env.pop("PYTEST_CURRENT_TEST", None)
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False
+    )
+
+
+def test_with_the_database_down_readyz_is_503_and_healthz_200():
+    code = (
+        "import django, json; django.setup()\n"
+        "from django.test.utils import setup_test_environment; setup_test_environment()\n"
+        "from django.test import Client\n"
+        "c = Client()\n"
+        "h, r = c.get('/healthz/'), c.get('/readyz/')\n"
+        "print(json.dumps([h.status_code, r.status_code, r.json()]))\n"
+    )
+    result = _run({"DATABASE_URL": f"postgres://postgres@127.0.0.1:{closed_port()}/none"}, code)
+    assert result.returncode == 0, result.stderr[-3000:]
+    healthz, readyz, body = json.loads(result.stdout.strip().splitlines()[-1])
+    assert (healthz, readyz) == (200, 503)
+    assert body["database"] is False and body["status"] == "unavailable"
+
+
+# --- Settings: separate Redis for the cache and the broker, Sentinel -----------------------------
+
+
+def test_sentinels_are_parsed():
+    assert redis_config.parse_sentinels(" 10.0.0.1:26379, sentinel-b:26380,[::1]:26381 ,") == [
+        ("10.0.0.1", 26379),
+        ("sentinel-b", 26380),
+        ("::1", 26381),
+    ]
+    for bad in ("10.0.0.1", "host:port", ":26379", "h:70000"):
+        with pytest.raises(Exception, match="host:port"):
+            redis_config.parse_sentinels(bad)
+
+
+def test_the_cache_through_sentinel_keeps_the_db_and_password():
+    entry = redis_config.cache_settings(
+        url="redis://:s3cret@ignored:6379/3", sentinels="s1:26379,s2:26379", master="cache-master", key_prefix="p"
+    )
+    assert entry["BACKEND"] == "contests.redis_cache.FailOpenRedisCache"
+    assert entry["LOCATION"] == "redis://:s3cret@cache-master/3"
+    assert entry["OPTIONS"]["CLIENT_CLASS"] == "django_redis.client.SentinelClient"
+    assert entry["OPTIONS"]["CONNECTION_FACTORY"] == "django_redis.pool.SentinelConnectionFactory"
+    assert entry["OPTIONS"]["SENTINELS"] == [("s1", 26379), ("s2", 26379)]
+    plain = redis_config.cache_settings(url="redis://r:6379/1", sentinels="", master="", key_prefix="p")
+    assert plain["LOCATION"] == "redis://r:6379/1"
+    assert plain["OPTIONS"]["CLIENT_CLASS"] == "django_redis.client.DefaultClient"
+
+
+def test_the_broker_through_sentinel_names_its_master():
+    assert (
+        redis_config.broker_transport_options(broker_url="sentinel://s1:26379;sentinel://s2:26379", master="mq")["master_name"]
+        == "mq"
+    )
+    assert redis_config.broker_transport_options(broker_url="redis://r:6379/2", master="mq") == {}
+
+
+def test_settings_read_the_split_and_keep_redis_url_as_the_default():
+    code = (
+        "import json; from django.conf import settings\n"
+        "c = settings.CACHES['default']\n"
+        "print(json.dumps([c['LOCATION'], c['OPTIONS'].get('SENTINELS'), settings.CELERY_BROKER_URL, "
+        "settings.CELERY_BROKER_TRANSPORT_OPTIONS]))\n"
+    )
+    only = _run({"REDIS_URL": "redis://one:6379/4", "CACHE_REDIS_URL": "", "CELERY_BROKER_URL": ""}, code)
+    assert only.returncode == 0, only.stderr[-2000:]
+    assert json.loads(only.stdout.strip().splitlines()[-1]) == ["redis://one:6379/4", None, "redis://one:6379/4", {}]
+    split = _run(
+        {
+            "REDIS_URL": "redis://one:6379/4",
+            "CACHE_REDIS_URL": "redis://:pw@x/5",
+            "CACHE_REDIS_SENTINELS": "s1:26379,s2:26379",
+            "CACHE_REDIS_SENTINEL_MASTER": "cachemaster",
+            "CELERY_BROKER_URL": "sentinel://s1:26379;sentinel://s2:26379",
+            "CELERY_BROKER_SENTINEL_MASTER": "brokermaster",
+        },
+        code,
+    )
+    assert split.returncode == 0, split.stderr[-2000:]
+    location, sentinels, broker, options = json.loads(split.stdout.strip().splitlines()[-1])
+    assert location == "redis://:pw@cachemaster/5"
+    assert sentinels == [["s1", 26379], ["s2", 26379]]
+    assert broker == "sentinel://s1:26379;sentinel://s2:26379"
+    assert options["master_name"] == "brokermaster"
