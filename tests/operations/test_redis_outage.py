@@ -217,3 +217,83 @@ def test_settings_read_the_split_and_keep_redis_url_as_the_default():
     assert sentinels == [["s1", 26379], ["s2", 26379]]
     assert broker == "sentinel://s1:26379;sentinel://s2:26379"
     assert options["master_name"] == "brokermaster"
+
+
+# --- A real Sentinel (the redis-server binary in sentinel mode), on loopback ports of its own -----
+
+
+def _wait_for(port: int) -> None:
+    import time
+
+    import redis
+
+    for _ in range(100):
+        try:
+            if redis.Redis(host="127.0.0.1", port=port, socket_timeout=0.5).ping():
+                return
+        except redis.exceptions.ConnectionError:
+            time.sleep(0.05)
+    raise AssertionError(f"nothing answers on {port}")
+
+
+@pytest.fixture
+def sentinel(tmp_path):
+    import shutil
+
+    binary = shutil.which("redis-server")
+    if not binary:
+        pytest.skip("redis-server is not installed")
+    master_port, sentinel_port = closed_port(), closed_port()
+    conf = tmp_path / "sentinel.conf"
+    conf.write_text(
+        f"port {sentinel_port}\nbind 127.0.0.1\ndir {tmp_path}\n"
+        f"sentinel monitor testmaster 127.0.0.1 {master_port} 1\n"
+        "sentinel down-after-milliseconds testmaster 5000\n"
+    )
+    master = subprocess.Popen(  # noqa: S603 - a fixed binary, our own arguments
+        [binary, "--port", str(master_port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(tmp_path)],
+        stdout=subprocess.DEVNULL,
+    )
+    watcher = subprocess.Popen([binary, str(conf), "--sentinel"], stdout=subprocess.DEVNULL)  # noqa: S603
+    try:
+        _wait_for(master_port)
+        _wait_for(sentinel_port)
+        yield master_port, sentinel_port
+    finally:
+        for process in (watcher, master):
+            process.terminate()
+            process.wait(timeout=10)
+
+
+@pytest.mark.django_db
+def test_the_cache_and_the_broker_work_through_a_real_sentinel(sentinel, settings):
+    import redis
+    from kombu import Connection
+
+    master_port, sentinel_port = sentinel
+    settings.CACHES = {
+        "default": redis_config.cache_settings(
+            url="redis://ignored/2", sentinels=f"127.0.0.1:{sentinel_port}", master="testmaster", key_prefix="sent"
+        )
+    }
+    redis_cache._states.clear()
+
+    cache.set("through-sentinel", "ok", 30)
+    assert cache.get("through-sentinel") == "ok"
+    assert redis_cache.strict_cache().get("through-sentinel") == "ok"
+    direct = redis.Redis(host="127.0.0.1", port=master_port, db=2)
+    assert any(b"through-sentinel" in key for key in direct.keys("*"))  # it is in the master, db 2
+    ready = Client().get("/readyz/").json()
+    assert ready["cache"] is True
+
+    broker = f"sentinel://127.0.0.1:{sentinel_port}"
+    options = redis_config.broker_transport_options(broker_url=broker, master="testmaster")
+    direct = redis.Redis(host="127.0.0.1", port=master_port)
+    with Connection(broker, transport_options=options) as connection:
+        queue = connection.SimpleQueue("outage-test")
+        queue.put({"n": 1})
+        assert direct.llen("outage-test") == 1  # the message is in the master the sentinel named
+        message = queue.get(timeout=5)
+        message.ack()
+        assert message.payload == {"n": 1}
+        queue.close()
