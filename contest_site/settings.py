@@ -486,8 +486,10 @@ for _address in METRICS_ALLOWED_IPS:
 METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 # Prometheus scrapes each web node directly over the internal network, in plain HTTP: /metrics
 # is not redirected to HTTPS (it answers only the allowed addresses or the token anyway). The
-# node's internal host name (e.g. "web") must be in DJANGO_ALLOWED_HOSTS.
-SECURE_REDIRECT_EXEMPT = [r"^metrics$"]
+# node's internal host name (e.g. "web") must be in DJANGO_ALLOWED_HOSTS. The load balancer's
+# probes (/healthz/ liveness, /readyz/ readiness) come in plain HTTP on port 80 too and need a 200,
+# not the redirect; they carry nothing but "ok" and two booleans.
+SECURE_REDIRECT_EXEMPT = [r"^metrics$", r"^healthz/$", r"^readyz/$"]
 
 # --- Contest platform -----------------------------------------------------------------------
 CONTEST_HOTLINE = env.str("CONTEST_HOTLINE", default="0216 3 852 000")

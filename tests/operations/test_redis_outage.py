@@ -130,6 +130,28 @@ def test_the_live_cache_goes_through_the_fail_open_backend(settings):
     assert redis_cache.strict_cache().get("outage-live") == "ok"
 
 
+@pytest.mark.django_db
+def test_the_probes_answer_in_plain_http_where_pages_redirect(client, settings):
+    settings.SECURE_SSL_REDIRECT = True
+    assert client.get("/healthz/").status_code == 200
+    assert client.get("/readyz/").status_code == 200
+    assert client.get("/").status_code == 301
+
+
+@pytest.mark.django_db
+def test_failed_login_limits_fail_open_with_redis_down(redis_down):
+    """The written choice (contests.redis_cache): no sign-in is refused because Redis is down,
+    even after the failures that would have stopped a guesser."""
+    UserFactory(email="binh@example.com")
+    client = Client()
+    for _ in range(6):
+        refused = client.post(reverse("account_login"), {"login": "binh@example.com", "password": "sai-mat-khau"})
+        assert refused.status_code == 200
+    response = client.post(reverse("account_login"), {"login": "binh@example.com", "password": "DemoPass123!"})
+    assert response.status_code == 302
+    assert "_auth_user_id" in client.session
+
+
 def _run(env_changes: dict, code: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "contest_site.settings", **env_changes}
     env.pop("PYTEST_CURRENT_TEST", None)
