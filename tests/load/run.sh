@@ -12,6 +12,8 @@
 #              its own (ports LOADTEST_REDIS_PORT 6390, LOADTEST_PG_PORT 5440, in a temporary
 #              directory): Redis is restarted at 25 s, the Celery worker killed (-9) and restarted
 #              at 50 s, PostgreSQL restarted at 75 s; prints how long each fault interrupted service
+#              (/readyz/). LOADTEST_REDIS_DOWN (1) seconds between Redis's shutdown and its start
+#              (the later faults move by as much: raise LOADTEST_TIME with it)
 # Prints p50/p95/p99 per request type, errors, whole attempts per second, lost answers (answers
 # the server acknowledged that are not in the database afterwards), attempts scored other than
 # exactly once, and the CPU of the web workers and of the database per whole attempt.
@@ -109,7 +111,7 @@ if [ "$scenario" = faults ]; then
   pids+=($!)
   (
     sleep 25; echo "$(date +%s.%N) redis-restart" >>"$logs/faults.log"
-    redis-cli -p "$redis_port" shutdown nosave >/dev/null 2>&1 || true; sleep 1; start_redis
+    redis-cli -p "$redis_port" shutdown nosave >/dev/null 2>&1 || true; sleep "${LOADTEST_REDIS_DOWN:-1}"; start_redis
     sleep 24; echo "$(date +%s.%N) celery-worker-kill-9" >>"$logs/faults.log"
     kill -9 "$(cat "$logs/worker.pid")" 2>/dev/null || true; sleep 1; start_worker
     sleep 24; echo "$(date +%s.%N) postgresql-restart" >>"$logs/faults.log"
