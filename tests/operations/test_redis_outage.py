@@ -319,3 +319,70 @@ def test_the_cache_and_the_broker_work_through_a_real_sentinel(sentinel, setting
         message.ack()
         assert message.payload == {"n": 1}
         queue.close()
+
+
+def test_the_cache_follows_a_sentinel_failover(tmp_path, settings):
+    import shutil
+    import time
+
+    import redis
+
+    binary = shutil.which("redis-server")
+    if not binary:
+        pytest.skip("redis-server is not installed")
+    first, second, watcher_port = closed_port(), closed_port(), closed_port()
+    conf = tmp_path / "sentinel.conf"
+    conf.write_text(
+        f"port {watcher_port}\nbind 127.0.0.1\ndir {tmp_path}\n"
+        f"sentinel monitor failmaster 127.0.0.1 {first} 1\n"
+        "sentinel down-after-milliseconds failmaster 1000\nsentinel failover-timeout failmaster 5000\n"
+        f"sentinel known-replica failmaster 127.0.0.1 {second}\n"  # not the 10 s discovery
+    )
+    common = ["--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(tmp_path)]
+    processes = [
+        subprocess.Popen([binary, "--port", str(first), *common], stdout=subprocess.DEVNULL),  # noqa: S603
+        subprocess.Popen(  # noqa: S603
+            [binary, "--port", str(second), "--replicaof", "127.0.0.1", str(first), *common], stdout=subprocess.DEVNULL
+        ),
+        subprocess.Popen([binary, str(conf), "--sentinel"], stdout=subprocess.DEVNULL),  # noqa: S603
+    ]
+    try:
+        for port in (first, second, watcher_port):
+            _wait_for(port)
+        settings.CACHES = {
+            "default": redis_config.cache_settings(
+                url="redis://ignored/0", sentinels=f"127.0.0.1:{watcher_port}", master="failmaster", key_prefix="fo"
+            )
+        }
+        redis_cache._states.clear()
+        cache.set("before", "1", 60)
+        watcher = redis.Redis(host="127.0.0.1", port=watcher_port, decode_responses=True)
+        deadline = time.monotonic() + 60
+        replica = redis.Redis(host="127.0.0.1", port=second, decode_responses=True)
+        while time.monotonic() < deadline:  # the sentinel has seen the replica, and it has the key
+            known = watcher.execute_command("SENTINEL", "REPLICAS", "failmaster")
+            if known and replica.info("replication").get("master_link_status") == "up":
+                break
+            time.sleep(0.2)
+        watcher.execute_command("SENTINEL", "FAILOVER", "failmaster")
+
+        def master_port():
+            return int(watcher.execute_command("SENTINEL", "GET-MASTER-ADDR-BY-NAME", "failmaster")[1])
+
+        while time.monotonic() < deadline and master_port() != second:
+            time.sleep(0.2)
+        assert master_port() == second
+
+        while time.monotonic() < deadline:  # a call or two may fail open while the roles change
+            for state in redis_cache._states.values():
+                state["until"] = 0.0
+            cache.set("after", "2", 60)
+            if redis.Redis(host="127.0.0.1", port=second).exists(cache.make_key("after")):
+                break
+            time.sleep(0.2)
+        assert cache.get("after") == "2"
+        assert cache.get("before") == "1"  # replicated before the failover
+    finally:
+        for process in reversed(processes):
+            process.terminate()
+            process.wait(timeout=10)
