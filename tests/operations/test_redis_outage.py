@@ -335,7 +335,7 @@ def test_the_cache_follows_a_sentinel_failover(tmp_path, settings):
     conf.write_text(
         f"port {watcher_port}\nbind 127.0.0.1\ndir {tmp_path}\n"
         f"sentinel monitor failmaster 127.0.0.1 {first} 1\n"
-        "sentinel down-after-milliseconds failmaster 1000\nsentinel failover-timeout failmaster 5000\n"
+        "sentinel down-after-milliseconds failmaster 1000\nsentinel failover-timeout failmaster 2000\n"
         f"sentinel known-replica failmaster 127.0.0.1 {second}\n"  # not the 10 s discovery
     )
     common = ["--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(tmp_path)]
