@@ -168,7 +168,10 @@ def _by_round(rows, batch: int | None = None):
         while True:  # finished_at first (ascending), then the rows without one, as ORDER BY puts them
             page = in_round.filter(finished_at__isnull=False)
             if last is not None:
-                page = page.filter(Q(finished_at__gt=last[FINISHED_AT]) | Q(finished_at=last[FINISHED_AT], pk__gt=last[0]))
+                # (finished_at, pk) > last, with the bound on finished_at alone for the index
+                page = page.filter(finished_at__gte=last[FINISHED_AT]).filter(
+                    Q(finished_at__gt=last[FINISHED_AT]) | Q(pk__gt=last[0])
+                )
             page = list(page.order_by("finished_at", "pk")[:batch])
             yield from page
             if len(page) < batch:

@@ -19,7 +19,7 @@ def binary() -> str | None:
     return shutil.which("pgbouncer") or next((p for p in BINARY_PATHS if Path(p).exists()), None)
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -33,7 +33,7 @@ def start(settings_dict: dict, *, pool_size: int = 2):
         if os.environ.get("CI"):
             pytest.fail("pgbouncer is missing (apt-get install pgbouncer)")
         pytest.skip("pgbouncer is not installed")
-    port = _free_port()
+    port = free_port()
     folder = Path(tempfile.mkdtemp(prefix="pgbouncer-"))
     folder.chmod(0o755)  # readable by the user it drops to when started as root
     server = f"host={settings_dict.get('HOST') or '127.0.0.1'} port={settings_dict.get('PORT') or 5432}"

@@ -32,7 +32,7 @@ def service():
     db = connections["default"].settings_dict
     folder = Path(tempfile.mkdtemp(prefix="pgbouncer-"))
     folder.chmod(0o777)  # written by the user it runs as
-    port = pgbouncer._free_port()
+    port = pgbouncer.free_port()
     password = 'a "quoted" pass word'
     env = {
         "PATH": f"{os.environ['PATH']}:/usr/sbin", "POSTGRES_APP_PASSWORD": password, "DATABASE_APP_ROLE": db["USER"],

@@ -59,7 +59,9 @@ def _export(contest) -> tuple[int, dict]:
 
 def test_the_export_through_pgbouncer_in_transaction_mode_is_the_direct_one(bouncer, known_contest, monkeypatch):  # noqa: F811
     contest = known_contest[0]
-    Attempt.objects.filter(round__contest=contest).exclude(status="open").update(finished_at=None)  # a few without a time
+    Attempt.objects.filter(round__contest=contest).exclude(status="open").update(
+        finished_at=None
+    )  # rows without a time: the second pass
     Attempt.objects.filter(pk__in=Attempt.objects.filter(round__contest=contest, round__number=1).values("pk")[:2]).update(
         finished_at=contest.created_at
     )
