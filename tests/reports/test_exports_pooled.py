@@ -46,6 +46,33 @@ def through(port):
         connection.settings_dict.update(saved)
 
 
+@contextmanager
+def _neighbours(port):
+    """Two other clients of the pool (two server connections): swap() makes one take the server
+    connection most recently released (the export's) and lets the other go, so the export's next
+    statement runs on another server connection."""
+    settings_dict = connections["default"].settings_dict
+    clients = [
+        connections["default"].Database.connect(
+            host="127.0.0.1", port=port, user=settings_dict["USER"], dbname=settings_dict["NAME"]
+        )
+        for _ in range(2)
+    ]
+    clients[0].cursor().execute("select 1")  # holds one server connection
+
+    def swap():
+        holding, waiting = clients
+        waiting.cursor().execute("select 1")  # takes the one just released
+        holding.rollback()
+        clients.reverse()
+
+    try:
+        yield swap
+    finally:
+        for client in clients:
+            client.close()
+
+
 def _sheets(data: bytes) -> dict:
     workbook = load_workbook(io.BytesIO(data))
     return {sheet.title: list(sheet.iter_rows(values_only=True)) for sheet in workbook.worksheets}
@@ -59,17 +86,30 @@ def _export(contest) -> tuple[int, dict]:
 
 def test_the_export_through_pgbouncer_in_transaction_mode_is_the_direct_one(bouncer, known_contest, monkeypatch):  # noqa: F811
     contest = known_contest[0]
-    Attempt.objects.filter(round__contest=contest).exclude(status="open").update(
-        finished_at=None
-    )  # rows without a time: the second pass
+    # Rows without a time (the second pass), and two with one.
+    Attempt.objects.filter(round__contest=contest).exclude(status="open").update(finished_at=None)
     Attempt.objects.filter(pk__in=Attempt.objects.filter(round__contest=contest, round__number=1).values("pk")[:2]).update(
         finished_at=contest.created_at
     )
     monkeypatch.setattr(exports, "EXPORT_BATCH", 1)  # every row its own batch: many statements, many hand-overs
     direct = _export(contest)
-    with through(bouncer):
+    with through(bouncer) as connection, _neighbours(bouncer) as swap:
+        served_by = []
+        by_round = exports._by_round
+
+        def busy(rows, batch=None):
+            """Between two batches other clients take the server connection the export just had."""
+            for row in by_round(rows, batch):
+                yield row
+                swap()
+                with connection.cursor() as cursor:
+                    cursor.execute("select pg_backend_pid()")
+                    served_by.append(cursor.fetchone()[0])
+
+        monkeypatch.setattr(exports, "_by_round", busy)
         pooled = _export(contest)
 
+    assert len(set(served_by)) == 2 and served_by[0] != served_by[1]  # the batches hopped between servers
     assert pooled == direct
     count, sheets = direct
     assert count == 6 and len(sheets[exports.WEEKLY_SHEET]) == 7
