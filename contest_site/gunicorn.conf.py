@@ -50,8 +50,8 @@ def cgroup_cpu_quota(root=CGROUP_ROOT, proc_cgroup="/proc/self/cgroup"):
     return None
 
 
-def available_cpus(root=CGROUP_ROOT, proc_cgroup="/proc/self/cgroup"):
-    """The cores this container may use: the smaller of its quota and the cores it may run on."""
+def cpu_budget(root=CGROUP_ROOT, proc_cgroup="/proc/self/cgroup"):
+    """(CPUs, where the number comes from): the smaller of the quota and the cores it may run on."""
     try:
         cores = len(os.sched_getaffinity(0))
     except AttributeError:  # not Linux
@@ -60,10 +60,18 @@ def available_cpus(root=CGROUP_ROOT, proc_cgroup="/proc/self/cgroup"):
         quota = cgroup_cpu_quota(root, proc_cgroup)
     except ValueError:  # an unreadable quota: the cores
         quota = None
-    return min(cores, quota) if quota else cores
+    return (quota, "the CPU quota") if quota and quota < cores else (cores, "the cores")
 
 
-workers = int(os.environ.get("GUNICORN_WORKERS") or available_cpus())
+def available_cpus(root=CGROUP_ROOT, proc_cgroup="/proc/self/cgroup"):
+    """The cores this container may use."""
+    return cpu_budget(root, proc_cgroup)[0]
+
+
+if os.environ.get("GUNICORN_WORKERS"):
+    workers, workers_from = int(os.environ["GUNICORN_WORKERS"]), "GUNICORN_WORKERS"
+else:
+    workers, workers_from = cpu_budget()
 threads = int(os.environ.get("GUNICORN_THREADS") or 8)
 worker_class = "gthread"
 # The application is loaded once in the master and the workers fork from it
@@ -93,13 +101,16 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 logger_class = "operations.access_log.AccessLogger"
 
 
+# At start, the node's connection budget goes to the log (GUNICORN_WORKERS, the quota or the cores).
 # Metrics of several worker processes (operations/metrics.py): with PROMETHEUS_MULTIPROC_DIR
 # set, each process writes its counters there and /metrics adds them up. The folder is emptied
 # when gunicorn starts, so counters of a previous run are not added in.
 def on_starting(server):
+    cfg = server.cfg
+    source = workers_from if cfg.workers == workers else "the command line"
     server.log.info(
-        "connection budget: %d workers x %d threads = %d PostgreSQL connections at most from this node",
-        server.cfg.workers, server.cfg.threads, server.cfg.workers * server.cfg.threads,
+        "connection budget: %d workers (from %s) x %d threads = %d PostgreSQL connections at most from this node",
+        cfg.workers, source, cfg.threads, cfg.workers * cfg.threads,
     )  # fmt: skip
     folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
     if not folder:

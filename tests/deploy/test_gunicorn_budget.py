@@ -53,6 +53,8 @@ def test_no_cgroup_files_means_no_quota(conf, tmp_path):
 def test_the_quota_caps_the_cores_and_the_cores_cap_the_quota(conf, tmp_path):
     cores = len(os.sched_getaffinity(0))
     assert conf["available_cpus"](**_cgroup(tmp_path, {"cpu.max": "100000 100000"})) == 1
+    if cores > 1:
+        assert conf["cpu_budget"](**_cgroup(tmp_path, {"cpu.max": "100000 100000"})) == (1, "the CPU quota")
     assert conf["available_cpus"](**_cgroup(tmp_path / "big", {"cpu.max": f"{(cores + 64) * 100000} 100000"})) == cores
     assert conf["available_cpus"](**_cgroup(tmp_path / "none", {})) == cores
     assert conf["available_cpus"](**_cgroup(tmp_path / "bad", {"cpu.max": "lots 100000"})) == cores
@@ -62,7 +64,7 @@ def test_the_environment_still_overrides(monkeypatch):
     monkeypatch.setenv("GUNICORN_WORKERS", "3")
     monkeypatch.setenv("GUNICORN_THREADS", "5")
     conf = runpy.run_path(str(CONF))
-    assert (conf["workers"], conf["threads"]) == (3, 5)
+    assert (conf["workers"], conf["threads"], conf["workers_from"]) == (3, 5, "GUNICORN_WORKERS")
     monkeypatch.delenv("GUNICORN_WORKERS")
     monkeypatch.delenv("GUNICORN_THREADS")
     conf = runpy.run_path(str(CONF))
@@ -73,7 +75,15 @@ def test_the_budget_is_logged_at_start(conf, monkeypatch):
     monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR", raising=False)
     lines = []
     server = SimpleNamespace(
-        cfg=SimpleNamespace(workers=2, threads=8), log=SimpleNamespace(info=lambda msg, *args: lines.append(msg % args))
+        cfg=SimpleNamespace(workers=conf["workers"], threads=8),
+        log=SimpleNamespace(info=lambda msg, *args: lines.append(msg % args)),
     )
     conf["on_starting"](server)
-    assert lines == ["connection budget: 2 workers x 8 threads = 16 PostgreSQL connections at most from this node"]
+    source, n = conf["workers_from"], conf["workers"]
+    assert lines == [
+        f"connection budget: {n} workers (from {source}) x 8 threads = {n * 8} PostgreSQL connections at most from this node"
+    ]
+    server.cfg.workers = n + 1  # --workers on the command line (or GUNICORN_CMD_ARGS)
+    conf["on_starting"](server)
+    assert lines[-1].startswith(f"connection budget: {n + 1} workers (from the command line) x 8 threads")
+    assert conf["workers_from"] in ("the CPU quota", "the cores", "GUNICORN_WORKERS")
