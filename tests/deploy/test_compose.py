@@ -63,6 +63,7 @@ def test_pgbouncer_is_opt_in_and_the_release_and_backups_bypass_it():
         service = COMPOSE["services"][name]
         assert "@${DATABASE_HOST:-db}:5432/contest" in service["environment"]["DATABASE_URL"], name
         assert service["depends_on"]["pgbouncer"] == {"condition": "service_healthy", "required": False}, name
+        assert service["environment"]["DJANGO_DISABLE_SERVER_SIDE_CURSORS"] == "${DJANGO_DISABLE_SERVER_SIDE_CURSORS:-0}"
     for name in ("migrate", "backup"):
         environment = COMPOSE["services"][name]["environment"]
         assert all("@db:5432/" in environment[k] for k in ("DATABASE_URL", "DATABASE_OWNER_URL") if k in environment)
