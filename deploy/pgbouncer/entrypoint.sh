@@ -10,6 +10,7 @@ umask 077
 # The auth file's format: "name" "password", a double quote inside doubled.
 q='"'
 printf '"%s" "%s"\n' "${role//$q/$q$q}" "${POSTGRES_APP_PASSWORD//$q/$q$q}" >"$dir/userlist.txt"
+chmod 600 "$dir/userlist.txt"
 cat >"$dir/pgbouncer.ini" <<INI
 [databases]
 ${PGBOUNCER_DATABASE:-contest} = host=${PGBOUNCER_SERVER_HOST:-db} port=${PGBOUNCER_SERVER_PORT:-5432} dbname=${PGBOUNCER_DATABASE:-contest}
