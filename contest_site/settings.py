@@ -137,6 +137,10 @@ if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
     # Persistent connections: reconnecting on every request halves throughput under load.
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Behind PgBouncer in transaction mode a server-side cursor (QuerySet.iterator() outside a
+    # transaction) may be fetched from another server connection than the one that declared it:
+    # DJANGO_DISABLE_SERVER_SIDE_CURSORS=1 there (docs/operations.md, "Connection budget").
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool("DJANGO_DISABLE_SERVER_SIDE_CURSORS", default=False)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache, sessions, Celery ----------------------------------------------------------------

@@ -4,6 +4,7 @@ is written as text, never as a formula."""
 
 import datetime
 
+from django.db.models import Q
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -141,6 +142,7 @@ ATTEMPT_COLUMNS = [("Mã bài", 10, None), ("Tuần", 18, "text"), ("Họ và t�
                    ("Thời gian", 12, DURATION), ("Điểm", 8, None), ("Số câu", 8, None), ("Trạng thái", 18, "text"),
                    ("Địa chỉ IP", 16, "text")]  # fmt: skip
 WEEKLY_SHEET, PRACTICE_SHEET = "Bài thi", "Thi thử"
+FINISHED_AT = 7  # its place in the rows of attempts_workbook
 
 
 def contest_attempts(*, contest, kind: str = RoundKind.WEEKLY, round_id=None):
@@ -148,6 +150,40 @@ def contest_attempts(*, contest, kind: str = RoundKind.WEEKLY, round_id=None):
     dashboard's weekly table) or, apart, the practice set's."""
     qs = Attempt.objects.finished().filter(round__contest=contest, round__kind=kind, round__approved_at__isnull=False)
     return qs.filter(round_id=round_id) if round_id else qs
+
+
+EXPORT_BATCH = 2000
+
+
+def _by_round(rows, batch: int | None = None):
+    """The rows (a values_list starting with "pk", with "finished_at" at FINISHED_AT) in the
+    export's order — round by round, then by the time finished, then by id — read in batches by
+    key (keyset), each batch a query of its own: no server-side cursor, which a connection pooler
+    in transaction mode cannot keep between two fetches, and never more than one batch in memory.
+    A batch is found through the index on (round, finished_at)."""
+    batch = batch or EXPORT_BATCH
+    rounds = Round.objects.filter(pk__in=rows.values("round_id")).order_by("number").values_list("pk", flat=True)
+    for round_pk in list(rounds):
+        in_round, last = rows.filter(round_id=round_pk), None
+        while True:  # finished_at first (ascending), then the rows without one, as ORDER BY puts them
+            page = in_round.filter(finished_at__isnull=False)
+            if last is not None:
+                # (finished_at, pk) > last, with the bound on finished_at alone for the index
+                page = page.filter(finished_at__gte=last[FINISHED_AT]).filter(
+                    Q(finished_at__gt=last[FINISHED_AT]) | Q(pk__gt=last[0])
+                )
+            page = list(page.order_by("finished_at", "pk")[:batch])
+            yield from page
+            if len(page) < batch:
+                break
+            last = page[-1]
+        last_pk = 0
+        while True:
+            page = list(in_round.filter(finished_at__isnull=True, pk__gt=last_pk).order_by("pk")[:batch])
+            yield from page
+            if len(page) < batch:
+                break
+            last_pk = page[-1][0]
 
 
 def attempts_workbook(target, *, contest, round_id=None, progress=None) -> int:
@@ -159,17 +195,11 @@ def attempts_workbook(target, *, contest, round_id=None, progress=None) -> int:
     count = 0
     for title, kind in ((WEEKLY_SHEET, RoundKind.WEEKLY), (PRACTICE_SHEET, RoundKind.PRACTICE)):
         sheet = _Sheet(workbook, title, ATTEMPT_COLUMNS)
-        rows = (
-            contest_attempts(contest=contest, kind=kind, round_id=round_id)
-            .order_by("round__number", "finished_at", "pk")
-            .values_list(
-                "pk", "round__name", "user__full_name", "user__email", "user__profile__phone", "organization__name",
-                "started_at", "finished_at", "duration_ms", "score", "question_count", "status", "ip_address",
-            )
+        rows = contest_attempts(contest=contest, kind=kind, round_id=round_id).values_list(
+            "pk", "round__name", "user__full_name", "user__email", "user__profile__phone", "organization__name",
+            "started_at", "finished_at", "duration_ms", "score", "question_count", "status", "ip_address",
         )  # fmt: skip
-        for pk, round_name, name, email, phone, unit, started, finished, ms, score, n, status, ip in rows.iterator(
-            chunk_size=2000
-        ):
+        for pk, round_name, name, email, phone, unit, started, finished, ms, score, n, status, ip in _by_round(rows):
             sheet.append([pk, round_name, name, email, phone, unit, _local(started), _local(finished),
                           datetime.timedelta(milliseconds=ms or 0), score, n, labels.get(status, status), ip])  # fmt: skip
             count += 1

@@ -25,7 +25,8 @@ def test_every_service_is_built_here_from_the_base_image():
         assert "build" in service, f"{name} would be pulled from a registry"
         assert service["build"]["args"]["BASE_IMAGE"].startswith("${BASE_IMAGE"), name
     dockerfiles = [ROOT / "Dockerfile", *sorted((ROOT / "deploy").glob("*/Dockerfile"))]
-    assert len(dockerfiles) == 4
+    assert len(dockerfiles) == 5  # the application, nginx, pgbouncer, postgres, redis
+    assert ROOT / "deploy/pgbouncer/Dockerfile" in dockerfiles
     for path in dockerfiles:
         text = path.read_text()
         froms = re.findall(r"^FROM\s+(\S+)", text, re.M)
@@ -49,7 +50,32 @@ def test_the_application_connects_as_the_role_that_owns_nothing():
 
 def test_the_proxy_serves_https_and_the_web_nodes_are_not_published():
     assert "${HTTPS_PORT:-443}:443" in COMPOSE["services"]["proxy"]["ports"]
-    assert all("ports" not in COMPOSE["services"][n] for n in (*APP_SERVICES, "db", "redis"))
+    assert all("ports" not in COMPOSE["services"][n] for n in (*APP_SERVICES, "db", "redis", "pgbouncer"))
+
+
+def test_pgbouncer_is_opt_in_and_the_release_and_backups_bypass_it():
+    """Profile "pooled" with DATABASE_HOST=pgbouncer: web, worker and beat go through the pooler;
+    the release step (DDL) and pg_dump need a session of their own and connect to db."""
+    pooler = COMPOSE["services"]["pgbouncer"]
+    assert pooler["profiles"] == ["pooled"]
+    assert pooler["environment"]["POSTGRES_APP_PASSWORD"].startswith("${POSTGRES_APP_PASSWORD:?")
+    for name in ("web", "worker", "beat"):
+        service = COMPOSE["services"][name]
+        assert "@${DATABASE_HOST:-db}:5432/contest" in service["environment"]["DATABASE_URL"], name
+        assert service["depends_on"]["pgbouncer"] == {"condition": "service_healthy", "required": False}, name
+        assert service["environment"]["DJANGO_DISABLE_SERVER_SIDE_CURSORS"] == "${DJANGO_DISABLE_SERVER_SIDE_CURSORS:-0}"
+    for name in ("migrate", "backup"):
+        environment = COMPOSE["services"][name]["environment"]
+        assert all("@db:5432/" in environment[k] for k in ("DATABASE_URL", "DATABASE_OWNER_URL") if k in environment)
+        assert "pgbouncer" not in COMPOSE["services"][name]["depends_on"], name
+    dockerfile = (ROOT / "deploy/pgbouncer/Dockerfile").read_text()
+    assert "install -y --no-install-recommends pgbouncer" in dockerfile and "USER postgres" in dockerfile
+    entrypoint = (ROOT / "deploy/pgbouncer/entrypoint.sh").read_text()
+    assert "pool_mode = transaction" in entrypoint and "auth_type = scram-sha-256" in entrypoint
+    assert "listen_port = ${PGBOUNCER_PORT:-5432}" in entrypoint  # DATABASE_HOST alone switches
+    example = (ROOT / ".env.example").read_text()
+    for line in ("# COMPOSE_PROFILES=pooled", "# DATABASE_HOST=pgbouncer", "# DJANGO_DISABLE_SERVER_SIDE_CURSORS=1"):
+        assert line in example
 
 
 def test_private_files_and_secrets_stay_out_of_the_image():
