@@ -32,6 +32,17 @@ def _clear_cache():
 
 
 @pytest.fixture(autouse=True)
+def _clear_pool_cache():
+    """Sealed pools are kept per process by (round id, sealing time); on SQLite ids start again in
+    every test and factories seal at fixed times, so one test's pool must not serve the next."""
+    from quiz import pool_cache
+
+    pool_cache.clear()
+    yield
+    pool_cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def sms_outbox():
     """The text messages sent during a test (contests.sms.LocmemBackend)."""
     from contests import sms
