@@ -48,7 +48,7 @@ for _ in $(seq 1 20); do
   [ "$(psql_db db-replica "select count(*) from quiz_attempt")" = "$primary" ] && break; sleep 0.5
 done
 [ "$(psql_db db-replica "select count(*) from quiz_attempt")" = "$primary" ] || { echo "the attempt did not reach the replica"; exit 1; }
-echo "replica in recovery, streaming, $primary attempts on both; replay lag $(psql_db db-replica "select coalesce(extract(epoch from now() - pg_last_xact_replay_timestamp())::int, 0)") s"
+echo "replica in recovery, streaming, $primary attempts on both; WAL not yet replayed: $(psql_db db "select pg_wal_lsn_diff(sent_lsn, replay_lsn) from pg_stat_replication") bytes"
 
 # Any failed request counts: the proxy must keep answering with one node down.
 probe() {  # probe PATH COUNT → "ok/total max_ms"

@@ -11,6 +11,7 @@ import urllib.parse
 import urllib.request
 
 BASE = sys.argv[1].rstrip("/")
+assert BASE.startswith("https://"), "the proxy's https address"
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 context = ssl.create_default_context()
 context.check_hostname, context.verify_mode = False, ssl.CERT_NONE  # the proxy's self-signed certificate
@@ -21,15 +22,17 @@ opener = urllib.request.build_opener(urllib.request.HTTPSHandler(context=context
 def call(path, data=None, referer=None):
     started = time.monotonic()
     body = urllib.parse.urlencode(data, doseq=True).encode() if data is not None else None
-    request = urllib.request.Request(BASE + path, data=body, headers={"Referer": BASE + (referer or path)})
+    request = urllib.request.Request(BASE + path, data=body, headers={"Referer": BASE + (referer or path)})  # noqa: S310 - https only
     with opener.open(request, timeout=30) as response:
         text = response.read().decode()
         return response.status, response.geturl(), text, round((time.monotonic() - started) * 1000)
 
 
 _, _, page, _ = call("/accounts/login/")
-status, url, page, ms = call("/accounts/login/", {"csrfmiddlewaretoken": CSRF.search(page).group(1),
-                                                  "login": "contestant@example.com", "password": "DemoPass123!"})
+status, url, page, ms = call(
+    "/accounts/login/",
+    {"csrfmiddlewaretoken": CSRF.search(page).group(1), "login": "contestant@example.com", "password": "DemoPass123!"},
+)
 assert 'name="password"' not in page, "login refused"
 print(f"login: {status} in {ms} ms")
 _, _, rounds, _ = call("/quiz/")
@@ -39,8 +42,9 @@ for pk in dict.fromkeys(re.findall(r'href="/quiz/rounds/(\d+)/"', rounds)):
         break
 else:
     sys.exit("no round open to start")
-status, url, page, ms = call(f"/quiz/rounds/{pk}/start/", {"csrfmiddlewaretoken": CSRF.search(page).group(1)},
-                             referer=f"/quiz/rounds/{pk}/")
+status, url, page, ms = call(
+    f"/quiz/rounds/{pk}/start/", {"csrfmiddlewaretoken": CSRF.search(page).group(1)}, referer=f"/quiz/rounds/{pk}/"
+)
 attempt = re.search(r'action="/quiz/attempts/(\d+)/" id="attempt-form"', page)
 assert status == 200 and attempt, f"start answered {status} at {url}"
 attempt = attempt.group(1)
