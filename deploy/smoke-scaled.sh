@@ -56,14 +56,15 @@ echo "connections to the primary: $(psql_db db "select coalesce(string_agg(usena
 echo "connections to the replica: $(psql_db db-replica "select count(*) from pg_stat_activity where backend_type = 'client backend'")"
 
 # Any failed request counts: the proxy must keep answering with one node down.
-probe() {  # probe PATH COUNT → "ok/total max_ms"
-  local ok=0 worst=0 code ms
+probe() {  # probe PATH COUNT → "ok/total max_ms slow" (slow: over 500 ms)
+  local ok=0 worst=0 slow=0 code ms
   for _ in $(seq 1 "$2"); do
     read -r code ms < <(curl -sk -o /dev/null -w '%{http_code} %{time_total}\n' "$base$1")
     [ "$code" = 200 ] && ok=$((ok + 1))
     ms="$(printf '%.0f' "$(echo "$ms * 1000" | bc)")"; [ "$ms" -gt "$worst" ] && worst="$ms"
+    [ "$ms" -gt 500 ] && slow=$((slow + 1))
   done
-  echo "$ok/$2 max ${worst}ms"
+  echo "$ok/$2 max ${worst}ms, $slow over 500 ms"
 }
 t="$(now)"; "${compose[@]}" stop web2 >/dev/null; echo "web2 stopped in $(since "$t") s"
 result="$(probe /accounts/login/ 60)"; echo "web2 down: /accounts/login/ $result"
