@@ -53,7 +53,7 @@ echo "replica in recovery, streaming, $primary attempts on both; WAL not yet rep
 # The connection budget as it stands: the application's connections on the primary all come from
 # PgBouncer (capped by PGBOUNCER_MAX_DB_CONNECTIONS), its clients are the web threads and workers.
 echo "connections to the primary: $(psql_db db "select coalesce(string_agg(usename || ' ' || n, ', '), 'none') from (select usename, count(*) n from pg_stat_activity where backend_type = 'client backend' group by usename) c")"
-echo "connections to the replica: $(psql_db db-replica "select count(*) from pg_stat_activity where backend_type = 'client backend'")"
+echo "connections to the replica: $(psql_db db-replica "select coalesce(string_agg(usename || ' ' || n, ', '), 'none') from (select usename, count(*) n from pg_stat_activity where backend_type = 'client backend' group by usename) c")"
 
 # Any failed request counts: the proxy must keep answering with one node down.
 probe() {  # probe PATH COUNT → "ok/total max_ms slow" (slow: over 500 ms)
@@ -75,6 +75,8 @@ t="$(now)"; "${compose[@]}" stop db-replica >/dev/null; echo "replica stopped in
 result="$(probe /stats/ 20)"; echo "replica down: /stats/ $result"
 [ "${result%%/*}" = 20 ] || { echo "/stats/ failed with the replica down"; exit 1; }
 "${compose[@]}" start db-replica >/dev/null
+# What the router said (contest_site/db_router.py: "Read replica …" when it falls back or returns).
+"${compose[@]}" logs --no-color web web2 web3 2>/dev/null | grep -o '"message": "Read replica[^"]*"' | sort | uniq -c || true
 if "${compose[@]}" logs proxy web web2 web3 2>/dev/null | grep -E "csrfmiddlewaretoken|sessionid=|password=" ; then
   echo "a secret reached a log"; exit 1
 fi
