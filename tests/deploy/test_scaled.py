@@ -67,3 +67,10 @@ def test_the_replica_is_a_base_backup_of_the_primary_through_a_slot():
     init = (ROOT / "deploy/postgres/init/20-replication.sh").read_text()
     assert "with replication login" in init and "host replication" in init
     assert "max_slot_wal_keep_size" in " ".join(SCALED["services"]["db"]["command"])
+
+
+def test_postgresql_stops_fast_not_killed():
+    """SIGTERM is PostgreSQL's smart shutdown: it waits for every client, so `docker stop` would
+    kill it 10 s later and the next start would begin with a crash recovery."""
+    assert BASE["services"]["db"]["stop_signal"] == "SIGINT"
+    assert SCALED["services"]["db-replica"]["stop_signal"] == "SIGINT"
