@@ -6,9 +6,11 @@ to the replica only inside `reading_from_replica()` — a context manager and a 
 context variable, so it works the same in a view, a Celery task and a management command — and
 only when the replica answers and its replay lag is under DATABASE_REPLICA_MAX_LAG seconds. The
 decision is taken once, where the outermost scope is entered, so one report reads from one server
-throughout; nested scopes keep it. The replica's state is checked at most every CHECK_SECONDS per
-process (one small query; DOWN_CHECK_SECONDS after it did not answer, as each try may cost the
-connect timeout), and a fallback to the primary is logged at most every WARN_SECONDS.
+throughout; nested scopes keep it. A replica that fails in the middle of a scope fails that scope
+(its error is raised); the next scope checks the replica again and falls back to the primary.
+The replica's state is checked at most every CHECK_SECONDS per process (one small query;
+DOWN_CHECK_SECONDS after it did not answer, as each try may cost the connect timeout), and a
+fallback to the primary is logged at most every WARN_SECONDS.
 
 Inside a scope, still on the primary:
 - every write, and every read made for a write (select_for_update, get_or_create,
@@ -22,14 +24,14 @@ the scope changes nothing.
 
 import contextlib
 import contextvars
+import dataclasses
 import logging
 import threading
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connections
 
 logger = logging.getLogger(__name__)
 
@@ -54,7 +56,7 @@ end
 _scope: contextvars.ContextVar[str | None] = contextvars.ContextVar("read_alias", default=None)
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class ReplicaStatus:
     usable: bool
     reason: str  # "ok", "lagging", "unreachable", "unconfigured"
@@ -83,13 +85,19 @@ def _check() -> ReplicaStatus:
     try:
         if connection.vendor != "postgresql":  # a test mirror on SQLite: the same file
             return ReplicaStatus(usable=True, reason="ok", lag=0.0, checked_at=now)
+        connection.close_if_unusable_or_obsolete()  # a connection broken earlier: connect afresh
         with connection.cursor() as cursor:
             cursor.execute(LAG_SQL)
             (lag,) = cursor.fetchone()
     except Exception as exc:  # any failure to answer means: not now
         with contextlib.suppress(Exception):  # already broken; the next check reconnects
             connection.close()
-        return ReplicaStatus(usable=False, reason="unreachable", checked_at=now, error=f"{type(exc).__name__}: {exc}"[:300])
+        return ReplicaStatus(
+            usable=False,
+            reason="unreachable",
+            checked_at=now,
+            error=f"{type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc).strip() else exc!r}"[:300],
+        )
     if lag is None:  # replayed nothing yet and cannot tell how far behind it is
         return ReplicaStatus(usable=False, reason="lagging", checked_at=now)
     lag = float(lag)
@@ -117,6 +125,13 @@ def replica_status(*, refresh: bool = False) -> ReplicaStatus:
         return fresh
     finally:
         _lock.release()
+
+
+def _expire_status() -> None:
+    global _status
+    with _lock:
+        if _status is not None:
+            _status = dataclasses.replace(_status, checked_at=float("-inf"))
 
 
 def forget_replica_status() -> None:
@@ -161,6 +176,10 @@ def reading_from_replica():
     token = _scope.set(alias)
     try:
         yield alias
+    except (OperationalError, InterfaceError):
+        if alias == REPLICA:  # perhaps the replica went away since the last check: check at the next scope
+            _expire_status()
+        raise
     finally:
         _scope.reset(token)
 

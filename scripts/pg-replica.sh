@@ -103,7 +103,7 @@ shared_buffers = 64MB
 max_connections = 100
 EOF
   if [ "${PG_REPLICA_FSYNC:-on}" = "off" ]; then
-    printf 'fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n' >>"$primary_dir/postgresql.conf"
+    printf 'fsync = off\nfull_page_writes = off\n' >>"$primary_dir/postgresql.conf"
   fi
   echo "host replication all 127.0.0.1/32 trust" >>"$primary_dir/pg_hba.conf"
   echo "pg-replica: primary initialised in $primary_dir (port $primary_port)"

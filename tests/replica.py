@@ -132,15 +132,18 @@ class Cluster:
         finally:
             shutil.rmtree(self.folder, ignore_errors=True)
 
-    def connect(self, port: int, dbname: str = "postgres"):
-        import psycopg
-
-        return psycopg.connect(host="127.0.0.1", port=port, user="postgres", dbname=dbname, autocommit=True, connect_timeout=5)
-
     def sql(self, port: int, query: str, dbname: str = "postgres"):
-        with self.connect(port, dbname) as conn:
-            cursor = conn.execute(query)
-            return cursor.fetchall() if cursor.description else None
+        """Run one statement (autocommit) as the superuser; its rows, if any."""
+        from django.db.backends.postgresql.base import Database  # psycopg, as Django loads it
+
+        conn = Database.connect(host="127.0.0.1", port=port, user="postgres", dbname=dbname, connect_timeout=5)
+        try:
+            conn.autocommit = True
+            with conn.cursor() as cursor:
+                cursor.execute(query)
+                return [tuple(row) for row in cursor.fetchall()] if cursor.description else None
+        finally:
+            conn.close()
 
     def copy_database(self, source: dict, name: str) -> None:
         """A copy of the (migrated) test database on the primary, schema and rows, by pg_dump."""
@@ -160,7 +163,7 @@ class Cluster:
     def wait_replayed(self, dbname: str, timeout: float = 30.0) -> float:
         """Seconds until the replica has replayed everything the primary has written so far."""
         started = time.monotonic()
-        (target,) = self.sql(self.primary_port, "select pg_current_wal_lsn()")[0]
+        (target,) = self.sql(self.primary_port, "select pg_current_wal_insert_lsn()")[0]
         while time.monotonic() - started < timeout:
             (done,) = self.sql(self.replica_port, f"select pg_last_wal_replay_lsn() >= '{target}'::pg_lsn")[0]
             if done:
