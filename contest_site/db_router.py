@@ -92,11 +92,9 @@ def _check() -> ReplicaStatus:
     except Exception as exc:  # any failure to answer means: not now
         with contextlib.suppress(Exception):  # already broken; the next check reconnects
             connection.close()
+        first_line = (str(exc).strip().splitlines() or [""])[0]
         return ReplicaStatus(
-            usable=False,
-            reason="unreachable",
-            checked_at=now,
-            error=f"{type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc).strip() else exc!r}"[:300],
+            usable=False, reason="unreachable", checked_at=now, error=f"{type(exc).__name__}: {first_line}"[:300]
         )
     if lag is None:  # replayed nothing yet and cannot tell how far behind it is
         return ReplicaStatus(usable=False, reason="lagging", checked_at=now)
