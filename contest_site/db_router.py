@@ -6,8 +6,10 @@ to the replica only inside `reading_from_replica()` — a context manager and a 
 context variable, so it works the same in a view, a Celery task and a management command — and
 only when the replica answers and its replay lag is under DATABASE_REPLICA_MAX_LAG seconds. The
 decision is taken once, where the outermost scope is entered, so one report reads from one server
-throughout; nested scopes keep it. A replica that fails in the middle of a scope fails that scope
-(its error is raised); the next scope checks the replica again and falls back to the primary.
+throughout; nested scopes keep it. Entering a scope that picks the replica also makes sure its
+connection answers (one `select 1` on an open connection, else a connect), so a replica stopped
+since the last check is left at once, with no error. A replica that fails in the middle of a scope
+fails that scope (its error is raised); the next scope falls back to the primary.
 The replica's state is checked at most every CHECK_SECONDS per process (one small query;
 DOWN_CHECK_SECONDS after it did not answer, as each try may cost the connect timeout), and a
 fallback to the primary is logged at most every WARN_SECONDS.
@@ -90,16 +92,38 @@ def _check() -> ReplicaStatus:
             cursor.execute(LAG_SQL)
             (lag,) = cursor.fetchone()
     except Exception as exc:  # any failure to answer means: not now
-        with contextlib.suppress(Exception):  # already broken; the next check reconnects
-            connection.close()
-        first_line = (str(exc).strip().splitlines() or [""])[0]
-        return ReplicaStatus(
-            usable=False, reason="unreachable", checked_at=now, error=f"{type(exc).__name__}: {first_line}"[:300]
-        )
+        return _unreachable(connection, exc, now)
     if lag is None:  # replayed nothing yet and cannot tell how far behind it is
         return ReplicaStatus(usable=False, reason="lagging", checked_at=now)
     lag = float(lag)
     return ReplicaStatus(usable=lag <= max_lag(), reason="ok" if lag <= max_lag() else "lagging", lag=lag, checked_at=now)
+
+
+def _unreachable(connection, exc: BaseException, now: float) -> ReplicaStatus:
+    with contextlib.suppress(Exception):  # already broken; the next check reconnects
+        connection.close()
+    first_line = (str(exc).strip().splitlines() or [""])[0]
+    return ReplicaStatus(usable=False, reason="unreachable", checked_at=now, error=f"{type(exc).__name__}: {first_line}"[:300])
+
+
+def _replica_answers() -> bool:
+    """At a scope's entry: the replica's connection answers now (a replica stopped since the last
+    check would otherwise fail this scope). Marks it unreachable, and says so, when it does not."""
+    global _status
+    connection = connections[REPLICA]
+    if connection.vendor != "postgresql":
+        return True
+    try:
+        if connection.connection is not None and not connection.is_usable():
+            connection.close()
+        connection.ensure_connection()
+    except (OperationalError, InterfaceError) as exc:
+        fresh = _unreachable(connection, exc, time.monotonic())
+        with _lock:
+            _report(previous=_status, fresh=fresh)
+            _status = fresh
+        return False
+    return True
 
 
 def replica_status(*, refresh: bool = False) -> ReplicaStatus:
@@ -166,6 +190,8 @@ def reading_from_replica():
         yield outer
         return
     status = replica_status()
+    if status.usable and not _replica_answers():
+        status = replica_status()
     alias = REPLICA if status.usable else DEFAULT_DB_ALIAS
     if status.reason != "unconfigured":
         from contests import metrics
