@@ -1,12 +1,25 @@
 from celery import shared_task
+from django.db import InterfaceError, OperationalError
 
 from . import notifications
 
 
-@shared_task(name="contests.tasks.send_notification", bind=True, time_limit=60, soft_time_limit=45, max_retries=None)
+@shared_task(
+    name="contests.tasks.send_notification",
+    bind=True,
+    time_limit=60,
+    soft_time_limit=45,
+    max_retries=None,
+    # The database away (a restart, a failover): the row is still queued, try again in 1, 2, 4… s
+    # (at most 30 s) rather than wait for the beat's requeue of stale rows.
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=1,
+    retry_backoff_max=30,
+)
 def send_notification(self, *, notification_id: int) -> str | None:
     """Send one outbox row (safe to run twice: notification_send sends a queued row once). A
-    failure leaves the row queued; the retry comes back after the row's backoff."""
+    failure of the gateway leaves the row queued; the retry comes back after the row's backoff.
+    A failure of the database is retried within seconds (autoretry_for)."""
     status = notifications.notification_send(notification_id=notification_id)
     if status == notifications.NotificationStatus.QUEUED and not self.request.is_eager:
         row = notifications.Notification.objects.filter(pk=notification_id).only("next_attempt_at").first()

@@ -149,6 +149,34 @@ def test_the_task_run_twice_sends_once(sms_outbox):
     assert (row.status, row.attempts) == ("sent", 1)
 
 
+def test_the_task_tries_again_when_the_database_fails_under_it(sms_outbox):
+    """A PostgreSQL restart in the middle of a send (seen in the faults load scenario): the task
+    is retried within seconds, not left for the beat's requeue of stale rows."""
+    from django.db import OperationalError, connection
+
+    from contests.tasks import send_notification
+
+    user = _person(email=None)
+    notifications.notify(user=user, kind=NotificationKind.PRIZE_WON, key="p:3", context={"tier_label": "Giải Ba"})
+    row = Notification.objects.get()
+    failed = []
+
+    def server_gone_once(execute, sql, params, many, context):
+        if "FOR UPDATE" in sql and not failed:
+            failed.append(sql)
+            raise OperationalError("server closed the connection unexpectedly")
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(server_gone_once):
+        # throw=False: an eager retry is run again by apply() only when the Retry is not raised.
+        result = send_notification.apply(kwargs={"notification_id": row.pk}, throw=False)
+
+    assert failed and result.get() == "sent"
+    assert len(sms_outbox) == 1
+    row.refresh_from_db()
+    assert (row.status, row.attempts) == ("sent", 1)
+
+
 def test_the_beat_finds_rows_whose_task_was_lost():
     user = _person()
     notifications.notify(user=user, kind=NotificationKind.RESULTS, key="r:9", context={})
