@@ -105,9 +105,9 @@ def test_one_worker_per_group_of_queues_and_one_beat(province):
             args = doc["spec"]["template"]["spec"]["containers"][0]["args"]
             queues[name] = args[args.index("-Q") + 1]
     assert queues == {
-        "worker-notifications": "notifications",
+        "worker-notifications": "notifications,celery",
         "worker-exports": "exports,analysis",
-        "worker-housekeeping": "housekeeping,celery",
+        "worker-housekeeping": "housekeeping",
     }
     beat = province[("Deployment", "beat")]
     assert beat["spec"]["replicas"] == 1 and beat["spec"]["strategy"]["type"] == "Recreate"
