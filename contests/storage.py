@@ -83,6 +83,7 @@ class _S3Stream(File):
         super().__init__(body, name)
         self.size = size  # File.size is a cached_property: set, never computed by seeking
         self.content_type = content_type
+        self.bytes_read = 0  # how far into the object the reader is (never past what was asked)
 
     @classmethod
     def open(cls, storage, name):
@@ -98,10 +99,12 @@ class _S3Stream(File):
         return cls(got["Body"], name, got["ContentLength"], got.get("ContentType"))
 
     def read(self, size=-1):
-        return self.file.read(None if size is None or size < 0 else size)
+        data = self.file.read(None if size is None or size < 0 else size)
+        self.bytes_read += len(data)
+        return data
 
     def chunks(self, chunk_size=None):
-        while data := self.file.read(chunk_size or self.DEFAULT_CHUNK_SIZE):
+        while data := self.read(chunk_size or self.DEFAULT_CHUNK_SIZE):
             yield data
 
     def __iter__(self):
