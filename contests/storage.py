@@ -211,6 +211,7 @@ def private_file_response(field_file, *, filename: str, content_type: str | None
     handle = field_file.storage.open(field_file.name, "rb")
     response = FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)
     response.block_size = STREAM_CHUNK
+    response.private_file = handle  # what is being streamed (FileResponse forgets it once wrapped)
     if "Content-Length" not in response and getattr(handle, "size", None) is not None:
         response["Content-Length"] = handle.size
     patch_cache_control(response, private=True, no_store=True)
