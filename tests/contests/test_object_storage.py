@@ -399,3 +399,18 @@ def test_a_missing_object_is_file_not_found(bucket):
     private_storage().delete(name)
     with pytest.raises(ClientError):
         bucket.head_object(Bucket=bucket.bucket, Key=name)
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "refused"),
+    [("https://s3.example.vn", False), ("http://127.0.0.1:9000", False), ("http://s3.example.vn", True), ("", False)],
+)
+def test_check_deploy_refuses_a_plain_http_bucket_on_another_machine(settings, endpoint, refused):
+    from contest_site.checks import fail_open_settings
+
+    settings.DEBUG, settings.TRIAL_INSTALL = False, False
+    settings.OBJECT_STORAGE_BUCKET, settings.OBJECT_STORAGE_ENDPOINT = "contest-private", endpoint
+
+    ids = {e.id for e in fail_open_settings()}
+
+    assert ("contest.E020" in ids) is refused
