@@ -179,7 +179,16 @@ class PrivateStorage(Storage):
         return ""
 
     def walk(self, path=""):
-        """Every file's name under `path` (recursively), sorted; the same on both backends."""
+        """Every file's name under `path` (recursively), sorted; the same on both backends (a
+        bucket is listed flat, a page of 1,000 keys a request)."""
+        backend = self.backend
+        if self.is_object_storage:
+            prefix = backend._normalize_name(path).rstrip("/") + "/" if path else backend.location
+            pages = backend.connection.meta.client.get_paginator("list_objects_v2").paginate(
+                Bucket=backend.bucket_name, Prefix=prefix
+            )
+            keys = (o["Key"] for page in pages for o in page.get("Contents", ()))
+            return sorted(k[len(backend.location) :].lstrip("/") for k in keys if not k.endswith("/"))
         directories, files = self.listdir(path)
         names = [f"{path}/{f}" if path else f for f in files]
         for directory in directories:
