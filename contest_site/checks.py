@@ -73,6 +73,18 @@ def _database_passwords() -> list[tuple[str, str]]:
     return [(alias, str(db.get("PASSWORD") or "")) for alias, db in settings.DATABASES.items()]
 
 
+def object_storage_problem() -> str | None:
+    """With the private files in a bucket, a plain-http endpoint on another machine would carry
+    attachments and the signed requests in the clear."""
+    if not settings.OBJECT_STORAGE_BUCKET or not settings.OBJECT_STORAGE_ENDPOINT:
+        return None
+    parts = urlsplit(settings.OBJECT_STORAGE_ENDPOINT)
+    if parts.scheme == "https" or (parts.scheme == "http" and _local_host(parts.hostname or "")):
+        return None
+    return (f"OBJECT_STORAGE_ENDPOINT={settings.OBJECT_STORAGE_ENDPOINT!r} is not https: private files would "
+            "cross the network in the clear.")  # fmt: skip
+
+
 @register(Tags.security, deploy=True)
 def fail_open_settings(app_configs=None, **kwargs) -> list[Error | Warning]:
     if settings.DEBUG:
@@ -103,10 +115,13 @@ def fail_open_settings(app_configs=None, **kwargs) -> list[Error | Warning]:
         error(9, "REDIS_URL (or CACHE_REDIS_URL) is unset: rate limits and the SMS ceiling would count in each "
               "process's memory, so every process allows the whole limit again.",
               "Set REDIS_URL (docker compose does).")  # fmt: skip
+    if problem := object_storage_problem():
+        error(20, problem, "Use the storage's https address in OBJECT_STORAGE_ENDPOINT (docs/operations.md).")
     secrets = {
         "DJANGO_SECRET_KEY": settings.SECRET_KEY,
         "SMS_GATEWAY_TOKEN": settings.SMS_GATEWAY_TOKEN,
         "EMAIL_HOST_PASSWORD": settings.EMAIL_HOST_PASSWORD,
+        "OBJECT_STORAGE_SECRET_KEY": settings.OBJECT_STORAGE_SECRET_KEY if settings.OBJECT_STORAGE_BUCKET else "",
         **{f"DATABASE_URL ({alias})": password for alias, password in _database_passwords()},
         **{f"DJANGO_SECRET_KEY_FALLBACKS[{i}]": key for i, key in enumerate(settings.SECRET_KEY_FALLBACKS)},
     }

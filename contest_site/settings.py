@@ -418,6 +418,17 @@ MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=BASE_DIR / "media")
 PRIVATE_MEDIA_ROOT = env.path("DJANGO_PRIVATE_MEDIA_ROOT", default=BASE_DIR / "private_media")
 if Path(PRIVATE_MEDIA_ROOT).resolve().is_relative_to(Path(MEDIA_ROOT).resolve()):
     raise ImproperlyConfigured("DJANGO_PRIVATE_MEDIA_ROOT must not be inside DJANGO_MEDIA_ROOT.")
+# Or, with OBJECT_STORAGE_BUCKET set, the private files live in that S3-compatible bucket (AWS S3,
+# MinIO, Ceph RGW, ...) so several web and worker machines share them; PRIVATE_MEDIA_ROOT is then
+# unused. The bucket must be private; objects are written with OBJECT_STORAGE_ACL (set it empty for
+# an AWS bucket whose ACLs are disabled) and never get a URL (contests.storage). Credentials only
+# from the environment; empty keys fall back to boto3's own chain (AWS_* variables, an instance role).
+OBJECT_STORAGE_BUCKET = env.str("OBJECT_STORAGE_BUCKET", default="")
+OBJECT_STORAGE_ENDPOINT = env.str("OBJECT_STORAGE_ENDPOINT", default="")  # empty: AWS S3 itself
+OBJECT_STORAGE_ACCESS_KEY = env.str("OBJECT_STORAGE_ACCESS_KEY", default="")
+OBJECT_STORAGE_SECRET_KEY = env.str("OBJECT_STORAGE_SECRET_KEY", default="")
+OBJECT_STORAGE_REGION = env.str("OBJECT_STORAGE_REGION", default="us-east-1")
+OBJECT_STORAGE_ACL = env.str("OBJECT_STORAGE_ACL", default="private")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

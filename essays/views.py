@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
@@ -13,6 +13,7 @@ from accounts.enums import Role
 from accounts.roles import role_required
 from contests.downloads import download
 from contests.selectors import contest_for_request
+from contests.storage import private_file_response
 
 from . import rules, selectors, services
 from .enums import IneligibleReason
@@ -211,18 +212,23 @@ def file_response(essay_file: EssayFile, *, blind: bool, number: int | None = No
     """The attachment as uploaded, or a blind copy (metadata removed, a neutral name) for a judge.
     Never cached by a browser or a proxy."""
     if blind:
-        with essay_file.file.open("rb") as handle:
-            data = blind_copy(handle.read(), essay_file.kind)
+        try:
+            with essay_file.file.storage.open(essay_file.file.name, "rb") as handle:
+                data = blind_copy(handle.read(), essay_file.kind)  # at most MAX_DOCUMENT_BYTES
+        except FileNotFoundError as exc:
+            raise Http404 from exc
         name = blind_name(code=essay_file.essay.code, number=number or selectors.file_number(essay_file), kind=essay_file.kind)
         response = HttpResponse(data, content_type=CONTENT_TYPES[essay_file.kind])
         response["Content-Disposition"] = f'attachment; filename="{name}"'
     else:
-        response = FileResponse(
-            essay_file.file.open("rb"),
-            as_attachment=True,
-            filename=essay_file.original_name,
-            content_type=CONTENT_TYPES.get(essay_file.kind, "application/octet-stream"),
-        )
+        try:
+            return private_file_response(
+                essay_file.file,
+                filename=essay_file.original_name,
+                content_type=CONTENT_TYPES.get(essay_file.kind, "application/octet-stream"),
+            )
+        except FileNotFoundError as exc:
+            raise Http404 from exc
     patch_cache_control(response, private=True, no_store=True)
     return response
 

@@ -4,7 +4,7 @@ One backup is one folder under the backup directory, named by its UTC time:
 
     20261207T020000Z/
         database.dump     pg_dump --format=custom (PostgreSQL), or database.sqlite3 (SQLite)
-        files.tar         PRIVATE_MEDIA_ROOT as private_media/, MEDIA_ROOT (published documents) as media/
+        files.tar         the private files as private_media/, MEDIA_ROOT (published documents) as media/
         manifest.json     written last: a folder without it is an unfinished backup
 
 The manifest holds the time, each file's SHA-256 and size, the number and bytes of the private
@@ -13,11 +13,16 @@ touches anything, and refuses a database or folder that is not empty unless forc
 
 The database is dumped first, then the files: every file the dump refers to was written before
 it (attachments and question images are never rewritten in place), so a restore lacks none;
-a file uploaded meanwhile is only an orphan."""
+a file uploaded meanwhile is only an orphan.
+
+The private files are read and written through contests.storage.private_storage(), whichever
+backend it uses (local disk, or the S3 bucket when OBJECT_STORAGE_BUCKET is set): the archive is
+the same either way, so a backup taken on disk restores into a bucket and back."""
 
 import hashlib
 import json
 import os
+import posixpath
 import shutil
 import sqlite3
 import subprocess
@@ -91,11 +96,36 @@ def _run(args: list[str]) -> None:
         raise BackupError(_("%(cmd)s thất bại: %(err)s") % {"cmd": args[0], "err": done.stderr.strip()[-2000:]})
 
 
+PRIVATE = "private_media"
+
+
 def _file_roots() -> list[tuple[str, Path]]:
-    """The folders a backup holds, by their name in the tar. Essay attachments, export workbooks,
-    question images and seal files are under PRIVATE_MEDIA_ROOT (contests.storage.private_storage);
-    the contest's published documents (contests.models, upload_to="documents/") under MEDIA_ROOT."""
-    return [("private_media", Path(settings.PRIVATE_MEDIA_ROOT)), ("media", Path(settings.MEDIA_ROOT))]
+    """The folders on disk a backup holds, by their name in the tar: the contest's published
+    documents (contests.models, upload_to="documents/") under MEDIA_ROOT. The private files —
+    essay attachments, export workbooks, question images — are under PRIVATE in the tar and
+    come from contests.storage.private_storage() (`_private_names`)."""
+    return [("media", Path(settings.MEDIA_ROOT))]
+
+
+def _private_storage():
+    from contests.storage import private_storage
+
+    return private_storage()
+
+
+def _private_names() -> list[str]:
+    """Every private file's name, from the storage (a folder walk or a bucket listing)."""
+    try:
+        return _private_storage().walk()
+    except FileNotFoundError:  # PRIVATE_MEDIA_ROOT not created yet
+        return []
+
+
+def _private_label() -> str:
+    storage = _private_storage()
+    if storage.is_object_storage:
+        return f"s3://{settings.OBJECT_STORAGE_BUCKET}"
+    return str(settings.PRIVATE_MEDIA_ROOT)
 
 
 def _files_in(root: Path):
@@ -155,7 +185,19 @@ def _dump_database(target_dir: Path) -> Path:
 def _tar_files(target_dir: Path) -> tuple[Path, int, int]:
     out = target_dir / FILES_TAR
     count = size = 0
+    storage = _private_storage()
+    now = time.time()
     with tarfile.open(out, "w") as tar:
+        folder = tarfile.TarInfo(PRIVATE)
+        folder.type, folder.mode, folder.mtime = tarfile.DIRTYPE, 0o755, now
+        tar.addfile(folder)
+        for key in _private_names():
+            with storage.open(key, "rb") as handle:  # streamed from the disk or the bucket
+                info = tarfile.TarInfo(f"{PRIVATE}/{key}")
+                info.size, info.mode, info.mtime = handle.size, 0o644, now
+                tar.addfile(info, handle)
+            count += 1
+            size += info.size
         for name, root in _file_roots():
             tar.add(root if root.is_dir() else target_dir, arcname=name, recursive=False)
             for path in _files_in(root):
@@ -199,7 +241,8 @@ def backup_create(*, directory: Path | str) -> Backup:
                 "sha256": _sha256(tar),
                 "count": count,
                 "content_bytes": size,
-                "roots": [name for name, _root in _file_roots()],
+                "roots": [PRIVATE, *(name for name, _root in _file_roots())],
+                "private_backend": "s3" if _private_storage().is_object_storage else "local",
                 "seconds": round(time.monotonic() - dumped, 2),
             },
             "app": {"version": app_version(), "migrations": migration_state()},
@@ -294,8 +337,9 @@ def _database_is_empty() -> bool:
     return not connection.introspection.table_names()
 
 
-def _folders_not_empty() -> list[Path]:
-    return [root for _name, root in _file_roots() if any(_files_in(root))]
+def _folders_not_empty() -> list[str]:
+    busy = [_private_label()] if _private_names() else []
+    return busy + [str(root) for _name, root in _file_roots() if any(_files_in(root))]
 
 
 def _empty_database() -> None:
@@ -330,9 +374,23 @@ def _restore_database(backup: Backup) -> None:
     connections.close_all()
 
 
+def _restore_private_file(tar: tarfile.TarFile, member: tarfile.TarInfo, name: str) -> None:
+    """One private file back through the storage, under exactly its name (the rows name it)."""
+    clean = posixpath.normpath(name)
+    if name.startswith("/") or clean != name or clean.startswith("../") or clean in (".", ".."):
+        raise BackupError(f"{member.name}: a path outside {PRIVATE}/ in the backup's files.tar")
+    with tar.extractfile(member) as source:
+        saved = _private_storage().save(name, source)
+    if saved != name:
+        raise BackupError(f"{member.name}: stored as {saved}, not under its own name")
+
+
 def _restore_files(backup: Backup) -> int:
     roots = dict(_file_roots())
     count = 0
+    storage = _private_storage()
+    for key in _private_names():
+        storage.delete(key)
     for root in roots.values():
         root.mkdir(parents=True, exist_ok=True)
         for child in root.iterdir():
@@ -340,9 +398,13 @@ def _restore_files(backup: Backup) -> int:
     with tarfile.open(backup.path / backup.manifest["files"]["file"]) as tar:
         for member in tar:
             head, _sep, rest = member.name.partition("/")
-            if head not in roots or not rest:
+            if not member.isfile() or not rest:
                 continue
-            if not member.isfile():
+            if head == PRIVATE:
+                _restore_private_file(tar, member, rest)
+                count += 1
+                continue
+            if head not in roots:
                 continue
             # Written by hand rather than `extract(filter="data")`, which Debian's Python 3.11.2
             # lacks: a regular file only, and never outside its root (no absolute path, no "..").

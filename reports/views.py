@@ -4,10 +4,9 @@ from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db.models import Case, When
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -18,6 +17,7 @@ from accounts.selectors import organization_labels
 from contest_site.db_router import reading_from_replica
 from contests.downloads import download as file_download
 from contests.selectors import CONTEST_PARAM, contest_for_request
+from contests.storage import private_file_response
 from essays import judging as essay_judging
 from essays.models import EssayPrize
 from essays.services import EssayError
@@ -260,9 +260,10 @@ def export_file(request, pk):
     job = ExportJob.objects.filter(pk=pk, status=ExportJob.Status.DONE).exclude(file="").first()
     if job is None or not report_rules.can_download_export(request.user, job):
         raise Http404
-    response = FileResponse(job.file.open("rb"), as_attachment=True, filename=job.file.name.rsplit("/", 1)[-1])
-    patch_cache_control(response, private=True, no_store=True)
-    return response
+    try:
+        return private_file_response(job.file, filename=job.file.name.rsplit("/", 1)[-1])
+    except FileNotFoundError as exc:
+        raise Http404 from exc
 
 
 @role_required(Role.SECRETARIAT, Role.ORGANIZER)
