@@ -54,7 +54,8 @@ def open_round() -> None:
     new = Round.objects.create(contest=load.contest, kind=RoundKind.WEEKLY, number=number, name=f"Tuần thi tải thử {number}",
                                opens_at=now - datetime.timedelta(minutes=1), closes_at=now + datetime.timedelta(days=1),
                                attempts_per_day=None, min_start_interval_minutes=None)  # fmt: skip
-    services.round_pool_add(round=new, question_ids=list(RoundQuestion.objects.filter(round=load).values_list("question_id", flat=True)))
+    pool = list(RoundQuestion.objects.filter(round=load).values_list("question_id", flat=True))
+    services.round_pool_add(round=new, question_ids=pool)
     services.round_approve(round=new, by=User.objects.filter(is_superuser=True).first(), confirm_published=True)
     started = time.time()
     announced = services.rounds_announce_opened()
