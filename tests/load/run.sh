@@ -241,7 +241,7 @@ LOADTEST_SCENARIO=$traffic LOADTEST_LABEL="$scenario$( [ "$nodes" -ge 2 ] && ech
 if [ -n "${LOADTEST_PROFILE:-}" ]; then kill -INT "$profiler" 2>/dev/null || true; wait "$profiler" 2>/dev/null || true; fi
 status=0
 if [ -n "$own" ]; then
-  echo "probe /readyz/:"; $BIN/python tests/load/probe.py report "$logs/faults.log" "$logs/probe.log"
+  echo "probe /readyz/:"; $BIN/python tests/load/probe.py report "$logs/faults.log" "$logs/probe.log" "$logs/acks.json"
 fi
 if [ "$scenario" = scaled ]; then
   for page in stats reports; do
