@@ -41,8 +41,15 @@ messages: $(STAMP)
 	$(PY) manage.py makemessages -l en --ignore=.venv --ignore=staticfiles
 	$(PY) manage.py compilemessages --ignore=.venv
 
+# Celery workers (docs/operations.md, "Workers per queue"). `make worker` consumes every queue (one
+# machine); `make worker QUEUES=notifications CONCURRENCY=4` only the ones named (comma-separated:
+# notifications, exports, analysis, housekeeping, celery; settings.CELERY_TASK_QUEUES).
+# WORKER_NAME sets the node name (default celery@<host>): two workers on one host need two names.
+QUEUES ?=
+CONCURRENCY ?=
+WORKER_NAME ?=
 worker: $(STAMP)
-	$(BIN)/celery -A contest_site worker -l info
+	$(BIN)/celery -A contest_site worker -l info$(if $(QUEUES), -Q $(QUEUES))$(if $(CONCURRENCY), --concurrency $(CONCURRENCY))$(if $(WORKER_NAME), -n $(WORKER_NAME))
 
 beat: $(STAMP)
 	$(BIN)/celery -A contest_site beat -l info

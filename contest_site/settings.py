@@ -13,6 +13,7 @@ import environ
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from kombu import Exchange, Queue
 
 from contest_site import redis_config
 
@@ -179,6 +180,40 @@ CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "Asia/Ho_Chi_Minh"
+# Queues by kind of work, each of which may have workers of its own (docs/operations.md, "Workers
+# per queue"), so that an hour-long export or the nightly anonymisation never delays a round's SMS.
+# A worker started without -Q consumes all five (one machine: `make worker`). Every task of ours
+# is routed here by name, none by default (tests/operations/test_queues.py checks it); a retry
+# goes back to the queue it came from, and the beat's messages are routed by the same table.
+#   notifications  sending the outbox (send_notification), the periodic re-queue of stale rows and
+#                  the announcement of opened rounds, which only writes outbox rows and queues them;
+#   exports        workbooks and certificates a secretariat asked for (minutes, memory);
+#   analysis       the item analysis of closed rounds (minutes, CPU);
+#   housekeeping   nightly jobs: sessions, pruning, anonymisation (up to an hour);
+#   celery         the default queue: the contest's own clock, closing the attempts whose time ran
+#                  out (every minute, seconds of work; a contestant's result waits on it), so it
+#                  waits neither behind an SMS burst nor behind a nightly job. Celery's built-in
+#                  tasks land here too.
+CELERY_TASK_QUEUES = tuple(
+    Queue(name, Exchange(name, type="direct"), routing_key=name)
+    for name in ("notifications", "exports", "analysis", "housekeeping", "celery")
+)
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_CREATE_MISSING_QUEUES = False  # a route to a queue not listed above is an error, not a new queue
+CELERY_TASK_ROUTES = {
+    "contests.tasks.send_notification": {"queue": "notifications"},
+    "contests.tasks.requeue_stale_notifications": {"queue": "notifications"},
+    "quiz.tasks.announce_opened_rounds": {"queue": "notifications"},
+    "reports.tasks.run_export": {"queue": "exports"},
+    "reports.tasks.run_certificates": {"queue": "exports"},
+    "quiz.tasks.analyse_closed_rounds": {"queue": "analysis"},
+    "quiz.tasks.analyse_round": {"queue": "analysis"},
+    "quiz.tasks.finalize_expired_attempts": {"queue": "celery"},
+    "accounts.tasks.anonymize_archived": {"queue": "housekeeping"},
+    "operations.tasks.clear_sessions": {"queue": "housekeeping"},
+    "operations.tasks.prune_exports": {"queue": "housekeeping"},
+    "operations.tasks.prune_notifications": {"queue": "housekeeping"},
+}
 # Every periodic task is declared here, in one place. One beat (docker-compose's `beat`) runs
 # django-celery-beat's DatabaseScheduler: at its start it writes these entries into the database
 # (django_celery_beat.PeriodicTask, created or updated by name) and keeps each one's last run there,
