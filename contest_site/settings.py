@@ -142,6 +142,23 @@ if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
     # transaction) may be fetched from another server connection than the one that declared it:
     # DJANGO_DISABLE_SERVER_SIDE_CURSORS=1 there (docs/operations.md, "Connection budget").
     DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool("DJANGO_DISABLE_SERVER_SIDE_CURSORS", default=False)
+# A streaming read replica (docs/operations.md, "Read replica"): unset, there is no `replica`
+# alias and every query goes to `default`, as on one machine. Set, the router
+# (contest_site/db_router.py) sends it only the reads of code inside `reading_from_replica()`
+# (reports, exports, /stats/, item analysis, verify_results), and only while its replay lag is
+# under DATABASE_REPLICA_MAX_LAG seconds; otherwise those reads go to `default` too. Tests create
+# no database for it: it mirrors `default`.
+if env.str("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
+    for _key in ("CONN_MAX_AGE", "CONN_HEALTH_CHECKS", "DISABLE_SERVER_SIDE_CURSORS"):
+        if _key in DATABASES["default"]:
+            DATABASES["replica"][_key] = DATABASES["default"][_key]
+    if DATABASES["replica"]["ENGINE"] == "django.db.backends.postgresql":
+        # A replica that does not answer costs a report seconds, not the TCP timeout.
+        DATABASES["replica"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 3)
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_REPLICA_MAX_LAG = env.float("DATABASE_REPLICA_MAX_LAG", default=5.0)
+DATABASE_ROUTERS = ["contest_site.db_router.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache, sessions, Celery ----------------------------------------------------------------

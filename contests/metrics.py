@@ -39,3 +39,9 @@ CACHE_ERRORS = Counter(
     "(not tried while the breaker is open after a failure).",
     ["kind"],
 )
+REPLICA_SCOPES = Counter(
+    "contest_replica_scopes_total",
+    "Blocks of reads that asked for the read replica (contest_site.db_router), by the server they "
+    "read from (replica or default) and why (ok, lagging, unreachable).",
+    ["server", "reason"],
+)

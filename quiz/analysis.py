@@ -18,6 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from contest_site.db_router import reading_from_replica
+
 from .enums import AttemptStatus
 from .errors import QuizError
 from .models import OPTION_LETTERS, Attempt, AttemptQuestion, Option, QuestionStat, Round, RoundStat
@@ -223,7 +225,8 @@ def round_analyse(*, round: Round) -> RoundStat:
     if not round.is_closed:
         raise QuizError(_("Chỉ phân tích câu hỏi sau khi tuần thi đã đóng."))
     started = time.perf_counter()
-    questions, option_counts, right, chosen = round_matrices(round=round)
+    with reading_from_replica():  # the answers from the read replica when fit; the figures stored on the primary
+        questions, option_counts, right, chosen = round_matrices(round=round)
     figures = analyse(right=right, chosen=chosen, options=option_counts, test_length=round.questions_per_attempt)
     seconds = time.perf_counter() - started
     now = timezone.now()

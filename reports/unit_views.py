@@ -13,6 +13,7 @@ from accounts.models import Member, Organization
 from accounts.roles import role_required
 from accounts.rules import UNIT_ROLES, get_unit_for_user, officer_roots, sees_every_unit
 from accounts.selectors import organization_labels
+from contest_site.db_router import reading_from_replica
 from contests.downloads import download as file_download
 from contests.selectors import current_contest
 
@@ -38,6 +39,7 @@ def _pair(contest, units, week):
 
 
 @role_required(*UNIT_ROLES)
+@reading_from_replica()  # figures; a unit's own page (after importing or inviting members) reads the primary
 def units(request):
     """The units a person answers for. Organizers and the secretariat get every top unit."""
     contest = _contest()

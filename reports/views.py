@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from accounts.enums import Role
 from accounts.roles import has_role, role_required
 from accounts.selectors import organization_labels
+from contest_site.db_router import reading_from_replica
 from contests.downloads import download as file_download
 from contests.selectors import CONTEST_PARAM, contest_for_request
 from essays import judging as essay_judging
@@ -88,6 +89,7 @@ def _contest(request, *, drafts: bool = False):
 
 
 @role_required(Role.SECRETARIAT, Role.ORGANIZER)
+@reading_from_replica()  # figures only, nothing edited on this page (contest_site.db_router)
 def dashboard(request):
     contest = _contest(request, drafts=True)
     sort = request.GET.get("sort") if request.GET.get("sort") in SORTS else "-attempts"
@@ -114,8 +116,9 @@ def public_stats(request):
     key = f"public-stats:{contest.pk}"
     figures = cache.get(key)
     if figures is None:
-        weeks, total = selectors.weekly_table(contest=contest)
-        units = [u for u in selectors.unit_table(contest=contest, sort="-participants") if u.participants][:15]
+        with reading_from_replica():  # the figures only: the page's user and session stay on the primary
+            weeks, total = selectors.weekly_table(contest=contest)
+            units = [u for u in selectors.unit_table(contest=contest, sort="-participants") if u.participants][:15]
         top = max([u.participants for u in units] + [1])
         week_top = max([w.participants for w in weeks] + [1])
         figures = {
@@ -230,7 +233,10 @@ def download(request, kind):
         raise Http404
     contest = _contest(request, drafts=True)
     builder = getattr(exports, f"{kind}_workbook")
-    extra = {"details_viewer": _details_viewer(request)} if kind == "winners" else {}
+    if kind == "organizations":  # figures; the winners list shows the verdicts its reader just gave
+        with reading_from_replica():
+            return file_download(f"{SMALL_EXPORTS[kind]}.xlsx", lambda buffer: builder(buffer, contest=contest))
+    extra = {"details_viewer": _details_viewer(request)}
     return file_download(f"{SMALL_EXPORTS[kind]}.xlsx", lambda buffer: builder(buffer, contest=contest, **extra))
 
 
@@ -293,6 +299,7 @@ def integrity_review(request):
 
 
 @role_required(Role.SECRETARIAT, Role.ORGANIZER)
+@reading_from_replica()
 def summary(request):
     """The draft of the summary report (DOCX); its figures are the dashboard's."""
     contest = _contest(request, drafts=True)

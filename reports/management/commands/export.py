@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from contest_site.db_router import reading_from_replica
 from contests.selectors import current_contest
 
 
@@ -42,5 +43,6 @@ class Command(BaseCommand):
         contest = current_contest()
         if contest is None:
             raise CommandError("Chưa có cuộc thi nào đang công bố.")
-        count = EXPORTS[kind](file, contest=contest, round_id=round_id)
+        with reading_from_replica():  # a workbook reads only (contest_site.db_router)
+            count = EXPORTS[kind](file, contest=contest, round_id=round_id)
         self.stdout.write(self.style.SUCCESS(f"Đã xuất {count} dòng ra {file}."))

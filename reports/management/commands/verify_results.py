@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from contest_site.db_router import reading_from_replica
 from contests.models import Contest
 from reports.verification import verify_results
 
@@ -15,7 +16,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, contest=None, **options):
         try:
-            report = verify_results(contest_slug=contest)
+            # Read-only: from the read replica when it is fit (contest_site.db_router).
+            with reading_from_replica():
+                report = verify_results(contest_slug=contest)
         except Contest.DoesNotExist:
             raise CommandError(f"Không có cuộc thi nào có mã «{contest}».") from None
         for line in report.lines():
