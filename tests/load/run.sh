@@ -72,8 +72,8 @@ cleanup() {
   for pid in "${masters[@]}"; do kill "$pid" 2>/dev/null || true; done
   for f in "$logs"/worker*.pid; do [ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null || true; done
   [ -n "${pgbouncer_pid:-}" ] && kill "$pgbouncer_pid" 2>/dev/null || true
-  if [ -n "$replica" ] && [ -n "${replica_port:-}" ]; then bash scripts/pg-replica.sh stop "$logs/replica" "$pg_port" "$replica_port" >/dev/null 2>&1 || true; fi
-  if [ -n "${pgdata:-}" ]; then su postgres -s /bin/sh -c "'$pgbin/pg_ctl' -D '$pgdata' -m immediate stop" >/dev/null 2>&1 || true; fi
+  if [ -n "$replica" ] && [ -n "${replica_port:-}" ]; then bash scripts/pg-replica.sh stop "$logs/pgpair" "$pg_port" "$replica_port" >/dev/null 2>&1 || true; fi
+  if [ -n "${pgdata:-}" ] && [ -z "$replica" ]; then su postgres -s /bin/sh -c "'$pgbin/pg_ctl' -D '$pgdata' -m immediate stop" >/dev/null 2>&1 || true; fi
   if [ -n "${redis_port:-}" ]; then redis-cli -p "$redis_port" shutdown nosave >/dev/null 2>&1 || true; fi
 }
 trap cleanup EXIT
@@ -88,11 +88,19 @@ if [ -n "$own" ]; then
   start_redis() { redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no --daemonize yes \
                     --logfile "$logs/redis.log" >/dev/null; }  # fmt: skip
   start_redis
-  pgdata="$logs/pg"
-  pgopts="-p $pg_port -k $pgdata -c listen_addresses=127.0.0.1 -c max_connections=200"
-  install -d -o postgres -m 700 "$pgdata"
-  su postgres -s /bin/sh -c "'$pgbin/initdb' -D '$pgdata' -A trust -U postgres >/dev/null"
-  su postgres -s /bin/sh -c "'$pgbin/pg_ctl' -D '$pgdata' -l '$pgdata/log' -w -o \"$pgopts\" start" >/dev/null
+  if [ -n "$replica" ]; then
+    # A primary and a streaming replica (scripts/pg-replica.sh: initdb, then a base backup of the
+    # primary); the replica serves the reports, exports and /stats/ (contest_site/db_router.py).
+    replica_port="${LOADTEST_REPLICA_PORT:-5441}"
+    bash scripts/pg-replica.sh start "$logs/pgpair" "$pg_port" "$replica_port" >"$logs/replica.log" 2>&1
+    pgdata="$logs/pgpair/primary"; pgopts=""
+  else
+    pgdata="$logs/pg"
+    pgopts="-p $pg_port -k $pgdata -c listen_addresses=127.0.0.1 -c max_connections=200"
+    install -d -o postgres -m 700 "$pgdata"
+    su postgres -s /bin/sh -c "'$pgbin/initdb' -D '$pgdata' -A trust -U postgres >/dev/null"
+    su postgres -s /bin/sh -c "'$pgbin/pg_ctl' -D '$pgdata' -l '$pgdata/log' -w -o \"$pgopts\" start" >/dev/null
+  fi
   export DATABASE_URL="postgres://postgres@127.0.0.1:$pg_port/loadtest" REDIS_URL="redis://127.0.0.1:$redis_port/0"
 fi
 direct_url="$DATABASE_URL"
@@ -105,13 +113,7 @@ psql "${DATABASE_URL%/*}/postgres" -qc "create database ${DATABASE_URL##*/}" 2>/
 $BIN/python manage.py migrate --noinput -v0
 $BIN/python manage.py collectstatic --noinput -v0
 round=$($BIN/python manage.py prepare_loadtest --users "$users" | tail -n1)
-if [ -n "$replica" ]; then
-  # The replica (scripts/pg-replica.sh: a base backup of the primary, then streaming), for the
-  # reports, exports and /stats/ (contest_site/db_router.py); the site's writes go to the primary.
-  replica_port="${LOADTEST_REPLICA_PORT:-5441}"
-  bash scripts/pg-replica.sh start "$logs/replica" "$pg_port" "$replica_port" >"$logs/replica.log" 2>&1
-  export DATABASE_REPLICA_URL="postgres://postgres@127.0.0.1:$replica_port/${DATABASE_URL##*/}"
-fi
+if [ -n "$replica" ]; then export DATABASE_REPLICA_URL="postgres://postgres@127.0.0.1:$replica_port/${DATABASE_URL##*/}"; fi
 if [ -n "$pooled" ]; then
   # PgBouncer in transaction mode between every client (nodes, worker, scripts) and the server:
   # a server connection is lent for one transaction, so a server-side cursor cannot outlive it.
@@ -161,13 +163,14 @@ if [ "$scenario" = faults ]; then
   export SMS_BACKEND=contests.sms.ConsoleBackend DJANGO_EMAIL_BACKEND=django.core.mail.backends.console.EmailBackend
   $BIN/python tests/load/notify.py prepare "$users" >/dev/null
 fi
-# A worker for every queue; LOADTEST_WORKER_QUEUES (e.g. notifications) names the queues of the
-# one the faults scenario stops, and another worker then takes the rest.
+# A worker for every queue. In faults, the notifications' own worker (the one stopped; the queues
+# LOADTEST_WORKER_QUEUES names, "" for a single worker of every queue) and one for the rest.
 start_worker() {  # NAME [QUEUES]
   $BIN/celery -A contest_site worker -n "$1@%h" -l warning --concurrency 1 ${2:+-Q "$2"} >>"$logs/$1.log" 2>&1 &
   echo $! >"$logs/$1.pid"
 }
-fault_queues="${LOADTEST_WORKER_QUEUES:-}"
+fault_queues=""
+[ "$scenario" = faults ] && fault_queues="${LOADTEST_WORKER_QUEUES-notifications}"
 start_worker worker "$fault_queues"
 if [ -n "$fault_queues" ]; then start_worker worker-rest "${LOADTEST_OTHER_QUEUES:-exports,analysis,housekeeping,celery}"; fi
 # One node: gunicorn on $port. N nodes: gunicorn on $port+1 … $port+N, nginx on $port. Each node
@@ -194,7 +197,7 @@ if [ -n "${LOADTEST_PROFILE:-}" ]; then
 fi
 fault() { echo "$(date +%s.%N) $1" >>"$logs/faults.log"; }
 restart_primary() {
-  su postgres -s /bin/sh -c "'$pgbin/pg_ctl' -D '$pgdata' -m fast -w restart -o \"$pgopts\"" >/dev/null 2>&1
+  su postgres -s /bin/sh -c "'$pgbin/pg_ctl' -D '$pgdata' -m fast -w restart ${pgopts:+-o \"$pgopts\"}" >/dev/null 2>&1
 }
 if [ -n "$own" ]; then
   $BIN/python tests/load/probe.py watch "http://127.0.0.1:$port/readyz/" "$logs/probe.log" &
@@ -229,7 +232,7 @@ if [ "$scenario" = scaled ]; then
     sleep 30; fault primary-restart-behind-pgbouncer
     restart_primary
     sleep 30; fault replica-stopped
-    bash scripts/pg-replica.sh stop "$logs/replica" "$pg_port" "$replica_port" >>"$logs/replica.log" 2>&1 || true
+    bash scripts/pg-replica.sh stop-replica "$logs/pgpair" "$pg_port" "$replica_port" >>"$logs/replica.log" 2>&1 || true
   ) &
   pids+=($!)
 fi
@@ -247,7 +250,7 @@ if [ "$scenario" = scaled ]; then
   for page in stats reports; do
     echo "probe /$page/ as the secretariat:"; $BIN/python tests/load/probe.py report "$logs/faults.log" "$logs/probe-$page.log"
   done
-  echo "replica: $(grep -c . "$logs/replica.log" 2>/dev/null || echo 0) lines of scripts/pg-replica.sh in $logs/replica.log"
+  sed 's/^/  /' "$logs/replica.log"
 fi
 if [ "$scenario" = pooled ]; then
   wait "$export_pid" 2>/dev/null || true
