@@ -6,7 +6,8 @@
                                                does every minute (quiz.services.rounds_announce_opened):
                                                Notification rows written, one task each on the broker
     python tests/load/notify.py count [WAIT]   waits up to WAIT s (default 0) for the queued rows to
-                                               be sent, then prints the rows by state. Rows still
+                                               be sent (or until none was sent for 15 s), then
+                                               prints the rows by state. Rows still
                                                queued lost their task (a task that failed, e.g. in a
                                                PostgreSQL restart): the beat's
                                                requeue_stale_notifications, run as it would be
@@ -73,8 +74,12 @@ def open_round() -> None:
 def tally(wait: float, label: str) -> tuple[int, int]:
     started = time.time()
     rows = Notification.objects.filter(kind=NotificationKind.ROUND_OPEN)
-    while rows.filter(status=NotificationStatus.QUEUED).exists() and time.time() - started < wait:
+    queued, still = rows.filter(status=NotificationStatus.QUEUED).count(), 0
+    # Until none is queued, or none was sent for 15 s (the rest lost their task), or WAIT s.
+    while queued and still < 15 and time.time() - started < wait:
         time.sleep(1)
+        now_queued = rows.filter(status=NotificationStatus.QUEUED).count()
+        still, queued = (still + 1 if now_queued == queued else 0), now_queued
     states = dict(rows.values_list("status").annotate(n=Count("pk")).order_by())
     channels = dict(rows.filter(status=NotificationStatus.SENT).values_list("channel").annotate(n=Count("pk")).order_by())
     total = sum(states.values())
