@@ -11,11 +11,14 @@
 #   faults     concurrent (LOADTEST_USERS 200) against a Redis and a PostgreSQL cluster of its own
 #              (ports LOADTEST_REDIS_PORT 6390, LOADTEST_PG_PORT 5440, in a temporary directory):
 #              at 25 s Redis is stopped for LOADTEST_REDIS_DOWN (60) s; 15 s after it is back the
-#              Celery worker is killed (-9) and kept down LOADTEST_WORKER_DOWN (60) s, while a new
+#              notifications' Celery worker (-Q LOADTEST_WORKER_QUEUES, default notifications; another
+#              worker takes the other queues) is killed (-9) and kept down LOADTEST_WORKER_DOWN (60) s, while a new
 #              round opens and is announced to every contestant (e-mail and SMS: Notification rows,
 #              tasks on the broker); 15 s after the worker is back PostgreSQL is restarted. The run
 #              lasts until 20 s after that (LOADTEST_TIME overrides). Prints how long each fault
-#              interrupted service (/readyz/) and the notifications by state once the queue drained.
+#              interrupted service (/readyz/), the contestants' failed requests under each fault,
+#              and the notifications by state once the queue drained (rows whose task failed are
+#              queued again as the beat's requeue_stale_notifications does, then counted again).
 #   pooled     concurrent (LOADTEST_USERS 200, 90 s) with the site and the worker through a
 #              PgBouncer in transaction mode (LOADTEST_PGBOUNCER_PORT 6433, pool
 #              LOADTEST_POOL_SIZE 20) and DJANGO_DISABLE_SERVER_SIDE_CURSORS=1; at a third of the
