@@ -39,6 +39,7 @@ _next_user = iter(range(10**9))
 acknowledged: dict[tuple[int, int], int] = {}  # (attempt, position) → index the server said it saved
 counts = {"attempts": 0, "autosave_refused": 0, "signed_out": 0}
 scored: list[int] = []  # attempts whose submit the server answered with the result page
+failures: list[tuple[float, str, str]] = []  # (when, request, what): the faults' report puts each under its fault
 
 
 def _cookie(name: str, value: str, host: str) -> Cookie:
@@ -165,6 +166,13 @@ class Contestant(FastHttpUser):
             self._take_an_attempt(0)
 
 
+@events.request.add_listener
+def _failed(name, exception=None, response=None, **kwargs):
+    if exception is not None:
+        status = getattr(response, "status_code", 0) or type(exception).__name__
+        failures.append((round(time.time(), 3), name, str(status)))
+
+
 @events.test_start.add_listener
 def _started(environment, **kwargs):
     environment.loadtest_started = time.time()
@@ -197,4 +205,5 @@ def _report(environment, **kwargs):
           f"sessions lost {counts['signed_out']}")  # fmt: skip
     if os.environ.get("LOADTEST_ACKS"):
         with open(os.environ["LOADTEST_ACKS"], "w") as f:
-            json.dump({"summary": summary, "acks": [[a, p, i] for (a, p), i in acknowledged.items()], "scored": scored}, f)
+            acks = [[a, p, i] for (a, p), i in acknowledged.items()]
+            json.dump({"summary": summary, "acks": acks, "scored": scored, "failures": failures}, f)
