@@ -34,6 +34,9 @@ max_db_connections = ${PGBOUNCER_MAX_DB_CONNECTIONS:-30}
 max_client_conn = ${PGBOUNCER_MAX_CLIENT_CONN:-1000}
 ; A client waiting longer than this for a server connection gets an error, not an endless wait.
 query_wait_timeout = ${PGBOUNCER_QUERY_WAIT_TIMEOUT:-30}
+; After a refused login (the primary restarting) try again in 1 s, not the default 15 s: the
+; load runs measured a 1-2 s interruption with this.
+server_login_retry = ${PGBOUNCER_SERVER_LOGIN_RETRY:-1}
 server_idle_timeout = 600
 server_lifetime = 3600
 ignore_startup_parameters = extra_float_digits
