@@ -108,6 +108,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "contests.middleware.ContestReadOnlyMiddleware",
     "contests.middleware.RateLimitedMiddleware",
+    # A database restart or failover: a 503 page saying nothing is lost, never a 500.
+    "contests.middleware.DatabaseUnavailableMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
 ]

@@ -185,3 +185,44 @@ class RateLimitedMiddleware:
         if isinstance(exception, RateLimited):
             return too_many_requests(request)
         return None
+
+
+class DatabaseUnavailableMiddleware:
+    """The database gone for a moment (a restart, a failover, PgBouncer between two server logins)
+    is a 503 page with Retry-After, never a 500: a contestant starting or submitting in those
+    seconds is told that nothing is lost and to try again (a submit is idempotent; the answers are
+    already saved). The page is rendered without the request's context processors, which would
+    ask the database again."""
+
+    RETRY_AFTER_SECONDS = 5
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        import logging
+
+        from django.db import InterfaceError, OperationalError
+        from django.http import HttpResponse
+        from django.template.loader import render_to_string
+        from django.utils.http import url_has_allowed_host_and_scheme
+
+        if not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        first_line = (str(exception).strip().splitlines() or [""])[0]
+        logging.getLogger(__name__).warning(
+            "Database unavailable (%s: %s): 503 for %s", type(exception).__name__, first_line, request.path
+        )
+        retry_url = request.get_full_path()
+        if request.method not in ("GET", "HEAD"):  # back to the page the form was on, to send it again
+            referer = request.headers.get("referer", "")
+            safe = url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()}, require_https=request.is_secure())
+            retry_url = referer if referer and safe else request.path
+        body = render_to_string("503.html", {"retry_url": retry_url, "LANGUAGE_CODE": translation.get_language()})
+        response = HttpResponse(body, status=HTTPStatus.SERVICE_UNAVAILABLE)
+        response["Retry-After"] = str(self.RETRY_AFTER_SECONDS)
+        response["Cache-Control"] = "no-store"
+        return response

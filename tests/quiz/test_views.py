@@ -203,3 +203,47 @@ def test_option_texts_are_escaped(client):
     html = client.get(reverse("quiz:attempt", args=[attempt.pk])).content.decode()
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_a_database_gone_for_a_moment_is_a_503_that_loses_nothing(client):
+    """A PostgreSQL restart behind PgBouncer (the scaled load scenario) cut a few starts and submits:
+    they are a Vietnamese 503 page with Retry-After and a way back, never a 500; trying again works."""
+    from django.db import OperationalError
+
+    round = sealed_round()
+    client.force_login(contestant())
+    round_page = "http://testserver" + reverse("quiz:round", args=[round.pk])
+
+    def server_gone(execute, sql, params, many, context):
+        if 'FROM "quiz_round"' in sql:  # the view's first read (a lock wait inside the start has its own message)
+            raise OperationalError("server closed the connection unexpectedly")
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(server_gone):
+        response = client.post(reverse("quiz:start", args=[round.pk]), HTTP_REFERER=round_page)
+
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5" and response["Cache-Control"] == "no-store"
+    page = response.content.decode()
+    assert "Câu trả lời đã lưu của anh/chị không bị mất" in page and f'href="{round_page}"' in page
+    assert Attempt.objects.count() == 0
+
+    _start(client, round)  # the database back: the same button works
+    assert Attempt.objects.count() == 1
+
+
+def test_the_503_page_sends_a_post_back_only_to_this_site(client):
+    from django.db import OperationalError
+
+    round = sealed_round()
+    client.force_login(contestant())
+
+    def server_gone(execute, sql, params, many, context):
+        raise OperationalError("the database system is starting up")
+
+    with connection.execute_wrapper(server_gone):
+        response = client.post(reverse("quiz:start", args=[round.pk]), HTTP_REFERER="https://evil.example/phish")
+
+    assert response.status_code == 503
+    assert "evil.example" not in response.content.decode()
+    assert f'href="{reverse("quiz:start", args=[round.pk])}"' in response.content.decode()
