@@ -121,33 +121,12 @@ if [ -n "$pooled" ]; then
   # PgBouncer in transaction mode between every client (nodes, worker, scripts) and the server:
   # a server connection is lent for one transaction, so a server-side cursor cannot outlive it.
   pgb_port="${LOADTEST_PGBOUNCER_PORT:-6433}"
-  rest="${DATABASE_URL#*://}"; userinfo="${rest%%@*}"; hostport="${rest#*@}"; hostport="${hostport%%/*}"
-  server="host=${hostport%:*} port=${hostport##*:}"
-  [ "${userinfo#*:}" != "$userinfo" ] && server="$server user=${userinfo%%:*} password=${userinfo#*:}"
-  install -d -m 777 "$logs/pgbouncer"
-  printf '"%s" ""\n' "${userinfo%%:*}" >"$logs/pgbouncer/users.txt"
-  # server_login_retry 1 s (default 15): after the primary restarts, the first refused login
-  # does not keep the pool closed for 15 s.
-  cat >"$logs/pgbouncer/pgbouncer.ini" <<INI
-[databases]
-* = $server
-[pgbouncer]
-listen_addr = 127.0.0.1
-listen_port = $pgb_port
-unix_socket_dir =
-auth_type = trust
-auth_file = $logs/pgbouncer/users.txt
-pool_mode = transaction
-default_pool_size = ${LOADTEST_POOL_SIZE:-20}
-max_client_conn = 1000
-server_login_retry = 1
-ignore_startup_parameters = extra_float_digits,options
-logfile = $logs/pgbouncer/pgbouncer.log
-INI
-  chmod 644 "$logs/pgbouncer/"*
+  # The configuration of the tests' PgBouncer (tests/pgbouncer.py; server_login_retry 1 s, as
+  # deploy/pgbouncer's), here with a pool of LOADTEST_POOL_SIZE and 1,000 clients.
+  ini="$($BIN/python -m tests.pgbouncer "$logs/pgbouncer" "$pgb_port" "${LOADTEST_POOL_SIZE:-20}")"
   pgbouncer_cmd=(pgbouncer)
   [ "$(id -u)" = 0 ] && pgbouncer_cmd+=(-u nobody)  # it refuses to run as root
-  "${pgbouncer_cmd[@]}" "$logs/pgbouncer/pgbouncer.ini" >/dev/null 2>&1 &
+  "${pgbouncer_cmd[@]}" "$ini" >/dev/null 2>&1 &
   pgbouncer_pid=$!
   for _ in $(seq 1 50); do (echo >"/dev/tcp/127.0.0.1/$pgb_port") 2>/dev/null && break; sleep 0.1; done
   export DATABASE_URL="${DATABASE_URL%%@*}@127.0.0.1:$pgb_port/${DATABASE_URL##*/}" DJANGO_DISABLE_SERVER_SIDE_CURSORS=1
