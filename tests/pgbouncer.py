@@ -13,17 +13,13 @@ from pathlib import Path
 
 import pytest
 
+from tests import servers
+
 BINARY_PATHS = ("/usr/sbin/pgbouncer", "/usr/bin/pgbouncer")
 
 
 def binary() -> str | None:
     return shutil.which("pgbouncer") or next((p for p in BINARY_PATHS if Path(p).exists()), None)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def write_config(
@@ -57,7 +53,7 @@ def start(settings_dict: dict, *, pool_size: int = 2):
         if os.environ.get("CI"):
             pytest.fail("pgbouncer is missing (apt-get install pgbouncer)")
         pytest.skip("pgbouncer is not installed")
-    port = free_port()
+    port = servers.free_port()
     folder = Path(tempfile.mkdtemp(prefix="pgbouncer-"))
     folder.chmod(0o755)  # readable by the user it drops to when started as root
     command = [path, str(write_config(folder, settings_dict, port=port, pool_size=pool_size))]

@@ -7,13 +7,14 @@ import http.client
 import os
 import re
 import shutil
-import socket
 import subprocess
 import time
 from pathlib import Path
 
 import pytest
 import yaml
+
+from tests import servers
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
@@ -92,12 +93,6 @@ def test_private_files_and_secrets_stay_out_of_the_image():
         assert entry in ignored, entry
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _get(port: int, path: str) -> int:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
     try:
@@ -119,7 +114,7 @@ def nginx_binary():
 
 def test_the_proxy_log_holds_no_token(tmp_path, nginx_binary):
     """The proxy's own configuration, with its upstream and certificate pointed at this machine."""
-    https, http = _free_port(), _free_port()
+    https, http = servers.free_port(), servers.free_port()
     subprocess.run(
         ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
          "-keyout", tmp_path / "privkey.pem", "-out", tmp_path / "fullchain.pem"],

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from django.db import connections
 
-from tests import pgbouncer
+from tests import pgbouncer, servers
 
 ROOT = Path(__file__).resolve().parents[2]
 ENTRYPOINT = ROOT / "deploy" / "pgbouncer" / "entrypoint.sh"
@@ -32,7 +32,7 @@ def service():
     db = connections["default"].settings_dict
     folder = Path(tempfile.mkdtemp(prefix="pgbouncer-"))
     folder.chmod(0o777)  # written by the user it runs as
-    port = pgbouncer.free_port()
+    port = servers.free_port()
     password = 'a "quoted" pass word'
     env = {
         "PATH": f"{os.environ['PATH']}:/usr/sbin", "POSTGRES_APP_PASSWORD": password, "DATABASE_APP_ROLE": db["USER"],

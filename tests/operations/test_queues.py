@@ -11,7 +11,6 @@ import os
 import re
 import shlex
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -25,6 +24,7 @@ from contest_site.celery import app
 from contests import notifications
 from contests.enums import NotificationKind
 from contests.models import Notification
+from tests import servers
 from tests.factories import ContestFactory, contestant, staff_user
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -120,12 +120,6 @@ def test_make_worker_consumes_every_queue_or_the_ones_named():
 # --- A real Redis broker and real workers -------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _wait(predicate, what: str, timeout: float = WAIT):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -139,46 +133,25 @@ def _wait(predicate, what: str, timeout: float = WAIT):
 @pytest.fixture
 def broker(tmp_path):
     """A Redis server of this test's own; the app publishes to it for real (not eagerly)."""
-    import shutil
-
     import redis
 
-    binary = shutil.which("redis-server")
-    if not binary:
-        pytest.skip("redis-server is not installed")
-    port = _free_port()
-    server = subprocess.Popen(  # noqa: S603 - a fixed binary, our own arguments
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(tmp_path)],
-        stdout=subprocess.DEVNULL,
-    )
-    client = redis.Redis(host="127.0.0.1", port=port)
-    url = f"redis://127.0.0.1:{port}/0"
     # The app reads Django's settings under the CELERY_ namespace: those are the keys to change.
     saved = {"CELERY_BROKER_URL": app.conf.broker_url, "CELERY_TASK_ALWAYS_EAGER": app.conf.task_always_eager}
-    try:
-        _wait(lambda: _pings(client), "redis-server answers", timeout=10)
-        app.conf.update(CELERY_BROKER_URL=url, CELERY_TASK_ALWAYS_EAGER=False)
-        assert (app.conf.broker_url, app.conf.task_always_eager) == (url, False)
-        app._pool = None
-        app.amqp._producer_pool = None
-        yield {"url": url, "port": port, "redis": client}
-    finally:
-        if app._pool is not None:
-            app._pool.force_close_all()
-        app.conf.update(saved)
-        app._pool = None
-        app.amqp._producer_pool = None
-        server.terminate()
-        server.wait(timeout=10)
-
-
-def _pings(client) -> bool:
-    import redis
-
-    try:
-        return client.ping()
-    except redis.exceptions.ConnectionError:
-        return False
+    with servers.redis_server(tmp_path) as port:
+        client = redis.Redis(host="127.0.0.1", port=port)
+        url = f"redis://127.0.0.1:{port}/0"
+        try:
+            app.conf.update(CELERY_BROKER_URL=url, CELERY_TASK_ALWAYS_EAGER=False)
+            assert (app.conf.broker_url, app.conf.task_always_eager) == (url, False)
+            app._pool = None
+            app.amqp._producer_pool = None
+            yield {"url": url, "port": port, "redis": client}
+        finally:
+            if app._pool is not None:
+                app._pool.force_close_all()
+            app.conf.update(saved)
+            app._pool = None
+            app.amqp._producer_pool = None
 
 
 def _length(broker, queue: str) -> int:

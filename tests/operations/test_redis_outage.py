@@ -6,7 +6,6 @@ apart; with the database down, /readyz/ answers 503 and /healthz/ 200."""
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -21,17 +20,11 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from contest_site import redis_config
 from contests import redis_cache, sms
 from quiz.models import Attempt
+from tests import servers
 from tests.factories import ContestFactory, UserFactory, contestant
 from tests.quiz.factories import sealed_round
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def closed_port() -> int:
-    """A loopback port nobody listens on (connections are refused at once)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def cache_errors() -> float:
@@ -42,7 +35,7 @@ def cache_errors() -> float:
 def redis_down(settings):
     settings.CACHES = {
         "default": redis_config.cache_settings(
-            url=f"redis://127.0.0.1:{closed_port()}/0", sentinels="", master="", key_prefix="outage"
+            url=f"redis://127.0.0.1:{servers.free_port()}/0", sentinels="", master="", key_prefix="outage"
         )
     }
     redis_cache._states.clear()
@@ -169,7 +162,7 @@ def test_with_the_database_down_readyz_is_503_and_healthz_200():
         "h, r = c.get('/healthz/'), c.get('/readyz/')\n"
         "print(json.dumps([h.status_code, r.status_code, r.json()]))\n"
     )
-    result = _run({"DATABASE_URL": f"postgres://postgres@127.0.0.1:{closed_port()}/none"}, code)
+    result = _run({"DATABASE_URL": f"postgres://postgres@127.0.0.1:{servers.free_port()}/none"}, code)
     assert result.returncode == 0, result.stderr[-3000:]
     healthz, readyz, body = json.loads(result.stdout.strip().splitlines()[-1])
     assert (healthz, readyz) == (200, 503)
@@ -244,28 +237,10 @@ def test_settings_read_the_split_and_keep_redis_url_as_the_default():
 # --- A real Sentinel (the redis-server binary in sentinel mode), on loopback ports of its own -----
 
 
-def _wait_for(port: int) -> None:
-    import time
-
-    import redis
-
-    for _ in range(100):
-        try:
-            if redis.Redis(host="127.0.0.1", port=port, socket_timeout=0.5).ping():
-                return
-        except redis.exceptions.ConnectionError:
-            time.sleep(0.05)
-    raise AssertionError(f"nothing answers on {port}")
-
-
 @pytest.fixture
 def sentinel(tmp_path):
-    import shutil
-
-    binary = shutil.which("redis-server")
-    if not binary:
-        pytest.skip("redis-server is not installed")
-    master_port, sentinel_port = closed_port(), closed_port()
+    binary = servers.redis_binary()
+    master_port, sentinel_port = servers.free_port(), servers.free_port()
     conf = tmp_path / "sentinel.conf"
     conf.write_text(
         f"port {sentinel_port}\nbind 127.0.0.1\ndir {tmp_path}\n"
@@ -278,8 +253,8 @@ def sentinel(tmp_path):
     )
     watcher = subprocess.Popen([binary, str(conf), "--sentinel"], stdout=subprocess.DEVNULL)  # noqa: S603
     try:
-        _wait_for(master_port)
-        _wait_for(sentinel_port)
+        servers.wait_for_redis(master_port)
+        servers.wait_for_redis(sentinel_port)
         yield master_port, sentinel_port
     finally:
         for process in (watcher, master):
@@ -322,15 +297,12 @@ def test_the_cache_and_the_broker_work_through_a_real_sentinel(sentinel, setting
 
 
 def test_the_cache_follows_a_sentinel_failover(tmp_path, settings):
-    import shutil
     import time
 
     import redis
 
-    binary = shutil.which("redis-server")
-    if not binary:
-        pytest.skip("redis-server is not installed")
-    first, second, watcher_port = closed_port(), closed_port(), closed_port()
+    binary = servers.redis_binary()
+    first, second, watcher_port = servers.free_port(), servers.free_port(), servers.free_port()
     conf = tmp_path / "sentinel.conf"
     conf.write_text(
         f"port {watcher_port}\nbind 127.0.0.1\ndir {tmp_path}\n"
@@ -348,7 +320,7 @@ def test_the_cache_follows_a_sentinel_failover(tmp_path, settings):
     ]
     try:
         for port in (first, second, watcher_port):
-            _wait_for(port)
+            servers.wait_for_redis(port)
         settings.CACHES = {
             "default": redis_config.cache_settings(
                 url="redis://ignored/0", sentinels=f"127.0.0.1:{watcher_port}", master="failmaster", key_prefix="fo"

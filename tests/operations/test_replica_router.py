@@ -24,7 +24,7 @@ from quiz import analysis
 from quiz.models import Round
 from reports import services as report_services
 from reports.models import ExportJob
-from tests import replica
+from tests import replica, servers
 from tests.factories import ContestFactory, contestant, staff_user
 from tests.quiz.factories import sealed_round
 from tests.replica import queries_by_alias, writes
@@ -168,7 +168,7 @@ def test_an_unreachable_replica_is_left_for_default_at_once(caplog):
     connection = connections["replica"]
     connection.close()
     saved = connection.settings_dict["PORT"]
-    connection.settings_dict["PORT"] = str(replica.free_port())  # nothing listens there
+    connection.settings_dict["PORT"] = str(servers.free_port())  # nothing listens there
     try:
         ContestFactory()
         started = time.monotonic()
