@@ -50,6 +50,11 @@ done
 [ "$(psql_db db-replica "select count(*) from quiz_attempt")" = "$primary" ] || { echo "the attempt did not reach the replica"; exit 1; }
 echo "replica in recovery, streaming, $primary attempts on both; WAL not yet replayed: $(psql_db db "select pg_wal_lsn_diff(sent_lsn, replay_lsn) from pg_stat_replication") bytes"
 
+# The same results as one node: every score, place and figure recomputed from the stored answers
+# and the sealed keys (verify_results reads through the replica: contest_site/db_router.py).
+t="$(now)"
+"${compose[@]}" exec -T web python manage.py verify_results | tail -n 1
+echo "verify_results: every result matches ($(since "$t") s)"
 # The connection budget as it stands: the application's connections on the primary all come from
 # PgBouncer (capped by PGBOUNCER_MAX_DB_CONNECTIONS), its clients are the web threads and workers.
 echo "connections to the primary: $(psql_db db "select coalesce(string_agg(usename || ' ' || n, ', '), 'none') from (select usename, count(*) n from pg_stat_activity where backend_type = 'client backend' group by usename) c")"
