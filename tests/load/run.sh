@@ -208,7 +208,8 @@ if [ "$scenario" = scaled ]; then
   pids+=($!)
   $BIN/python tests/load/probe.py watch "http://127.0.0.1:$port/reports/" "$logs/probe-reports.log" "$staff" &
   pids+=($!)
-  (
+  # LOADTEST_FAULTS=0: the same stack without faults (the concurrent load through it, 0 errors).
+  [ "${LOADTEST_FAULTS:-1}" != 0 ] && (
     sleep 30; fault "web-node-$(( port + nodes ))-killed-9"
     kill -9 -- "-${masters[$(( nodes - 1 ))]}" 2>/dev/null || true
     sleep 30; fault primary-restart-behind-pgbouncer
