@@ -69,8 +69,11 @@ def failures_by_fault(faults: list[tuple[float, str]], failures: list) -> list[t
 
 def report(faults_path: str, log: str, acks: str = "") -> None:
     faults = []
-    with open(faults_path) as f:
-        fault_lines = f.read().splitlines()
+    try:
+        with open(faults_path) as f:
+            fault_lines = f.read().splitlines()
+    except FileNotFoundError:  # a run without faults (LOADTEST_FAULTS=0)
+        fault_lines = []
     with open(log) as f:
         probe_lines = f.read().splitlines()
     for line in fault_lines:
