@@ -210,9 +210,11 @@ CELERY_TIMEZONE = "Asia/Ho_Chi_Minh"
 #   analysis       the item analysis of closed rounds (minutes, CPU);
 #   housekeeping   nightly jobs: sessions, pruning, anonymisation (up to an hour);
 #   celery         the default queue: the contest's own clock, closing the attempts whose time ran
-#                  out (every minute, seconds of work; a contestant's result waits on it), so it
-#                  waits neither behind an SMS burst nor behind a nightly job. Celery's built-in
-#                  tasks land here too.
+#                  out (every minute, seconds of work; a contestant's result waits on it), never
+#                  behind a nightly job. The scaled compose file and Kubernetes give it to the
+#                  notifications worker (-Q notifications,celery: both short, both due now; a
+#                  worker polls its queues in turn, so an SMS burst does not starve it). Celery's
+#                  built-in tasks land here too.
 CELERY_TASK_QUEUES = tuple(
     Queue(name, Exchange(name, type="direct"), routing_key=name)
     for name in ("notifications", "exports", "analysis", "housekeeping", "celery")
