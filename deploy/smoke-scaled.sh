@@ -53,7 +53,7 @@ echo "replica in recovery, streaming, $primary attempts on both; WAL not yet rep
 # The same results as one node: every score, place and figure recomputed from the stored answers
 # and the sealed keys (verify_results reads through the replica: contest_site/db_router.py).
 t="$(now)"
-"${compose[@]}" exec -T web python manage.py verify_results | tail -n 1
+"${compose[@]}" exec -T web deploy/app-entrypoint.sh python manage.py verify_results | tail -n 1  # the entrypoint reads the secrets
 echo "verify_results: every result matches ($(since "$t") s)"
 # The connection budget as it stands: the application's connections on the primary all come from
 # PgBouncer (capped by PGBOUNCER_MAX_DB_CONNECTIONS), its clients are the web threads and workers.
