@@ -40,7 +40,7 @@ def watch(url: str, log: str, session: str = "") -> None:
 
 def interruptions(faults: list[tuple[float, str]], probes: list[tuple[float, bool]]) -> list[tuple[str, float]]:
     result = []
-    ends = [began for began, _name in faults[1:]] + [float("inf")]
+    ends = [began for began, _name in faults[1:]] + [float("inf")] * bool(faults)
     for (began, name), next_fault in zip(faults, ends, strict=True):
         end = min(began + 30, next_fault)  # a fault's window closes when the next one begins
         window = [(t, ok) for t, ok in probes if began <= t < end]

@@ -1,6 +1,7 @@
 """The faults' stopwatch (tests/load/probe.py): how long each fault interrupted the probe, and
 under which fault each failed contestant request falls."""
 
+from tests.load import probe
 from tests.load.probe import failures_by_fault, interruptions
 
 FAULTS = [(100.0, "redis-stopped"), (200.0, "postgresql-restart")]
@@ -26,3 +27,12 @@ def test_failures_fall_under_the_fault_that_began_last_before_them():
         ("redis-stopped", {"autosave 503": 1}),
         ("postgresql-restart", {"autosave 503": 1, "start 500": 1}),
     ]
+
+
+def test_a_run_without_faults_reports_none(tmp_path, capsys):
+    """LOADTEST_FAULTS=0: no faults file, probes and failures still counted."""
+    probes = tmp_path / "probe.log"
+    probes.write_text("1.0 ok\n2.0 fail\n3.0 ok\n")
+    probe.report(str(tmp_path / "faults.log"), str(probes))
+    out = capsys.readouterr().out
+    assert "probes: 3, failed 1" in out and "fault " not in out
