@@ -270,6 +270,11 @@ class AttemptQuerySet(models.QuerySet):
     def open(self):
         return self.filter(status=AttemptStatus.OPEN)
 
+    def full_score(self):
+        """Finished attempts with every drawn question right: the full score is the attempt's own
+        number of questions (the round's questions_per_attempt when it started), never a constant."""
+        return self.finished().filter(score=models.F("question_count"))
+
 
 class Attempt(models.Model):
     """One attempt (bài thi): its questions were drawn and shuffled at start. Times are the

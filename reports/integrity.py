@@ -79,12 +79,12 @@ def with_details(*, contest, cases: list[Case]) -> list[Case]:
     finished = Attempt.objects.finished().filter(round__contest=contest, user_id__in=user_ids)
     played, fast = defaultdict(set), defaultdict(set)
     rounds: dict[int, CaseWeek] = {}
-    for user_id, round_id, number, name, score, duration in finished.values_list(
-        "user_id", "round_id", "round__number", "round__name", "score", "duration_ms"
+    for user_id, round_id, number, name, score, questions, duration in finished.values_list(
+        "user_id", "round_id", "round__number", "round__name", "score", "question_count", "duration_ms"
     ).distinct():
         rounds[round_id] = CaseWeek(round_id, number, name)
         played[user_id].add(round_id)
-        if score == 20 and duration is not None and duration < FAST_FULL_SECONDS * 1000:
+        if score == questions and duration is not None and duration < FAST_FULL_SECONDS * 1000:
             fast[user_id].add(round_id)
     by_name = {week.name: week for week in rounds.values()}
     for case in cases:
@@ -101,15 +101,17 @@ def with_details(*, contest, cases: list[Case]) -> list[Case]:
 
 
 def cases(*, contest) -> list[Case]:
-    """Flagged cases: full scores faster than a person can read 20 questions, several accounts
-    with one phone number or one name and unit, bursts of attempts from one address, and the
+    """Flagged cases: full scores (every drawn question right: AttemptQuerySet.full_score) faster
+    than a person can read the questions, several accounts with one phone number or one name and
+    unit, bursts of attempts from one address, and the
     patterns of harvesting the answer key (reports.harvesting: probes then a high score,
     attempts far above the round's median, attempts that differ from the previous one in a
     single answer). Five queries, one per burst, and at most four for harvesting."""
     finished = Attempt.objects.finished().filter(round__contest=contest)
     found: list[Case] = []
     fast = (
-        finished.filter(score=20, duration_ms__lt=FAST_FULL_SECONDS * 1000)
+        finished.full_score()
+        .filter(duration_ms__lt=FAST_FULL_SECONDS * 1000)
         .values("user_id", "user__full_name")
         .annotate(n=Count("id"))
         .order_by("user__full_name")
