@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
+from accounts.models import Organization
 from contests.enums import PrizeStatus
 from contests.text import render_markdown
 
@@ -70,11 +71,25 @@ def file_number(essay_file: EssayFile) -> int:
     return earlier.count() + 1
 
 
-def authors_for(user, essay: Essay) -> list:
-    """The essay's authors with their units, or [] for whoever may not see them."""
+@dataclass(frozen=True)
+class AuthorView:
+    """What a page may show of an author: the phone only to whoever may see contacts."""
+
+    name: str
+    organization: Organization
+    phone: str  # "" unless rules.can_see_contacts
+
+
+def authors_for(user, essay: Essay) -> list[AuthorView]:
+    """The essay's authors with their units, or [] for whoever may not see them; their phones only
+    for the authors themselves and the staff (a template is never handed what it must not show)."""
     if not rules.can_see_authors(user, essay):
         return []
-    return list(essay.authors.select_related("organization"))
+    contacts = rules.can_see_contacts(user, essay)
+    return [
+        AuthorView(author.name, author.organization, author.phone if contacts else "")
+        for author in essay.authors.select_related("organization")
+    ]
 
 
 # --- Blind projection for judges -------------------------------------------------------------------

@@ -119,3 +119,23 @@ def test_public_page_shows_authors_only_after_publication(client, sheet):
 
     assert "Trần Văn Bút" in html and "Hà Thị Đồng" in html
     assert "0987654321" not in html and "tran.van.but@example.com" not in html
+
+
+def test_the_public_page_is_never_handed_the_authors_phones(client, sheet):
+    """Not only kept off the page by its template: the view's context has no phone for the public;
+    the author and the secretariat still get them."""
+    from django.utils import timezone
+
+    essay = sheet.essay
+    essay.published_at = timezone.now()
+    essay.save(update_fields=["published_at"])
+    phones = set(essay.authors.values_list("phone", flat=True))
+    assert phones - {""}
+
+    public = client.get(reverse("essays:public", args=[essay.code])).context["authors"]
+    assert [a.name for a in public] == list(essay.authors.order_by("order", "pk").values_list("name", flat=True))
+    assert {a.phone for a in public} == {""}
+
+    assert {a.phone for a in selectors.authors_for(essay.submitter, essay)} == phones
+    assert {a.phone for a in selectors.authors_for(staff_user(Role.SECRETARIAT), essay)} == phones
+    assert {a.phone for a in selectors.authors_for(staff_user(Role.JUDGE), essay)} == {""}
