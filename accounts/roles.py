@@ -79,6 +79,12 @@ def has_role(user, *roles: str) -> bool:
     return bool(user_roles(user) & set(roles))
 
 
+def is_organizer(user) -> bool:
+    """Decisions (sealing, answer keys, the bank with its answers, publishing essays) are the
+    organizers'; the secretariat's admin is for looking things up. None (no user) is not one."""
+    return user is not None and has_role(user, Role.ORGANIZER)
+
+
 def is_staff(user) -> bool:
     """Whether a user works on the contest: an organizer, the secretariat, a judge, or an account
     that may enter the admin (Django's `is_staff`). Staff are never drafted for a prize.

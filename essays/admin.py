@@ -6,18 +6,13 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from accounts.enums import Role
-from accounts.roles import has_role
+from accounts.roles import is_organizer
 from contests.admin import ContestWritableInlineMixin, ContestWritableMixin, ReadOnlyMixin, posted_inline_fields
 
 from . import freeze, rules
 from .forms import RubricAmendForm
 from .models import Assignment, Criterion, Essay, EssayAuthor, EssayFile, EssayPhase, EssayPrize, JudgingRound, PanelMember
 from .services import EssayError, essay_publish, essay_unpublish
-
-
-def _is_organizer(request) -> bool:
-    return has_role(request.user, Role.ORGANIZER)
 
 
 @admin.register(EssayPhase)
@@ -119,7 +114,7 @@ class EssayAdmin(ContestWritableMixin, admin.ModelAdmin):
         return super().changeform_view(request, object_id, form_url, extra_context)
 
     def has_publish_permission(self, request):
-        return _is_organizer(request) and self.has_change_permission(request)
+        return is_organizer(request.user) and self.has_change_permission(request)
 
     def _run(self, request, queryset, service, done_message):
         done = 0
@@ -276,7 +271,7 @@ class AssignmentAdmin(ContestWritableMixin, admin.ModelAdmin):
         return False
 
     def has_reopen_permission(self, request):
-        return _is_organizer(request) and self.has_change_permission(request)
+        return is_organizer(request.user) and self.has_change_permission(request)
 
     @admin.action(description=_("Mở lại phiếu chấm đã nộp"), permissions=["reopen"])
     def reopen(self, request, queryset):

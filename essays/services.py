@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.roles import is_organizer
 from contests.decisions import Action, decision_record
 from contests.rules import guard_contest_writable
 
@@ -157,20 +158,13 @@ def _notify_screening(essay: Essay) -> None:
     )
 
 
-def _is_organizer(user) -> bool:
-    from accounts.enums import Role
-    from accounts.roles import has_role
-
-    return has_role(user, Role.ORGANIZER)
-
-
 @transaction.atomic
 def essay_publish(*, essay: Essay, by) -> Essay:
     """Put one essay on the contest's public pages. Only an essay that was submitted and found
     eligible in screening; an essay holding a prize appears with the prize list (prizes_publish),
     never ahead of it. Publishing twice keeps the first time."""
     essay = Essay.objects.select_for_update().get(pk=essay.pk)
-    if not _is_organizer(by):
+    if not is_organizer(by):
         raise EssayError(_("Chỉ Ban Tổ chức được đăng bài viết lên trang cuộc thi."))
     if essay.published_at:
         return essay
@@ -195,7 +189,7 @@ def essay_unpublish(*, essay: Essay, by) -> Essay:
     """Take an essay off the public pages. An essay published with the prize list stays: taking it
     down would undo part of the published results."""
     essay = Essay.objects.select_for_update().get(pk=essay.pk)
-    if not _is_organizer(by):
+    if not is_organizer(by):
         raise EssayError(_("Chỉ Ban Tổ chức được gỡ bài viết khỏi trang cuộc thi."))
     if not essay.published_at:
         return essay

@@ -22,8 +22,7 @@ from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from accounts.enums import Role
-from accounts.roles import has_role
+from accounts.roles import is_organizer
 from contests.admin import ContestWritableInlineMixin, ContestWritableMixin, ReadOnlyMixin
 from contests.downloads import download
 
@@ -65,12 +64,6 @@ def pool_questions(*, round: Round) -> list[Question]:
     )
 
 
-def _is_organizer(request) -> bool:
-    """Decisions (sealing, answer keys, the bank with its answers) are the organizers'; the
-    secretariat's admin is for looking things up."""
-    return has_role(request.user, Role.ORGANIZER)
-
-
 @admin.register(Field)
 class FieldAdmin(admin.ModelAdmin):
     list_display = ["name", "sort_order", "question_count"]
@@ -92,7 +85,7 @@ class OptionInline(admin.TabularInline):
 
     def get_fields(self, request, obj=None):
         # The right answers of a round still open are the organizers' secret.
-        return self.fields if _is_organizer(request) else ["letter", "text"]
+        return self.fields if is_organizer(request.user) else ["letter", "text"]
 
 
 class UsedInRoundFilter(admin.SimpleListFilter):
@@ -298,18 +291,18 @@ class QuestionAdmin(admin.ModelAdmin):
         return _xlsx_response("mau-cau-hoi.xlsx", template=True)
 
     def changelist_view(self, request, extra_context=None):
-        extra_context = {**(extra_context or {}), "can_export_bank": _is_organizer(request)}
+        extra_context = {**(extra_context or {}), "can_export_bank": is_organizer(request.user)}
         return super().changelist_view(request, extra_context=extra_context)
 
     def export_view(self, request):
         """The whole bank with its right answers: organizers only."""
-        if not _is_organizer(request):
+        if not is_organizer(request.user):
             raise PermissionDenied
         return _xlsx_response(f"ngan-hang-cau-hoi-{timezone.localdate():%Y%m%d}.xlsx")
 
     def export_zip_view(self, request):
         """The whole bank with its answers and images, as the import takes it: organizers only."""
-        if not _is_organizer(request):
+        if not is_organizer(request.user):
             raise PermissionDenied
         return download(f"ngan-hang-cau-hoi-{timezone.localdate():%Y%m%d}.zip", lambda buffer: write_package(buffer))
 
@@ -494,10 +487,10 @@ class RoundAdmin(ContestWritableMixin, admin.ModelAdmin):
         return super().has_delete_permission(request, obj)
 
     def has_seal_permission(self, request):
-        return _is_organizer(request) and self.has_change_permission(request)
+        return is_organizer(request.user) and self.has_change_permission(request)
 
     def has_answer_key_permission(self, request):
-        return _is_organizer(request) and self.has_view_permission(request)
+        return is_organizer(request.user) and self.has_view_permission(request)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         round = self.get_object(request, object_id)
@@ -683,7 +676,7 @@ class RoundAdmin(ContestWritableMixin, admin.ModelAdmin):
             "problems": [] if round.is_sealed else selectors.round_problems(round=round),
             "published": [] if round.is_sealed else selectors.pool_published_questions(round=round),
             "questions": pool_questions(round=round),
-            "show_answers": _is_organizer(request),
+            "show_answers": is_organizer(request.user),
         }
         return render(request, "admin/quiz/round/pool.html", context)
 

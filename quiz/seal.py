@@ -23,8 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.enums import Role
-from accounts.roles import has_role
+from accounts.roles import is_organizer
 
 from .enums import RoundKind
 from .errors import QuizError
@@ -353,12 +352,8 @@ def is_seal_public(round: Round) -> bool:
     return round.results_published_at is not None
 
 
-def _is_organizer(user) -> bool:
-    return user is not None and user.is_authenticated and has_role(user, Role.ORGANIZER)
-
-
 def can_download_seal(user, round: Round) -> bool:
-    return is_seal_public(round) or _is_organizer(user)
+    return is_seal_public(round) or is_organizer(user)
 
 
 def seal_info_for_page(*, round: Round, user=None, now=None) -> SealInfo | None:
@@ -375,7 +370,7 @@ def seal_info_for_page(*, round: Round, user=None, now=None) -> SealInfo | None:
         sha256=row["sha256"],
         published=is_seal_public(round),
         downloadable=can_download_seal(user, round),
-        organizer=_is_organizer(user),
+        organizer=is_organizer(user),
         backfilled_on=timezone.localdate(row["created_at"]) if row["backfilled"] else None,
     )
 

@@ -94,3 +94,17 @@ def test_has_role_counts_superusers_as_organizers():
     assert has_role(boss, Role.ORGANIZER)
     assert has_role(judge, Role.JUDGE)
     assert not has_role(judge, Role.ORGANIZER)
+
+
+def test_is_organizer_is_one_predicate_for_every_caller():
+    """The organizers' decisions (seals, answer keys, the bank's answers, publishing essays) ask
+    accounts.roles.is_organizer, wherever they are taken: admin, services, the seal's download."""
+    from django.contrib.auth.models import AnonymousUser
+
+    from accounts.roles import is_organizer
+    from tests.factories import staff_user
+
+    assert is_organizer(staff_user(Role.ORGANIZER))
+    assert is_organizer(UserFactory(is_superuser=True))
+    for nobody in (None, AnonymousUser(), contestant(), staff_user(Role.SECRETARIAT), staff_user(Role.JUDGE)):
+        assert not is_organizer(nobody)
