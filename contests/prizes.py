@@ -32,11 +32,15 @@ from django.utils.translation import gettext as _
 from .decisions import Action, decision_record
 from .enums import PrizeStatus
 
+# The statuses of a prize that counts: drafted or verified, never one found not valid. Across a
+# relation (an essay's prize, a round's prizes) filter `prize__status__in=VALID_STATUSES`.
+VALID_STATUSES = (PrizeStatus.DRAFT, PrizeStatus.VERIFIED)
+
 
 class PrizeQuerySet(models.QuerySet):
     def valid(self):
-        """Prizes that count: drafted or verified, never one found not valid."""
-        return self.exclude(status=PrizeStatus.INVALID)
+        """Prizes that count (VALID_STATUSES): every figure and export reads prizes through this."""
+        return self.filter(status__in=VALID_STATUSES)
 
 
 @dataclass

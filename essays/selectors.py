@@ -12,15 +12,13 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from accounts.models import Organization
-from contests.enums import PrizeStatus
+from contests.prizes import VALID_STATUSES
 from contests.text import render_markdown
 
 from . import rules
 from .enums import Eligibility, EssayStatus, JudgingStatus, SheetStatus
 from .files import blind_name
 from .models import Assignment, Criterion, Essay, EssayFile, EssayPhase, JudgingRound, Score
-
-VALID_PRIZE = (PrizeStatus.DRAFT, PrizeStatus.VERIFIED)  # as EssayPrize.objects.valid(), across the join
 
 
 def phases_for_home(*, contest) -> list[EssayPhase]:
@@ -193,7 +191,7 @@ def screening_counts(*, contest) -> dict[str, int]:
 def published_essays(*, contest):
     """Essays on the public site, prize winners first (a prize found not valid counts as none).
     One query."""
-    winner_rank = Case(When(prize__status__in=VALID_PRIZE, then=F("prize__rank")))
+    winner_rank = Case(When(prize__status__in=VALID_STATUSES, then=F("prize__rank")))
     return (
         Essay.objects.filter(phase__contest=contest, published_at__isnull=False)
         .select_related("subject_organization", "prize")

@@ -10,7 +10,7 @@ from accounts.roles import is_organizer
 from contests.decisions import Action, decision_record
 from contests.rules import guard_contest_writable
 
-from .enums import Eligibility, EssayStatus, PrizeStatus
+from .enums import Eligibility, EssayStatus
 from .models import Essay, EssayAuthor, EssayFile, EssayPhase, EssayPrize
 
 
@@ -174,7 +174,7 @@ def essay_publish(*, essay: Essay, by) -> Essay:
         raise EssayError(_("Bài %(code)s đang chờ sơ loại; chỉ đăng bài đã được xác định đủ điều kiện.") % {"code": essay.code})
     if essay.eligibility != Eligibility.ELIGIBLE:
         raise EssayError(_("Bài %(code)s không đủ điều kiện dự thi; không thể đăng.") % {"code": essay.code})
-    if EssayPrize.objects.filter(essay=essay).exclude(status=PrizeStatus.INVALID).exists():
+    if EssayPrize.objects.valid().filter(essay=essay).exists():
         raise EssayError(
             _("Bài %(code)s nằm trong danh sách giải; bài được đăng khi công bố danh sách giải.") % {"code": essay.code}
         )
@@ -193,7 +193,7 @@ def essay_unpublish(*, essay: Essay, by) -> Essay:
         raise EssayError(_("Chỉ Ban Tổ chức được gỡ bài viết khỏi trang cuộc thi."))
     if not essay.published_at:
         return essay
-    if EssayPrize.objects.filter(essay=essay).exclude(status=PrizeStatus.INVALID).exists():
+    if EssayPrize.objects.valid().filter(essay=essay).exists():
         raise EssayError(_("Bài %(code)s đạt giải đã công bố; không thể gỡ khỏi trang cuộc thi.") % {"code": essay.code})
     essay.published_at = None
     essay.save(update_fields=["published_at"])

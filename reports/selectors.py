@@ -11,14 +11,11 @@ from django.utils import timezone
 from accounts.collation import vi_sort_key
 from accounts.enums import OrganizationKind
 from accounts.models import Member, Organization, Profile
-from contests.enums import PrizeStatus
+from contests.prizes import VALID_STATUSES
 from essays.enums import Eligibility, EssayStatus
 from essays.models import Essay
 from quiz.enums import RoundKind
 from quiz.models import Attempt, Prize, Round
-
-# Prizes that count (the same filter as PrizeQuerySet.valid(), across the essay's reverse relation).
-VALID_PRIZE = (PrizeStatus.DRAFT, PrizeStatus.VERIFIED)
 
 
 @dataclass
@@ -173,7 +170,7 @@ def unit_table(*, contest, sort: str = "-attempts", units: list[Organization] | 
         .annotate(
             n=Count("id"),
             eligible=Count("id", filter=Q(eligibility=Eligibility.ELIGIBLE)),
-            awarded=Count("prize", filter=Q(prize__status__in=VALID_PRIZE)),
+            awarded=Count("prize", filter=Q(prize__status__in=VALID_STATUSES)),
         )
     )
     for org_id, n, eligible, awarded in essays if round is None else ():

@@ -112,11 +112,7 @@ def verify_unit_table(*, contest, rounds: list[RoundFacts], report: Report, cont
             row["full_attempts"] += attempt.score == n
         for user_id, attempt in facts.best.items():
             best_org[(facts.round.pk, user_id)] = attempt.organization_id
-    prizes = (
-        Prize.objects.filter(round__contest=contest)
-        .exclude(status=PrizeStatus.INVALID)
-        .values_list("round_id", "user_id", "tier")
-    )
+    prizes = Prize.objects.valid().filter(round__contest=contest).values_list("round_id", "user_id", "tier")
     for round_id, user_id, tier in prizes:
         org = best_org.get((round_id, user_id))
         if org is None:
