@@ -1,4 +1,5 @@
 import functools
+import logging
 from http import HTTPStatus
 
 from csp import middleware as csp_middleware
@@ -8,10 +9,16 @@ from csp.utils import build_policy
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.core.signals import setting_changed
+from django.db import InterfaceError, OperationalError
 from django.dispatch import receiver
+from django.http import HttpResponse
 from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
+
+logger = logging.getLogger(__name__)
 
 
 class VietnameseFirstLocaleMiddleware(LocaleMiddleware):
@@ -203,19 +210,10 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        import logging
-
-        from django.db import InterfaceError, OperationalError
-        from django.http import HttpResponse
-        from django.template.loader import render_to_string
-        from django.utils.http import url_has_allowed_host_and_scheme
-
         if not isinstance(exception, OperationalError | InterfaceError):
             return None
         first_line = (str(exception).strip().splitlines() or [""])[0]
-        logging.getLogger(__name__).warning(
-            "Database unavailable (%s: %s): 503 for %s", type(exception).__name__, first_line, request.path
-        )
+        logger.warning("Database unavailable (%s: %s): 503 for %s", type(exception).__name__, first_line, request.path)
         retry_url = request.get_full_path()
         if request.method not in ("GET", "HEAD"):  # back to the page the form was on, to send it again
             referer = request.headers.get("referer", "")

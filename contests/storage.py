@@ -214,10 +214,14 @@ setting_changed.connect(_settings_changed, dispatch_uid="contests.storage.settin
 def private_file_response(field_file, *, filename: str, content_type: str | None = None) -> FileResponse:
     """Stream a private file (a FieldFile of private_storage) as an attachment: read from disk or
     from the bucket a block at a time, never as a whole; never cached by a browser or proxy.
-    FileNotFoundError when the file is gone."""
+    A file that is gone is a 404."""
+    from django.http import Http404
     from django.utils.cache import patch_cache_control
 
-    handle = field_file.storage.open(field_file.name, "rb")
+    try:
+        handle = field_file.storage.open(field_file.name, "rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
     response = FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)
     response.block_size = STREAM_CHUNK
     response.private_file = handle  # what is being streamed (FileResponse forgets it once wrapped)

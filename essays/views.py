@@ -221,14 +221,11 @@ def file_response(essay_file: EssayFile, *, blind: bool, number: int | None = No
         response = HttpResponse(data, content_type=CONTENT_TYPES[essay_file.kind])
         response["Content-Disposition"] = f'attachment; filename="{name}"'
     else:
-        try:
-            return private_file_response(
-                essay_file.file,
-                filename=essay_file.original_name,
-                content_type=CONTENT_TYPES.get(essay_file.kind, "application/octet-stream"),
-            )
-        except FileNotFoundError as exc:
-            raise Http404 from exc
+        return private_file_response(
+            essay_file.file,
+            filename=essay_file.original_name,
+            content_type=CONTENT_TYPES.get(essay_file.kind, "application/octet-stream"),
+        )
     patch_cache_control(response, private=True, no_store=True)
     return response
 

@@ -260,10 +260,7 @@ def export_file(request, pk):
     job = ExportJob.objects.filter(pk=pk, status=ExportJob.Status.DONE).exclude(file="").first()
     if job is None or not report_rules.can_download_export(request.user, job):
         raise Http404
-    try:
-        return private_file_response(job.file, filename=job.file.name.rsplit("/", 1)[-1])
-    except FileNotFoundError as exc:
-        raise Http404 from exc
+    return private_file_response(job.file, filename=job.file.name.rsplit("/", 1)[-1])
 
 
 @role_required(Role.SECRETARIAT, Role.ORGANIZER)
