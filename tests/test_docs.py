@@ -1,0 +1,253 @@
+"""The documentation names only what exists: code references, files, commands, make targets.
+
+What is checked, in README.md and docs/*.md:
+
+- A backticked dotted name whose first part is one of the project's packages (a top-level
+  directory holding Python: the apps, contest_site, tests, tools…, so a new app is covered
+  without editing this file) must import as a module or resolve to an attribute of one
+  (`quiz.services.attempt_deadline`, `quiz.models.AttemptQuerySet.full_score`, a dataclass
+  field such as `reports.selectors.UnitRow.members`), or name a model as `app_label.Model`.
+  A call written after it is ignored: `quiz.services.round_approve(confirm_published=True)`.
+- A backticked path whose first part is a top-level entry of the repository
+  (`scripts/pg-replica.sh`, `tests/quiz/test_seal.py`, `quiz/templatetags/seal_tags.py`) must
+  exist; `…` or `...` ends the part checked; `file.py::test_name` must define `test_name`; a
+  path to a template (`quiz/attempt.html`) is looked up by Django's template loaders. A bare test
+  file name (`test_uploads.py`, `test_headers.py::test_x`) must exist somewhere under tests/.
+- A backticked URL of the site (`/quiz/rounds/<id>/receipt/`, placeholders filled in with a
+  sample value) must resolve; `/media/` (served by nginx) and filesystem paths are left alone.
+- `manage.py COMMAND` (backticked or in a code block) must be a management command;
+  `make TARGET` (backticked or at the start of a code-block line) a target of the Makefile.
+- `Model.attribute` where Model is a model of the project (`Prize.objects.valid()`,
+  `Round.full_score_actual`) must resolve on the model class.
+
+Skipped, on purpose: other names that start with no package nor model (`round.max_attempts`,
+`selectors.blind_sheet`, `integrity.cases()`: a field or a module named within its app's
+context), URLs ending with `…`, settings and environment variables, shell commands other than
+manage.py and make, and anything inside a code block except the manage.py and make lines.
+"""
+
+import dataclasses
+import importlib
+import re
+from functools import cache
+from pathlib import Path
+
+from django.apps import apps
+from django.core.management import get_commands
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template
+from django.urls import Resolver404, resolve
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+SKIP_DIRS = {".venv", "node_modules", "staticfiles", "locale", "static", "templates"}
+
+SPAN = re.compile(r"`([^`\n]+)`")
+DOTTED = re.compile(r"([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+)(?:\(.*\))?")
+PATH_TOKEN = re.compile(r"[\w.\-…]+(?:/[\w.\-<>…]*)+(?:::\w+)?")
+TEST_FILE = re.compile(r"(test_\w+\.py)(?:::(\w+))?")
+URL = re.compile(r"/[\w\-/<>.…]*(?:\?[\w=&<>-]*)?")
+MANAGE = re.compile(r"manage\.py\s+([a-z][\w-]*)")
+MAKE = re.compile(r"^(?:\$\s*)?make\s+([a-z][\w-]*)")
+
+
+def project_packages():
+    """Top-level directories holding Python code: every app, contest_site, tests, tools…"""
+    return {
+        d.name
+        for d in ROOT.iterdir()
+        if d.is_dir() and d.name not in SKIP_DIRS and not d.name.startswith(".") and any(d.glob("*.py"))
+    }
+
+
+def project_models():
+    """The models of the project's apps by class name (a name two apps share is left out)."""
+    packages = project_packages()
+    found = {}
+    for model in apps.get_models():
+        if model.__module__.split(".")[0] in packages:
+            found[model.__name__] = None if model.__name__ in found else model
+    return {name: model for name, model in found.items() if model}
+
+
+def make_targets():
+    text = (ROOT / "Makefile").read_text()
+    return set(re.findall(r"^([A-Za-z][\w-]*)\s*:(?!=)", text, re.M))
+
+
+def references():
+    """(where, kind, text) for every reference in the docs; kind is a span or a code-block line."""
+    for doc in DOCS:
+        in_code = False
+        for number, line in enumerate(doc.read_text().splitlines(), 1):
+            where = f"{doc.relative_to(ROOT)}:{number}"
+            if line.lstrip().startswith("```"):
+                in_code = not in_code
+                continue
+            if in_code:
+                yield where, "code", line.strip()
+            else:
+                for span in SPAN.findall(line):
+                    yield where, "span", span.strip()
+
+
+def resolve_dotted(name):
+    """None if `name` imports or resolves to an attribute of a module, else what went wrong."""
+    parts = name.split(".")
+    module, rest = None, []
+    for cut in range(len(parts), 0, -1):
+        try:
+            module = importlib.import_module(".".join(parts[:cut]))
+        except ModuleNotFoundError as exc:
+            if exc.name and not name.startswith(exc.name):  # a missing dependency, not a wrong name
+                raise
+            continue
+        rest = parts[cut:]
+        break
+    if module is None:
+        return "no such module"
+    if rest and len(parts) == 2 and apps.is_installed(parts[0]) and not hasattr(module, rest[0]):
+        try:
+            apps.get_model(parts[0], rest[0])  # app_label.Model
+            return None
+        except LookupError:
+            pass
+    return resolve_attributes(module, rest, ".".join(parts[: len(parts) - len(rest)]))
+
+
+def resolve_attributes(obj, rest, prefix):
+    """None if the attribute chain `rest` resolves on obj (the last may be a declared field)."""
+    for i, part in enumerate(rest):
+        if hasattr(obj, part):
+            obj = getattr(obj, part)
+            continue
+        declared = dataclasses.is_dataclass(obj) and part in {f.name for f in dataclasses.fields(obj)}
+        declared = declared or part in getattr(obj, "_fields", ())
+        declared = declared or any(part in getattr(k, "__annotations__", {}) for k in getattr(obj, "__mro__", ()))
+        if declared and i == len(rest) - 1:
+            return None
+        return f"{'.'.join([prefix, *rest[:i]])} has no {part!r}"
+    return None
+
+
+def template_exists(name):
+    try:
+        get_template(name)
+    except TemplateDoesNotExist:
+        return False
+    return True
+
+
+@cache
+def suite_files_by_name():
+    return {p.name: p for p in (ROOT / "tests").rglob("test_*.py")}
+
+
+def check_path(token):
+    path, _, test_name = token.partition("::")
+    for ellipsis in ("…", "..."):
+        if ellipsis in path:
+            path = path.split(ellipsis)[0].rstrip("/") or "."
+    target = ROOT / path
+    if not target.exists():
+        if path.endswith((".html", ".txt", ".xml")) and template_exists(path):
+            return None
+        return "no such file"
+    if test_name and not re.search(rf"^\s*(?:async )?def {test_name}\(", target.read_text(), re.M):
+        return f"{path} defines no {test_name}"
+    return None
+
+
+SERVED_ELSEWHERE = {"/media/"}  # by nginx or whitenoise, not by a view
+FILESYSTEM = {"usr", "etc", "tmp", "var", "opt", "srv", "home", "dev", "proc", "run"}
+
+
+def check_url(text):
+    """None if the site answers the path (placeholders such as <id> filled in), else the error."""
+    path = text.split("?")[0]
+    if path.split("/")[1] in FILESYSTEM:
+        return None
+    if "…" in path:  # a family of URLs (`/accounts/…`): not checked
+        return None
+    samples = {"sha256": "0" * 64, "id": "1", "n": "1", "part": "quiz"}
+    path = re.sub(r"<(\w+)>", lambda m: samples.get(m.group(1), "abc"), path)
+    try:
+        resolve(path)
+    except Resolver404:
+        if path in SERVED_ELSEWHERE:
+            return None
+        return "no URL of the site"
+    return None
+
+
+def problems():
+    packages = project_packages()
+    top_level = {p.name for p in ROOT.iterdir()}
+    commands = set(get_commands())
+    targets = make_targets()
+    models = project_models()
+    found = []
+    for where, kind, text in references():
+        for command in MANAGE.findall(text):
+            if command not in commands:
+                found.append(f"{where}: manage.py {command}: no such management command")
+        make = MAKE.match(text)
+        if make and make.group(1) not in targets:
+            found.append(f"{where}: make {make.group(1)}: no such target in the Makefile")
+        if kind == "code":
+            continue
+        dotted = DOTTED.fullmatch(text)
+        if dotted and dotted.group(1).split(".")[0] in packages:
+            error = resolve_dotted(dotted.group(1))
+            if error:
+                found.append(f"{where}: `{text}`: {error}")
+            continue
+        if dotted and dotted.group(1).split(".")[0] in models:
+            model, _, attribute = dotted.group(1).partition(".")
+            error = resolve_attributes(models[model], attribute.split("."), model)
+            if error:
+                found.append(f"{where}: `{text}`: {error}")
+            continue
+        if URL.fullmatch(text):
+            error = check_url(text)
+            if error:
+                found.append(f"{where}: `{text}`: {error}")
+            continue
+        for token in text.split():
+            if PATH_TOKEN.fullmatch(token) and token.split("/")[0] in top_level:
+                error = check_path(token)
+                if error:
+                    found.append(f"{where}: `{token}`: {error}")
+            elif bare := TEST_FILE.fullmatch(token):
+                path = suite_files_by_name().get(bare.group(1))
+                if path is None:
+                    found.append(f"{where}: `{token}`: no such test file under tests/")
+                elif bare.group(2) and (error := check_path(f"{path.relative_to(ROOT)}::{bare.group(2)}")):
+                    found.append(f"{where}: `{token}`: {error}")
+    return found
+
+
+def test_every_code_reference_in_the_docs_exists():
+    found = problems()
+    assert not found, "references in the docs to nothing:\n" + "\n".join(found)
+
+
+def test_the_checker_reports_what_does_not_exist():
+    assert resolve_dotted("quiz.services.attempt_deadline") is None
+    assert resolve_dotted("reports.selectors.UnitRow.members") is None
+    assert resolve_dotted("quiz.Prize") is None
+    assert resolve_dotted("quiz.services.no_such_rule") == "quiz.services has no 'no_such_rule'"
+    assert resolve_dotted("quiz.no_such_module.f") == "quiz has no 'no_such_module'"
+    models = project_models()
+    assert resolve_attributes(models["Prize"], ["objects", "valid"], "Prize") is None
+    assert resolve_attributes(models["Round"], ["no_such_field"], "Round") == "Round has no 'no_such_field'"
+    assert check_url("/quiz/rounds/<id>/receipt/?receipt=<hex>") is None
+    assert check_url("/quiz/no-such-page/") == "no URL of the site"
+    assert check_path("scripts/pg-replica.sh") is None
+    assert check_path("quiz/attempt.html") is None
+    assert check_path("scripts/no-such-script.sh") == "no such file"
+    assert check_path("tests/test_docs.py::test_no_such_test") == "tests/test_docs.py defines no test_no_such_test"
+    assert {"quiz", "reports", "contest_site", "tests", "tools"} <= project_packages()
+    assert {"run", "test", "bench"} <= make_targets()
+    assert MAKE.match("make bench BENCH_DATABASE_URL=x").group(1) == "bench"
+    assert MANAGE.findall("docker compose exec web python manage.py seed_demo") == ["seed_demo"]
