@@ -251,3 +251,31 @@ def test_the_checker_reports_what_does_not_exist():
     assert {"run", "test", "bench"} <= make_targets()
     assert MAKE.match("make bench BENCH_DATABASE_URL=x").group(1) == "bench"
     assert MANAGE.findall("docker compose exec web python manage.py seed_demo") == ["seed_demo"]
+
+
+ENV_READ = re.compile(
+    r"""(?:\benv(?:_bool|\.\w+)?|os\.environ\.get|os\.getenv)\(\s*["']([A-Z][A-Z0-9_]*)["']"""
+    r"""|os\.environ\[\s*["']([A-Z][A-Z0-9_]*)["']\s*\]"""
+)
+NOT_OURS = {"DJANGO_SETTINGS_MODULE"}  # Django's own, set by manage.py, wsgi.py, asgi.py, celery.py
+
+
+def environment_variables_read():
+    """{name: files} of the variables the application's code reads (settings, gunicorn, the apps)."""
+    found = {}
+    code = [*ROOT.glob("*.py")]
+    for package in project_packages() - {"tests", "scripts"}:
+        code += (ROOT / package).rglob("*.py")
+    for path in code:
+        relative = path.relative_to(ROOT)
+        for match in ENV_READ.finditer(path.read_text()):
+            found.setdefault(match.group(1) or match.group(2), set()).add(str(relative))
+    return {name: files for name, files in found.items() if name not in NOT_OURS}
+
+
+def test_env_example_documents_every_variable_the_application_reads():
+    documented = set(re.findall(r"^#?\s*([A-Z][A-Z0-9_]*)=", (ROOT / ".env.example").read_text(), re.M))
+    read = environment_variables_read()
+    assert {"DATABASE_URL", "DJANGO_DEBUG", "GUNICORN_WORKERS", "FIRST_ORGANIZER_PASSWORD"} <= set(read)
+    missing = sorted(f"{name} (read in {', '.join(sorted(read[name]))})" for name in set(read) - documented)
+    assert not missing, ".env.example does not document:\n" + "\n".join(missing)
