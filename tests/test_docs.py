@@ -12,7 +12,8 @@ What is checked, in README.md and docs/*.md:
   (`scripts/pg-replica.sh`, `tests/quiz/test_seal.py`, `quiz/templatetags/seal_tags.py`) must
   exist; `…` or `...` ends the part checked; `file.py::test_name` must define `test_name`; a
   path to a template (`quiz/attempt.html`) is looked up by Django's template loaders. A bare test
-  file name (`test_uploads.py`, `test_headers.py::test_x`) must exist somewhere under tests/.
+  file name (`test_uploads.py`, `test_headers.py::test_x`) must exist somewhere under tests/; a
+  `::test_name` alone belongs to the test file named last before it in the same document.
 - A backticked URL of the site (`/quiz/rounds/<id>/receipt/`, placeholders filled in with a
   sample value) must resolve; `/media/` (served by nginx) and filesystem paths are left alone.
 - `manage.py COMMAND` (backticked or in a code block) must be a management command;
@@ -37,6 +38,8 @@ from django.core.management import get_commands
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
 from django.urls import Resolver404, resolve
+
+from tests.budgets import QUERIES
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
@@ -186,6 +189,7 @@ def problems():
     commands = set(get_commands())
     targets = make_targets()
     models = project_models()
+    last_file = {}  # per document: the test file a following `::test_name` belongs to
     found = []
     for where, kind, text in references():
         for command in MANAGE.findall(text):
@@ -213,16 +217,25 @@ def problems():
             if error:
                 found.append(f"{where}: `{text}`: {error}")
             continue
+        if (more := re.fullmatch(r"::(\w+)", text)) and last_file.get(where.split(":")[0]):
+            error = check_path(f"{last_file[where.split(':')[0]]}::{more.group(1)}")
+            if error:
+                found.append(f"{where}: `{text}`: {error}")
+            continue
         for token in text.split():
             if PATH_TOKEN.fullmatch(token) and token.split("/")[0] in top_level:
                 error = check_path(token)
                 if error:
                     found.append(f"{where}: `{token}`: {error}")
+                elif token.partition("::")[0].endswith(".py"):
+                    last_file[where.split(":")[0]] = token.partition("::")[0]
             elif bare := TEST_FILE.fullmatch(token):
                 path = suite_files_by_name().get(bare.group(1))
                 if path is None:
                     found.append(f"{where}: `{token}`: no such test file under tests/")
-                elif bare.group(2) and (error := check_path(f"{path.relative_to(ROOT)}::{bare.group(2)}")):
+                    continue
+                last_file[where.split(":")[0]] = str(path.relative_to(ROOT))
+                if bare.group(2) and (error := check_path(f"{path.relative_to(ROOT)}::{bare.group(2)}")):
                     found.append(f"{where}: `{token}`: {error}")
     return found
 
@@ -279,3 +292,19 @@ def test_env_example_documents_every_variable_the_application_reads():
     assert {"DATABASE_URL", "DJANGO_DEBUG", "GUNICORN_WORKERS", "FIRST_ORGANIZER_PASSWORD"} <= set(read)
     missing = sorted(f"{name} (read in {', '.join(sorted(read[name]))})" for name in set(read) - documented)
     assert not missing, ".env.example does not document:\n" + "\n".join(missing)
+
+
+def budget_table():
+    """The table of docs/performance.md's «Query budgets», as tests/budgets.py has it."""
+    rows = ["| budget | queries | what |", "|---|---|---|"]
+    for name, budget in QUERIES.items():
+        rows.append(f"| `{name}` | {'≤ ' if budget.at_most else ''}{int(budget)} | {budget.what} |")
+    return rows
+
+
+def test_the_query_budgets_in_the_docs_are_the_ones_the_tests_assert():
+    text = (ROOT / "docs" / "performance.md").read_text()
+    section = text.split("\n## Query budgets\n", 1)[1].split("\n## ", 1)[0]
+    written = [line for line in section.splitlines() if line.startswith("|")]
+    expected = budget_table()
+    assert written == expected, "docs/performance.md, «Query budgets», should read:\n" + "\n".join(expected)

@@ -13,6 +13,7 @@ from accounts.models import Member, Organization, UnitOfficer
 from accounts.roles import has_role
 from accounts.rules import can_manage_unit, units_in_reach
 from accounts.services import unit_officer_assign, unit_officer_remove
+from tests.budgets import QUERIES
 from tests.factories import ContestFactory, OrganizationFactory, UserFactory, contestant, staff_user
 from tests.quiz.factories import answer_all, sealed_round
 
@@ -196,7 +197,7 @@ def test_the_page_shows_the_week_and_who_has_not_taken_part(client, tree, django
     assert sorted(names) == ["Lê Thị Chưa Thi", "Đỗ Văn Vắng"]
 
     # The same number of queries for three more people who have not taken part.
-    with django_assert_max_num_queries(25) as before:
+    with django_assert_max_num_queries(QUERIES["unit_page"]) as before:
         client.get(f"/reports/units/{tree['tax'].pk}/")
     for n in range(3):
         contestant(organization=tree["cell"])

@@ -7,6 +7,7 @@ from django.contrib.admin import helpers
 from accounts.enums import Role
 from quiz.enums import QuestionStatus
 from quiz.models import Question, Round
+from tests.budgets import QUERIES
 from tests.factories import staff_user
 from tests.quiz.factories import FieldFactory, QuestionFactory, RoundFactory
 
@@ -75,12 +76,12 @@ def test_pool_page_query_count_does_not_grow_with_the_pool(organizer, django_ass
     field, _questions = _pool(round, n=1)
     url = f"/admin/quiz/round/{round.pk}/pool/"
     organizer.get(url)
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(QUERIES["admin_round_pool"]):
         organizer.get(url)
     for _ in range(4):
         round.pool.create(question=QuestionFactory(field=field, status=QuestionStatus.APPROVED))
     assert Question.objects.count() == 5
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(QUERIES["admin_round_pool"]):
         organizer.get(url)
 
 

@@ -7,6 +7,7 @@ from openpyxl import load_workbook
 
 from contests.decisions import Action, decision_record
 from contests.models import Contest, Decision, DecisionLogError
+from tests.budgets import QUERIES
 from tests.factories import ContestFactory
 
 
@@ -88,7 +89,7 @@ def test_decision_page_queries_do_not_grow_with_the_log(client, published_contes
                                                         django_assert_max_num_queries):  # fmt: skip
     client.force_login(organizer)
     _log(published_contest, organizer, secretariat)
-    with django_assert_max_num_queries(12) as few:
+    with django_assert_max_num_queries(QUERIES["decisions"]) as few:
         client.get(reverse("reports:decisions"))
     for _ in range(10):
         _log(published_contest, organizer, secretariat)

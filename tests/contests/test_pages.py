@@ -3,6 +3,7 @@ from django.core.files.base import ContentFile
 
 from contests.enums import ContestStatus
 from contests.models import FAQ, ReferenceDocument
+from tests.budgets import QUERIES
 from tests.factories import ContestFactory, contestant
 
 pytestmark = pytest.mark.django_db
@@ -31,11 +32,11 @@ def test_home_query_count_is_constant(client, django_assert_num_queries):
     contest = ContestFactory()
     ContestFactory(status=ContestStatus.ARCHIVED)
     client.get("/")  # warm the session and caches
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(QUERIES["home"]):
         client.get("/")
     for _ in range(3):
         ContestFactory(status=ContestStatus.ARCHIVED)
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(QUERIES["home"]):
         client.get("/")
     assert contest
 

@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 from accounts.enums import OrganizationKind, Role
 from essays.enums import EssayStatus
 from essays.models import Essay, EssayAuthor, EssayPrize
+from tests.budgets import QUERIES
 from tests.contests.docx_checks import assert_party_page, assert_times_new_roman_everywhere, page_break_before
 from tests.essays.factories import EssayFactory, EssayPhaseFactory
 from tests.factories import ContestFactory, OrganizationFactory, staff_user
@@ -83,7 +84,7 @@ def test_book_is_a_real_book_in_the_party_format(client, django_assert_max_num_q
     )
     client.force_login(staff_user(Role.ORGANIZER))
 
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(QUERIES["essay_book"]):
         response = client.get("/essays/manage/book.docx")
 
     document = Document(io.BytesIO(response.content))

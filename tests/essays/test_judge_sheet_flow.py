@@ -16,6 +16,7 @@ from essays.enums import Eligibility, EssayStatus, SheetStatus
 from essays.judging_views import _next_sheet
 from essays.models import Assignment, Criterion, EssayFile, JudgingRound, PanelMember, Score
 from essays.selectors import QueueRow
+from tests.budgets import QUERIES
 from tests.essays import samples
 from tests.essays.factories import EssayFactory, EssayPhaseFactory
 from tests.factories import staff_user
@@ -186,13 +187,13 @@ def test_sheet_query_count_does_not_grow_with_the_queue(client, django_assert_nu
     client.force_login(judge)
     url = reverse("judging:sheet", args=[sheets[0].pk])
     client.get(url)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(QUERIES["judge_sheet"]):
         client.get(url)
     for _ in range(3):
         EssayFactory(phase=round.phase, status=EssayStatus.SUBMITTED, eligibility=Eligibility.ELIGIBLE)
     judging.round_fill_from_screening(round=round)
     judging.round_assign(round=round)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(QUERIES["judge_sheet"]):
         client.get(url)
 
 

@@ -7,6 +7,7 @@ from essays import selectors as essay_selectors
 from essays.enums import Eligibility, EssayStatus, JudgingStatus, SheetStatus
 from essays.models import Assignment, Criterion, EssayPrize, JudgingRound, PanelMember
 from essays.services import EssayError
+from tests.budgets import QUERIES
 from tests.essays.factories import EssayFactory, EssayPhaseFactory
 from tests.factories import OrganizationFactory, staff_user
 
@@ -219,12 +220,12 @@ def test_queue_query_count_is_constant(client, django_assert_num_queries):
     judging.round_assign(round=round)
     client.force_login(judge)
     client.get(reverse("judging:queue"))
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(QUERIES["judge_queue"]):
         client.get(reverse("judging:queue"))
     _eligible(phase, 3)
     judging.round_fill_from_screening(round=round)
     judging.round_assign(round=round)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(QUERIES["judge_queue"]):
         client.get(reverse("judging:queue"))
 
 

@@ -9,6 +9,7 @@ from accounts.enums import Role
 from essays import services
 from essays.enums import Eligibility, EssayStatus
 from essays.models import Essay, EssayFile
+from tests.budgets import QUERIES
 from tests.essays import samples
 from tests.essays.factories import BODY, EssayFactory, EssayPhaseFactory
 from tests.factories import OrganizationFactory, contestant, staff_user
@@ -169,9 +170,9 @@ def test_screening_list_query_count_is_constant(client, django_assert_num_querie
     EssayFactory(phase=phase, status=EssayStatus.SUBMITTED)
     client.force_login(staff_user(Role.SECRETARIAT))
     client.get(reverse("essays:manage"))
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(QUERIES["essay_screening"]):
         client.get(reverse("essays:manage"))
     for _ in range(3):
         EssayFactory(phase=phase, status=EssayStatus.SUBMITTED)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(QUERIES["essay_screening"]):
         client.get(reverse("essays:manage"))

@@ -6,6 +6,7 @@ from openpyxl import load_workbook
 from accounts.enums import Role
 from quiz.excel import headers
 from quiz.models import Question, Round, RoundQuestion
+from tests.budgets import QUERIES
 from tests.factories import staff_user
 from tests.quiz.factories import FieldFactory, QuestionFactory, RoundFactory, question_workbook, sealed_round
 
@@ -93,9 +94,9 @@ def test_admin_answer_key_export(organizer_client):
 def test_question_changelist_query_count_is_constant(organizer_client, django_assert_num_queries):
     QuestionFactory()
     organizer_client.get("/admin/quiz/question/")
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(QUERIES["admin_question_list"]):
         organizer_client.get("/admin/quiz/question/")
     for _ in range(5):
         QuestionFactory()
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(QUERIES["admin_question_list"]):
         organizer_client.get("/admin/quiz/question/")

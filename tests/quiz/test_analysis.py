@@ -15,6 +15,7 @@ from quiz import analysis, services
 from quiz.analysis import BLANK, NOT_DRAWN, Flag, Thresholds
 from quiz.errors import QuizError
 from quiz.models import Option, QuestionStat, Round, RoundStat
+from tests.budgets import QUERIES
 from tests.factories import contestant
 from tests.quiz.factories import sealed_round
 
@@ -233,7 +234,7 @@ def test_the_analysis_page_costs_the_same_queries_whatever_the_pool(client, anal
 
     client.force_login(staff_user(Role.SECRETARIAT))
     url = f"/admin/quiz/round/{analysed_round.pk}/analysis/"
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(QUERIES["admin_round_analysis"]):
         response = client.get(url)
     assert response.status_code == 200
     assert 'type="submit"' not in response.content.decode().split("data-question-stats")[1]  # no run button

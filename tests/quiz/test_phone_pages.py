@@ -15,14 +15,11 @@ from quiz import selectors, services
 from quiz.enums import AttemptStatus
 from quiz.errors import QuizError
 from quiz.models import Attempt, Round, RoundEntry
+from tests.budgets import QUERIES
 from tests.factories import OrganizationFactory, contestant
 from tests.quiz.factories import answer_all, sealed_round
 
 pytestmark = pytest.mark.django_db
-
-# The published leaderboard for a contestant who is not on it: the round, the user, their roles,
-# the entries, the units' names, the prizes, the viewer's own entry, the count of the ranked.
-QUERIES = 8
 
 
 def _take(round, user, *, right: int, seconds: int, prediction=None) -> Attempt:
@@ -152,10 +149,10 @@ def test_leaderboard_page_query_count_does_not_grow_with_entries(client, django_
     url = reverse("quiz:leaderboard", args=[round.pk])
     client.get(url)
 
-    with django_assert_num_queries(QUERIES):
+    with django_assert_num_queries(QUERIES["leaderboard_page"]):
         one = client.get(url).content.decode()
     _crowd(round, 3, like=first, score=4)
-    with django_assert_num_queries(QUERIES):
+    with django_assert_num_queries(QUERIES["leaderboard_page"]):
         four = client.get(url).content.decode()
 
     assert (one.count("data-entry="), four.count("data-entry=")) == (1, 4)

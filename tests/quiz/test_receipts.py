@@ -26,6 +26,7 @@ from quiz.enums import AttemptStatus, RankingRule
 from quiz.errors import SealedError
 from quiz.models import Attempt, AttemptQuestion, Round, RoundCommitment, RoundEntry
 from reports.verification import verify_results
+from tests.budgets import QUERIES
 from tests.factories import ContestFactory, contestant, staff_user
 from tests.quiz.factories import answer_all, sealed_round
 
@@ -292,7 +293,7 @@ def test_receipt_check_finds_a_receipt_and_its_proof_verifies(published, client,
     round, _people = published
     receipt = Attempt.objects.filter(round=round).first().receipt
     url = reverse("quiz:receipt_check", args=[round.pk])
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(QUERIES["receipt_check"]):
         page = client.get(url, {"receipt": receipt.upper()})
     assert "data-included" in page.content.decode()
     proof = client.get(url, {"receipt": receipt, "download": "1"})

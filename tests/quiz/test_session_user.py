@@ -12,6 +12,7 @@ from accounts.enums import Role
 from accounts.models import User
 from quiz import services
 from quiz.session_user import USER_TTL, _key
+from tests.budgets import QUERIES
 from tests.factories import contestant
 from tests.quiz.factories import sealed_round
 
@@ -31,7 +32,7 @@ def _signed_in_with_attempt(client):
 def test_the_attempt_page_reads_no_user_row_once_cached(client, django_assert_num_queries):
     user, attempt, page = _signed_in_with_attempt(client)
     assert cache.get(_key(user.pk)).pk == user.pk
-    with django_assert_num_queries(2):  # the attempt, its rows: no user, no roles
+    with django_assert_num_queries(QUERIES["attempt_page"]):
         assert client.get(page).status_code == 200
 
 
@@ -156,5 +157,5 @@ def test_the_round_page_reads_no_user_row_once_cached(client, django_assert_num_
     user, attempt, page = _signed_in_with_attempt(client)
     url = reverse("quiz:round", args=[attempt.round_id])
     assert client.get(url).status_code == 200
-    with django_assert_num_queries(5):  # the round, the attempts, entries, the next round, the seal: no user, no roles
+    with django_assert_num_queries(QUERIES["round_page"]):
         assert client.get(url).status_code == 200

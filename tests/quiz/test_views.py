@@ -10,6 +10,7 @@ from django.utils import timezone
 from quiz import services
 from quiz.enums import AttemptStatus, ReviewPolicy
 from quiz.models import Attempt, Option
+from tests.budgets import QUERIES
 from tests.factories import contestant
 from tests.quiz.factories import answer_all, sealed_round
 
@@ -51,7 +52,7 @@ def _token(html: str) -> str:
     return re.search(r'data-autosave-token="([^"]+)"', html).group(1)
 
 
-def test_whole_attempt_costs_at_most_50_queries(client):
+def test_a_whole_attempt_stays_within_its_query_budget(client):
     round = sealed_round(pool_size=200, fields=5)
     services.attempt_start(round=round, user=contestant())  # an earlier contestant: the pool is in memory
     client.force_login(contestant())
@@ -73,7 +74,7 @@ def test_whole_attempt_costs_at_most_50_queries(client):
     assert "18/20" in result.content.decode()
     assert len(save_queries) == 20  # one UPDATE per autosave: no session, no user row
     total = len(start_queries) + len(save_queries) + len(end_queries)
-    assert total <= 50, total
+    assert total <= QUERIES["whole_attempt"], total
 
 
 @pytest.mark.parametrize("pool_size", [40, 200])
@@ -81,27 +82,27 @@ def test_start_autosave_submit_query_counts_do_not_depend_on_pool_size(client, d
     round = sealed_round(pool_size=pool_size, fields=4)
     client.force_login(contestant())
     client.get("/")
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(QUERIES["start_first"]):
         _start(client, round)  # the first start in this process reads the sealed pool (3 queries)
     client.force_login(contestant())
     client.get("/")
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(QUERIES["start"]):
         attempt = _start(client, round)  # every later one draws from memory
     # The start read the user row and kept it in the cache (quiz.session_user): the page reads
     # the attempt, its rows and (once) the roles; the submit and the result no user row at all.
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(QUERIES["attempt_page_first"]):
         token = _token(client.get(reverse("quiz:attempt", args=[attempt.pk])).content.decode())
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(QUERIES["attempt_page"]):
         client.get(reverse("quiz:attempt", args=[attempt.pk]))  # a reload: the attempt and its rows
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(QUERIES["autosave"]):
         client.post(reverse("quiz:autosave", args=[attempt.pk]), {"token": token, "q1": 0})
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(QUERIES["autosave"]):
         client.post(reverse("quiz:autosave", args=[attempt.pk]), {"token": token, "q2": 0, "q3": 1, "q4": 2})
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(QUERIES["autosave_without_token"]):
         client.post(reverse("quiz:autosave", args=[attempt.pk]), {"q5": 0})  # without the token: the user and the UPDATE
-    with django_assert_num_queries(9):  # the keys from the sealed pool in memory, the rows scored in one UPDATE
+    with django_assert_num_queries(QUERIES["submit"]):
         response = client.post(reverse("quiz:attempt", args=[attempt.pk]), {"q1": 0})
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(QUERIES["result_page"]):
         client.get(response["Location"])  # the result: the attempt and the contestant's entry
 
 

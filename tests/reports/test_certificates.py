@@ -14,6 +14,7 @@ from reports import certificates as certs
 from reports import winner_details as wd
 from reports.models import Certificate, ExportJob
 from reports.tasks import run_certificates
+from tests.budgets import QUERIES
 from tests.essays.factories import EssayFactory
 from tests.factories import contestant, staff_user
 from tests.quiz.factories import sealed_round
@@ -274,7 +275,7 @@ def test_my_results_block_costs_the_same_for_one_certificate_or_several(client, 
     winner = Prize.objects.get().user
     client.force_login(winner)
     client.get("/quiz/my-results/")
-    with django_assert_num_queries(12):  # the page, the certificates and the contest chooser
+    with django_assert_num_queries(QUERIES["my_results"]):
         client.get("/quiz/my-results/")
 
     _publish_week1(contest)
@@ -282,7 +283,7 @@ def test_my_results_block_costs_the_same_for_one_certificate_or_several(client, 
     page = client.get("/quiz/my-results/").content.decode()
     assert "Ban Tổ chức sẽ gửi yêu cầu cung cấp thông tin nhận giải" in page  # not asked yet: no form
     wd.winner_details_request(winner=wd.winner_prize("quiz", Prize.objects.get().pk), by=staff_user(Role.SECRETARIAT))
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(QUERIES["my_results"]):
         page = client.get("/quiz/my-results/").content.decode()
     assert page.count("Tải giấy chứng nhận (PDF)") == 2 and "Cung cấp thông tin nhận giải" in page
 
@@ -292,9 +293,9 @@ def test_award_details_list_query_count(client, known_contest, django_assert_num
     _publish_week1(contest)
     client.force_login(staff_user(Role.SECRETARIAT))
     client.get("/reports/awards/")
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(QUERIES["awards"]):
         client.get("/reports/awards/")
     essay = EssayFactory(phase__contest=contest, status=EssayStatus.SUBMITTED, eligibility=Eligibility.ELIGIBLE)
     EssayPrize.objects.create(essay=essay, tier=PrizeTier.FIRST, rank=1, status=PrizeStatus.VERIFIED)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(QUERIES["awards"]):
         client.get("/reports/awards/")

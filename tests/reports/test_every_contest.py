@@ -22,6 +22,7 @@ from quiz.errors import QuizError
 from quiz.models import Attempt, BlueprintItem, Prize, Round, RoundQuestion
 from reports import contest_copy as copy_module
 from reports.contest_copy import contest_copy
+from tests.budgets import QUERIES
 from tests.essays.factories import EssayPhaseFactory
 from tests.factories import ContestFactory, contestant, staff_user
 from tests.quiz.factories import FieldFactory, answer_all, sealed_round
@@ -94,7 +95,7 @@ def test_contest_list_sorts_open_upcoming_archived(client, django_assert_max_num
     ContestFactory(name="Sắp tới", starts_on=today + datetime.timedelta(days=30), ends_on=today + datetime.timedelta(days=90))
     ContestFactory(name="Năm ngoái", status="archived")
     ContestFactory(name="Bản nháp", status="draft")
-    with django_assert_max_num_queries(3):
+    with django_assert_max_num_queries(QUERIES["contest_list"]):
         html = client.get("/contests/").content.decode()
     assert html.index("Đang mở") < html.index("Sắp tới") < html.index("Năm ngoái")
     assert "Bản nháp" not in html

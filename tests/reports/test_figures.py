@@ -7,6 +7,7 @@ from accounts.enums import OrganizationKind, Role
 from quiz import services
 from quiz.models import Attempt, Prize, Round, RoundEntry
 from reports import selectors
+from tests.budgets import QUERIES
 from tests.factories import ContestFactory, OrganizationFactory, contestant, staff_user
 from tests.quiz.factories import answer_all, sealed_round
 
@@ -90,14 +91,14 @@ def test_dashboard_page_and_query_count(client, known_contest, django_assert_num
     contest, tax, _power = known_contest
     client.force_login(staff_user(Role.SECRETARIAT))
     client.get("/reports/")
-    with django_assert_num_queries(14):  # 12 + the member lists + the contest chooser
+    with django_assert_num_queries(QUERIES["dashboard"]):
         html = client.get("/reports/").content.decode()
     assert 'data-total="attempts">6<' in html
     assert "Đảng bộ Cục Thuế tỉnh" in html
     week3 = sealed_round(contest=contest, number=3)
     for _ in range(3):
         _take(week3, contestant(organization=OrganizationFactory(parent=tax.parent)), 15, 100)
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(QUERIES["dashboard"]):
         client.get("/reports/")
 
 
@@ -105,7 +106,7 @@ def test_public_stats_show_totals_and_are_cached(client, known_contest, django_a
     html = client.get("/stats/").content.decode()
     assert "5 lượt người tham gia với 6 bài thi." in html
     assert "<svg" in html
-    with django_assert_num_queries(2):  # the contest and the chooser's list; the figures come from the cache
+    with django_assert_num_queries(QUERIES["stats_cached"]):
         client.get("/stats/")
 
 

@@ -11,6 +11,7 @@ from accounts.models import Organization, Profile
 from quiz.models import Attempt, Prize, Round, RoundEntry
 from reports import integrity, selectors
 from reports.views import SORTS, sort_columns
+from tests.budgets import QUERIES
 from tests.factories import OrganizationFactory, contestant, staff_user
 from tests.reports.test_figures import _take, known_contest  # noqa: F401 - the shared fixture
 
@@ -129,14 +130,14 @@ def test_integrity_verdicts_look_different(client, known_contest):  # noqa: F811
 def test_integrity_page_query_count_does_not_grow_with_the_cases(client, known_contest, django_assert_num_queries):  # noqa: F811
     client.force_login(staff_user(Role.SECRETARIAT))
     client.get("/reports/integrity/")
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(QUERIES["integrity"]):
         client.get("/reports/integrity/")
     Attempt.objects.filter(score=20).update(duration_ms=5_000)  # more fast cases
     first, second = Profile.objects.order_by("pk")[:2]
     Profile.objects.filter(pk=second.pk).update(phone=first.phone)
     contest, _tax, _power = known_contest
     assert len(integrity.cases(contest=contest)) >= 3
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(QUERIES["integrity"]):
         client.get("/reports/integrity/")
 
 

@@ -6,6 +6,7 @@ from docx.oxml.ns import qn
 
 from accounts.enums import Role
 from reports.summary import summary_paragraphs
+from tests.budgets import QUERIES
 from tests.contests.docx_checks import assert_party_page, assert_times_new_roman_everywhere
 from tests.factories import staff_user
 from tests.reports.test_figures import known_contest  # noqa: F401 - the shared fixture
@@ -37,7 +38,7 @@ def test_summary_docx_download_is_a_party_report(client, known_contest, django_a
     contest.save()
     client.force_login(staff_user(Role.SECRETARIAT))
 
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(QUERIES["summary_docx"]):
         response = client.get("/reports/summary.docx")
     document = Document(io.BytesIO(response.content))
 

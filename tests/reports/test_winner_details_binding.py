@@ -19,6 +19,7 @@ from quiz import services
 from quiz.models import Prize
 from reports import winner_details as wd
 from reports.models import WinnerDetails, WinnerDetailsAccess, WinnerDetailsRequest
+from tests.budgets import QUERIES
 from tests.factories import contestant, staff_user
 from tests.reports.test_figures import known_contest  # noqa: F401 - the shared fixture
 from tests.reports.test_winner_details import GOOD
@@ -284,10 +285,10 @@ def test_the_holders_pages_cost_a_fixed_number_of_queries(client, winner, django
     client.force_login(wp.user)
     client.get(_url(wp))
 
-    with django_assert_num_queries(6):  # session, user, the prize, sent?, sent? (fresh), newest request
+    with django_assert_num_queries(QUERIES["winner_details_form"]):
         form = client.get(_url(wp))
     client.post(_url(wp), GOOD)
-    with django_assert_num_queries(4):  # session, user, the prize, the row sent
+    with django_assert_num_queries(QUERIES["winner_details_sent"]):
         sent = client.get(_url(wp))
 
     assert 'name="bank_account"' in form.content.decode() and "data-winner-details-sent" in sent.content.decode()

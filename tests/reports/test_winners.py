@@ -6,6 +6,7 @@ from openpyxl import load_workbook
 from accounts.enums import Role
 from quiz import services
 from quiz.models import Prize, Round
+from tests.budgets import QUERIES
 from tests.factories import staff_user
 from tests.reports.test_figures import known_contest  # noqa: F401 - the shared fixture
 
@@ -41,9 +42,9 @@ def test_winners_page_query_count(client, known_contest, django_assert_num_queri
     client.force_login(staff_user(Role.SECRETARIAT))
     client.get(f"/reports/rounds/{prize.round_id}/winners/")
     # The last query reads the units' parents, for each unit's full name (accounts.selectors.organization_labels).
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(QUERIES["round_winners"]):
         client.get(f"/reports/rounds/{prize.round_id}/winners/")
     Round.objects.filter(pk=prize.round_id).update(prizes_second=2)
     assert len(services.round_prizes_draft(round=Round.objects.get(pk=prize.round_id))) == 3
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(QUERIES["round_winners"]):
         client.get(f"/reports/rounds/{prize.round_id}/winners/")

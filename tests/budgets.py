@@ -1,0 +1,76 @@
+"""Query budgets: how many queries each page or operation costs, whatever the size of the data.
+
+The one home of these numbers: the tests assert them (`django_assert_num_queries(QUERIES["home"])`,
+or `django_assert_max_num_queries` for a budget marked at_most), and docs/performance.md's table
+«Query budgets» lists them; tests/test_docs.py checks that the table and this dict agree.
+"""
+
+
+class Budget(int):
+    """A number of queries, with what it is the cost of and whether it is a ceiling or exact."""
+
+    def __new__(cls, queries: int, what: str, *, at_most: bool = False):
+        budget = super().__new__(cls, queries)
+        budget.what = what
+        budget.at_most = at_most
+        return budget
+
+
+QUERIES = {
+    # Public pages and the contestant's
+    "home": Budget(4, "the home page: the contest, past contests, open rounds, open essay phases"),
+    "contest_list": Budget(3, "/contests/", at_most=True),
+    "round_page_signed_out": Budget(3, "a round's page signed out: the round, the next round, the seal's fingerprint"),
+    "round_page": Budget(
+        5,
+        (
+            "a round's page, the contestant's row cached: the round, their attempts, entries, the next round, the seal "
+            "(no user row, no roles)"
+        ),
+    ),
+    "start_first": Budget(13, "the first start in a process (it reads the sealed pool)"),
+    "start": Budget(10, "every later start (the draw from the pool in memory)"),
+    "start_one_field_round": Budget(12, "a start of a one-field round, with or without a limit of attempts"),
+    "attempt_page_first": Budget(3, "the attempt page after the start (reads the roles once)"),
+    "attempt_page": Budget(2, "the attempt page again: the attempt with its round and contest, its rows (no user row, no roles)"),
+    "autosave": Budget(1, "an autosave with the page's token, one answer or a batch: the UPDATE"),
+    "autosave_without_token": Budget(2, "an autosave without the token: the user and the UPDATE"),
+    "submit": Budget(9, "submit: the keys from the sealed pool in memory, the rows scored in one UPDATE"),
+    "result_page": Budget(2, "the result: the attempt and the contestant's entry"),
+    "whole_attempt": Budget(50, "a whole attempt: the start, the page, 20 autosaves, submit, the result", at_most=True),
+    "leaderboard_page": Budget(
+        8,
+        (
+            "a published leaderboard, for a contestant not on it: the round, the user, their roles, the entries, "
+            "the units' names, the prizes, the viewer's own entry, the count of the ranked"
+        ),
+    ),
+    "my_results": Budget(12, "/quiz/my-results/: the page, the certificates (one or several) and the contest chooser"),
+    "receipt_check": Budget(8, "checking a receipt against a published round", at_most=True),
+    "seal_content": Budget(3, "`seal_content` of a round, whatever its pool"),
+    "winner_details_form": Budget(
+        6, "a winner's details form: session, user, the prize, sent? twice (fresh), the newest request"
+    ),
+    "winner_details_sent": Budget(4, "a winner's details page once sent: session, user, the prize, the row sent"),
+    # The organizers' admin
+    "admin_question_list": Budget(9, "the admin's question list"),
+    "admin_round_pool": Budget(14, "a round's pool screen in the admin"),
+    "admin_round_analysis": Budget(8, "a round's item analysis in the admin", at_most=True),
+    # Essays and judging
+    "essay_screening": Budget(5, "the secretariat's essay screening list"),
+    "judge_queue": Budget(5, "a judge's queue"),
+    "judge_sheet": Budget(7, "a judge's score sheet"),
+    "round_assign": Budget(13, "assigning a judging round (and queueing the judges' notifications)"),
+    "essay_book": Budget(15, "the book of essays (DOCX)", at_most=True),
+    # The secretariat's reports
+    "dashboard": Budget(14, "/reports/: both tables (12), the member lists, the contest chooser"),
+    "stats_cached": Budget(2, "/stats/ from the cache: the contest and the chooser's list"),
+    "round_winners": Budget(5, "a round's winners page"),
+    "awards": Budget(5, "/reports/awards/"),
+    "integrity": Budget(11, "/reports/integrity/"),
+    "summary_docx": Budget(20, "the summary report (DOCX)", at_most=True),
+    "unit_page": Budget(25, "a unit officer's page: the week and who has not taken part", at_most=True),
+    "decisions": Budget(12, "the decision log", at_most=True),
+    # Operations
+    "metrics_scrape": Budget(1, "a /metrics scrape, whatever the outbox holds"),
+}
