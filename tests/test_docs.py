@@ -18,6 +18,9 @@ What is checked, in README.md and docs/*.md:
   sample value) must resolve; `/media/` (served by nginx) and filesystem paths are left alone.
 - `manage.py COMMAND` (backticked or in a code block) must be a management command;
   `make TARGET` (backticked or at the start of a code-block line) a target of the Makefile.
+- Every management command of the project's apps is named somewhere in the docs (the other
+  direction: a new command comes with its line); `.env.example` names every environment variable
+  the code reads; docs/performance.md's «Query budgets» is the table of tests/budgets.py.
 - `Model.attribute` where Model is a model of the project (`Prize.objects.valid()`,
   `Round.full_score_actual`) must resolve on the model class.
 
@@ -308,3 +311,12 @@ def test_the_query_budgets_in_the_docs_are_the_ones_the_tests_assert():
     written = [line for line in section.splitlines() if line.startswith("|")]
     expected = budget_table()
     assert written == expected, "docs/performance.md, «Query budgets», should read:\n" + "\n".join(expected)
+
+
+def test_every_management_command_of_the_project_is_named_in_the_docs():
+    packages = project_packages()
+    ours = sorted(name for name, app in get_commands().items() if app.split(".")[0] in packages)
+    assert {"seed_demo", "verify_results", "grant_app_role"} <= set(ours)
+    text = "\n".join(doc.read_text() for doc in DOCS)
+    unnamed = [name for name in ours if not re.search(rf"(?<![\w-]){name}(?![\w-])", text)]
+    assert not unnamed, "management commands the README and docs/ never name: " + ", ".join(unnamed)
