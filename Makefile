@@ -76,7 +76,7 @@ bench: $(STAMP)
 	DATABASE_URL=$(BENCH_DATABASE_URL) DJANGO_DEBUG=1 $(PY) manage.py bench_reports
 
 # The Monday-morning rush against gunicorn + PostgreSQL + Redis on this machine (never another host).
-# LOADTEST_SCENARIO=capacity (default) | concurrent | rush | logins | two_nodes | faults; LOADTEST_USERS,
+# LOADTEST_SCENARIO=capacity (default) | concurrent | rush | logins | two_nodes | faults | pooled | scaled; LOADTEST_USERS,
 # LOADTEST_TIME, LOADTEST_NODES=2 (docs/performance.md). two_nodes needs nginx, faults runs its own
 # PostgreSQL cluster as the postgres user (run as root). Passed to tests/load/run.sh through the environment.
 export LOADTEST_SCENARIO LOADTEST_USERS LOADTEST_TIME LOADTEST_THINK LOADTEST_DATABASE_URL LOADTEST_REDIS_URL LOADTEST_PROFILE

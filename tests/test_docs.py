@@ -17,7 +17,8 @@ What is checked, in README.md and docs/*.md:
 - A backticked URL of the site (`/quiz/rounds/<id>/receipt/`, placeholders filled in with a
   sample value) must resolve; `/media/` (served by nginx) and filesystem paths are left alone.
 - `manage.py COMMAND` (backticked or in a code block) must be a management command;
-  `make TARGET` (backticked or at the start of a code-block line) a target of the Makefile.
+  `make TARGET` (backticked or at the start of a code-block line) a target of the Makefile;
+  `LOADTEST_SCENARIO=X` a scenario of tests/load/run.sh.
 - Every management command of the project's apps is named somewhere in the docs (the other
   direction: a new command comes with its line); `.env.example` names every environment variable
   the code reads; docs/performance.md's «Query budgets» is the table of tests/budgets.py.
@@ -74,6 +75,13 @@ def project_models():
         if model.__module__.split(".")[0] in packages:
             found[model.__name__] = None if model.__name__ in found else model
     return {name: model for name, model in found.items() if model}
+
+
+def loadtest_scenarios():
+    """The scenarios tests/load/run.sh knows (the branches of its `case "$scenario"`)."""
+    text = (ROOT / "tests" / "load" / "run.sh").read_text()
+    branches = text.split('case "$scenario" in', 1)[1].split("esac", 1)[0]
+    return set(re.findall(r"^\s*([a-z_]+)\)", branches, re.M))
 
 
 def make_targets():
@@ -192,12 +200,16 @@ def problems():
     commands = set(get_commands())
     targets = make_targets()
     models = project_models()
+    scenarios = loadtest_scenarios()
     last_file = {}  # per document: the test file a following `::test_name` belongs to
     found = []
     for where, kind, text in references():
         for command in MANAGE.findall(text):
             if command not in commands:
                 found.append(f"{where}: manage.py {command}: no such management command")
+        for scenario in re.findall(r"LOADTEST_SCENARIO=([a-z_]+)", text):
+            if scenario not in scenarios:
+                found.append(f"{where}: LOADTEST_SCENARIO={scenario}: no such scenario in tests/load/run.sh")
         make = MAKE.match(text)
         if make and make.group(1) not in targets:
             found.append(f"{where}: make {make.group(1)}: no such target in the Makefile")
@@ -265,6 +277,7 @@ def test_the_checker_reports_what_does_not_exist():
     assert check_path("tests/test_docs.py::test_no_such_test") == "tests/test_docs.py defines no test_no_such_test"
     assert {"quiz", "reports", "contest_site", "tests", "tools"} <= project_packages()
     assert {"run", "test", "bench"} <= make_targets()
+    assert {"capacity", "faults", "scaled"} <= loadtest_scenarios() and "esac" not in loadtest_scenarios()
     assert MAKE.match("make bench BENCH_DATABASE_URL=x").group(1) == "bench"
     assert MANAGE.findall("docker compose exec web python manage.py seed_demo") == ["seed_demo"]
 
