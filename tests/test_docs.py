@@ -24,11 +24,13 @@ What is checked, in README.md and docs/*.md:
   the code reads; docs/performance.md's «Query budgets» is the table of tests/budgets.py.
 - `Model.attribute` where Model is a model of the project (`Prize.objects.valid()`,
   `Round.full_score_actual`) must resolve on the model class.
+- A dotted name that starts with a module of some app (`selectors.blind_sheet`,
+  `integrity.cases()`: named within its app's context) must resolve in at least one app.
 
-Skipped, on purpose: other names that start with no package nor model (`round.max_attempts`,
-`selectors.blind_sheet`, `integrity.cases()`: a field or a module named within its app's
-context), URLs ending with `…`, settings and environment variables, shell commands other than
-manage.py and make, and anything inside a code block except the manage.py and make lines.
+Skipped, on purpose: other names that start with no package, module nor model
+(`round.max_attempts`, `results.prizes`: a field or a key of a file), URLs ending with `…`,
+settings and environment variables, shell commands other than manage.py and make, and anything
+inside a code block except the manage.py, make and LOADTEST_SCENARIO lines.
 """
 
 import dataclasses
@@ -144,6 +146,21 @@ def resolve_attributes(obj, rest, prefix):
     return None
 
 
+FILE_SUFFIXES = {
+    *("py", "html", "txt", "json", "md", "sh", "yml", "toml", "conf", "crt", "pem", "po", "mo"),
+    *("tar", "gz", "zip", "csv", "xlsx", "docx", "pdf", "webp"),
+}
+
+
+def submodule_homes(name, packages):
+    """The apps holding a module named like the first part of `name` (`selectors.blind_sheet`:
+    every app with a selectors module), unless `name` is a file name (`selectors.py`)."""
+    first, _, rest = name.partition(".")
+    if not rest or name.rsplit(".", 1)[1] in FILE_SUFFIXES:
+        return []
+    return sorted(p for p in packages if (ROOT / p / f"{first}.py").exists() or (ROOT / p / first / "__init__.py").exists())
+
+
 def template_exists(name):
     try:
         get_template(name)
@@ -221,6 +238,11 @@ def problems():
             if error:
                 found.append(f"{where}: `{text}`: {error}")
             continue
+        if dotted and (homes := submodule_homes(dotted.group(1), packages)):
+            errors = [resolve_dotted(f"{home}.{dotted.group(1)}") for home in homes]
+            if all(errors):
+                found.append(f"{where}: `{text}`: in no app ({'; '.join(errors)})")
+            continue
         if dotted and dotted.group(1).split(".")[0] in models:
             model, _, attribute = dotted.group(1).partition(".")
             error = resolve_attributes(models[model], attribute.split("."), model)
@@ -266,6 +288,8 @@ def test_the_checker_reports_what_does_not_exist():
     assert resolve_dotted("quiz.Prize") is None
     assert resolve_dotted("quiz.services.no_such_rule") == "quiz.services has no 'no_such_rule'"
     assert resolve_dotted("quiz.no_such_module.f") == "quiz has no 'no_such_module'"
+    assert "essays" in submodule_homes("selectors.blind_sheet", project_packages())
+    assert submodule_homes("selectors.py", project_packages()) == []
     models = project_models()
     assert resolve_attributes(models["Prize"], ["objects", "valid"], "Prize") is None
     assert resolve_attributes(models["Round"], ["no_such_field"], "Round") == "Round has no 'no_such_field'"
