@@ -30,7 +30,8 @@ What is checked, in README.md and docs/*.md:
 Skipped, on purpose: other names that start with no package, module nor model
 (`round.max_attempts`, `results.prizes`: a field or a key of a file), URLs ending with `…`,
 settings and environment variables, shell commands other than manage.py and make, and anything
-inside a code block except the manage.py, make and LOADTEST_SCENARIO lines.
+inside a code block except the manage.py, make and LOADTEST_SCENARIO lines and the dotted names
+that start with a package.
 """
 
 import dataclasses
@@ -231,6 +232,10 @@ def problems():
         if make and make.group(1) not in targets:
             found.append(f"{where}: make {make.group(1)}: no such target in the Makefile")
         if kind == "code":
+            for name in re.findall(r"(?<![\w./-])([a-z_]+(?:\.[A-Za-z_]\w*)+)", text):
+                ours = name.split(".")[0] in packages and name.rsplit(".", 1)[1] not in FILE_SUFFIXES
+                if ours and (error := resolve_dotted(name)):
+                    found.append(f"{where}: {name}: {error}")
             continue
         dotted = DOTTED.fullmatch(text)
         if dotted and dotted.group(1).split(".")[0] in packages:
