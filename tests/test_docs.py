@@ -362,3 +362,12 @@ def test_every_management_command_of_the_project_is_named_in_the_docs():
     text = "\n".join(doc.read_text() for doc in DOCS)
     unnamed = [name for name in ours if not re.search(rf"(?<![\w-]){name}(?![\w-])", text)]
     assert not unnamed, "management commands the README and docs/ never name: " + ", ".join(unnamed)
+
+
+def test_every_deploy_check_error_is_in_the_operations_table():
+    raised = {int(n) for n in re.findall(r"\berror\((\d+)", (ROOT / "contest_site" / "checks.py").read_text())}
+    assert {1, 8, 9} <= raised
+    operations = (ROOT / "docs" / "operations.md").read_text()
+    table = operations.split("## Before every start", 1)[1].split("\n## ", 1)[0].splitlines()
+    documented = {int(n) for line in table if line.startswith("| E") for n in re.findall(r"\bE(\d{3})\b", line)}
+    assert not raised - documented, f"contest.E… errors missing from docs/operations.md: {sorted(raised - documented)}"
