@@ -21,7 +21,9 @@ What is checked, in README.md and docs/*.md:
   `LOADTEST_SCENARIO=X` a scenario of tests/load/run.sh.
 - Every management command of the project's apps is named somewhere in the docs (the other
   direction: a new command comes with its line); `.env.example` names every environment variable
-  the code reads; docs/performance.md's «Query budgets» is the table of tests/budgets.py.
+  the code reads; docs/performance.md's «Query budgets» is the table of tests/budgets.py; every
+  `contest.E…` error of contest_site/checks.py is in docs/operations.md's table; a label the docs
+  quote in «…» is in the code, the templates or the catalogues, or is a section of the docs.
 - `Model.attribute` where Model is a model of the project (`Prize.objects.valid()`,
   `Round.full_score_actual`) must resolve on the model class.
 - A dotted name that starts with a module of some app (`selectors.blind_sheet`,
@@ -371,3 +373,27 @@ def test_every_deploy_check_error_is_in_the_operations_table():
     table = operations.split("## Before every start", 1)[1].split("\n## ", 1)[0].splitlines()
     documented = {int(n) for line in table if line.startswith("| E") for n in re.findall(r"\bE(\d{3})\b", line)}
     assert not raised - documented, f"contest.E… errors missing from docs/operations.md: {sorted(raised - documented)}"
+
+
+LIBRARY_LABELS = {"Periodic tasks"}  # django-celery-beat's admin, not ours
+
+
+def test_every_label_the_docs_quote_is_on_screen_or_a_section():
+    """«Duyệt và niêm phong», «Sao chép cuộc thi»: a button, a page or a field the docs send people
+    to must exist in the code, the templates or the catalogues — or be a section of the docs."""
+    sources = [ROOT / "locale"] + [ROOT / p for p in project_packages() - {"tests", "scripts"}] + [ROOT / "templates"]
+    text = "\n".join(
+        path.read_text(errors="ignore").lower()
+        for folder in sources
+        for path in folder.rglob("*")
+        if path.suffix in {".py", ".html", ".txt", ".po"}
+    )
+    headings = "\n".join(line.lower() for doc in DOCS for line in doc.read_text().splitlines() if line.startswith("#"))
+    quoted = {(doc.relative_to(ROOT), label) for doc in DOCS for label in re.findall(r"«([^»\n]+)»", doc.read_text())}
+    assert len(quoted) > 30
+    missing = sorted(
+        f"{doc}: «{label}»"
+        for doc, label in quoted
+        if label not in LIBRARY_LABELS and label.lower() not in text and label.lower() not in headings
+    )
+    assert not missing, "labels quoted in the docs that nothing shows:\n" + "\n".join(missing)
