@@ -28,9 +28,8 @@ QUERIES = {
             "(no user row, no roles)"
         ),
     ),
-    "start_first": Budget(13, "the first start in a process (it reads the sealed pool)"),
-    "start": Budget(10, "every later start (the draw from the pool in memory)"),
-    "start_one_field_round": Budget(12, "a start of a one-field round, with or without a limit of attempts"),
+    "start_first": Budget(12, "the first start of a round in a process (it reads the sealed pool), limits or not"),
+    "start": Budget(9, "every later start (the draw from the pool in memory)"),
     "attempt_page_first": Budget(3, "the attempt page after the start (reads the roles once)"),
     "attempt_page": Budget(2, "the attempt page again: the attempt with its round and contest, its rows (no user row, no roles)"),
     "autosave": Budget(1, "an autosave with the page's token, one answer or a batch: the UPDATE"),

@@ -136,7 +136,7 @@ def test_start_costs_the_same_queries_with_or_without_a_limit(client, django_ass
     # The same as before the lock: it is taken by the profile read every start already made.
     # Without a limit the open attempt is looked up before the lock; with one, the count under
     # the lock answers both "how many" and "is one open already" instead: the same number either way.
-    expected = QUERIES["start_one_field_round"]
+    expected = QUERIES["start_first"]
     with CaptureQueriesContext(connection) as queries:
         response = client.post(reverse("quiz:start", args=[round.pk]))
     assert response.status_code == 302
