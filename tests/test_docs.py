@@ -118,8 +118,10 @@ def resolve_dotted(name):
         try:
             module = importlib.import_module(".".join(parts[:cut]))
         except ModuleNotFoundError as exc:
-            if exc.name and not name.startswith(exc.name):  # a missing dependency, not a wrong name
-                raise
+            if exc.name and not name.startswith(exc.name):
+                # The module exists but needs what this environment lacks (locust for tests/load):
+                # its attributes cannot be checked here.
+                return None
             continue
         rest = parts[cut:]
         break
