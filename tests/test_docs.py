@@ -19,15 +19,15 @@ What is checked, in README.md and docs/*.md:
 - `manage.py COMMAND` (backticked or in a code block) must be a management command;
   `make TARGET` (backticked or at the start of a code-block line) a target of the Makefile;
   `LOADTEST_SCENARIO=X` a scenario of tests/load/run.sh.
+- `Model.attribute` where Model is a model of the project (`Prize.objects.valid()`,
+  `Round.full_score_actual`) must resolve on the model class.
+- A dotted name that starts with a module of some app (`selectors.blind_sheet`,
+  `integrity.cases()`: named within its app's context) must resolve in at least one app.
 - Every management command of the project's apps is named somewhere in the docs (the other
   direction: a new command comes with its line); `.env.example` names every environment variable
   the code reads; docs/performance.md's «Query budgets» is the table of tests/budgets.py; every
   `contest.E…` error of contest_site/checks.py is in docs/operations.md's table; a label the docs
   quote in «…» is in the code, the templates or the catalogues, or is a section of the docs.
-- `Model.attribute` where Model is a model of the project (`Prize.objects.valid()`,
-  `Round.full_score_actual`) must resolve on the model class.
-- A dotted name that starts with a module of some app (`selectors.blind_sheet`,
-  `integrity.cases()`: named within its app's context) must resolve in at least one app.
 
 Skipped, on purpose: other names that start with no package, module nor model
 (`round.max_attempts`, `results.prizes`: a field or a key of a file), URLs ending with `…`,
