@@ -403,19 +403,22 @@ def time_extension_grant(*, round: Round, user, minutes: int, reason: str, by) -
 # --- Attempts -----------------------------------------------------------------------------------------
 
 
-def _draw(*, round: Round) -> list[tuple[int, list[int]]]:
+def _draw(*, round: Round, rng=None) -> list[tuple[int, list[int]]]:
     """Draw the questions of an attempt to the blueprint, shuffled, each with shuffled options.
-    Reads the sealed pool from memory (quiz.pool_cache): no query once the process has it."""
+    Reads the sealed pool from memory (quiz.pool_cache): no query once the process has it.
+    `rng`: a seeded random.Random for the simulation (reports.simulation); attempts use the
+    system's randomness."""
+    rng = rng or _random
     pool = pool_cache.sealed_pool(round=round)
     chosen = []
     for fid, count in pool.allocation.items():
         ids = pool.by_field.get(fid, ())
-        chosen += _random.sample(ids, min(count, len(ids)))
-    _random.shuffle(chosen)
+        chosen += rng.sample(ids, min(count, len(ids)))
+    rng.shuffle(chosen)
     drawn = []
     for qid in chosen:
         ids = list(pool.questions[qid].option_ids)
-        _random.shuffle(ids)
+        rng.shuffle(ids)
         drawn.append((qid, ids))
     return drawn
 
