@@ -14,6 +14,8 @@ candidates, what "published" means); the steps are written once, here.
   list keeps its record (status, who verified it) and only follows its tier and rank; a
   candidate who no longer makes the list loses a draft before publication.
 - **Not valid** needs a reason and re-drafts at once: the SAME behaviour for both parts.
+- **Publication** waits until the list is `fully_verified`; which step a prize may take at any
+  moment is `allowed_actions`, asked by the pages and by `prize_verify` / `prize_amend` alike.
 - **After publication** nothing changes except through `prize_amend`, which needs a reason and
   appends {at, by, reason, from, to} to the prize's `amendments`; every other prize whose tier
   moves because of it gets the same record. A candidate who joins the list after publication
