@@ -14,6 +14,8 @@ candidates, what "published" means); the steps are written once, here.
   list keeps its record (status, who verified it) and only follows its tier and rank; a
   candidate who no longer makes the list loses a draft before publication.
 - **Not valid** needs a reason and re-drafts at once: the SAME behaviour for both parts.
+- **Publication** waits until the list is `fully_verified`; which step a prize may take at any
+  moment is `allowed_actions`, asked by the pages and by `prize_verify` / `prize_amend` alike.
 - **After publication** nothing changes except through `prize_amend`, which needs a reason and
   appends {at, by, reason, from, to} to the prize's `amendments`; every other prize whose tier
   moves because of it gets the same record. A candidate who joins the list after publication
@@ -35,6 +37,53 @@ from .enums import PrizeStatus
 # The statuses of a prize that counts: drafted or verified, never one found not valid. Across a
 # relation (an essay's prize, a round's prizes) filter `prize__status__in=VALID_STATUSES`.
 VALID_STATUSES = (PrizeStatus.DRAFT, PrizeStatus.VERIFIED)
+
+
+def fully_verified(prizes: Iterable) -> bool:
+    """«Publish only when fully verified», the rule's one home: a prize list may be published, and
+    its award list exported, once it holds a prize that counts and none of its prizes is still a
+    draft (each one verified by the secretariat, or found not valid and passed on). Takes the
+    list's prizes (a queryset or the rows a page already has). Asked by both parts' publication
+    (`quiz.services.round_publish_results`, `essays.judging.prizes_publish`), the award list and
+    the winners pages."""
+    statuses = {prize.status for prize in prizes}
+    return PrizeStatus.VERIFIED in statuses and PrizeStatus.DRAFT not in statuses
+
+
+def awaiting_verification(prizes: Iterable) -> int:
+    """How many prizes of a list still wait for the secretariat's verdict (drafts)."""
+    return sum(1 for prize in prizes if prize.status == PrizeStatus.DRAFT)
+
+
+@dataclass(frozen=True)
+class PrizeActions:
+    """What the secretariat may do with one prize now (`allowed_actions`)."""
+
+    verify: bool = False  # a verdict, valid or not valid (prize_verify)
+    amend_invalid: bool = False  # «sửa kết quả đã công bố»: find a published prize not valid (prize_amend)
+    amend_restore: bool = False  # «sửa kết quả đã công bố»: restore a prize found not valid (prize_amend)
+
+    @property
+    def amend(self) -> bool:
+        return self.amend_invalid or self.amend_restore
+
+
+def allowed_actions(prize, *, published: bool) -> PrizeActions:
+    """Which step of the lifecycle a prize may take, the rule's one home (the winners pages show
+    only these forms; `prize_verify` and `prize_amend` refuse anything else):
+
+    - a draft takes a verdict, before publication or after it (a prize that joined the list since);
+    - before publication a verified prize may take a verdict again (a note, or found not valid);
+      a prize found not valid takes none (its tier went to the next candidate);
+    - after publication a verified prize changes only by an amendment finding it not valid, and a
+      prize found not valid only by an amendment restoring it."""
+    if prize.status == PrizeStatus.DRAFT:
+        return PrizeActions(verify=True)
+    if not published:
+        return PrizeActions(verify=prize.status == PrizeStatus.VERIFIED)
+    if prize.status == PrizeStatus.VERIFIED:
+        return PrizeActions(amend_invalid=True)
+    return PrizeActions(amend_restore=True)
 
 
 class PrizeQuerySet(models.QuerySet):
@@ -177,8 +226,10 @@ def prize_verify(*, part: PrizePart, prize, by, valid: bool, note: str = ""):
     prize = part.model.objects.select_for_update().get(pk=prize.pk)
     scope = part.scope_of(prize)
     published = part.is_published(scope)
-    if published and prize.status != PrizeStatus.DRAFT:
-        raise part.error(_("Kết quả đã công bố; chỉ có thể sửa qua «sửa kết quả đã công bố», có ghi lý do."))
+    if not allowed_actions(prize, published=published).verify:
+        if published:
+            raise part.error(_("Kết quả đã công bố; chỉ có thể sửa qua «sửa kết quả đã công bố», có ghi lý do."))
+        raise part.error(_("Giải này đã được xác định không hợp lệ và đã chuyển cho người kế tiếp."))
     note = (note or "").strip()
     if not valid and not note:
         raise part.error(_("Cần ghi lý do khi xác định giải không hợp lệ."))
@@ -208,7 +259,10 @@ def prize_amend(*, part: PrizePart, prize, by, valid: bool, reason: str):
     if not reason:
         raise part.error(_("Cần ghi lý do khi sửa kết quả đã công bố."))
     status = PrizeStatus.VERIFIED if valid else PrizeStatus.INVALID
-    if prize.status == status:
+    actions = allowed_actions(prize, published=True)
+    if not (actions.amend_restore if valid else actions.amend_invalid):
+        if actions.verify:  # a draft that joined the list after publication takes a verdict
+            raise part.error(_("Giải này chưa được xác minh; hãy dùng bước xác minh thông thường."))
         raise part.error(_("Giải này đã ở trạng thái đó; không có gì để sửa."))
     before = _state(prize)
     prize.status = status

@@ -18,7 +18,7 @@ from contests.decisions import Action, decision_record
 from contests.rules import guard_contest_writable
 
 from . import rules
-from .enums import AssignmentMode, Eligibility, EssayStatus, JudgingStatus, PrizeStatus, PrizeTier, SheetStatus
+from .enums import AssignmentMode, Eligibility, EssayStatus, JudgingStatus, PrizeTier, SheetStatus
 from .models import Assignment, Criterion, Essay, EssayAuthor, EssayPrize, JudgingRound, PanelMember, RoundEssay, Score
 from .selectors import round_results
 from .services import EssayError
@@ -319,9 +319,9 @@ def _notify_assignments(round: JudgingRound, created: list) -> None:
 def prizes_publish(*, round: JudgingRound, by=None) -> int:
     """Publish a fully verified prize list: the awarded essays appear on the public site."""
     awarded = EssayPrize.objects.filter(essay__round_entries__round=round).valid()
-    if not awarded.exists():
-        raise EssayError(_("Chưa có danh sách giải."))
-    if awarded.filter(status=PrizeStatus.DRAFT).exists():
+    if not prizes.fully_verified(awarded.only("status")):
+        if not awarded.exists():
+            raise EssayError(_("Chưa có danh sách giải."))
         raise EssayError(_("Tổ Thư ký chưa xác minh hết các bài đạt giải; chỉ công bố danh sách đã xác minh."))
     published = Essay.objects.filter(prize__in=awarded, published_at__isnull=True).update(published_at=timezone.now())
     decision_record(action=Action.PUBLISH, obj=round, by=by, data={"prizes": awarded.count(), "essays_published": published})

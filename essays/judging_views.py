@@ -43,11 +43,11 @@ def _deadlines(judge) -> list[tuple[str, object]]:
 
 def _points(criteria, scores: dict[int, int]) -> tuple[float | None, float, bool]:
     """(the weighted total of the points given so far, the highest total, whether any criterion
-    weighs other than 1) — the same weighted sum the round's results use."""
-    weights = {c.pk: float(c.weight) for c in criteria}
-    given = [scores[c.pk] * weights[c.pk] for c in criteria if scores.get(c.pk) is not None]
-    highest = sum(c.max_points * weights[c.pk] for c in criteria)
-    return (sum(given) if given else None), highest, any(w != 1 for w in weights.values())
+    weighs other than 1) — `selectors.sheet_total`, the weighted sum the round's results use."""
+    weights = selectors.criterion_weights(criteria)
+    total = selectors.sheet_total({c.pk: scores.get(c.pk) for c in criteria}, weights)
+    highest = selectors.sheet_total({c.pk: c.max_points for c in criteria}, weights) or 0
+    return total, highest, any(w != 1 for w in weights.values())
 
 
 def _version(assignment) -> str:

@@ -91,17 +91,14 @@ class FileAccess(enum.Enum):
 
 
 def file_access(user, essay_file) -> FileAccess | None:
-    """How `user` may download an attachment, or None. Attachments are never public."""
+    """Whether and how `user` may download an attachment (None: not at all; attachments are never
+    public). The download (`essays.selectors.get_essay_file`) asks this and nothing else."""
     essay = essay_file.essay
     if is_author(user, essay) or is_essay_staff(user):
         return FileAccess.FULL
     if is_judge_of(user, essay):
         return FileAccess.BLIND
     return None
-
-
-def can_download_file(user, essay_file) -> bool:
-    return file_access(user, essay_file) is not None
 
 
 # --- Judging ----------------------------------------------------------------------------------------

@@ -263,21 +263,60 @@ class EssayResult:
     tied: bool = False
 
 
+def criterion_weights(criteria) -> dict[int, float]:
+    """criterion id -> its weight, as `sheet_total` reads it."""
+    return {c.pk: float(c.weight) for c in criteria}
+
+
+def sheet_total(points: dict[int, int | None], weights: dict[int, float]) -> float | None:
+    """A score sheet's weighted total, the rule's one home: the sum, over the criteria given
+    points, of the points times the criterion's weight (1 for a criterion without one). None
+    while no criterion has points. The judge's sheet and its confirmation show it
+    (`essays.judging_views`); `round_results` ranks by it."""
+    given = [value * weights.get(criterion_id, 1.0) for criterion_id, value in points.items() if value is not None]
+    return sum(given) if given else None
+
+
+def result_order(*, normalized: float | None, mean: float | None, spread: float | None, submitted_at, essay_id: int) -> tuple:
+    """The order of a judging round's results, and so of its prize places: the tie-break's one
+    home. Best normalized score (mean z-score per judge) first, then best mean; essays without
+    a submitted sheet last. Essays equal on both share a rank (and are flagged as tied), but
+    prize places are given one by one, so among them:
+
+    1. the smaller spread between the judges' totals first (the jury agreed more on it),
+    2. then the earlier submission (`Essay.submitted_at`),
+    3. then the essay's id (the order the essays were created: never the code, a label).
+
+    `verify_results` recomputes the order with this same key."""
+    at = submitted_at.timestamp() if submitted_at is not None else float("inf")
+    return (
+        normalized is None,
+        -(normalized or 0),
+        -(mean or 0),
+        spread if spread is not None else float("inf"),
+        at,
+        essay_id,
+    )
+
+
 def round_results(*, round: JudgingRound) -> list[EssayResult]:
-    """Per essay: the mean of the judges' weighted totals, the spread between judges, and a
-    z-score normalized per judge (offsets lenient and strict judges). Ranked by normalized
-    score, then mean; equal values share a rank and are flagged as ties. Three queries."""
-    weights = {c.pk: float(c.weight) for c in Criterion.objects.filter(round=round)}
+    """Per essay: the mean of the judges' weighted totals (`sheet_total`), the spread between
+    judges, and a z-score normalized per judge (offsets lenient and strict judges). Ordered by
+    `result_order` (normalized score, then mean, then the tie-break); equal (normalized, mean)
+    share a rank and are flagged as ties. Three queries."""
+    weights = criterion_weights(Criterion.objects.filter(round=round))
     results: dict[int, EssayResult] = {}
     for essay in Essay.objects.filter(round_entries__round=round).select_related("subject_organization"):
         results[essay.pk] = EssayResult(essay=essay)
     sheets = Score.objects.filter(assignment__round=round, assignment__status=SheetStatus.SUBMITTED).values_list(
         "assignment__essay_id", "assignment__judge_id", "criterion_id", "points"
     )
-    for essay_id, judge_id, cid, points in sheets:
-        result = results.get(essay_id)
-        if result is not None:
-            result.totals[judge_id] = result.totals.get(judge_id, 0.0) + points * weights.get(cid, 1.0)
+    points: dict[tuple[int, int], dict[int, int]] = defaultdict(dict)
+    for essay_id, judge_id, cid, value in sheets:
+        if essay_id in results:
+            points[essay_id, judge_id][cid] = value
+    for (essay_id, judge_id), given in points.items():
+        results[essay_id].totals[judge_id] = sheet_total(given, weights)
     per_judge = defaultdict(list)
     for result in results.values():
         for judge_id, total in result.totals.items():
@@ -291,7 +330,12 @@ def round_results(*, round: JudgingRound) -> list[EssayResult]:
         result.spread = builtins.round(max(values) - min(values), 2)
         zs = [(t - judge_stats[j][0]) / judge_stats[j][1] if judge_stats[j][1] else 0.0 for j, t in result.totals.items()]
         result.normalized = builtins.round(statistics.fmean(zs), 3)
-    ordered = sorted(results.values(), key=lambda r: (r.normalized is None, -(r.normalized or 0), -(r.mean or 0), r.essay.code))
+    ordered = sorted(
+        results.values(),
+        key=lambda r: result_order(
+            normalized=r.normalized, mean=r.mean, spread=r.spread, submitted_at=r.essay.submitted_at, essay_id=r.essay.pk
+        ),
+    )
     previous, rank = None, 0
     for position, result in enumerate(ordered, start=1):
         key = (result.normalized, result.mean)

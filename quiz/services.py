@@ -18,7 +18,7 @@ from contests.decisions import Action, decision_record
 from contests.rules import guard_contest_writable
 
 from . import lean, limits, pool_cache, ranking, receipts, scoring
-from .enums import AttemptStatus, PrizeStatus, QuestionStatus, RoundKind
+from .enums import AttemptStatus, QuestionStatus, RoundKind
 from .errors import QuizError, SealedError
 from .models import (
     Attempt,
@@ -403,19 +403,22 @@ def time_extension_grant(*, round: Round, user, minutes: int, reason: str, by) -
 # --- Attempts -----------------------------------------------------------------------------------------
 
 
-def _draw(*, round: Round) -> list[tuple[int, list[int]]]:
+def _draw(*, round: Round, rng=None) -> list[tuple[int, list[int]]]:
     """Draw the questions of an attempt to the blueprint, shuffled, each with shuffled options.
-    Reads the sealed pool from memory (quiz.pool_cache): no query once the process has it."""
+    Reads the sealed pool from memory (quiz.pool_cache): no query once the process has it.
+    `rng`: a seeded random.Random for the simulation (reports.simulation); attempts use the
+    system's randomness."""
+    rng = rng or _random
     pool = pool_cache.sealed_pool(round=round)
     chosen = []
     for fid, count in pool.allocation.items():
         ids = pool.by_field.get(fid, ())
-        chosen += _random.sample(ids, min(count, len(ids)))
-    _random.shuffle(chosen)
+        chosen += rng.sample(ids, min(count, len(ids)))
+    rng.shuffle(chosen)
     drawn = []
     for qid in chosen:
         ids = list(pool.questions[qid].option_ids)
-        _random.shuffle(ids)
+        rng.shuffle(ids)
         drawn.append((qid, ids))
     return drawn
 
@@ -818,9 +821,10 @@ def round_publish_results(*, round: Round, by) -> Round:
         raise QuizError(_("Chỉ công bố kết quả sau khi tuần thi đã đóng."))
     if round.results_published_at:
         raise QuizError(_("Kết quả tuần thi này đã được công bố."))
-    if not Prize.objects.filter(round=round).exists() and any(count for _t, count in round.prize_plan):
-        raise QuizError(_("Chưa có danh sách giải: hãy lập danh sách giải dự kiến trước."))
-    if Prize.objects.filter(round=round, status=PrizeStatus.DRAFT).exists():
+    listed = list(Prize.objects.filter(round=round).valid().only("status"))
+    if any(count for _t, count in round.prize_plan) and not prizes.fully_verified(listed):
+        if not listed:
+            raise QuizError(_("Chưa có danh sách giải: hãy lập danh sách giải dự kiến trước."))
         raise QuizError(_("Tổ Thư ký chưa xác minh hết danh sách đạt giải; chỉ công bố danh sách đã xác minh."))
     round.results_published_at = timezone.now()
     round.results_published_by = by

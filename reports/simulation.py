@@ -3,10 +3,13 @@
 Rows are bulk-created for speed but valid: every attempt is finished, scored, inside its round's
 window and belongs to a contestant with a complete profile; each contestant's best attempt is in
 RoundEntry, picked by the same rule as real ones (quiz.ranking); prizes are drafted by the same
-service the organizers use. Each round is sealed through `quiz.seal.seal_record` once its pool is
-built, and each attempt stores its drawn questions (AttemptQuestion: the shuffled option order,
-the chosen index, when it was answered, whether it was right) consistent with its score, so
-`verify_results` recomputes every simulated figure from the answers and the key file."""
+service the organizers use. Each round is sealed through `quiz.seal.seal_record` once its pool (and,
+for the last week, a blueprint) is built; each attempt's questions are drawn by the real draw
+(`quiz.services._draw`: the blueprint, or every field in proportion, from the sealed pool) and its
+deadline is the real one (`quiz.services.attempt_deadline`). Each attempt stores its drawn
+questions (AttemptQuestion: the shuffled option order, the chosen index, when it was answered,
+whether it was right) consistent with its score, so `verify_results` recomputes every simulated
+figure from the answers and the key file, and checks every draw against the round's allocation."""
 
 import datetime
 import io
@@ -28,12 +31,15 @@ from contests.models import Contest
 from quiz import ranking
 from quiz import services as quiz_services
 from quiz.enums import AttemptStatus, RoundKind
-from quiz.models import Attempt, AttemptQuestion, Field, Option, Question, Round, RoundQuestion
+from quiz.models import Attempt, AttemptQuestion, BlueprintItem, Field, Option, Question, Round, RoundQuestion
 from quiz.seal import seal_record
 
 # The seed's weeks (domain.md): participants, attempts, share of attempts at 20/20 and at 19/20.
 WEEKS = [(2076, 6586, 0.132, 0.30), (2256, 8838, 0.172, 0.32), (2470, 10759, 0.064, 0.22), (2270, 6696, 0.080, 0.18)]
 POOLS = [40, 40, 100, 200]
+# The last week draws to a blueprint (questions per field, in the bank's field order); the others
+# draw every field in proportion to its share of the pool.
+BLUEPRINT = [6, 5, 4, 3, 2]
 SURNAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô", "Dương", "Lý", "Hà", "Triệu", "Lò"]
 MIDDLE = ["Văn", "Thị", "Đức", "Minh", "Thu", "Hồng", "Quang", "Thanh", "Ngọc", "Xuân", "Hải", "Kim"]
 GIVEN = ["An", "Bình", "Cường", "Dung", "Giang", "Hà", "Hải", "Hạnh", "Hiếu", "Hoa", "Hùng", "Hương", "Khánh", "Lan",
@@ -103,16 +109,9 @@ def _bank(rng, tag) -> list[Question]:
     return questions
 
 
-def _options(bank: list[Question]) -> dict[int, tuple[list[int], int]]:
-    """Each question of the bank: its option ids and the id of its right option."""
-    ids, right = {}, {}
-    for question_id, option_id, is_correct in Option.objects.filter(question__in=bank).values_list(
-        "question_id", "pk", "is_correct"
-    ):
-        ids.setdefault(question_id, []).append(option_id)
-        if is_correct:
-            right[question_id] = option_id
-    return {qid: (sorted(option_ids), right[qid]) for qid, option_ids in ids.items()}
+def _right_options(bank: list[Question]) -> dict[int, int]:
+    """Each question of the bank: the id of its right option."""
+    return dict(Option.objects.filter(question__in=bank, is_correct=True).values_list("question_id", "pk"))
 
 
 ITEM_COLUMNS = (
@@ -120,12 +119,14 @@ ITEM_COLUMNS = (
 )  # fmt: skip
 
 
-def _answers(rng: random.Random, attempts: list[Attempt], pool: list[int], options: dict, chunk: int = 2000) -> None:
-    """The per-question rows of the simulated attempts, as attempt_start draws them and the page
-    saves them: 20 questions of the pool, each with its options shuffled; exactly `score` of them
-    answered right, the others answered wrong or left blank, every answer saved between the start
-    and the finish. A separate random stream, so the attempts themselves are those of a seed
-    before the rows existed."""
+def _answers(
+    rng: random.Random, attempts: list[Attempt], draws: list[list], pool: list[int], right_option: dict, chunk: int = 2000
+) -> None:
+    """The per-question rows of the simulated attempts, as the page saves them: each attempt's
+    questions and option order as the draw gave them (`draws`, one per attempt); exactly `score`
+    of them answered right, the others answered wrong or left blank, every answer saved between
+    the start and the finish. A separate random stream, so the attempts themselves are those of a
+    seed before the rows existed."""
     # Questions differ in how easy they are (so the item analysis has something to find): which
     # of an attempt's questions are the right ones is drawn weighted by their ease, from a
     # spread of 0.15 (hard) to 6 (easy) across the pool (Efraimidis–Spirakis: the `score` largest
@@ -133,15 +134,11 @@ def _answers(rng: random.Random, attempts: list[Attempt], pool: list[int], optio
     ease = {qid: 0.15 + 5.85 * ((i * 37) % len(pool)) / max(1, len(pool) - 1) for i, qid in enumerate(pool)}
     for start in range(0, len(attempts), chunk):
         rows = []
-        for attempt in attempts[start : start + chunk]:
-            questions = rng.sample(pool, attempt.question_count)
-            keys = [rng.random() ** (1 / ease[qid]) for qid in questions]
+        for attempt, drawn in zip(attempts[start : start + chunk], draws[start : start + chunk]):
+            keys = [rng.random() ** (1 / ease[qid]) for qid, _ids in drawn]
             right = set(sorted(range(attempt.question_count), key=keys.__getitem__, reverse=True)[: attempt.score])
-            for position, question_id in enumerate(questions, start=1):
-                option_ids, correct = options[question_id]
-                option_ids = option_ids[:]
-                rng.shuffle(option_ids)
-                correct_index = option_ids.index(correct)
+            for position, (question_id, option_ids) in enumerate(drawn, start=1):
+                correct_index = option_ids.index(right_option[question_id])
                 if position - 1 in right:
                     chosen = correct_index
                 elif rng.random() < 0.15:
@@ -188,7 +185,7 @@ def simulate_contest(*, scale: float = 1.0, seed: int = 2022) -> SimulationRepor
             ends_on=timezone.localdate() + datetime.timedelta(days=30), status=ContestStatus.PUBLISHED,
         )  # fmt: skip
         bank = _bank(rng, tag)
-        options = _options(bank)
+        right_option = _right_options(bank)
         week_one_pool = bank[:40]
         pools = [week_one_pool, bank[40:80], bank[80:130] + week_one_pool[:40] + bank[130:140], bank[50:250]]
         attempts_total = entries_total = prizes_total = 0
@@ -203,6 +200,11 @@ def simulate_contest(*, scale: float = 1.0, seed: int = 2022) -> SimulationRepor
             )  # fmt: skip
             pool_ids = [q.pk for q in pool[: POOLS[number - 1]]]
             RoundQuestion.objects.bulk_create([RoundQuestion(round=round, question_id=pk) for pk in pool_ids])
+            if number == len(WEEKS):
+                fields = sorted({q.field_id for q in bank})
+                BlueprintItem.objects.bulk_create(
+                    [BlueprintItem(round=round, field_id=fid, count=count) for fid, count in zip(fields, BLUEPRINT)]
+                )
             # Sealed as round_approve seals: the key file of the pool, stored once with its fingerprint.
             seal = seal_record(round=round, at=round.approved_at)
             decision_record(action=Action.SEAL, obj=round, data={"sha256": seal.sha256}, at=round.approved_at)
@@ -210,26 +212,35 @@ def simulate_contest(*, scale: float = 1.0, seed: int = 2022) -> SimulationRepor
             n_attempts = max(n_people, int(attempts * scale))
             players = rng.sample(people, min(n_people, len(people)))
             profiles = dict(Profile.objects.filter(user__in=players).values_list("user_id", "organization_id"))
-            rows = []
+            # The real draw on the sealed pool (read once into memory), seeded for a repeatable run.
+            draw_rng = random.Random(seed * 1_000_033 + number)
+            n = round.questions_per_attempt
+            rows, draws = [], []
             for i in range(n_attempts):
                 user = players[i] if i < len(players) else rng.choice(players)
                 roll = rng.random()
                 score = (
-                    20 if roll < full_share else 19 if roll < full_share + near_share else max(0, 18 - int(rng.expovariate(0.35)))
-                )
-                # Never longer than the 15 minutes allowed: an attempt ends at its deadline at the latest.
-                seconds = min(900, max(17, int(rng.lognormvariate(4.6 if score == 20 else 5.0, 0.6))))
+                    n if roll < full_share else n - 1 if roll < full_share + near_share
+                    else max(0, n - 2 - int(rng.expovariate(0.35)))
+                )  # fmt: skip
                 start = opens + datetime.timedelta(seconds=rng.randint(0, 7 * 86400 - 1200))
                 # The Monday-morning rush: a third of the attempts start in the first hours.
                 if rng.random() < 0.33:
                     start = opens + datetime.timedelta(seconds=rng.randint(0, 4 * 3600))
+                deadline = quiz_services.attempt_deadline(round=round, started_at=start)
+                # Never longer than the time allowed: an attempt ends at its deadline at the latest.
+                seconds = min(
+                    int((deadline - start).total_seconds()), max(17, int(rng.lognormvariate(4.6 if score == n else 5.0, 0.6)))
+                )
+                drawn = quiz_services._draw(round=round, rng=draw_rng)
                 address = f"10.{rng.randint(0, 255)}.0.{rng.randint(1, 254)}"
                 rows.append(Attempt(round=round, user=user, organization_id=profiles[user.pk], status=AttemptStatus.SUBMITTED,
-                                    started_at=start, deadline=start + datetime.timedelta(minutes=15),
-                                    finished_at=start + datetime.timedelta(seconds=seconds), score=score, question_count=20,
-                                    duration_ms=seconds * 1000, ip_address=address))  # fmt: skip
+                                    started_at=start, deadline=deadline, finished_at=start + datetime.timedelta(seconds=seconds),
+                                    score=min(score, len(drawn)), question_count=len(drawn), duration_ms=seconds * 1000,
+                                    ip_address=address))  # fmt: skip
+                draws.append(drawn)
             Attempt.objects.bulk_create(rows, batch_size=5000)
-            _answers(random.Random(seed * 1_000_003 + number), rows, pool_ids, options)
+            _answers(random.Random(seed * 1_000_003 + number), rows, draws, pool_ids, right_option)
             # Each contestant's best attempt is picked by the one ranking rule (quiz.ranking).
             entries = ranking.entries_rebuild(round=round)
             prizes_total += len(quiz_services.round_prizes_draft(round=round))

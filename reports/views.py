@@ -15,6 +15,7 @@ from accounts.enums import Role
 from accounts.roles import has_role, role_required
 from accounts.selectors import organization_labels
 from contest_site.db_router import reading_from_replica
+from contests import prizes as contest_prizes
 from contests.downloads import download as file_download
 from contests.selectors import CONTEST_PARAM, contest_for_request
 from contests.storage import private_file_response
@@ -148,17 +149,18 @@ def winners(request, pk):
         .select_related("user__profile", "entry__best_attempt__organization", "verified_by")
         .order_by(Case(When(status=PrizeStatus.INVALID, then=1), default=0), "rank")
     )
-    pending = sum(1 for p in prizes if p.status == PrizeStatus.DRAFT)
     warnings = integrity.winner_warnings(round=round, prizes=prizes)
     units = organization_labels(p.entry.best_attempt.organization for p in prizes)
+    published = round.results_published_at is not None
     for p in prizes:
+        p.actions = contest_prizes.allowed_actions(p, published=published)
         p.warnings = warnings.get(p.pk, [])
         p.unit_label = units[p.entry.best_attempt.organization_id]  # the unit with its party committee
     context = {
         "round": round,
         "prizes": prizes,
-        "pending": pending,
-        "ready": prizes and not pending,
+        "pending": contest_prizes.awaiting_verification(prizes),
+        "ready": contest_prizes.fully_verified(prizes),
         "warned": len(warnings),
         "fast_seconds": integrity.FAST_FULL_SECONDS,
     }
@@ -206,8 +208,7 @@ def prize_amend(request, pk):
 def award_list(request, pk):
     """The award decision list: only a fully verified list, and only its verified winners."""
     round = _round(pk)
-    listed = Prize.objects.valid().filter(round=round)
-    if listed.filter(status=PrizeStatus.DRAFT).exists() or not listed.exists():
+    if not contest_prizes.fully_verified(Prize.objects.valid().filter(round=round).only("status")):
         messages.error(request, _("Danh sách chưa được xác minh hết; chưa thể xuất danh sách khen thưởng."))
         return redirect("reports:winners", pk=round.pk)
     return file_download(
@@ -317,9 +318,13 @@ def essay_winners(request):
     # from then on a change is an amendment (with a reason), not a verification.
     published_phases = {p.essay.phase_id for p in prizes if p.essay.published_at}
     for p in prizes:
-        p.published = p.essay.phase_id in published_phases
-    pending = sum(1 for p in prizes if p.status == PrizeStatus.DRAFT)
-    return render(request, "reports/essay_winners.html", {"prizes": prizes, "pending": pending})
+        p.actions = contest_prizes.allowed_actions(p, published=p.essay.phase_id in published_phases)
+    context = {
+        "prizes": prizes,
+        "pending": contest_prizes.awaiting_verification(prizes),
+        "ready": contest_prizes.fully_verified(prizes),
+    }
+    return render(request, "reports/essay_winners.html", context)
 
 
 @role_required(Role.SECRETARIAT)

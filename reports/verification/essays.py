@@ -20,19 +20,25 @@ from .quiz import tier_label
 from .report import Report
 
 
-def recompute(round: JudgingRound, codes: dict[int, str]) -> list[dict]:
+def recompute(round: JudgingRound, codes: dict[int, str], submitted: dict[int, object] | None = None) -> list[dict]:
     """The round's results from its score sheets, best first: per essay its code, mean of the
-    judges' weighted totals, spread, mean z-score (each judge's totals standardized), rank (equal
-    (normalized, mean) share a rank) and whether it is tied."""
+    judges' weighted totals (the rule: `essays.selectors.sheet_total`), spread, mean z-score (each
+    judge's totals standardized), rank (equal (normalized, mean) share a rank) and whether it is
+    tied; the order, tie-break included, is `essays.selectors.result_order`. `submitted`: essay
+    id -> when it was submitted."""
+    submitted = submitted or {}
     weights = {pk: float(weight) for pk, weight in Criterion.objects.filter(round=round).values_list("pk", "weight")}
-    totals: dict[int, dict[int, float]] = {essay_id: {} for essay_id in codes}
+    given: dict[int, dict[int, dict[int, int]]] = {essay_id: defaultdict(dict) for essay_id in codes}
     sheets = Score.objects.filter(assignment__round=round, assignment__status=SheetStatus.SUBMITTED).values_list(
         "assignment__essay_id", "assignment__judge_id", "criterion_id", "points"
     )
     for essay_id, judge_id, criterion_id, points in sheets:
-        if essay_id in totals:
-            per_judge = totals[essay_id]
-            per_judge[judge_id] = per_judge.get(judge_id, 0.0) + points * weights.get(criterion_id, 1.0)
+        if essay_id in given:
+            given[essay_id][judge_id][criterion_id] = points
+    totals = {
+        essay_id: {judge_id: essay_selectors.sheet_total(points, weights) for judge_id, points in per_judge.items()}
+        for essay_id, per_judge in given.items()
+    }
     by_judge = defaultdict(list)
     for per_judge in totals.values():
         for judge_id, total in per_judge.items():
@@ -48,7 +54,12 @@ def recompute(round: JudgingRound, codes: dict[int, str]) -> list[dict]:
             z = [(t - scale[j][0]) / scale[j][1] if scale[j][1] else 0.0 for j, t in per_judge.items()]
             row["normalized"] = builtins.round(statistics.fmean(z), 3)
         rows.append(row)
-    rows.sort(key=lambda r: (r["normalized"] is None, -(r["normalized"] or 0), -(r["mean"] or 0), r["code"]))
+    rows.sort(
+        key=lambda r: essay_selectors.result_order(
+            normalized=r["normalized"], mean=r["mean"], spread=r["spread"], submitted_at=submitted.get(r["essay_id"]),
+            essay_id=r["essay_id"],
+        )
+    )  # fmt: skip
     previous, rank = None, 0
     for position, row in enumerate(rows, start=1):
         key = (row["normalized"], row["mean"])
@@ -63,12 +74,14 @@ def recompute(round: JudgingRound, codes: dict[int, str]) -> list[dict]:
 def verify_essays(*, contest, report: Report, contest_label: str) -> None:
     rounds = list(JudgingRound.objects.filter(phase__contest=contest).select_related("phase").order_by("phase_id", "order", "pk"))
     entries = defaultdict(dict)  # round id -> essay id -> code
+    submitted = {}  # essay id -> when it was submitted (the tie-break)
     last_round = {}  # essay id -> the last round it reached (where its prize is awarded)
     order = {r.pk: (r.order, r.pk) for r in rounds}
-    for round_id, essay_id, code in RoundEssay.objects.filter(round__in=rounds).values_list(
-        "round_id", "essay_id", "essay__code"
+    for round_id, essay_id, code, submitted_at in RoundEssay.objects.filter(round__in=rounds).values_list(
+        "round_id", "essay_id", "essay__code", "essay__submitted_at"
     ):
         entries[round_id][essay_id] = code
+        submitted[essay_id] = submitted_at
         if essay_id not in last_round or order[round_id] > order[last_round[essay_id]]:
             last_round[essay_id] = round_id
     prizes = defaultdict(list)
@@ -85,7 +98,7 @@ def verify_essays(*, contest, report: Report, contest_label: str) -> None:
     for round in rounds:
         report.checked["judging"] += 1
         section = _("Vòng chấm «%(name)s» (%(phase)s)") % {"name": round.name, "phase": round.phase.name}
-        mine = recompute(round, entries[round.pk])
+        mine = recompute(round, entries[round.pk], submitted)
         _compare(mine, essay_selectors.round_results(round=round), report, contest_label, section)
         if prizes.get(round.pk):
             _prizes(mine, prizes[round.pk], report, contest_label, section)

@@ -1,4 +1,6 @@
-"""The quiz part of verify_results: each round's seal, every attempt's score from its answers and
+"""The quiz part of verify_results: each round's seal, every attempt's draw (its questions from
+the round's sealed pool, as many of each field as the round's allocation — the blueprint, or every
+field in proportion: `quiz.services.round_allocation`), every attempt's score from its answers and
 the sealed key file, every contestant's best attempt, the ranking and the prize list.
 
 Independent of what is derived and stored (scores, `is_correct`, durations, entries, prizes): those
@@ -7,7 +9,7 @@ chosen index, the times) and compared. The rules themselves are not re-derived: 
 and the order come from `quiz.ranking`, who is staff from `accounts.roles` — checking the stored
 figures against the one rule is the point. A handful of queries per round, whatever its size."""
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
@@ -20,7 +22,7 @@ from quiz.enums import AttemptStatus, RoundKind
 from quiz.models import Attempt, AttemptQuestion, Option, Prize, Round, RoundCommitment, RoundEntry, RoundSeal
 from quiz.receipts import commitment_leaves, merkle_root, stored_attempts
 from quiz.seal import SealFormatError, seal_fingerprint, seal_parse, seal_verify
-from quiz.services import attempt_time_allowed, extra_minutes_by_user
+from quiz.services import attempt_time_allowed, extra_minutes_by_user, round_allocation
 
 from .report import Report, number
 from .seal_history import verify_seal_history
@@ -149,16 +151,20 @@ class RoundCheck:
                 _("%(round)s chưa được duyệt và niêm phong nhưng có %(n)s bài thi.")
                 % {"round": self.label, "n": number(len(facts))}
             )
-        # option id -> (question id, letter); question id -> code, its option ids
+        # option id -> (question id, letter); question id -> code, its option ids, its field
         letter_of: dict[int, tuple[int, str]] = {}
         code_of: dict[int, str] = {}
         options_of: dict[int, set[int]] = defaultdict(set)
-        for oid, qid, letter, code in Option.objects.filter(question__round_entries__round=round).values_list(
-            "pk", "question_id", "letter", "question__code"
-        ):
+        field_of: dict[int, int] = {}
+        field_names: dict[int, str] = {}
+        for oid, qid, letter, code, field_id, field_name in Option.objects.filter(
+            question__round_entries__round=round
+        ).values_list("pk", "question_id", "letter", "question__code", "question__field_id", "question__field__name"):
             letter_of[oid] = (qid, letter)
             code_of[qid] = code
             options_of[qid].add(oid)
+            field_of[qid], field_names[field_id] = field_id, field_name
+        drawn: dict[int, Counter] = defaultdict(Counter)  # attempt id -> field id -> questions drawn
         items = (
             AttemptQuestion.objects.filter(attempt__round=round)
             .order_by()
@@ -175,11 +181,18 @@ class RoundCheck:
             code = code_of.get(qid)
             if code is None:
                 self.diff(_("%(where)s: câu hỏi #%(q)d không thuộc bộ câu hỏi của tuần.") % {"where": where, "q": qid})
-            elif not isinstance(option_ids, list) or len(option_ids) != option_count or set(option_ids) != options_of[qid]:
-                self.diff(
-                    _("%(where)s (%(code)s): thứ tự phương án đã lưu không phải một hoán vị các phương án của câu hỏi.")
-                    % {"where": where, "code": code}
-                )
+            else:
+                drawn[attempt_id][field_of[qid]] += 1
+                if code not in answers:
+                    self.diff(
+                        _("%(where)s (%(code)s): câu hỏi không có trong tệp đáp án niêm phong của tuần.")
+                        % {"where": where, "code": code}
+                    )
+                if not isinstance(option_ids, list) or len(option_ids) != option_count or set(option_ids) != options_of[qid]:
+                    self.diff(
+                        _("%(where)s (%(code)s): thứ tự phương án đã lưu không phải một hoán vị các phương án của câu hỏi.")
+                        % {"where": where, "code": code}
+                    )
             right = False
             if scoring.answer_counts(chosen_index=chosen, answered_at=answered_at, deadline=fact.deadline):
                 if isinstance(option_ids, list) and 0 <= chosen < len(option_ids):
@@ -210,7 +223,30 @@ class RoundCheck:
                     % {"round": self.label, "a": fact.pk}
                 )
             self._attempt(fact)
+        self._draws(facts, drawn, field_of, field_names)
         return facts
+
+    def _draws(self, facts: dict[int, AttemptFact], drawn: dict, field_of: dict[int, int], names: dict[int, str]) -> None:
+        """Every attempt drew as many questions of each field as the round's allocation says (the
+        rule itself, `quiz.services.round_allocation`, on the pool; a field short of questions
+        gives all it has), and nothing from another field."""
+        pool_by_field = Counter(field_of.values())
+        allocation = round_allocation(round=self.round, pool_by_field=dict(pool_by_field))
+        wanted = {fid: min(count, pool_by_field[fid]) for fid, count in allocation.items() if min(count, pool_by_field[fid])}
+
+        def spell(counts) -> str:
+            named = sorted((names.get(fid, f"#{fid}"), n) for fid, n in counts.items())
+            return ", ".join(f"{name}: {n}" for name, n in named)
+
+        for fact in facts.values():
+            if not fact.items:
+                continue  # no question rows at all: said by the count of questions drawn
+            got = dict(drawn.get(fact.pk, {}))
+            if got != wanted:
+                self.diff(
+                    _("%(round)s, bài thi #%(a)d: câu hỏi rút không theo cơ cấu đề của tuần (rút %(got)s; cơ cấu %(wanted)s).")
+                    % {"round": self.label, "a": fact.pk, "got": spell(got), "wanted": spell(wanted)}
+                )
 
     def _attempt(self, fact: AttemptFact) -> None:
         if not fact.finished:

@@ -2,12 +2,13 @@
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.http import Http404
 from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
 from accounts.enums import Role
-from essays import judging, rules
+from essays import judging, rules, selectors
 from essays.enums import Eligibility, EssayStatus, SheetStatus
 from essays.models import Assignment, EssayAuthor, EssayFile, JudgingRound, PanelMember
 from tests.budgets import QUERIES
@@ -61,7 +62,11 @@ def test_predicates_before_publication(people, who):
     got = (rules.can_view_essay(user, essay), rules.can_see_authors(user, essay), rules.file_access(user, people["file"]))
 
     assert got == EXPECTED[who]
-    assert rules.can_download_file(user, people["file"]) is (EXPECTED[who][2] is not None)
+    if EXPECTED[who][2] is None:
+        with pytest.raises(Http404):
+            selectors.get_essay_file(user, people["file"].pk)
+    else:
+        assert selectors.get_essay_file(user, people["file"].pk) == (people["file"], EXPECTED[who][2])
 
 
 @pytest.mark.parametrize("who", EXPECTED)

@@ -8,6 +8,7 @@ import pytest
 from openpyxl import load_workbook
 
 from accounts.enums import Role
+from contests import prizes
 from contests.enums import PrizeStatus, PrizeTier
 from essays import judging
 from essays import selectors as essay_selectors
@@ -117,6 +118,8 @@ def test_after_publication_a_quiz_prize_changes_only_by_an_amendment(week, clien
     assert (moved.tier, moved.status, moved.amendments[0]["reason"]) == (PrizeTier.FIRST, "verified", "Thi hộ, đơn vị xác nhận")
     joined = Prize.objects.get(user=third)
     assert (joined.tier, joined.status) == (PrizeTier.SECOND, PrizeStatus.DRAFT)
+    with pytest.raises(QuizError, match="chưa được xác minh"):
+        services.prize_amend(prize=joined, by=secretary, valid=True, reason="Đi tắt")  # a newcomer takes a verdict
     services.prize_verify(prize=joined, by=secretary, valid=True, note="Đã gọi đơn vị")  # a newcomer is checked as usual
     rows = selectors.unit_table(contest=round.contest)
     assert sum(r.prize_total for r in rows) == Prize.objects.valid().count() == 2
@@ -144,6 +147,30 @@ def test_after_publication_an_essay_prize_changes_only_by_an_amendment():
     e3.refresh_from_db()
     assert e3.published_at is not None
     assert EssayPrize.objects.get(essay=e1).amendments[0]["reason"] == "Sao chép bài khác"
+
+
+def test_the_services_refuse_what_allowed_actions_does_not_offer(week, client):
+    round, (first, second, third) = week
+    secretary = staff_user(Role.SECRETARIAT)
+    services.prize_verify(prize=Prize.objects.get(user=first), by=secretary, valid=False, note="Mượn tài khoản")
+    found = Prize.objects.get(user=first)
+    assert prizes.allowed_actions(found, published=False) == prizes.PrizeActions()
+    with pytest.raises(QuizError, match="không hợp lệ và đã chuyển"):
+        services.prize_verify(prize=found, by=secretary, valid=True)  # its tier went to the next contestant
+    client.force_login(secretary)
+    page = client.get(f"/reports/rounds/{round.pk}/winners/").content.decode()
+    assert page.count('action="/reports/prizes/') == 2  # the two valid prizes have a form, the not-valid one none
+    with pytest.raises(QuizError, match="chưa công bố"):
+        services.prize_amend(prize=found, by=secretary, valid=True, reason="Sớm")
+    with pytest.raises(QuizError, match="chưa xác minh hết"):
+        services.round_publish_results(round=round, by=staff_user(Role.ORGANIZER))
+    for prize in Prize.objects.filter(round=round).valid():
+        services.prize_verify(prize=prize, by=secretary, valid=True)
+    assert prizes.fully_verified(Prize.objects.filter(round=round))
+    services.round_publish_results(round=round, by=staff_user(Role.ORGANIZER))
+    winner = Prize.objects.get(user=second)
+    with pytest.raises(QuizError, match="đã ở trạng thái đó"):
+        services.prize_amend(prize=winner, by=secretary, valid=True, reason="Không đổi")
 
 
 def _case(*users, key):

@@ -65,3 +65,26 @@ def test_simulation_refuses_a_silly_scale():
 
     with pytest.raises(CommandError, match="--scale"):
         call_command("simulate_contest", "--scale", "5")
+
+
+def test_simulated_attempts_are_drawn_by_the_real_draw_and_deadline():
+    from collections import Counter
+
+    from quiz.models import AttemptQuestion, Round, RoundQuestion
+    from quiz.services import attempt_deadline
+    from reports.simulation import BLUEPRINT
+
+    call_command("simulate_contest", "--scale", "0.01", "--seed", "6")
+
+    contest = current_contest()
+    week4 = Round.objects.get(contest=contest, number=4)
+    assert sorted(week4.blueprint.values_list("count", flat=True), reverse=True) == BLUEPRINT
+    pool = dict(RoundQuestion.objects.filter(round=week4).values_list("question_id", "question__field_id"))
+    per_attempt = {}
+    for attempt_id, question_id in AttemptQuestion.objects.filter(attempt__round=week4).values_list("attempt_id", "question_id"):
+        assert question_id in pool  # from the round's sealed pool
+        per_attempt.setdefault(attempt_id, Counter())[pool[question_id]] += 1
+    wanted = dict(week4.blueprint.values_list("field_id", "count"))
+    assert per_attempt and all(counts == wanted for counts in per_attempt.values())
+    for attempt in Attempt.objects.filter(round__contest=contest).select_related("round")[:200]:
+        assert attempt.deadline == attempt_deadline(round=attempt.round, started_at=attempt.started_at)

@@ -1,5 +1,5 @@
 """verify_results: passes on consistent data (a hand-built contest, a simulated one) and names
-each tampering in Vietnamese: a stored score, a right answer moved in the bank, a key file's
+each tampering in Vietnamese: a draw off the blueprint, a stored score, a right answer moved in the bank, a key file's
 bytes, a best attempt, a prize tier, an essay score after the prizes."""
 
 import datetime
@@ -21,7 +21,18 @@ from essays import judging
 from essays.models import Assignment, EssayPrize, Score
 from quiz import services
 from quiz.demo import demo_window_rewrite
-from quiz.models import Attempt, AttemptQuestion, Option, Prize, Round, RoundEntry, RoundSeal, RoundWindowChange
+from quiz.models import (
+    Attempt,
+    AttemptQuestion,
+    Field,
+    Option,
+    Prize,
+    Question,
+    Round,
+    RoundEntry,
+    RoundSeal,
+    RoundWindowChange,
+)
 from quiz.seal import seal_backfill, seal_record
 from reports.verification import verify_results
 from tests.essays.factories import EssayPhaseFactory
@@ -213,6 +224,40 @@ def test_a_changed_answer_row_is_named(built):
 
     assert messages == [
         f"Tuần 1, bài thi #{item.attempt_id}, câu {item.position} ({item.question.code}): lưu «sai», tính lại «đúng»."
+    ]
+
+
+def test_a_question_from_another_field_of_the_pool_is_named_as_a_draw_off_the_blueprint(built):
+    contest, round, people, *_ = built
+    item = (
+        AttemptQuestion.objects.filter(attempt__round=round, is_correct=False)
+        .select_related("question__field")
+        .order_by("pk")
+        .first()
+    )
+    drawn = AttemptQuestion.objects.filter(attempt_id=item.attempt_id).values_list("question_id", flat=True)
+    other = (
+        Question.objects.filter(round_entries__round=round)
+        .exclude(field_id=item.question.field_id)
+        .exclude(pk__in=drawn)
+        .select_related("field")
+        .first()
+    )
+    option_ids = list(other.options.order_by("letter").values_list("pk", flat=True))
+    AttemptQuestion.objects.filter(pk=item.pk).update(
+        question=other, option_ids=option_ids, option_count=len(option_ids), chosen_index=None, answered_at=None
+    )
+
+    messages = _fails(contest)
+
+    counts = {f.name: 5 for f in Field.objects.filter(questions__round_entries__round=round).distinct()}
+    wanted = ", ".join(f"{name}: {n}" for name, n in sorted(counts.items()))
+    counts[item.question.field.name] -= 1
+    counts[other.field.name] += 1
+    got = ", ".join(f"{name}: {n}" for name, n in sorted(counts.items()))
+    assert messages == [
+        f"Tuần 1, bài thi #{item.attempt_id}: câu hỏi rút không theo cơ cấu đề của tuần (rút {got}; cơ cấu {wanted}).",
+        f"Tuần 1, bài thi #{item.attempt_id}: biên nhận không khớp với các câu trả lời và thời gian đã lưu.",
     ]
 
 
