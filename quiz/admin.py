@@ -26,7 +26,7 @@ from accounts.roles import is_organizer
 from contests.admin import ContestWritableInlineMixin, ContestWritableMixin, ReadOnlyMixin
 from contests.downloads import download
 
-from . import analysis, selectors, services
+from . import analysis, selectors
 from .errors import QuizError
 from .excel import ImportReport, import_questions, new_fields, parse_workbook, write_workbook
 from .forms import PoolCopyForm, PoolRandomForm, QuestionImportConfirmForm, QuestionImportForm
@@ -44,6 +44,10 @@ from .models import (
     TimeExtension,
 )
 from .package import read_upload, write_package
+from .services.bank import question_image_set, question_validate_options
+from .services.deadlines import time_extension_grant, time_extension_problems
+from .services.pool import round_pool_add_random, round_pool_copy
+from .services.rounds import ROUND_FROZEN_FIELDS, round_approve, round_extend_window
 
 IMPORT_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
 IMPORT_EXPIRED = _("Bản xem trước đã hết hạn (sau 15 phút) hoặc không phải của anh/chị; vui lòng chọn lại tệp.")
@@ -157,7 +161,7 @@ def _number(value) -> str:
 
 class QuestionAdminForm(forms.ModelForm):
     """The question with its image: an upload is checked and written again by quiz.images and
-    stored by quiz.services.question_image_set (save_model)."""
+    stored by quiz.services.bank.question_image_set (save_model)."""
 
     image_upload = forms.FileField(
         label=_("Hình ảnh (JPEG, PNG, WebP, GIF; tối đa 5 MB)"), required=False,
@@ -269,11 +273,11 @@ class QuestionAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         image, remove = form.cleaned_data.get("image_upload"), form.cleaned_data.get("image_remove")
         if image is not None or remove:
-            services.question_image_set(question=obj, image=image, remove=remove and image is None)
+            question_image_set(question=obj, image=image, remove=remove and image is None)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        problems = services.question_validate_options([(o.text, o.is_correct) for o in form.instance.options.all()])
+        problems = question_validate_options([(o.text, o.is_correct) for o in form.instance.options.all()])
         if problems:
             messages.warning(
                 request, _("Câu hỏi %(code)s chưa hợp lệ: %(p)s.") % {"code": form.instance.code, "p": "; ".join(problems)}
@@ -478,7 +482,7 @@ class RoundAdmin(ContestWritableMixin, admin.ModelAdmin):
         fields = list(super().get_readonly_fields(request, obj))
         if obj is not None and obj.is_sealed:
             # Everything contestants play by is frozen; the closing time moves only by "Gia hạn".
-            fields += [*services.ROUND_FROZEN_FIELDS, "closes_at"]
+            fields += [*ROUND_FROZEN_FIELDS, "closes_at"]
         return fields
 
     def has_delete_permission(self, request, obj=None):
@@ -523,14 +527,14 @@ class RoundAdmin(ContestWritableMixin, admin.ModelAdmin):
                 "confirmed": confirmed,
                 "unconfirmed": request.POST.get("post") == "yes" and unconfirmed,
                 "pools": [(r, pool_questions(round=r)) for r in rounds],
-                "frozen": [Round._meta.get_field(name).verbose_name for name in services.ROUND_FROZEN_FIELDS],
+                "frozen": [Round._meta.get_field(name).verbose_name for name in ROUND_FROZEN_FIELDS],
                 "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
                 "action": "approve_and_seal",
             }
             return TemplateResponse(request, "admin/quiz/round/seal_confirmation.html", context)
         for round in rounds:
             try:
-                services.round_approve(round=round, by=request.user, confirm_published=round.pk in confirmed)
+                round_approve(round=round, by=request.user, confirm_published=round.pk in confirmed)
             except QuizError as exc:
                 self.message_user(request, f"{round.name}: {exc.message}", messages.ERROR)
             else:
@@ -615,7 +619,7 @@ class RoundAdmin(ContestWritableMixin, admin.ModelAdmin):
         form = RoundExtendForm(request.POST or None, initial={"closes_at": round.closes_at})
         if request.method == "POST" and form.is_valid():
             try:
-                change = services.round_extend_window(
+                change = round_extend_window(
                     round=round, closes_at=form.cleaned_data["closes_at"], by=request.user, reason=form.cleaned_data["reason"]
                 )
             except QuizError as exc:
@@ -647,11 +651,11 @@ class RoundAdmin(ContestWritableMixin, admin.ModelAdmin):
         copy_form = PoolCopyForm(request.POST if "copy" in request.POST else None, round=round)
         try:
             if "add_random" in request.POST and random_form.is_valid():
-                n = services.round_pool_add_random(round=round, **random_form.cleaned_data)
+                n = round_pool_add_random(round=round, **random_form.cleaned_data)
                 messages.success(request, _("Đã thêm %(n)d câu.") % {"n": n})
                 return redirect("admin:quiz_round_pool", pk=round.pk)
             if "copy" in request.POST and copy_form.is_valid():
-                n = services.round_pool_copy(round=round, source=copy_form.cleaned_data["source"])
+                n = round_pool_copy(round=round, source=copy_form.cleaned_data["source"])
                 messages.success(request, _("Đã thêm %(n)d câu.") % {"n": n})
                 return redirect("admin:quiz_round_pool", pk=round.pk)
         except QuizError as exc:
@@ -709,9 +713,7 @@ class TimeExtensionForm(forms.ModelForm):
         data = super().clean()
         round = data.get("round")
         if round is not None:
-            for problem in services.time_extension_problems(
-                round=round, minutes=data.get("minutes"), reason=data.get("reason", "")
-            ):
+            for problem in time_extension_problems(round=round, minutes=data.get("minutes"), reason=data.get("reason", "")):
                 self.add_error(None, problem)
         return data
 
@@ -719,7 +721,7 @@ class TimeExtensionForm(forms.ModelForm):
 @admin.register(TimeExtension)
 class TimeExtensionAdmin(admin.ModelAdmin):
     """Extra time for one contestant: added by an organizer through
-    quiz.services.time_extension_grant, never changed or deleted (a record)."""
+    quiz.services.deadlines.time_extension_grant, never changed or deleted (a record)."""
 
     form = TimeExtensionForm
     list_display = ["round", "user", "minutes", "reason", "granted_by", "granted_at"]
@@ -735,9 +737,7 @@ class TimeExtensionAdmin(admin.ModelAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        extension = services.time_extension_grant(
-            round=obj.round, user=obj.user, minutes=obj.minutes, reason=obj.reason, by=request.user
-        )
+        extension = time_extension_grant(round=obj.round, user=obj.user, minutes=obj.minutes, reason=obj.reason, by=request.user)
         obj.pk, obj.granted_by, obj.granted_at = extension.pk, extension.granted_by, extension.granted_at
 
 

@@ -26,10 +26,10 @@ from contests.decisions import Action, decision_record
 from contests.enums import ContestStatus
 from contests.models import Contest
 from quiz import ranking
-from quiz import services as quiz_services
 from quiz.enums import AttemptStatus, RoundKind
 from quiz.models import Attempt, AttemptQuestion, Field, Option, Question, Round, RoundQuestion
 from quiz.seal import seal_record
+from quiz.services.prizes import round_prizes_draft
 
 # The seed's weeks (domain.md): participants, attempts, share of attempts at 20/20 and at 19/20.
 WEEKS = [(2076, 6586, 0.132, 0.30), (2256, 8838, 0.172, 0.32), (2470, 10759, 0.064, 0.22), (2270, 6696, 0.080, 0.18)]
@@ -232,7 +232,7 @@ def simulate_contest(*, scale: float = 1.0, seed: int = 2022) -> SimulationRepor
             _answers(random.Random(seed * 1_000_003 + number), rows, pool_ids, options)
             # Each contestant's best attempt is picked by the one ranking rule (quiz.ranking).
             entries = ranking.entries_rebuild(round=round)
-            prizes_total += len(quiz_services.round_prizes_draft(round=round))
+            prizes_total += len(round_prizes_draft(round=round))
             attempts_total += len(rows)
             entries_total += entries
         essays_total = simulate_essays(contest=contest, rng=rng, people=people, count=max(10, int(130 * scale)), tag=tag)
