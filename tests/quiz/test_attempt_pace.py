@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from quiz import limits
-from quiz.admin import RoundAdmin
+from quiz.admin.rounds import RoundAdmin
 from quiz.errors import QuizError, SealedError
 from quiz.models import Attempt, Round, RoundSeal
 from quiz.seal import seal_build, seal_content, seal_encode, seal_fingerprint, seal_parse, seal_verify
