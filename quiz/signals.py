@@ -9,9 +9,9 @@ from contests.cleaning import normalize_text
 
 from .errors import SealedError
 from .models import BlueprintItem, Option, Question, Round, RoundQuestion, RoundWindowChange
+from .round_fields import ROUND_FROZEN_FIELDS
 from .services.bank import guard_question_unsealed
 from .services.pool import guard_round_unsealed
-from .services.rounds import ROUND_FROZEN_FIELDS
 
 
 @receiver(pre_save, sender=Question)

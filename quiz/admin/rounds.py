@@ -17,7 +17,7 @@ from quiz import selectors
 from quiz.admin.round_screens import RoundToolScreens
 from quiz.admin.seal_screens import RoundSealScreens
 from quiz.models import BlueprintItem, Round, RoundQuestion, RoundWindowChange
-from quiz.services.rounds import ROUND_FROZEN_FIELDS
+from quiz.round_fields import ROUND_FROZEN_FIELDS
 
 
 class BlueprintInline(ContestWritableInlineMixin, admin.TabularInline):

@@ -16,7 +16,8 @@ from quiz import selectors
 from quiz.admin.round_screens import pool_questions
 from quiz.errors import QuizError
 from quiz.models import Round
-from quiz.services.rounds import ROUND_FROZEN_FIELDS, round_approve, round_extend_window
+from quiz.round_fields import ROUND_FROZEN_FIELDS
+from quiz.services.rounds import round_approve, round_extend_window
 
 
 class RoundExtendForm(forms.Form):

@@ -58,30 +58,6 @@ def published_questions_message(published) -> str:
     ) % {"n": len({q.code for q in published}), "list": shown}
 
 
-# What sealing freezes besides the pool, the blueprint and the answer keys: everything that decides
-# how contestants of the round play and are ranked. The admin shows these read-only on a sealed
-# round and the Round signal refuses a change from any other path. `closes_at` may only move
-# later, through round_extend_window.
-ROUND_FROZEN_FIELDS = (
-    "contest",
-    "kind",
-    "number",
-    "opens_at",
-    "questions_per_attempt",
-    "time_limit_seconds",
-    "max_attempts",
-    "attempts_per_day",
-    "min_start_interval_minutes",
-    "review_policy",
-    "ranking_rule",
-    "tiebreaker_enabled",
-    "prizes_first",
-    "prizes_second",
-    "prizes_third",
-    "prizes_consolation",
-)
-
-
 @transaction.atomic
 def round_extend_window(*, round: Round, closes_at: datetime.datetime, by, reason: str) -> RoundWindowChange:
     """Move a sealed round's closing time later: the one change sealing allows. Recorded (who,

@@ -14,9 +14,10 @@ from quiz import selectors
 from quiz.enums import AttemptStatus, RankingRule, ReviewPolicy, RoundKind
 from quiz.errors import QuizError, SealedError
 from quiz.models import Attempt, Round, RoundWindowChange
+from quiz.round_fields import ROUND_FROZEN_FIELDS
 from quiz.services.attempts import attempt_start
 from quiz.services.pool import round_pool_add
-from quiz.services.rounds import ROUND_FROZEN_FIELDS, round_extend_window
+from quiz.services.rounds import round_extend_window
 from tests.factories import ContestFactory, contestant, staff_user
 from tests.quiz.factories import QuestionFactory, RoundFactory, sealed_round
 
