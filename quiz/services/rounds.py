@@ -1,5 +1,5 @@
-"""A round's seal and its window: approving and sealing (quiz.seal writes the key file), what
-sealing freezes, and the one change it allows (a later close, with a reason)."""
+"""A round's seal and its window: approving and sealing (quiz.seal writes the key file), and the
+one change sealing allows (a later close, with a reason). What it freezes: quiz.round_fields."""
 
 import datetime
 
