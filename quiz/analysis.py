@@ -187,7 +187,7 @@ def analyse(
 def round_matrices(*, round: Round):
     """The finished attempts of a round as the arrays `analyse` takes, and the questions of its
     pool in order. An answer counts as chosen when it was saved before the deadline (the rule
-    of quiz.services._finish); right or wrong is what scoring stored. Three queries."""
+    of quiz.services.attempts._finish); right or wrong is what scoring stored. Three queries."""
     attempts = dict(Attempt.objects.finished().filter(round=round).order_by("pk").values_list("pk", "deadline"))  # {id: deadline}
     row_of = {pk: i for i, pk in enumerate(attempts)}
     options = {}  # question id -> [option ids in letter order]

@@ -5,7 +5,7 @@ session cookie it was issued to. An autosave that brings it is answered by
 `AutosaveMiddleware`, high in the middleware list, without loading the session (a cache read)
 or the user (a database read) and without the CSRF, locale, messages and allauth layers:
 checking the token is one HMAC, and the save is one UPDATE
-(`quiz.services.attempt_save_answers`, the one home of the rule: the owner's open attempt,
+(`quiz.services.attempts.attempt_save_answers`, the one home of the rule: the owner's open attempt,
 before its deadline, an option that exists).
 
 Why this is safe:
@@ -35,8 +35,8 @@ from django.utils.translation import gettext as _
 
 from contests import metrics
 
-from . import services
 from .forms import parse_answers
+from .services.attempts import attempt_save_answers
 
 SALT = "quiz.autosave"
 TOKEN_MAX_AGE = 12 * 60 * 60  # longer than any attempt; the deadline is checked by the save itself
@@ -158,9 +158,9 @@ def _save_retrying(**kwargs) -> set[int]:
     if not connection.in_atomic_block:
         connection.health_check_done = True  # Django's own flag: "checked for this request"
     try:
-        return services.attempt_save_answers(**kwargs)
+        return attempt_save_answers(**kwargs)
     except (InterfaceError, OperationalError):
         if connection.in_atomic_block:
             raise
         connection.close()
-    return services.attempt_save_answers(**kwargs)
+    return attempt_save_answers(**kwargs)

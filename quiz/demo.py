@@ -13,10 +13,15 @@ from accounts.demo import DEMO_PASSWORD
 from accounts.enums import Role
 from accounts.models import Profile, User
 
-from . import receipts, services
+from . import receipts
 from .enums import ReviewPolicy, RoundKind
 from .models import Attempt, AttemptQuestion, Field, Option, Question, Round, RoundEntry
 from .seal import rounds_without_seal, seal_backfill
+from .services.attempts import attempt_start, attempt_submit
+from .services.bank import question_upsert
+from .services.pool import round_pool_add
+from .services.prizes import prize_verify, round_prizes_draft, round_publish_results
+from .services.rounds import round_approve
 
 DEMO_CONTESTANTS = [
     ("Nguyễn Văn Hùng", "AGRI-BYB-1"), ("Trần Thị Mai", "VPUB-2"), ("Lê Minh Tuấn", "SLDTBXH"),
@@ -44,7 +49,7 @@ def _questions(bank: dict) -> dict[str, list[Question]]:
                 # Spread the right answers over A–D in the bank (attempts shuffle them anyway).
                 turn = n % len(options)
                 options, correct = options[turn:] + options[:turn], (correct - turn) % len(options)
-                question, _ = services.question_upsert(
+                question, _ = question_upsert(
                     code=code, field=field, text=text, options=options, correct_index=correct, source=source
                 )
             questions.append(question)
@@ -59,7 +64,7 @@ def _sample_questions(sample: list) -> list[Question]:
         code = f"MAU-{n:03d}"
         question = Question.objects.filter(code=code).first()
         if question is None:
-            question, _ = services.question_upsert(
+            question, _ = question_upsert(
                 code=code, field=field, text=text, options=options, correct_index=correct, source=source
             )
         questions.append(question)
@@ -85,14 +90,14 @@ def _contestants(units) -> list[User]:
 
 def _play(round: Round, user: User, rng: random.Random, *, skill: float) -> Attempt:
     """A demo attempt: each question right with probability `skill`, a plausible time taken."""
-    attempt = services.attempt_start(round=round, user=user)
+    attempt = attempt_start(round=round, user=user)
     correct = {
         item.position: next(i for i, oid in enumerate(item.option_ids) if oid in correct_ids)
         for item in AttemptQuestion.objects.filter(attempt=attempt)
         for correct_ids in [set(Option.objects.filter(pk__in=item.option_ids, is_correct=True).values_list("pk", flat=True))]
     }
     answers = {p: c if rng.random() < skill else (c + 1) % 4 for p, c in correct.items()}
-    attempt = services.attempt_submit(attempt=attempt, user=user, answers=answers)
+    attempt = attempt_submit(attempt=attempt, user=user, answers=answers)
     # A plausible time taken: the attempt started that long before it was submitted (its window
     # moved with it), so duration = finished − started still holds, as verify_results checks.
     taken = datetime.timedelta(seconds=rng.randint(25, 300))
@@ -180,9 +185,9 @@ def seed_quiz(*, contest, users, units) -> None:
     week1, created = weekly(1, "Tuần thi thứ nhất", now - datetime.timedelta(days=1), now + datetime.timedelta(days=1))
     if created:
         ids = [q.pk for f in fields[:5] for q in by_field[f][:8]]
-        services.round_pool_add(round=week1, question_ids=ids)
+        round_pool_add(round=week1, question_ids=ids)
         # Sealed before the opening it will have once moved back (demo_window_rewrite below).
-        week1 = services.round_approve(round=week1, by=organizer, at=now - datetime.timedelta(days=17))
+        week1 = round_approve(round=week1, by=organizer, at=now - datetime.timedelta(days=17))
         for user in people:
             for _ in range(rng.randint(1, 3)):
                 _age(week1, user, datetime.timedelta(days=1))
@@ -194,17 +199,17 @@ def seed_quiz(*, contest, users, units) -> None:
         # The demo moved its attempts back in time after playing them: their receipts are made
         # again from what is stored now, before the close commits them (quiz.receipts).
         receipts.receipts_fill(round=week1, rebuild=True)
-        for prize in services.round_prizes_draft(round=week1):
-            services.prize_verify(prize=prize, by=users["secretariat"], valid=True, note="Đã xác minh với đơn vị")
-        services.round_publish_results(round=week1, by=organizer)
+        for prize in round_prizes_draft(round=week1):
+            prize_verify(prize=prize, by=users["secretariat"], valid=True, note="Đã xác minh với đơn vị")
+        round_publish_results(round=week1, by=organizer)
 
     # Week 2: open now, 48 questions over six fields, no limit on attempts over the week but the
     # default pace (two a day, 30 minutes between starts: quiz.limits).
     week2, created = weekly(2, "Tuần thi thứ hai", now - datetime.timedelta(days=2), now + datetime.timedelta(days=5))
     if created:
         ids = [q.pk for f in fields for q in by_field[f][8:16]]
-        services.round_pool_add(round=week2, question_ids=ids)
-        week2 = services.round_approve(round=week2, by=organizer, at=week2.opens_at - datetime.timedelta(days=1))
+        round_pool_add(round=week2, question_ids=ids)
+        week2 = round_approve(round=week2, by=organizer, at=week2.opens_at - datetime.timedelta(days=1))
         for user in people[:8]:
             _play(week2, user, rng, skill=rng.choice([0.75, 0.9, 1.0]))
         receipts.receipts_fill(round=week2, rebuild=True)
@@ -220,7 +225,7 @@ def seed_quiz(*, contest, users, units) -> None:
         review_policy=ReviewPolicy.AFTER_CLOSE,
     )
     if created:
-        services.round_pool_add(round=week3, question_ids=[q.pk for f in fields for q in by_field[f][16:]])
+        round_pool_add(round=week3, question_ids=[q.pk for f in fields for q in by_field[f][16:]])
 
     # The practice set (bộ câu hỏi mẫu): open the whole contest, full review at once, not ranked.
     practice, created = Round.objects.get_or_create(
@@ -235,8 +240,8 @@ def seed_quiz(*, contest, users, units) -> None:
         },
     )  # fmt: skip
     if created:
-        services.round_pool_add(round=practice, question_ids=[q.pk for q in _sample_questions(sample)])
-        services.round_approve(round=practice, by=organizer, at=practice.opens_at - datetime.timedelta(days=1))
+        round_pool_add(round=practice, question_ids=[q.pk for q in _sample_questions(sample)])
+        round_approve(round=practice, by=organizer, at=practice.opens_at - datetime.timedelta(days=1))
 
     # round_approve seals new rounds; a demo database made before seals existed gets them here.
     for round in rounds_without_seal().filter(contest=contest):

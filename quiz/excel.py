@@ -24,7 +24,7 @@ from .enums import QuestionStatus
 from .errors import SealedError
 from .models import Field, Option, Question, RoundQuestion
 from .selectors import question_changes
-from .services import question_image_set, question_upsert
+from .services.bank import question_image_set, question_upsert
 
 LETTERS = "ABCDEF"
 BASE_HEADERS = ["Mã câu", "Lĩnh vực", "Câu hỏi"]

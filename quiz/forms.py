@@ -51,7 +51,7 @@ def _count_per_field(queryset):
 def fields_with_pool_counts(*, round: Round):
     """Every field with `unused` and `earlier`: how many questions «add N random» can draw from
     each source (one query)."""
-    from .services import earlier_questions, unused_questions
+    from .services.pool import earlier_questions, unused_questions
 
     return Field.objects.annotate(
         unused=_count_per_field(unused_questions(round=round)), earlier=_count_per_field(earlier_questions(round=round))

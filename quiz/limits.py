@@ -1,5 +1,5 @@
 """The pace of attempts: how many a contestant may start in a round, in a day, and how soon after
-the previous one. One rule, used by `services.attempt_start` (under its lock) and by the round
+the previous one. One rule, used by `quiz.services.attempts.attempt_start` (under its lock) and by the round
 page (what is left today, when the next may start).
 
 A round sets three limits, each optional: `max_attempts` over the whole round, `attempts_per_day`

@@ -144,7 +144,7 @@ class Round(models.Model):
     prizes_third = models.PositiveSmallIntegerField(_("số giải Ba"), default=3)
     prizes_consolation = models.PositiveSmallIntegerField(_("số giải Khuyến khích"), default=10)
     approved_at = models.DateTimeField(_("duyệt và niêm phong lúc"), null=True, blank=True, editable=False)
-    # When «the round is open» went out (quiz.services.rounds_announce_opened): once per round.
+    # When «the round is open» went out (quiz.services.notifications.rounds_announce_opened): once per round.
     opening_announced_at = models.DateTimeField(_("báo tuần thi mở lúc"), null=True, blank=True, editable=False)
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("người duyệt"), null=True, blank=True, on_delete=models.PROTECT,
@@ -491,7 +491,7 @@ def _commitment_refuse_delete(sender, instance, **kwargs):
 
 class RoundWindowChange(models.Model):
     """The one change a sealed round allows: its closing time moved later, with the reason, by
-    whom and when (quiz.services.round_extend_window writes it; the Round signal checks it)."""
+    whom and when (quiz.services.rounds.round_extend_window writes it; the Round signal checks it)."""
 
     round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="window_changes")
     old_closes_at = models.DateTimeField(_("đóng lúc (cũ)"))
@@ -522,7 +522,7 @@ class TimeExtension(models.Model):
     """Extra minutes for one contestant in one round (a disability, a lost connection the
     organizers accept), granted by an organizer with a reason. Grants add up; every attempt the
     contestant starts in the round, and the one in progress, gets them (the deadline rule,
-    quiz.services.attempt_deadline). Never changed or deleted: a record, like the decision log."""
+    quiz.services.deadlines.attempt_deadline). Never changed or deleted: a record, like the decision log."""
 
     round = models.ForeignKey(Round, verbose_name=_("tuần thi"), on_delete=models.PROTECT, related_name="time_extensions")
     user = models.ForeignKey(

@@ -101,7 +101,7 @@ def questions_by_id(question_ids) -> tuple[dict[int, PoolQuestion], dict[int, Po
 
 
 def _load(*, round: Round) -> Pool:
-    from .services import round_allocation  # services imports this module
+    from .services.pool import round_allocation  # through quiz.selectors, services.pool imports this module
 
     rows = RoundQuestion.objects.filter(round=round).values_list(
         "question_id", "question__field_id", "question__text", "question__source", "question__field__name",

@@ -2,7 +2,7 @@
 "Biên nhận và mã kết quả").
 
 - **Receipt** (biên nhận): when an attempt finishes — submitted, or closed at its deadline, both
-  through `quiz.services._finish` — the SHA-256 of its canonical record (the round, a random
+  through `quiz.services.attempts._finish` — the SHA-256 of its canonical record (the round, a random
   public id, the contestant's pseudonym, the times, the answers by question code and letter, the
   prediction, a random nonce) is stored with it and shown to the contestant.
 - **Commitment** (mã kết quả): when the round closes, before any prize is drafted, the Merkle
@@ -298,7 +298,7 @@ def round_commit(*, round: Round, by=None) -> RoundCommitment:
         return existing
     if not round.is_closed:
         raise QuizError(_("Chỉ chốt mã kết quả sau khi tuần thi đã đóng."), code="open")
-    from .services import finalize_round_attempts  # services imports this module
+    from .services.attempts import finalize_round_attempts  # services.attempts imports this module
 
     finalize_round_attempts(round=round)
     receipts_fill(round=round)
@@ -312,7 +312,7 @@ def round_commit(*, round: Round, by=None) -> RoundCommitment:
 def rounds_to_commit(*, now=None):
     """Sealed rounds closed (with the submit's grace) that have no commitment yet, outside
     archived contests (their results never change)."""
-    from .services import SUBMIT_GRACE
+    from .services.attempts import SUBMIT_GRACE
 
     now = now or timezone.now()
     return (

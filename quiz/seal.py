@@ -28,6 +28,7 @@ from accounts.roles import is_organizer
 from .enums import RoundKind
 from .errors import QuizError
 from .models import BlueprintItem, Question, Round, RoundSeal
+from .round_fields import KEY_FILE_PATHS
 
 # Version 2 adds each question's image (the SHA-256 of the stored image, or null). Files of
 # version 1, written before images existed, still parse and verify (docs/seal.md).
@@ -36,21 +37,9 @@ FORMAT_V1 = "niem-phong/1"
 FORMATS = {FORMAT_V1: 1, FORMAT: 2}
 NONCE_BYTES = 32
 
-ROUND_KEYS = (
-    "kind",
-    "number",
-    "name",
-    "questions_per_attempt",
-    "time_limit_seconds",
-    "max_attempts",
-    "attempts_per_day",
-    "min_start_interval_minutes",
-    "review_policy",
-    "ranking_rule",
-    "tiebreaker_enabled",
-    "prizes",
-    "blueprint",
-)
+# The names in the file's "round" object: the round's fields the classification puts in the key
+# file (quiz.round_fields: "prizes" holds the four prize counts) and the blueprint.
+ROUND_KEYS = (*dict.fromkeys(path[1] for path in KEY_FILE_PATHS.values() if path[0] == "round"), "blueprint")
 # The pace limits came after the first key files were written: a file without them (and only
 # without both) is a file of a round sealed before they existed, played without them.
 PACE_KEYS = ("attempts_per_day", "min_start_interval_minutes")
@@ -115,32 +104,22 @@ def seal_content(round: Round, *, nonce: str, pace: bool = True, version: int = 
             entry["image"] = question.image_sha256 or None
         questions.append(entry)
     questions.sort(key=lambda q: _normalize(q["code"]))
-    pace_limits = {"attempts_per_day": round.attempts_per_day, "min_start_interval_minutes": round.min_start_interval_minutes}
-    return {
+    content = {
         "format": FORMAT if version >= 2 else FORMAT_V1,
-        "contest": round.contest.slug,
-        "round": {
-            "kind": round.kind,
-            "number": round.number,
-            "name": round.name,
-            "questions_per_attempt": round.questions_per_attempt,
-            "time_limit_seconds": round.time_limit_seconds,
-            "max_attempts": round.max_attempts,
-            **(pace_limits if pace else {}),
-            "review_policy": round.review_policy,
-            "ranking_rule": round.ranking_rule,
-            "tiebreaker_enabled": round.tiebreaker_enabled,
-            "prizes": {
-                "first": round.prizes_first,
-                "second": round.prizes_second,
-                "third": round.prizes_third,
-                "consolation": round.prizes_consolation,
-            },
-            "blueprint": blueprint,
-        },
+        "round": {"blueprint": blueprint},
         "questions": questions,
         "nonce": nonce,
     }
+    # The round's fields, each where the classification puts it (quiz.round_fields.KEY_FILE_PATHS).
+    for name, path in KEY_FILE_PATHS.items():
+        if name in PACE_KEYS and not pace:
+            continue
+        value = round.contest.slug if name == "contest" else getattr(round, name)
+        parent = content
+        for step in path[:-1]:
+            parent = parent.setdefault(step, {})
+        parent[path[-1]] = value
+    return content
 
 
 def seal_build(round: Round, *, nonce: str | None = None) -> bytes:

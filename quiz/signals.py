@@ -9,7 +9,9 @@ from contests.cleaning import normalize_text
 
 from .errors import SealedError
 from .models import BlueprintItem, Option, Question, Round, RoundQuestion, RoundWindowChange
-from .services import ROUND_FROZEN_FIELDS, guard_question_unsealed, guard_round_unsealed
+from .round_fields import ROUND_FROZEN_FIELDS
+from .services.bank import guard_question_unsealed
+from .services.pool import guard_round_unsealed
 
 
 @receiver(pre_save, sender=Question)

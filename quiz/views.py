@@ -3,6 +3,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -14,10 +15,13 @@ from accounts.selectors import organization_labels
 from contests.rules import contest_is_writable, read_only_message
 from contests.selectors import contest_for_request
 
-from . import autosave, selectors, services
+from . import autosave, selectors
 from .errors import QuizError
 from .forms import PredictionForm, parse_answers
 from .models import Round
+from .services import attempts as attempt_services
+from .services.prizes import round_prizes_draft, round_publish_results
+from .services.rounds import round_approve
 from .session_user import with_cached_user
 
 
@@ -55,7 +59,7 @@ def attempt_start(request, pk):
         messages.error(request, read_only_message())
         return redirect("quiz:round", pk=round.pk)
     try:
-        attempt = services.attempt_start(round=round, user=request.user, ip_address=client_ip(request))
+        attempt = attempt_services.attempt_start(round=round, user=request.user, ip_address=client_ip(request))
     except QuizError as exc:
         messages.error(request, exc.message)
         return redirect("quiz:round", pk=round.pk)
@@ -68,8 +72,8 @@ def attempt_page(request, pk):
     attempt = selectors.get_attempt_for_contestant(request.user, pk)
     if request.method == "POST":
         return _attempt_submit(request, attempt)
-    if attempt.is_open and attempt.deadline <= services.timezone.now():
-        attempt = services.attempt_finalize(attempt=attempt)
+    if attempt.is_open and attempt.deadline <= timezone.now():
+        attempt = attempt_services.attempt_finalize(attempt=attempt)
     if not attempt.is_open:
         return redirect("quiz:result", pk=attempt.pk)
     items = selectors.attempt_items(attempt=attempt)
@@ -93,7 +97,7 @@ def _attempt_submit(request, attempt):
         messages.error(request, _("Câu trả lời gửi lên không hợp lệ. Các câu trả lời đã lưu vẫn được giữ nguyên."))
         return redirect("quiz:attempt", pk=attempt.pk)
     try:
-        finished = services.attempt_submit(attempt=attempt, user=request.user, answers=answers, prediction=prediction)
+        finished = attempt_services.attempt_submit(attempt=attempt, user=request.user, answers=answers, prediction=prediction)
     except QuizError as exc:
         messages.error(request, exc.message)
         return redirect("quiz:attempt", pk=attempt.pk)
@@ -106,7 +110,7 @@ def attempt_autosave(request, pk):
     """Autosave a batch of answers with the session (the page's token takes the lean path in
     quiz.autosave.AutosaveMiddleware; this is its fallback and the way without a token)."""
     answers = autosave.parse_batch(request.POST)
-    saved = services.attempt_save_answers(attempt_id=pk, user_id=request.user.pk, answers=answers) if answers else set()
+    saved = attempt_services.attempt_save_answers(attempt_id=pk, user_id=request.user.pk, answers=answers) if answers else set()
     return autosave.save_reply(answers, saved)
 
 
@@ -210,11 +214,11 @@ def manage_round(request, pk):
 def manage_round_action(request, pk, action):
     round = _round_for_staff(pk)
     actions = {
-        "approve": lambda: services.round_approve(
+        "approve": lambda: round_approve(
             round=round, by=request.user, confirm_published=request.POST.get("confirm_published") == "1"
         ),
-        "prizes": lambda: services.round_prizes_draft(round=round, by=request.user),
-        "publish": lambda: services.round_publish_results(round=round, by=request.user),
+        "prizes": lambda: round_prizes_draft(round=round, by=request.user),
+        "publish": lambda: round_publish_results(round=round, by=request.user),
     }
     done = {
         "approve": _("Đã duyệt và niêm phong bộ câu hỏi."),

@@ -11,9 +11,11 @@ from contests.enums import ContestStatus
 from contests.models import Contest
 from quiz import demo as quiz_demo
 from quiz import receipts as quiz_receipts
-from quiz import services as quiz_services
 from quiz.enums import RoundKind
 from quiz.models import Round
+from quiz.services.pool import round_pool_add
+from quiz.services.prizes import prize_verify, round_prizes_draft, round_publish_results
+from quiz.services.rounds import round_approve
 
 from .contest_copy import contest_copy, next_year
 
@@ -53,20 +55,20 @@ def seed_archive(*, current: Contest, users, units) -> Contest:
         # published week 1 is left out, so sealing here asks no confirmation
         # (quiz.selectors.pool_published_questions) — in the story last year came first.
         ids = [q.pk for f in fields[(number - 1) * 3 : number * 3] for q in by_field[f][8:16]]
-        quiz_services.round_pool_add(round=round, question_ids=ids)
+        round_pool_add(round=round, question_ids=ids)
         back = year_back - datetime.timedelta(days=7 * (number - 1))
         opens = now - back - datetime.timedelta(days=7)
         # Sealed the day before the opening it gets once moved a year back.
-        round = quiz_services.round_approve(round=round, by=users["organizer"], at=opens - datetime.timedelta(days=1))
+        round = round_approve(round=round, by=users["organizer"], at=opens - datetime.timedelta(days=1))
         for user in people:
             quiz_demo._play(round, user, rng, skill=rng.choice([0.6, 0.8, 0.9, 1.0]))
         quiz_demo.demo_window_rewrite(round=round, opens_at=opens, closes_at=now - back)
         quiz_demo._shift(round, back)
         round.refresh_from_db()
         quiz_receipts.receipts_fill(round=round, rebuild=True)  # the attempts moved: receipts made again
-        for prize in quiz_services.round_prizes_draft(round=round):
-            quiz_services.prize_verify(prize=prize, by=users["secretariat"], valid=True, note="Đã xác minh")
-        quiz_services.round_publish_results(round=round, by=users["organizer"])
+        for prize in round_prizes_draft(round=round):
+            prize_verify(prize=prize, by=users["secretariat"], valid=True, note="Đã xác minh")
+        round_publish_results(round=round, by=users["organizer"])
     Contest.objects.filter(pk=contest.pk).update(status=ContestStatus.ARCHIVED)
     contest.refresh_from_db()
     return contest

@@ -13,9 +13,9 @@ from django.utils.translation import gettext as _
 from accounts.models import Organization, Profile, User
 from accounts.selectors import organization_labels
 from contests.decisions import Action, decision_record
-from quiz import services as quiz_services
 from quiz.enums import PrizeStatus
 from quiz.models import Attempt, Round, RoundEntry
+from quiz.services.prizes import round_prizes_redraft
 
 from . import harvesting
 from .models import IntegrityDecision
@@ -195,7 +195,7 @@ def decide(*, contest, case: Case, by, verdict: str, reason: str) -> IntegrityDe
         )
         entries.exclude(user_id__in=still_out).update(disqualified=False, disqualified_reason="")
     for round in unpublished.filter(pk__in=entries.values("round_id")).distinct():
-        quiz_services.round_prizes_redraft(round=round)
+        round_prizes_redraft(round=round)
     return decision
 
 

@@ -5,8 +5,8 @@ window and belongs to a contestant with a complete profile; each contestant's be
 RoundEntry, picked by the same rule as real ones (quiz.ranking); prizes are drafted by the same
 service the organizers use. Each round is sealed through `quiz.seal.seal_record` once its pool (and,
 for the last week, a blueprint) is built; each attempt's questions are drawn by the real draw
-(`quiz.services._draw`: the blueprint, or every field in proportion, from the sealed pool) and its
-deadline is the real one (`quiz.services.attempt_deadline`). Each attempt stores its drawn
+(`quiz.services.attempts.attempt_draw`: the blueprint, or every field in proportion, from the sealed pool) and its
+deadline is the real one (`quiz.services.deadlines.attempt_deadline`). Each attempt stores its drawn
 questions (AttemptQuestion: the shuffled option order, the chosen index, when it was answered,
 whether it was right) consistent with its score, so `verify_results` recomputes every simulated
 figure from the answers and the key file, and checks every draw against the round's allocation."""
@@ -29,10 +29,12 @@ from contests.decisions import Action, decision_record
 from contests.enums import ContestStatus
 from contests.models import Contest
 from quiz import ranking
-from quiz import services as quiz_services
 from quiz.enums import AttemptStatus, RoundKind
 from quiz.models import Attempt, AttemptQuestion, BlueprintItem, Field, Option, Question, Round, RoundQuestion
 from quiz.seal import seal_record
+from quiz.services.attempts import attempt_draw
+from quiz.services.deadlines import attempt_deadline
+from quiz.services.prizes import round_prizes_draft
 
 # The seed's weeks (domain.md): participants, attempts, share of attempts at 20/20 and at 19/20.
 WEEKS = [(2076, 6586, 0.132, 0.30), (2256, 8838, 0.172, 0.32), (2470, 10759, 0.064, 0.22), (2270, 6696, 0.080, 0.18)]
@@ -227,12 +229,12 @@ def simulate_contest(*, scale: float = 1.0, seed: int = 2022) -> SimulationRepor
                 # The Monday-morning rush: a third of the attempts start in the first hours.
                 if rng.random() < 0.33:
                     start = opens + datetime.timedelta(seconds=rng.randint(0, 4 * 3600))
-                deadline = quiz_services.attempt_deadline(round=round, started_at=start)
+                deadline = attempt_deadline(round=round, started_at=start)
                 # Never longer than the time allowed: an attempt ends at its deadline at the latest.
                 seconds = min(
                     int((deadline - start).total_seconds()), max(17, int(rng.lognormvariate(4.6 if score == n else 5.0, 0.6)))
                 )
-                drawn = quiz_services._draw(round=round, rng=draw_rng)
+                drawn = attempt_draw(round=round, rng=draw_rng)
                 address = f"10.{rng.randint(0, 255)}.0.{rng.randint(1, 254)}"
                 rows.append(Attempt(round=round, user=user, organization_id=profiles[user.pk], status=AttemptStatus.SUBMITTED,
                                     started_at=start, deadline=deadline, finished_at=start + datetime.timedelta(seconds=seconds),
@@ -243,7 +245,7 @@ def simulate_contest(*, scale: float = 1.0, seed: int = 2022) -> SimulationRepor
             _answers(random.Random(seed * 1_000_003 + number), rows, draws, pool_ids, right_option)
             # Each contestant's best attempt is picked by the one ranking rule (quiz.ranking).
             entries = ranking.entries_rebuild(round=round)
-            prizes_total += len(quiz_services.round_prizes_draft(round=round))
+            prizes_total += len(round_prizes_draft(round=round))
             attempts_total += len(rows)
             entries_total += entries
         essays_total = simulate_essays(contest=contest, rng=rng, people=people, count=max(10, int(130 * scale)), tag=tag)

@@ -22,10 +22,10 @@ from contests.storage import private_file_response
 from essays import judging as essay_judging
 from essays.models import EssayPrize
 from essays.services import EssayError
-from quiz import services
 from quiz.enums import PrizeStatus, PrizeTier
 from quiz.errors import QuizError
 from quiz.models import Prize, Round
+from quiz.services import prizes as quiz_prizes
 
 from . import exports, integrity, selectors
 from . import rules as report_rules
@@ -185,7 +185,7 @@ def prize_verify(request, pk):
     prize = get_object_or_404(Prize.objects.select_related("round", "user"), pk=pk)
     note = request.POST.get("note", "")
     _prize_decision(
-        request, lambda **kw: services.prize_verify(prize=prize, note=note, **kw),
+        request, lambda **kw: quiz_prizes.prize_verify(prize=prize, note=note, **kw),
         _("Đã ghi kết quả xác minh: %(name)s.") % {"name": prize.user.full_name},
     )  # fmt: skip
     return redirect("reports:winners", pk=prize.round_id)
@@ -198,7 +198,7 @@ def prize_amend(request, pk):
     prize = get_object_or_404(Prize.objects.select_related("round", "user"), pk=pk)
     reason = request.POST.get("reason", "")
     _prize_decision(
-        request, lambda **kw: services.prize_amend(prize=prize, reason=reason, **kw),
+        request, lambda **kw: quiz_prizes.prize_amend(prize=prize, reason=reason, **kw),
         _("Đã sửa kết quả đã công bố: %(name)s.") % {"name": prize.user.full_name},
     )  # fmt: skip
     return redirect("reports:winners", pk=prize.round_id)

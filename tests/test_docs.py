@@ -7,7 +7,7 @@ What is checked, in README.md and docs/*.md:
   without editing this file) must import as a module or resolve to an attribute of one
   (`quiz.services.attempt_deadline`, `quiz.models.AttemptQuerySet.full_score`, a dataclass
   field such as `reports.selectors.UnitRow.members`), or name a model as `app_label.Model`.
-  A call written after it is ignored: `quiz.services.round_approve(confirm_published=True)`.
+  A call written after it is ignored: `quiz.services.rounds.round_approve(confirm_published=True)`.
 - A backticked path whose first part is a top-level entry of the repository
   (`scripts/pg-replica.sh`, `tests/quiz/test_seal.py`, `quiz/templatetags/seal_tags.py`) must
   exist; `…` or `...` ends the part checked; `file.py::test_name` must define `test_name`; a

@@ -257,7 +257,7 @@ def site(db, client, django_user_model):
     from django.utils import timezone
 
     from accounts.enums import Role
-    from quiz import services
+    from quiz.services.attempts import attempt_start, attempt_submit
     from tests.essays.factories import EssayPhaseFactory
     from tests.factories import ContestFactory, contestant, staff_user
     from tests.quiz.factories import answer_all, sealed_round
@@ -266,10 +266,10 @@ def site(db, client, django_user_model):
     sealer = staff_user(Role.ORGANIZER, full_name="Organizer One")
     round = sealed_round(contest=contest, name="Week One", organizer=sealer)
     player = contestant()
-    finished = services.attempt_start(round=round, user=player)
-    services.attempt_submit(attempt=finished, user=player, answers=answer_all(finished, right=15))
+    finished = attempt_start(round=round, user=player)
+    attempt_submit(attempt=finished, user=player, answers=answer_all(finished, right=15))
     other = contestant()
-    open_attempt = services.attempt_start(round=round, user=other)
+    open_attempt = attempt_start(round=round, user=other)
     EssayPhaseFactory(contest=contest, opens_at=timezone.now() - timezone.timedelta(days=1))
     secretary = staff_user(Role.SECRETARIAT)
     admin = django_user_model.objects.create_superuser(email="root@example.com", password="x-Strong-Pass-91")

@@ -22,7 +22,8 @@ from quiz.enums import AttemptStatus, RoundKind
 from quiz.models import Attempt, AttemptQuestion, Option, Prize, Round, RoundCommitment, RoundEntry, RoundSeal
 from quiz.receipts import commitment_leaves, merkle_root, stored_attempts
 from quiz.seal import SealFormatError, seal_fingerprint, seal_parse, seal_verify
-from quiz.services import attempt_time_allowed, extra_minutes_by_user, round_allocation
+from quiz.services.deadlines import attempt_time_allowed, extra_minutes_by_user
+from quiz.services.pool import round_allocation
 
 from .report import Report, number
 from .seal_history import verify_seal_history
@@ -212,7 +213,7 @@ class RoundCheck:
                         _("%(where)s (%(code)s): lưu «%(stored)s», tính lại «%(now)s».")
                         % {"where": where, "code": code or "?", "stored": _right(stored), "now": _right(right)}
                     )
-        # The time limit of the deadline rule (quiz.services.attempt_time_allowed, with the
+        # The time limit of the deadline rule (quiz.services.deadlines.attempt_time_allowed, with the
         # contestant's extra minutes): a deadline may be earlier (cut at the close), never later.
         extra = extra_minutes_by_user(round=round)
         for fact in facts.values():

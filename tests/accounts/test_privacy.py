@@ -21,8 +21,8 @@ from accounts.models import Consent, ConsentText, DeletionRequest, Profile, User
 from contests.enums import ContestStatus
 from contests.models import Decision
 from essays.models import EssayAuthor
-from quiz import services
 from quiz.models import Attempt
+from quiz.services.attempts import attempt_start, attempt_submit
 from tests.essays.factories import EssayFactory, EssayPhaseFactory
 from tests.factories import ContestFactory, ProfileFactory, UserFactory, contestant, staff_user
 from tests.quiz.factories import answer_all, sealed_round
@@ -53,8 +53,8 @@ def _new_version(body="## Mục đích\nThêm mục đích mới.") -> ConsentTe
 
 def _play(user, right=15):
     round = sealed_round(pool_size=20, fields=2)
-    attempt = services.attempt_start(round=round, user=user, ip_address="198.51.100.9")
-    return services.attempt_submit(attempt=attempt, user=user, answers=answer_all(attempt, right=right))
+    attempt = attempt_start(round=round, user=user, ip_address="198.51.100.9")
+    return attempt_submit(attempt=attempt, user=user, answers=answer_all(attempt, right=right))
 
 
 # --- Consent ------------------------------------------------------------------------------------
@@ -310,8 +310,8 @@ def _attempt_in(contest, user):
     type(contest).objects.filter(pk=contest.pk).update(status=ContestStatus.PUBLISHED)
     contest.status = ContestStatus.PUBLISHED
     round = sealed_round(pool_size=20, fields=2, contest=contest)
-    attempt = services.attempt_start(round=round, user=user)
-    attempt = services.attempt_submit(attempt=attempt, user=user, answers=answer_all(attempt, right=10))
+    attempt = attempt_start(round=round, user=user)
+    attempt = attempt_submit(attempt=attempt, user=user, answers=answer_all(attempt, right=10))
     type(contest).objects.filter(pk=contest.pk).update(status=status)
     contest.status = status
     return attempt
@@ -393,8 +393,8 @@ def test_the_download_costs_the_same_for_one_attempt_and_for_three(client):
 def test_the_download_tells_right_answers_only_when_the_contestant_may_see_them(client):
     me = contestant()
     round = sealed_round(pool_size=20, fields=2, review_policy="after_close")
-    attempt = services.attempt_start(round=round, user=me)
-    services.attempt_submit(attempt=attempt, user=me, answers=answer_all(attempt, right=12))
+    attempt = attempt_start(round=round, user=me)
+    attempt_submit(attempt=attempt, user=me, answers=answer_all(attempt, right=12))
     client.force_login(me)
 
     rows = json.loads(client.get(reverse("personal_data:download_json")).content)["answers"]["rows"]

@@ -91,8 +91,9 @@ def test_the_unit_list_gives_the_search_its_texts():
 
 
 def test_the_award_list_export_names_the_cell_with_its_party_committee(client):
-    from quiz import services
     from quiz.models import Prize, Round
+    from quiz.services.attempts import attempt_start, attempt_submit
+    from quiz.services.prizes import round_prizes_draft
     from reports import exports
     from tests.factories import contestant
     from tests.quiz.factories import answer_all, sealed_round
@@ -101,10 +102,10 @@ def test_the_award_list_export_names_the_cell_with_its_party_committee(client):
     cell = OrganizationFactory(name="Chi bộ Phòng Tổng hợp", kind=OrganizationKind.CELL, parent=committee)
     round = sealed_round(prizes_first=1, prizes_second=0, prizes_third=0, prizes_consolation=0)
     user = contestant(organization=cell)
-    attempt = services.attempt_start(round=round, user=user)
-    services.attempt_submit(attempt=attempt, user=user, answers=answer_all(attempt, right=20))
+    attempt = attempt_start(round=round, user=user)
+    attempt_submit(attempt=attempt, user=user, answers=answer_all(attempt, right=20))
     Round.objects.filter(pk=round.pk).update(closes_at=timezone.now())
-    services.round_prizes_draft(round=Round.objects.get(pk=round.pk))
+    round_prizes_draft(round=Round.objects.get(pk=round.pk))
     assert Prize.objects.count() == 1
 
     buffer = io.BytesIO()

@@ -163,10 +163,10 @@ def test_the_secretariat_opens_any_unit(client, tree):
 
 
 def _take(round, user):
-    from quiz import services
+    from quiz.services.attempts import attempt_start, attempt_submit
 
-    attempt = services.attempt_start(round=round, user=user)
-    services.attempt_submit(attempt=attempt, user=user, answers=answer_all(attempt, right=15))
+    attempt = attempt_start(round=round, user=user)
+    attempt_submit(attempt=attempt, user=user, answers=answer_all(attempt, right=15))
 
 
 def test_the_page_shows_the_week_and_who_has_not_taken_part(client, tree, django_assert_max_num_queries):

@@ -9,9 +9,10 @@ from accounts.services import unit_officer_assign
 from contests.models import Notification
 from essays.enums import Eligibility, EssayStatus
 from essays.models import Assignment, EssayPrize, JudgingRound
-from quiz import services
 from quiz.enums import PrizeTier
 from quiz.models import Prize
+from quiz.services.attempts import attempt_start, attempt_submit
+from quiz.services.deadlines import time_extension_grant
 from reports.certificates import certificates_issue
 from tests.essays.factories import EssayFactory
 from tests.factories import UserFactory, contestant, staff_user
@@ -34,10 +35,10 @@ def world(db):
     eligible) with a draft prize and a judge's sheet; an e-mail address."""
     player = contestant()
     round = sealed_round(pool_size=20, fields=2)
-    attempt = services.attempt_start(round=round, user=player)
-    services.attempt_submit(attempt=attempt, user=player, answers=answer_all(attempt, right=15))
+    attempt = attempt_start(round=round, user=player)
+    attempt_submit(attempt=attempt, user=player, answers=answer_all(attempt, right=15))
     entry = round.entries.get()
-    services.time_extension_grant(round=round, user=player, minutes=10, reason="Mất kết nối", by=staff_user(Role.ORGANIZER))
+    time_extension_grant(round=round, user=player, minutes=10, reason="Mất kết nối", by=staff_user(Role.ORGANIZER))
     Prize.objects.create(round=round, user=player, entry=entry, tier=PrizeTier.FIRST, rank=1)
     essay = EssayFactory(status=EssayStatus.SUBMITTED, eligibility=Eligibility.ELIGIBLE)
     EssayPrize.objects.create(essay=essay, tier=PrizeTier.FIRST, rank=1)

@@ -178,11 +178,11 @@ def test_with_the_confirmation_the_round_is_sealed_and_the_decision_names_the_qu
 
 
 def test_round_approve_refuses_without_the_explicit_confirmation(reuse):
-    from quiz import services
     from quiz.errors import QuizError
+    from quiz.services.rounds import round_approve
 
     with pytest.raises(QuizError) as refused:
-        services.round_approve(round=reuse["week3"], by=staff_user(Role.ORGANIZER))
+        round_approve(round=reuse["week3"], by=staff_user(Role.ORGANIZER))
 
     assert all(f"{code} ({reuse['week1'].name})" in refused.value.message for code in reuse["codes"])
     assert Round.objects.get(pk=reuse["week3"].pk).approved_at is None

@@ -10,9 +10,9 @@ from accounts.enums import Role
 from essays.enums import Eligibility, EssayStatus, PrizeStatus, SheetStatus
 from essays.models import Assignment, Essay, EssayPrize, JudgingRound
 from essays.services import EssayError, essay_publish, essay_unpublish
-from quiz import services
 from quiz.enums import PrizeTier
 from quiz.models import Prize
+from quiz.services.attempts import attempt_start, attempt_submit
 from tests.essays.factories import EssayFactory
 from tests.factories import UserFactory, contestant, staff_user
 from tests.quiz.factories import answer_all, sealed_round
@@ -23,8 +23,8 @@ pytestmark = pytest.mark.django_db
 def _quiz_prize():
     round = sealed_round(pool_size=20, fields=2)
     player = contestant()
-    attempt = services.attempt_start(round=round, user=player)
-    services.attempt_submit(attempt=attempt, user=player, answers=answer_all(attempt, right=20))
+    attempt = attempt_start(round=round, user=player)
+    attempt_submit(attempt=attempt, user=player, answers=answer_all(attempt, right=20))
     return Prize.objects.create(round=round, user=player, entry=round.entries.get(), tier=PrizeTier.FIRST, rank=1)
 
 

@@ -10,10 +10,14 @@ from hypothesis import strategies as st
 
 from accounts.enums import Role
 from contests.models import Contest
-from quiz import selectors, services
+from quiz import selectors
 from quiz.enums import AttemptStatus, RankingRule, ReviewPolicy, RoundKind
 from quiz.errors import QuizError, SealedError
 from quiz.models import Attempt, Round, RoundWindowChange
+from quiz.round_fields import ROUND_FROZEN_FIELDS
+from quiz.services.attempts import attempt_start
+from quiz.services.pool import round_pool_add
+from quiz.services.rounds import round_extend_window
 from tests.factories import ContestFactory, contestant, staff_user
 from tests.quiz.factories import QuestionFactory, RoundFactory, sealed_round
 
@@ -44,7 +48,7 @@ def _changed_value(round: Round, name: str):
     }[name]()
 
 
-@pytest.mark.parametrize("name", services.ROUND_FROZEN_FIELDS)
+@pytest.mark.parametrize("name", ROUND_FROZEN_FIELDS)
 def test_sealed_round_refuses_a_change_of_each_frozen_field(name):
     round = sealed_round(pool_size=20, fields=2)
     before = Round.objects.filter(pk=round.pk).values(name).get()
@@ -57,7 +61,7 @@ def test_sealed_round_refuses_a_change_of_each_frozen_field(name):
     assert Round.objects.filter(pk=round.pk).values(name).get() == before
 
 
-@pytest.mark.parametrize("name", services.ROUND_FROZEN_FIELDS)
+@pytest.mark.parametrize("name", ROUND_FROZEN_FIELDS)
 def test_draft_round_changes_freely(name):
     round = RoundFactory(kind=RoundKind.PRACTICE if name != "kind" else RoundKind.WEEKLY)
     value = _changed_value(round, name)
@@ -98,11 +102,11 @@ def test_sealed_round_refuses_a_new_closing_time_without_the_extension_record():
 def test_extend_window_records_who_when_old_new_why_and_gives_cut_attempts_their_time():
     organizer = staff_user(Role.ORGANIZER)
     round = sealed_round(pool_size=20, fields=2, closes_at=timezone.now() + datetime.timedelta(minutes=5))
-    cut = services.attempt_start(round=round, user=contestant())
+    cut = attempt_start(round=round, user=contestant())
     assert cut.deadline == round.closes_at
     new_close = round.closes_at + DAY
 
-    change = services.round_extend_window(round=round, closes_at=new_close, by=organizer, reason="  Sự cố mạng  ")
+    change = round_extend_window(round=round, closes_at=new_close, by=organizer, reason="  Sự cố mạng  ")
 
     round.refresh_from_db()
     assert round.closes_at == new_close
@@ -149,7 +153,7 @@ def test_extend_window_refusals(case, message):
     before = Round.objects.filter(pk=round.pk).values("closes_at").get()
 
     with pytest.raises(QuizError) as refused:
-        services.round_extend_window(round=round, closes_at=closes_at, by=organizer, reason=reason)
+        round_extend_window(round=round, closes_at=closes_at, by=organizer, reason=reason)
 
     assert message in refused.value.message
     assert Round.objects.filter(pk=round.pk).values("closes_at").get() == before
@@ -271,7 +275,7 @@ def test_admin_seal_action_asks_for_confirmation_then_seals_as_the_organizer(cli
     organizer = staff_user(Role.ORGANIZER)
     client.force_login(organizer)
     round = RoundFactory(questions_per_attempt=2)
-    services.round_pool_add(round=round, question_ids=[QuestionFactory().pk, QuestionFactory().pk])
+    round_pool_add(round=round, question_ids=[QuestionFactory().pk, QuestionFactory().pk])
     post = {"action": "approve_and_seal", "_selected_action": [round.pk]}
 
     confirm = client.post("/admin/quiz/round/", post)
@@ -290,7 +294,7 @@ def test_admin_seal_action_asks_for_confirmation_then_seals_as_the_organizer(cli
 
 def test_secretariat_cannot_seal_or_download_answers_from_the_admin(client, secretariat):
     draft = RoundFactory(questions_per_attempt=1)
-    services.round_pool_add(round=draft, question_ids=[QuestionFactory().pk])
+    round_pool_add(round=draft, question_ids=[QuestionFactory().pk])
     sealed = sealed_round(pool_size=20, fields=2)
     client.force_login(secretariat)
 

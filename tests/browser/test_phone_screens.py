@@ -10,8 +10,9 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts.enums import OrganizationKind
-from quiz import services
 from quiz.models import Attempt, Round, RoundEntry
+from quiz.services.attempts import attempt_start, attempt_submit
+from quiz.services.prizes import round_prizes_draft
 from tests.browser.conftest import PHONE, assert_fits_phone
 from tests.essays.factories import EssayPhaseFactory
 from tests.factories import OrganizationFactory, contestant
@@ -23,8 +24,8 @@ CELLS = ["rank", "name", "unit", "score", "time"]
 
 
 def _take(round, user, *, right: int, seconds: int):
-    attempt = services.attempt_start(round=round, user=user)
-    attempt = services.attempt_submit(attempt=attempt, user=user, answers=answer_all(attempt, right=right))
+    attempt = attempt_start(round=round, user=user)
+    attempt = attempt_submit(attempt=attempt, user=user, answers=answer_all(attempt, right=right))
     Attempt.objects.filter(pk=attempt.pk).update(duration_ms=seconds * 1000)
     RoundEntry.objects.filter(best_attempt=attempt).update(duration_ms=seconds * 1000)
 
@@ -53,7 +54,7 @@ def test_leaderboard_and_my_results_keep_rank_name_unit_score_and_time_on_the_sc
     _take(round, others[1], right=12, seconds=600)
     Round.objects.filter(pk=round.pk).update(closes_at=timezone.now() - datetime.timedelta(seconds=1))
     round = Round.objects.get(pk=round.pk)
-    services.round_prizes_draft(round=round)
+    round_prizes_draft(round=round)
     round.prizes.update(status="verified")
     Round.objects.filter(pk=round.pk).update(results_published_at=timezone.now())
     login(me.email)

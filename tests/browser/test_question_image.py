@@ -7,9 +7,11 @@ import pytest
 from PIL import Image, ImageDraw
 
 from accounts.enums import Role
-from quiz import services
 from quiz.images import image_prepare
 from quiz.models import Attempt
+from quiz.services.bank import question_image_set
+from quiz.services.pool import round_pool_add
+from quiz.services.rounds import round_approve
 from tests.browser.conftest import assert_fits_phone
 from tests.factories import contestant, staff_user
 from tests.quiz.factories import QuestionFactory, RoundFactory
@@ -33,9 +35,9 @@ def _diagram() -> bytes:
 def test_the_image_fits_the_phone_and_loads(page, login):
     round = RoundFactory(name="Tuần thi có hình ảnh", questions_per_attempt=3)
     questions = [QuestionFactory() for _ in range(3)]
-    services.question_image_set(question=questions[0], image=image_prepare(_diagram()), alt="Sơ đồ tổ chức ba cấp")
-    services.round_pool_add(round=round, question_ids=[q.pk for q in questions])
-    services.round_approve(round=round, by=staff_user(Role.ORGANIZER))
+    question_image_set(question=questions[0], image=image_prepare(_diagram()), alt="Sơ đồ tổ chức ba cấp")
+    round_pool_add(round=round, question_ids=[q.pk for q in questions])
+    round_approve(round=round, by=staff_user(Role.ORGANIZER))
     user = contestant(user__email="anh@example.com")
     login(user.email)
 

@@ -7,8 +7,9 @@ from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from accounts.enums import Role
-from quiz import services
 from quiz.models import Prize, Round
+from quiz.services.attempts import attempt_start, attempt_submit
+from quiz.services.prizes import round_prizes_draft
 from tests.browser.conftest import assert_fits_phone
 from tests.factories import contestant, staff_user
 from tests.quiz.factories import answer_all, sealed_round
@@ -20,10 +21,10 @@ def test_secretary_verifies_winners_and_downloads_the_award_list(page, login):
     round = sealed_round(prizes_first=1, prizes_second=1, prizes_third=1, prizes_consolation=0)
     people = [contestant(user__full_name=name) for name in ("Nguyễn Văn An", "Trần Thị Bình", "Lê Văn Cường", "Phạm Thị Dung")]
     for right, user in zip((20, 19, 18, 17), people):
-        attempt = services.attempt_start(round=round, user=user)
-        services.attempt_submit(attempt=attempt, user=user, answers=answer_all(attempt, right=right))
+        attempt = attempt_start(round=round, user=user)
+        attempt_submit(attempt=attempt, user=user, answers=answer_all(attempt, right=right))
     Round.objects.filter(pk=round.pk).update(closes_at=timezone.now() - datetime.timedelta(seconds=1))
-    services.round_prizes_draft(round=Round.objects.get(pk=round.pk))
+    round_prizes_draft(round=Round.objects.get(pk=round.pk))
     secretary = staff_user(Role.SECRETARIAT)
     login(secretary.email)
 

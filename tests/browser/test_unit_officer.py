@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from accounts.enums import OrganizationKind
 from accounts.models import Member
 from accounts.services import unit_officer_assign
-from quiz import services
+from quiz.services.attempts import attempt_start, attempt_submit
 from tests.browser.conftest import assert_fits_phone
 from tests.factories import ContestFactory, OrganizationFactory, UserFactory, contestant
 from tests.quiz.factories import answer_all, sealed_round
@@ -26,8 +26,8 @@ def test_unit_officer_follows_their_unit_on_a_phone(page, login):
     other = OrganizationFactory(name="Đảng bộ Công ty Điện lực")
     week = sealed_round(contest=contest, number=1, pool_size=20, fields=2)
     player = contestant(organization=cell, user__full_name="Bùi Quang Huy")
-    attempt = services.attempt_start(round=week, user=player)
-    services.attempt_submit(attempt=attempt, user=player, answers=answer_all(attempt, right=18))
+    attempt = attempt_start(round=week, user=player)
+    attempt_submit(attempt=attempt, user=player, answers=answer_all(attempt, right=18))
     contestant(organization=cell, user__full_name="Đỗ Văn Chưa Thi")
     Member.objects.create(
         organization=cell, full_name="Nguyễn Thị Bích Ngọc", phone="0352000101", email="ngoc.nguyen.thi.bich@example.com",

@@ -13,8 +13,10 @@ from essays import judging
 from essays import services as essay_services
 from essays.enums import EssayStatus
 from essays.models import Assignment, EssayPrize
-from quiz import services
+from quiz.errors import QuizError
 from quiz.models import Prize
+from quiz.services.prizes import prize_amend, prize_verify, round_prizes_draft, round_publish_results
+from quiz.services.rounds import round_approve, round_extend_window
 from reports import integrity
 from tests.essays.factories import EssayFactory
 from tests.factories import contestant, staff_user
@@ -32,17 +34,17 @@ def test_the_quiz_decisions_are_logged_with_who_and_why():
     organizer, secretary = staff_user(Role.ORGANIZER), staff_user(Role.SECRETARIAT)
     round = sealed_round(organizer=organizer, prizes_first=1, prizes_second=1, prizes_third=0, prizes_consolation=0)
     new_close = round.closes_at + datetime.timedelta(days=1)
-    services.round_extend_window(round=round, closes_at=new_close, by=organizer, reason="Mất điện diện rộng")
+    round_extend_window(round=round, closes_at=new_close, by=organizer, reason="Mất điện diện rộng")
     first, second, third = contestant(), contestant(), contestant()
     for user, right in ((first, 20), (second, 19), (third, 18)):
         _take(round, user, right, 60)
     round = _close(round)
-    services.round_prizes_draft(round=round, by=organizer)
-    services.prize_verify(prize=Prize.objects.get(user=first), by=secretary, valid=False, note="Thi hộ")
+    round_prizes_draft(round=round, by=organizer)
+    prize_verify(prize=Prize.objects.get(user=first), by=secretary, valid=False, note="Thi hộ")
     for prize in Prize.objects.filter(round=round).valid():
-        services.prize_verify(prize=prize, by=secretary, valid=True)
-    services.round_publish_results(round=round, by=organizer)
-    services.prize_amend(prize=Prize.objects.get(user=first), by=organizer, valid=True, reason="Đơn vị xác nhận lại")
+        prize_verify(prize=prize, by=secretary, valid=True)
+    round_publish_results(round=round, by=organizer)
+    prize_amend(prize=Prize.objects.get(user=first), by=organizer, valid=True, reason="Đơn vị xác nhận lại")
 
     logged = Decision.objects.filter(contest=round.contest).order_by("id")
     assert [d.action for d in logged] == [
@@ -101,6 +103,6 @@ def test_screening_is_logged_with_its_reasons():
 def test_a_refused_decision_leaves_no_line():
     organizer = staff_user(Role.ORGANIZER)
     round = RoundFactory(opens_at=timezone.now() - datetime.timedelta(days=1))
-    with pytest.raises(services.QuizError):
-        services.round_approve(round=round, by=organizer)  # an empty pool cannot be sealed
+    with pytest.raises(QuizError):
+        round_approve(round=round, by=organizer)  # an empty pool cannot be sealed
     assert not Decision.objects.exists()

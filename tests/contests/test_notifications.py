@@ -16,8 +16,10 @@ from essays import judging
 from essays import services as essay_services
 from essays.enums import EssayStatus
 from essays.models import JudgingRound, PanelMember
-from quiz import services as quiz_services
 from quiz.models import Prize, Round
+from quiz.services.attempts import attempt_start, attempt_submit
+from quiz.services.notifications import rounds_announce_opened
+from quiz.services.prizes import prize_verify, round_prizes_draft, round_publish_results
 from tests.essays.factories import EssayFactory
 from tests.factories import UserFactory, contestant, staff_user
 from tests.quiz.factories import answer_all, sealed_round
@@ -69,14 +71,14 @@ def test_publishing_quiz_results_tells_winners_and_everyone_ranked():
     round = sealed_round(pool_size=20, fields=2, prizes_first=1, prizes_second=0, prizes_third=0, prizes_consolation=0)
     winner, other = _person(), contestant()
     for user, right in ((winner, 20), (other, 10)):
-        attempt = quiz_services.attempt_start(round=round, user=user)
-        quiz_services.attempt_submit(attempt=attempt, user=user, answers=answer_all(attempt, right=right))
+        attempt = attempt_start(round=round, user=user)
+        attempt_submit(attempt=attempt, user=user, answers=answer_all(attempt, right=right))
     Round.objects.filter(pk=round.pk).update(closes_at=timezone.now() - datetime.timedelta(seconds=1))
     round = Round.objects.get(pk=round.pk)
-    quiz_services.round_prizes_draft(round=round)
-    quiz_services.prize_verify(prize=Prize.objects.get(), by=UserFactory(), valid=True)
+    round_prizes_draft(round=round)
+    prize_verify(prize=Prize.objects.get(), by=UserFactory(), valid=True)
 
-    quiz_services.round_publish_results(round=round, by=UserFactory())
+    round_publish_results(round=round, by=UserFactory())
 
     assert _rows(kind="prize_won") == [(winner.pk, "email", "prize_won"), (winner.pk, "sms", "prize_won")]
     assert _rows(kind="results") == sorted([(winner.pk, "email", "results"), (other.pk, "email", "results")])
@@ -89,8 +91,8 @@ def test_a_round_opening_is_announced_once_to_those_who_opted_in():
     notifications.preferences_set(user_id=asked.pk, choices={NotificationKind.ROUND_OPEN: True})
     round = sealed_round(pool_size=20, fields=2)  # open now
 
-    assert quiz_services.rounds_announce_opened() == 1
-    assert quiz_services.rounds_announce_opened() == 0
+    assert rounds_announce_opened() == 1
+    assert rounds_announce_opened() == 0
 
     assert _rows() == [(asked.pk, "email", "round_open"), (asked.pk, "sms", "round_open")]
     assert silent.pk not in {r[0] for r in _rows()}

@@ -36,9 +36,12 @@ from essays.enums import EssayStatus
 from essays.models import EssayFile
 from operations import backup as ops
 from operations.housekeeping import exports_prune
-from quiz import services as quiz_services
 from quiz.images import image_prepare
 from quiz.models import Question
+from quiz.services.attempts import attempt_start
+from quiz.services.bank import question_image_set
+from quiz.services.pool import round_pool_add
+from quiz.services.rounds import round_approve
 from reports.models import ExportJob
 from tests.essays import samples
 from tests.essays.factories import EssayFactory
@@ -269,17 +272,17 @@ def test_a_10_mb_workbook_streams_from_the_bucket_without_being_held_in_memory(c
 def test_a_question_image_is_stored_once_in_the_bucket_and_served_to_those_who_may_see_it(client, bucket, settings):
     round = RoundFactory()
     questions = [QuestionFactory() for _ in range(20)]
-    quiz_services.question_image_set(question=questions[0], image=image_prepare(png()), alt="Sơ đồ")
-    quiz_services.question_image_set(question=questions[1], image=image_prepare(png()), alt="Cùng ảnh")
+    question_image_set(question=questions[0], image=image_prepare(png()), alt="Sơ đồ")
+    question_image_set(question=questions[1], image=image_prepare(png()), alt="Cùng ảnh")
     question = Question.objects.get(pk=questions[0].pk)
     key = f"questions/{question.image_sha256}.webp"
     assert _keys(bucket) == [key]  # content-addressed: the same bytes once
     assert _nothing_on_disk(settings)
-    quiz_services.round_pool_add(round=round, question_ids=[q.pk for q in questions])
-    quiz_services.round_approve(round=round, by=staff_user(Role.ORGANIZER))
+    round_pool_add(round=round, question_ids=[q.pk for q in questions])
+    round_approve(round=round, by=staff_user(Role.ORGANIZER))
     round.refresh_from_db()
     player = contestant()
-    quiz_services.attempt_start(round=round, user=player)
+    attempt_start(round=round, user=player)
     url = f"/quiz/images/{question.image_sha256}.webp"
 
     client.force_login(player)
@@ -315,7 +318,7 @@ def _attachments(n: int) -> dict[str, bytes]:
 @pytest.mark.django_db(transaction=True)
 def test_backup_reads_the_bucket_into_the_archive_and_restore_writes_it_back(bucket, settings, tmp_path):
     stored = _attachments(3)
-    quiz_services.question_image_set(question=QuestionFactory(), image=image_prepare(png()), alt="Ảnh")
+    question_image_set(question=QuestionFactory(), image=image_prepare(png()), alt="Ảnh")
     stored.update({k: _object(bucket, k) for k in _keys(bucket) if k.startswith("questions/")})
     assert _keys(bucket) == sorted(stored)
 

@@ -288,8 +288,9 @@ def build_week(*, seed: int, limits: bool, pool: int = 48, days: int = 8, honest
     """A sealed week of `pool` questions (four options, the right one at a seeded place), open for
     `days` days from a Monday 07:00, with `honest` contestants who play one to four attempts on
     random days. Returns (round, harvester account, opens_at)."""
-    from quiz import services
     from quiz.models import Option, Round
+    from quiz.services.pool import round_pool_add
+    from quiz.services.rounds import round_approve
     from tests.factories import UserFactory, contestant
     from tests.quiz.factories import FieldFactory, QuestionFactory, RoundFactory
 
@@ -304,8 +305,8 @@ def build_week(*, seed: int, limits: bool, pool: int = 48, days: int = 8, honest
         right = rng.randrange(4)
         Option.objects.filter(question=question).update(is_correct=False)
         Option.objects.filter(question=question, letter="ABCD"[right]).update(is_correct=True)
-    services.round_pool_add(round=round, question_ids=[q.pk for q in questions])
-    services.round_approve(round=round, by=UserFactory(is_staff=True))
+    round_pool_add(round=round, question_ids=[q.pk for q in questions])
+    round_approve(round=round, by=UserFactory(is_staff=True))
     round.refresh_from_db()
     people = [contestant() for _ in range(honest)]
     plays = []
@@ -316,19 +317,19 @@ def build_week(*, seed: int, limits: bool, pool: int = 48, days: int = 8, honest
 
 
 def _honest_attempt(round, user, rng):
-    from quiz import services
     from quiz.errors import QuizError
     from quiz.models import Option
+    from quiz.services.attempts import attempt_start, attempt_submit
 
     try:
-        attempt = services.attempt_start(round=round, user=user)
+        attempt = attempt_start(round=round, user=user)
     except QuizError:
         return
     answers = {}
     for item in attempt.items.all():
         right = next(i for i, oid in enumerate(item.option_ids) if Option.objects.get(pk=oid).is_correct)
         answers[item.position] = right if rng.random() < 0.8 else (right + 1) % item.option_count
-    services.attempt_submit(attempt=attempt, user=user, answers=answers)
+    attempt_submit(attempt=attempt, user=user, answers=answers)
 
 
 def play_window(*, seed: int = 2025, limits: bool = True, pace_seconds: int = 15) -> Report:
@@ -337,10 +338,10 @@ def play_window(*, seed: int = 2025, limits: bool = True, pace_seconds: int = 15
 
     from django.test import Client
 
-    from quiz import services
+    from quiz.services import attempts
     from reports import integrity
 
-    with mock.patch.object(services, "_random", random.Random(seed)):
+    with mock.patch.object(attempts, "_random", random.Random(seed)):
         round, harvester_user, opens, plays, rng = build_week(seed=seed, limits=limits)
         clock = Clock(opens)
         client = Client()

@@ -3,7 +3,7 @@
     python tests/load/notify.py prepare N      load1…N get a verified mobile number and ask to be
                                                told when a round opens (by e-mail and SMS)
     python tests/load/notify.py open           a new weekly round opens and is announced as the beat
-                                               does every minute (quiz.services.rounds_announce_opened):
+                                               does every minute (quiz.services.notifications.rounds_announce_opened):
                                                Notification rows written, one task each on the broker
     python tests/load/notify.py count [WAIT]   waits up to WAIT s (default 0) for the queued rows to
                                                be sent (or until none was sent for 15 s), then
@@ -37,9 +37,11 @@ from accounts.models import User  # noqa: E402
 from contests import notifications  # noqa: E402
 from contests.enums import NotificationKind, NotificationStatus  # noqa: E402
 from contests.models import Notification, NotificationPreference  # noqa: E402
-from quiz import services  # noqa: E402
 from quiz.enums import RoundKind  # noqa: E402
 from quiz.models import Round, RoundQuestion  # noqa: E402
+from quiz.services.notifications import rounds_announce_opened  # noqa: E402
+from quiz.services.pool import round_pool_add  # noqa: E402
+from quiz.services.rounds import round_approve  # noqa: E402
 
 
 def prepare(n: int) -> None:
@@ -62,10 +64,10 @@ def open_round() -> None:
                                opens_at=now - datetime.timedelta(minutes=1), closes_at=now + datetime.timedelta(days=1),
                                attempts_per_day=None, min_start_interval_minutes=None)  # fmt: skip
     pool = list(RoundQuestion.objects.filter(round=load).values_list("question_id", flat=True))
-    services.round_pool_add(round=new, question_ids=pool)
-    services.round_approve(round=new, by=User.objects.filter(is_superuser=True).first(), confirm_published=True)
+    round_pool_add(round=new, question_ids=pool)
+    round_approve(round=new, by=User.objects.filter(is_superuser=True).first(), confirm_published=True)
     started = time.time()
-    announced = services.rounds_announce_opened()
+    announced = rounds_announce_opened()
     rows = Notification.objects.filter(key=f"round_open:{new.pk}").count()
     print(f"{time.strftime('%H:%M:%S')} round {new.pk} opened: {announced} rounds announced, "
           f"{rows} notifications queued in {time.time() - started:.1f} s")  # fmt: skip

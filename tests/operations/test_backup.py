@@ -20,7 +20,7 @@ from operations import backup as ops
 from quiz.errors import QuizError
 from quiz.images import image_prepare, image_read
 from quiz.models import Question
-from quiz.services import question_image_set
+from quiz.services.bank import question_image_set
 
 
 def _png(colour) -> bytes:

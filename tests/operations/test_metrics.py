@@ -8,7 +8,7 @@ from contests import sms
 from contests.enums import NotificationChannel, NotificationKind
 from contests.models import Notification
 from contests.notifications import notification_send
-from quiz import services
+from quiz.services.attempts import attempt_start, attempt_submit
 from tests.budgets import QUERIES
 from tests.factories import contestant
 from tests.quiz.factories import answer_all, sealed_round
@@ -86,13 +86,13 @@ def test_attempt_counters_move_when_an_attempt_is_started_and_submitted(django_c
     started, submitted = _value("contest_attempts_started_total"), _value("contest_attempts_finished_total", status="submitted")
 
     with django_capture_on_commit_callbacks(execute=True):
-        attempt = services.attempt_start(round=round, user=user)
+        attempt = attempt_start(round=round, user=user)
     with django_capture_on_commit_callbacks(execute=True):
-        services.attempt_start(round=round, user=user)  # the same open attempt: not a new start
+        attempt_start(round=round, user=user)  # the same open attempt: not a new start
     with django_capture_on_commit_callbacks(execute=True):
-        services.attempt_submit(attempt=attempt, user=user, answers=answer_all(attempt, right=3))
+        attempt_submit(attempt=attempt, user=user, answers=answer_all(attempt, right=3))
     with django_capture_on_commit_callbacks(execute=True):
-        services.attempt_submit(attempt=attempt, user=user, answers={})  # a double tap: counted once
+        attempt_submit(attempt=attempt, user=user, answers={})  # a double tap: counted once
 
     assert _value("contest_attempts_started_total") - started == 1
     assert _value("contest_attempts_finished_total", status="submitted") - submitted == 1
@@ -106,7 +106,7 @@ def test_the_autosave_counter_moves(client):
     round = sealed_round()
     user = contestant()
     client.force_login(user)
-    attempt = services.attempt_start(round=round, user=user)
+    attempt = attempt_start(round=round, user=user)
     html = client.get(reverse("quiz:attempt", args=[attempt.pk])).content.decode()
     token = re.search(r'data-autosave-token="([^"]+)"', html).group(1)
     saved, refused = _value("contest_autosaves_total", outcome="saved"), _value("contest_autosaves_total", outcome="refused")

@@ -5,10 +5,11 @@ import factory
 from django.utils import timezone
 from openpyxl import Workbook
 
-from quiz import services
 from quiz.enums import QuestionStatus, RoundKind
 from quiz.excel import headers
 from quiz.models import Field, Option, Question, Round
+from quiz.services.pool import round_pool_add
+from quiz.services.rounds import round_approve
 from tests.factories import ContestFactory, UserFactory
 
 
@@ -64,10 +65,10 @@ def sealed_round(*, pool_size: int = 40, fields: int = 4, organizer=None, **kwar
     round = RoundFactory(**kwargs)
     field_objs = [FieldFactory() for _ in range(fields)]
     questions = [QuestionFactory(field=field_objs[i % fields]) for i in range(pool_size)]
-    services.round_pool_add(round=round, question_ids=[q.pk for q in questions])
+    round_pool_add(round=round, question_ids=[q.pk for q in questions])
     # Sealed before the opening, as verify_results expects of a round's history.
     at = min(timezone.now(), round.opens_at - datetime.timedelta(minutes=1))
-    services.round_approve(round=round, by=organizer or UserFactory(is_staff=True), at=at)
+    round_approve(round=round, by=organizer or UserFactory(is_staff=True), at=at)
     round.refresh_from_db()
     return round
 

@@ -11,10 +11,11 @@ from django.utils import timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from quiz import analysis, services
+from quiz import analysis
 from quiz.analysis import BLANK, NOT_DRAWN, Flag, Thresholds
 from quiz.errors import QuizError
 from quiz.models import Option, QuestionStat, Round, RoundStat
+from quiz.services.attempts import attempt_start, attempt_submit
 from tests.budgets import QUERIES
 from tests.factories import contestant
 from tests.quiz.factories import sealed_round
@@ -143,15 +144,15 @@ def test_a_round_is_analysed_from_its_finished_attempts_and_stored():
     round = sealed_round(pool_size=20, fields=2)
     people = [contestant() for _ in range(5)]
     for n, person in enumerate(people):
-        attempt = services.attempt_start(round=round, user=person)
+        attempt = attempt_start(round=round, user=person)
         answers = {}
         for item in attempt.items.order_by("position"):
             letters = dict(Option.objects.filter(pk__in=item.option_ids).values_list("pk", "letter"))
             index = {letters[oid]: i for i, oid in enumerate(item.option_ids)}
             # Question by question: the first n + 1 questions of the pool right (A), the others B.
             answers[item.position] = index["A"] if item.question_id in _first(round, n + 1) else index["B"]
-        services.attempt_submit(attempt=attempt, user=person, answers=answers)
-    services.attempt_start(round=round, user=contestant())  # open: not counted
+        attempt_submit(attempt=attempt, user=person, answers=answers)
+    attempt_start(round=round, user=contestant())  # open: not counted
     with pytest.raises(QuizError, match="sau khi tuần thi đã đóng"):
         analysis.round_analyse(round=round)
 
@@ -180,8 +181,8 @@ def test_the_task_analyses_closed_rounds_not_yet_analysed():
 
     round = sealed_round(pool_size=20, fields=2)
     person = contestant()
-    attempt = services.attempt_start(round=round, user=person)
-    services.attempt_submit(attempt=attempt, user=person, answers={})
+    attempt = attempt_start(round=round, user=person)
+    attempt_submit(attempt=attempt, user=person, answers={})
     assert tasks.analyse_closed_rounds() == 0  # still open
     _closed(round)
     assert tasks.analyse_closed_rounds() == 1
@@ -196,13 +197,13 @@ def analysed_round():
     round = sealed_round(pool_size=20, fields=2)
     for n in range(4):
         person = contestant()
-        attempt = services.attempt_start(round=round, user=person)
+        attempt = attempt_start(round=round, user=person)
         answers = {}
         for item in attempt.items.order_by("position"):
             letters = dict(Option.objects.filter(pk__in=item.option_ids).values_list("pk", "letter"))
             index = {letters[oid]: i for i, oid in enumerate(item.option_ids)}
             answers[item.position] = index["A"] if item.question_id in _first(round, n + 1) else index["C"]
-        services.attempt_submit(attempt=attempt, user=person, answers=answers)
+        attempt_submit(attempt=attempt, user=person, answers=answers)
     analysis.round_analyse(round=_closed(round))
     return round
 

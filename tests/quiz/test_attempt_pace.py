@@ -14,11 +14,13 @@ from django.urls import reverse
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from quiz import limits, services
-from quiz.admin import RoundAdmin
+from quiz import limits
+from quiz.admin.rounds import RoundAdmin
 from quiz.errors import QuizError, SealedError
 from quiz.models import Attempt, Round, RoundSeal
 from quiz.seal import seal_build, seal_content, seal_encode, seal_fingerprint, seal_parse, seal_verify
+from quiz.services.attempts import attempt_start, attempt_submit
+from quiz.services.pool import round_pool_add
 from tests.factories import contestant, staff_user
 from tests.quiz.factories import QuestionFactory, RoundFactory, sealed_round
 
@@ -45,10 +47,10 @@ def play(round, user, moment):
     """Start at `moment` and submit at once; the error's message if refused."""
     with clock(moment):
         try:
-            attempt = services.attempt_start(round=round, user=user)
+            attempt = attempt_start(round=round, user=user)
         except QuizError as exc:
             return exc.message
-        services.attempt_submit(attempt=attempt, user=user, answers={})
+        attempt_submit(attempt=attempt, user=user, answers={})
     return "started"
 
 
@@ -102,17 +104,17 @@ def test_the_attempt_limit_of_the_round_still_speaks_first():
 def test_a_double_tap_returns_the_open_attempt_not_a_refusal():
     round, user = paced_round(), contestant()
     with clock(vn(4, 9)):
-        first = services.attempt_start(round=round, user=user)
+        first = attempt_start(round=round, user=user)
     with clock(vn(4, 9, 1)):
-        assert services.attempt_start(round=round, user=user).pk == first.pk
+        assert attempt_start(round=round, user=user).pk == first.pk
 
 
 def test_an_expired_open_attempt_is_closed_and_counted():
     round, user = paced_round(), contestant()
     with clock(vn(4, 9)):
-        first = services.attempt_start(round=round, user=user)
+        first = attempt_start(round=round, user=user)
     with clock(vn(4, 9, 40)):
-        second = services.attempt_start(round=round, user=user)
+        second = attempt_start(round=round, user=user)
 
     first.refresh_from_db()
     assert first.status == "expired" and second.pk != first.pk
@@ -278,7 +280,7 @@ def test_the_key_file_says_the_pace():
 
 def test_a_key_file_from_before_the_pace_limits_still_verifies():
     round = RoundFactory(attempts_per_day=None, min_start_interval_minutes=None)
-    services.round_pool_add(round=round, question_ids=[QuestionFactory().pk for _ in range(20)])
+    round_pool_add(round=round, question_ids=[QuestionFactory().pk for _ in range(20)])
     Round.objects.filter(pk=round.pk).update(approved_at=vn(1, 9))  # sealed the old way, no key file yet
     round.refresh_from_db()
     nonce = "ab" * 32

@@ -3,10 +3,12 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from quiz import services
 from quiz.enums import AttemptStatus
 from quiz.errors import QuizError
 from quiz.models import Attempt, AttemptQuestion, Option, RoundEntry
+from quiz.services.attempts import attempt_save_answer, attempt_start, attempt_submit, finalize_expired_attempts
+from quiz.services.pool import blueprint_set, round_pool_add, round_pool_add_random
+from quiz.services.rounds import round_approve
 from tests.factories import UserFactory, contestant
 from tests.quiz.factories import FieldFactory, QuestionFactory, RoundFactory, answer_all, sealed_round
 
@@ -19,11 +21,11 @@ def test_attempt_start_draws_to_the_blueprint_with_shuffled_options():
     for i in range(40):
         QuestionFactory(field=fields[i % 4])
     for field in fields:
-        services.round_pool_add_random(round=round, field=field, count=10)
-    services.blueprint_set(round=round, counts={fields[0].pk: 8, fields[1].pk: 4, fields[2].pk: 4, fields[3].pk: 4})
-    round = services.round_approve(round=round, by=UserFactory(is_staff=True))
+        round_pool_add_random(round=round, field=field, count=10)
+    blueprint_set(round=round, counts={fields[0].pk: 8, fields[1].pk: 4, fields[2].pk: 4, fields[3].pk: 4})
+    round = round_approve(round=round, by=UserFactory(is_staff=True))
 
-    attempt = services.attempt_start(round=round, user=contestant())
+    attempt = attempt_start(round=round, user=contestant())
 
     items = list(attempt.items.select_related("question"))
     assert len(items) == 20
@@ -39,10 +41,10 @@ def test_attempt_without_blueprint_draws_every_field_in_proportion():
     round = RoundFactory()
     a, b = FieldFactory(), FieldFactory()
     qs = [QuestionFactory(field=a) for _ in range(30)] + [QuestionFactory(field=b) for _ in range(10)]
-    services.round_pool_add(round=round, question_ids=[q.pk for q in qs])
-    round = services.round_approve(round=round, by=UserFactory(is_staff=True))
+    round_pool_add(round=round, question_ids=[q.pk for q in qs])
+    round = round_approve(round=round, by=UserFactory(is_staff=True))
 
-    attempt = services.attempt_start(round=round, user=contestant())
+    attempt = attempt_start(round=round, user=contestant())
 
     fields = list(attempt.items.values_list("question__field_id", flat=True))
     assert (fields.count(a.pk), fields.count(b.pk)) == (15, 5)
@@ -50,15 +52,15 @@ def test_attempt_without_blueprint_draws_every_field_in_proportion():
 
 def test_attempt_deadline_is_capped_by_round_close():
     round = sealed_round(closes_at=timezone.now() + datetime.timedelta(minutes=5))
-    attempt = services.attempt_start(round=round, user=contestant())
+    attempt = attempt_start(round=round, user=contestant())
     assert attempt.deadline == round.closes_at
 
 
 def test_attempt_start_twice_returns_the_open_attempt():
     round = sealed_round()
     user = contestant()
-    first = services.attempt_start(round=round, user=user)
-    second = services.attempt_start(round=round, user=user)
+    first = attempt_start(round=round, user=user)
+    second = attempt_start(round=round, user=user)
     assert first.pk == second.pk
     assert Attempt.objects.count() == 1
 
@@ -71,47 +73,47 @@ def test_attempt_start_outside_the_window_is_refused(opens, closes):
     now = timezone.now()
     round = sealed_round(opens_at=now + opens, closes_at=now + closes)
     with pytest.raises(QuizError, match="không mở"):
-        services.attempt_start(round=round, user=contestant())
+        attempt_start(round=round, user=contestant())
 
 
 def test_attempt_start_on_a_draft_round_is_refused():
     round = RoundFactory()
     with pytest.raises(QuizError):
-        services.attempt_start(round=round, user=contestant())
+        attempt_start(round=round, user=contestant())
 
 
 def test_attempt_start_over_the_limit_is_refused():
     round = sealed_round(max_attempts=2)
     user = contestant()
     for _ in range(2):
-        attempt = services.attempt_start(round=round, user=user)
-        services.attempt_submit(attempt=attempt, user=user, answers={})
+        attempt = attempt_start(round=round, user=user)
+        attempt_submit(attempt=attempt, user=user, answers={})
     with pytest.raises(QuizError, match="đã thi đủ 2 lần"):
-        services.attempt_start(round=round, user=user)
+        attempt_start(round=round, user=user)
 
 
 def test_attempt_start_without_profile_is_refused():
     round = sealed_round()
     with pytest.raises(QuizError, match="hoàn thiện thông tin"):
-        services.attempt_start(round=round, user=UserFactory())
+        attempt_start(round=round, user=UserFactory())
 
 
 def test_attempt_submit_scores_and_records_the_best_attempt():
     round = sealed_round()
     user = contestant()
-    attempt = services.attempt_start(round=round, user=user)
+    attempt = attempt_start(round=round, user=user)
 
-    result = services.attempt_submit(attempt=attempt, user=user, answers=answer_all(attempt, right=17))
+    result = attempt_submit(attempt=attempt, user=user, answers=answer_all(attempt, right=17))
 
     assert (result.status, result.score) == (AttemptStatus.SUBMITTED, 17)
     assert AttemptQuestion.objects.filter(attempt=attempt, is_correct=True).count() == 17
     entry = RoundEntry.objects.get(round=round, user=user)
     assert (entry.score, entry.best_attempt_id, entry.attempts_count) == (17, attempt.pk, 1)
 
-    better = services.attempt_start(round=round, user=user)
-    services.attempt_submit(attempt=better, user=user, answers=answer_all(better, right=19))
-    worse = services.attempt_start(round=round, user=user)
-    services.attempt_submit(attempt=worse, user=user, answers=answer_all(worse, right=3))
+    better = attempt_start(round=round, user=user)
+    attempt_submit(attempt=better, user=user, answers=answer_all(better, right=19))
+    worse = attempt_start(round=round, user=user)
+    attempt_submit(attempt=worse, user=user, answers=answer_all(worse, right=3))
     entry.refresh_from_db()
     assert (entry.score, entry.best_attempt_id, entry.attempts_count) == (19, better.pk, 3)
 
@@ -119,11 +121,11 @@ def test_attempt_submit_scores_and_records_the_best_attempt():
 def test_attempt_submit_twice_scores_once():
     round = sealed_round()
     user = contestant()
-    attempt = services.attempt_start(round=round, user=user)
+    attempt = attempt_start(round=round, user=user)
     answers = answer_all(attempt, right=20)
 
-    first = services.attempt_submit(attempt=attempt, user=user, answers=answers)
-    second = services.attempt_submit(attempt=attempt, user=user, answers=answer_all(attempt, right=0))
+    first = attempt_submit(attempt=attempt, user=user, answers=answers)
+    second = attempt_submit(attempt=attempt, user=user, answers=answer_all(attempt, right=0))
 
     assert (first.score, second.score) == (20, 20)
     assert RoundEntry.objects.get().attempts_count == 1
@@ -132,12 +134,12 @@ def test_attempt_submit_twice_scores_once():
 def test_attempt_submit_with_tampered_answers_is_refused_and_saved_answers_stay():
     round = sealed_round()
     user = contestant()
-    attempt = services.attempt_start(round=round, user=user)
-    assert services.attempt_save_answer(attempt_id=attempt.pk, user=user, position=1, index=2)
+    attempt = attempt_start(round=round, user=user)
+    assert attempt_save_answer(attempt_id=attempt.pk, user=user, position=1, index=2)
 
     for answers in ({1: 9}, {99: 0}, {2: -1}):
         with pytest.raises(QuizError, match="không khớp"):
-            services.attempt_submit(attempt=attempt, user=user, answers=answers)
+            attempt_submit(attempt=attempt, user=user, answers=answers)
 
     attempt.refresh_from_db()
     assert attempt.status == AttemptStatus.OPEN
@@ -147,37 +149,37 @@ def test_attempt_submit_with_tampered_answers_is_refused_and_saved_answers_stay(
 def test_someone_elses_attempt_cannot_be_saved_or_submitted():
     round = sealed_round()
     owner, other = contestant(), contestant()
-    attempt = services.attempt_start(round=round, user=owner)
+    attempt = attempt_start(round=round, user=owner)
 
-    assert services.attempt_save_answer(attempt_id=attempt.pk, user=other, position=1, index=0) is False
+    assert attempt_save_answer(attempt_id=attempt.pk, user=other, position=1, index=0) is False
     with pytest.raises(QuizError, match="không phải của anh/chị"):
-        services.attempt_submit(attempt=attempt, user=other, answers={})
+        attempt_submit(attempt=attempt, user=other, answers={})
 
 
 def test_autosave_refuses_a_missing_option_or_after_the_deadline():
     round = sealed_round()
     user = contestant()
-    attempt = services.attempt_start(round=round, user=user)
+    attempt = attempt_start(round=round, user=user)
 
-    assert services.attempt_save_answer(attempt_id=attempt.pk, user=user, position=1, index=4) is False
+    assert attempt_save_answer(attempt_id=attempt.pk, user=user, position=1, index=4) is False
     Attempt.objects.filter(pk=attempt.pk).update(deadline=timezone.now() - datetime.timedelta(seconds=1))
-    assert services.attempt_save_answer(attempt_id=attempt.pk, user=user, position=1, index=0) is False
+    assert attempt_save_answer(attempt_id=attempt.pk, user=user, position=1, index=0) is False
 
 
 def test_late_submit_counts_only_what_was_saved_before_the_deadline():
     round = sealed_round()
     user = contestant()
-    attempt = services.attempt_start(round=round, user=user)
+    attempt = attempt_start(round=round, user=user)
     answers = answer_all(attempt, right=20)
     for position in (1, 2, 3):
-        services.attempt_save_answer(attempt_id=attempt.pk, user=user, position=position, index=answers[position])
+        attempt_save_answer(attempt_id=attempt.pk, user=user, position=position, index=answers[position])
     # Travel in time: the attempt started 20 minutes ago, the answers were saved 10 minutes ago.
     AttemptQuestion.objects.filter(attempt=attempt).update(answered_at=timezone.now() - datetime.timedelta(minutes=10))
     Attempt.objects.filter(pk=attempt.pk).update(
         started_at=timezone.now() - datetime.timedelta(minutes=20), deadline=timezone.now() - datetime.timedelta(minutes=5)
     )
 
-    result = services.attempt_submit(attempt=attempt, user=user, answers=answers)
+    result = attempt_submit(attempt=attempt, user=user, answers=answers)
 
     assert result.score == 3
     assert result.duration_ms == 15 * 60 * 1000
@@ -186,10 +188,10 @@ def test_late_submit_counts_only_what_was_saved_before_the_deadline():
 def test_submit_within_the_grace_counts_the_posted_answers():
     round = sealed_round()
     user = contestant()
-    attempt = services.attempt_start(round=round, user=user)
+    attempt = attempt_start(round=round, user=user)
     Attempt.objects.filter(pk=attempt.pk).update(deadline=timezone.now() - datetime.timedelta(seconds=5))
 
-    result = services.attempt_submit(attempt=attempt, user=user, answers=answer_all(attempt, right=20))
+    result = attempt_submit(attempt=attempt, user=user, answers=answer_all(attempt, right=20))
 
     assert result.score == 20
 
@@ -197,14 +199,14 @@ def test_submit_within_the_grace_counts_the_posted_answers():
 def test_finalize_expired_attempts_closes_them_with_saved_answers():
     round = sealed_round()
     user = contestant()
-    attempt = services.attempt_start(round=round, user=user)
+    attempt = attempt_start(round=round, user=user)
     answers = answer_all(attempt, right=20)
-    services.attempt_save_answer(attempt_id=attempt.pk, user=user, position=1, index=answers[1])
+    attempt_save_answer(attempt_id=attempt.pk, user=user, position=1, index=answers[1])
     AttemptQuestion.objects.filter(attempt=attempt).update(answered_at=timezone.now() - datetime.timedelta(minutes=2))
     Attempt.objects.filter(pk=attempt.pk).update(deadline=timezone.now() - datetime.timedelta(minutes=1))
 
-    assert services.finalize_expired_attempts() == 1
-    assert services.finalize_expired_attempts() == 0
+    assert finalize_expired_attempts() == 1
+    assert finalize_expired_attempts() == 0
 
     attempt.refresh_from_db()
     assert (attempt.status, attempt.score) == (AttemptStatus.EXPIRED, 1)
@@ -212,10 +214,10 @@ def test_finalize_expired_attempts_closes_them_with_saved_answers():
 
 
 def test_finalize_task_runs_the_service():
-    from quiz.tasks import finalize_expired_attempts
+    from quiz import tasks
 
     round = sealed_round()
-    attempt = services.attempt_start(round=round, user=contestant())
+    attempt = attempt_start(round=round, user=contestant())
     Attempt.objects.filter(pk=attempt.pk).update(deadline=timezone.now() - datetime.timedelta(minutes=1))
 
-    assert finalize_expired_attempts.delay().get() == 1
+    assert tasks.finalize_expired_attempts.delay().get() == 1

@@ -1,6 +1,6 @@
 """The autosave's lean path (quiz.autosave): a batch of answers, one UPDATE, the attempt page's
 signed token instead of the session, the same rule as every other save
-(quiz.services.attempt_save_answers)."""
+(quiz.services.attempts.attempt_save_answers)."""
 
 import datetime
 import re
@@ -15,8 +15,9 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from quiz import autosave, services
+from quiz import autosave
 from quiz.models import Attempt, AttemptQuestion
+from quiz.services.attempts import attempt_save_answers, attempt_start, attempt_submit
 from tests.factories import contestant
 from tests.quiz.factories import sealed_round
 
@@ -25,7 +26,7 @@ pytestmark = pytest.mark.django_db
 
 def _open_page(client, round, user):
     client.force_login(user)
-    attempt = services.attempt_start(round=round, user=user)
+    attempt = attempt_start(round=round, user=user)
     html = client.get(reverse("quiz:attempt", args=[attempt.pk])).content.decode()
     return attempt, re.search(r'data-autosave-token="([^"]+)"', html).group(1)
 
@@ -60,7 +61,7 @@ def test_the_lean_answer_keeps_the_security_headers(client):
 def test_a_token_for_another_attempt_is_refused(client):
     round = sealed_round()
     mine, token = _open_page(client, round, contestant())
-    other = services.attempt_start(round=round, user=contestant())
+    other = attempt_start(round=round, user=contestant())
 
     response = client.post(reverse("quiz:autosave", args=[other.pk]), {"token": token, "q1": 1})
 
@@ -116,7 +117,7 @@ def test_nothing_is_saved_after_the_deadline_or_the_submit(client):
     assert late.status_code == 409
     assert late.json()["message"] == "Không lưu được câu trả lời: bài thi đã kết thúc hoặc hết giờ."
     Attempt.objects.filter(pk=attempt.pk).update(deadline=timezone.now() + datetime.timedelta(minutes=5))
-    services.attempt_submit(attempt=attempt, user=user, answers={})
+    attempt_submit(attempt=attempt, user=user, answers={})
     assert client.post(reverse("quiz:autosave", args=[attempt.pk]), {"token": token, "q2": 1}).status_code == 409
     assert set(_chosen(attempt).values()) == {None}
 
@@ -157,7 +158,7 @@ def test_the_first_pages_single_answer_still_saves(client):
 def test_a_dead_connection_is_retried_once(client):
     round = sealed_round()
     attempt, token = _open_page(client, round, contestant())
-    real = services.attempt_save_answers
+    real = attempt_save_answers
     calls = []
 
     def flaky(**kwargs):
@@ -168,7 +169,7 @@ def test_a_dead_connection_is_retried_once(client):
 
     # Outside the test's transaction, as in a real request (the retry never runs inside one).
     outside = mock.Mock(in_atomic_block=False)
-    with mock.patch.object(services, "attempt_save_answers", flaky), mock.patch.object(autosave, "connection", outside):
+    with mock.patch.object(autosave, "attempt_save_answers", flaky), mock.patch.object(autosave, "connection", outside):
         response = client.post(reverse("quiz:autosave", args=[attempt.pk]), {"token": token, "q1": 3})
 
     assert (response.status_code, response.json(), len(calls)) == (200, {"saved": [1]}, 2)
@@ -180,7 +181,7 @@ def test_a_database_that_stays_down_gets_a_503_the_page_retries(client):
     attempt, token = _open_page(client, round, contestant())
 
     with (
-        mock.patch.object(services, "attempt_save_answers", side_effect=OperationalError("down")),
+        mock.patch.object(autosave, "attempt_save_answers", side_effect=OperationalError("down")),
         mock.patch.object(autosave, "connection", mock.Mock(in_atomic_block=False)),
     ):
         response = client.post(reverse("quiz:autosave", args=[attempt.pk]), {"token": token, "q1": 3})
@@ -192,7 +193,7 @@ def test_a_database_that_stays_down_gets_a_503_the_page_retries(client):
 def open_attempt(db):
     round = sealed_round(pool_size=20, fields=2, questions_per_attempt=20)
     user = contestant()
-    return services.attempt_start(round=round, user=user), user
+    return attempt_start(round=round, user=user), user
 
 
 @hypothesis_settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -202,7 +203,7 @@ def test_a_batch_saves_exactly_the_answers_that_exist(open_attempt, batch):
     counts = dict(AttemptQuestion.objects.filter(attempt=attempt).values_list("position", "option_count"))
     before = _chosen(attempt)
 
-    saved = services.attempt_save_answers(attempt_id=attempt.pk, user_id=user.pk, answers=batch)
+    saved = attempt_save_answers(attempt_id=attempt.pk, user_id=user.pk, answers=batch)
 
     valid = {p for p, i in batch.items() if p in counts and 0 <= i < counts[p]}
     assert saved == valid

@@ -2,9 +2,10 @@ import pytest
 from django.core.management import CommandError, call_command
 from openpyxl import Workbook, load_workbook
 
-from quiz import services
 from quiz.excel import headers
 from quiz.models import Option, Question
+from quiz.services.pool import round_pool_add
+from quiz.services.rounds import round_approve
 from tests.factories import UserFactory
 from tests.quiz.factories import QuestionFactory, RoundFactory
 
@@ -92,7 +93,7 @@ def test_export_writes_formula_looking_text_as_text(tmp_path):
 def test_export_round_pool_only(tmp_path):
     round = RoundFactory()
     inside, _outside = QuestionFactory(code="IN"), QuestionFactory(code="OUT")
-    services.round_pool_add(round=round, question_ids=[inside.pk])
+    round_pool_add(round=round, question_ids=[inside.pk])
     path = str(tmp_path / "pool.xlsx")
     call_command("export_questions", "--round", str(round.pk), path)
     codes = [row[0] for row in load_workbook(path).active.iter_rows(min_row=2, values_only=True)]
@@ -102,8 +103,8 @@ def test_export_round_pool_only(tmp_path):
 def test_import_refuses_to_change_a_sealed_question(tmp_path, capsys):
     round = RoundFactory(questions_per_attempt=1)
     q = QuestionFactory(code="S1")
-    services.round_pool_add(round=round, question_ids=[q.pk])
-    services.round_approve(round=round, by=UserFactory())
+    round_pool_add(round=round, question_ids=[q.pk])
+    round_approve(round=round, by=UserFactory())
 
     with pytest.raises(CommandError):
         call_command("import_questions", _book(tmp_path, [["S1", "X", "Sửa", "a", "b", "", "", "A", ""]]))

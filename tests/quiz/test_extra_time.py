@@ -1,5 +1,5 @@
 """Extra time for one contestant: granted by an organizer with a reason, recorded, applied by the
-one deadline rule (quiz.services.attempt_deadline) and accepted by verify_results."""
+one deadline rule (quiz.services.deadlines.attempt_deadline) and accepted by verify_results."""
 
 import datetime
 
@@ -9,9 +9,11 @@ from django.utils import timezone
 
 from accounts.enums import Role
 from contests.models import Decision
-from quiz import services
 from quiz.errors import QuizError
 from quiz.models import Attempt, Round, TimeExtension
+from quiz.services.attempts import attempt_save_answer, attempt_start, attempt_submit
+from quiz.services.deadlines import time_extension_grant
+from quiz.services.rounds import round_extend_window
 from reports.verification import verify_results
 from tests.factories import contestant, staff_user
 from tests.quiz.factories import answer_all, sealed_round
@@ -27,11 +29,11 @@ def organizer():
 def test_a_grant_lengthens_every_attempt_of_the_contestant_in_the_round(organizer):
     round = sealed_round()
     user, other = contestant(), contestant()
-    services.time_extension_grant(round=round, user=user, minutes=10, reason="Thí sinh khiếm thị", by=organizer)
-    services.time_extension_grant(round=round, user=user, minutes=5, reason="Thêm 5 phút", by=organizer)
+    time_extension_grant(round=round, user=user, minutes=10, reason="Thí sinh khiếm thị", by=organizer)
+    time_extension_grant(round=round, user=user, minutes=5, reason="Thêm 5 phút", by=organizer)
 
-    mine = services.attempt_start(round=round, user=user)
-    theirs = services.attempt_start(round=round, user=other)
+    mine = attempt_start(round=round, user=user)
+    theirs = attempt_start(round=round, user=other)
 
     assert mine.deadline - mine.started_at == datetime.timedelta(minutes=15 + 15)  # 15′ limit + 10′ + 5′
     assert theirs.deadline - theirs.started_at == datetime.timedelta(minutes=15)
@@ -44,9 +46,9 @@ def test_a_grant_lengthens_every_attempt_of_the_contestant_in_the_round(organize
 def test_extra_time_never_passes_the_close(organizer):
     round = sealed_round(closes_at=timezone.now() + datetime.timedelta(minutes=20))
     user = contestant()
-    services.time_extension_grant(round=round, user=user, minutes=30, reason="Mất điện", by=organizer)
+    time_extension_grant(round=round, user=user, minutes=30, reason="Mất điện", by=organizer)
 
-    attempt = services.attempt_start(round=round, user=user)
+    attempt = attempt_start(round=round, user=user)
 
     assert attempt.deadline == round.closes_at
 
@@ -56,18 +58,18 @@ def test_a_grant_reopens_the_time_of_an_attempt_in_progress(organizer):
     the contestant the time back and an answer saved then counts."""
     round = sealed_round()
     user = contestant()
-    attempt = services.attempt_start(round=round, user=user)
+    attempt = attempt_start(round=round, user=user)
     started = timezone.now() - datetime.timedelta(minutes=16)
     Attempt.objects.filter(pk=attempt.pk).update(started_at=started, deadline=started + datetime.timedelta(minutes=15))
     answers = answer_all(attempt, right=20)
-    assert services.attempt_save_answer(attempt_id=attempt.pk, user=user, position=1, index=answers[1]) is False
+    assert attempt_save_answer(attempt_id=attempt.pk, user=user, position=1, index=answers[1]) is False
 
-    services.time_extension_grant(round=round, user=user, minutes=10, reason="Mất kết nối lúc 9:12", by=organizer)
+    time_extension_grant(round=round, user=user, minutes=10, reason="Mất kết nối lúc 9:12", by=organizer)
 
     attempt.refresh_from_db()
     assert attempt.deadline == started + datetime.timedelta(minutes=25)
-    assert services.attempt_save_answer(attempt_id=attempt.pk, user=user, position=1, index=answers[1]) is True
-    result = services.attempt_submit(attempt=attempt, user=user, answers=answers)
+    assert attempt_save_answer(attempt_id=attempt.pk, user=user, position=1, index=answers[1]) is True
+    result = attempt_submit(attempt=attempt, user=user, answers=answers)
     assert result.score == 20
 
 
@@ -78,7 +80,7 @@ def test_a_grant_reopens_the_time_of_an_attempt_in_progress(organizer):
 def test_a_grant_needs_minutes_in_range_and_a_reason(organizer, minutes, reason, message):
     round = sealed_round()
     with pytest.raises(QuizError) as exc:
-        services.time_extension_grant(round=round, user=contestant(), minutes=minutes, reason=reason, by=organizer)
+        time_extension_grant(round=round, user=contestant(), minutes=minutes, reason=reason, by=organizer)
     assert message in exc.value.message
     assert not TimeExtension.objects.exists()
     assert not Decision.objects.filter(action=Decision.Action.EXTRA_TIME).exists()
@@ -89,17 +91,17 @@ def test_no_grant_after_the_round_closed(organizer):
     Round.objects.filter(pk=round.pk).update(closes_at=timezone.now() - datetime.timedelta(minutes=1))
     round.refresh_from_db()
     with pytest.raises(QuizError, match="đã đóng"):
-        services.time_extension_grant(round=round, user=contestant(), minutes=5, reason="Muộn", by=organizer)
+        time_extension_grant(round=round, user=contestant(), minutes=5, reason="Muộn", by=organizer)
 
 
 def test_extending_the_window_keeps_the_contestants_extra_time(organizer):
     round = sealed_round(closes_at=timezone.now() + datetime.timedelta(minutes=10))
     user = contestant()
-    services.time_extension_grant(round=round, user=user, minutes=20, reason="Khiếm thị", by=organizer)
-    attempt = services.attempt_start(round=round, user=user)
+    time_extension_grant(round=round, user=user, minutes=20, reason="Khiếm thị", by=organizer)
+    attempt = attempt_start(round=round, user=user)
     assert attempt.deadline == round.closes_at
 
-    services.round_extend_window(
+    round_extend_window(
         round=round, closes_at=round.closes_at + datetime.timedelta(hours=2), by=organizer, reason="Sự cố đường truyền"
     )
 
@@ -110,14 +112,14 @@ def test_extending_the_window_keeps_the_contestants_extra_time(organizer):
 def test_verify_results_accepts_extra_time_and_names_a_deadline_past_the_rule(organizer):
     round = sealed_round()
     user, other = contestant(), contestant()
-    services.time_extension_grant(round=round, user=user, minutes=10, reason="Khiếm thị", by=organizer)
+    time_extension_grant(round=round, user=user, minutes=10, reason="Khiếm thị", by=organizer)
     for person in (user, other):
-        attempt = services.attempt_start(round=round, user=person)
+        attempt = attempt_start(round=round, user=person)
         # Both took 20 minutes: within the time of the one with 10 extra minutes only.
         started = timezone.now() - datetime.timedelta(minutes=20)
         deadline = started + datetime.timedelta(minutes=25 if person == user else 15)
         Attempt.objects.filter(pk=attempt.pk).update(started_at=started, deadline=deadline)
-        services.attempt_submit(attempt=attempt, user=person, answers=answer_all(attempt, right=10))
+        attempt_submit(attempt=attempt, user=person, answers=answer_all(attempt, right=10))
     assert verify_results(contest_slug=round.contest.slug).messages() == []
 
     Attempt.objects.filter(user=other).update(deadline=F("started_at") + datetime.timedelta(minutes=16))

@@ -11,8 +11,8 @@ from django.utils import translation
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from quiz import services
 from quiz.selectors import AttemptItem
+from quiz.services.attempts import attempt_save_answers, attempt_start
 from quiz.templatetags import quiz_fragments
 from tests.factories import contestant
 from tests.quiz.factories import sealed_round
@@ -66,8 +66,8 @@ def test_two_attempts_pages_are_what_an_empty_cache_renders(client):
     for _ in range(2):
         user = contestant()
         client.force_login(user)
-        attempt = services.attempt_start(round=round, user=user)
-        services.attempt_save_answers(attempt_id=attempt.pk, user_id=user.pk, answers={2: 1, 5: 0})
+        attempt = attempt_start(round=round, user=user)
+        attempt_save_answers(attempt_id=attempt.pk, user_id=user.pk, answers={2: 1, 5: 0})
         url = reverse("quiz:attempt", args=[attempt.pk])
         first = client.get(url).content.decode()  # the second attempt's may reuse the first's fragments
         hits = quiz_fragments.stats["hits"]

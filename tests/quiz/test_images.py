@@ -11,13 +11,16 @@ from openpyxl import Workbook, load_workbook
 from PIL import Image
 
 from accounts.enums import Role
-from quiz import services
 from quiz.errors import SealedError
 from quiz.excel import headers, import_questions
 from quiz.images import MAX_SIDE, image_prepare
 from quiz.models import Question, RoundSeal
 from quiz.package import read_upload, write_package
 from quiz.seal import FORMAT_V1, seal_content, seal_encode, seal_fingerprint, seal_parse, seal_verify
+from quiz.services.attempts import attempt_start
+from quiz.services.bank import question_image_set
+from quiz.services.pool import round_pool_add
+from quiz.services.rounds import round_approve
 from tests.factories import contestant, staff_user
 from tests.quiz.factories import QuestionFactory, RoundFactory
 
@@ -55,19 +58,19 @@ def test_anything_but_a_sane_image_is_refused(data, message):
 
 
 def _with_image(question, data=None):
-    return services.question_image_set(question=question, image=image_prepare(data or png()), alt="Sơ đồ tổ chức")
+    return question_image_set(question=question, image=image_prepare(data or png()), alt="Sơ đồ tổ chức")
 
 
 def test_the_attempt_shows_the_image_lazily_and_only_those_who_drew_it_get_it(client):
     round = RoundFactory()
     questions = [QuestionFactory() for _ in range(20)]
     _with_image(questions[0])
-    services.round_pool_add(round=round, question_ids=[q.pk for q in questions])
-    services.round_approve(round=round, by=staff_user(Role.ORGANIZER))
+    round_pool_add(round=round, question_ids=[q.pk for q in questions])
+    round_approve(round=round, by=staff_user(Role.ORGANIZER))
     round.refresh_from_db()
     question = Question.objects.get(pk=questions[0].pk)
     player, other = contestant(), contestant()
-    attempt = services.attempt_start(round=round, user=player)
+    attempt = attempt_start(round=round, user=player)
     url = f"/quiz/images/{question.image_sha256}.webp"
 
     client.force_login(player)
@@ -93,7 +96,7 @@ def test_the_attempt_shows_the_image_lazily_and_only_those_who_drew_it_get_it(cl
     with pytest.raises(SealedError):
         _with_image(question, png(color=(0, 0, 255, 255)))
     with pytest.raises(SealedError):
-        services.question_image_set(question=question, remove=True)
+        question_image_set(question=question, remove=True)
     Question.objects.get(pk=question.pk).save()  # saved unchanged: fine
     # The backstop: a write around the service is refused by the signal.
     question.image_alt = "Khác"
@@ -104,8 +107,8 @@ def test_the_attempt_shows_the_image_lazily_and_only_those_who_drew_it_get_it(cl
 def test_a_key_file_of_format_1_still_verifies_and_names_a_later_image():
     round = RoundFactory()
     questions = [QuestionFactory() for _ in range(20)]
-    services.round_pool_add(round=round, question_ids=[q.pk for q in questions])
-    services.round_approve(round=round, by=staff_user(Role.ORGANIZER))
+    round_pool_add(round=round, question_ids=[q.pk for q in questions])
+    round_approve(round=round, by=staff_user(Role.ORGANIZER))
     round.refresh_from_db()
     # A round sealed before images existed: its stored file is of format 1.
     nonce = "ab" * 32
@@ -216,8 +219,8 @@ def test_a_sealed_questions_image_cannot_change_through_the_import():
     _import(_zip({"cau-hoi.xlsx": _workbook([ROW]), "so-do.png": png()}))
     question = Question.objects.get(code="H1")
     round = RoundFactory()
-    services.round_pool_add(round=round, question_ids=[question.pk] + [QuestionFactory().pk for _ in range(19)])
-    services.round_approve(round=round, by=staff_user(Role.ORGANIZER))
+    round_pool_add(round=round, question_ids=[question.pk] + [QuestionFactory().pk for _ in range(19)])
+    round_approve(round=round, by=staff_user(Role.ORGANIZER))
 
     report = _import(_zip({"cau-hoi.xlsx": _workbook([ROW]), "so-do.png": png(color=(0, 0, 255, 255))}))
 

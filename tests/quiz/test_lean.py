@@ -4,8 +4,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from quiz import lean, services
+from quiz import lean
 from quiz.models import Attempt, Round
+from quiz.services.attempts import attempt_start
 from tests.factories import contestant
 from tests.quiz.factories import sealed_round
 
@@ -17,7 +18,7 @@ def _fields(instance):
 
 
 def test_an_attempt_with_its_round_and_contest_is_what_the_orm_reads():
-    attempt = services.attempt_start(round=sealed_round(), user=contestant(), ip_address="203.0.113.9")
+    attempt = attempt_start(round=sealed_round(), user=contestant(), ip_address="203.0.113.9")
     orm = Attempt.objects.select_related("round", "round__contest").get(pk=attempt.pk)
 
     with CaptureQueriesContext(connection) as queries:

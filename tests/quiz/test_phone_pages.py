@@ -11,10 +11,12 @@ from django.utils import timezone
 
 from accounts.enums import OrganizationKind
 from accounts.models import User
-from quiz import selectors, services
+from quiz import selectors
 from quiz.enums import AttemptStatus
 from quiz.errors import QuizError
 from quiz.models import Attempt, Round, RoundEntry
+from quiz.services.attempts import attempt_save_answers, attempt_start, attempt_submit
+from quiz.services.prizes import round_prizes_draft
 from tests.budgets import QUERIES
 from tests.factories import OrganizationFactory, contestant
 from tests.quiz.factories import answer_all, sealed_round
@@ -23,8 +25,8 @@ pytestmark = pytest.mark.django_db
 
 
 def _take(round, user, *, right: int, seconds: int, prediction=None) -> Attempt:
-    attempt = services.attempt_start(round=round, user=user)
-    attempt = services.attempt_submit(attempt=attempt, user=user, answers=answer_all(attempt, right=right), prediction=prediction)
+    attempt = attempt_start(round=round, user=user)
+    attempt = attempt_submit(attempt=attempt, user=user, answers=answer_all(attempt, right=right), prediction=prediction)
     Attempt.objects.filter(pk=attempt.pk).update(duration_ms=seconds * 1000)
     RoundEntry.objects.filter(best_attempt=attempt).update(duration_ms=seconds * 1000)
     return attempt
@@ -37,7 +39,7 @@ def _close(round) -> Round:
 
 def _publish(round) -> Round:
     round = _close(round)
-    services.round_prizes_draft(round=round)
+    round_prizes_draft(round=round)
     for prize in round.prizes.all():
         prize.status = "verified"
         prize.save(update_fields=["status"])
@@ -227,8 +229,8 @@ def test_attempt_page_counts_the_prediction_and_lists_every_question(client):
     round = sealed_round(tiebreaker_enabled=True)
     user = contestant()
     client.force_login(user)
-    attempt = services.attempt_start(round=round, user=user)
-    services.attempt_save_answers(attempt_id=attempt.pk, user_id=user.pk, answers={1: 0, 4: 1})
+    attempt = attempt_start(round=round, user=user)
+    attempt_save_answers(attempt_id=attempt.pk, user_id=user.pk, answers={1: 0, 4: 1})
 
     html = client.get(reverse("quiz:attempt", args=[attempt.pk])).content.decode()
 
@@ -246,7 +248,7 @@ def test_attempt_page_without_tiebreaker_counts_twenty(client):
     round = sealed_round()
     user = contestant()
     client.force_login(user)
-    attempt = services.attempt_start(round=round, user=user)
+    attempt = attempt_start(round=round, user=user)
 
     html = client.get(reverse("quiz:attempt", args=[attempt.pk])).content.decode()
 
@@ -257,7 +259,7 @@ def test_a_submit_at_time_out_without_prediction_is_accepted_without_an_error(cl
     round = sealed_round(tiebreaker_enabled=True)
     user = contestant()
     client.force_login(user)
-    attempt = services.attempt_start(round=round, user=user)
+    attempt = attempt_start(round=round, user=user)
     answers = answer_all(attempt, right=7)
     # The page submits by itself a moment after the deadline, within the grace.
     Attempt.objects.filter(pk=attempt.pk).update(deadline=timezone.now() - datetime.timedelta(seconds=2))
@@ -274,9 +276,9 @@ def test_a_submit_at_time_out_without_prediction_is_accepted_without_an_error(cl
 def test_a_submit_before_the_deadline_still_needs_the_prediction():
     round = sealed_round(tiebreaker_enabled=True)
     user = contestant()
-    attempt = services.attempt_start(round=round, user=user)
+    attempt = attempt_start(round=round, user=user)
 
     with pytest.raises(QuizError, match="câu hỏi dự đoán"):
-        services.attempt_submit(attempt=attempt, user=user, answers={})
+        attempt_submit(attempt=attempt, user=user, answers={})
     attempt.refresh_from_db()
     assert attempt.status == AttemptStatus.OPEN

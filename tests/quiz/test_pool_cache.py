@@ -9,8 +9,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from quiz import pool_cache, selectors, services
+from quiz import pool_cache, selectors
 from quiz.models import AttemptQuestion, Option, Question
+from quiz.services.attempts import attempt_start, attempt_submit
+from quiz.services.pool import blueprint_set, round_pool_add
+from quiz.services.rounds import round_approve
 from tests.factories import contestant
 from tests.quiz.factories import FieldFactory, QuestionFactory, RoundFactory, sealed_round
 
@@ -24,7 +27,7 @@ def _bank_reads(queries) -> list[str]:
 
 def test_a_later_start_and_its_page_read_no_bank_table(client):
     round = sealed_round(pool_size=60, fields=3)
-    services.attempt_start(round=round, user=contestant())  # the first start reads the pool
+    attempt_start(round=round, user=contestant())  # the first start reads the pool
     user = contestant()
     client.force_login(user)
 
@@ -39,7 +42,7 @@ def test_a_later_start_and_its_page_read_no_bank_table(client):
 def test_the_page_shows_the_banks_texts_in_the_drawn_order(client):
     round = sealed_round(pool_size=40, fields=4)
     user = contestant()
-    attempt = services.attempt_start(round=round, user=user)
+    attempt = attempt_start(round=round, user=user)
 
     items = selectors.attempt_items(attempt=attempt)
 
@@ -54,8 +57,8 @@ def test_the_page_shows_the_banks_texts_in_the_drawn_order(client):
 def test_the_review_gets_the_key_from_memory_too():
     round = sealed_round(pool_size=40, fields=4)
     user = contestant()
-    attempt = services.attempt_start(round=round, user=user)
-    attempt = services.attempt_submit(attempt=attempt, user=user, answers={})
+    attempt = attempt_start(round=round, user=user)
+    attempt = attempt_submit(attempt=attempt, user=user, answers={})
 
     items = selectors.attempt_items(attempt=attempt, with_answers=True)
 
@@ -69,13 +72,13 @@ def test_draws_follow_the_blueprint_from_memory():
     round = RoundFactory(questions_per_attempt=10)
     fields = [FieldFactory() for _ in range(3)]
     for n, field in enumerate(fields):
-        services.round_pool_add(round=round, question_ids=[QuestionFactory(field=field).pk for _ in range(5 + n)])
-    services.blueprint_set(round=round, counts={fields[0].pk: 5, fields[1].pk: 3, fields[2].pk: 2})
-    services.round_approve(round=round, by=contestant())
+        round_pool_add(round=round, question_ids=[QuestionFactory(field=field).pk for _ in range(5 + n)])
+    blueprint_set(round=round, counts={fields[0].pk: 5, fields[1].pk: 3, fields[2].pk: 2})
+    round_approve(round=round, by=contestant())
     round.refresh_from_db()
 
     for _ in range(5):
-        attempt = services.attempt_start(round=round, user=contestant())
+        attempt = attempt_start(round=round, user=contestant())
         drawn = Counter(AttemptQuestion.objects.filter(attempt=attempt).values_list("question__field_id", flat=True))
         assert drawn == {fields[0].pk: 5, fields[1].pk: 3, fields[2].pk: 2}
 
@@ -83,7 +86,7 @@ def test_draws_follow_the_blueprint_from_memory():
 def test_a_sealed_pool_is_read_once_and_an_unsealed_one_every_time(django_assert_num_queries):
     sealed = sealed_round(pool_size=30, fields=3)
     draft = RoundFactory()
-    services.round_pool_add(round=draft, question_ids=[QuestionFactory().pk for _ in range(3)])
+    round_pool_add(round=draft, question_ids=[QuestionFactory().pk for _ in range(3)])
 
     with django_assert_num_queries(3):
         pool_cache.sealed_pool(round=sealed)
@@ -118,7 +121,7 @@ def test_memory_holds_a_bounded_number_of_rounds(monkeypatch):
 def test_an_attempt_with_a_question_outside_the_pool_still_renders():
     round = sealed_round(pool_size=20, fields=2)
     user = contestant()
-    attempt = services.attempt_start(round=round, user=user)
+    attempt = attempt_start(round=round, user=user)
     stray = QuestionFactory(text="Câu hỏi nằm ngoài bộ câu hỏi")
     AttemptQuestion.objects.filter(attempt=attempt, position=1).update(
         question=stray, option_ids=list(stray.options.values_list("pk", flat=True))

@@ -6,8 +6,8 @@ import threading
 import pytest
 from django.db import connection
 
-from quiz import services
 from quiz.models import Attempt, RoundEntry
+from quiz.services.attempts import attempt_start, attempt_submit
 from tests.factories import contestant
 from tests.quiz.factories import answer_all, sealed_round
 
@@ -39,7 +39,7 @@ def test_two_simultaneous_starts_make_one_attempt():
     round = sealed_round()
     user = contestant()
 
-    results, errors = _together(lambda: services.attempt_start(round=round, user=user).pk, n=4)
+    results, errors = _together(lambda: attempt_start(round=round, user=user).pk, n=4)
 
     assert errors == []
     assert len(set(results)) == 1
@@ -49,10 +49,10 @@ def test_two_simultaneous_starts_make_one_attempt():
 def test_two_simultaneous_submits_score_once():
     round = sealed_round()
     user = contestant()
-    attempt = services.attempt_start(round=round, user=user)
+    attempt = attempt_start(round=round, user=user)
     answers = answer_all(attempt, right=20)
 
-    results, errors = _together(lambda: services.attempt_submit(attempt=attempt, user=user, answers=answers).score, n=4)
+    results, errors = _together(lambda: attempt_submit(attempt=attempt, user=user, answers=answers).score, n=4)
 
     assert errors == []
     assert results == [20, 20, 20, 20]

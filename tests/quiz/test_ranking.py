@@ -11,9 +11,11 @@ from hypothesis import strategies as st
 
 from accounts.enums import Role
 from accounts.roles import is_staff
-from quiz import ranking, selectors, services
+from quiz import ranking, selectors
 from quiz.enums import AttemptStatus, RankingRule
 from quiz.models import Attempt, Prize, Round, RoundEntry
+from quiz.services.attempts import attempt_start, attempt_submit
+from quiz.services.prizes import round_prizes_draft
 from tests.factories import OrganizationFactory, UserFactory, contestant, staff_user
 from tests.quiz.factories import RoundFactory, answer_all, sealed_round
 
@@ -86,8 +88,8 @@ def test_place_shown_equals_position_on_the_leaderboard(arena, rows, rule, froze
 
 
 def _take(round, user, *, right, seconds, prediction=None):
-    attempt = services.attempt_start(round=round, user=user)
-    attempt = services.attempt_submit(attempt=attempt, user=user, answers=answer_all(attempt, right=right), prediction=prediction)
+    attempt = attempt_start(round=round, user=user)
+    attempt = attempt_submit(attempt=attempt, user=user, answers=answer_all(attempt, right=right), prediction=prediction)
     # Time taken is set by hand so the order is known; the entry keeps pace through the rule.
     Attempt.objects.filter(pk=attempt.pk).update(duration_ms=seconds * 1000)
     RoundEntry.objects.filter(best_attempt=attempt).update(duration_ms=seconds * 1000)
@@ -145,7 +147,7 @@ def test_best_attempt_is_picked_again_against_the_final_count_when_prizes_are_dr
         _take(round, other, right=20, seconds=50, prediction=0)
     round = _close(round)
 
-    services.round_prizes_draft(round=round)
+    round_prizes_draft(round=round)
 
     round.refresh_from_db()
     entry = RoundEntry.objects.get(user=user)
@@ -195,7 +197,7 @@ def test_one_definition_of_staff_and_prizes_skip_it():
     _take(round, winner, right=20, seconds=30)
     round = _close(round)
 
-    prizes = services.round_prizes_draft(round=round)
+    prizes = round_prizes_draft(round=round)
 
     assert [(p.user, p.rank) for p in prizes] == [(winner, 2)]
 
@@ -204,7 +206,7 @@ def test_finished_attempts_leave_out_open_ones():
     round = sealed_round()
     user = contestant()
     done = _take(round, user, right=5, seconds=60)
-    still_open = services.attempt_start(round=round, user=user)
+    still_open = attempt_start(round=round, user=user)
 
     assert list(Attempt.objects.filter(round=round).finished()) == [done]
     assert list(Attempt.objects.filter(round=round).open()) == [still_open]

@@ -20,11 +20,13 @@ from django.utils import timezone
 from accounts.enums import Role
 from contests.enums import PrizeStatus
 from contests.models import Decision
-from quiz import pool_cache, receipts, services
+from quiz import pool_cache, receipts
 from quiz.demo import demo_window_rewrite
 from quiz.enums import AttemptStatus, RankingRule
-from quiz.errors import SealedError
+from quiz.errors import QuizError, SealedError
 from quiz.models import Attempt, AttemptQuestion, Round, RoundCommitment, RoundEntry
+from quiz.services.attempts import attempt_save_answers, attempt_start, attempt_submit, finalize_expired_attempts
+from quiz.services.prizes import prize_verify, round_prizes_draft, round_prizes_redraft, round_publish_results
 from reports.verification import verify_results
 from tests.budgets import QUERIES
 from tests.factories import ContestFactory, contestant, staff_user
@@ -36,8 +38,8 @@ SCRIPT = Path(settings.BASE_DIR) / "tools" / "verify_round.py"
 
 
 def _take(round, user, right, prediction=None):
-    attempt = services.attempt_start(round=round, user=user)
-    return services.attempt_submit(attempt=attempt, user=user, answers=answer_all(attempt, right=right), prediction=prediction)
+    attempt = attempt_start(round=round, user=user)
+    return attempt_submit(attempt=attempt, user=user, answers=answer_all(attempt, right=right), prediction=prediction)
 
 
 def _close(round):
@@ -48,9 +50,9 @@ def _close(round):
 
 def _publish(round):
     secretary = staff_user(Role.SECRETARIAT)
-    for prize in services.round_prizes_draft(round=round):
-        services.prize_verify(prize=prize, by=secretary, valid=True, note="Đã xác minh với đơn vị")
-    return services.round_publish_results(round=round, by=staff_user(Role.ORGANIZER))
+    for prize in round_prizes_draft(round=round):
+        prize_verify(prize=prize, by=secretary, valid=True, note="Đã xác minh với đơn vị")
+    return round_publish_results(round=round, by=staff_user(Role.ORGANIZER))
 
 
 @pytest.fixture
@@ -107,10 +109,10 @@ def test_receipt_written_when_submitted_and_recomputes_from_stored_answers():
 def test_receipt_written_when_the_system_closes_the_attempt_at_its_deadline():
     round = sealed_round()
     user = contestant()
-    attempt = services.attempt_start(round=round, user=user)
-    services.attempt_save_answers(attempt_id=attempt.pk, user_id=user.pk, answers={1: 0, 2: 1})
+    attempt = attempt_start(round=round, user=user)
+    attempt_save_answers(attempt_id=attempt.pk, user_id=user.pk, answers={1: 0, 2: 1})
     Attempt.objects.filter(pk=attempt.pk).update(deadline=timezone.now() - datetime.timedelta(minutes=1))
-    services.finalize_expired_attempts()
+    finalize_expired_attempts()
     stored = Attempt.objects.get(pk=attempt.pk)
     assert stored.status == AttemptStatus.EXPIRED
     assert stored.receipt == receipts.stored_attempts(round=round)[attempt.pk].recomputed
@@ -136,7 +138,7 @@ def test_same_contestant_same_pseudonym_in_a_round_another_in_another_round():
 
 def test_receipt_stamp_costs_no_query_with_the_pool_in_memory(django_assert_num_queries):
     round = sealed_round()
-    attempt = services.attempt_start(round=round, user=contestant())
+    attempt = attempt_start(round=round, user=contestant())
     pool_cache.sealed_pool(round=round)
     rows = [(i.question_id, i.option_ids, 0, timezone.now()) for i in AttemptQuestion.objects.filter(attempt=attempt)]
     attempt.finished_at, attempt.duration_ms = timezone.now(), 1000
@@ -177,11 +179,11 @@ def test_the_beat_commits_a_closed_round_once_and_logs_it():
     round = sealed_round()
     _take(round, contestant(), 10)
     _take(round, contestant(), 11)
-    open_one = services.attempt_start(round=round, user=contestant())
+    open_one = attempt_start(round=round, user=contestant())
     Round.objects.filter(pk=round.pk).update(closes_at=timezone.now() - datetime.timedelta(minutes=5))
     Attempt.objects.filter(pk=open_one.pk).update(deadline=timezone.now() - datetime.timedelta(minutes=5))
-    services.finalize_expired_attempts()
-    services.finalize_expired_attempts()
+    finalize_expired_attempts()
+    finalize_expired_attempts()
     commitment = RoundCommitment.objects.get(round=round)
     stored = list(Attempt.objects.filter(round=round).values_list("receipt", flat=True))
     assert commitment.leaf_count == 3
@@ -193,14 +195,14 @@ def test_the_beat_commits_a_closed_round_once_and_logs_it():
 def test_an_open_round_is_not_committed():
     round = sealed_round()
     _take(round, contestant(), 10)
-    services.finalize_expired_attempts()
+    finalize_expired_attempts()
     assert not RoundCommitment.objects.filter(round=round).exists()
 
 
 def test_prize_draft_commits_before_drafting():
     round = sealed_round()
     _take(round, contestant(), 10)
-    services.round_prizes_draft(round=_close(round))
+    round_prizes_draft(round=_close(round))
     assert RoundCommitment.objects.filter(round=round).count() == 1
 
 
@@ -237,7 +239,7 @@ def test_receipts_are_never_made_again_once_committed():
     round = sealed_round()
     _take(round, contestant(), 10)
     receipts.round_commit(round=_close(round))
-    with pytest.raises(services.QuizError):
+    with pytest.raises(QuizError):
         receipts.receipts_fill(round=round, rebuild=True)
 
 
@@ -272,7 +274,7 @@ def test_results_bundle_is_404_before_publication(client):
     round = sealed_round()
     _take(round, contestant(), 10)
     round = _close(round)
-    services.round_prizes_draft(round=round)
+    round_prizes_draft(round=round)
     assert client.get(reverse("quiz:results_bundle", args=[round.pk])).status_code == 404
 
 
@@ -405,15 +407,15 @@ def test_script_mirrors_the_prediction_rule_disqualification_and_not_valid_prize
     _take(round, people[0], 20, prediction=2)  # a better guess on a second attempt
     round = _close(round)
     secretary = staff_user(Role.SECRETARIAT)
-    services.round_prizes_draft(round=round)
+    round_prizes_draft(round=round)
     RoundEntry.objects.filter(round=round, user=people[6]).update(disqualified=True, disqualified_reason="Gian lận")
-    services.round_prizes_redraft(round=round)
-    first = services.round_prizes_draft(round=round)
-    services.prize_verify(prize=first[1], by=secretary, valid=False, note="Sai thông tin")
-    for prize in services.round_prizes_draft(round=round):
+    round_prizes_redraft(round=round)
+    first = round_prizes_draft(round=round)
+    prize_verify(prize=first[1], by=secretary, valid=False, note="Sai thông tin")
+    for prize in round_prizes_draft(round=round):
         if prize.status == PrizeStatus.DRAFT:
-            services.prize_verify(prize=prize, by=secretary, valid=True, note="Đã xác minh")
-    round = services.round_publish_results(round=round, by=staff_user(Role.ORGANIZER))
+            prize_verify(prize=prize, by=secretary, valid=True, note="Đã xác minh")
+    round = round_publish_results(round=round, by=staff_user(Role.ORGANIZER))
     assert verify_results().ok
     bundle, seal = _files(client, round, tmp_path)
     with zipfile.ZipFile(bundle) as archive:

@@ -5,10 +5,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.enums import Role
-from quiz import ranking, selectors, services
+from quiz import ranking, selectors
 from quiz.enums import PrizeTier
 from quiz.errors import QuizError, SealedError
 from quiz.models import Attempt, BlueprintItem, Option, Prize, Question, Round, RoundEntry, RoundQuestion
+from quiz.services.attempts import attempt_start, attempt_submit
+from quiz.services.pool import blueprint_set, round_pool_add, round_pool_add_random, round_pool_copy
+from quiz.services.prizes import prize_verify, round_prizes_draft, round_publish_results
+from quiz.services.rounds import round_approve
 from tests.factories import UserFactory, contestant, staff_user
 from tests.quiz.factories import FieldFactory, QuestionFactory, RoundFactory, answer_all, sealed_round
 
@@ -31,33 +35,31 @@ def test_round_approve_logs_who_and_when_and_seals_everything():
     with pytest.raises(SealedError):
         question.save()
     with pytest.raises(SealedError):
-        services.round_pool_add(round=round, question_ids=[QuestionFactory().pk])
+        round_pool_add(round=round, question_ids=[QuestionFactory().pk])
     with pytest.raises(SealedError), transaction.atomic():
         RoundQuestion.objects.filter(round=round).first().delete()
     with pytest.raises(SealedError):
         BlueprintItem.objects.create(round=round, field=FieldFactory(), count=1)
     with pytest.raises(QuizError, match="đã được duyệt"):
-        services.round_approve(round=round, by=organizer)
+        round_approve(round=round, by=organizer)
 
 
 def test_round_approve_refuses_a_pool_that_cannot_fill_the_blueprint():
     round = RoundFactory()
     a, b = FieldFactory(name="Điều lệ Đảng"), FieldFactory(name="Chi bộ kiểu mẫu")
-    services.round_pool_add(
-        round=round, question_ids=[QuestionFactory(field=a).pk for _ in range(18)] + [QuestionFactory(field=b).pk]
-    )
-    services.blueprint_set(round=round, counts={a.pk: 15, b.pk: 5})
+    round_pool_add(round=round, question_ids=[QuestionFactory(field=a).pk for _ in range(18)] + [QuestionFactory(field=b).pk])
+    blueprint_set(round=round, counts={a.pk: 15, b.pk: 5})
 
     with pytest.raises(QuizError, match="Lĩnh vực «Chi bộ kiểu mẫu» cần 5 câu mỗi bài nhưng bộ câu hỏi chỉ có 1 câu"):
-        services.round_approve(round=round, by=UserFactory())
+        round_approve(round=round, by=UserFactory())
     assert Round.objects.get(pk=round.pk).approved_at is None
 
 
 def test_round_approve_refuses_unapproved_questions_and_small_pools():
     round = RoundFactory()
-    services.round_pool_add(round=round, question_ids=[QuestionFactory(status="draft").pk])
+    round_pool_add(round=round, question_ids=[QuestionFactory(status="draft").pk])
     with pytest.raises(QuizError) as exc:
-        services.round_approve(round=round, by=UserFactory())
+        round_approve(round=round, by=UserFactory())
     assert "ít hơn số câu mỗi bài thi (20)" in exc.value.message
     assert "chưa được duyệt" in exc.value.message
 
@@ -73,13 +75,13 @@ def test_the_seed_weeks_can_be_set_up():
     for r in (week2, week3, week4):
         r.save()
     for field in fields:
-        services.round_pool_add_random(round=week1, field=field, count=8)
-        services.round_pool_add_random(round=week2, field=field, count=8)
-        services.round_pool_add_random(round=week3, field=field, count=10)
-    services.round_pool_copy(round=week3, source=week1)
-    services.round_pool_add_random(round=week3, field=fields[0], count=10)
+        round_pool_add_random(round=week1, field=field, count=8)
+        round_pool_add_random(round=week2, field=field, count=8)
+        round_pool_add_random(round=week3, field=field, count=10)
+    round_pool_copy(round=week3, source=week1)
+    round_pool_add_random(round=week3, field=fields[0], count=10)
     week4_ids = list(Question.objects.values_list("pk", flat=True)[:200])
-    services.round_pool_add(round=week4, question_ids=week4_ids)
+    round_pool_add(round=week4, question_ids=week4_ids)
 
     counts = [RoundQuestion.objects.filter(round=r).count() for r in (week1, week2, week3, week4)]
     assert counts == [40, 40, 100, 200]
@@ -87,18 +89,18 @@ def test_the_seed_weeks_can_be_set_up():
     assert week1_ids < set(week3.pool.values_list("question_id", flat=True))
     assert not week1_ids & set(week2.pool.values_list("question_id", flat=True))
     for r in (week1, week2):
-        services.round_approve(round=r, by=UserFactory())
+        round_approve(round=r, by=UserFactory())
     # Week 1 shows its answers at its close, while weeks 3 and 4 are still open: their reuse of
     # its questions is sealed only when confirmed (quiz.selectors.pool_published_questions).
     for r in (week3, week4):
         with pytest.raises(QuizError, match="đã công bố đáp án"):
-            services.round_approve(round=r, by=UserFactory())
-        services.round_approve(round=r, by=UserFactory(), confirm_published=True)
+            round_approve(round=r, by=UserFactory())
+        round_approve(round=r, by=UserFactory(), confirm_published=True)
 
 
 def _finish(round, user, right, seconds):
-    attempt = services.attempt_start(round=round, user=user)
-    attempt = services.attempt_submit(attempt=attempt, user=user, answers=answer_all(attempt, right=right))
+    attempt = attempt_start(round=round, user=user)
+    attempt = attempt_submit(attempt=attempt, user=user, answers=answer_all(attempt, right=right))
     started = attempt.finished_at - datetime.timedelta(seconds=seconds)
     Attempt.objects.filter(pk=attempt.pk).update(started_at=started, duration_ms=seconds * 1000)
     RoundEntry.objects.filter(best_attempt=attempt).update(duration_ms=seconds * 1000)
@@ -121,7 +123,7 @@ def test_ranking_score_then_time_and_prizes_skip_staff():
     round = _close(round)
 
     ranked = [e.user for e in selectors.leaderboard(round=round)]
-    prizes = services.round_prizes_draft(round=round)
+    prizes = round_prizes_draft(round=round)
 
     assert ranked == [clerk, fast, slow, low]
     assert [(p.user, p.tier, p.rank) for p in prizes] == [
@@ -134,30 +136,30 @@ def test_prizes_are_drafted_only_after_close_and_published_once():
     winner = contestant()
     _finish(round, winner, 20, 40)
     with pytest.raises(QuizError, match="sau khi tuần thi đã đóng"):
-        services.round_prizes_draft(round=round)
+        round_prizes_draft(round=round)
     round = _close(round)
     with pytest.raises(QuizError, match="Chưa có danh sách giải"):
-        services.round_publish_results(round=round, by=UserFactory())
+        round_publish_results(round=round, by=UserFactory())
 
-    services.round_prizes_draft(round=round)
-    services.round_prizes_draft(round=round)  # a second draft replaces the first
+    round_prizes_draft(round=round)
+    round_prizes_draft(round=round)  # a second draft replaces the first
     with pytest.raises(QuizError, match="chưa xác minh hết"):
-        services.round_publish_results(round=round, by=UserFactory())
-    services.prize_verify(prize=Prize.objects.get(), by=UserFactory(), valid=True)
-    published = services.round_publish_results(round=round, by=UserFactory())
+        round_publish_results(round=round, by=UserFactory())
+    prize_verify(prize=Prize.objects.get(), by=UserFactory(), valid=True)
+    published = round_publish_results(round=round, by=UserFactory())
 
     assert Prize.objects.get().user == winner
     assert published.results_published_at is not None
     with pytest.raises(QuizError):
-        services.round_publish_results(round=published, by=UserFactory())
+        round_publish_results(round=published, by=UserFactory())
 
 
 def test_prediction_rule_breaks_ties_by_distance():
     round = sealed_round(tiebreaker_enabled=True, ranking_rule="score_prediction_time")
     near, far = contestant(), contestant()
     for user, guess, seconds in ((far, 50, 20), (near, 2, 60)):
-        attempt = services.attempt_start(round=round, user=user)
-        services.attempt_submit(attempt=attempt, user=user, answers=answer_all(attempt, right=20), prediction=guess)
+        attempt = attempt_start(round=round, user=user)
+        attempt_submit(attempt=attempt, user=user, answers=answer_all(attempt, right=20), prediction=guess)
         RoundEntry.objects.filter(user=user).update(duration_ms=seconds * 1000)
 
     assert [e.user for e in ranking.ranked_entries(round=round)] == [near, far]
@@ -166,9 +168,9 @@ def test_prediction_rule_breaks_ties_by_distance():
 def test_tiebreaker_must_be_answered_before_submitting():
     round = sealed_round(tiebreaker_enabled=True)
     user = contestant()
-    attempt = services.attempt_start(round=round, user=user)
+    attempt = attempt_start(round=round, user=user)
     with pytest.raises(QuizError, match="câu hỏi dự đoán"):
-        services.attempt_submit(attempt=attempt, user=user, answers={})
+        attempt_submit(attempt=attempt, user=user, answers={})
 
 
 def test_round_stats_add_up():
@@ -178,7 +180,7 @@ def test_round_stats_add_up():
     _finish(round, a, 19, 30)
     _finish(round, b, 19, 40)
     _finish(round, b, 10, 40)
-    services.attempt_start(round=round, user=contestant())  # open: not counted
+    attempt_start(round=round, user=contestant())  # open: not counted
 
     stats = selectors.round_stats(round=round)
 
@@ -206,13 +208,13 @@ def test_a_winner_found_not_valid_is_replaced_by_the_next_contestant():
     _finish(round, second, 20, 40)
     _finish(round, third, 19, 20)
     round = _close(round)
-    services.round_prizes_draft(round=round)
+    round_prizes_draft(round=round)
     secretary = staff_user(Role.SECRETARIAT)
-    services.prize_verify(prize=Prize.objects.get(user=second), by=secretary, valid=True, note="Đã gọi đơn vị xác nhận")
+    prize_verify(prize=Prize.objects.get(user=second), by=secretary, valid=True, note="Đã gọi đơn vị xác nhận")
     with pytest.raises(QuizError, match="Cần ghi lý do"):
-        services.prize_verify(prize=Prize.objects.get(user=first), by=secretary, valid=False)
+        prize_verify(prize=Prize.objects.get(user=first), by=secretary, valid=False)
 
-    services.prize_verify(prize=Prize.objects.get(user=first), by=secretary, valid=False, note="Dùng tài khoản của người khác")
+    prize_verify(prize=Prize.objects.get(user=first), by=secretary, valid=False, note="Dùng tài khoản của người khác")
 
     prizes = {p.user: p for p in Prize.objects.filter(round=round)}
     assert prizes[first].status == "invalid" and prizes[first].verified_by == secretary

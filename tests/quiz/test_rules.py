@@ -5,7 +5,8 @@ from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
 
 from accounts.enums import Role
-from quiz import rules, selectors, services
+from quiz import rules, selectors
+from quiz.services.attempts import attempt_start
 from tests.factories import contestant, staff_user
 from tests.quiz.factories import sealed_round
 
@@ -14,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def attempt(db):
-    return services.attempt_start(round=sealed_round(), user=contestant())
+    return attempt_start(round=sealed_round(), user=contestant())
 
 
 @pytest.mark.parametrize(

@@ -8,9 +8,10 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from quiz import scoring, services
+from quiz import scoring
 from quiz.enums import AttemptStatus
 from quiz.models import AttemptQuestion, Option
+from quiz.services.attempts import attempt_start, attempt_submit
 from tests.factories import contestant
 from tests.quiz.factories import sealed_round
 
@@ -40,7 +41,7 @@ def test_an_answer_counts_when_saved_by_the_deadline():
 )
 def test_the_submit_scores_what_was_saved_in_time_and_what_it_brings(scoring_round, saved, brought):
     user = contestant()
-    attempt = services.attempt_start(round=scoring_round, user=user)
+    attempt = attempt_start(round=scoring_round, user=user)
     rows = {row.position: row for row in AttemptQuestion.objects.filter(attempt=attempt)}
     for position, (index, in_time) in saved.items():
         row = rows[position]
@@ -50,7 +51,7 @@ def test_the_submit_scores_what_was_saved_in_time_and_what_it_brings(scoring_rou
     brought = {p: i % rows[p].option_count for p, i in brought.items()}
     right_options = set(Option.objects.filter(is_correct=True).values_list("pk", flat=True))
 
-    finished = services.attempt_submit(attempt=attempt, user=user, answers=brought)
+    finished = attempt_submit(attempt=attempt, user=user, answers=brought)
 
     expected_chosen, expected_right = {}, {}
     for position, row in rows.items():

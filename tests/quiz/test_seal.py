@@ -13,7 +13,6 @@ from django.utils import timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from quiz import services
 from quiz.errors import QuizError, SealedError
 from quiz.models import BlueprintItem, Option, Round, RoundQuestion, RoundSeal
 from quiz.seal import (
@@ -29,6 +28,8 @@ from quiz.seal import (
     seal_record,
     seal_verify,
 )
+from quiz.services.pool import round_pool_add
+from quiz.services.rounds import round_approve
 from tests.budgets import QUERIES
 from tests.factories import UserFactory
 from tests.insider import seal_triggers_off
@@ -43,7 +44,7 @@ def _round_with_pool(codes, *, field_names=("Điều lệ Đảng",), **kwargs) 
     round = RoundFactory(questions_per_attempt=2, **kwargs)
     fields = [FieldFactory(name=name) for name in field_names]
     questions = [QuestionFactory(code=code, field=fields[i % len(fields)]) for i, code in enumerate(codes)]
-    services.round_pool_add(round=round, question_ids=[q.pk for q in questions])
+    round_pool_add(round=round, question_ids=[q.pk for q in questions])
     return round
 
 
@@ -96,8 +97,8 @@ def test_key_file_text_is_nfc_whatever_the_keyboard_typed():
     decomposed = unicodedata.normalize("NFD", "Đảng viên phải làm gì?\r\nChọn một.")
     round = RoundFactory(questions_per_attempt=1)
     question = QuestionFactory(code="NFD-1", text=decomposed)
-    services.round_pool_add(round=round, question_ids=[question.pk])
-    round = services.round_approve(round=round, by=UserFactory())
+    round_pool_add(round=round, question_ids=[question.pk])
+    round = round_approve(round=round, by=UserFactory())
 
     text = seal_parse(bytes(RoundSeal.objects.get(round=round).key_file))["questions"][0]["text"]
     assert text == "Đảng viên phải làm gì?\nChọn một."
@@ -227,7 +228,7 @@ def test_a_seal_is_never_regenerated():
     round = sealed_round(pool_size=20, fields=2)
     seal = RoundSeal.objects.get(round=round)
     with pytest.raises(QuizError):
-        services.round_approve(round=round, by=UserFactory())
+        round_approve(round=round, by=UserFactory())
     with pytest.raises(QuizError):
         seal_record(round=round)
     with pytest.raises(QuizError):
@@ -364,7 +365,7 @@ def test_approval_and_seal_are_one_transaction():
     round = _round_with_pool(["T-1", "T-2"])
     RoundSeal.objects.create(round=round, key_file=b"x", sha256="1" * 64, nonce=NONCE)  # in the way
     with pytest.raises(QuizError):
-        services.round_approve(round=round, by=UserFactory())
+        round_approve(round=round, by=UserFactory())
     assert Round.objects.get(pk=round.pk).approved_at is None
     assert RoundQuestion.objects.filter(round=round).count() == 2
 

@@ -10,10 +10,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from openpyxl import Workbook, load_workbook
 
-from quiz import services
 from quiz.errors import SealedError
 from quiz.excel import headers, import_questions, write_workbook
 from quiz.models import Field, Option, Question
+from quiz.services.bank import question_upsert
 from tests.quiz.factories import FieldFactory, QuestionFactory, sealed_round
 
 pytestmark = pytest.mark.django_db
@@ -169,14 +169,14 @@ def test_upserting_a_sealed_question_unchanged_is_a_no_op_and_a_change_is_refuse
     options = [o.text for o in question.options.order_by("letter")]
     correct = next(i for i, o in enumerate(question.options.order_by("letter")) if o.is_correct)
 
-    same, created = services.question_upsert(
+    same, created = question_upsert(
         code=question.code, field=question.field, text=nfd(question.text), options=options, correct_index=correct,
         source=question.source,
     )  # fmt: skip
     assert (same.pk, created) == (question.pk, False)
 
     with pytest.raises(SealedError):
-        services.question_upsert(
+        question_upsert(
             code=question.code, field=question.field, text=question.text + " Sửa?", options=options,
             correct_index=correct, source=question.source,
         )  # fmt: skip

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from accounts.enums import Role
 from accounts.models import User
-from quiz import services
+from quiz.services.attempts import attempt_start
 from quiz.session_user import USER_TTL, _key
 from tests.budgets import QUERIES
 from tests.factories import contestant
@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 def _signed_in_with_attempt(client):
     user = contestant()
     client.force_login(user)
-    attempt = services.attempt_start(round=sealed_round(), user=user)
+    attempt = attempt_start(round=sealed_round(), user=user)
     page = reverse("quiz:attempt", args=[attempt.pk])
     assert client.get(page).status_code == 200  # reads the user row and keeps it
     assert client.get(page).status_code == 200  # and the roles with it

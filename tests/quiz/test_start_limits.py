@@ -10,9 +10,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from quiz import services
 from quiz.errors import QuizError
 from quiz.models import Attempt
+from quiz.services.attempts import attempt_start, attempt_submit
 from tests.budgets import QUERIES
 from tests.factories import contestant
 from tests.quiz.factories import sealed_round
@@ -47,10 +47,10 @@ def _start_and_submit(round, user):
     """What a fast contestant on several phones does: start, and submit at once, so that the
     next start is allowed to make a new attempt if the limit is not yet reached."""
     try:
-        attempt = services.attempt_start(round=round, user=user)
+        attempt = attempt_start(round=round, user=user)
     except QuizError as exc:
         return exc.code
-    services.attempt_submit(attempt=attempt, user=user, answers={})
+    attempt_submit(attempt=attempt, user=user, answers={})
     return "started"
 
 
@@ -106,7 +106,7 @@ def test_parallel_starts_through_the_view_never_answer_500():
 def test_a_start_over_the_limit_is_refused_with_a_message(client):
     round = sealed_round(max_attempts=1)
     user = contestant()
-    services.attempt_submit(attempt=services.attempt_start(round=round, user=user), user=user, answers={})
+    attempt_submit(attempt=attempt_start(round=round, user=user), user=user, answers={})
     client.force_login(user)
 
     response = client.post(reverse("quiz:start", args=[round.pk]), follow=True)
@@ -120,9 +120,9 @@ def test_a_start_over_the_limit_is_refused_with_a_message(client):
 def test_a_second_tap_returns_the_open_attempt_even_at_the_limit():
     round = sealed_round(max_attempts=1)
     user = contestant()
-    first = services.attempt_start(round=round, user=user)
+    first = attempt_start(round=round, user=user)
 
-    again = services.attempt_start(round=round, user=user)
+    again = attempt_start(round=round, user=user)
 
     assert again.pk == first.pk
 

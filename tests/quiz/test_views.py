@@ -7,9 +7,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from quiz import services
 from quiz.enums import AttemptStatus, ReviewPolicy
 from quiz.models import Attempt, Option
+from quiz.services.attempts import attempt_start, attempt_submit
 from tests.budgets import QUERIES
 from tests.factories import contestant
 from tests.quiz.factories import answer_all, sealed_round
@@ -54,7 +54,7 @@ def _token(html: str) -> str:
 
 def test_a_whole_attempt_stays_within_its_query_budget(client):
     round = sealed_round(pool_size=200, fields=5)
-    services.attempt_start(round=round, user=contestant())  # an earlier contestant: the pool is in memory
+    attempt_start(round=round, user=contestant())  # an earlier contestant: the pool is in memory
     client.force_login(contestant())
     client.get("/")  # the session is now in the cache
 
@@ -123,8 +123,8 @@ def test_result_page_hides_the_key_while_the_round_is_open(client):
 def test_result_page_shows_review_after_close(client):
     round = sealed_round(review_policy=ReviewPolicy.AFTER_CLOSE)
     user = contestant()
-    attempt = services.attempt_start(round=round, user=user)
-    services.attempt_submit(attempt=attempt, user=user, answers=answer_all(attempt, right=20))
+    attempt = attempt_start(round=round, user=user)
+    attempt_submit(attempt=attempt, user=user, answers=answer_all(attempt, right=20))
     round.__class__.objects.filter(pk=round.pk).update(closes_at=timezone.now() - datetime.timedelta(minutes=1))
     client.force_login(user)
 
@@ -135,7 +135,7 @@ def test_result_page_shows_review_after_close(client):
 
 def test_someone_elses_attempt_is_not_found(client):
     round = sealed_round()
-    attempt = services.attempt_start(round=round, user=contestant())
+    attempt = attempt_start(round=round, user=contestant())
     client.force_login(contestant())
 
     assert client.get(reverse("quiz:attempt", args=[attempt.pk])).status_code == 404

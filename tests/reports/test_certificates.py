@@ -8,8 +8,9 @@ from accounts.enums import Role
 from contests.enums import PrizeStatus, PrizeTier
 from essays.enums import Eligibility, EssayStatus
 from essays.models import EssayAuthor, EssayPrize
-from quiz import services
 from quiz.models import Prize, Round, RoundEntry
+from quiz.services.attempts import attempt_start
+from quiz.services.prizes import prize_amend, prize_verify, round_publish_results
 from reports import certificates as certs
 from reports import winner_details as wd
 from reports.models import Certificate, ExportJob
@@ -35,8 +36,8 @@ def _publish_week1(contest):
     week1 = Round.objects.get(contest=contest, number=1)
     secretary = staff_user(Role.SECRETARIAT)
     prize = Prize.objects.get(round=week1)
-    services.prize_verify(prize=prize, by=secretary, valid=True)
-    services.round_publish_results(round=Round.objects.get(pk=week1.pk), by=staff_user(Role.ORGANIZER))
+    prize_verify(prize=prize, by=secretary, valid=True)
+    round_publish_results(round=Round.objects.get(pk=week1.pk), by=staff_user(Role.ORGANIZER))
     prize.refresh_from_db()
     return prize, secretary
 
@@ -51,7 +52,7 @@ def _by_kind(contest):
 def test_participation_needs_a_finished_attempt(known_contest):  # noqa: F811
     contest, _tax, _power = known_contest
     only_open = contestant(user__full_name="Chỉ mở bài")
-    services.attempt_start(round=Round.objects.get(contest=contest, number=2), user=only_open)
+    attempt_start(round=Round.objects.get(contest=contest, number=2), user=only_open)
 
     created, total = certs.certificates_issue(contest=contest)
 
@@ -174,7 +175,7 @@ def test_invalid_prize_after_publication_revokes_its_certificate(client, known_c
     certs.certificates_issue(contest=contest)
     cert = Certificate.objects.get(kind=Certificate.Kind.QUIZ_PRIZE)
 
-    services.prize_amend(prize=prize, by=secretary, valid=False, reason="Dùng hai tài khoản")
+    prize_amend(prize=prize, by=secretary, valid=False, reason="Dùng hai tài khoản")
 
     page = client.get(f"/verify/{cert.code}/").content.decode()
     assert 'data-verify="revoked"' in page and "đã bị thu hồi" in page

@@ -17,9 +17,10 @@ from contests.rules import ContestReadOnly, contest_is_writable
 from essays import services as essay_services
 from essays.models import Criterion, EssayPhase, JudgingRound, PanelMember
 from essays.services import EssayError
-from quiz import services as quiz_services
 from quiz.errors import QuizError
 from quiz.models import Attempt, BlueprintItem, Prize, Round, RoundQuestion
+from quiz.services.attempts import attempt_start, attempt_submit
+from quiz.services.prizes import prize_verify, round_prizes_draft, round_publish_results
 from reports import contest_copy as copy_module
 from reports.contest_copy import contest_copy
 from tests.budgets import QUERIES
@@ -126,8 +127,8 @@ def _played_round(contest, organizer):
     """A round a contestant played, closed since."""
     round = sealed_round(contest=contest, pool_size=4, fields=1, questions_per_attempt=4, organizer=organizer)
     player = contestant()
-    attempt = quiz_services.attempt_start(round=round, user=player)
-    quiz_services.attempt_submit(attempt=attempt, user=player, answers=answer_all(attempt, right=3))
+    attempt = attempt_start(round=round, user=player)
+    attempt_submit(attempt=attempt, user=player, answers=answer_all(attempt, right=3))
     Round.objects.filter(pk=round.pk).update(closes_at=timezone.now())
     round.refresh_from_db()
     return round
@@ -136,9 +137,9 @@ def _played_round(contest, organizer):
 def test_archived_contest_keeps_leaderboard_and_stats_public(client, organizer):
     contest = ContestFactory()
     round = _played_round(contest, organizer)
-    for prize in quiz_services.round_prizes_draft(round=round, by=organizer):
-        quiz_services.prize_verify(prize=prize, by=staff_user("secretariat"), valid=True)
-    quiz_services.round_publish_results(round=round, by=organizer)
+    for prize in round_prizes_draft(round=round, by=organizer):
+        prize_verify(prize=prize, by=staff_user("secretariat"), valid=True)
+    round_publish_results(round=round, by=organizer)
     _archive(contest)
     board = client.get(f"/quiz/rounds/{round.pk}/leaderboard/").content.decode()
     assert Prize.objects.get(round=round).user.full_name in board
@@ -158,7 +159,7 @@ def test_archived_contest_refuses_a_start_with_a_message(client, contestant_user
     assert any("lưu trữ" in m for m in _messages(response))
     assert not Attempt.objects.exists()
     with pytest.raises(QuizError, match="lưu trữ"):  # the service refuses too, whoever calls it
-        quiz_services.attempt_start(round=round, user=contestant_user)
+        attempt_start(round=round, user=contestant_user)
 
 
 def test_archived_contest_refuses_decisions_from_any_view(client, organizer):
@@ -174,7 +175,7 @@ def test_archived_contest_refuses_decisions_from_any_view(client, organizer):
     assert Decision.objects.count() == before
     assert not round.prizes.exists()
     with pytest.raises(ContestReadOnly):
-        quiz_services.round_prizes_draft(round=round, by=organizer)
+        round_prizes_draft(round=round, by=organizer)
 
 
 def test_archived_contest_refuses_essays_and_judging(contestant_user):
@@ -297,7 +298,7 @@ def test_copy_makes_a_draft_with_every_planned_field_shifted(organizer):
 
 def test_copy_takes_nothing_personal(organizer, contestant_user):
     source, round, phase, judging = _rich_contest(organizer)
-    quiz_services.attempt_start(round=round, user=contestant_user)
+    attempt_start(round=round, user=contestant_user)
     new = contest_copy(source=source, name="Năm sau", slug="nam-sau", starts_on=source.starts_on + datetime.timedelta(days=364))
     assert not Attempt.objects.filter(round__contest=new).exists()
     assert not PanelMember.objects.filter(round__phase__contest=new).exists()

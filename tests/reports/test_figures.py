@@ -4,8 +4,9 @@ import pytest
 from django.utils import timezone
 
 from accounts.enums import OrganizationKind, Role
-from quiz import services
 from quiz.models import Attempt, Prize, Round, RoundEntry
+from quiz.services.attempts import attempt_start, attempt_submit
+from quiz.services.prizes import round_prizes_draft
 from reports import selectors
 from tests.budgets import QUERIES
 from tests.factories import ContestFactory, OrganizationFactory, contestant, staff_user
@@ -15,8 +16,8 @@ pytestmark = pytest.mark.django_db
 
 
 def _take(round, user, right, seconds):
-    attempt = services.attempt_start(round=round, user=user)
-    attempt = services.attempt_submit(attempt=attempt, user=user, answers=answer_all(attempt, right=right))
+    attempt = attempt_start(round=round, user=user)
+    attempt = attempt_submit(attempt=attempt, user=user, answers=answer_all(attempt, right=right))
     Attempt.objects.filter(pk=attempt.pk).update(duration_ms=seconds * 1000)
     RoundEntry.objects.filter(best_attempt=attempt).update(duration_ms=seconds * 1000)
 
@@ -39,9 +40,9 @@ def known_contest():
     _take(week1, chi, 10, 90)
     _take(week2, an, 19, 50)
     _take(week2, chi, 20, 60)
-    services.attempt_start(round=week2, user=binh)  # still open: counted nowhere
+    attempt_start(round=week2, user=binh)  # still open: counted nowhere
     Round.objects.filter(pk=week1.pk).update(closes_at=timezone.now() - datetime.timedelta(seconds=1))
-    services.round_prizes_draft(round=Round.objects.get(pk=week1.pk))
+    round_prizes_draft(round=Round.objects.get(pk=week1.pk))
     return contest, tax, power
 
 

@@ -10,8 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from accounts.enums import Role
-from quiz import services
 from quiz.models import Attempt, Option
+from quiz.services.attempts import attempt_start, attempt_submit
 from reports import harvesting, integrity
 from tests.factories import ContestFactory, contestant, staff_user
 from tests.quiz.factories import answer_all, sealed_round
@@ -20,10 +20,10 @@ pytestmark = pytest.mark.django_db
 
 
 def take(round, user, *, right=None, answers=None):
-    attempt = services.attempt_start(round=round, user=user)
+    attempt = attempt_start(round=round, user=user)
     if answers is None:
         answers = answer_all(attempt, right=right) if right else {}
-    return services.attempt_submit(attempt=attempt, user=user, answers=answers)
+    return attempt_submit(attempt=attempt, user=user, answers=answers)
 
 
 def week(contest=None, honest=6):
@@ -37,10 +37,10 @@ def week(contest=None, honest=6):
 
 def probe_once(round, user, question_id, letter):
     """Answer one question (by its bank id) with the option of that letter, nothing else."""
-    attempt = services.attempt_start(round=round, user=user)
+    attempt = attempt_start(round=round, user=user)
     item = attempt.items.get(question_id=question_id)
     index = item.option_ids.index(Option.objects.get(question_id=question_id, letter=letter).pk)
-    return services.attempt_submit(attempt=attempt, user=user, answers={item.position: index})
+    return attempt_submit(attempt=attempt, user=user, answers={item.position: index})
 
 
 @given(st.dictionaries(st.integers(0, 50), st.integers(1, 20), min_size=1))

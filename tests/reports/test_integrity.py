@@ -53,15 +53,15 @@ def test_organizers_can_read_but_not_decide(client, known_contest):  # noqa: F81
 
 def test_a_full_score_is_every_question_of_the_round_not_twenty():
     """A 25-question round: 25 of 25 in a few seconds is a fast full score; 20 of 25 is not."""
-    from quiz import services
+    from quiz.services.attempts import attempt_start, attempt_submit
     from tests.factories import contestant
     from tests.quiz.factories import answer_all, sealed_round
 
     round = sealed_round(questions_per_attempt=25)
     full, twenty = contestant(), contestant()
     for user, right in ((full, 25), (twenty, 20)):
-        attempt = services.attempt_start(round=round, user=user)
-        services.attempt_submit(attempt=attempt, user=user, answers=answer_all(attempt, right=right))
+        attempt = attempt_start(round=round, user=user)
+        attempt_submit(attempt=attempt, user=user, answers=answer_all(attempt, right=right))
 
     assert list(Attempt.objects.full_score().values_list("user_id", "score")) == [(full.pk, 25)]
     fast = [case.user_ids for case in integrity.cases(contest=round.contest) if case.kind == "fast"]

@@ -14,10 +14,11 @@ from essays import judging
 from essays import selectors as essay_selectors
 from essays.models import EssayPrize
 from essays.services import EssayError
-from quiz import services
 from quiz.enums import RoundKind
 from quiz.errors import QuizError
 from quiz.models import Attempt, Prize, Round, RoundEntry
+from quiz.services.attempts import attempt_start, attempt_submit
+from quiz.services.prizes import prize_amend, prize_verify, round_prizes_draft, round_publish_results
 from reports import exports, integrity, selectors
 from reports.models import IntegrityDecision
 from tests.essays.factories import EssayPhaseFactory
@@ -29,8 +30,8 @@ pytestmark = pytest.mark.django_db
 
 
 def _take(round, user, right, seconds):
-    attempt = services.attempt_start(round=round, user=user)
-    attempt = services.attempt_submit(attempt=attempt, user=user, answers=answer_all(attempt, right=right))
+    attempt = attempt_start(round=round, user=user)
+    attempt = attempt_submit(attempt=attempt, user=user, answers=answer_all(attempt, right=right))
     Attempt.objects.filter(pk=attempt.pk).update(duration_ms=seconds * 1000)
     RoundEntry.objects.filter(best_attempt=attempt).update(duration_ms=seconds * 1000)
     return attempt
@@ -49,7 +50,7 @@ def week():
     for user, (right, seconds) in zip(people, [(20, 25), (20, 30), (19, 40)]):
         _take(round, user, right, seconds)
     round = _close(round)
-    services.round_prizes_draft(round=round)
+    round_prizes_draft(round=round)
     return round, people
 
 
@@ -76,7 +77,7 @@ def test_not_valid_passes_the_tier_on_the_same_way_in_both_parts(week):
     judging.prizes_award(round=final, plan=[(PrizeTier.FIRST, 1), (PrizeTier.SECOND, 1)])
     secretary = staff_user(Role.SECRETARIAT)
 
-    services.prize_verify(prize=Prize.objects.get(user=first), by=secretary, valid=False, note="Mượn tài khoản")
+    prize_verify(prize=Prize.objects.get(user=first), by=secretary, valid=False, note="Mượn tài khoản")
     judging.prize_verify(prize=EssayPrize.objects.get(essay=e1), by=secretary, valid=False, note="Đã đăng báo")
 
     quiz_invalid, essay_invalid = Prize.objects.get(user=first), EssayPrize.objects.get(essay=e1)
@@ -86,7 +87,7 @@ def test_not_valid_passes_the_tier_on_the_same_way_in_both_parts(week):
     assert _holders(Prize.objects.filter(round=round), "user") == [(second, PrizeTier.FIRST), (third, PrizeTier.SECOND)]
     assert _holders(EssayPrize.objects.all(), "essay") == [(e2, PrizeTier.FIRST), (e3, PrizeTier.SECOND)]
     with pytest.raises(QuizError, match="Cần ghi lý do"):
-        services.prize_verify(prize=Prize.objects.get(user=second), by=secretary, valid=False, note="  ")
+        prize_verify(prize=Prize.objects.get(user=second), by=secretary, valid=False, note="  ")
     with pytest.raises(EssayError, match="Cần ghi lý do"):
         judging.prize_verify(prize=EssayPrize.objects.get(essay=e2), by=secretary, valid=False)
 
@@ -95,16 +96,16 @@ def test_after_publication_a_quiz_prize_changes_only_by_an_amendment(week, clien
     round, (first, second, third) = week
     secretary = staff_user(Role.SECRETARIAT)
     with pytest.raises(QuizError, match="chưa công bố"):
-        services.prize_amend(prize=Prize.objects.get(user=first), by=secretary, valid=False, reason="Quá sớm")
+        prize_amend(prize=Prize.objects.get(user=first), by=secretary, valid=False, reason="Quá sớm")
     for prize in Prize.objects.filter(round=round):
-        services.prize_verify(prize=prize, by=secretary, valid=True, note="Đã gọi đơn vị")
-    services.round_publish_results(round=round, by=staff_user(Role.ORGANIZER))
+        prize_verify(prize=prize, by=secretary, valid=True, note="Đã gọi đơn vị")
+    round_publish_results(round=round, by=staff_user(Role.ORGANIZER))
     published = Prize.objects.get(user=first)
 
     with pytest.raises(QuizError, match="sửa kết quả đã công bố"):
-        services.prize_verify(prize=published, by=secretary, valid=False, note="Phát hiện sau")
+        prize_verify(prize=published, by=secretary, valid=False, note="Phát hiện sau")
     with pytest.raises(QuizError, match="Cần ghi lý do"):
-        services.prize_amend(prize=published, by=secretary, valid=False, reason="")
+        prize_amend(prize=published, by=secretary, valid=False, reason="")
     client.force_login(secretary)
     client.post(f"/reports/prizes/{published.pk}/amend/", {"valid": "0", "reason": "Thi hộ, đơn vị xác nhận"})
 
@@ -119,8 +120,8 @@ def test_after_publication_a_quiz_prize_changes_only_by_an_amendment(week, clien
     joined = Prize.objects.get(user=third)
     assert (joined.tier, joined.status) == (PrizeTier.SECOND, PrizeStatus.DRAFT)
     with pytest.raises(QuizError, match="chưa được xác minh"):
-        services.prize_amend(prize=joined, by=secretary, valid=True, reason="Đi tắt")  # a newcomer takes a verdict
-    services.prize_verify(prize=joined, by=secretary, valid=True, note="Đã gọi đơn vị")  # a newcomer is checked as usual
+        prize_amend(prize=joined, by=secretary, valid=True, reason="Đi tắt")  # a newcomer takes a verdict
+    prize_verify(prize=joined, by=secretary, valid=True, note="Đã gọi đơn vị")  # a newcomer is checked as usual
     rows = selectors.unit_table(contest=round.contest)
     assert sum(r.prize_total for r in rows) == Prize.objects.valid().count() == 2
     page = client.get(f"/reports/rounds/{round.pk}/winners/").content.decode()
@@ -152,25 +153,25 @@ def test_after_publication_an_essay_prize_changes_only_by_an_amendment():
 def test_the_services_refuse_what_allowed_actions_does_not_offer(week, client):
     round, (first, second, third) = week
     secretary = staff_user(Role.SECRETARIAT)
-    services.prize_verify(prize=Prize.objects.get(user=first), by=secretary, valid=False, note="Mượn tài khoản")
+    prize_verify(prize=Prize.objects.get(user=first), by=secretary, valid=False, note="Mượn tài khoản")
     found = Prize.objects.get(user=first)
     assert prizes.allowed_actions(found, published=False) == prizes.PrizeActions()
     with pytest.raises(QuizError, match="không hợp lệ và đã chuyển"):
-        services.prize_verify(prize=found, by=secretary, valid=True)  # its tier went to the next contestant
+        prize_verify(prize=found, by=secretary, valid=True)  # its tier went to the next contestant
     client.force_login(secretary)
     page = client.get(f"/reports/rounds/{round.pk}/winners/").content.decode()
     assert page.count('action="/reports/prizes/') == 2  # the two valid prizes have a form, the not-valid one none
     with pytest.raises(QuizError, match="chưa công bố"):
-        services.prize_amend(prize=found, by=secretary, valid=True, reason="Sớm")
+        prize_amend(prize=found, by=secretary, valid=True, reason="Sớm")
     with pytest.raises(QuizError, match="chưa xác minh hết"):
-        services.round_publish_results(round=round, by=staff_user(Role.ORGANIZER))
+        round_publish_results(round=round, by=staff_user(Role.ORGANIZER))
     for prize in Prize.objects.filter(round=round).valid():
-        services.prize_verify(prize=prize, by=secretary, valid=True)
+        prize_verify(prize=prize, by=secretary, valid=True)
     assert prizes.fully_verified(Prize.objects.filter(round=round))
-    services.round_publish_results(round=round, by=staff_user(Role.ORGANIZER))
+    round_publish_results(round=round, by=staff_user(Role.ORGANIZER))
     winner = Prize.objects.get(user=second)
     with pytest.raises(QuizError, match="đã ở trạng thái đó"):
-        services.prize_amend(prize=winner, by=secretary, valid=True, reason="Không đổi")
+        prize_amend(prize=winner, by=secretary, valid=True, reason="Không đổi")
 
 
 def _case(*users, key):
@@ -213,11 +214,11 @@ def test_exports_add_up_to_the_dashboard(client):
         _take(practice, user, 10, 60)
     _take(week1, people[0], 18, 50)
     _take(week2, people[1], 20, 40)
-    services.attempt_start(round=week2, user=people[2])  # open: counted nowhere
+    attempt_start(round=week2, user=people[2])  # open: counted nowhere
     week1 = _close(week1)
-    services.round_prizes_draft(round=week1)
+    round_prizes_draft(round=week1)
     secretary = staff_user(Role.SECRETARIAT)
-    services.prize_verify(prize=Prize.objects.get(user=people[0]), by=secretary, valid=False, note="Không đúng người")
+    prize_verify(prize=Prize.objects.get(user=people[0]), by=secretary, valid=False, note="Không đúng người")
     integrity.decide(contest=contest, case=_case(people[1], key="fast:x"), by=secretary, verdict="disqualify", reason="Quá nhanh")
     assert IntegrityDecision.objects.count() == 1 and Prize.objects.count() == 4 and Prize.objects.valid().count() == 3
 

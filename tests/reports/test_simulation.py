@@ -71,7 +71,7 @@ def test_simulated_attempts_are_drawn_by_the_real_draw_and_deadline():
     from collections import Counter
 
     from quiz.models import AttemptQuestion, Round, RoundQuestion
-    from quiz.services import attempt_deadline
+    from quiz.services.deadlines import attempt_deadline
     from reports.simulation import BLUEPRINT
 
     call_command("simulate_contest", "--scale", "0.01", "--seed", "6")

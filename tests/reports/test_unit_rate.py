@@ -8,7 +8,7 @@ from openpyxl import load_workbook
 
 from accounts.enums import OrganizationKind, Role
 from accounts.models import Member, Organization
-from quiz import services
+from quiz.services.attempts import attempt_start, attempt_submit
 from reports import selectors
 from reports.verification import verify_results
 from tests.factories import ContestFactory, OrganizationFactory, contestant, staff_user
@@ -18,8 +18,8 @@ pytestmark = pytest.mark.django_db
 
 
 def _take(round, user):
-    attempt = services.attempt_start(round=round, user=user)
-    services.attempt_submit(attempt=attempt, user=user, answers=answer_all(attempt, right=10))
+    attempt = attempt_start(round=round, user=user)
+    attempt_submit(attempt=attempt, user=user, answers=answer_all(attempt, right=10))
 
 
 def _list(unit, n, start):

@@ -19,7 +19,6 @@ from contests.enums import PrizeTier
 from contests.models import Decision
 from essays import judging
 from essays.models import Assignment, EssayPrize, Score
-from quiz import services
 from quiz.demo import demo_window_rewrite
 from quiz.models import (
     Attempt,
@@ -34,6 +33,10 @@ from quiz.models import (
     RoundWindowChange,
 )
 from quiz.seal import seal_backfill, seal_record
+from quiz.services.attempts import attempt_start, attempt_submit
+from quiz.services.pool import round_pool_add
+from quiz.services.prizes import prize_amend, prize_verify, round_prizes_draft, round_publish_results
+from quiz.services.rounds import round_approve, round_extend_window
 from reports.verification import verify_results
 from tests.essays.factories import EssayPhaseFactory
 from tests.essays.test_judging import _eligible, _round, _score_all
@@ -45,8 +48,8 @@ pytestmark = pytest.mark.django_db
 
 
 def _take(round, user, right):
-    attempt = services.attempt_start(round=round, user=user)
-    return services.attempt_submit(attempt=attempt, user=user, answers=answer_all(attempt, right=right))
+    attempt = attempt_start(round=round, user=user)
+    return attempt_submit(attempt=attempt, user=user, answers=answer_all(attempt, right=right))
 
 
 def _close(round):
@@ -65,9 +68,9 @@ def _week(contest, people, scores, *, staff=None):
         _take(round, staff, 20)  # the best score, never drafted
     round = _close(round)
     secretary = staff_user(Role.SECRETARIAT)
-    for prize in services.round_prizes_draft(round=round):
-        services.prize_verify(prize=prize, by=secretary, valid=True, note="Đã xác minh với đơn vị")
-    return services.round_publish_results(round=round, by=staff_user(Role.ORGANIZER))
+    for prize in round_prizes_draft(round=round):
+        prize_verify(prize=prize, by=secretary, valid=True, note="Đã xác minh với đơn vị")
+    return round_publish_results(round=round, by=staff_user(Role.ORGANIZER))
 
 
 @pytest.fixture
@@ -314,16 +317,16 @@ def test_every_step_of_the_prize_lifecycle_keeps_the_results_verifiable():
         _take(round, user, right)
     round = _close(round)
     secretary = staff_user(Role.SECRETARIAT)
-    services.round_prizes_draft(round=round)
-    services.prize_verify(prize=Prize.objects.get(user=people[0]), by=secretary, valid=False, note="Thi hộ")
+    round_prizes_draft(round=round)
+    prize_verify(prize=Prize.objects.get(user=people[0]), by=secretary, valid=False, note="Thi hộ")
     case = integrity.Case(key="fast:1", kind="fast", description="", user_ids=[people[1].pk])
     integrity.decide(contest=contest, case=case, by=secretary, verdict="disqualify", reason="17 giây")
     assert verify_results(contest_slug=contest.slug).messages() == []
 
     for prize in Prize.objects.filter(round=round, status="draft"):
-        services.prize_verify(prize=prize, by=secretary, valid=True, note="Đã xác minh")
-    services.round_publish_results(round=round, by=staff_user(Role.ORGANIZER))
-    services.prize_amend(prize=Prize.objects.get(user=people[2]), by=secretary, valid=False, reason="Đơn vị báo sai")
+        prize_verify(prize=prize, by=secretary, valid=True, note="Đã xác minh")
+    round_publish_results(round=round, by=staff_user(Role.ORGANIZER))
+    prize_amend(prize=Prize.objects.get(user=people[2]), by=secretary, valid=False, reason="Đơn vị báo sai")
     phase = EssayPhaseFactory(contest=contest)
     _eligible(phase, 4)
     final, judges = _round(phase, judges=1)
@@ -351,11 +354,11 @@ def test_a_prediction_round_is_verified_against_the_frozen_count():
         prizes_first=1, prizes_second=1, prizes_third=1, prizes_consolation=0,
     )  # fmt: skip
     for user, (right, guess) in zip(people, [(20, 9), (20, 2), (20, 3), (19, 3)]):
-        attempt = services.attempt_start(round=round, user=user)
-        services.attempt_submit(attempt=attempt, user=user, answers=answer_all(attempt, right=right), prediction=guess)
+        attempt = attempt_start(round=round, user=user)
+        attempt_submit(attempt=attempt, user=user, answers=answer_all(attempt, right=right), prediction=guess)
     assert verify_results(contest_slug=contest.slug).messages() == []
     round = _close(round)
-    services.round_prizes_draft(round=round)
+    round_prizes_draft(round=round)
 
     assert verify_results(contest_slug=contest.slug).messages() == []
     # Three full scores: the closest guess (3) first, then 2, then 9.
@@ -374,7 +377,7 @@ def test_the_recomputed_score_agrees_with_the_scoring_service(pattern):
     contest = ContestFactory()
     round = sealed_round(contest=contest, number=1, pool_size=20, fields=2)
     user = contestant()
-    attempt = services.attempt_start(round=round, user=user)
+    attempt = attempt_start(round=round, user=user)
     for item, kind in zip(attempt.items.order_by("position"), pattern):
         if kind == "blank":
             continue
@@ -382,7 +385,7 @@ def test_the_recomputed_score_agrees_with_the_scoring_service(pattern):
         chosen = right if kind in ("right", "late") else (right + 1) % item.option_count
         when = attempt.deadline + datetime.timedelta(seconds=1) if kind == "late" else attempt.started_at
         AttemptQuestion.objects.filter(pk=item.pk).update(chosen_index=chosen, answered_at=when)
-    attempt = services.attempt_submit(attempt=attempt, user=user, answers={})
+    attempt = attempt_submit(attempt=attempt, user=user, answers={})
 
     report = verify_results(contest_slug=contest.slug)
 
@@ -466,7 +469,7 @@ def test_a_window_extended_through_the_service_verifies_and_a_forged_record_does
     organizer = staff_user(Role.ORGANIZER)
     later = round.closes_at + datetime.timedelta(days=1)
 
-    services.round_extend_window(round=round, closes_at=later, by=organizer, reason="Mất điện diện rộng")
+    round_extend_window(round=round, closes_at=later, by=organizer, reason="Mất điện diện rộng")
 
     assert _seal_history(verify_results(contest_slug=contest.slug).messages()) == []
     # A second "extension" written straight into the tables, with no decision.
@@ -481,8 +484,8 @@ def test_a_window_extended_through_the_service_verifies_and_a_forged_record_does
 def test_a_round_sealed_after_it_opened_is_named():
     contest = ContestFactory()
     round = RoundFactory(contest=contest, number=1)  # opened yesterday
-    services.round_pool_add(round=round, question_ids=[q.pk for q in QuestionFactory.create_batch(20)])
-    services.round_approve(round=round, by=staff_user(Role.ORGANIZER))
+    round_pool_add(round=round, question_ids=[q.pk for q in QuestionFactory.create_batch(20)])
+    round_approve(round=round, by=staff_user(Role.ORGANIZER))
 
     messages = _seal_history(_fails(contest))
 
@@ -492,12 +495,12 @@ def test_a_round_sealed_after_it_opened_is_named():
 def test_a_backfilled_seal_and_an_old_decision_are_noted_not_failed():
     contest = ContestFactory()
     old = RoundFactory(contest=contest, number=1)
-    services.round_pool_add(round=old, question_ids=[q.pk for q in QuestionFactory.create_batch(20)])
+    round_pool_add(round=old, question_ids=[q.pk for q in QuestionFactory.create_batch(20)])
     Round.objects.filter(pk=old.pk).update(approved_at=old.opens_at - datetime.timedelta(days=1))  # sealed the old way
     seal_backfill(round=old)
     opens = old.closes_at + datetime.timedelta(hours=1)
     older = RoundFactory(contest=contest, number=2, opens_at=opens, closes_at=opens + datetime.timedelta(days=6))
-    services.round_pool_add(round=older, question_ids=[q.pk for q in QuestionFactory.create_batch(20)])
+    round_pool_add(round=older, question_ids=[q.pk for q in QuestionFactory.create_batch(20)])
     at = older.opens_at - datetime.timedelta(days=1)
     Round.objects.filter(pk=older.pk).update(approved_at=at)
     seal_record(round=older, at=at)

@@ -11,8 +11,8 @@ from accounts.enums import Role
 from contests.enums import PrizeStatus, PrizeTier
 from essays.enums import Eligibility, EssayStatus
 from essays.models import EssayPrize
-from quiz import services
 from quiz.models import Prize
+from quiz.services.prizes import prize_verify
 from reports import winner_details as wd
 from reports.models import WinnerDetails, WinnerDetailsAccess
 from tests.essays.factories import EssayFactory
@@ -35,7 +35,7 @@ GOOD = {
 def verified(known_contest):  # noqa: F811
     contest, _tax, _power = known_contest
     prize = Prize.objects.get()
-    services.prize_verify(prize=prize, by=staff_user(Role.SECRETARIAT), valid=True)
+    prize_verify(prize=prize, by=staff_user(Role.SECRETARIAT), valid=True)
     prize.refresh_from_db()
     return contest, prize
 

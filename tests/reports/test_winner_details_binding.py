@@ -15,8 +15,8 @@ from accounts.enums import Role
 from contests.enums import ContestStatus, NotificationKind
 from contests.models import Contest, Decision, Notification
 from contests.notifications import unsubscribe
-from quiz import services
 from quiz.models import Prize
+from quiz.services.prizes import prize_verify
 from reports import winner_details as wd
 from reports.models import WinnerDetails, WinnerDetailsAccess, WinnerDetailsRequest
 from tests.budgets import QUERIES
@@ -34,7 +34,7 @@ def winner(known_contest):  # noqa: F811
     """A verified quiz prize whose holder has an e-mail and a verified mobile number."""
     prize = Prize.objects.get()
     secretary = staff_user(Role.SECRETARIAT)
-    services.prize_verify(prize=prize, by=secretary, valid=True)
+    prize_verify(prize=prize, by=secretary, valid=True)
     prize.user.phone, prize.user.phone_verified = "0912345678", True
     prize.user.save(update_fields=["phone", "phone_verified"])
     return wd.winner_prize("quiz", prize.pk), secretary

@@ -4,8 +4,8 @@ import pytest
 from openpyxl import load_workbook
 
 from accounts.enums import Role
-from quiz import services
 from quiz.models import Prize, Round
+from quiz.services.prizes import round_prizes_draft
 from tests.budgets import QUERIES
 from tests.factories import staff_user
 from tests.reports.test_figures import known_contest  # noqa: F401 - the shared fixture
@@ -45,6 +45,6 @@ def test_winners_page_query_count(client, known_contest, django_assert_num_queri
     with django_assert_num_queries(QUERIES["round_winners"]):
         client.get(f"/reports/rounds/{prize.round_id}/winners/")
     Round.objects.filter(pk=prize.round_id).update(prizes_second=2)
-    assert len(services.round_prizes_draft(round=Round.objects.get(pk=prize.round_id))) == 3
+    assert len(round_prizes_draft(round=Round.objects.get(pk=prize.round_id))) == 3
     with django_assert_num_queries(QUERIES["round_winners"]):
         client.get(f"/reports/rounds/{prize.round_id}/winners/")

@@ -23,9 +23,10 @@ from contests import append_only, database_roles
 from contests.append_only import APPEND_ONLY_TABLES, trigger_names
 from contests.decisions import Action
 from contests.models import Decision
-from quiz import services
 from quiz.models import Attempt, Round, RoundSeal, RoundWindowChange
 from quiz.receipts import round_commit
+from quiz.services.attempts import attempt_start, attempt_submit
+from quiz.services.rounds import round_extend_window
 from reports.verification import verify_results
 from tests.factories import ContestFactory, contestant, staff_user
 from tests.quiz.factories import answer_all, sealed_round
@@ -193,9 +194,9 @@ def test_the_application_runs_as_its_role(app_role):
 
     with as_role(app_role):
         round = sealed_round(contest=contest, pool_size=4, fields=1, questions_per_attempt=4, organizer=organizer)
-        attempt = services.attempt_start(round=round, user=player)
-        attempt = services.attempt_submit(attempt=attempt, user=player, answers=answer_all(attempt, right=3))
-        services.round_extend_window(round=round, closes_at=new_close, by=organizer, reason="Mất điện diện rộng")
+        attempt = attempt_start(round=round, user=player)
+        attempt = attempt_submit(attempt=attempt, user=player, answers=answer_all(attempt, right=3))
+        round_extend_window(round=round, closes_at=new_close, by=organizer, reason="Mất điện diện rộng")
         report = verify_results(contest_slug=contest.slug)
 
     assert attempt.score == 3

@@ -12,9 +12,9 @@ from django.urls import reverse
 from accounts.models import User
 from essays.enums import SheetStatus
 from essays.models import Assignment
-from quiz import services as quiz_services
 from quiz.enums import RoundKind
 from quiz.models import Attempt, Round
+from quiz.services.attempts import attempt_start
 
 
 def _session_cookie(user: User) -> str:
@@ -49,7 +49,7 @@ class Command(BaseCommand):
         open_round = next((r for r in weekly if r.is_open), None)
         if closed is None or open_round is None:
             raise CommandError("Dữ liệu mẫu thiếu tuần thi đã công bố hoặc tuần thi đang mở: chạy lại seed_demo.")
-        attempt = quiz_services.attempt_start(round=open_round, user=contestant)
+        attempt = attempt_start(round=open_round, user=contestant)
         result = Attempt.objects.finished().filter(user=contestant, round=closed).order_by("pk").first()
         sheet = Assignment.objects.filter(judge=judge, status=SheetStatus.PENDING).order_by("round__order", "pk").first()
         if result is None or sheet is None:

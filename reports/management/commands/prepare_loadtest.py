@@ -12,9 +12,11 @@ from accounts import privacy
 from accounts.demo import DEMO_PASSWORD, seed_organizations
 from accounts.models import Profile, User
 from contests.demo import seed_contest
-from quiz import services
 from quiz.enums import RoundKind
 from quiz.models import Field, Round
+from quiz.services.bank import question_upsert
+from quiz.services.pool import round_pool_add
+from quiz.services.rounds import round_approve
 
 
 class Command(BaseCommand):
@@ -39,13 +41,13 @@ class Command(BaseCommand):
             fields = [Field.objects.get_or_create(name=f"Lĩnh vực tải thử {n}")[0] for n in range(4)]
             ids = []
             for n in range(40):
-                question, _ = services.question_upsert(
+                question, _ = question_upsert(
                     code=f"TAI-{n:03d}", field=fields[n % 4], text=f"Câu hỏi tải thử số {n}?",
                     options=["Phương án A", "Phương án B", "Phương án C", "Phương án D"], correct_index=n % 4,
                 )  # fmt: skip
                 ids.append(question.pk)
-            services.round_pool_add(round=round, question_ids=ids)
-            services.round_approve(round=round, by=User.objects.filter(is_superuser=True).first())
+            round_pool_add(round=round, question_ids=ids)
+            round_approve(round=round, by=User.objects.filter(is_superuser=True).first())
         password = make_password(DEMO_PASSWORD)
         unit = units["CTHUE-1"]
         existing = set(User.objects.filter(email__startswith="load").values_list("email", flat=True))

@@ -1,0 +1,117 @@
+"""The seal's screens on a round's admin page: «Duyệt và niêm phong» (a confirmation page, then
+round_approve), the export of the sealed key file, and «Gia hạn», the one change a sealed round
+takes (a later close, with a reason)."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count
+from django.shortcuts import redirect, render
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+
+from quiz import selectors
+from quiz.admin.round_screens import pool_questions
+from quiz.errors import QuizError
+from quiz.models import Round
+from quiz.round_fields import ROUND_FROZEN_FIELDS
+from quiz.services.rounds import round_approve, round_extend_window
+
+
+class RoundExtendForm(forms.Form):
+    closes_at = forms.SplitDateTimeField(label=_("Thời gian đóng mới"), widget=admin.widgets.AdminSplitDateTime)
+    reason = forms.CharField(
+        label=_("Lý do gia hạn"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Ví dụ: sự cố đường truyền ngày 12/9 làm nhiều thí sinh không vào được trang thi."),
+    )  # fmt: skip
+
+
+class RoundSealScreens:
+    """The seal's actions and the extension screen of RoundAdmin (its URL: quiz_round_extend)."""
+
+    @admin.action(description=_("Duyệt và niêm phong bộ câu hỏi"), permissions=["seal"])
+    def approve_and_seal(self, request, queryset):
+        """First a page listing the rounds and what sealing freezes; sealing only on confirm. A
+        pool holding questions whose answers an earlier round published names them there, and
+        its round is sealed only when the organizer ticks the box that confirms it."""
+        rounds = list(queryset.select_related("contest").annotate(n=Count("pool")))
+        published = {r.pk: [] if r.is_sealed else selectors.pool_published_questions(round=r) for r in rounds}
+        confirmed = {pk for pk in published if str(pk) in request.POST.getlist("confirm_published")}
+        unconfirmed = [r for r in rounds if published[r.pk] and r.pk not in confirmed]
+        if request.POST.get("post") != "yes" or unconfirmed:
+            context = {
+                **self.admin_site.each_context(request),
+                "title": _("Duyệt và niêm phong tuần thi"),
+                "opts": self.model._meta,
+                "rounds": [(r, [] if r.is_sealed else selectors.round_problems(round=r)) for r in rounds],
+                "published": [(r, published[r.pk]) for r in rounds if published[r.pk]],
+                "confirmed": confirmed,
+                "unconfirmed": request.POST.get("post") == "yes" and unconfirmed,
+                "pools": [(r, pool_questions(round=r)) for r in rounds],
+                "frozen": [Round._meta.get_field(name).verbose_name for name in ROUND_FROZEN_FIELDS],
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+                "action": "approve_and_seal",
+            }
+            return TemplateResponse(request, "admin/quiz/round/seal_confirmation.html", context)
+        for round in rounds:
+            try:
+                round_approve(round=round, by=request.user, confirm_published=round.pk in confirmed)
+            except QuizError as exc:
+                self.message_user(request, f"{round.name}: {exc.message}", messages.ERROR)
+            else:
+                self.log_change(request, round, "Duyệt và niêm phong bộ câu hỏi")
+                self.message_user(request, _("%(name)s: đã duyệt và niêm phong.") % {"name": round.name}, messages.SUCCESS)
+        return None
+
+    @admin.action(description=_("Xuất đáp án đã niêm phong"), permissions=["answer_key"])
+    def export_answer_key(self, request, queryset):
+        """The official key is the key file, byte for byte what was sealed (quiz.seal)."""
+        from quiz.seal_views import round_key_file_response
+
+        round = queryset.first()
+        if queryset.count() != 1 or not round.is_sealed:
+            self.message_user(request, _("Chọn đúng một tuần thi đã niêm phong."), messages.ERROR)
+            return None
+        response = round_key_file_response(round=round)
+        if response is None:
+            self.message_user(request, _("Tuần thi này chưa có tệp đáp án niêm phong (lệnh seal_backfill)."), messages.ERROR)
+        return response
+
+    def get_urls(self):
+        return [
+            path("<int:pk>/extend/", self.admin_site.admin_view(self.extend_view), name="quiz_round_extend"),
+        ] + super().get_urls()
+
+    def extend_view(self, request, pk):
+        """Extend a sealed round's window (later closing only), with a reason that is recorded."""
+        round = Round.objects.select_related("contest").filter(pk=pk).first()
+        if round is None:
+            return redirect("admin:quiz_round_changelist")
+        if not self.has_seal_permission(request):
+            raise PermissionDenied
+        form = RoundExtendForm(request.POST or None, initial={"closes_at": round.closes_at})
+        if request.method == "POST" and form.is_valid():
+            try:
+                change = round_extend_window(
+                    round=round, closes_at=form.cleaned_data["closes_at"], by=request.user, reason=form.cleaned_data["reason"]
+                )
+            except QuizError as exc:
+                form.add_error(None, exc.message)
+            else:
+                self.log_change(
+                    request, round, f"Gia hạn: {change.old_closes_at:%Y-%m-%d %H:%M} → {change.new_closes_at:%Y-%m-%d %H:%M}"
+                )
+                messages.success(request, _("Đã gia hạn %(name)s.") % {"name": round.name})
+                return redirect("admin:quiz_round_change", round.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": round,
+            "title": _("Gia hạn: %(name)s") % {"name": round.name},
+            "round": round,
+            "form": form,
+            "media": self.media + form.media,
+        }
+        return render(request, "admin/quiz/round/extend.html", context)

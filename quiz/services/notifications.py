@@ -1,0 +1,71 @@
+"""What the quiz tells contestants (contests.notifications): the results of a round, and a
+round that has opened."""
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import User
+from quiz.enums import RoundKind
+from quiz.models import Prize, Round, RoundEntry
+
+
+def round_results_notify(round: Round) -> None:
+    """Everyone ranked in the round hears the results are out; each winner, what they won and
+    what to do next (contests.notifications, in this transaction)."""
+    from django.conf import settings
+
+    from contests import notifications
+
+    url = settings.SITE_URL + reverse("quiz:leaderboard", args=[round.pk])
+    winners = list(Prize.objects.filter(round=round).valid().select_related("user"))
+    for prize in winners:
+        notifications.notify(
+            user=prize.user,
+            kind=notifications.Kind.PRIZE_WON,
+            key=f"prize_won:quiz:{prize.pk}",
+            context={
+                "tier_label": prize.get_tier_display(),
+                "scope_name": f"{round.name} – {round.contest.name}",
+                "url": url,
+                "hotline": settings.CONTEST_HOTLINE,
+            },
+        )
+    users = [entry.user for entry in RoundEntry.objects.filter(round=round).select_related("user")]
+    notifications.notify_users(
+        users=users, kind=notifications.Kind.RESULTS, key=f"results:quiz:{round.pk}", context={"title": round.name, "url": url}
+    )
+
+
+def rounds_announce_opened(*, now=None) -> int:
+    """«Tuần thi mới mở»: each sealed weekly round that has opened and not closed is announced once
+    to those who asked for it (opt-in). Safe to run again (the beat runs it every minute)."""
+    from django.conf import settings
+
+    from contests import notifications
+
+    now = now or timezone.now()
+    due = Round.objects.filter(
+        kind=RoundKind.WEEKLY, approved_at__isnull=False, opening_announced_at__isnull=True, opens_at__lte=now, closes_at__gt=now
+    ).values_list("pk", flat=True)
+    announced = 0
+    for pk in due:
+        with transaction.atomic():
+            round = Round.objects.select_for_update().select_related("contest").get(pk=pk)
+            if round.opening_announced_at:
+                continue
+            users = User.objects.filter(pk__in=notifications.opted_in_user_ids(notifications.Kind.ROUND_OPEN))
+            notifications.notify_users(
+                users=users,
+                kind=notifications.Kind.ROUND_OPEN,
+                key=f"round_open:{round.pk}",
+                context={
+                    "round_name": round.name,
+                    "contest_name": round.contest.name,
+                    "closes_at": timezone.localtime(round.closes_at),
+                    "url": settings.SITE_URL + reverse("quiz:round", args=[round.pk]),
+                },
+            )
+            Round.objects.filter(pk=round.pk).update(opening_announced_at=now)
+            announced += 1
+    return announced
