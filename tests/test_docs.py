@@ -292,7 +292,7 @@ def test_every_code_reference_in_the_docs_exists():
 
 
 def test_the_checker_reports_what_does_not_exist():
-    assert resolve_dotted("quiz.services.attempt_deadline") is None
+    assert resolve_dotted("quiz.services.deadlines.attempt_deadline") is None
     assert resolve_dotted("reports.selectors.UnitRow.members") is None
     assert resolve_dotted("quiz.Prize") is None
     assert resolve_dotted("quiz.services.no_such_rule") == "quiz.services has no 'no_such_rule'"
