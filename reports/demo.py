@@ -7,6 +7,7 @@ import random
 
 from django.utils import timezone
 
+from contests.copying import contest_copy, next_year
 from contests.enums import ContestStatus
 from contests.models import Contest
 from quiz import demo as quiz_demo
@@ -14,8 +15,6 @@ from quiz import receipts as quiz_receipts
 from quiz import services as quiz_services
 from quiz.enums import RoundKind
 from quiz.models import Round
-
-from .contest_copy import contest_copy, next_year
 
 ARCHIVE_SLUG_PREFIX = "dang-vien-tot-chi-bo-kieu-mau-"
 

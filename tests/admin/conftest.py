@@ -6,13 +6,13 @@ from allauth.account.models import EmailAddress
 from accounts.enums import Role
 from accounts.models import DeletionRequest, Member
 from accounts.services import unit_officer_assign
+from awards.certificates import certificates_issue
 from contests.models import Notification
 from essays.enums import Eligibility, EssayStatus
 from essays.models import Assignment, EssayPrize, JudgingRound
 from quiz import services
 from quiz.enums import PrizeTier
 from quiz.models import Prize
-from reports.certificates import certificates_issue
 from tests.essays.factories import EssayFactory
 from tests.factories import UserFactory, contestant, staff_user
 from tests.quiz.factories import answer_all, sealed_round

@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from accounts.enums import Role
+from audit import integrity
 from contests.enums import PrizeTier
 from contests.models import Decision
 from essays import judging
@@ -15,11 +16,10 @@ from essays.enums import EssayStatus
 from essays.models import Assignment, EssayPrize
 from quiz import services
 from quiz.models import Prize
-from reports import integrity
+from tests.awards.test_prize_lifecycle import _close, _essay_final, _take
 from tests.essays.factories import EssayFactory
 from tests.factories import contestant, staff_user
 from tests.quiz.factories import RoundFactory, sealed_round
-from tests.reports.test_prize_lifecycle import _close, _essay_final, _take
 
 pytestmark = pytest.mark.django_db
 

@@ -337,8 +337,8 @@ def play_window(*, seed: int = 2025, limits: bool = True, pace_seconds: int = 15
 
     from django.test import Client
 
+    from audit import integrity
     from quiz import services
-    from reports import integrity
 
     with mock.patch.object(services, "_random", random.Random(seed)):
         round, harvester_user, opens, plays, rng = build_week(seed=seed, limits=limits)

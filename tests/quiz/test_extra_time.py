@@ -8,11 +8,11 @@ from django.db.models import F
 from django.utils import timezone
 
 from accounts.enums import Role
+from audit.verification import verify_results
 from contests.models import Decision
 from quiz import services
 from quiz.errors import QuizError
 from quiz.models import Attempt, Round, TimeExtension
-from reports.verification import verify_results
 from tests.factories import contestant, staff_user
 from tests.quiz.factories import answer_all, sealed_round
 

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.enums import Role
+from audit.verification import verify_results
 from contests.enums import PrizeStatus
 from contests.models import Decision
 from quiz import pool_cache, receipts, services
@@ -25,7 +26,6 @@ from quiz.demo import demo_window_rewrite
 from quiz.enums import AttemptStatus, RankingRule
 from quiz.errors import SealedError
 from quiz.models import Attempt, AttemptQuestion, Round, RoundCommitment, RoundEntry
-from reports.verification import verify_results
 from tests.factories import ContestFactory, contestant, staff_user
 from tests.quiz.factories import answer_all, sealed_round
 
