@@ -117,9 +117,6 @@ def _details_viewer(request):
     return request.user if rules.can_see_winner_details(request.user) else None
 
 
-SMALL_EXPORTS = {"winners": "danh-sach-giai", "organizations": "thong-ke-don-vi"}
-
-
 @role_required(Role.SECRETARIAT, Role.ORGANIZER)
 def winners_download(request, kind="winners"):
     """The prize list of every round (and, for the secretariat, the winners' details and the
