@@ -20,6 +20,8 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "quiz": ("view", "add", "change", "delete"),
         "essays": ("view", "add", "change"),
         "reports": ("view",),
+        "audit": ("view",),
+        "awards": ("view",),
     },
     # The secretariat screens, verifies and reports on its own pages (/essays/manage/, /reports/),
     # each a service behind a role check; in the admin it only looks things up.
@@ -29,6 +31,8 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "quiz": ("view",),
         "essays": ("view",),
         "reports": ("view",),
+        "audit": ("view",),
+        "awards": ("view",),
     },
     Role.JUDGE: {},
     Role.CONTESTANT: {},

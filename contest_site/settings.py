@@ -83,6 +83,9 @@ INSTALLED_APPS = [
     "quiz",
     "essays",
     "reports",
+    "audit",  # before awards: the personal data export lists the integrity review first, as before
+    "awards",
+    "privacy",
     "django_celery_beat",
     "operations",  # after django_celery_beat: operations.admin takes the beat's tables out of the admin
 ]
@@ -226,7 +229,7 @@ CELERY_TASK_ROUTES = {
     "contests.tasks.requeue_stale_notifications": {"queue": "notifications"},
     "quiz.tasks.announce_opened_rounds": {"queue": "notifications"},
     "reports.tasks.run_export": {"queue": "exports"},
-    "reports.tasks.run_certificates": {"queue": "exports"},
+    "awards.tasks.run_certificates": {"queue": "exports"},
     "quiz.tasks.analyse_closed_rounds": {"queue": "analysis"},
     "quiz.tasks.analyse_round": {"queue": "analysis"},
     "quiz.tasks.finalize_expired_attempts": {"queue": "celery"},
@@ -568,7 +571,7 @@ CONTEST_CONTACT_EMAIL = env.str("CONTEST_CONTACT_EMAIL", default="cuocthi@exampl
 # Who is mailed when the SMS ceiling is near (80 %) and reached, once per window (and the ADMINS).
 SMS_ALERT_EMAILS = env.list("SMS_ALERT_EMAILS", default=[CONTEST_CONTACT_EMAIL])
 
-# --- Certificates and winners' details (reports.certificates, reports.winner_details) -------
+# --- Certificates and winners' details (awards.certificates, awards.winner_details) -------
 # The address in each certificate's QR code (https://<site>/verify/<code>/) is SITE_URL (above).
 # /verify/<code>/ is public: every look-up counts per address, unknown codes count again, so
 # guessing codes from one address stops quickly (10 base32 characters: 2^50 codes).

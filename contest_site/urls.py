@@ -11,6 +11,12 @@ from django.utils.translation import gettext_lazy as _
 
 from contests import views as contest_views
 
+# /reports/ is the staff's rooms, one address and one namespace «reports» (URL names are
+# contracts): the figures (reports), prizes (awards), the integrity review and the decision log
+# (audit), the deletion queue (privacy) and the contest copy (contests). Awards come first: its
+# «download/winners.xlsx» is the one kind of reports' «download/<kind>.xlsx» it serves.
+STAFF_ROOMS = ["awards.staff_urls", "audit.staff_urls", "privacy.staff_urls", "contests.staff_urls", "reports.urls"]
+
 admin.site.site_header = _("Quản trị Cuộc thi")
 admin.site.site_title = _("Quản trị Cuộc thi")
 admin.site.index_title = _("Ban Tổ chức")
@@ -38,16 +44,16 @@ urlpatterns = [
     path("", include("operations.urls")),
     path("admin/login/", admin_login, name="admin_login_redirect"),
     path("admin/", admin.site.urls),
-    path("accounts/my-data/", include("reports.personal_urls")),
+    path("accounts/my-data/", include("privacy.urls")),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("quiz/", include("quiz.urls")),
     path("essays/", include("essays.urls")),
     path("judging/", include("essays.judging_urls")),
-    path("reports/", include("reports.urls")),
+    path("reports/", include(([path("", include(module)) for module in STAFF_ROOMS], "reports"))),
     path("stats/", include("reports.public_urls")),
-    path("", include("reports.certificate_urls")),
+    path("", include("awards.certificate_urls")),
     path("", include("contests.urls")),
 ]
 

@@ -130,7 +130,7 @@ _VALUE_LABELS = {
     True: _("có"), False: _("không"), "verified": _("đã xác minh"), "invalid": _("không hợp lệ"), "draft": _("dự kiến"),
     "eligible": _("đủ điều kiện"), "ineligible": _("không đủ điều kiện"), "first": _("Nhất"), "second": _("Nhì"),
     "third": _("Ba"), "consolation": _("Khuyến khích"),
-    # reports.winner_details: which of a winner's details the secretariat changed (never the values)
+    # awards.winner_details: which of a winner's details the secretariat changed (never the values)
     "citizen_id": _("số căn cước"), "birth_date": _("ngày sinh"), "address": _("địa chỉ"),
     "bank_account": _("số tài khoản"), "bank_name": _("ngân hàng"), "account_holder": _("chủ tài khoản"),
 }  # fmt: skip

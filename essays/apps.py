@@ -20,3 +20,6 @@ class EssaysConfig(AppConfig):
     # Personal data (contests.personal_data): what this app holds about a person.
     # The functions export / anonymize / objects / contests of this module, where it has them.
     personal_data = "essays.personal_data"
+
+    # «Sao chép cuộc thi» (contests.copying): this part's plan, copied into next year's draft.
+    contest_copy = "essays.copying"

@@ -22,3 +22,6 @@ class QuizConfig(AppConfig):
     # Personal data (contests.personal_data): what this app holds about a person.
     # The functions export / anonymize / objects / contests of this module, where it has them.
     personal_data = "quiz.personal_data"
+
+    # «Sao chép cuộc thi» (contests.copying): this part's plan, copied into next year's draft.
+    contest_copy = "quiz.copying"

@@ -1,6 +1,6 @@
 """What an answer is worth, and how long an attempt took: the one home of the scoring rule,
 used by the submit and the time-out (`quiz.services.attempts._finish`) and by `verify_results`
-(`reports.verification.quiz`), which recomputes every score from the stored answers and the
+(`audit.verification.quiz`), which recomputes every score from the stored answers and the
 sealed key file.
 """
 

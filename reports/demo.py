@@ -7,6 +7,7 @@ import random
 
 from django.utils import timezone
 
+from contests.copying import contest_copy, next_year
 from contests.enums import ContestStatus
 from contests.models import Contest
 from quiz import demo as quiz_demo
@@ -16,8 +17,6 @@ from quiz.models import Round
 from quiz.services.pool import round_pool_add
 from quiz.services.prizes import prize_verify, round_prizes_draft, round_publish_results
 from quiz.services.rounds import round_approve
-
-from .contest_copy import contest_copy, next_year
 
 ARCHIVE_SLUG_PREFIX = "dang-vien-tot-chi-bo-kieu-mau-"
 

@@ -1,6 +1,6 @@
-"""Who may have a report file (see essays.rules for the writing contest)."""
+"""Who may have a report file (see essays.rules for the writing contest, awards.rules for
+certificates and winners' details)."""
 
-from accounts.enums import Role
 from accounts.roles import OFFICE_ROLES, has_role
 
 
@@ -8,14 +8,3 @@ def can_download_export(user, job) -> bool:
     """An export workbook (every e-mail and phone): the one who asked for it, the secretariat and
     the organizers."""
     return bool(user.is_authenticated and (job.requested_by_id == user.pk or has_role(user, *OFFICE_ROLES)))
-
-
-def can_download_certificate(user, certificate) -> bool:
-    """A certificate's PDF: its owner (the contestant; the submitter of an awarded essay), the
-    secretariat and the organizers."""
-    return bool(user.is_authenticated and (certificate.user_id == user.pk or has_role(user, *OFFICE_ROLES)))
-
-
-def can_see_winner_details(user) -> bool:
-    """Winners' ID numbers and bank accounts: the secretariat only (it pays the prizes)."""
-    return bool(user.is_authenticated and has_role(user, Role.SECRETARIAT))

@@ -1,7 +1,11 @@
 """The apps form layers with no cycle: contests (the campaign and the shared helpers every part
-uses: text, cleaning, downloads, the prize lifecycle, the decision log) at the bottom, then
-accounts, then the two parts (quiz, essays), then reports, which reads everything. A module may
-import only from its own app and the layers below it; function-level imports count too."""
+uses: text, cleaning, downloads, the prize lifecycle, the decision log, the frame of the contest
+copy) at the bottom, then accounts, then the two parts (quiz, essays), then reports (figures,
+exports and their jobs), then audit (recomputes results and the figures, the integrity review,
+the decision log's pages), then awards (prizes across both parts: verification pages, which show
+the integrity review's warnings, certificates, winners' details), then privacy (a person's data
+from every app), then operations on top. A module may import only from its own app and the layers
+below it; function-level imports count too."""
 
 import ast
 from pathlib import Path
@@ -13,7 +17,10 @@ ALLOWED = {
     "quiz": {"contests", "accounts"},
     "essays": {"contests", "accounts"},
     "reports": {"contests", "accounts", "quiz", "essays"},
-    "operations": {"contests", "accounts", "quiz", "essays", "reports"},
+    "audit": {"contests", "accounts", "quiz", "essays", "reports"},
+    "awards": {"contests", "accounts", "quiz", "essays", "reports", "audit"},
+    "privacy": {"contests", "accounts", "quiz", "essays", "reports", "audit", "awards"},
+    "operations": {"contests", "accounts", "quiz", "essays", "reports", "audit", "awards", "privacy"},
 }
 
 

@@ -23,19 +23,19 @@ from accounts.members import invitation_link, member_for_invitation
 from accounts.models import Member, UnitOfficer, User
 from accounts.phone import normalize_phone
 from accounts.services import unit_officer_assign
+from audit.verification import verify_results
+from awards import winner_details as wd
+from awards.certificates import certificates_issue, display_code
+from awards.models import Certificate, WinnerDetails, WinnerDetailsAccess, WinnerDetailsRequest
 from contests.enums import NotificationChannel, NotificationKind, NotificationStatus
 from contests.models import Notification, NotificationPreference
 from contests.notifications import notification_send, preferences_set
 from essays.models import EssayPrize
+from privacy.personal_data import person_data, person_data_json
 from quiz.models import Prize
 from reports import selectors
-from reports import winner_details as wd
-from reports.certificates import certificates_issue, display_code
-from reports.models import Certificate, WinnerDetails, WinnerDetailsAccess, WinnerDetailsRequest
-from reports.personal_data import person_data, person_data_json
-from reports.verification import verify_results
+from tests.audit.test_verify_results import built  # noqa: F401  (the fixture)
 from tests.factories import UserFactory, staff_user
-from tests.reports.test_verify_results import built  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.django_db
 

@@ -30,7 +30,13 @@ def _concrete(route: str) -> str:
 
 
 def _required_roles(callback):
-    return getattr(callback, "required_roles", None) or getattr(getattr(callback, "view_class", None), "required_roles", None)
+    """The roles a view asks for; a view guarded by a model permission (contests.copy_views, below
+    the roles' layer) names its permission instead."""
+    return (
+        getattr(callback, "required_roles", None)
+        or getattr(getattr(callback, "view_class", None), "required_roles", None)
+        or ((callback.required_permission,) if getattr(callback, "required_permission", None) else None)
+    )
 
 
 def staff_routes():

@@ -91,10 +91,10 @@ def test_the_unit_list_gives_the_search_its_texts():
 
 
 def test_the_award_list_export_names_the_cell_with_its_party_committee(client):
+    from awards import exports
     from quiz.models import Prize, Round
     from quiz.services.attempts import attempt_start, attempt_submit
     from quiz.services.prizes import round_prizes_draft
-    from reports import exports
     from tests.factories import contestant
     from tests.quiz.factories import answer_all, sealed_round
 

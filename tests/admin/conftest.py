@@ -6,6 +6,7 @@ from allauth.account.models import EmailAddress
 from accounts.enums import Role
 from accounts.models import DeletionRequest, Member
 from accounts.services import unit_officer_assign
+from awards.certificates import certificates_issue
 from contests.models import Notification
 from essays.enums import Eligibility, EssayStatus
 from essays.models import Assignment, EssayPrize, JudgingRound
@@ -13,7 +14,6 @@ from quiz.enums import PrizeTier
 from quiz.models import Prize
 from quiz.services.attempts import attempt_start, attempt_submit
 from quiz.services.deadlines import time_extension_grant
-from reports.certificates import certificates_issue
 from tests.essays.factories import EssayFactory
 from tests.factories import UserFactory, contestant, staff_user
 from tests.quiz.factories import answer_all, sealed_round

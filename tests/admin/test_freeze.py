@@ -8,6 +8,7 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from accounts.enums import Role
+from audit.verification import verify_results
 from contests.enums import ContestStatus
 from contests.models import FAQ, Contest, Decision, ReferenceDocument
 from contests.rules import ContestReadOnly
@@ -17,7 +18,6 @@ from essays.enums import Eligibility, EssayStatus
 from essays.freeze import FrozenError
 from essays.models import Criterion, Essay, EssayAuthor, EssayPhase, JudgingRound, PanelMember
 from essays.services import EssayError, essay_save, essay_screen
-from reports.verification import verify_results
 from tests.admin.conftest import make_user
 from tests.essays.factories import EssayFactory, EssayPhaseFactory
 from tests.factories import ContestFactory, staff_user

@@ -39,7 +39,7 @@ EXPECTED = {
     "essays.judginground": {"superuser": FULL, "organizer": "vac", "secretariat": "v"},
     "essays.essayprize": {"superuser": "v", "organizer": "v", "secretariat": "v"},
     "essays.assignment": {"superuser": "vcd", "organizer": "vc", "secretariat": "v"},
-    "reports.certificate": {"superuser": "v", "organizer": "v", "secretariat": "v"},  # issued by a task
+    "awards.certificate": {"superuser": "v", "organizer": "v", "secretariat": "v"},  # issued by a task
 }
 ORGANIZERS = {"superuser", "organizer"}
 # Organizers delete unsealed questions and rounds; the walked ones are sealed (object-level refusal).

@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from accounts.enums import Role
+from audit import integrity
 from contests.enums import PrizeTier
 from contests.models import Decision
 from essays import judging
@@ -17,11 +18,10 @@ from quiz.errors import QuizError
 from quiz.models import Prize
 from quiz.services.prizes import prize_amend, prize_verify, round_prizes_draft, round_publish_results
 from quiz.services.rounds import round_approve, round_extend_window
-from reports import integrity
+from tests.awards.test_prize_lifecycle import _close, _essay_final, _take
 from tests.essays.factories import EssayFactory
 from tests.factories import contestant, staff_user
 from tests.quiz.factories import RoundFactory, sealed_round
-from tests.reports.test_prize_lifecycle import _close, _essay_final, _take
 
 pytestmark = pytest.mark.django_db
 

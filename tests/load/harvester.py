@@ -338,8 +338,8 @@ def play_window(*, seed: int = 2025, limits: bool = True, pace_seconds: int = 15
 
     from django.test import Client
 
+    from audit import integrity
     from quiz.services import attempts
-    from reports import integrity
 
     with mock.patch.object(attempts, "_random", random.Random(seed)):
         round, harvester_user, opens, plays, rng = build_week(seed=seed, limits=limits)

@@ -14,7 +14,7 @@ from django.db.migrations.loader import MigrationLoader
 from operations.migration_safety import POLICY, hot_tables, unsafe_statements
 
 BASELINE = Path(__file__).with_name("migration_baseline.txt")
-PROJECT_APPS = {"accounts", "contests", "quiz", "essays", "reports", "operations"}
+PROJECT_APPS = {"accounts", "contests", "quiz", "essays", "reports", "audit", "awards", "privacy", "operations"}
 HOT = {"quiz_attempt", "quiz_attemptquestion", "quiz_roundentry", "accounts_user", "django_session"}
 
 

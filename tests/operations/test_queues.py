@@ -81,7 +81,7 @@ def test_the_kinds_of_work_each_have_their_queue():
     assert queue_of["contests.tasks.send_notification"] == "notifications"
     assert queue_of["contests.tasks.requeue_stale_notifications"] == "notifications"
     assert queue_of["quiz.tasks.announce_opened_rounds"] == "notifications"
-    assert queue_of["reports.tasks.run_export"] == queue_of["reports.tasks.run_certificates"] == "exports"
+    assert queue_of["reports.tasks.run_export"] == queue_of["awards.tasks.run_certificates"] == "exports"
     assert {queue_of[n] for n in queue_of if ".analyse_" in n} == {"analysis"}
     # The contest's clock waits neither behind an export, an analysis, an SMS burst nor a nightly job.
     assert queue_of["quiz.tasks.finalize_expired_attempts"] == "celery"

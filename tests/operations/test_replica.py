@@ -17,10 +17,10 @@ from contest_site.db_router import reading_from_replica
 from contests.models import Contest
 from reports import selectors
 from tests import replica
+from tests.audit.test_verify_results import _take as take
 from tests.factories import ContestFactory, contestant
 from tests.quiz.factories import sealed_round
 from tests.replica import queries_by_alias, writes
-from tests.reports.test_verify_results import _take as take
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, databases=["default", "replica"])]
 

@@ -14,12 +14,12 @@ from django.urls import reverse
 
 from accounts.members import invitation_link
 from accounts.models import Member
+from awards import winner_details
 from contests.enums import NotificationKind
 from contests.notifications import unsubscribe_url
 from operations.access_log import access_entry
 from operations.logs import MASK, scrub, scrub_path
 from quiz import autosave
-from reports import winner_details
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

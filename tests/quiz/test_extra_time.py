@@ -8,13 +8,13 @@ from django.db.models import F
 from django.utils import timezone
 
 from accounts.enums import Role
+from audit.verification import verify_results
 from contests.models import Decision
 from quiz.errors import QuizError
 from quiz.models import Attempt, Round, TimeExtension
 from quiz.services.attempts import attempt_save_answer, attempt_start, attempt_submit
 from quiz.services.deadlines import time_extension_grant
 from quiz.services.rounds import round_extend_window
-from reports.verification import verify_results
 from tests.factories import contestant, staff_user
 from tests.quiz.factories import answer_all, sealed_round
 

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.enums import Role
+from audit.verification import verify_results
 from contests.enums import PrizeStatus
 from contests.models import Decision
 from quiz import pool_cache, receipts
@@ -27,7 +28,6 @@ from quiz.errors import QuizError, SealedError
 from quiz.models import Attempt, AttemptQuestion, Round, RoundCommitment, RoundEntry
 from quiz.services.attempts import attempt_save_answers, attempt_start, attempt_submit, finalize_expired_attempts
 from quiz.services.prizes import prize_verify, round_prizes_draft, round_prizes_redraft, round_publish_results
-from reports.verification import verify_results
 from tests.budgets import QUERIES
 from tests.factories import ContestFactory, contestant, staff_user
 from tests.quiz.factories import answer_all, sealed_round

@@ -8,8 +8,9 @@ from hypothesis import strategies as st
 
 from accounts.enums import OrganizationKind, Role
 from accounts.models import Organization, Profile
+from audit import integrity
 from quiz.models import Attempt, Prize, Round, RoundEntry
-from reports import integrity, selectors
+from reports import selectors
 from reports.views import SORTS, sort_columns
 from tests.budgets import QUERIES
 from tests.factories import OrganizationFactory, contestant, staff_user

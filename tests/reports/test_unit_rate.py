@@ -8,9 +8,9 @@ from openpyxl import load_workbook
 
 from accounts.enums import OrganizationKind, Role
 from accounts.models import Member, Organization
+from audit.verification import verify_results
 from quiz.services.attempts import attempt_start, attempt_submit
 from reports import selectors
-from reports.verification import verify_results
 from tests.factories import ContestFactory, OrganizationFactory, contestant, staff_user
 from tests.quiz.factories import answer_all, sealed_round
 

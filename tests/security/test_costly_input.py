@@ -5,10 +5,10 @@ from django.urls import reverse
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from audit import integrity
+from audit.models import IntegrityDecision
 from contests.text import render_markdown
 from essays.models import ESSAY_BODY_MAX_CHARS, JudgingRound
-from reports import integrity
-from reports.models import IntegrityDecision
 from tests.essays.factories import EssayPhaseFactory
 from tests.factories import OrganizationFactory
 

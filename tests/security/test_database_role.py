@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.enums import Role
+from audit.verification import verify_results
 from contests import append_only, database_roles
 from contests.append_only import APPEND_ONLY_TABLES, trigger_names
 from contests.decisions import Action
@@ -27,7 +28,6 @@ from quiz.models import Attempt, Round, RoundSeal, RoundWindowChange
 from quiz.receipts import round_commit
 from quiz.services.attempts import attempt_start, attempt_submit
 from quiz.services.rounds import round_extend_window
-from reports.verification import verify_results
 from tests.factories import ContestFactory, contestant, staff_user
 from tests.quiz.factories import answer_all, sealed_round
 

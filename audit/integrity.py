@@ -1,0 +1,235 @@
+"""Integrity review before prizes: cases for the secretariat to clear or disqualify."""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count
+from django.db.models.functions import TruncHour
+from django.utils.translation import gettext as _
+
+from accounts.models import Organization, Profile, User
+from accounts.selectors import organization_labels
+from contests.decisions import Action, decision_record
+from quiz.enums import PrizeStatus
+from quiz.models import Attempt, Round, RoundEntry
+from quiz.services.prizes import round_prizes_redraft
+
+from . import harvesting
+from .models import IntegrityDecision
+
+FAST_FULL_SECONDS = getattr(settings, "INTEGRITY_FAST_FULL_SECONDS", 30)
+# A prize won with less than this share of the questions right is worth a second look.
+PRIZE_LOW_SHARE = getattr(settings, "INTEGRITY_PRIZE_LOW_SHARE", 0.75)
+BURST_ATTEMPTS, BURST_ACCOUNTS = 30, 5
+
+
+@dataclass
+class Case:
+    key: str
+    kind: str
+    description: str
+    user_ids: list[int]
+    decision: IntegrityDecision | None = None
+    # The harvesting patterns (`audit.harvesting`) also name the account and the round, give
+    # their evidence line by line and list the attempts (there is no staff page for an attempt).
+    account: str = ""
+    round_name: str = ""
+    evidence: list[str] = field(default_factory=list)
+    attempts: list = field(default_factory=list)
+    # For display (`with_details`): who the accounts are and which weeks the case concerns.
+    accounts: list["CaseAccount"] = field(default_factory=list)
+    weeks: list["CaseWeek"] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class CaseAccount:
+    user_id: int
+    name: str
+    email: str
+    phone: str
+    unit: str
+
+
+@dataclass(frozen=True)
+class CaseWeek:
+    round_id: int
+    number: int
+    name: str
+
+
+def with_details(*, contest, cases: list[Case]) -> list[Case]:
+    """For the review page: each case's accounts (name, e-mail, phone, unit) and its weeks —
+    the weeks of the fast full scores for a fast case, the hour's week for a burst, the round of
+    a harvesting pattern, and the weeks the accounts played in for a shared phone or name.
+    Four queries whatever the number of cases."""
+    user_ids = {uid for case in cases for uid in case.user_ids}
+    if not user_ids:
+        return cases
+    rows = list(
+        User.objects.filter(pk__in=user_ids).values_list(
+            "pk", "full_name", "email", "profile__phone", "profile__organization_id", "profile__organization__path"
+        )
+    )
+    # Each unit under its full name (its party committee › the cell), as on every other page.
+    units = organization_labels(Organization(pk=row[4], path=row[5]) for row in rows if row[4] is not None)
+    accounts = {row[0]: CaseAccount(*row[:4], unit=units.get(row[4], "")) for row in rows}
+    finished = Attempt.objects.finished().filter(round__contest=contest, user_id__in=user_ids)
+    played, fast = defaultdict(set), defaultdict(set)
+    rounds: dict[int, CaseWeek] = {}
+    for user_id, round_id, number, name, score, questions, duration in finished.values_list(
+        "user_id", "round_id", "round__number", "round__name", "score", "question_count", "duration_ms"
+    ).distinct():
+        rounds[round_id] = CaseWeek(round_id, number, name)
+        played[user_id].add(round_id)
+        if score == questions and duration is not None and duration < FAST_FULL_SECONDS * 1000:
+            fast[user_id].add(round_id)
+    by_name = {week.name: week for week in rounds.values()}
+    for case in cases:
+        case.accounts = [accounts[uid] for uid in case.user_ids if uid in accounts]
+        if case.round_name:
+            ids = {by_name[case.round_name].round_id} if case.round_name in by_name else set()
+        elif case.kind == "ip":
+            ids = set.intersection(*(played[uid] for uid in case.user_ids)) if case.user_ids else set()
+        else:
+            source = fast if case.kind == "fast" else played
+            ids = set().union(*(source[uid] for uid in case.user_ids))
+        case.weeks = sorted((rounds[i] for i in ids), key=lambda w: (w.number, w.round_id))
+    return cases
+
+
+def cases(*, contest) -> list[Case]:
+    """Flagged cases: full scores (every drawn question right: AttemptQuerySet.full_score) faster
+    than a person can read the questions, several accounts with one phone number or one name and
+    unit, bursts of attempts from one address, and the
+    patterns of harvesting the answer key (audit.harvesting: probes then a high score,
+    attempts far above the round's median, attempts that differ from the previous one in a
+    single answer). Five queries, one per burst, and at most four for harvesting."""
+    finished = Attempt.objects.finished().filter(round__contest=contest)
+    found: list[Case] = []
+    fast = (
+        finished.full_score()
+        .filter(duration_ms__lt=FAST_FULL_SECONDS * 1000)
+        .values("user_id", "user__full_name")
+        .annotate(n=Count("id"))
+        .order_by("user__full_name")
+    )
+    for row in fast:
+        text = _("%(name)s: %(n)d bài điểm tuyệt đối dưới %(s)d giây")
+        values = {"name": row["user__full_name"], "n": row["n"], "s": FAST_FULL_SECONDS}
+        found.append(Case(f"fast:{row['user_id']}", "fast", text % values, [row["user_id"]]))
+    players = finished.values("user_id")
+    by_phone, by_name = defaultdict(list), defaultdict(list)
+    for user_id, phone, name, unit in Profile.objects.filter(user_id__in=players).values_list(
+        "user_id", "phone", "user__full_name", "organization__name"
+    ):
+        if phone:  # an anonymized profile has none: never one shared «empty» phone
+            by_phone[phone].append(user_id)
+        by_name[(name.casefold(), unit)].append(user_id)
+    for phone, ids in sorted(by_phone.items()):
+        if len(ids) > 1:
+            text = _("%(n)d tài khoản cùng số điện thoại %(p)s") % {"n": len(ids), "p": phone}
+            found.append(Case(f"phone:{phone}", "phone", text, ids))
+    for (name, unit), ids in sorted(by_name.items()):
+        if len(ids) > 1:
+            text = _("%(n)d tài khoản cùng họ tên «%(name)s» ở %(unit)s") % {"n": len(ids), "name": name.title(), "unit": unit}
+            found.append(Case(f"name:{name}|{unit}", "name", text, ids))
+    bursts = (
+        finished.exclude(ip_address=None)
+        .annotate(hour=TruncHour("started_at"))
+        .values("ip_address", "hour")
+        .annotate(n=Count("id"), accounts=Count("user", distinct=True))
+        .filter(n__gte=BURST_ATTEMPTS, accounts__gte=BURST_ACCOUNTS)
+    )
+    for row in bursts:
+        hour = (row["hour"], row["hour"] + datetime.timedelta(hours=1))
+        same_hour = finished.filter(ip_address=row["ip_address"], started_at__gte=hour[0], started_at__lt=hour[1])
+        ids = list(same_hour.values_list("user_id", flat=True).distinct()[:200])
+        text = _("%(n)d bài từ địa chỉ %(ip)s trong một giờ (%(a)d tài khoản)") % {
+            "n": row["n"], "ip": row["ip_address"], "a": row["accounts"],
+        }  # fmt: skip
+        found.append(Case(f"ip:{row['ip_address']}@{row['hour']:%Y-%m-%dT%H}", "ip", text, ids))
+    for f in harvesting.findings(contest=contest):
+        found.append(
+            Case(f.key, f.kind, f.description, [f.user_id], account=f.account, round_name=f.round_name,
+                 evidence=f.evidence, attempts=f.attempts)
+        )  # fmt: skip
+    decisions = {d.key: d for d in IntegrityDecision.objects.filter(contest=contest).select_related("decided_by")}
+    for case in found:
+        case.decision = decisions.get(case.key)
+    return found
+
+
+@transaction.atomic
+def decide(*, contest, case: Case, by, verdict: str, reason: str) -> IntegrityDecision:
+    """Clear a case, or disqualify its accounts from the ranking of every round of the contest
+    whose results are not yet published (a published result changes only through
+    `prize_amend`). A drafted prize list follows at once: a disqualified winner's prize passes
+    to the next contestant; clearing a case restores its accounts — unless another disqualifying
+    decision still covers them — and the list is drafted again, so they get their prize back."""
+    if not reason.strip():
+        raise ValueError(_("Cần ghi lý do cho quyết định."))
+    if verdict not in IntegrityDecision.Verdict.values:
+        raise ValueError(_("Quyết định không hợp lệ; vui lòng chọn một trong các quyết định có sẵn."))
+    decision, _created = IntegrityDecision.objects.update_or_create(
+        contest=contest, key=case.key, defaults={"verdict": verdict, "reason": reason.strip(), "decided_by": by}
+    )
+    decision.users.set(User.objects.filter(pk__in=case.user_ids))
+    emails = list(User.objects.filter(pk__in=case.user_ids).order_by("email").values_list("email", flat=True))
+    decision_record(
+        action=Action.DISQUALIFY if verdict == IntegrityDecision.Verdict.DISQUALIFY else Action.CLEAR,
+        obj=decision, by=by, reason=reason, contest=contest, data={"case": case.description, "accounts": emails},
+    )  # fmt: skip
+    unpublished = Round.objects.filter(contest=contest, results_published_at__isnull=True)
+    entries = RoundEntry.objects.filter(round__in=unpublished, user_id__in=case.user_ids)
+    if verdict == IntegrityDecision.Verdict.DISQUALIFY:
+        entries.update(disqualified=True, disqualified_reason=reason.strip()[:500])
+    else:
+        still_out = set(
+            IntegrityDecision.objects.filter(contest=contest, verdict=IntegrityDecision.Verdict.DISQUALIFY)
+            .exclude(pk=decision.pk)
+            .filter(users__in=case.user_ids)
+            .values_list("users", flat=True)
+        )
+        entries.exclude(user_id__in=still_out).update(disqualified=False, disqualified_reason="")
+    for round in unpublished.filter(pk__in=entries.values("round_id")).distinct():
+        round_prizes_redraft(round=round)
+    return decision
+
+
+def winner_warnings(*, round, prizes) -> dict[int, list[str]]:
+    """What the secretariat should look at before verifying a winner: a prize scored low for a
+    prize (under PRIZE_LOW_SHARE of the questions), a best attempt faster than a person reads
+    the questions (under FAST_FULL_SECONDS), and winners of the round sharing a phone number.
+    Prizes found not valid are left out. Reads only what the winners page has loaded."""
+    listed = [p for p in prizes if p.status != PrizeStatus.INVALID]
+    by_phone = defaultdict(list)
+    for p in listed:
+        phone = getattr(getattr(p.user, "profile", None), "phone", "")
+        if phone:
+            by_phone[phone].append(p)
+    questions = round.questions_per_attempt or 0
+    warnings: dict[int, list[str]] = {}
+    for p in listed:
+        found = []
+        score, duration = p.entry.score if p.entry else None, p.entry.duration_ms if p.entry else None
+        if score is not None and questions and score < PRIZE_LOW_SHARE * questions:
+            found.append(
+                _("Điểm thấp cho một giải: %(score)d/%(n)d câu đúng (dưới %(pct)d%%).")
+                % {"score": score, "n": questions, "pct": int(PRIZE_LOW_SHARE * 100)}
+            )
+        if duration is not None and duration < FAST_FULL_SECONDS * 1000:
+            found.append(
+                _("Làm bài quá nhanh: %(s)s giây (dưới %(limit)d giây).")
+                % {"s": f"{duration / 1000:.1f}".replace(".", ","), "limit": FAST_FULL_SECONDS}
+            )
+        phone = getattr(getattr(p.user, "profile", None), "phone", "")
+        others = [o for o in by_phone.get(phone, []) if o.pk != p.pk]
+        if others:
+            names = ", ".join(f"{o.rank}. {o.user.full_name}" for o in others)
+            found.append(_("Cùng số điện thoại %(phone)s với: %(names)s.") % {"phone": phone, "names": names})
+        if found:
+            warnings[p.pk] = found
+    return warnings

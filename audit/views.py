@@ -1,0 +1,55 @@
+"""The integrity review's page: the flagged cases and the secretariat's decisions."""
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from accounts.enums import Role
+from accounts.roles import has_role, role_required
+from contests.selectors import CONTEST_PARAM, contest_for_request
+
+from . import integrity
+from .models import IntegrityDecision
+
+
+def _keep_contest(request, url: str) -> str:
+    """`url` with the page's ?contest=… kept, so a form posted about a chosen contest comes back to it."""
+    slug = request.GET.get(CONTEST_PARAM)
+    return f"{url}?{urlencode({CONTEST_PARAM: slug})}" if slug else url
+
+
+@role_required(Role.SECRETARIAT, Role.ORGANIZER)
+def integrity_review(request):
+    contest = contest_for_request(request, drafts=True)
+    if request.method == "POST":
+        if not has_role(request.user, Role.SECRETARIAT):
+            raise PermissionDenied
+        case = next((c for c in integrity.cases(contest=contest) if c.key == request.POST.get("key")), None)
+        if case is None:
+            messages.error(request, _("Trường hợp này không còn trong danh sách rà soát."))
+        else:
+            try:
+                integrity.decide(
+                    contest=contest,
+                    case=case,
+                    by=request.user,
+                    verdict=request.POST.get("verdict"),
+                    reason=request.POST.get("reason", ""),
+                )
+            except ValueError as exc:
+                messages.error(request, str(exc))
+            else:
+                messages.success(request, _("Đã ghi quyết định."))
+        return redirect(_keep_contest(request, reverse("reports:integrity")))
+    return render(
+        request,
+        "audit/integrity.html",
+        {
+            "cases": integrity.with_details(contest=contest, cases=integrity.cases(contest=contest)),
+            "verdicts": IntegrityDecision.Verdict.choices,
+        },
+    )

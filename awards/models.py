@@ -1,0 +1,126 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Certificate(models.Model):
+    """A certificate (giấy chứng nhận) as issued: what it certifies, to whom, with the name and
+    unit as they were at issue. Whether it still holds is asked of the data behind it at every
+    look-up (`awards.certificates.certificate_status`); the PDF is drawn on demand."""
+
+    class Kind(models.TextChoices):
+        PARTICIPATION = "participation", _("Chứng nhận tham gia")
+        QUIZ_PRIZE = "quiz_prize", _("Giải thi trắc nghiệm")
+        ESSAY_PRIZE = "essay_prize", _("Giải thi viết")
+
+    kind = models.CharField(_("loại"), max_length=16, choices=Kind.choices)
+    code = models.CharField(_("mã xác minh"), max_length=16, unique=True)
+    contest = models.ForeignKey("contests.Contest", verbose_name=_("cuộc thi"), on_delete=models.CASCADE, related_name="+")
+    # Who may download it: the contestant; for an essay prize, the essay's submitter.
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="certificates")
+    prize = models.ForeignKey("quiz.Prize", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    essay_prize = models.ForeignKey("essays.EssayPrize", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    essay_author = models.ForeignKey("essays.EssayAuthor", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    tier = models.CharField(_("giải"), max_length=16, blank=True)
+    holder_name = models.CharField(_("họ và tên"), max_length=150)
+    unit_name = models.CharField(_("đơn vị"), max_length=500, blank=True)
+    subject = models.CharField(_("nội dung"), max_length=500, blank=True)  # the round's name, the essay's title
+    issued_at = models.DateTimeField(_("ngày cấp"))
+
+    class Meta:
+        verbose_name = _("giấy chứng nhận")
+        verbose_name_plural = _("giấy chứng nhận")
+        ordering = ["contest", "kind", "pk"]
+        constraints = [
+            # Issuing twice gives the same certificate (and code); a prize whose tier changed after
+            # an amendment gets a new one, and the old one reads as revoked.
+            models.UniqueConstraint(
+                fields=["contest", "user"], condition=models.Q(kind="participation"), name="certificate_one_participation"
+            ),
+            models.UniqueConstraint(fields=["prize", "tier"], name="certificate_one_per_prize_tier"),
+            models.UniqueConstraint(fields=["essay_prize", "essay_author", "tier"], name="certificate_one_per_author_tier"),
+        ]
+        indexes = [models.Index(fields=["user", "contest"])]
+
+    def __str__(self):
+        return f"{self.code} – {self.holder_name}"
+
+
+class WinnerDetails(models.Model):
+    """What the award needs from a winner (ID number, date of birth, address, bank account), as
+    one Fernet token: the database never holds the plain text (`awards.winner_details`)."""
+
+    prize = models.OneToOneField("quiz.Prize", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    essay_prize = models.OneToOneField("essays.EssayPrize", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    sealed = models.BinaryField(_("thông tin đã mã hóa"))
+    submitted_at = models.DateTimeField(_("gửi lúc"))
+
+    class Meta:
+        verbose_name = _("thông tin nhận giải")
+        verbose_name_plural = _("thông tin nhận giải")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(prize__isnull=False, essay_prize__isnull=True)
+                | models.Q(prize__isnull=True, essay_prize__isnull=False),
+                name="winner_details_one_prize",
+            )
+        ]
+
+    def __str__(self):
+        return f"prize {self.prize_id}" if self.prize_id else f"essay prize {self.essay_prize_id}"
+
+
+class WinnerDetailsAccess(models.Model):
+    """Every time staff saw a winner's details: who, whose, when, where (page or export). The
+    log outlives the details: when a winner is anonymized their details are deleted, and the
+    prize still says whose details were seen."""
+
+    details = models.ForeignKey(WinnerDetails, null=True, blank=True, on_delete=models.SET_NULL, related_name="accesses")
+    prize = models.ForeignKey("quiz.Prize", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    essay_prize = models.ForeignKey("essays.EssayPrize", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    viewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    viewed_at = models.DateTimeField(auto_now_add=True)
+    where = models.CharField(max_length=32)
+
+    class Meta:
+        verbose_name = _("lượt xem thông tin nhận giải")
+        verbose_name_plural = _("lượt xem thông tin nhận giải")
+        ordering = ["-viewed_at"]
+
+    def __str__(self):
+        return f"{self.viewer_id} → {self.details_id} ({self.where})"
+
+
+class WinnerDetailsRequest(models.Model):
+    """One request to a winner for the award's details: the form is open to the prize's holder
+    (signed in) until `expires_at` of the newest request. Each (re-)issue is a row: who asked,
+    when (`awards.winner_details.winner_details_request`)."""
+
+    prize = models.ForeignKey("quiz.Prize", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    essay_prize = models.ForeignKey("essays.EssayPrize", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("người gửi yêu cầu"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+    requested_at = models.DateTimeField(_("gửi lúc"))
+    expires_at = models.DateTimeField(_("hết hạn lúc"))
+
+    class Meta:
+        verbose_name = _("yêu cầu cung cấp thông tin nhận giải")
+        verbose_name_plural = _("yêu cầu cung cấp thông tin nhận giải")
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(prize__isnull=False, essay_prize__isnull=True)
+                | models.Q(prize__isnull=True, essay_prize__isnull=False),
+                name="winner_details_request_one_prize",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(expires_at__gt=models.F("requested_at")), name="winner_details_request_expires_later"
+            ),
+        ]
+        indexes = [models.Index(fields=["prize", "-expires_at"]), models.Index(fields=["essay_prize", "-expires_at"])]
+
+    def __str__(self):
+        return f"prize {self.prize_id}" if self.prize_id else f"essay prize {self.essay_prize_id}"

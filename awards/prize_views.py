@@ -1,0 +1,174 @@
+"""The verification of the prizes of both parts (the secretariat's verdict on each winner, the
+amendment of a published result, the award list and the prize list workbook). The writes are the
+prize lifecycle (`contests.prizes`, through `quiz.services.prizes` and `essays.judging`)."""
+
+from django.contrib import messages
+from django.db.models import Case, When
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.enums import Role
+from accounts.roles import role_required
+from accounts.selectors import organization_labels
+from audit import integrity
+from contests import prizes as contest_prizes
+from contests.downloads import download as file_download
+from contests.selectors import contest_for_request
+from essays import judging as essay_judging
+from essays.models import EssayPrize
+from essays.services import EssayError
+from quiz.enums import PrizeStatus
+from quiz.errors import QuizError
+from quiz.models import Prize, Round
+from quiz.services import prizes as quiz_prizes
+
+from . import exports, rules
+
+
+def _round(pk) -> Round:
+    round = Round.objects.select_related("contest").filter(pk=pk).first()
+    if round is None:
+        raise Http404
+    return round
+
+
+@role_required(Role.SECRETARIAT, Role.ORGANIZER)
+def winners(request, pk):
+    """Winner verification: the draft list with contact details, a verdict per winner."""
+    round = _round(pk)
+    prizes = list(
+        Prize.objects.filter(round=round)
+        .select_related("user__profile", "entry__best_attempt__organization", "verified_by")
+        .order_by(Case(When(status=PrizeStatus.INVALID, then=1), default=0), "rank")
+    )
+    warnings = integrity.winner_warnings(round=round, prizes=prizes)
+    units = organization_labels(p.entry.best_attempt.organization for p in prizes)
+    published = round.results_published_at is not None
+    for p in prizes:
+        p.actions = contest_prizes.allowed_actions(p, published=published)
+        p.warnings = warnings.get(p.pk, [])
+        p.unit_label = units[p.entry.best_attempt.organization_id]  # the unit with its party committee
+    context = {
+        "round": round,
+        "prizes": prizes,
+        "pending": contest_prizes.awaiting_verification(prizes),
+        "ready": contest_prizes.fully_verified(prizes),
+        "warned": len(warnings),
+        "fast_seconds": integrity.FAST_FULL_SECONDS,
+    }
+    return render(request, "awards/winners.html", context)
+
+
+def _prize_decision(request, decide, done: str) -> None:
+    """Run one step of the prize lifecycle with the secretary's verdict (valid="1") and text, and
+    say how it went; the lifecycle's refusals come back as messages."""
+    valid = request.POST.get("valid") == "1"
+    try:
+        decide(by=request.user, valid=valid)
+    except (QuizError, EssayError) as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, done)
+
+
+@role_required(Role.SECRETARIAT)
+@require_POST
+def prize_verify(request, pk):
+    prize = get_object_or_404(Prize.objects.select_related("round", "user"), pk=pk)
+    note = request.POST.get("note", "")
+    _prize_decision(
+        request, lambda **kw: quiz_prizes.prize_verify(prize=prize, note=note, **kw),
+        _("Đã ghi kết quả xác minh: %(name)s.") % {"name": prize.user.full_name},
+    )  # fmt: skip
+    return redirect("reports:winners", pk=prize.round_id)
+
+
+@role_required(Role.SECRETARIAT)
+@require_POST
+def prize_amend(request, pk):
+    """«Sửa kết quả đã công bố»: a published weekly prize changes only here, with a reason."""
+    prize = get_object_or_404(Prize.objects.select_related("round", "user"), pk=pk)
+    reason = request.POST.get("reason", "")
+    _prize_decision(
+        request, lambda **kw: quiz_prizes.prize_amend(prize=prize, reason=reason, **kw),
+        _("Đã sửa kết quả đã công bố: %(name)s.") % {"name": prize.user.full_name},
+    )  # fmt: skip
+    return redirect("reports:winners", pk=prize.round_id)
+
+
+@role_required(Role.SECRETARIAT, Role.ORGANIZER)
+def award_list(request, pk):
+    """The award decision list: only a fully verified list, and only its verified winners."""
+    round = _round(pk)
+    if not contest_prizes.fully_verified(Prize.objects.valid().filter(round=round).only("status")):
+        messages.error(request, _("Danh sách chưa được xác minh hết; chưa thể xuất danh sách khen thưởng."))
+        return redirect("reports:winners", pk=round.pk)
+    return file_download(
+        f"danh-sach-khen-thuong-tuan-{round.number}.xlsx",
+        lambda buffer: exports.winners_workbook(
+            buffer, contest=round.contest, round_id=round.pk, verified_only=True, details_viewer=_details_viewer(request)
+        ),
+    )
+
+
+def _details_viewer(request):
+    """Who sees winners' details in a workbook: the secretariat; nobody else gets the columns."""
+    return request.user if rules.can_see_winner_details(request.user) else None
+
+
+@role_required(Role.SECRETARIAT, Role.ORGANIZER)
+def winners_download(request, kind="winners"):
+    """The prize list of every round (and, for the secretariat, the winners' details and the
+    essay prizes), at once."""
+    contest = contest_for_request(request, drafts=True)
+    extra = {"details_viewer": _details_viewer(request)}
+    return file_download("danh-sach-giai.xlsx", lambda buffer: exports.winners_workbook(buffer, contest=contest, **extra))
+
+
+@role_required(Role.SECRETARIAT, Role.ORGANIZER)
+def essay_winners(request):
+    """Verification of the essay prizes: the awarded essays with their authors and contacts."""
+    prizes = list(
+        EssayPrize.objects.filter(essay__phase__contest=contest_for_request(request, drafts=True))
+        .select_related("essay__subject_organization", "essay__submitter", "verified_by")
+        .prefetch_related("essay__authors__organization")
+        .order_by(Case(When(status=PrizeStatus.INVALID, then=1), default=0), "rank")
+    )
+    # A phase's prize list is published once any of its awarded essays is on the public site;
+    # from then on a change is an amendment (with a reason), not a verification.
+    published_phases = {p.essay.phase_id for p in prizes if p.essay.published_at}
+    for p in prizes:
+        p.actions = contest_prizes.allowed_actions(p, published=p.essay.phase_id in published_phases)
+    context = {
+        "prizes": prizes,
+        "pending": contest_prizes.awaiting_verification(prizes),
+        "ready": contest_prizes.fully_verified(prizes),
+    }
+    return render(request, "awards/essay_winners.html", context)
+
+
+@role_required(Role.SECRETARIAT)
+@require_POST
+def essay_prize_verify(request, pk):
+    prize = get_object_or_404(EssayPrize.objects.select_related("essay"), pk=pk)
+    note = request.POST.get("note", "")
+    _prize_decision(
+        request, lambda **kw: essay_judging.prize_verify(prize=prize, note=note, **kw),
+        _("Đã ghi kết quả xác minh bài %(code)s.") % {"code": prize.essay.code},
+    )  # fmt: skip
+    return redirect("reports:essay_winners")
+
+
+@role_required(Role.SECRETARIAT)
+@require_POST
+def essay_prize_amend(request, pk):
+    """«Sửa kết quả đã công bố» for an essay prize, with a reason."""
+    prize = get_object_or_404(EssayPrize.objects.select_related("essay"), pk=pk)
+    reason = request.POST.get("reason", "")
+    _prize_decision(
+        request, lambda **kw: essay_judging.prize_amend(prize=prize, reason=reason, **kw),
+        _("Đã sửa kết quả đã công bố của bài %(code)s.") % {"code": prize.essay.code},
+    )  # fmt: skip
+    return redirect("reports:essay_winners")
