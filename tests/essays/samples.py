@@ -61,6 +61,34 @@ def pdf(*, author: str = AUTHOR, compressed_metadata: bool = False) -> bytes:
     return bytes(out)
 
 
+def pikepdf_pdf(*, author: str = AUTHOR, encrypted: bool = False) -> bytes:
+    """A PDF written by pikepdf: the author and the creator in the information dictionary and in
+    the XMP packet (compressed, as word processors write it), a page with text, and a comment
+    signed by the author."""
+    import pikepdf
+
+    pdf = pikepdf.new()
+    page = pdf.add_blank_page(page_size=(595, 842))
+    page.Contents = pdf.make_stream(b"BT /F1 12 Tf 72 770 Td (Bai viet du thi) Tj ET")
+    font = pikepdf.Dictionary(Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1, BaseFont=pikepdf.Name.Helvetica)
+    page.Resources = pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=font))
+    page.Annots = pdf.make_indirect(
+        pikepdf.Array([pikepdf.Dictionary(Type=pikepdf.Name.Annot, Subtype=pikepdf.Name.Text, Rect=[72, 700, 92, 720],
+                                          T=pikepdf.String(author), Contents=pikepdf.String("Sửa lại đoạn này"))])
+    )  # fmt: skip
+    pdf.docinfo["/Author"] = author
+    pdf.docinfo["/Creator"] = f"Microsoft Word của {AUTHOR_ASCII}"
+    pdf.docinfo["/Title"] = f"Bài viết của {author}"
+    with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as meta:
+        meta["dc:creator"] = [AUTHOR_ASCII]
+        meta["xmp:CreatorTool"] = f"Word ({AUTHOR_ASCII})"
+        meta["pdf:Producer"] = AUTHOR_ASCII
+    out = io.BytesIO()
+    encryption = pikepdf.Encryption(owner="chu-so-huu", user="") if encrypted else False
+    pdf.save(out, encryption=encryption, compress_streams=True)
+    return out.getvalue()
+
+
 def _png_chunk(kind: bytes, data: bytes) -> bytes:
     return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
