@@ -173,12 +173,17 @@ def redraft_if_drafted(*, part: PrizePart, scope) -> bool:
 def prize_verify(*, part: PrizePart, prize, by, valid: bool, note: str = ""):
     """The secretariat's check of a winner (who and when recorded). Not valid needs a reason and
     passes the tier to the next eligible candidate. After publication only a prize that joined
-    the list since (still a draft) can be checked here; any other change is `prize_amend`."""
+    the list since (still a draft) can be checked here; any other change is `prize_amend`. A prize
+    found not valid is not checked again."""
     prize = part.model.objects.select_for_update().get(pk=prize.pk)
     scope = part.scope_of(prize)
     published = part.is_published(scope)
     if published and prize.status != PrizeStatus.DRAFT:
         raise part.error(_("Kết quả đã công bố; chỉ có thể sửa qua «sửa kết quả đã công bố», có ghi lý do."))
+    if prize.status == PrizeStatus.INVALID:
+        # Checking it again would put its holder back beside the one who moved up (two holders of
+        # one tier); after publication «sửa kết quả đã công bố» restores it and re-drafts.
+        raise part.error(_("Giải này đã được xác định không hợp lệ; không xác minh lại."))
     note = (note or "").strip()
     if not valid and not note:
         raise part.error(_("Cần ghi lý do khi xác định giải không hợp lệ."))
