@@ -6,16 +6,17 @@ import datetime
 import re
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.enums import OrganizationKind
+from accounts.enums import OrganizationKind, Role
 from accounts.models import User
 from quiz import selectors, services
 from quiz.enums import AttemptStatus
 from quiz.errors import QuizError
 from quiz.models import Attempt, Round, RoundEntry
-from tests.factories import OrganizationFactory, contestant
+from tests.factories import OrganizationFactory, contestant, staff_user
 from tests.quiz.factories import answer_all, sealed_round
 
 pytestmark = pytest.mark.django_db
@@ -26,26 +27,29 @@ QUERIES = 8
 
 
 def _take(round, user, *, right: int, seconds: int, prediction=None) -> Attempt:
-    attempt = services.attempt_start(round=round, user=user)
-    attempt = services.attempt_submit(attempt=attempt, user=user, answers=answer_all(attempt, right=right), prediction=prediction)
-    Attempt.objects.filter(pk=attempt.pk).update(duration_ms=seconds * 1000)
-    RoundEntry.objects.filter(best_attempt=attempt).update(duration_ms=seconds * 1000)
-    return attempt
+    """An attempt started `seconds` ago and submitted now (the clock travels, no row is written by hand)."""
+    now = timezone.now()
+    with time_machine.travel(now - datetime.timedelta(seconds=seconds), tick=False) as clock:
+        attempt = services.attempt_start(round=round, user=user)
+        clock.move_to(now)
+        answers = answer_all(attempt, right=right)
+        return services.attempt_submit(attempt=attempt, user=user, answers=answers, prediction=prediction)
 
 
-def _close(round) -> Round:
-    Round.objects.filter(pk=round.pk).update(closes_at=timezone.now() - datetime.timedelta(seconds=1))
+def _close(round, clock) -> Round:
+    """The round closes: the clock (time-machine's fixture) moves past its closing time."""
+    clock.move_to(round.closes_at + datetime.timedelta(seconds=1), tick=False)
     return Round.objects.get(pk=round.pk)
 
 
-def _publish(round) -> Round:
-    round = _close(round)
+def _publish(round, clock) -> Round:
+    """Closed, the prizes drafted and verified, the results published: through the services."""
+    round = _close(round, clock)
     services.round_prizes_draft(round=round)
+    secretary = staff_user(Role.SECRETARIAT)
     for prize in round.prizes.all():
-        prize.status = "verified"
-        prize.save(update_fields=["status"])
-    Round.objects.filter(pk=round.pk).update(results_published_at=timezone.now())
-    return Round.objects.get(pk=round.pk)
+        services.prize_verify(prize=prize, by=secretary, valid=True)
+    return services.round_publish_results(round=round, by=staff_user(Role.ORGANIZER))
 
 
 def _crowd(round, n: int, *, like: Attempt, score: int = 0, prefix: str = "dong") -> None:
@@ -58,12 +62,12 @@ def _crowd(round, n: int, *, like: Attempt, score: int = 0, prefix: str = "dong"
     )
 
 
-def test_places_read_as_place_of_ranked_with_vietnamese_thousands(client):
+def test_places_read_as_place_of_ranked_with_vietnamese_thousands(client, time_machine):
     round = sealed_round()
     user = contestant()
     attempt = _take(round, user, right=20, seconds=30)
     _crowd(round, 2_075, like=attempt, score=0)
-    round = _close(round)
+    round = _close(round, time_machine)
     client.force_login(user)
 
     result = client.get(reverse("quiz:result", args=[attempt.pk])).content.decode()
@@ -108,14 +112,14 @@ def test_no_place_while_the_round_is_open_even_with_the_count(client):
     assert "thứ 1 /" not in result and "data-place" not in result
 
 
-def test_published_leaderboard_marks_my_row_prizes_and_full_unit_names(client):
+def test_published_leaderboard_marks_my_row_prizes_and_full_unit_names(client, time_machine):
     round = sealed_round(prizes_first=1, prizes_second=0, prizes_third=0, prizes_consolation=0)
     committee = OrganizationFactory(name="Đảng bộ Cục Thuế tỉnh")
     cell = OrganizationFactory(name="Chi bộ Phòng Tổng hợp", kind=OrganizationKind.CELL, parent=committee)
     winner, me = contestant(organization=cell), contestant()
     _take(round, winner, right=20, seconds=30)
     _take(round, me, right=19, seconds=30)
-    round = _publish(round)
+    round = _publish(round, time_machine)
     client.force_login(me)
 
     html = client.get(reverse("quiz:leaderboard", args=[round.pk])).content.decode()
@@ -128,12 +132,12 @@ def test_published_leaderboard_marks_my_row_prizes_and_full_unit_names(client):
     assert "badge-me" not in winner_row
 
 
-def test_my_line_is_added_under_the_table_when_i_am_beyond_it(client):
+def test_my_line_is_added_under_the_table_when_i_am_beyond_it(client, time_machine):
     round = sealed_round()
     me = contestant()
     mine = _take(round, me, right=5, seconds=30)
     _crowd(round, 100, like=mine, score=20)  # the public table shows the first 100
-    round = _publish(round)
+    round = _publish(round, time_machine)
     client.force_login(me)
 
     html = client.get(reverse("quiz:leaderboard", args=[round.pk])).content.decode()
@@ -144,10 +148,10 @@ def test_my_line_is_added_under_the_table_when_i_am_beyond_it(client):
     assert f'data-entry="{me.pk}"' in mine_part and "thứ 101 / 101" in mine_part
 
 
-def test_leaderboard_page_query_count_does_not_grow_with_entries(client, django_assert_num_queries):
+def test_leaderboard_page_query_count_does_not_grow_with_entries(client, django_assert_num_queries, time_machine):
     round = sealed_round(prizes_first=1, prizes_second=1, prizes_third=0, prizes_consolation=0)
     first = _take(round, contestant(), right=20, seconds=30)
-    round = _publish(round)
+    round = _publish(round, time_machine)
     client.force_login(contestant())
     url = reverse("quiz:leaderboard", args=[round.pk])
     client.get(url)
