@@ -6,12 +6,14 @@ MEDIA_ROOT, never under a URL) and only views that ask `essays.rules` serve them
 
 import io
 import re
+import warnings
 import zipfile
 
 import pikepdf
 from django.utils.translation import gettext as _
 from docx import Document
 from lxml import etree
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from contests.storage import PrivateStorage, private_storage  # noqa: F401
 
@@ -240,61 +242,43 @@ def _blind_pdf(data: bytes) -> bytes:
     return out.getvalue()
 
 
-_JPEG_KEEP_APP = {0xE0, 0xEE}  # JFIF and Adobe (colour transform); EXIF, XMP, IPTC and comments go
+# JPEG and PNG: decoded and encoded again by Pillow, so only the pixels (turned upright by their
+# EXIF orientation) and the colour profile reach the judge: EXIF (camera owner, GPS, software),
+# XMP, IPTC, comments and PNG text chunks are not copied. A JPEG keeps its quantization tables.
+_MAX_BLIND_PIXELS = 50_000_000
+
+
+def _reencode(data: bytes, kind: str) -> bytes:
+    fmt = {"jpeg": "JPEG", "png": "PNG"}[kind]
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as image:
+                if image.format != fmt or image.width * image.height > _MAX_BLIND_PIXELS:
+                    raise BlindCopyError(f"not a {fmt} within the caps")
+                image.load()
+                icc = image.info.get("icc_profile")
+                turned = image.getexif().get(0x0112, 1) not in (0, 1)  # the EXIF orientation
+                upright = ImageOps.exif_transpose(image) if turned else image
+                out = io.BytesIO()
+                # Nothing but the pixels and the profile: Pillow would carry a JPEG comment and XMP over.
+                options = {"icc_profile": icc} if icc else {}
+                if fmt == "JPEG":
+                    quality = 95 if turned else "keep"  # the tables fit only the image as decoded
+                    upright.save(out, format="JPEG", quality=quality, comment=b"", exif=b"", xmp=b"", **options)
+                else:
+                    upright.save(out, format="PNG", exif=b"", **options)
+    except BlindCopyError:
+        raise
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError, Image.DecompressionBombError,
+            Image.DecompressionBombWarning) as exc:  # fmt: skip
+        raise BlindCopyError(str(exc)) from exc
+    return out.getvalue()
 
 
 def _blind_jpeg(data: bytes) -> bytes:
-    """Drop the EXIF, XMP, IPTC and comment segments (camera owner, GPS, software, author)."""
-    try:
-        return _blind_jpeg_bytes(data)
-    except IndexError as exc:
-        raise BlindCopyError("truncated JPEG") from exc
-
-
-def _blind_jpeg_bytes(data: bytes) -> bytes:
-    if not data.startswith(b"\xff\xd8"):
-        raise BlindCopyError("not a JPEG")
-    out, i, n = bytearray(b"\xff\xd8"), 2, len(data)
-    while i < n:
-        if data[i] != 0xFF:
-            raise BlindCopyError("bad JPEG segment")
-        marker = data[i + 1]
-        if marker == 0xFF:  # fill byte
-            i += 1
-            continue
-        if marker == 0xDA or marker == 0xD9:  # start of scan: the rest is image data
-            out += data[i:]
-            return bytes(out)
-        if 0xD0 <= marker <= 0xD7 or marker == 0x01:
-            out += data[i : i + 2]
-            i += 2
-            continue
-        length = int.from_bytes(data[i + 2 : i + 4], "big")
-        segment = data[i : i + 2 + length]
-        icc = marker == 0xE2 and segment[4:16] == b"ICC_PROFILE\x00"
-        if not (0xE0 <= marker <= 0xEF or marker == 0xFE) or marker in _JPEG_KEEP_APP or icc:
-            out += segment
-        i += 2 + length
-    raise BlindCopyError("JPEG without image data")
-
-
-_PNG_DROP = {b"tEXt", b"zTXt", b"iTXt", b"eXIf", b"tIME"}
+    return _reencode(data, "jpeg")
 
 
 def _blind_png(data: bytes) -> bytes:
-    """Drop the text, EXIF and time chunks."""
-    if not data.startswith(b"\x89PNG\r\n\x1a\n"):
-        raise BlindCopyError("not a PNG")
-    out, i, n = bytearray(data[:8]), 8, len(data)
-    while i + 8 <= n:
-        length = int.from_bytes(data[i : i + 4], "big")
-        kind = data[i + 4 : i + 8]
-        end = i + 12 + length
-        if end > n:
-            raise BlindCopyError("truncated PNG chunk")
-        if kind not in _PNG_DROP:
-            out += data[i:end]
-        i = end
-        if kind == b"IEND":
-            return bytes(out)
-    raise BlindCopyError("PNG without IEND")
+    return _reencode(data, "png")

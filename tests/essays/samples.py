@@ -1,7 +1,6 @@
 """Small but real files for upload and blind-copy tests: each carries its author in its metadata."""
 
 import io
-import struct
 import zlib
 
 from docx import Document
@@ -89,33 +88,28 @@ def pikepdf_pdf(*, author: str = AUTHOR, encrypted: bool = False) -> bytes:
     return out.getvalue()
 
 
-def _png_chunk(kind: bytes, data: bytes) -> bytes:
-    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-
 def png(author: str = AUTHOR_ASCII) -> bytes:
-    header = struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + _png_chunk(b"IHDR", header)
-        + _png_chunk(b"tEXt", b"Author\x00" + author.encode())
-        + _png_chunk(b"IDAT", zlib.compress(b"\x00\x00"))
-        + _png_chunk(b"IEND", b"")
-    )
+    """A real PNG (Pillow) with the author in a text chunk and in EXIF."""
+    from PIL import Image, PngImagePlugin
+
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Author", author)
+    info.add_itxt("Description", f"Ảnh của {author}")
+    exif = Image.Exif()
+    exif[0x013B] = author  # Artist
+    out = io.BytesIO()
+    Image.new("RGB", (8, 6), (200, 30, 30)).save(out, format="PNG", pnginfo=info, exif=exif)
+    return out.getvalue()
 
 
-def _segment(marker: int, payload: bytes) -> bytes:
-    return bytes([0xFF, marker]) + struct.pack(">H", len(payload) + 2) + payload
+def jpeg(author: str = AUTHOR_ASCII, *, orientation: int = 1) -> bytes:
+    """A real JPEG (Pillow) with the author in EXIF (Artist), XMP and a comment."""
+    from PIL import Image
 
-
-def jpeg(author: str = AUTHOR_ASCII) -> bytes:
-    return (
-        b"\xff\xd8"
-        + _segment(0xE0, b"JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00")
-        + _segment(0xE1, b"Exif\x00\x00Artist=" + author.encode())
-        + _segment(0xFE, b"Anh cua " + author.encode())
-        + _segment(0xDB, b"\x00" + bytes(64))
-        + _segment(0xDA, b"\x01\x01\x00\x00\x3f\x00")
-        + b"\x12\x34\x56"
-        + b"\xff\xd9"
-    )
+    exif = Image.Exif()
+    exif[0x013B] = author  # Artist
+    exif[0x0112] = orientation
+    xmp = XMP.replace(AUTHOR_ASCII.encode(), author.encode())
+    out = io.BytesIO()
+    Image.new("RGB", (8, 6), (30, 90, 200)).save(out, format="JPEG", exif=exif, comment=f"Anh cua {author}", xmp=xmp)
+    return out.getvalue()

@@ -10,6 +10,7 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import Resolver404, resolve, reverse
 from docx import Document
+from PIL import Image
 
 from accounts.enums import Role
 from essays import files, services
@@ -199,11 +200,34 @@ def test_blind_pdf_written_by_a_pdf_library_loses_author_and_creator_from_info_x
 
 
 @pytest.mark.parametrize(("kind", "make"), [("jpeg", samples.jpeg), ("png", samples.png)])
-def test_blind_images_lose_their_text_metadata(kind, make):
-    blind = files.blind_copy(make(), kind)
+def test_blind_images_are_written_again_by_pillow_without_their_metadata(kind, make):
+    original = make()
+    assert b"Tran Van But" in original
+
+    blind = files.blind_copy(original, kind)
 
     assert files.CHECKS[kind](blind)
     assert b"Tran Van But" not in blind
+    with Image.open(io.BytesIO(blind)) as image:
+        assert image.format == kind.upper() and image.size == (8, 6)
+        assert dict(image.getexif()) == {}
+        assert not {"comment", "xmp", "exif", "Author", "Description"} & set(image.info)
+
+
+def test_a_blind_photo_is_turned_upright_by_its_exif_orientation():
+    blind = files.blind_copy(samples.jpeg(orientation=6), "jpeg")  # taken with the phone on its side
+
+    with Image.open(io.BytesIO(blind)) as image:
+        assert image.size == (6, 8)
+        assert dict(image.getexif()) == {}
+
+
+@pytest.mark.parametrize(
+    ("kind", "data"), [("jpeg", b"\xff\xd8\xff\xe0 not really an image \xff\xd9"), ("png", b"\x89PNG\r\n\x1a\n")]
+)
+def test_images_pillow_cannot_read_are_refused(kind, data):
+    with pytest.raises(files.BlindCopyError):
+        files.blind_copy(data, kind)
 
 
 @pytest.mark.parametrize("data", [samples.pikepdf_pdf(encrypted=True), samples.pdf()[:200]])
