@@ -9,7 +9,6 @@ import re
 import warnings
 import zipfile
 
-import pikepdf
 from django.utils.translation import gettext as _
 from docx import Document
 from lxml import etree
@@ -217,6 +216,8 @@ _ANNOTATION_PERSON_KEYS = ("/T", "/M", "/CreationDate", "/NM")
 
 
 def _blind_pdf(data: bytes) -> bytes:
+    import pikepdf  # a C++ library: loaded when a judge first opens a PDF, not by every process
+
     try:
         with pikepdf.open(io.BytesIO(data)) as pdf:
             if pdf.is_encrypted:
