@@ -527,6 +527,8 @@ LOGGING = {
         # Django's default handlers (the console in DEBUG, mail to ADMINS) would write unscrubbed
         # lines: Django's records go to the one scrubbed handler only.
         "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # pikepdf (essays.files, blind copies) announces its C++ logging bridge at INFO on import.
+        "pikepdf": {"level": "WARNING"},
     },
 }
 # The worker logs through LOGGING too (JSON, scrubbed, with the request id of the task's sender).

@@ -222,7 +222,8 @@ def redraft_if_drafted(*, part: PrizePart, scope) -> bool:
 def prize_verify(*, part: PrizePart, prize, by, valid: bool, note: str = ""):
     """The secretariat's check of a winner (who and when recorded). Not valid needs a reason and
     passes the tier to the next eligible candidate. After publication only a prize that joined
-    the list since (still a draft) can be checked here; any other change is `prize_amend`."""
+    the list since (still a draft) can be checked here; any other change is `prize_amend`. A prize
+    found not valid is not checked again."""
     prize = part.model.objects.select_for_update().get(pk=prize.pk)
     scope = part.scope_of(prize)
     published = part.is_published(scope)

@@ -6,11 +6,13 @@ MEDIA_ROOT, never under a URL) and only views that ask `essays.rules` serve them
 
 import io
 import re
+import warnings
 import zipfile
 
 from django.utils.translation import gettext as _
 from docx import Document
 from lxml import etree
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from contests.storage import PrivateStorage, private_storage  # noqa: F401
 
@@ -205,163 +207,79 @@ def _blind_docx(data: bytes) -> bytes:
     return out.getvalue()
 
 
-# PDF: without a PDF library we only rewrite bytes in place, keeping every length (so the
-# cross-reference offsets stay valid): the strings of the document information dictionary are
-# blanked and the XMP packet is replaced by an empty one. A PDF whose metadata is compressed
-# (inside an object stream or a filtered metadata stream) or encrypted is refused.
-_INFO_REF = re.compile(rb"/Info\s+(\d+)\s+(\d+)\s+R")
-_INFO_DIRECT = re.compile(rb"/Info\s*<<")
-_XMP = re.compile(rb"<x:x[am]pmeta\b.*?</x:x[am]pmeta>", re.DOTALL)
-_RDF = re.compile(rb"<rdf:RDF\b.*?</rdf:RDF>", re.DOTALL)
-_XMP_EMPTY = b'<x:xmpmeta xmlns:x="adobe:ns:meta/"></x:xmpmeta>'
-_METADATA_TYPE = re.compile(rb"/Type\s*/Metadata\b")
-
-
-def _pdf_dict_end(data: bytes, start: int) -> int:
-    """The index just after the dictionary that opens at `start` («<<»), skipping strings."""
-    depth, i, n = 0, start, len(data)
-    while i < n:
-        if data.startswith(b"<<", i):
-            depth, i = depth + 1, i + 2
-        elif data.startswith(b">>", i):
-            depth, i = depth - 1, i + 2
-            if depth == 0:
-                return i
-        elif data[i : i + 1] == b"(":
-            i = _pdf_literal_end(data, i)
-        elif data[i : i + 1] == b"<":
-            i = data.index(b">", i) + 1
-        else:
-            i += 1
-    raise BlindCopyError("unterminated dictionary")
-
-
-def _pdf_literal_end(data, start: int) -> int:
-    """The index just after the literal string that opens at `start` («(»)."""
-    depth, i, n = 0, start, len(data)
-    while i < n:
-        c = data[i : i + 1]
-        if c == b"\\":
-            i += 2
-            continue
-        if c == b"(":
-            depth += 1
-        elif c == b")":
-            depth -= 1
-            if depth == 0:
-                return i + 1
-        i += 1
-    raise BlindCopyError("unterminated string")
-
-
-def _blank_strings(buffer: bytearray, start: int, end: int) -> None:
-    """Blank the contents of every string value of the dictionary in buffer[start:end]."""
-    i = start + 2
-    while i < end - 2:
-        c = buffer[i : i + 1]
-        if buffer.startswith(b"<<", i) or buffer.startswith(b">>", i):
-            i += 2
-        elif c == b"(":
-            close = _pdf_literal_end(buffer, i)
-            buffer[i + 1 : close - 1] = b" " * (close - 1 - (i + 1))
-            i = close
-        elif c == b"<":
-            close = buffer.index(b">", i) + 1
-            buffer[i + 1 : close - 1] = b" " * (close - 1 - (i + 1))
-            i = close
-        else:
-            i += 1
+# PDF: opened and written again by pikepdf (qpdf). The document information dictionary goes, every
+# XMP metadata stream goes (the document's and any page's or image's), applications' private data
+# (/PieceInfo) goes, and comments lose their author (/T of a markup annotation); the file gets a
+# new identifier computed from its content. Pages, fonts and images are written as they are. An
+# encrypted PDF (even one that opens without a password) or one qpdf cannot read is refused.
+_ANNOTATION_PERSON_KEYS = ("/T", "/M", "/CreationDate", "/NM")
 
 
 def _blind_pdf(data: bytes) -> bytes:
+    import pikepdf  # a C++ library: loaded when a judge first opens a PDF, not by every process
+
     try:
-        return _blind_pdf_bytes(data)
-    except (ValueError, IndexError) as exc:
+        with pikepdf.open(io.BytesIO(data)) as pdf:
+            if pdf.is_encrypted:
+                raise BlindCopyError("encrypted")
+            if "/Info" in pdf.trailer:
+                del pdf.trailer["/Info"]
+            for obj in pdf.objects:
+                if isinstance(obj, pikepdf.Stream | pikepdf.Dictionary):
+                    for key in ("/Metadata", "/PieceInfo"):
+                        if key in obj:
+                            del obj[key]
+            for page in pdf.pages:
+                for annotation in page.get("/Annots", []):
+                    if annotation.get("/Subtype") == pikepdf.Name.Widget:  # a form field: /T is its name
+                        continue
+                    for key in _ANNOTATION_PERSON_KEYS:
+                        if key in annotation:
+                            del annotation[key]
+            out = io.BytesIO()
+            pdf.save(out, fix_metadata_version=False, deterministic_id=True, encryption=False)
+    except pikepdf.PdfError as exc:
         raise BlindCopyError(str(exc)) from exc
+    return out.getvalue()
 
 
-def _blind_pdf_bytes(data: bytes) -> bytes:
-    if re.search(rb"/Encrypt\b", data):
-        raise BlindCopyError("encrypted")
-    buffer = bytearray(data)
-    for match in _INFO_REF.finditer(data):
-        number, generation = match.group(1), match.group(2)
-        headers = list(re.finditer(rb"(?<![0-9])" + number + rb"\s+" + generation + rb"\s+obj\s*<<", data))
-        if not headers:
-            raise BlindCopyError("information dictionary inside a compressed object stream")
-        for header in headers:
-            start = header.end() - 2
-            _blank_strings(buffer, start, _pdf_dict_end(data, start))
-    for match in _INFO_DIRECT.finditer(data):
-        start = match.end() - 2
-        _blank_strings(buffer, start, _pdf_dict_end(data, start))
-    for match in _METADATA_TYPE.finditer(data):
-        header_start = data.rfind(b"obj", 0, match.start())
-        stream_start = data.find(b"stream", match.end())
-        if header_start < 0 or stream_start < 0 or b"/Filter" in data[header_start:stream_start]:
-            raise BlindCopyError("compressed metadata stream")
-    for pattern, replacement in ((_XMP, _XMP_EMPTY), (_RDF, b"")):
-        for match in pattern.finditer(bytes(buffer)):
-            length = match.end() - match.start()
-            buffer[match.start() : match.end()] = replacement.ljust(length, b" ")[:length]
-    return bytes(buffer)
+# JPEG and PNG: decoded and encoded again by Pillow, so only the pixels (turned upright by their
+# EXIF orientation) and the colour profile reach the judge: EXIF (camera owner, GPS, software),
+# XMP, IPTC, comments and PNG text chunks are not copied. A JPEG keeps its quantization tables.
+_MAX_BLIND_PIXELS = 50_000_000
 
 
-_JPEG_KEEP_APP = {0xE0, 0xEE}  # JFIF and Adobe (colour transform); EXIF, XMP, IPTC and comments go
+def _reencode(data: bytes, kind: str) -> bytes:
+    fmt = {"jpeg": "JPEG", "png": "PNG"}[kind]
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as image:
+                if image.format != fmt or image.width * image.height > _MAX_BLIND_PIXELS:
+                    raise BlindCopyError(f"not a {fmt} within the caps")
+                image.load()
+                icc = image.info.get("icc_profile")
+                turned = image.getexif().get(0x0112, 1) not in (0, 1)  # the EXIF orientation
+                upright = ImageOps.exif_transpose(image) if turned else image
+                out = io.BytesIO()
+                # Nothing but the pixels and the profile: Pillow would carry a JPEG comment and XMP over.
+                options = {"icc_profile": icc} if icc else {}
+                if fmt == "JPEG":
+                    quality = 95 if turned else "keep"  # the tables fit only the image as decoded
+                    upright.save(out, format="JPEG", quality=quality, comment=b"", exif=b"", xmp=b"", **options)
+                else:
+                    upright.save(out, format="PNG", exif=b"", **options)
+    except BlindCopyError:
+        raise
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError, Image.DecompressionBombError,
+            Image.DecompressionBombWarning) as exc:  # fmt: skip
+        raise BlindCopyError(str(exc)) from exc
+    return out.getvalue()
 
 
 def _blind_jpeg(data: bytes) -> bytes:
-    """Drop the EXIF, XMP, IPTC and comment segments (camera owner, GPS, software, author)."""
-    try:
-        return _blind_jpeg_bytes(data)
-    except IndexError as exc:
-        raise BlindCopyError("truncated JPEG") from exc
-
-
-def _blind_jpeg_bytes(data: bytes) -> bytes:
-    if not data.startswith(b"\xff\xd8"):
-        raise BlindCopyError("not a JPEG")
-    out, i, n = bytearray(b"\xff\xd8"), 2, len(data)
-    while i < n:
-        if data[i] != 0xFF:
-            raise BlindCopyError("bad JPEG segment")
-        marker = data[i + 1]
-        if marker == 0xFF:  # fill byte
-            i += 1
-            continue
-        if marker == 0xDA or marker == 0xD9:  # start of scan: the rest is image data
-            out += data[i:]
-            return bytes(out)
-        if 0xD0 <= marker <= 0xD7 or marker == 0x01:
-            out += data[i : i + 2]
-            i += 2
-            continue
-        length = int.from_bytes(data[i + 2 : i + 4], "big")
-        segment = data[i : i + 2 + length]
-        icc = marker == 0xE2 and segment[4:16] == b"ICC_PROFILE\x00"
-        if not (0xE0 <= marker <= 0xEF or marker == 0xFE) or marker in _JPEG_KEEP_APP or icc:
-            out += segment
-        i += 2 + length
-    raise BlindCopyError("JPEG without image data")
-
-
-_PNG_DROP = {b"tEXt", b"zTXt", b"iTXt", b"eXIf", b"tIME"}
+    return _reencode(data, "jpeg")
 
 
 def _blind_png(data: bytes) -> bytes:
-    """Drop the text, EXIF and time chunks."""
-    if not data.startswith(b"\x89PNG\r\n\x1a\n"):
-        raise BlindCopyError("not a PNG")
-    out, i, n = bytearray(data[:8]), 8, len(data)
-    while i + 8 <= n:
-        length = int.from_bytes(data[i : i + 4], "big")
-        kind = data[i + 4 : i + 8]
-        end = i + 12 + length
-        if end > n:
-            raise BlindCopyError("truncated PNG chunk")
-        if kind not in _PNG_DROP:
-            out += data[i:end]
-        i = end
-        if kind == b"IEND":
-            return bytes(out)
-    raise BlindCopyError("PNG without IEND")
+    return _reencode(data, "png")

@@ -1,7 +1,11 @@
+import io
 import os
+import shutil
 
 import pytest
-from django.db import connection
+from django.core.management import call_command
+from django.db import connection, transaction
+from django.test import override_settings
 
 from accounts.enums import Role
 from tests.factories import ContestFactory, contestant, staff_user
@@ -86,3 +90,39 @@ def judge(db):
 @pytest.fixture
 def is_postgres():
     return connection.vendor == "postgresql"
+
+
+# --- One seeded demo per class -----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="class")
+def seeded_demo(django_db_setup, django_db_blocker, tmp_path_factory):
+    """seed_demo once for a whole test class (it takes seconds): seeded inside a transaction that
+    is rolled back when the class ends, so each test's own transaction (the `db` fixture) is a
+    savepoint inside it and nothing outlives the class. Every test of the class must ask for it
+    (through `demo`). Yields the folder holding the demo's media."""
+    media = tmp_path_factory.mktemp("demo")
+    with (
+        django_db_blocker.unblock(),
+        override_settings(MEDIA_ROOT=media / "media", PRIVATE_MEDIA_ROOT=media / "private_media"),
+    ):
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            call_command("seed_demo", "--force", stdout=io.StringIO())
+            yield media
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
+@pytest.fixture
+def demo(seeded_demo, db, settings):
+    """The demo contest (seed_demo, shared by the class): a round with attempts, essays, a jury,
+    every role, as {login name: user}. The demo's files are copied into this test's media."""
+    from accounts.models import User
+
+    for name, root in (("media", settings.MEDIA_ROOT), ("private_media", settings.PRIVATE_MEDIA_ROOT)):
+        if (seeded_demo / name).exists():
+            shutil.copytree(seeded_demo / name, root, dirs_exist_ok=True)
+    return {u.email.split("@")[0]: u for u in User.objects.filter(email__endswith="@example.com")}

@@ -74,10 +74,13 @@ def test_an_assignment_left_without_the_role_reaches_nothing(tree):
 def test_a_unit_whose_id_starts_like_the_officers_is_not_theirs(tree):
     """Paths compare whole segments: /1/2/ does not contain /1/23/."""
     officer = tree["officer"]
-    look_alike = OrganizationFactory(parent=tree["bloc"])
-    while not str(look_alike.pk).startswith(str(tree["tax"].pk)) or look_alike.pk == tree["tax"].pk:
-        look_alike = OrganizationFactory(parent=tree["bloc"])
+    tax = str(tree["tax"].pk)
+    highest = str(Organization.objects.order_by("-pk").values_list("pk", flat=True)[0])
+    # The tax unit's id followed by enough 9s to be above every id in use: /…/12/ against /…/1299/.
+    look_alike = OrganizationFactory(id=int(tax + "9" * (len(highest) - len(tax) + 1)), parent=tree["bloc"])
 
+    assert look_alike.path.endswith(f"/{look_alike.pk}/") and look_alike.path.startswith(tree["bloc"].path)
+    assert str(look_alike.pk).startswith(tax) and look_alike.pk != tree["tax"].pk
     assert not can_manage_unit(officer, look_alike)
 
 

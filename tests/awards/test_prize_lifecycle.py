@@ -5,6 +5,8 @@ import datetime
 import io
 
 import pytest
+import time_machine
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from accounts.enums import Role
@@ -32,10 +34,12 @@ pytestmark = pytest.mark.django_db
 
 
 def _take(round, user, right, seconds):
-    attempt = attempt_start(round=round, user=user)
-    attempt = attempt_submit(attempt=attempt, user=user, answers=answer_all(attempt, right=right))
-    Attempt.objects.filter(pk=attempt.pk).update(duration_ms=seconds * 1000)
-    RoundEntry.objects.filter(best_attempt=attempt).update(duration_ms=seconds * 1000)
+    """An attempt started `seconds` ago and submitted now (the clock travels, no row is written by hand)."""
+    now = timezone.now()
+    with time_machine.travel(now - datetime.timedelta(seconds=seconds), tick=False) as clock:
+        attempt = attempt_start(round=round, user=user)
+        clock.move_to(now)
+        attempt = attempt_submit(attempt=attempt, user=user, answers=answer_all(attempt, right=right))
     return attempt
 
 

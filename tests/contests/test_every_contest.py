@@ -6,7 +6,6 @@ import datetime
 import pytest
 from django.contrib.messages import get_messages
 from django.core.cache import cache
-from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -326,21 +325,3 @@ def test_admin_action_leads_to_the_copy_page(client):
     client.force_login(admin_user)
     response = client.post("/admin/contests/contest/", {"action": "copy_contest", "_selected_action": [source.pk]})
     assert response["Location"] == f"/reports/contests/{source.pk}/copy/"
-
-
-# --- the demo ----------------------------------------------------------------------------------------
-
-
-def test_seed_demo_holds_last_years_archive_and_next_years_draft(settings):
-    settings.DEBUG = True
-    call_command("seed_demo")
-    call_command("seed_demo")  # idempotent
-    archived = Contest.objects.filter(status="archived", rounds__results_published_at__isnull=False).distinct()
-    assert archived.count() == 1
-    assert archived.get().rounds.filter(prizes__isnull=False).exists()
-    drafts = Contest.objects.filter(status="draft")
-    assert drafts.count() == 1
-    assert drafts.get().rounds.count() == Contest.objects.get(slug="dang-vien-tot-chi-bo-kieu-mau").rounds.count()
-    assert not RoundQuestion.objects.filter(round__contest=drafts.get()).exists()
-    call_command("verify_results")  # raises CommandError on any mismatch
-    call_command("verify_results", "--contest", archived.get().slug)

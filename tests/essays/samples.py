@@ -1,7 +1,6 @@
 """Small but real files for upload and blind-copy tests: each carries its author in its metadata."""
 
 import io
-import struct
 import zlib
 
 from docx import Document
@@ -61,33 +60,56 @@ def pdf(*, author: str = AUTHOR, compressed_metadata: bool = False) -> bytes:
     return bytes(out)
 
 
-def _png_chunk(kind: bytes, data: bytes) -> bytes:
-    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+def pikepdf_pdf(*, author: str = AUTHOR, encrypted: bool = False) -> bytes:
+    """A PDF written by pikepdf: the author and the creator in the information dictionary and in
+    the XMP packet (compressed, as word processors write it), a page with text, and a comment
+    signed by the author."""
+    import pikepdf
+
+    pdf = pikepdf.new()
+    page = pdf.add_blank_page(page_size=(595, 842))
+    page.Contents = pdf.make_stream(b"BT /F1 12 Tf 72 770 Td (Bai viet du thi) Tj ET")
+    font = pikepdf.Dictionary(Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1, BaseFont=pikepdf.Name.Helvetica)
+    page.Resources = pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=font))
+    page.Annots = pdf.make_indirect(
+        pikepdf.Array([pikepdf.Dictionary(Type=pikepdf.Name.Annot, Subtype=pikepdf.Name.Text, Rect=[72, 700, 92, 720],
+                                          T=pikepdf.String(author), Contents=pikepdf.String("Sửa lại đoạn này"))])
+    )  # fmt: skip
+    pdf.docinfo["/Author"] = author
+    pdf.docinfo["/Creator"] = f"Microsoft Word của {AUTHOR_ASCII}"
+    pdf.docinfo["/Title"] = f"Bài viết của {author}"
+    with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as meta:
+        meta["dc:creator"] = [AUTHOR_ASCII]
+        meta["xmp:CreatorTool"] = f"Word ({AUTHOR_ASCII})"
+        meta["pdf:Producer"] = AUTHOR_ASCII
+    out = io.BytesIO()
+    encryption = pikepdf.Encryption(owner="chu-so-huu", user="") if encrypted else False
+    pdf.save(out, encryption=encryption, compress_streams=True)
+    return out.getvalue()
 
 
 def png(author: str = AUTHOR_ASCII) -> bytes:
-    header = struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + _png_chunk(b"IHDR", header)
-        + _png_chunk(b"tEXt", b"Author\x00" + author.encode())
-        + _png_chunk(b"IDAT", zlib.compress(b"\x00\x00"))
-        + _png_chunk(b"IEND", b"")
-    )
+    """A real PNG (Pillow) with the author in a text chunk and in EXIF."""
+    from PIL import Image, PngImagePlugin
+
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Author", author)
+    info.add_itxt("Description", f"Ảnh của {author}")
+    exif = Image.Exif()
+    exif[0x013B] = author  # Artist
+    out = io.BytesIO()
+    Image.new("RGB", (8, 6), (200, 30, 30)).save(out, format="PNG", pnginfo=info, exif=exif)
+    return out.getvalue()
 
 
-def _segment(marker: int, payload: bytes) -> bytes:
-    return bytes([0xFF, marker]) + struct.pack(">H", len(payload) + 2) + payload
+def jpeg(author: str = AUTHOR_ASCII, *, orientation: int = 1) -> bytes:
+    """A real JPEG (Pillow) with the author in EXIF (Artist), XMP and a comment."""
+    from PIL import Image
 
-
-def jpeg(author: str = AUTHOR_ASCII) -> bytes:
-    return (
-        b"\xff\xd8"
-        + _segment(0xE0, b"JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00")
-        + _segment(0xE1, b"Exif\x00\x00Artist=" + author.encode())
-        + _segment(0xFE, b"Anh cua " + author.encode())
-        + _segment(0xDB, b"\x00" + bytes(64))
-        + _segment(0xDA, b"\x01\x01\x00\x00\x3f\x00")
-        + b"\x12\x34\x56"
-        + b"\xff\xd9"
-    )
+    exif = Image.Exif()
+    exif[0x013B] = author  # Artist
+    exif[0x0112] = orientation
+    xmp = XMP.replace(AUTHOR_ASCII.encode(), author.encode())
+    out = io.BytesIO()
+    Image.new("RGB", (8, 6), (30, 90, 200)).save(out, format="JPEG", exif=exif, comment=f"Anh cua {author}", xmp=xmp)
+    return out.getvalue()

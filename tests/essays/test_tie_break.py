@@ -10,11 +10,11 @@ from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
+from audit.verification.essays import recompute
 from contests.enums import PrizeTier
 from essays import judging
 from essays import selectors as essay_selectors
 from essays.models import Assignment, Essay, EssayPrize
-from reports.verification.essays import recompute
 from tests.essays.factories import EssayPhaseFactory
 from tests.essays.test_judging import _eligible, _round
 

@@ -7,14 +7,13 @@ import math
 import numpy as np
 import pytest
 from django.core.management import call_command
-from django.utils import timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from quiz import analysis
 from quiz.analysis import BLANK, NOT_DRAWN, Flag, Thresholds
 from quiz.errors import QuizError
-from quiz.models import Option, QuestionStat, Round, RoundStat
+from quiz.models import Option, QuestionStat, RoundStat
 from quiz.services.attempts import attempt_start, attempt_submit
 from tests.budgets import QUERIES
 from tests.factories import contestant
@@ -133,14 +132,15 @@ def test_properties_of_any_round(case):
     assert sum(figures.distribution) == right.shape[0]
 
 
-def _closed(round):
-    Round.objects.filter(pk=round.pk).update(closes_at=timezone.now() - datetime.timedelta(seconds=1))
+def _closed(round, clock):
+    """The round closes: the clock (time-machine's fixture) moves past its closing time."""
+    clock.move_to(round.closes_at + datetime.timedelta(seconds=1), tick=False)
     round.refresh_from_db()
     return round
 
 
 @pytest.mark.django_db
-def test_a_round_is_analysed_from_its_finished_attempts_and_stored():
+def test_a_round_is_analysed_from_its_finished_attempts_and_stored(time_machine):
     round = sealed_round(pool_size=20, fields=2)
     people = [contestant() for _ in range(5)]
     for n, person in enumerate(people):
@@ -156,7 +156,7 @@ def test_a_round_is_analysed_from_its_finished_attempts_and_stored():
     with pytest.raises(QuizError, match="sau khi tuần thi đã đóng"):
         analysis.round_analyse(round=round)
 
-    stat = analysis.round_analyse(round=_closed(round))
+    stat = analysis.round_analyse(round=_closed(round, time_machine))
 
     assert stat.attempts == 5 and stat.test_length == 20
     assert stat.distribution[1:6] == [1, 1, 1, 1, 1] and stat.mean == 3.0
@@ -176,7 +176,7 @@ def _first(round, n):
 
 
 @pytest.mark.django_db
-def test_the_task_analyses_closed_rounds_not_yet_analysed():
+def test_the_task_analyses_closed_rounds_not_yet_analysed(time_machine):
     from quiz import tasks
 
     round = sealed_round(pool_size=20, fields=2)
@@ -184,7 +184,7 @@ def test_the_task_analyses_closed_rounds_not_yet_analysed():
     attempt = attempt_start(round=round, user=person)
     attempt_submit(attempt=attempt, user=person, answers={})
     assert tasks.analyse_closed_rounds() == 0  # still open
-    _closed(round)
+    _closed(round, time_machine)
     assert tasks.analyse_closed_rounds() == 1
     assert tasks.analyse_closed_rounds() == 0  # done once
     assert RoundStat.objects.get(round=round).attempts == 1
@@ -193,7 +193,7 @@ def test_the_task_analyses_closed_rounds_not_yet_analysed():
 
 
 @pytest.fixture
-def analysed_round():
+def analysed_round(time_machine):
     round = sealed_round(pool_size=20, fields=2)
     for n in range(4):
         person = contestant()
@@ -204,7 +204,7 @@ def analysed_round():
             index = {letters[oid]: i for i, oid in enumerate(item.option_ids)}
             answers[item.position] = index["A"] if item.question_id in _first(round, n + 1) else index["C"]
         attempt_submit(attempt=attempt, user=person, answers=answers)
-    analysis.round_analyse(round=_closed(round))
+    analysis.round_analyse(round=_closed(round, time_machine))
     return round
 
 

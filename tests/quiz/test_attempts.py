@@ -1,6 +1,7 @@
 import datetime
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from quiz.enums import AttemptStatus
@@ -159,27 +160,26 @@ def test_someone_elses_attempt_cannot_be_saved_or_submitted():
 def test_autosave_refuses_a_missing_option_or_after_the_deadline():
     round = sealed_round()
     user = contestant()
-    attempt = attempt_start(round=round, user=user)
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        attempt = attempt_start(round=round, user=user)
 
-    assert attempt_save_answer(attempt_id=attempt.pk, user=user, position=1, index=4) is False
-    Attempt.objects.filter(pk=attempt.pk).update(deadline=timezone.now() - datetime.timedelta(seconds=1))
-    assert attempt_save_answer(attempt_id=attempt.pk, user=user, position=1, index=0) is False
+        assert attempt_save_answer(attempt_id=attempt.pk, user=user, position=1, index=4) is False
+        clock.move_to(attempt.deadline + datetime.timedelta(seconds=1))
+        assert attempt_save_answer(attempt_id=attempt.pk, user=user, position=1, index=0) is False
 
 
 def test_late_submit_counts_only_what_was_saved_before_the_deadline():
     round = sealed_round()
     user = contestant()
-    attempt = attempt_start(round=round, user=user)
-    answers = answer_all(attempt, right=20)
-    for position in (1, 2, 3):
-        attempt_save_answer(attempt_id=attempt.pk, user=user, position=position, index=answers[position])
-    # Travel in time: the attempt started 20 minutes ago, the answers were saved 10 minutes ago.
-    AttemptQuestion.objects.filter(attempt=attempt).update(answered_at=timezone.now() - datetime.timedelta(minutes=10))
-    Attempt.objects.filter(pk=attempt.pk).update(
-        started_at=timezone.now() - datetime.timedelta(minutes=20), deadline=timezone.now() - datetime.timedelta(minutes=5)
-    )
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        attempt = attempt_start(round=round, user=user)  # 15 minutes to answer
+        answers = answer_all(attempt, right=20)
+        clock.shift(datetime.timedelta(minutes=10))
+        for position in (1, 2, 3):
+            attempt_save_answer(attempt_id=attempt.pk, user=user, position=position, index=answers[position])
+        clock.shift(datetime.timedelta(minutes=10))  # five minutes past the deadline, everything posted
 
-    result = attempt_submit(attempt=attempt, user=user, answers=answers)
+        result = attempt_submit(attempt=attempt, user=user, answers=answers)
 
     assert result.score == 3
     assert result.duration_ms == 15 * 60 * 1000
@@ -188,10 +188,11 @@ def test_late_submit_counts_only_what_was_saved_before_the_deadline():
 def test_submit_within_the_grace_counts_the_posted_answers():
     round = sealed_round()
     user = contestant()
-    attempt = attempt_start(round=round, user=user)
-    Attempt.objects.filter(pk=attempt.pk).update(deadline=timezone.now() - datetime.timedelta(seconds=5))
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        attempt = attempt_start(round=round, user=user)
+        clock.move_to(attempt.deadline + datetime.timedelta(seconds=5))
 
-    result = attempt_submit(attempt=attempt, user=user, answers=answer_all(attempt, right=20))
+        result = attempt_submit(attempt=attempt, user=user, answers=answer_all(attempt, right=20))
 
     assert result.score == 20
 
@@ -199,14 +200,16 @@ def test_submit_within_the_grace_counts_the_posted_answers():
 def test_finalize_expired_attempts_closes_them_with_saved_answers():
     round = sealed_round()
     user = contestant()
-    attempt = attempt_start(round=round, user=user)
-    answers = answer_all(attempt, right=20)
-    attempt_save_answer(attempt_id=attempt.pk, user=user, position=1, index=answers[1])
-    AttemptQuestion.objects.filter(attempt=attempt).update(answered_at=timezone.now() - datetime.timedelta(minutes=2))
-    Attempt.objects.filter(pk=attempt.pk).update(deadline=timezone.now() - datetime.timedelta(minutes=1))
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        attempt = attempt_start(round=round, user=user)
+        answers = answer_all(attempt, right=20)
+        clock.shift(datetime.timedelta(minutes=1))
+        attempt_save_answer(attempt_id=attempt.pk, user=user, position=1, index=answers[1])
+        assert finalize_expired_attempts() == 0  # not yet
+        clock.move_to(attempt.deadline + datetime.timedelta(minutes=1))
 
-    assert finalize_expired_attempts() == 1
-    assert finalize_expired_attempts() == 0
+        assert finalize_expired_attempts() == 1
+        assert finalize_expired_attempts() == 0
 
     attempt.refresh_from_db()
     assert (attempt.status, attempt.score) == (AttemptStatus.EXPIRED, 1)
@@ -214,10 +217,9 @@ def test_finalize_expired_attempts_closes_them_with_saved_answers():
 
 
 def test_finalize_task_runs_the_service():
-    from quiz import tasks
-
     round = sealed_round()
-    attempt = attempt_start(round=round, user=contestant())
-    Attempt.objects.filter(pk=attempt.pk).update(deadline=timezone.now() - datetime.timedelta(minutes=1))
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        attempt = attempt_start(round=round, user=contestant())
+        clock.move_to(attempt.deadline + datetime.timedelta(minutes=1))
 
-    assert tasks.finalize_expired_attempts.delay().get() == 1
+        assert finalize_expired_attempts.delay().get() == 1

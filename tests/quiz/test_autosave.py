@@ -7,16 +7,16 @@ import re
 from unittest import mock
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.db import OperationalError
 from django.urls import reverse
-from django.utils import timezone
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from quiz import autosave
-from quiz.models import Attempt, AttemptQuestion
+from quiz.models import AttemptQuestion
 from quiz.services.attempts import attempt_save_answers, attempt_start, attempt_submit
 from tests.factories import contestant
 from tests.quiz.factories import sealed_round
@@ -110,14 +110,12 @@ def test_nothing_is_saved_after_the_deadline_or_the_submit(client):
     round = sealed_round()
     user = contestant()
     attempt, token = _open_page(client, round, user)
-    Attempt.objects.filter(pk=attempt.pk).update(deadline=timezone.now() - datetime.timedelta(seconds=1))
-
-    late = client.post(reverse("quiz:autosave", args=[attempt.pk]), {"token": token, "q1": 1})
+    with time_machine.travel(attempt.deadline + datetime.timedelta(seconds=1)):
+        late = client.post(reverse("quiz:autosave", args=[attempt.pk]), {"token": token, "q1": 1})
 
     assert late.status_code == 409
     assert late.json()["message"] == "Không lưu được câu trả lời: bài thi đã kết thúc hoặc hết giờ."
-    Attempt.objects.filter(pk=attempt.pk).update(deadline=timezone.now() + datetime.timedelta(minutes=5))
-    attempt_submit(attempt=attempt, user=user, answers={})
+    attempt_submit(attempt=attempt, user=user, answers={})  # back in time, within the limit
     assert client.post(reverse("quiz:autosave", args=[attempt.pk]), {"token": token, "q2": 1}).status_code == 409
     assert set(_chosen(attempt).values()) == {None}
 

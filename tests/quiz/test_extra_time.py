@@ -4,6 +4,7 @@ one deadline rule (quiz.services.deadlines.attempt_deadline) and accepted by ver
 import datetime
 
 import pytest
+import time_machine
 from django.db.models import F
 from django.utils import timezone
 
@@ -11,7 +12,7 @@ from accounts.enums import Role
 from audit.verification import verify_results
 from contests.models import Decision
 from quiz.errors import QuizError
-from quiz.models import Attempt, Round, TimeExtension
+from quiz.models import Attempt, TimeExtension
 from quiz.services.attempts import attempt_save_answer, attempt_start, attempt_submit
 from quiz.services.deadlines import time_extension_grant
 from quiz.services.rounds import round_extend_window
@@ -58,18 +59,19 @@ def test_a_grant_reopens_the_time_of_an_attempt_in_progress(organizer):
     the contestant the time back and an answer saved then counts."""
     round = sealed_round()
     user = contestant()
-    attempt = attempt_start(round=round, user=user)
-    started = timezone.now() - datetime.timedelta(minutes=16)
-    Attempt.objects.filter(pk=attempt.pk).update(started_at=started, deadline=started + datetime.timedelta(minutes=15))
-    answers = answer_all(attempt, right=20)
-    assert attempt_save_answer(attempt_id=attempt.pk, user=user, position=1, index=answers[1]) is False
+    started = timezone.now()
+    with time_machine.travel(started, tick=False) as clock:
+        attempt = attempt_start(round=round, user=user)
+        clock.shift(datetime.timedelta(minutes=16))  # the 15 minutes ran out
+        answers = answer_all(attempt, right=20)
+        assert attempt_save_answer(attempt_id=attempt.pk, user=user, position=1, index=answers[1]) is False
 
-    time_extension_grant(round=round, user=user, minutes=10, reason="Mất kết nối lúc 9:12", by=organizer)
+        time_extension_grant(round=round, user=user, minutes=10, reason="Mất kết nối lúc 9:12", by=organizer)
 
-    attempt.refresh_from_db()
-    assert attempt.deadline == started + datetime.timedelta(minutes=25)
-    assert attempt_save_answer(attempt_id=attempt.pk, user=user, position=1, index=answers[1]) is True
-    result = attempt_submit(attempt=attempt, user=user, answers=answers)
+        attempt.refresh_from_db()
+        assert attempt.deadline == started + datetime.timedelta(minutes=25)
+        assert attempt_save_answer(attempt_id=attempt.pk, user=user, position=1, index=answers[1]) is True
+        result = attempt_submit(attempt=attempt, user=user, answers=answers)
     assert result.score == 20
 
 
@@ -88,9 +90,7 @@ def test_a_grant_needs_minutes_in_range_and_a_reason(organizer, minutes, reason,
 
 def test_no_grant_after_the_round_closed(organizer):
     round = sealed_round()
-    Round.objects.filter(pk=round.pk).update(closes_at=timezone.now() - datetime.timedelta(minutes=1))
-    round.refresh_from_db()
-    with pytest.raises(QuizError, match="đã đóng"):
+    with time_machine.travel(round.closes_at + datetime.timedelta(minutes=1)), pytest.raises(QuizError, match="đã đóng"):
         time_extension_grant(round=round, user=contestant(), minutes=5, reason="Muộn", by=organizer)
 
 
@@ -114,12 +114,11 @@ def test_verify_results_accepts_extra_time_and_names_a_deadline_past_the_rule(or
     user, other = contestant(), contestant()
     time_extension_grant(round=round, user=user, minutes=10, reason="Khiếm thị", by=organizer)
     for person in (user, other):
-        attempt = attempt_start(round=round, user=person)
         # Both took 20 minutes: within the time of the one with 10 extra minutes only.
-        started = timezone.now() - datetime.timedelta(minutes=20)
-        deadline = started + datetime.timedelta(minutes=25 if person == user else 15)
-        Attempt.objects.filter(pk=attempt.pk).update(started_at=started, deadline=deadline)
-        attempt_submit(attempt=attempt, user=person, answers=answer_all(attempt, right=10))
+        with time_machine.travel(timezone.now() - datetime.timedelta(minutes=20), tick=False) as clock:
+            attempt = attempt_start(round=round, user=person)
+            clock.shift(datetime.timedelta(minutes=20))
+            attempt_submit(attempt=attempt, user=person, answers=answer_all(attempt, right=10))
     assert verify_results(contest_slug=round.contest.slug).messages() == []
 
     Attempt.objects.filter(user=other).update(deadline=F("started_at") + datetime.timedelta(minutes=16))

@@ -6,45 +6,49 @@ import datetime
 import re
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.enums import OrganizationKind
+from accounts.enums import OrganizationKind, Role
 from accounts.models import User
 from quiz import selectors
 from quiz.enums import AttemptStatus
 from quiz.errors import QuizError
 from quiz.models import Attempt, Round, RoundEntry
 from quiz.services.attempts import attempt_save_answers, attempt_start, attempt_submit
-from quiz.services.prizes import round_prizes_draft
+from quiz.services.prizes import prize_verify, round_prizes_draft, round_publish_results
 from tests.budgets import QUERIES
-from tests.factories import OrganizationFactory, contestant
+from tests.factories import OrganizationFactory, contestant, staff_user
 from tests.quiz.factories import answer_all, sealed_round
 
 pytestmark = pytest.mark.django_db
 
 
 def _take(round, user, *, right: int, seconds: int, prediction=None) -> Attempt:
-    attempt = attempt_start(round=round, user=user)
-    attempt = attempt_submit(attempt=attempt, user=user, answers=answer_all(attempt, right=right), prediction=prediction)
-    Attempt.objects.filter(pk=attempt.pk).update(duration_ms=seconds * 1000)
-    RoundEntry.objects.filter(best_attempt=attempt).update(duration_ms=seconds * 1000)
-    return attempt
+    """An attempt started `seconds` ago and submitted now (the clock travels, no row is written by hand)."""
+    now = timezone.now()
+    with time_machine.travel(now - datetime.timedelta(seconds=seconds), tick=False) as clock:
+        attempt = attempt_start(round=round, user=user)
+        clock.move_to(now)
+        answers = answer_all(attempt, right=right)
+        return attempt_submit(attempt=attempt, user=user, answers=answers, prediction=prediction)
 
 
-def _close(round) -> Round:
-    Round.objects.filter(pk=round.pk).update(closes_at=timezone.now() - datetime.timedelta(seconds=1))
+def _close(round, clock) -> Round:
+    """The round closes: the clock (time-machine's fixture) moves past its closing time."""
+    clock.move_to(round.closes_at + datetime.timedelta(seconds=1), tick=False)
     return Round.objects.get(pk=round.pk)
 
 
-def _publish(round) -> Round:
-    round = _close(round)
+def _publish(round, clock) -> Round:
+    """Closed, the prizes drafted and verified, the results published: through the services."""
+    round = _close(round, clock)
     round_prizes_draft(round=round)
+    secretary = staff_user(Role.SECRETARIAT)
     for prize in round.prizes.all():
-        prize.status = "verified"
-        prize.save(update_fields=["status"])
-    Round.objects.filter(pk=round.pk).update(results_published_at=timezone.now())
-    return Round.objects.get(pk=round.pk)
+        prize_verify(prize=prize, by=secretary, valid=True)
+    return round_publish_results(round=round, by=staff_user(Role.ORGANIZER))
 
 
 def _crowd(round, n: int, *, like: Attempt, score: int = 0, prefix: str = "dong") -> None:
@@ -57,12 +61,12 @@ def _crowd(round, n: int, *, like: Attempt, score: int = 0, prefix: str = "dong"
     )
 
 
-def test_places_read_as_place_of_ranked_with_vietnamese_thousands(client):
+def test_places_read_as_place_of_ranked_with_vietnamese_thousands(client, time_machine):
     round = sealed_round()
     user = contestant()
     attempt = _take(round, user, right=20, seconds=30)
     _crowd(round, 2_075, like=attempt, score=0)
-    round = _close(round)
+    round = _close(round, time_machine)
     client.force_login(user)
 
     result = client.get(reverse("quiz:result", args=[attempt.pk])).content.decode()
@@ -107,14 +111,14 @@ def test_no_place_while_the_round_is_open_even_with_the_count(client):
     assert "thứ 1 /" not in result and "data-place" not in result
 
 
-def test_published_leaderboard_marks_my_row_prizes_and_full_unit_names(client):
+def test_published_leaderboard_marks_my_row_prizes_and_full_unit_names(client, time_machine):
     round = sealed_round(prizes_first=1, prizes_second=0, prizes_third=0, prizes_consolation=0)
     committee = OrganizationFactory(name="Đảng bộ Cục Thuế tỉnh")
     cell = OrganizationFactory(name="Chi bộ Phòng Tổng hợp", kind=OrganizationKind.CELL, parent=committee)
     winner, me = contestant(organization=cell), contestant()
     _take(round, winner, right=20, seconds=30)
     _take(round, me, right=19, seconds=30)
-    round = _publish(round)
+    round = _publish(round, time_machine)
     client.force_login(me)
 
     html = client.get(reverse("quiz:leaderboard", args=[round.pk])).content.decode()
@@ -127,12 +131,12 @@ def test_published_leaderboard_marks_my_row_prizes_and_full_unit_names(client):
     assert "badge-me" not in winner_row
 
 
-def test_my_line_is_added_under_the_table_when_i_am_beyond_it(client):
+def test_my_line_is_added_under_the_table_when_i_am_beyond_it(client, time_machine):
     round = sealed_round()
     me = contestant()
     mine = _take(round, me, right=5, seconds=30)
     _crowd(round, 100, like=mine, score=20)  # the public table shows the first 100
-    round = _publish(round)
+    round = _publish(round, time_machine)
     client.force_login(me)
 
     html = client.get(reverse("quiz:leaderboard", args=[round.pk])).content.decode()
@@ -143,10 +147,10 @@ def test_my_line_is_added_under_the_table_when_i_am_beyond_it(client):
     assert f'data-entry="{me.pk}"' in mine_part and "thứ 101 / 101" in mine_part
 
 
-def test_leaderboard_page_query_count_does_not_grow_with_entries(client, django_assert_num_queries):
+def test_leaderboard_page_query_count_does_not_grow_with_entries(client, django_assert_num_queries, time_machine):
     round = sealed_round(prizes_first=1, prizes_second=1, prizes_third=0, prizes_consolation=0)
     first = _take(round, contestant(), right=20, seconds=30)
-    round = _publish(round)
+    round = _publish(round, time_machine)
     client.force_login(contestant())
     url = reverse("quiz:leaderboard", args=[round.pk])
     client.get(url)
@@ -261,10 +265,11 @@ def test_a_submit_at_time_out_without_prediction_is_accepted_without_an_error(cl
     client.force_login(user)
     attempt = attempt_start(round=round, user=user)
     answers = answer_all(attempt, right=7)
-    # The page submits by itself a moment after the deadline, within the grace.
-    Attempt.objects.filter(pk=attempt.pk).update(deadline=timezone.now() - datetime.timedelta(seconds=2))
 
-    response = client.post(reverse("quiz:attempt", args=[attempt.pk]), {f"q{p}": i for p, i in answers.items()}, follow=True)
+    # The page submits by itself a moment after the deadline, within the grace.
+    with time_machine.travel(attempt.deadline + datetime.timedelta(seconds=2)):
+        data = {f"q{p}": i for p, i in answers.items()}
+        response = client.post(reverse("quiz:attempt", args=[attempt.pk]), data, follow=True)
 
     html = response.content.decode()
     assert response.redirect_chain[-1][0] == reverse("quiz:result", args=[attempt.pk])

@@ -4,6 +4,7 @@ the leaderboard, whatever the entries and whichever rule."""
 import datetime
 
 import pytest
+import time_machine
 from django.db import transaction
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
@@ -88,25 +89,28 @@ def test_place_shown_equals_position_on_the_leaderboard(arena, rows, rule, froze
 
 
 def _take(round, user, *, right, seconds, prediction=None):
-    attempt = attempt_start(round=round, user=user)
-    attempt = attempt_submit(attempt=attempt, user=user, answers=answer_all(attempt, right=right), prediction=prediction)
-    # Time taken is set by hand so the order is known; the entry keeps pace through the rule.
-    Attempt.objects.filter(pk=attempt.pk).update(duration_ms=seconds * 1000)
-    RoundEntry.objects.filter(best_attempt=attempt).update(duration_ms=seconds * 1000)
-    return Attempt.objects.get(pk=attempt.pk)
+    """An attempt started `seconds` ago and submitted now: the clock travels so the time taken is
+    known, and the entry keeps pace through the services."""
+    now = timezone.now()
+    with time_machine.travel(now - datetime.timedelta(seconds=seconds), tick=False) as clock:
+        attempt = attempt_start(round=round, user=user)
+        clock.move_to(now)
+        answers = answer_all(attempt, right=right)
+        return attempt_submit(attempt=attempt, user=user, answers=answers, prediction=prediction)
 
 
-def _close(round):
-    Round.objects.filter(pk=round.pk).update(closes_at=timezone.now() - datetime.timedelta(seconds=1))
+def _close(round, clock):
+    """The round closes: the clock (time-machine's fixture) moves past its closing time."""
+    clock.move_to(round.closes_at + datetime.timedelta(seconds=1), tick=False)
     return Round.objects.get(pk=round.pk)
 
 
-def test_pages_show_the_leaderboard_place_under_the_prediction_rule(client):
+def test_pages_show_the_leaderboard_place_under_the_prediction_rule(client, time_machine):
     round = sealed_round(tiebreaker_enabled=True, ranking_rule=RankingRule.SCORE_PREDICTION_TIME)
     quick, close_guess = contestant(), contestant()
     _take(round, quick, right=20, seconds=20, prediction=9)  # faster, but guessed far from 2
     attempt = _take(round, close_guess, right=20, seconds=60, prediction=2)
-    round = _close(round)
+    round = _close(round, time_machine)
 
     client.force_login(staff_user(Role.ORGANIZER))
     board = client.get(f"/quiz/rounds/{round.pk}/leaderboard/").content.decode()
@@ -118,14 +122,14 @@ def test_pages_show_the_leaderboard_place_under_the_prediction_rule(client):
     assert "<span data-place>thứ 1 / 2</span>" in client.get("/quiz/my-results/").content.decode()
 
 
-def test_equal_results_get_distinct_places_by_finish_then_attempt():
+def test_equal_results_get_distinct_places_by_finish_then_attempt(time_machine):
     round = sealed_round()
     users = [contestant() for _ in range(3)]
     for user in users:
         _take(round, user, right=20, seconds=30)
     stamp = timezone.now() - datetime.timedelta(minutes=5)
     RoundEntry.objects.filter(round=round).update(finished_at=stamp)
-    round = _close(round)
+    round = _close(round, time_machine)
 
     board = selectors.leaderboard(round=round)
     places = [selectors.contestant_place(entry=e, round=round) for e in RoundEntry.objects.filter(round=round)]
@@ -134,7 +138,7 @@ def test_equal_results_get_distinct_places_by_finish_then_attempt():
     assert [e.best_attempt_id for e in board] == sorted(e.best_attempt_id for e in board)
 
 
-def test_best_attempt_is_picked_again_against_the_final_count_when_prizes_are_drafted():
+def test_best_attempt_is_picked_again_against_the_final_count_when_prizes_are_drafted(time_machine):
     round = sealed_round(
         tiebreaker_enabled=True, ranking_rule=RankingRule.SCORE_PREDICTION_TIME, prizes_first=1, prizes_second=0,
         prizes_third=0, prizes_consolation=0,
@@ -145,7 +149,7 @@ def test_best_attempt_is_picked_again_against_the_final_count_when_prizes_are_dr
     assert RoundEntry.objects.get(user=user).best_attempt_id == guess_one.pk
     for other in others:
         _take(round, other, right=20, seconds=50, prediction=0)
-    round = _close(round)
+    round = _close(round, time_machine)
 
     round_prizes_draft(round=round)
 
@@ -161,7 +165,7 @@ def test_best_attempt_is_picked_again_against_the_final_count_when_prizes_are_dr
     )
 
 
-def test_no_place_is_shown_to_contestants_while_the_round_is_open(client):
+def test_no_place_is_shown_to_contestants_while_the_round_is_open(client, time_machine):
     round = sealed_round()
     user = contestant()
     attempt = _take(round, user, right=20, seconds=30)
@@ -181,13 +185,13 @@ def test_no_place_is_shown_to_contestants_while_the_round_is_open(client):
     live = client.get(f"/quiz/rounds/{round.pk}/leaderboard/").content.decode()
     assert live.count("data-entry") == 2
 
-    _close(round)
+    _close(round, time_machine)
     client.force_login(user)
     for url in pages:
         assert "data-place" in client.get(url).content.decode(), url
 
 
-def test_one_definition_of_staff_and_prizes_skip_it():
+def test_one_definition_of_staff_and_prizes_skip_it(time_machine):
     organizer, judge, admin_account = staff_user(Role.ORGANIZER), staff_user(Role.JUDGE), UserFactory(is_staff=True)
     assert [is_staff(u) for u in (organizer, judge, admin_account, contestant())] == [True, True, True, False]
     round = sealed_round(prizes_first=1, prizes_second=1, prizes_third=0, prizes_consolation=0)
@@ -195,7 +199,7 @@ def test_one_definition_of_staff_and_prizes_skip_it():
     juror.groups.add(*judge.groups.all())
     _take(round, juror, right=20, seconds=10)
     _take(round, winner, right=20, seconds=30)
-    round = _close(round)
+    round = _close(round, time_machine)
 
     prizes = round_prizes_draft(round=round)
 

@@ -12,6 +12,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
@@ -111,8 +112,8 @@ def test_receipt_written_when_the_system_closes_the_attempt_at_its_deadline():
     user = contestant()
     attempt = attempt_start(round=round, user=user)
     attempt_save_answers(attempt_id=attempt.pk, user_id=user.pk, answers={1: 0, 2: 1})
-    Attempt.objects.filter(pk=attempt.pk).update(deadline=timezone.now() - datetime.timedelta(minutes=1))
-    finalize_expired_attempts()
+    with time_machine.travel(attempt.deadline + datetime.timedelta(minutes=1)):
+        finalize_expired_attempts()
     stored = Attempt.objects.get(pk=attempt.pk)
     assert stored.status == AttemptStatus.EXPIRED
     assert stored.receipt == receipts.stored_attempts(round=round)[attempt.pk].recomputed
@@ -179,11 +180,10 @@ def test_the_beat_commits_a_closed_round_once_and_logs_it():
     round = sealed_round()
     _take(round, contestant(), 10)
     _take(round, contestant(), 11)
-    open_one = attempt_start(round=round, user=contestant())
-    Round.objects.filter(pk=round.pk).update(closes_at=timezone.now() - datetime.timedelta(minutes=5))
-    Attempt.objects.filter(pk=open_one.pk).update(deadline=timezone.now() - datetime.timedelta(minutes=5))
-    finalize_expired_attempts()
-    finalize_expired_attempts()
+    attempt_start(round=round, user=contestant())  # still open when the round closes
+    with time_machine.travel(round.closes_at + datetime.timedelta(minutes=5)):
+        finalize_expired_attempts()
+        finalize_expired_attempts()
     commitment = RoundCommitment.objects.get(round=round)
     stored = list(Attempt.objects.filter(round=round).values_list("receipt", flat=True))
     assert commitment.leaf_count == 3

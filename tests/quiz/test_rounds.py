@@ -1,6 +1,7 @@
 import datetime
 
 import pytest
+import time_machine
 from django.db import transaction
 from django.utils import timezone
 
@@ -8,7 +9,7 @@ from accounts.enums import Role
 from quiz import ranking, selectors
 from quiz.enums import PrizeTier
 from quiz.errors import QuizError, SealedError
-from quiz.models import Attempt, BlueprintItem, Option, Prize, Question, Round, RoundEntry, RoundQuestion
+from quiz.models import BlueprintItem, Option, Prize, Question, Round, RoundQuestion
 from quiz.services.attempts import attempt_start, attempt_submit
 from quiz.services.pool import blueprint_set, round_pool_add, round_pool_add_random, round_pool_copy
 from quiz.services.prizes import prize_verify, round_prizes_draft, round_publish_results
@@ -98,21 +99,23 @@ def test_the_seed_weeks_can_be_set_up():
         round_approve(round=r, by=UserFactory(), confirm_published=True)
 
 
-def _finish(round, user, right, seconds):
-    attempt = attempt_start(round=round, user=user)
-    attempt = attempt_submit(attempt=attempt, user=user, answers=answer_all(attempt, right=right))
-    started = attempt.finished_at - datetime.timedelta(seconds=seconds)
-    Attempt.objects.filter(pk=attempt.pk).update(started_at=started, duration_ms=seconds * 1000)
-    RoundEntry.objects.filter(best_attempt=attempt).update(duration_ms=seconds * 1000)
-    return attempt
+def _finish(round, user, right, seconds, prediction=None):
+    """An attempt started `seconds` ago and submitted now (the clock travels, no row is written by hand)."""
+    now = timezone.now()
+    with time_machine.travel(now - datetime.timedelta(seconds=seconds), tick=False) as clock:
+        attempt = attempt_start(round=round, user=user)
+        clock.move_to(now)
+        answers = answer_all(attempt, right=right)
+        return attempt_submit(attempt=attempt, user=user, answers=answers, prediction=prediction)
 
 
-def _close(round):
-    Round.objects.filter(pk=round.pk).update(closes_at=timezone.now() - datetime.timedelta(seconds=1))
+def _close(round, clock):
+    """The round closes: the clock (time-machine's fixture) moves past its closing time."""
+    clock.move_to(round.closes_at + datetime.timedelta(seconds=1), tick=False)
     return Round.objects.get(pk=round.pk)
 
 
-def test_ranking_score_then_time_and_prizes_skip_staff():
+def test_ranking_score_then_time_and_prizes_skip_staff(time_machine):
     round = sealed_round(prizes_first=1, prizes_second=1, prizes_third=1, prizes_consolation=0)
     fast, slow, low, clerk = contestant(), contestant(), contestant(), contestant()
     clerk.groups.add(*UserFactory(roles=[Role.SECRETARIAT]).groups.all())
@@ -120,7 +123,7 @@ def test_ranking_score_then_time_and_prizes_skip_staff():
     _finish(round, fast, 20, 30)
     _finish(round, clerk, 20, 10)
     _finish(round, low, 19, 5)
-    round = _close(round)
+    round = _close(round, time_machine)
 
     ranked = [e.user for e in selectors.leaderboard(round=round)]
     prizes = round_prizes_draft(round=round)
@@ -131,13 +134,13 @@ def test_ranking_score_then_time_and_prizes_skip_staff():
     ]  # fmt: skip
 
 
-def test_prizes_are_drafted_only_after_close_and_published_once():
+def test_prizes_are_drafted_only_after_close_and_published_once(time_machine):
     round = sealed_round(prizes_first=1, prizes_second=0, prizes_third=0, prizes_consolation=0)
     winner = contestant()
     _finish(round, winner, 20, 40)
     with pytest.raises(QuizError, match="sau khi tuần thi đã đóng"):
         round_prizes_draft(round=round)
-    round = _close(round)
+    round = _close(round, time_machine)
     with pytest.raises(QuizError, match="Chưa có danh sách giải"):
         round_publish_results(round=round, by=UserFactory())
 
@@ -158,9 +161,7 @@ def test_prediction_rule_breaks_ties_by_distance():
     round = sealed_round(tiebreaker_enabled=True, ranking_rule="score_prediction_time")
     near, far = contestant(), contestant()
     for user, guess, seconds in ((far, 50, 20), (near, 2, 60)):
-        attempt = attempt_start(round=round, user=user)
-        attempt_submit(attempt=attempt, user=user, answers=answer_all(attempt, right=20), prediction=guess)
-        RoundEntry.objects.filter(user=user).update(duration_ms=seconds * 1000)
+        _finish(round, user, 20, seconds, prediction=guess)
 
     assert [e.user for e in ranking.ranked_entries(round=round)] == [near, far]
 
@@ -201,13 +202,13 @@ def test_leaderboard_is_one_query(django_assert_num_queries):
         [(r.user.full_name, r.best_attempt.organization.name) for r in rows]
 
 
-def test_a_winner_found_not_valid_is_replaced_by_the_next_contestant():
+def test_a_winner_found_not_valid_is_replaced_by_the_next_contestant(time_machine):
     round = sealed_round(prizes_first=1, prizes_second=1, prizes_third=0, prizes_consolation=0)
     first, second, third = contestant(), contestant(), contestant()
     _finish(round, first, 20, 30)
     _finish(round, second, 20, 40)
     _finish(round, third, 19, 20)
-    round = _close(round)
+    round = _close(round, time_machine)
     round_prizes_draft(round=round)
     secretary = staff_user(Role.SECRETARIAT)
     prize_verify(prize=Prize.objects.get(user=second), by=secretary, valid=True, note="Đã gọi đơn vị xác nhận")

@@ -203,18 +203,3 @@ def test_seal_backfill_command_seals_old_rounds_once_and_the_page_says_so(client
     html = client.get(f"/quiz/rounds/{old.pk}/").content.decode()
     assert shown_fingerprint(html) == seal.sha256
     assert "lập bổ sung" in html
-
-
-def test_seed_demo_seals_every_approved_round(settings):
-    settings.DEBUG = True
-    call_command("seed_demo", stdout=io.StringIO())
-
-    sealed = list(Round.objects.filter(approved_at__isnull=False))
-    assert len(sealed) >= 3
-    assert RoundSeal.objects.filter(round__in=sealed, backfilled=False).count() == len(sealed)
-    assert all(seal_verify(round) == [] for round in sealed)
-    fingerprints = dict(RoundSeal.objects.values_list("round_id", "sha256"))
-
-    call_command("seed_demo", stdout=io.StringIO())  # idempotent: the seals stay as they were
-
-    assert dict(RoundSeal.objects.values_list("round_id", "sha256")) == fingerprints

@@ -2,6 +2,7 @@ import datetime
 import re
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -125,10 +126,10 @@ def test_result_page_shows_review_after_close(client):
     user = contestant()
     attempt = attempt_start(round=round, user=user)
     attempt_submit(attempt=attempt, user=user, answers=answer_all(attempt, right=20))
-    round.__class__.objects.filter(pk=round.pk).update(closes_at=timezone.now() - datetime.timedelta(minutes=1))
     client.force_login(user)
 
-    html = client.get(reverse("quiz:result", args=[attempt.pk])).content.decode()
+    with time_machine.travel(round.closes_at + datetime.timedelta(minutes=1)):  # the round has closed
+        html = client.get(reverse("quiz:result", args=[attempt.pk])).content.decode()
 
     assert html.count("Đáp án đúng</span>") == 20
 

@@ -1,10 +1,11 @@
 import datetime
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from accounts.enums import OrganizationKind, Role
-from quiz.models import Attempt, Prize, Round, RoundEntry
+from quiz.models import Prize, Round
 from quiz.services.attempts import attempt_start, attempt_submit
 from quiz.services.prizes import round_prizes_draft
 from reports import selectors
@@ -16,10 +17,12 @@ pytestmark = pytest.mark.django_db
 
 
 def _take(round, user, right, seconds):
-    attempt = attempt_start(round=round, user=user)
-    attempt = attempt_submit(attempt=attempt, user=user, answers=answer_all(attempt, right=right))
-    Attempt.objects.filter(pk=attempt.pk).update(duration_ms=seconds * 1000)
-    RoundEntry.objects.filter(best_attempt=attempt).update(duration_ms=seconds * 1000)
+    """An attempt started `seconds` ago and submitted now (the clock travels, no row is written by hand)."""
+    now = timezone.now()
+    with time_machine.travel(now - datetime.timedelta(seconds=seconds), tick=False) as clock:
+        attempt = attempt_start(round=round, user=user)
+        clock.move_to(now)
+        attempt_submit(attempt=attempt, user=user, answers=answer_all(attempt, right=right))
 
 
 @pytest.fixture
