@@ -189,7 +189,7 @@ def check_path(token):
         if path.endswith((".html", ".txt", ".xml")) and template_exists(path):
             return None
         return "no such file"
-    if test_name and not re.search(rf"^\s*(?:async )?def {test_name}\(", target.read_text(), re.M):
+    if test_name and not re.search(rf"^\s*(?:(?:async )?def {test_name}\(|class {test_name}\b)", target.read_text(), re.M):
         return f"{path} defines no {test_name}"
     return None
 

@@ -34,9 +34,18 @@ from essays import judging
 from essays import selectors as essay_selectors
 from essays.models import Essay
 from essays.services import EssayError
-from quiz import selectors, services
+from quiz import selectors
 from quiz.errors import QuizError
 from quiz.models import Prize, Round
+from quiz.services.attempts import attempt_start, attempt_submit
+from quiz.services.prizes import (
+    QUIZ_PRIZES,
+    prize_amend,
+    prize_verify,
+    round_prizes_draft,
+    round_prizes_redraft,
+    round_publish_results,
+)
 from reports.selectors import unit_table
 from tests.essays.factories import EssayPhaseFactory
 from tests.essays.test_judging import _eligible, _round, _score_all
@@ -120,7 +129,7 @@ class PrizeLifecycle(RuleBasedStateMachine):
                 self.part.verify(prize, True, "")
             return
         if prize.status == PrizeStatus.INVALID:  # its holder back beside the one who moved up: refused
-            with pytest.raises(self.part.error, match="không hợp lệ; không xác minh lại"):
+            with pytest.raises(self.part.error, match="không hợp lệ và đã chuyển cho người kế tiếp"):
                 self.part.verify(prize, True, "")
             return
         self.part.verify(prize, True, "Đơn vị đã xác nhận")
@@ -136,7 +145,7 @@ class PrizeLifecycle(RuleBasedStateMachine):
                 self.part.verify(prize, False, REASON)
             return
         if prize.status == PrizeStatus.INVALID:
-            with pytest.raises(self.part.error, match="không hợp lệ; không xác minh lại"):
+            with pytest.raises(self.part.error, match="không hợp lệ và đã chuyển cho người kế tiếp"):
                 self.part.verify(prize, False, REASON)
             return
         with pytest.raises(self.part.error, match="Cần ghi lý do"):
@@ -235,8 +244,8 @@ def test_the_quiz_prize_lifecycle_keeps_its_invariants():
     clerk = people[2]
     clerk.groups.add(*UserFactory(roles=[Role.SECRETARIAT]).groups.all())
     for right, person in zip(range(20, 13, -1), people):  # 20, 19, … 14 right answers: a strict ranking
-        attempt = services.attempt_start(round=round, user=person)
-        services.attempt_submit(attempt=attempt, user=person, answers=answer_all(attempt, right=right))
+        attempt = attempt_start(round=round, user=person)
+        attempt_submit(attempt=attempt, user=person, answers=answer_all(attempt, right=right))
     organizer, secretary = staff_user(Role.ORGANIZER), staff_user(Role.SECRETARIAT)
 
     def published():
@@ -249,12 +258,12 @@ def test_the_quiz_prize_lifecycle_keeps_its_invariants():
         error=QuizError,
         ranking=[p.pk for p in people],
         ineligible={clerk.pk},
-        tiers=services.QUIZ_PRIZES.tiers(round),
-        draft=lambda: services.round_prizes_draft(round=round, by=organizer),
-        redraft=lambda: services.round_prizes_redraft(round=round),
-        verify=lambda prize, valid, note: services.prize_verify(prize=prize, by=secretary, valid=valid, note=note),
-        amend=lambda prize, valid, reason: services.prize_amend(prize=prize, by=organizer, valid=valid, reason=reason),
-        publish=lambda: services.round_publish_results(round=round, by=organizer),
+        tiers=QUIZ_PRIZES.tiers(round),
+        draft=lambda: round_prizes_draft(round=round, by=organizer),
+        redraft=lambda: round_prizes_redraft(round=round),
+        verify=lambda prize, valid, note: prize_verify(prize=prize, by=secretary, valid=valid, note=note),
+        amend=lambda prize, valid, reason: prize_amend(prize=prize, by=organizer, valid=valid, reason=reason),
+        publish=lambda: round_publish_results(round=round, by=organizer),
         publishable_again=False,
         is_published=published,
         shown=lambda: set(selectors.valid_prizes_by_user(round=Round.objects.get(pk=round.pk))),

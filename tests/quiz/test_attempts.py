@@ -4,6 +4,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from quiz import tasks
 from quiz.enums import AttemptStatus
 from quiz.errors import QuizError
 from quiz.models import Attempt, AttemptQuestion, Option, RoundEntry
@@ -222,4 +223,4 @@ def test_finalize_task_runs_the_service():
         attempt = attempt_start(round=round, user=contestant())
         clock.move_to(attempt.deadline + datetime.timedelta(minutes=1))
 
-        assert finalize_expired_attempts.delay().get() == 1
+        assert tasks.finalize_expired_attempts.delay().get() == 1
