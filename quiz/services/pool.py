@@ -78,7 +78,9 @@ def round_pool_copy(*, round: Round, source: Round) -> int:
 
 def round_allocation(*, round: Round, pool_by_field: dict[int, int]) -> dict[int, int]:
     """How many questions of each field an attempt draws: the blueprint, or every field in
-    proportion to its share of the pool (largest remainders)."""
+    proportion to its share of the pool (largest remainders; equal remainders go to the larger
+    pool, then to the field made first, so every process and `verify_results` find the same
+    allocation whatever order the pool was read in)."""
     items = list(round.blueprint.all())
     if items:
         return {item.field_id: item.count for item in items}
@@ -88,7 +90,7 @@ def round_allocation(*, round: Round, pool_by_field: dict[int, int]) -> dict[int
         return {}
     exact = {fid: n * cnt / total for fid, cnt in pool_by_field.items()}
     alloc = {fid: int(x) for fid, x in exact.items()}
-    for fid, _x in sorted(exact.items(), key=lambda kv: (kv[1] - int(kv[1]), pool_by_field[kv[0]]), reverse=True):
+    for fid, _x in sorted(exact.items(), key=lambda kv: (-(kv[1] - int(kv[1])), -pool_by_field[kv[0]], kv[0])):
         if sum(alloc.values()) >= n:
             break
         if alloc[fid] < pool_by_field[fid]:
