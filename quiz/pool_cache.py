@@ -106,7 +106,8 @@ def _load(*, round: Round) -> Pool:
     rows = RoundQuestion.objects.filter(round=round).values_list(
         "question_id", "question__field_id", "question__text", "question__source", "question__field__name",
         *(f"question__{name}" for name in IMAGE_COLUMNS), "question__code",
-    )  # fmt: skip
+    ).order_by("question_id")  # fmt: skip
+    # In the questions' order, so a seeded draw (the simulation) gives the same attempts every run.
     questions, options = _build(rows)
     by_field: dict[int, list[int]] = defaultdict(list)
     for question in questions.values():
