@@ -21,6 +21,15 @@ def can_take_attempt(user, attempt) -> bool:
 
 
 @rules.predicate
+def can_review_attempt(user, attempt) -> bool:
+    """The right answers of an attempt: its contestant, once the round's review policy shows them
+    (`selectors.review_allowed`: when; this: to whom)."""
+    from .selectors import review_allowed
+
+    return can_take_attempt(user, attempt) and review_allowed(attempt=attempt)
+
+
+@rules.predicate
 def can_download_seal(user, round) -> bool:
     """A round's sealed key file: everyone once it is published with the results
     (`quiz.seal.is_seal_public`), the organizers before."""
@@ -49,5 +58,6 @@ rules.add_perm("quiz.see_answers", is_organizer)  # the bank with its right answ
 rules.add_perm("quiz.seal_round", is_organizer)  # sealing a round in the admin
 rules.add_perm("quiz.download_answer_key", is_organizer)  # the answer key workbook of a round
 rules.add_perm("quiz.take_attempt", can_take_attempt)  # one attempt, its result and review
+rules.add_perm("quiz.review_attempt", can_review_attempt)  # its right answers, on the result page
 rules.add_perm("quiz.download_seal", can_download_seal)  # one round's key file
 rules.add_perm("quiz.see_image", may_see_image)  # one question image (object: its SHA-256)

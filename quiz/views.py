@@ -14,7 +14,7 @@ from contests.permissions import permission_required
 from contests.rules import contest_is_writable, read_only_message
 from contests.selectors import contest_for_request
 
-from . import autosave, selectors
+from . import autosave, rules, selectors
 from .errors import QuizError
 from .forms import PredictionForm, parse_answers
 from .models import Round
@@ -119,7 +119,7 @@ def attempt_result(request, pk):
     attempt = selectors.get_attempt_for_contestant(request.user, pk)
     if attempt.is_open:
         return redirect("quiz:attempt", pk=attempt.pk)
-    review = selectors.review_allowed(attempt=attempt)
+    review = rules.can_review_attempt(request.user, attempt)
     round = attempt.round
     entry = None if round.is_practice else selectors.entries_for_user(user=request.user, contest=round.contest).get(round.pk)
     place = selectors.contestant_place(entry=entry, round=round)

@@ -167,6 +167,7 @@ POLICY = {
 # their predicates are tested with their objects in each app's tests.
 OBJECT_PERMISSIONS = {
     "quiz.take_attempt",
+    "quiz.review_attempt",
     "quiz.download_seal",
     "quiz.see_image",
     "essays.read_essay",
