@@ -9,11 +9,11 @@ from django.utils.translation import gettext as _
 
 from contests.sms import SmsCeilingReached, SmsError, send_sms, sms_ceiling_check
 
-from .enums import Role
 from .fields import VietnamesePhoneField
 from .net import client_ip
 from .privacy import consent_needed
-from .roles import has_role, is_staff
+from .roles import is_staff
+from .rules import is_unit_officer
 from .selectors import profile_is_complete
 
 # A failed login is counted per (account, client address) as well as per account: see
@@ -32,7 +32,7 @@ class AccountAdapter(DefaultAccountAdapter):
             return reverse("accounts:consent")
         if not profile_is_complete(user) and not is_staff(user):
             # A unit officer who does not compete lands on their units, not on a contestant form.
-            if has_role(user, Role.UNIT_OFFICER):
+            if is_unit_officer(user):
                 return reverse("reports:units")
             return reverse("accounts:profile")
         return super().get_login_redirect_url(request)

@@ -34,7 +34,7 @@ from .models import (
 )
 from .phone import normalize_phone
 from .privacy import PrivacyError, consent_text_publish
-from .roles import has_role, role_label
+from .roles import role_label
 from .services import organizations_import, profile_save, unit_officer_assign, unit_officer_remove
 
 
@@ -368,7 +368,7 @@ class UnitOfficerAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
-        return request.user.is_superuser or (request.user.is_staff and has_role(request.user, Role.ORGANIZER))
+        return request.user.is_staff and request.user.has_perm("accounts.remove_unit_officer")
 
     def save_model(self, request, obj, form, change):
         assignment = unit_officer_assign(user=obj.user, organization=obj.organization, by=request.user)

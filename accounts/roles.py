@@ -1,14 +1,10 @@
-"""Roles are Django groups. This module says what each role may do and guards role-only views.
+"""Roles are Django groups. This module reads them (`user_roles`, `has_role`) and gives each role
+its model permissions for the admin; the role predicates and the named permissions views ask are
+django-rules' (`accounts.rules` and each app's `rules.py`).
 
 The groups are created by a migration (accounts 0002); their permissions are synced after every
 `migrate` (post_migrate), because the permissions of later apps do not exist yet when the
 accounts migrations run."""
-
-from functools import wraps
-
-from django.contrib.auth.mixins import AccessMixin
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 
 from .enums import Role
 
@@ -50,8 +46,6 @@ def role_label(group_name: str) -> str:
 # The people who work on a contest rather than compete in it. One definition, used wherever it
 # matters: prize drafting skips them, sign-up does not ask them for a contestant profile.
 STAFF_ROLES = (Role.ORGANIZER, Role.SECRETARIAT, Role.JUDGE)
-# The staff who see contestants' data and the figures (attempts, exports, the live leaderboard).
-OFFICE_ROLES = (Role.ORGANIZER, Role.SECRETARIAT)
 
 
 def sync_role_permissions(**kwargs) -> None:
@@ -83,18 +77,12 @@ def has_role(user, *roles: str) -> bool:
     return bool(user_roles(user) & set(roles))
 
 
-def is_organizer(user) -> bool:
-    """Decisions (sealing, answer keys, the bank with its answers, publishing essays) are the
-    organizers'; the secretariat's admin is for looking things up. None (no user) is not one."""
-    return user is not None and has_role(user, Role.ORGANIZER)
-
-
 def is_staff(user) -> bool:
     """Whether a user works on the contest: an organizer, the secretariat, a judge, or an account
     that may enter the admin (Django's `is_staff`). Staff are never drafted for a prize.
 
-    Which staff may see what is a separate question answered by roles (`role_required`): the
-    live leaderboard, for instance, is for organizers and the secretariat only."""
+    Which staff may see what is a separate question answered by the permissions (each app's
+    `rules.py`): the live leaderboard, for instance, is for organizers and the secretariat only."""
     if not user.is_authenticated:
         return False
     return bool(user.is_staff) or has_role(user, *STAFF_ROLES)
@@ -105,35 +93,3 @@ def may_win_prize(user) -> bool:
     switched off. An account switched off because its owner's data were anonymized still holds
     its results (docs/decisions.md, "Personal data"), so anonymizing a winner changes no list."""
     return (user.is_active or user.anonymized_at is not None) and not is_staff(user)
-
-
-def role_required(*roles: str):
-    """View decorator: anonymous users are sent to log in, users without one of `roles` get 403."""
-
-    def decorator(view):
-        @wraps(view)
-        def wrapper(request, *args, **kwargs):
-            if not request.user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
-            if not has_role(request.user, *roles):
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        wrapper.required_roles = roles  # read by the test that walks every staff URL
-        return wrapper
-
-    return decorator
-
-
-class RoleRequiredMixin(AccessMixin):
-    """Class-based counterpart of role_required: set `required_roles`."""
-
-    required_roles: tuple[str, ...] = ()
-    raise_exception = False
-
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        if not has_role(request.user, *self.required_roles):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)

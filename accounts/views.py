@@ -10,13 +10,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from contests import notifications
+from contests.permissions import permission_required
 from contests.sms import SmsCeilingReached, SmsError, sms_ceiling_check
 
 from . import members, privacy
 from .forms import ConsentForm, DeletionRequestForm, MemberImportForm, ProfileForm
 from .net import client_ip
-from .roles import role_required
-from .rules import UNIT_ROLES, get_unit_for_user, units_in_reach
+from .rules import get_unit_for_user, units_in_reach
 from .selectors import organization_label, profile_for_user
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -193,7 +193,7 @@ def _unit(request, pk):
     return get_unit_for_user(request.user, pk)
 
 
-@role_required(*UNIT_ROLES)
+@permission_required("accounts.manage_members")
 def member_import(request, pk):
     """Import a member list into a unit's subtree: an officer for their units, organizers and
     the secretariat for any unit. A unit outside the user's reach is a 404."""
@@ -209,7 +209,7 @@ def member_import(request, pk):
     return render(request, "accounts/member_import.html", context, status=400 if errors else 200)
 
 
-@role_required(*UNIT_ROLES)
+@permission_required("accounts.manage_members")
 def member_template(request):
     if not units_in_reach(request.user).exists():
         raise PermissionDenied
@@ -218,7 +218,7 @@ def member_template(request):
     return response
 
 
-@role_required(*UNIT_ROLES)
+@permission_required("accounts.manage_members")
 @require_POST
 def invitations_send(request, pk):
     unit = _unit(request, pk)

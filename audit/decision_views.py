@@ -6,11 +6,10 @@ from django.db.models import Count
 from django.shortcuts import render
 from django.utils import timezone
 
-from accounts.enums import Role
-from accounts.roles import role_required
 from contests.decisions import DecisionFilter, decision_details, decisions_for
 from contests.downloads import download
 from contests.models import Decision
+from contests.permissions import permission_required
 from contests.selectors import CONTEST_PARAM, contest_for_request, current_contest
 from reports.exports import DATETIME, _local, _Sheet
 
@@ -25,7 +24,7 @@ def _filters(request) -> DecisionFilter:
     )
 
 
-@role_required(Role.ORGANIZER, Role.SECRETARIAT)
+@permission_required("audit.view_decisions")
 def decision_log(request):
     contest = contest_for_request(request, drafts=True) if request.GET.get(CONTEST_PARAM) else current_contest()
     filters = _filters(request)
@@ -50,7 +49,7 @@ def decision_log(request):
     return render(request, "audit/decisions.html", context)
 
 
-@role_required(Role.ORGANIZER, Role.SECRETARIAT)
+@permission_required("audit.view_decisions")
 def decision_log_export(request):
     contest = contest_for_request(request, drafts=True) if request.GET.get(CONTEST_PARAM) else current_contest()
     rows = decisions_for(contest=contest, filters=_filters(request))

@@ -8,8 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from accounts.enums import Role
-from accounts.roles import has_role, role_required
+from contests.permissions import permission_required
 from contests.selectors import CONTEST_PARAM, contest_for_request
 
 from . import integrity
@@ -22,11 +21,11 @@ def _keep_contest(request, url: str) -> str:
     return f"{url}?{urlencode({CONTEST_PARAM: slug})}" if slug else url
 
 
-@role_required(Role.SECRETARIAT, Role.ORGANIZER)
+@permission_required("audit.view_integrity")
 def integrity_review(request):
     contest = contest_for_request(request, drafts=True)
     if request.method == "POST":
-        if not has_role(request.user, Role.SECRETARIAT):
+        if not request.user.has_perm("audit.decide_integrity"):
             raise PermissionDenied
         case = next((c for c in integrity.cases(contest=contest) if c.key == request.POST.get("key")), None)
         if case is None:

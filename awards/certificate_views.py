@@ -17,8 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from accounts.enums import Role
-from accounts.roles import role_required
+from contests.permissions import permission_required
 from contests.selectors import current_contest
 from reports.models import ExportJob
 
@@ -91,7 +90,7 @@ def certificate_download(request, pk):
 # --- the secretariat: issue in bulk ---------------------------------------------------------
 
 
-@role_required(Role.SECRETARIAT, Role.ORGANIZER)
+@permission_required("awards.view_certificates")
 def certificates_overview(request):
     contest = _contest()
     if request.method == "POST":
@@ -103,7 +102,7 @@ def certificates_overview(request):
     return render(request, "awards/certificates.html", {"contest": contest, "kinds": kinds, "last_job": last_job})
 
 
-@role_required(Role.SECRETARIAT, Role.ORGANIZER)
+@permission_required("awards.view_certificates")
 def certificates_job(request, pk):
     job = get_object_or_404(ExportJob, pk=pk, kind=services.CERTIFICATES)
     return render(request, "awards/certificates_job.html", {"job": job})
@@ -161,7 +160,7 @@ def winner_details_legacy(request, token):
     return redirect("certs:winner_details", part=target[0], pk=target[1])
 
 
-@role_required(Role.SECRETARIAT)
+@permission_required("awards.see_winner_details")
 def winner_details_list(request):
     """Every verified winner, whether they have sent their details or have an open request; the
     details themselves one winner at a time (each look logged)."""
@@ -182,7 +181,7 @@ def winner_details_list(request):
     return render(request, "awards/winner_details_list.html", context)
 
 
-@role_required(Role.SECRETARIAT)
+@permission_required("awards.change_winner_details")
 @require_POST
 def winner_details_reissue(request, part, pk):
     """«Gửi lại yêu cầu»: a new request to one winner (the old one expired, or was lost)."""
@@ -208,7 +207,7 @@ def _staff_winner(request, part, pk):
     return winner, row
 
 
-@role_required(Role.SECRETARIAT)
+@permission_required("awards.see_winner_details")
 def winner_details_show(request, part, pk):
     winner, row = _staff_winner(request, part, pk)
     plain = details.details_for_staff(details=[row], viewer=request.user, where="page")[row.pk]
@@ -219,7 +218,7 @@ def winner_details_show(request, part, pk):
     return response
 
 
-@role_required(Role.SECRETARIAT)
+@permission_required("awards.change_winner_details")
 def winner_details_change(request, part, pk):
     """The secretariat's correction, with a reason (a decision); the winner is told."""
     winner, row = _staff_winner(request, part, pk)

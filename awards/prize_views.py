@@ -9,12 +9,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.enums import Role
-from accounts.roles import role_required
 from accounts.selectors import organization_labels
 from audit import integrity
 from contests import prizes as contest_prizes
 from contests.downloads import download as file_download
+from contests.permissions import permission_required
 from contests.selectors import contest_for_request
 from essays import judging as essay_judging
 from essays.models import EssayPrize
@@ -34,7 +33,7 @@ def _round(pk) -> Round:
     return round
 
 
-@role_required(Role.SECRETARIAT, Role.ORGANIZER)
+@permission_required("awards.view_winners")
 def winners(request, pk):
     """Winner verification: the draft list with contact details, a verdict per winner."""
     round = _round(pk)
@@ -73,7 +72,7 @@ def _prize_decision(request, decide, done: str) -> None:
         messages.success(request, done)
 
 
-@role_required(Role.SECRETARIAT)
+@permission_required("awards.verify_prize")
 @require_POST
 def prize_verify(request, pk):
     prize = get_object_or_404(Prize.objects.select_related("round", "user"), pk=pk)
@@ -85,7 +84,7 @@ def prize_verify(request, pk):
     return redirect("reports:winners", pk=prize.round_id)
 
 
-@role_required(Role.SECRETARIAT)
+@permission_required("awards.amend_prize")
 @require_POST
 def prize_amend(request, pk):
     """«Sửa kết quả đã công bố»: a published weekly prize changes only here, with a reason."""
@@ -98,7 +97,7 @@ def prize_amend(request, pk):
     return redirect("reports:winners", pk=prize.round_id)
 
 
-@role_required(Role.SECRETARIAT, Role.ORGANIZER)
+@permission_required("awards.view_winners")
 def award_list(request, pk):
     """The award decision list: only a fully verified list, and only its verified winners."""
     round = _round(pk)
@@ -118,7 +117,7 @@ def _details_viewer(request):
     return request.user if rules.can_see_winner_details(request.user) else None
 
 
-@role_required(Role.SECRETARIAT, Role.ORGANIZER)
+@permission_required("awards.view_winners")
 def winners_download(request, kind="winners"):
     """The prize list of every round (and, for the secretariat, the winners' details and the
     essay prizes), at once."""
@@ -127,7 +126,7 @@ def winners_download(request, kind="winners"):
     return file_download("danh-sach-giai.xlsx", lambda buffer: exports.winners_workbook(buffer, contest=contest, **extra))
 
 
-@role_required(Role.SECRETARIAT, Role.ORGANIZER)
+@permission_required("awards.view_winners")
 def essay_winners(request):
     """Verification of the essay prizes: the awarded essays with their authors and contacts."""
     prizes = list(
@@ -149,7 +148,7 @@ def essay_winners(request):
     return render(request, "awards/essay_winners.html", context)
 
 
-@role_required(Role.SECRETARIAT)
+@permission_required("awards.verify_prize")
 @require_POST
 def essay_prize_verify(request, pk):
     prize = get_object_or_404(EssayPrize.objects.select_related("essay"), pk=pk)
@@ -161,7 +160,7 @@ def essay_prize_verify(request, pk):
     return redirect("reports:essay_winners")
 
 
-@role_required(Role.SECRETARIAT)
+@permission_required("awards.amend_prize")
 @require_POST
 def essay_prize_amend(request, pk):
     """«Sửa kết quả đã công bố» for an essay prize, with a reason."""

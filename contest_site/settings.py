@@ -78,6 +78,9 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "csp",
+    # django-rules: imports every app's rules.py (the predicates and the named permissions) and
+    # gives the templates {% load rules %} / {% has_perm %}.
+    "rules.apps.AutodiscoverRulesConfig",
     "accounts",
     "contests",
     "quiz",
@@ -287,6 +290,7 @@ CELERY_BEAT_SCHEDULE = {
 # --- Authentication (django-allauth) ------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
+    "accounts.backends.PolicyBackend",  # django-rules: the named permissions (each app's rules.py)
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]

@@ -6,10 +6,9 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from accounts.roles import is_organizer
 from contests.admin import ContestWritableInlineMixin, ContestWritableMixin, ReadOnlyMixin, posted_inline_fields
 
-from . import freeze, rules
+from . import freeze
 from .forms import RubricAmendForm
 from .models import Assignment, Criterion, Essay, EssayAuthor, EssayFile, EssayPhase, EssayPrize, JudgingRound, PanelMember
 from .services import EssayError, essay_publish, essay_unpublish
@@ -114,7 +113,7 @@ class EssayAdmin(ContestWritableMixin, admin.ModelAdmin):
         return super().changeform_view(request, object_id, form_url, extra_context)
 
     def has_publish_permission(self, request):
-        return is_organizer(request.user) and self.has_change_permission(request)
+        return request.user.has_perm("essays.publish_essay") and self.has_change_permission(request)
 
     def _run(self, request, queryset, service, done_message):
         done = 0
@@ -179,7 +178,7 @@ class JudgingRoundAdmin(ContestWritableMixin, admin.ModelAdmin):
         return format_html('<a href="{}">{}</a>', reverse("judging:manage_round", args=[obj.pk]), _("Phân công, kết quả"))
 
     def has_amend_rubric_permission(self, request):
-        return rules.can_amend_rubric(request.user) and self.has_change_permission(request)
+        return request.user.has_perm("essays.amend_rubric") and self.has_change_permission(request)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         """A scored round shows its criteria read-only, so a browser never posts them back: a
@@ -271,7 +270,7 @@ class AssignmentAdmin(ContestWritableMixin, admin.ModelAdmin):
         return False
 
     def has_reopen_permission(self, request):
-        return is_organizer(request.user) and self.has_change_permission(request)
+        return request.user.has_perm("essays.reopen_sheet") and self.has_change_permission(request)
 
     @admin.action(description=_("Mở lại phiếu chấm đã nộp"), permissions=["reopen"])
     def reopen(self, request, queryset):

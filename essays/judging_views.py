@@ -6,8 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.enums import Role
-from accounts.roles import role_required
+from contests.permissions import permission_required
 
 from . import judging, selectors
 from .enums import JudgingStatus, SheetStatus
@@ -17,7 +16,7 @@ from .services import EssayError
 from .views import BLIND_COPY_FAILED, file_response
 
 
-@role_required(Role.JUDGE)
+@permission_required("essays.judge")
 def queue(request):
     rows = selectors.judge_queue(judge=request.user)
     context = {
@@ -55,7 +54,7 @@ def _version(assignment) -> str:
     return assignment.updated_at.isoformat() if assignment.updated_at else ""
 
 
-@role_required(Role.JUDGE)
+@permission_required("essays.judge")
 def sheet(request, pk):
     assignment = selectors.get_assignment_for_judge(request.user, pk)
     criteria = list(Criterion.objects.filter(round_id=assignment.round_id))
@@ -134,7 +133,7 @@ def _sheet_lock(request, assignment):
     return redirect("judging:sheet", pk=next_pk)
 
 
-@role_required(Role.JUDGE)
+@permission_required("essays.judge")
 def sheet_file(request, pk, number):
     """The n-th attachment of a judge's sheet, as a blind copy (no author in its metadata)."""
     assignment = selectors.get_assignment_for_judge(request.user, pk)
@@ -146,7 +145,7 @@ def sheet_file(request, pk, number):
         return redirect("judging:sheet", pk=assignment.pk)
 
 
-@role_required(Role.JUDGE)
+@permission_required("essays.judge")
 @require_POST
 def conflict(request, pk):
     assignment = selectors.get_assignment_for_judge(request.user, pk)
@@ -166,7 +165,7 @@ def _round(pk) -> JudgingRound:
     return get_object_or_404(JudgingRound.objects.select_related("phase"), pk=pk)
 
 
-@role_required(Role.ORGANIZER, Role.SECRETARIAT)
+@permission_required("essays.manage_judging")
 def manage_round(request, pk):
     round = _round(pk)
     top_k = request.GET.get("top_k")
@@ -190,7 +189,7 @@ def manage_round(request, pk):
     return render(request, "essays/judging/manage_round.html", context)
 
 
-@role_required(Role.ORGANIZER)
+@permission_required("essays.run_judging")
 @require_POST
 def manage_action(request, pk, action):
     round = _round(pk)

@@ -16,31 +16,34 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from accounts.enums import Role
-from accounts.roles import has_role
+import rules
+
+from accounts.rules import is_judge, is_office, is_organizer
 
 from .enums import SheetStatus
 
 # --- Roles ------------------------------------------------------------------------------------------
 
 
+@rules.predicate
 def is_author(user, essay) -> bool:
     """The submitter: the person who sent the essay and speaks for its authors."""
-    return bool(user.is_authenticated and essay.submitter_id == user.pk)
+    return bool(user.is_authenticated and essay is not None and essay.submitter_id == user.pk)
 
 
-def is_essay_staff(user) -> bool:
-    """The secretariat and the organizers (a superuser counts as both)."""
-    return has_role(user, Role.SECRETARIAT, Role.ORGANIZER)
+# The secretariat and the organizers (a superuser counts as both).
+is_essay_staff = is_office
 
 
+@rules.predicate
 def is_published(essay) -> bool:
-    return essay.published_at is not None
+    return essay is not None and essay.published_at is not None
 
 
+@rules.predicate
 def is_judge_of(user, essay) -> bool:
     """A judge with a sheet for the essay that they have not returned as a conflict. One query."""
-    if not has_role(user, Role.JUDGE):
+    if essay is None or not is_judge(user):
         return False
     from .models import Assignment
 
@@ -50,33 +53,39 @@ def is_judge_of(user, essay) -> bool:
 # --- Essays -----------------------------------------------------------------------------------------
 
 
+@rules.predicate
 def can_view_essay(user, essay) -> bool:
     """The text of an essay: public once published; before that its author, the staff, and the
     judges of its sheets (who only ever get the blind projection)."""
     return is_published(essay) or is_author(user, essay) or is_essay_staff(user) or is_judge_of(user, essay)
 
 
+@rules.predicate
 def can_see_authors(user, essay) -> bool:
     """Names, units and phones of the authors, the submitter's e-mail. Never through a judge's
     sheet; on the public pages only after publication."""
     return is_published(essay) or is_author(user, essay) or is_essay_staff(user)
 
 
+@rules.predicate
 def can_see_contacts(user, essay) -> bool:
     """Phones and e-mail addresses: the author and the staff, never the public."""
     return is_author(user, essay) or is_essay_staff(user)
 
 
+@rules.predicate
 def can_screen(user) -> bool:
     """Eligibility screening (vòng sơ loại) and the staff's lists of essays."""
     return is_essay_staff(user)
 
 
+@rules.predicate
 def can_amend_rubric(user) -> bool:
     """«Sửa tiêu chí chấm» of a scored round (essays.judging.rubric_amend): organizers only."""
-    return has_role(user, Role.ORGANIZER)
+    return is_organizer(user)
 
 
+@rules.predicate
 def can_export_essays(user) -> bool:
     """The workbook of every essay (authors, e-mails, phones) and the book of published essays."""
     return is_essay_staff(user)
@@ -93,6 +102,8 @@ class FileAccess(enum.Enum):
 def file_access(user, essay_file) -> FileAccess | None:
     """Whether and how `user` may download an attachment (None: not at all; attachments are never
     public). The download (`essays.selectors.get_essay_file`) asks this and nothing else."""
+    if essay_file is None:
+        return None
     essay = essay_file.essay
     if is_author(user, essay) or is_essay_staff(user):
         return FileAccess.FULL
@@ -101,16 +112,24 @@ def file_access(user, essay_file) -> FileAccess | None:
     return None
 
 
+@rules.predicate
+def can_download_file(user, essay_file) -> bool:
+    """Whether `file_access` lets the user have the attachment at all (in full or blind)."""
+    return file_access(user, essay_file) is not None
+
+
 # --- Judging ----------------------------------------------------------------------------------------
 
 
+@rules.predicate
 def can_score(user, assignment) -> bool:
     """The judge of the sheet, unless they returned it as a conflict of interest."""
     return bool(
         user.is_authenticated
+        and assignment is not None
         and assignment.judge_id == user.pk
         and assignment.status != SheetStatus.CONFLICT
-        and has_role(user, Role.JUDGE)
+        and is_judge(user)
     )
 
 
@@ -161,3 +180,20 @@ def judge_conflicts(judge: JudgeContext, essay) -> bool:
         return True
     essay_units = essay_unit_paths(essay)
     return any(units_related(mine, theirs) for mine in judge.unit_paths for theirs in essay_units)
+
+
+# --- Permissions (the essays app's; docs/architecture.md lists them) ----------------------------------
+
+rules.add_perm("essays.screen", can_screen)  # the staff's list of essays and screening
+rules.add_perm("essays.export_essays", can_export_essays)  # the workbook of essays, the book
+rules.add_perm("essays.publish_essay", is_organizer)  # publishing and unpublishing an essay
+rules.add_perm("essays.amend_rubric", can_amend_rubric)  # «Sửa tiêu chí chấm» of a scored round
+rules.add_perm("essays.judge", is_judge)  # the judge's queue and sheets (which sheets: can_score)
+rules.add_perm("essays.manage_judging", is_office)  # a judging round's page: progress, results
+rules.add_perm("essays.run_judging", is_organizer)  # a judging round's actions: fill, assign, advance
+rules.add_perm("essays.reopen_sheet", is_organizer)  # reopening a submitted sheet (admin)
+rules.add_perm("essays.read_essay", can_view_essay)  # one essay's text
+rules.add_perm("essays.see_authors", can_see_authors)  # one essay's authors
+rules.add_perm("essays.see_contacts", can_see_contacts)  # their phones and e-mails
+rules.add_perm("essays.download_file", can_download_file)  # an attachment (how: file_access)
+rules.add_perm("essays.score_sheet", can_score)  # scoring one sheet

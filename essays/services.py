@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.roles import is_organizer
+from accounts.rules import is_organizer
 from contests.decisions import Action, decision_record
 from contests.rules import guard_contest_writable
 

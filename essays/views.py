@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_cache_control
@@ -9,9 +8,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import profile_required
-from accounts.enums import Role
-from accounts.roles import role_required
 from contests.downloads import download
+from contests.permissions import permission_required
 from contests.selectors import contest_for_request
 from contests.storage import private_file_response
 
@@ -153,7 +151,7 @@ def essay_file_upload(request, pk):
 # --- Secretariat: screening (vòng sơ loại) ------------------------------------------------------------
 
 
-@role_required(Role.SECRETARIAT, Role.ORGANIZER)
+@permission_required("essays.screen")
 def manage_list(request):
     contest = _contest(request)
     eligibility = request.GET.get("eligibility") or None
@@ -166,7 +164,7 @@ def manage_list(request):
     return render(request, "essays/manage_list.html", context)
 
 
-@role_required(Role.SECRETARIAT, Role.ORGANIZER)
+@permission_required("essays.screen")
 def manage_screen(request, pk):
     essay = selectors.get_essay_for_staff(request.user, pk)
     form = ScreeningForm(request.POST or None)
@@ -187,20 +185,16 @@ def manage_screen(request, pk):
     return render(request, "essays/manage_screen.html", context)
 
 
-@role_required(Role.SECRETARIAT, Role.ORGANIZER)
+@permission_required("essays.export_essays")
 def manage_export(request):
     """The Excel list of every essay (small enough to build at once)."""
-    if not rules.can_export_essays(request.user):
-        raise PermissionDenied
     contest = _contest(request)
     return download("bai-du-thi-viet.xlsx", lambda buffer: essays_workbook(buffer, contest=contest))
 
 
-@role_required(Role.SECRETARIAT, Role.ORGANIZER)
+@permission_required("essays.export_essays")
 def manage_book(request):
     """The book of published essays as DOCX."""
-    if not rules.can_export_essays(request.user):
-        raise PermissionDenied
     contest = _contest(request)
     return download("tuyen-tap-bai-viet.docx", lambda buffer: essays_book(buffer, contest=contest))
 

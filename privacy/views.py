@@ -9,11 +9,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from accounts import privacy
-from accounts.enums import Role
 from accounts.forms import DeletionHandleForm
 from accounts.models import DeletionRequest
-from accounts.roles import role_required
 from contests.downloads import download as file_download
+from contests.permissions import permission_required
 
 from .personal_data import person_data, person_data_json, person_data_workbook
 
@@ -32,7 +31,7 @@ def my_data_download(request, fmt: str):
     return response
 
 
-@role_required(Role.SECRETARIAT, Role.ORGANIZER)
+@permission_required("privacy.handle_deletion")
 def deletion_queue(request):
     pending = DeletionRequest.objects.filter(status=DeletionRequest.Status.PENDING).select_related("user")
     handled = DeletionRequest.objects.exclude(status=DeletionRequest.Status.PENDING).select_related("user", "handled_by")
@@ -40,7 +39,7 @@ def deletion_queue(request):
     return render(request, "privacy/deletion_queue.html", {"pending": pending.order_by("requested_at"), "page": page})
 
 
-@role_required(Role.SECRETARIAT, Role.ORGANIZER)
+@permission_required("privacy.handle_deletion")
 def deletion_handle(request, pk: int):
     """One request: who, why, what is held; then anonymize or refuse (with a reason)."""
     item = get_object_or_404(DeletionRequest.objects.select_related("user__profile__organization"), pk=pk)

@@ -5,8 +5,9 @@ import re
 from django.http import Http404, HttpResponse
 from django.views.decorators.http import require_GET
 
-from .images import image_read, may_see_image
+from .images import image_read
 from .models import Question
+from .rules import may_see_image
 
 SHA256 = re.compile(r"[0-9a-f]{64}")
 

@@ -102,17 +102,3 @@ def image_read(name: str) -> bytes:
 
     with private_storage().open(name, "rb") as handle:
         return handle.read()
-
-
-def may_see_image(user, sha256: str) -> bool:
-    """The office, and a contestant with an attempt that drew a question with this image. One
-    query for a contestant."""
-    from accounts.roles import OFFICE_ROLES, has_role
-
-    from .models import AttemptQuestion
-
-    if not user.is_authenticated:
-        return False
-    if user.is_superuser or has_role(user, *OFFICE_ROLES):
-        return True
-    return AttemptQuestion.objects.filter(attempt__user=user, question__image_sha256=sha256).exists()

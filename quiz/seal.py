@@ -23,8 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.roles import is_organizer
-
+from . import rules
 from .enums import RoundKind
 from .errors import QuizError
 from .models import BlueprintItem, Question, Round, RoundSeal
@@ -331,10 +330,6 @@ def is_seal_public(round: Round) -> bool:
     return round.results_published_at is not None
 
 
-def can_download_seal(user, round: Round) -> bool:
-    return is_seal_public(round) or is_organizer(user)
-
-
 def seal_info_for_page(*, round: Round, user=None, now=None) -> SealInfo | None:
     """The fingerprint block of a round's public page: nothing before the round opens (one
     query after, for the 64 characters; the key file is not read)."""
@@ -348,8 +343,8 @@ def seal_info_for_page(*, round: Round, user=None, now=None) -> SealInfo | None:
         round_id=round.pk,
         sha256=row["sha256"],
         published=is_seal_public(round),
-        downloadable=can_download_seal(user, round),
-        organizer=is_organizer(user),
+        downloadable=rules.can_download_seal(user, round),
+        organizer=user is not None and user.has_perm("quiz.download_answer_key"),
         backfilled_on=timezone.localdate(row["created_at"]) if row["backfilled"] else None,
     )
 

@@ -6,14 +6,14 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.cache import patch_cache_control
 
-from accounts.enums import Role
-from accounts.roles import role_required
 from contests.downloads import download
+from contests.permissions import permission_required
 
 from . import selectors
 from .excel import write_workbook
 from .models import Round, RoundSeal
-from .seal import can_download_seal, is_seal_public, seal_filename
+from .rules import can_download_seal
+from .seal import is_seal_public, seal_filename
 
 
 def key_file_response(*, round: Round, seal: RoundSeal) -> HttpResponse:
@@ -46,7 +46,7 @@ def seal_help(request):
     return render(request, "quiz/seal_help.html")
 
 
-@role_required(Role.ORGANIZER)
+@permission_required("quiz.download_answer_key")
 def answer_key_xlsx(request, pk):
     """A convenience for printing: the sealed pool as the question workbook. The official key is
     the key file."""

@@ -8,14 +8,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import profile_required
-from accounts.enums import Role
 from accounts.net import client_ip
-from accounts.roles import has_role, role_required
 from accounts.selectors import organization_labels
+from contests.permissions import permission_required
 from contests.rules import contest_is_writable, read_only_message
 from contests.selectors import contest_for_request
 
-from . import autosave, selectors
+from . import autosave, rules, selectors
 from .errors import QuizError
 from .forms import PredictionForm, parse_answers
 from .models import Round
@@ -120,7 +119,7 @@ def attempt_result(request, pk):
     attempt = selectors.get_attempt_for_contestant(request.user, pk)
     if attempt.is_open:
         return redirect("quiz:attempt", pk=attempt.pk)
-    review = selectors.review_allowed(attempt=attempt)
+    review = rules.can_review_attempt(request.user, attempt)
     round = attempt.round
     entry = None if round.is_practice else selectors.entries_for_user(user=request.user, contest=round.contest).get(round.pk)
     place = selectors.contestant_place(entry=entry, round=round)
@@ -164,7 +163,7 @@ def leaderboard(request, pk):
     """The public leaderboard once results are published; organizers and the secretariat follow
     it live before that (contestants see no place until the round closes)."""
     round = selectors.get_round_for_contestant(pk=pk)
-    live_allowed = request.user.is_authenticated and has_role(request.user, Role.ORGANIZER, Role.SECRETARIAT)
+    live_allowed = request.user.has_perm("quiz.view_live_ranking")
     if not round.results_published_at and not live_allowed:
         return render(request, "quiz/leaderboard_unpublished.html", {"round": round}, status=200)
     entries = selectors.leaderboard(round=round, limit=500 if live_allowed else 100)
@@ -195,7 +194,7 @@ def _round_for_staff(pk) -> Round:
     return round
 
 
-@role_required(Role.ORGANIZER, Role.SECRETARIAT)
+@permission_required("quiz.manage_round")
 def manage_round(request, pk):
     round = _round_for_staff(pk)
     context = {
@@ -204,12 +203,12 @@ def manage_round(request, pk):
         "prizes": list(round.prizes.select_related("user", "entry__best_attempt__organization").order_by("rank")),
         "problems": [] if round.is_sealed else selectors.round_problems(round=round),
         "published": [] if round.is_sealed else selectors.pool_published_questions(round=round),
-        "can_organize": has_role(request.user, Role.ORGANIZER),
+        "can_organize": request.user.has_perm("quiz.run_round"),
     }
     return render(request, "quiz/manage_round.html", context)
 
 
-@role_required(Role.ORGANIZER)
+@permission_required("quiz.run_round")
 @require_POST
 def manage_round_action(request, pk, action):
     round = _round_for_staff(pk)

@@ -10,11 +10,11 @@ from django.utils import timezone
 
 from accounts.enums import MemberStatus, OrganizationKind
 from accounts.models import Member, Organization
-from accounts.roles import role_required
-from accounts.rules import UNIT_ROLES, get_unit_for_user, officer_roots, sees_every_unit
+from accounts.rules import get_unit_for_user, officer_roots, sees_every_unit
 from accounts.selectors import organization_labels
 from contest_site.db_router import reading_from_replica
 from contests.downloads import download as file_download
+from contests.permissions import permission_required
 from contests.selectors import current_contest
 
 from . import exports, selectors
@@ -38,7 +38,7 @@ def _pair(contest, units, week):
     return [(overall[u.pk], this_week.get(u.pk)) for u in units]
 
 
-@role_required(*UNIT_ROLES)
+@permission_required("reports.view_units")
 @reading_from_replica()  # figures; a unit's own page (after importing or inviting members) reads the primary
 def units(request):
     """The units a person answers for. Organizers and the secretariat get every top unit."""
@@ -57,7 +57,7 @@ def units(request):
     return render(request, "reports/units.html", context)
 
 
-@role_required(*UNIT_ROLES)
+@permission_required("reports.view_units")
 def unit(request, pk):
     contest = _contest()
     organization = get_unit_for_user(request.user, pk)
@@ -91,7 +91,7 @@ def unit(request, pk):
     return render(request, "reports/unit.html", context)
 
 
-@role_required(*UNIT_ROLES)
+@permission_required("reports.view_units")
 def unit_absentees_download(request, pk):
     contest = _contest()
     organization = get_unit_for_user(request.user, pk)

@@ -6,10 +6,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from accounts.enums import Role
-from accounts.roles import role_required
 from contest_site.db_router import reading_from_replica
 from contests.downloads import download as file_download
+from contests.permissions import permission_required
 from contests.selectors import CONTEST_PARAM, contest_for_request
 from contests.storage import private_file_response
 from quiz.enums import PrizeTier
@@ -70,7 +69,7 @@ def _contest(request, *, drafts: bool = False):
     return contest_for_request(request, drafts=drafts)
 
 
-@role_required(Role.SECRETARIAT, Role.ORGANIZER)
+@permission_required("reports.view_dashboard")
 @reading_from_replica()  # figures only, nothing edited on this page (contest_site.db_router)
 def dashboard(request):
     contest = _contest(request, drafts=True)
@@ -118,7 +117,7 @@ def public_stats(request):
 SMALL_EXPORTS = {"organizations": "thong-ke-don-vi"}
 
 
-@role_required(Role.SECRETARIAT, Role.ORGANIZER)
+@permission_required("reports.download_report")
 def download(request, kind):
     """Small workbooks download at once."""
     if kind not in SMALL_EXPORTS:
@@ -129,7 +128,7 @@ def download(request, kind):
         return file_download(f"{SMALL_EXPORTS[kind]}.xlsx", lambda buffer: builder(buffer, contest=contest))
 
 
-@role_required(Role.SECRETARIAT, Role.ORGANIZER)
+@permission_required("reports.run_export")
 @require_POST
 def export_start(request):
     """The raw attempts workbook is large: a worker builds it while the page shows progress."""
@@ -137,13 +136,13 @@ def export_start(request):
     return redirect("reports:export_status", pk=job.pk)
 
 
-@role_required(Role.SECRETARIAT, Role.ORGANIZER)
+@permission_required("reports.run_export")
 def export_status(request, pk):
     job = get_object_or_404(ExportJob, pk=pk)
     return render(request, "reports/export_status.html", {"job": job})
 
 
-@role_required(Role.SECRETARIAT, Role.ORGANIZER)
+@permission_required("reports.run_export")
 def export_file(request, pk):
     """The workbook from the private storage, only for whoever `rules.can_download_export`."""
     job = ExportJob.objects.filter(pk=pk, status=ExportJob.Status.DONE).exclude(file="").first()
@@ -152,7 +151,7 @@ def export_file(request, pk):
     return private_file_response(job.file, filename=job.file.name.rsplit("/", 1)[-1])
 
 
-@role_required(Role.SECRETARIAT, Role.ORGANIZER)
+@permission_required("reports.view_dashboard")
 @reading_from_replica()
 def summary(request):
     """The draft of the summary report (DOCX); its figures are the dashboard's."""

@@ -216,8 +216,35 @@ def check_url(text):
     return None
 
 
+def named_permissions() -> set[str]:
+    """The policy layer's permissions (`app.perm`, each app's rules.py): names, not modules."""
+    import rules
+
+    return set(rules.permissions.permissions)
+
+
+def library_name_error(name: str) -> str | None:
+    """django-rules' own names (`rules.add_perm`, `rules.apps.AutodiscoverRulesConfig`): the
+    library is a package called `rules`, like each app's module."""
+    import importlib
+
+    parts = name.split(".")
+    for cut in range(len(parts), 0, -1):
+        try:
+            target = importlib.import_module(".".join(parts[:cut]))
+        except ImportError:
+            continue
+        for attribute in parts[cut:]:
+            if not hasattr(target, attribute):
+                return f"{'.'.join(parts[:cut])} has no {attribute!r}"
+            target = getattr(target, attribute)
+        return None
+    return "no such module"
+
+
 def problems():
     packages = project_packages()
+    permissions = named_permissions()
     top_level = {p.name for p in ROOT.iterdir()}
     commands = set(get_commands())
     targets = make_targets()
@@ -242,6 +269,12 @@ def problems():
                     found.append(f"{where}: {name}: {error}")
             continue
         dotted = DOTTED.fullmatch(text)
+        if dotted and dotted.group(1) in permissions:
+            continue
+        if dotted and dotted.group(1).split(".")[0] == "rules" and dotted.group(1) != "rules.py":
+            if error := library_name_error(dotted.group(1)):
+                found.append(f"{where}: `{text}`: {error}")
+            continue
         if dotted and dotted.group(1).split(".")[0] in packages:
             error = resolve_dotted(dotted.group(1))
             if error:

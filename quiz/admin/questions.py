@@ -14,7 +14,6 @@ from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from accounts.roles import is_organizer
 from contests.admin import ReadOnlyMixin
 from quiz import analysis, selectors
 from quiz.admin.bank_screens import QuestionBankScreens
@@ -43,7 +42,7 @@ class OptionInline(admin.TabularInline):
 
     def get_fields(self, request, obj=None):
         # The right answers of a round still open are the organizers' secret.
-        return self.fields if is_organizer(request.user) else ["letter", "text"]
+        return self.fields if request.user.has_perm("quiz.see_answers") else ["letter", "text"]
 
 
 class UsedInRoundFilter(admin.SimpleListFilter):

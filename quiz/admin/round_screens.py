@@ -9,7 +9,6 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from accounts.roles import is_organizer
 from contests.downloads import download
 from quiz import analysis, selectors
 from quiz.errors import QuizError
@@ -124,6 +123,6 @@ class RoundToolScreens:
             "problems": [] if round.is_sealed else selectors.round_problems(round=round),
             "published": [] if round.is_sealed else selectors.pool_published_questions(round=round),
             "questions": pool_questions(round=round),
-            "show_answers": is_organizer(request.user),
+            "show_answers": request.user.has_perm("quiz.see_answers"),
         }
         return render(request, "admin/quiz/round/pool.html", context)

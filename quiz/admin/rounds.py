@@ -11,7 +11,6 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from accounts.roles import is_organizer
 from contests.admin import ContestWritableInlineMixin, ContestWritableMixin, ReadOnlyMixin
 from quiz import selectors
 from quiz.admin.round_screens import RoundToolScreens
@@ -138,10 +137,10 @@ class RoundAdmin(RoundSealScreens, RoundToolScreens, ContestWritableMixin, admin
         return super().has_delete_permission(request, obj)
 
     def has_seal_permission(self, request):
-        return is_organizer(request.user) and self.has_change_permission(request)
+        return request.user.has_perm("quiz.seal_round") and self.has_change_permission(request)
 
     def has_answer_key_permission(self, request):
-        return is_organizer(request.user) and self.has_view_permission(request)
+        return request.user.has_perm("quiz.download_answer_key") and self.has_view_permission(request)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         round = self.get_object(request, object_id)

@@ -47,8 +47,12 @@ def test_disqualify_is_recorded_and_removes_from_the_ranking(client, known_conte
 
 def test_organizers_can_read_but_not_decide(client, known_contest):  # noqa: F811
     client.force_login(staff_user(Role.ORGANIZER))
-    assert client.get("/reports/integrity/").status_code == 200
+    page = client.get("/reports/integrity/")
+    assert page.status_code == 200
+    assert 'name="verdict"' not in page.content.decode()  # no form the organizer would be refused
     assert client.post("/reports/integrity/", {"key": "x", "verdict": "clear", "reason": "x"}).status_code == 403
+    client.force_login(staff_user(Role.SECRETARIAT))
+    assert 'name="verdict"' in client.get("/reports/integrity/").content.decode()
 
 
 def test_a_full_score_is_every_question_of_the_round_not_twenty():

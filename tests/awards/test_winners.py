@@ -32,9 +32,14 @@ def test_award_list_only_when_every_winner_is_verified(client, known_contest):  
 
 def test_organizers_see_but_only_the_secretariat_verifies(client, known_contest):  # noqa: F811
     prize = Prize.objects.get()
+    verify = f"/reports/prizes/{prize.pk}/verify/"
     client.force_login(staff_user(Role.ORGANIZER))
-    assert client.get(f"/reports/rounds/{prize.round_id}/winners/").status_code == 200
-    assert client.post(f"/reports/prizes/{prize.pk}/verify/", {"valid": "1"}).status_code == 403
+    page = client.get(f"/reports/rounds/{prize.round_id}/winners/")
+    assert page.status_code == 200
+    assert verify not in page.content.decode()  # no form the organizer would be refused
+    assert client.post(verify, {"valid": "1"}).status_code == 403
+    client.force_login(staff_user(Role.SECRETARIAT))
+    assert verify in client.get(f"/reports/rounds/{prize.round_id}/winners/").content.decode()
 
 
 def test_winners_page_query_count(client, known_contest, django_assert_num_queries):  # noqa: F811

@@ -242,6 +242,20 @@ def test_results_page_for_organizers(client):
     assert "Kết quả" in client.get(reverse("judging:manage_round", args=[round.pk])).content.decode()
 
 
+def test_the_round_page_offers_its_actions_only_to_who_may_run_them(client):
+    """The secretariat follows a judging round but runs none of its actions
+    (`essays.run_judging`): the page hands it no form it would be refused."""
+    phase = EssayPhaseFactory()
+    round, _judges = _round(phase, judges=1)
+    action = reverse("judging:manage_action", args=[round.pk, "fill"])
+    client.force_login(staff_user(Role.SECRETARIAT))
+    page = client.get(reverse("judging:manage_round", args=[round.pk])).content.decode()
+    assert "Kết quả" in page and action not in page
+    assert client.post(action).status_code == 403
+    client.force_login(staff_user(Role.ORGANIZER))
+    assert action in client.get(reverse("judging:manage_round", args=[round.pk])).content.decode()
+
+
 def test_published_essays_on_the_public_site(client):
     from django.utils import timezone
 
