@@ -11,6 +11,10 @@ Sentinel. Pure functions of their arguments, read by contest_site/settings.py.
 
 With sentinels, CACHE_REDIS_URL gives the database number and the password (its host is
 replaced by the master's name): redis://:password@ignored:6379/3.
+
+Under pytest-xdist (`make test` runs the suite on two workers, gw0 and gw1) each worker moves
+these URLs to Redis databases of its own (`for_test_worker`): the suite's cache reset flushes
+its database before every test, and two workers on one database would wipe each other's keys.
 """
 
 from urllib.parse import urlsplit, urlunsplit
@@ -74,3 +78,30 @@ def broker_transport_options(*, broker_url: str, master: str) -> dict:
             raise ImproperlyConfigured("CELERY_BROKER_SENTINEL_MASTER is empty.")
         return {"master_name": master, "sentinel_kwargs": {"socket_timeout": 1}}
     return {}
+
+
+REDIS_DATABASES = 16  # Redis' default `databases`
+
+
+def for_test_worker(url: str, worker: str) -> str:
+    """The Redis URL a pytest-xdist worker uses instead of `url`: worker gwN takes the database
+    N + 1 above the URL's (REDIS_URL=redis://host:6379/0 → gw0 on /1, gw1 on /2), so the
+    workers never share a database with each other nor with a serial run on the URL's own.
+    Unchanged outside a worker (`worker` empty), for an empty URL and for other schemes
+    (sentinel://, memory://). Set only REDIS_URL for the tests: CACHE_REDIS_URL or
+    CELERY_BROKER_URL on other databases of the same server would be moved onto each other's."""
+    if not worker or not url.startswith(("redis://", "rediss://")):
+        return url
+    if not worker.startswith("gw") or not worker[2:].isdigit():
+        raise ImproperlyConfigured(f"PYTEST_XDIST_WORKER: {worker!r} is not gwN.")
+    parts = urlsplit(url)
+    base = parts.path.strip("/") or "0"
+    if not base.isdigit():
+        raise ImproperlyConfigured(f"{url!r}: the database must be a number to give each test worker its own.")
+    database = int(base) + 1 + int(worker[2:])
+    if database >= REDIS_DATABASES:
+        raise ImproperlyConfigured(
+            f"test worker {worker} would use Redis database {database} (the URL's {base} + {1 + int(worker[2:])}), "
+            f"past Redis' {REDIS_DATABASES}: run fewer workers or give a lower database in REDIS_URL."
+        )
+    return urlunsplit((parts.scheme, parts.netloc, f"/{database}", parts.query, parts.fragment))

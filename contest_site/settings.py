@@ -175,9 +175,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # behind Redis Sentinel (contest_site/redis_config.py). The cache fails open: what each use of it
 # does while Redis is down, and why (the SMS ceiling fails closed), is written in one place,
 # contests/redis_cache.py.
-REDIS_URL = env.str("REDIS_URL", default="")
+# Under pytest-xdist each worker (PYTEST_XDIST_WORKER=gw0, gw1, …; set before pytest-django reads
+# this module) moves the three URLs to Redis databases of its own: redis_config.for_test_worker.
+_TEST_WORKER = env.str("PYTEST_XDIST_WORKER", default="") if TESTING else ""
+REDIS_URL = redis_config.for_test_worker(env.str("REDIS_URL", default=""), _TEST_WORKER)
 CACHE_KEY_PREFIX = env.str("DJANGO_CACHE_PREFIX", default="contest")
-CACHE_REDIS_URL = env.str("CACHE_REDIS_URL", default="") or REDIS_URL
+CACHE_REDIS_URL = redis_config.for_test_worker(env.str("CACHE_REDIS_URL", default=""), _TEST_WORKER) or REDIS_URL
 CACHE_REDIS_SENTINELS = env.str("CACHE_REDIS_SENTINELS", default="")
 CACHE_REDIS_SENTINEL_MASTER = env.str("CACHE_REDIS_SENTINEL_MASTER", default="mymaster")
 if CACHE_REDIS_URL or CACHE_REDIS_SENTINELS:
@@ -193,7 +196,9 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "KEY_PREFIX": CACHE_KEY_PREFIX}}
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
-CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="") or REDIS_URL or "memory://"
+CELERY_BROKER_URL = (
+    redis_config.for_test_worker(env.str("CELERY_BROKER_URL", default=""), _TEST_WORKER) or REDIS_URL or "memory://"
+)
 CELERY_BROKER_TRANSPORT_OPTIONS = redis_config.broker_transport_options(
     broker_url=CELERY_BROKER_URL, master=env.str("CELERY_BROKER_SENTINEL_MASTER", default="mymaster")
 )

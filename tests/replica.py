@@ -18,12 +18,23 @@ from django.db import DEFAULT_DB_ALIAS, connections
 
 from contest_site import db_router
 from contest_site.db_router import REPLICA
+from tests import servers
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "scripts" / "pg-replica.sh"
-# Fixed loopback ports for the pair, out of the way of a server on 5432; PG_REPLICA_TEST_PORT moves them.
-PRIMARY_PORT = int(os.environ.get("PG_REPLICA_TEST_PORT", "5450"))
-REPLICA_PORT = PRIMARY_PORT + 1
+
+
+def pair_ports() -> tuple[int, int]:
+    """The pair's loopback ports: PG_REPLICA_TEST_PORT and the next one when it is set, else two
+    free ports, so two test workers (pytest-xdist) each start a pair of their own."""
+    if os.environ.get("PG_REPLICA_TEST_PORT"):
+        primary = int(os.environ["PG_REPLICA_TEST_PORT"])
+        return primary, primary + 1
+    primary = servers.free_port()
+    replica = servers.free_port()
+    while replica == primary:
+        replica = servers.free_port()
+    return primary, replica
 
 
 def bindir() -> str | None:
@@ -95,9 +106,9 @@ class Cluster:
     """A primary and a streaming replica on 127.0.0.1 (scripts/pg-replica.sh), superuser `postgres`
     trusted on loopback, in a folder of their own."""
 
-    def __init__(self, *, primary_port: int = PRIMARY_PORT, replica_port: int = REPLICA_PORT):
+    def __init__(self):
         self.bindir = require_server_binaries()
-        self.primary_port, self.replica_port = primary_port, replica_port
+        self.primary_port, self.replica_port = pair_ports()
         self.folder = Path(tempfile.mkdtemp(prefix="pg-replica-"))
         self.folder.chmod(0o755)  # traversable by the postgres user the servers run as under root
         self.data = self.folder / "cluster"

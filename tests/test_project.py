@@ -1,5 +1,6 @@
 """Project-wide guarantees: migrations match the models, production settings pass check --deploy."""
 
+import json
 import os
 import subprocess
 import sys
@@ -108,3 +109,49 @@ def test_no_file_holds_a_merge_conflict_marker():
             if line.startswith(markers[0]) or line.startswith(markers[2]) or line == markers[1]:
                 found.append(f"{path.relative_to(ROOT)}:{number}")
     assert found == []
+
+
+# --- The suite on two workers (pytest-xdist, `make test`) ---------------------------------------
+
+WHERE = """
+import json, os, pathlib
+import pytest
+from django.conf import settings
+
+@pytest.mark.parametrize("n", range(8))
+def test_where(n):
+    folder = pathlib.Path(os.environ["WHERE_OUT"])
+    urls = [settings.REDIS_URL, settings.CACHES["default"]["LOCATION"], settings.CELERY_BROKER_URL]
+    (folder / (os.environ["PYTEST_XDIST_WORKER"] + ".json")).write_text(json.dumps(urls))
+"""
+
+
+def test_two_workers_read_the_settings_on_redis_databases_of_their_own(tmp_path):
+    """`pytest -n 2` as `make test` runs it: each worker's Django settings (read by pytest-django
+    before any conftest) already hold its own Redis database, so one worker's cache reset never
+    flushes the other's keys (contest_site.redis_config.for_test_worker)."""
+    (tmp_path / "test_where.py").write_text(WHERE)
+    out = tmp_path / "out"
+    out.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "CACHE_REDIS", "CELERY_"))}
+    env.update(REDIS_URL="redis://127.0.0.1:6379/4", WHERE_OUT=str(out), DJANGO_SETTINGS_MODULE="contest_site.settings")
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", "2", "--dist", "load",
+         "-c", str(ROOT / "pyproject.toml"), "--rootdir", str(ROOT), str(tmp_path / "test_where.py")],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    seen = {path.stem: json.loads(path.read_text()) for path in out.glob("*.json")}
+    assert seen == {"gw0": ["redis://127.0.0.1:6379/5"] * 3, "gw1": ["redis://127.0.0.1:6379/6"] * 3}
+
+
+def test_this_worker_flushes_only_its_own_redis_database(settings):
+    """The running suite itself: under pytest-xdist with REDIS_URL, the cache this worker clears
+    before every test is not the database REDIS_URL names (a serial run's) nor another worker's."""
+    from contest_site.redis_config import for_test_worker
+
+    worker, url = os.environ.get("PYTEST_XDIST_WORKER", ""), os.environ.get("REDIS_URL", "")
+    if not worker or not url.startswith("redis://"):
+        pytest.skip("not a pytest-xdist worker with a Redis cache")
+    assert settings.CACHES["default"]["LOCATION"] == for_test_worker(url, worker) != url
+    assert settings.CACHES["default"]["LOCATION"] != for_test_worker(url, "gw1" if worker == "gw0" else "gw0")

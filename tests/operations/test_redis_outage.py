@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from django.core.cache import cache
+from django.core.exceptions import ImproperlyConfigured
 from django.test import Client
 from django.urls import reverse
 from prometheus_client import REGISTRY
@@ -232,6 +233,33 @@ def test_settings_read_the_split_and_keep_redis_url_as_the_default():
     assert sentinels == [["s1", 26379], ["s2", 26379]]
     assert broker == "sentinel://s1:26379;sentinel://s2:26379"
     assert options["master_name"] == "brokermaster"
+
+
+def test_each_test_worker_moves_to_redis_databases_of_its_own():
+    """Under pytest-xdist the suite's cache reset (tests/conftest.py) flushes its worker's database
+    only: worker gwN takes the URL's database + N + 1; nothing moves outside the tests."""
+    moved = redis_config.for_test_worker
+    assert moved("redis://127.0.0.1:6379/0", "gw0") == "redis://127.0.0.1:6379/1"
+    assert moved("redis://:pw@r:6379/4", "gw1") == "redis://:pw@r:6379/6"
+    assert moved("redis://r:6379", "gw0") == "redis://r:6379/1"
+    assert moved("rediss://r:6380/2?ssl_cert_reqs=none", "gw3") == "rediss://r:6380/6?ssl_cert_reqs=none"
+    for url in ("", "memory://", "sentinel://s1:26379;sentinel://s2:26379"):
+        assert moved(url, "gw1") == url
+    assert moved("redis://r:6379/4", "") == "redis://r:6379/4"
+    with pytest.raises(ImproperlyConfigured, match="past Redis' 16"):
+        moved("redis://r:6379/14", "gw1")
+    with pytest.raises(ImproperlyConfigured, match="gwN"):
+        moved("redis://r:6379/4", "master")
+
+    code = (
+        "import json; from django.conf import settings\n"
+        "print(json.dumps([settings.REDIS_URL, settings.CACHES['default']['LOCATION'], settings.CELERY_BROKER_URL]))\n"
+    )
+    urls = {"REDIS_URL": "redis://one:6379/4", "CACHE_REDIS_URL": "", "CELERY_BROKER_URL": "", "PYTEST_XDIST_WORKER": "gw1"}
+    for testing, expected in (("1", "redis://one:6379/6"), ("0", "redis://one:6379/4")):
+        result = _run({**urls, "DJANGO_TESTING": testing}, code)
+        assert result.returncode == 0, result.stderr[-2000:]
+        assert json.loads(result.stdout.strip().splitlines()[-1]) == [expected] * 3, testing
 
 
 # --- A real Sentinel (the redis-server binary in sentinel mode), on loopback ports of its own -----
