@@ -230,7 +230,7 @@ def test_images_pillow_cannot_read_are_refused(kind, data):
         files.blind_copy(data, kind)
 
 
-@pytest.mark.parametrize("data", [samples.pikepdf_pdf(encrypted=True), samples.pdf()[:200]])
+@pytest.mark.parametrize("data", [samples.pikepdf_pdf(encrypted=True), samples.pdf()[:200]], ids=["encrypted", "truncated"])
 def test_pdfs_that_cannot_be_blinded_safely_are_refused(data):
     with pytest.raises(files.BlindCopyError):
         files.blind_copy(data, "pdf")
