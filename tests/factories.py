@@ -12,6 +12,19 @@ from contests.enums import ContestStatus
 from contests.models import Contest
 
 
+def published_notice():
+    """The first privacy notice, as migration accounts 0006 publishes it; published again if a
+    transactional test flushed the tables before (they run in any order under pytest-xdist)."""
+    from django.utils import timezone
+
+    from accounts.models import ConsentText
+
+    if not ConsentText.objects.exists():
+        ConsentText.objects.create(version=1, title="Thông báo", body="Theo Nghị định số 13/2023/NĐ-CP.")
+        ConsentText.objects.filter(version=1).update(published_at=timezone.now())
+    return ConsentText.objects.get(version=1)
+
+
 class OrganizationFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Organization

@@ -24,7 +24,7 @@ from essays.models import EssayAuthor
 from quiz.models import Attempt
 from quiz.services.attempts import attempt_start, attempt_submit
 from tests.essays.factories import EssayFactory, EssayPhaseFactory
-from tests.factories import ContestFactory, ProfileFactory, UserFactory, contestant, staff_user
+from tests.factories import ContestFactory, ProfileFactory, UserFactory, contestant, published_notice, staff_user
 from tests.quiz.factories import answer_all, sealed_round
 
 pytestmark = pytest.mark.django_db
@@ -34,11 +34,8 @@ PASSWORD = "Chibo-KieuMau-2026"
 
 @pytest.fixture(autouse=True)
 def notice():
-    """The first notice (migration accounts 0005), again if a transactional test flushed it."""
-    if not ConsentText.objects.exists():
-        ConsentText.objects.create(version=1, title="Thông báo", body="Theo Nghị định số 13/2023/NĐ-CP.")
-        ConsentText.objects.filter(version=1).update(published_at=timezone.now())
-    return ConsentText.objects.get(version=1)
+    """The first notice (migration accounts 0006), again if a transactional test flushed it."""
+    return published_notice()
 
 
 def _signup(client, **extra):

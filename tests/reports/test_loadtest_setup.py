@@ -3,6 +3,7 @@ from django.core.management import call_command
 
 from accounts.models import User
 from quiz.models import Round
+from tests.factories import published_notice
 
 pytestmark = pytest.mark.django_db
 
@@ -22,9 +23,10 @@ def test_prepare_loadtest_makes_an_open_round_and_contestants_idempotently(capsy
 def test_the_load_contestants_have_accepted_the_notice_in_force(client):
     from accounts import privacy
 
+    published_notice()  # published with the site (a migration), so every contestant is asked
     call_command("prepare_loadtest", "--users", "3")
     text = privacy.consent_text_current()
-    assert text is not None  # published with the site (a migration), so every contestant is asked
+    assert text is not None
     users = list(User.objects.filter(email__startswith="load"))
     assert all(u.consents.filter(text=text).exists() for u in users)
 
