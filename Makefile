@@ -24,10 +24,15 @@ run: $(STAMP)
 	@echo ""
 	$(PY) manage.py runserver 127.0.0.1:8000
 
+# `make test` runs pytest on PYTEST_WORKERS processes (pytest-xdist, default 2: the machine's two
+# cores), each file on one worker; every worker has its own test database (test_<name>_gw0, …)
+# and its own Redis database (contest_site/redis_config.py, for_test_worker). PYTEST_WORKERS=0
+# runs it in one process; PYTEST_ARGS is passed on either way (`make test PYTEST_ARGS=tests/quiz`).
+PYTEST_WORKERS ?= 2
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(PY) manage.py makemigrations --check --dry-run
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest $(if $(filter-out 0,$(PYTEST_WORKERS)),-n $(PYTEST_WORKERS) --dist loadfile) $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
