@@ -21,6 +21,8 @@ import re
 import secrets
 from urllib.parse import parse_qsl, quote
 
+from django.http import HttpRequest
+
 MASK = "[…]"
 
 request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
@@ -128,8 +130,10 @@ class ScrubFilter(logging.Filter):
             # Django's request logger puts the request on the record (its repr holds the path):
             # its context is taken from it (the "Not Found" line is logged after the middleware
             # has returned), then it is dropped.
+            # The development server's own lines carry its socket there instead: only an
+            # HttpRequest is read.
             request = getattr(record, "request", None)
-            if request is not None and not isinstance(request, str):
+            if isinstance(request, HttpRequest):
                 record.request_id = getattr(request, "request_id", None)
                 match = getattr(request, "resolver_match", None)
                 record.view = match.view_name if match is not None else None

@@ -102,3 +102,18 @@ def test_every_handler_of_djangos_loggers_scrubs():
                     continue  # writes nothing, or pytest's own capture
                 assert any(isinstance(f, ScrubFilter) for f in handler.filters), (name, handler)
             logger = logger.parent if logger.propagate else None
+
+
+def test_the_development_servers_own_line_with_its_socket_as_the_request_is_logged():
+    """`make run`: Django's runserver logs each request with its socket under `request`; the
+    filter reads context only from an HttpRequest, so the line is logged, not a traceback."""
+    import socket
+
+    from operations.logs import ScrubFilter
+
+    with socket.socket() as sock:
+        record = logging.LogRecord("django.server", logging.INFO, __file__, 1, '"%s" %s %s', ("GET / HTTP/1.1", 200, 5), None)
+        record.request = sock
+        assert ScrubFilter().filter(record) is True
+    assert record.getMessage() == '"GET / HTTP/1.1" 200 5'
+    assert record.request is None
