@@ -120,6 +120,9 @@ def test_withdraw(client):
         ("trang.html", b"<script>alert(1)</script>", "không phải DOCX, PDF, JPEG hoặc PNG"),
         ("bai-viet.pdf", b"%PDF-1.7 ...", "không phải tệp PDF hợp lệ"),
     ],
+    # Named: a sample made at collection (the DOCX's zip carries its time) must give the same id
+    # in every pytest-xdist worker.
+    ids=["docx", "pdf", "jpeg", "png", "exe-named-pdf", "broken-docx", "html", "broken-pdf"],
 )
 def test_uploads_are_checked_by_content(client, name, content, problem):
     essay = EssayFactory()
