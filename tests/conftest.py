@@ -26,6 +26,28 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """A transactional test (the live server's included) ends by emptying every table, taking the
+    rows the data migrations made (the first privacy notice; the role groups come back through
+    post_migrate). In one process pytest-django runs those tests last; a pytest-xdist worker runs
+    whole files in any order, so the rows are put back once the test's teardown has flushed."""
+    result = yield
+    marker = item.get_closest_marker("django_db")
+    transactional = marker is not None and (marker.kwargs.get("transaction") or (marker.args and marker.args[0]))
+    if nextitem is None:  # the last test: the test database is gone with the session
+        return result
+    if transactional or {"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())):
+        from importlib import import_module
+
+        from django.apps import apps
+        from pytest_django.plugin import blocking_manager_key
+
+        with item.config.stash[blocking_manager_key].unblock():
+            import_module("accounts.migrations.0006_consent_text_first_version").forward(apps, None)
+    return result
+
+
 @pytest.fixture(autouse=True)
 def _vietnamese_first():
     """Every test starts in the site's language: a page asked for in English activates English in
