@@ -373,11 +373,14 @@ def test_the_cache_follows_a_sentinel_failover(tmp_path, settings):
             time.sleep(0.2)
         assert master_port() == second
 
-        while time.monotonic() < deadline:  # a call or two may fail open while the roles change
+        # A call or two may fail open while the roles change, and a read may still go to a
+        # connection of the old master (now a replica, not yet synced): poll until both the write
+        # is on the new master and the cache reads it back.
+        while time.monotonic() < deadline:
             for state in redis_cache._states.values():
                 state["until"] = 0.0
             cache.set("after", "2", 60)
-            if redis.Redis(host="127.0.0.1", port=second).exists(cache.make_key("after")):
+            if redis.Redis(host="127.0.0.1", port=second).exists(cache.make_key("after")) and cache.get("after") == "2":
                 break
             time.sleep(0.2)
         assert cache.get("after") == "2"
