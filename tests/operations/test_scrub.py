@@ -17,6 +17,7 @@ from accounts.models import Member
 from awards import winner_details
 from contests.enums import NotificationKind
 from contests.notifications import unsubscribe_url
+from operations import logs as logs_module
 from operations.access_log import access_entry
 from operations.logs import MASK, scrub, scrub_path
 from quiz import autosave
@@ -114,6 +115,44 @@ def test_scrub_keeps_what_is_not_secret():
 def test_scrub_masks_phone_numbers_and_bearer_tokens():
     assert scrub("to +84 912 345 678 or 0912.345.678") == "to [phone] or [phone]"
     assert "abc.def" not in scrub("Authorization: Bearer abc.def")
+
+
+HOSTILE_RUNS = [
+    "x" * 5000,  # the walk's long path segment: 0.7 s of CPU a request before
+    "a:" * 4000,  # colons: every position a possible signed value
+    "x@" * 3000,
+    "a@" + "b." * 4000,
+    ("a:" * 199 + "b ") * 20,  # runs just under the cap
+]
+
+
+@pytest.mark.parametrize("run", HOSTILE_RUNS, ids=["letters", "colons", "ats", "dots", "capped-runs"])
+def test_the_signed_value_pattern_never_sees_more_than_one_short_run(run, monkeypatch):
+    """The patterns that could backtrack are asked only where a run starts and only over one
+    bounded run (their cost grew with the square of a hostile path's length): the one that
+    backtracks most, _SIGNED, is recorded and must only ever be given a run of at most
+    _SIGNED_RUN_MAX characters; a longer run with a colon is masked whole."""
+    seen, signed = [], logs_module._SIGNED
+
+    class Recording:
+        def sub(self, repl, text):
+            seen.append(len(text))
+            return signed.sub(repl, text)
+
+    monkeypatch.setattr(logs_module, "_SIGNED", Recording())
+    line = f"Not Found: /essays/{run}/"
+    scrubbed = scrub(line)
+    assert all(n <= logs_module._SIGNED_RUN_MAX for n in seen), max(seen)
+    if ":" in run and len(run) > logs_module._SIGNED_RUN_MAX and " " not in run:
+        assert scrubbed == f"Not Found: /essays/{MASK}/"
+
+
+def test_a_signed_value_inside_a_colon_run_is_still_masked_and_the_rest_kept():
+    signed = signing.dumps({"member": 12}, salt="invitation")
+    assert ":" in signed
+    scrubbed = scrub(f"GET /x/?next=/a/{signed} 200 and user.name@example.vn then a:b")
+    assert signed not in scrubbed and MASK in scrubbed
+    assert "[email]" in scrubbed and scrubbed.endswith("then a:b")
 
 
 def test_scrub_path_drops_every_query_value():
