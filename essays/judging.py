@@ -202,9 +202,9 @@ def conflict_declare(*, assignment: Assignment, judge, reason: str) -> Assignmen
         sheets = Assignment.objects.filter(round=assignment.round, essay_id=assignment.essay_id)
         before = set(sheets.values_list("pk", flat=True))
         round_assign(round=assignment.round)
-        replacement = sheets.exclude(pk__in=before).select_related("judge").first()
-        if replacement is not None:  # recorded: an undo withdraws this sheet, and only this one
-            data = {"replacement": str(replacement.judge), "replacement_sheet": replacement.pk}
+        replacement = sheets.exclude(pk__in=before).first()
+        if replacement is not None:  # recorded (its number, no name): an undo withdraws this sheet only
+            data = {"replacement_sheet": replacement.pk}
     decision_record(action=Action.CONFLICT, obj=assignment, by=judge, reason=reason, data=data)
     return assignment
 
@@ -223,7 +223,7 @@ def _replacement(assignment: Assignment) -> Assignment | None:
     pk = (declared or {}).get("replacement_sheet")
     if pk is None:
         return None
-    return Assignment.objects.select_for_update().select_related("judge").filter(pk=pk, round_id=assignment.round_id).first()
+    return Assignment.objects.select_for_update().filter(pk=pk, round_id=assignment.round_id).first()
 
 
 @transaction.atomic
@@ -260,7 +260,7 @@ def conflict_undo(*, assignment: Assignment, by, reason: str) -> Assignment:
             and not replacement.scores.exists()
         )
         if untouched:
-            data["replacement_removed"] = str(replacement.judge)
+            data["replacement_removed"] = replacement.pk
             replacement.delete()
         others = Assignment.objects.filter(round=round, essay_id=assignment.essay_id).exclude(pk=assignment.pk)
         if others.exclude(status=SheetStatus.CONFLICT).count() >= round.judges_per_essay:

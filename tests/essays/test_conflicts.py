@@ -157,14 +157,15 @@ def test_undo_withdraws_the_untouched_replacement_so_the_essay_keeps_n_judges():
     replacement = Assignment.objects.filter(round=round).exclude(pk__in=[first.pk, second.pk]).get()
     assert replacement.judge not in (first.judge, second.judge)
     declared = Decision.objects.get(action=Decision.Action.CONFLICT)
-    assert declared.data == {"replacement": str(replacement.judge), "replacement_sheet": replacement.pk}
+    assert declared.data == {"replacement_sheet": replacement.pk}
 
     judging.conflict_undo(assignment=first, by=staff_user(Role.ORGANIZER), reason="Không có quan hệ")
 
     active = Assignment.objects.filter(round=round).exclude(status=SheetStatus.CONFLICT)
     assert set(active.values_list("pk", flat=True)) == {first.pk, second.pk}
     decision = Decision.objects.get(action=Decision.Action.CONFLICT_UNDO)
-    assert decision.data["replacement_removed"] == str(replacement.judge)
+    assert decision.data["replacement_removed"] == replacement.pk
+    assert not Assignment.objects.filter(pk=replacement.pk).exists()
 
 
 def test_undo_is_refused_once_the_replacement_has_started_scoring():
