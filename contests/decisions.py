@@ -125,6 +125,9 @@ DETAIL_LABELS = {
     "contestant": _("thí sinh"),
     "minutes": _("số phút cộng thêm"),
     "fields": _("thông tin đã sửa"),
+    "declared": _("lý do giám khảo đã khai"),
+    "replacement_sheet": _("phiếu chấm thay thế số"),
+    "replacement_removed": _("đã rút phiếu chấm thay thế số"),
 }
 _VALUE_LABELS = {
     True: _("có"), False: _("không"), "verified": _("đã xác minh"), "invalid": _("không hợp lệ"), "draft": _("dự kiến"),

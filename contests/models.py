@@ -153,6 +153,7 @@ class Decision(models.Model):
         ESSAY_SCREEN = "essay_screen", _("Sơ loại bài viết")
         ESSAY_PUBLISH = "essay_publish", _("Đăng, gỡ bài viết")
         CONFLICT = "conflict", _("Khai báo xung đột lợi ích")
+        CONFLICT_UNDO = "conflict_undo", _("Hoàn tác khai báo xung đột lợi ích")
         SHEET_REOPEN = "sheet_reopen", _("Mở lại phiếu chấm")
         ADVANCE = "advance", _("Chọn bài vào vòng sau")
         ROUND_CLOSE = "round_close", _("Kết thúc vòng chấm")

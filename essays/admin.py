@@ -16,7 +16,7 @@ from .services import EssayError, essay_publish, essay_unpublish
 
 @admin.register(EssayPhase)
 class EssayPhaseAdmin(ContestWritableMixin, admin.ModelAdmin):
-    list_display = ["name", "contest", "opens_at", "closes_at", "min_words", "max_words"]
+    list_display = ["name", "contest", "opens_at", "closes_at", "min_words", "max_words", "expects_attachment"]
     list_filter = ["contest"]
 
 

@@ -79,7 +79,7 @@ def seed_essays(*, contest, users, units) -> None:
             subject_organization=unit, body=_body(rng), declares_real=True, declares_unpublished=True,
         )  # fmt: skip
         if n < 28:
-            essay = services.essay_submit(essay=essay, user=submitter)
+            essay = services.essay_submit(essay=essay, user=submitter, without_attachment=True)
         essays.append(essay)
     reasons = [[IneligibleReason.NOT_REAL], [IneligibleReason.PUBLISHED], [IneligibleReason.OFF_THEME, IneligibleReason.LENGTH]]
     for n, essay in enumerate(essays[:26]):

@@ -78,10 +78,19 @@ AuthorFormSet = forms.formset_factory(AuthorForm, formset=BaseAuthorFormSet, ext
 
 
 class FileForm(forms.Form):
+    """One attachment: on the essay's page, and (optional) on the essay form itself."""
+
     file = forms.FileField(label=_("Tệp đính kèm (DOCX, PDF) hoặc ảnh (JPEG, PNG)"))
+
+    def __init__(self, *args, required=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].required = required
+        self.kind = None
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
+        if not upload:
+            return upload
         kind, problem = check_upload(upload)
         if problem:
             raise forms.ValidationError(problem)

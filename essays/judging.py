@@ -135,22 +135,144 @@ def sheet_reopen(*, assignment: Assignment, by=None, reason: str = "") -> Assign
     return assignment
 
 
+CONFLICT_REASON_MIN = 10  # characters: «quen tác giả» passes, «x» does not
+
+
+def conflict_reason_clean(reason: str) -> str:
+    """The judge's reason for a conflict of interest, required: clean text, 10 to 500
+    characters (what the organizers read before they accept it or undo it)."""
+    try:
+        reason = clean_text(reason or "", label=_("Lý do xung đột lợi ích"))
+    except ValidationError as exc:
+        raise EssayError(exc.messages[0]) from exc
+    limit = Assignment._meta.get_field("conflict_reason").max_length
+    if len(reason) < CONFLICT_REASON_MIN:
+        raise EssayError(
+            _(
+                "Cần ghi rõ lý do xung đột lợi ích (ít nhất %(n)d ký tự), "
+                "ví dụ: quen biết tác giả, từng công tác ở đơn vị được viết."
+            )
+            % {"n": CONFLICT_REASON_MIN}
+        )
+    if len(reason) > limit:
+        raise EssayError(_("Lý do dài %(n)d ký tự; tối đa %(limit)d ký tự.") % {"n": len(reason), "limit": limit})
+    return reason
+
+
+def _conflict_undone(assignment: Assignment) -> bool:
+    from contests.models import Decision
+
+    return Decision.objects.filter(
+        action=Action.CONFLICT_UNDO, object_type=Assignment._meta.label_lower, object_id=assignment.pk
+    ).exists()
+
+
 @transaction.atomic
 def conflict_declare(*, assignment: Assignment, judge, reason: str) -> Assignment:
-    """A judge declares a conflict of interest: the essay leaves their queue (recorded) and, when
-    essays get N judges each, another judge of the panel takes it."""
-    assignment = Assignment.objects.select_for_update().select_related("round").get(pk=assignment.pk)
+    """A judge declares a conflict of interest, with a reason (the page asks them to confirm
+    first): the essay leaves their queue (recorded) and, when essays get N judges each, another
+    judge of the panel takes it — the least loaded one not in conflict (`round_assign`), never
+    one the declaring judge picks. Only while the round is open, never on a submitted sheet, and
+    not again once an organizer has undone it (`conflict_undo`: their decision stands)."""
+    assignment = Assignment.objects.select_for_update().select_related("round__phase__contest").get(pk=assignment.pk)
     if assignment.judge_id != judge.pk:
         raise EssayError(_("Phiếu chấm này không phải của anh/chị."))
+    guard_contest_writable(assignment.round.phase.contest, error=EssayError)
+    if assignment.round.status != JudgingStatus.OPEN:
+        raise EssayError(_("Vòng chấm không mở."))
+    if assignment.status == SheetStatus.CONFLICT:
+        raise EssayError(_("Anh/chị đã báo xung đột lợi ích với bài này."))
     if assignment.status == SheetStatus.SUBMITTED:
         raise EssayError(_("Phiếu chấm đã nộp; hãy liên hệ Ban Tổ chức."))
+    if _conflict_undone(assignment):
+        raise EssayError(
+            _(
+                "Ban Tổ chức đã xem xét và hoàn tác khai báo xung đột lợi ích của anh/chị với bài này; "
+                "nếu có lý do mới, hãy liên hệ Ban Tổ chức."
+            )
+        )
+    reason = conflict_reason_clean(reason)
     Score.objects.filter(assignment=assignment).delete()
     assignment.status = SheetStatus.CONFLICT
-    assignment.conflict_reason = reason.strip() or _("Giám khảo tự khai báo")
-    assignment.save(update_fields=["status", "conflict_reason", "updated_at"])
-    decision_record(action=Action.CONFLICT, obj=assignment, by=judge, reason=assignment.conflict_reason)
+    assignment.conflict_reason = reason
+    assignment.comment = ""
+    assignment.save(update_fields=["status", "conflict_reason", "comment", "updated_at"])
+    data = {}
     if assignment.round.assignment_mode == AssignmentMode.PER_ESSAY:
+        sheets = Assignment.objects.filter(round=assignment.round, essay_id=assignment.essay_id)
+        before = set(sheets.values_list("pk", flat=True))
         round_assign(round=assignment.round)
+        replacement = sheets.exclude(pk__in=before).first()
+        if replacement is not None:  # recorded (its number, no name): an undo withdraws this sheet only
+            data = {"replacement_sheet": replacement.pk}
+    decision_record(action=Action.CONFLICT, obj=assignment, by=judge, reason=reason, data=data)
+    return assignment
+
+
+def _replacement(assignment: Assignment) -> Assignment | None:
+    """The sheet `conflict_declare` gave another judge in place of this one (its decision names
+    it), if it is still there."""
+    from contests.models import Decision
+
+    declared = (
+        Decision.objects.filter(action=Action.CONFLICT, object_type=Assignment._meta.label_lower, object_id=assignment.pk)
+        .order_by("-at", "-pk")
+        .values_list("data", flat=True)
+        .first()
+    )
+    pk = (declared or {}).get("replacement_sheet")
+    if pk is None:
+        return None
+    return Assignment.objects.select_for_update().filter(pk=pk, round_id=assignment.round_id).first()
+
+
+@transaction.atomic
+def conflict_undo(*, assignment: Assignment, by, reason: str) -> Assignment:
+    """An organizer undoes a judge's declared conflict of interest, with a reason, recorded in the
+    decision log: the sheet goes back to the judge's queue, unscored. Never the judge themselves
+    (an organizer who is also the judge of the sheet included). When essays get N judges each and
+    the declaration gave the essay to a replacement (its decision names the sheet), that sheet is
+    withdrawn while still untouched; once the replacement has started scoring the essay keeps its
+    N judges and the undo is refused."""
+    if not rules.can_undo_conflict(by):
+        raise EssayError(_("Chỉ Ban Tổ chức được hoàn tác khai báo xung đột lợi ích."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise EssayError(_("Cần ghi lý do hoàn tác khai báo xung đột lợi ích."))
+    assignment = Assignment.objects.select_for_update().select_related("round__phase__contest", "essay").get(pk=assignment.pk)
+    if assignment.judge_id == by.pk:
+        raise EssayError(
+            _("Không thể tự hoàn tác khai báo xung đột lợi ích của chính mình; một thành viên khác của Ban Tổ chức sẽ xem xét.")
+        )
+    round = assignment.round
+    guard_contest_writable(round.phase.contest, error=EssayError)
+    if assignment.status != SheetStatus.CONFLICT:
+        raise EssayError(_("Phiếu chấm này không ở trạng thái xung đột lợi ích."))
+    if round.status != JudgingStatus.OPEN:
+        raise EssayError(_("Vòng chấm không mở."))
+    data = {"declared": assignment.conflict_reason}
+    if round.assignment_mode == AssignmentMode.PER_ESSAY:
+        replacement = _replacement(assignment)
+        untouched = (
+            replacement is not None
+            and replacement.status == SheetStatus.PENDING
+            and not replacement.comment
+            and not replacement.scores.exists()
+        )
+        if untouched:
+            data["replacement_removed"] = replacement.pk
+            replacement.delete()
+        others = Assignment.objects.filter(round=round, essay_id=assignment.essay_id).exclude(pk=assignment.pk)
+        if others.exclude(status=SheetStatus.CONFLICT).count() >= round.judges_per_essay:
+            raise EssayError(
+                _("Bài %(code)s đã có đủ %(n)d giám khảo đang chấm (giám khảo thay thế đã bắt đầu chấm); không thể hoàn tác.")
+                % {"code": assignment.essay.code, "n": round.judges_per_essay}
+            )
+    assignment.status = SheetStatus.PENDING
+    assignment.conflict_reason = ""
+    assignment.submitted_at = None
+    assignment.save(update_fields=["status", "conflict_reason", "submitted_at", "updated_at"])
+    decision_record(action=Action.CONFLICT_UNDO, obj=assignment, by=by, reason=reason, data=data)
     return assignment
 
 

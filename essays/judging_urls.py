@@ -9,5 +9,6 @@ urlpatterns = [
     path("sheets/<int:pk>/files/<int:number>/", views.sheet_file, name="file"),
     path("sheets/<int:pk>/conflict/", views.conflict, name="conflict"),
     path("manage/rounds/<int:pk>/", views.manage_round, name="manage_round"),
+    path("manage/rounds/<int:pk>/conflicts/<int:sheet>/undo/", views.conflict_undo, name="conflict_undo"),
     path("manage/rounds/<int:pk>/<slug:action>/", views.manage_action, name="manage_action"),
 ]

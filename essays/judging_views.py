@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -11,7 +12,7 @@ from contests.permissions import permission_required
 from . import judging, selectors
 from .enums import JudgingStatus, SheetStatus
 from .files import BlindCopyError
-from .models import Criterion, JudgingRound, Score
+from .models import Assignment, Criterion, JudgingRound, Score
 from .services import EssayError
 from .views import BLIND_COPY_FAILED, file_response
 
@@ -148,13 +149,21 @@ def sheet_file(request, pk, number):
 @permission_required("essays.judge")
 @require_POST
 def conflict(request, pk):
+    """«Báo xung đột lợi ích»: a reason, then a page that says what follows and asks to confirm
+    (`confirm=1`); only that confirmation returns the sheet. No JavaScript needed."""
     assignment = selectors.get_assignment_for_judge(request.user, pk)
+    reason = request.POST.get("reason", "")
     try:
-        judging.conflict_declare(assignment=assignment, judge=request.user, reason=request.POST.get("reason", ""))
+        if request.POST.get("confirm") != "1":
+            context = {"sheet": selectors.blind_sheet(assignment), "reason": judging.conflict_reason_clean(reason)}
+            return render(request, "essays/judging/conflict_confirm.html", context)
+        judging.conflict_declare(assignment=assignment, judge=request.user, reason=reason)
     except EssayError as exc:
         messages.error(request, exc.message)
-        return redirect("judging:sheet", pk=assignment.pk)
-    messages.success(request, _("Đã ghi nhận xung đột lợi ích; bài đã rời khỏi danh sách chấm của anh/chị."))
+        return redirect(reverse("judging:sheet", args=[assignment.pk]) + "#xung-dot")
+    messages.success(
+        request, _("Đã ghi nhận xung đột lợi ích; bài đã rời khỏi danh sách chấm của anh/chị. Ban Tổ chức sẽ xem xét lý do.")
+    )
     return redirect("judging:queue")
 
 
@@ -179,14 +188,31 @@ def manage_round(request, pk):
     except ValueError:
         messages.error(request, _("Số bài hoặc ngưỡng điểm không hợp lệ."))
     next_round = JudgingRound.objects.filter(phase=round.phase, order__gt=round.order).order_by("order").first()
+    results = selectors.round_results(round=round)
     context = {
         "round": round,
-        "results": selectors.round_results(round=round),
+        "results": results,
         "preview": preview,
         "next_round": next_round,
-        "progress": round.assignments.values("status").order_by("status"),
+        "panel": selectors.judge_summaries(round=round, results=results),
+        "conflicts": selectors.round_conflicts(round=round),
     }
     return render(request, "essays/judging/manage_round.html", context)
+
+
+@permission_required("essays.undo_conflict")
+@require_POST
+def conflict_undo(request, pk, sheet):
+    """An organizer undoes a declared conflict of interest, with a reason (recorded)."""
+    round = _round(pk)
+    assignment = get_object_or_404(Assignment, pk=sheet, round=round)
+    try:
+        judging.conflict_undo(assignment=assignment, by=request.user, reason=request.POST.get("reason", ""))
+    except EssayError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Đã hoàn tác khai báo xung đột lợi ích; bài trở lại danh sách chấm của giám khảo."))
+    return redirect(reverse("judging:manage_round", args=[round.pk]) + "#xung-dot")
 
 
 @permission_required("essays.run_judging")

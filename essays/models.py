@@ -27,6 +27,10 @@ class EssayPhase(models.Model):
     closes_at = models.DateTimeField(_("hạn nộp bài"))
     min_words = models.PositiveIntegerField(_("số chữ tối thiểu"), default=1500)
     max_words = models.PositiveIntegerField(_("số chữ tối đa"), default=3000)
+    expects_attachment = models.BooleanField(
+        _("thể lệ yêu cầu gửi kèm tệp"), default=True,
+        help_text=_("Bản Word hoặc PDF của bài, ảnh minh họa. Bài không có tệp nào thì người gửi được hỏi lại trước khi nộp."),
+    )  # fmt: skip
 
     class Meta:
         verbose_name = _("giai đoạn nhận bài")

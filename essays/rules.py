@@ -133,6 +133,13 @@ def can_score(user, assignment) -> bool:
     )
 
 
+@rules.predicate
+def can_undo_conflict(user) -> bool:
+    """Undoing a judge's declared conflict of interest (essays.judging.conflict_undo, which also
+    refuses the judge of the sheet): organizers only."""
+    return is_organizer(user)
+
+
 @dataclass(frozen=True)
 class JudgeContext:
     """What a conflict of interest is decided on: the judge, the materialized paths of their
@@ -192,6 +199,7 @@ rules.add_perm("essays.judge", is_judge)  # the judge's queue and sheets (which 
 rules.add_perm("essays.manage_judging", is_office)  # a judging round's page: progress, results
 rules.add_perm("essays.run_judging", is_organizer)  # a judging round's actions: fill, assign, advance
 rules.add_perm("essays.reopen_sheet", is_organizer)  # reopening a submitted sheet (admin)
+rules.add_perm("essays.undo_conflict", can_undo_conflict)  # undoing a judge's declared conflict
 rules.add_perm("essays.read_essay", can_view_essay)  # one essay's text
 rules.add_perm("essays.see_authors", can_see_authors)  # one essay's authors
 rules.add_perm("essays.see_contacts", can_see_contacts)  # their phones and e-mails

@@ -257,6 +257,7 @@ class EssayResult:
     essay: Essay
     totals: dict[int, float] = field(default_factory=dict)  # judge id -> weighted total
     mean: float | None = None
+    median: float | None = None  # of the judges' totals: shown beside the mean, never ranked by
     spread: float | None = None
     normalized: float | None = None
     rank: int | None = None
@@ -327,6 +328,7 @@ def round_results(*, round: JudgingRound) -> list[EssayResult]:
             continue
         values = list(result.totals.values())
         result.mean = builtins.round(statistics.fmean(values), 2)
+        result.median = builtins.round(statistics.median(values), 2)
         result.spread = builtins.round(max(values) - min(values), 2)
         zs = [(t - judge_stats[j][0]) / judge_stats[j][1] if judge_stats[j][1] else 0.0 for j, t in result.totals.items()]
         result.normalized = builtins.round(statistics.fmean(zs), 3)
@@ -358,3 +360,97 @@ def advance_preview(*, round: JudgingRound, top_k: int | None = None, threshold:
         cutoff = results[min(top_k, len(results)) - 1].rank
         return [r for r in results if r.rank <= cutoff]  # ties at the cut all go on
     return []
+
+
+@dataclass(frozen=True)
+class JudgeSummary:
+    """One judge of a round as the organizers follow them: how far through their sheets, and
+    how they score compared with the panel (a slow judge, a harsh or a lenient one)."""
+
+    judge_id: int
+    name: str
+    sheets: int  # sheets to score (conflicts not counted)
+    submitted: int
+    drafts: int
+    conflicts: int
+    median: float | None  # of this judge's submitted totals (`sheet_total`)
+    offset: float | None  # median − the panel's median: below 0 harsher, above 0 more lenient
+
+    @property
+    def percent(self) -> int:
+        return builtins.round(100 * self.submitted / self.sheets) if self.sheets else 100
+
+
+@dataclass(frozen=True)
+class PanelSummary:
+    judges: list[JudgeSummary]
+    median: float | None  # of every submitted sheet's total in the round
+    sheets: int
+    submitted: int
+
+
+def judge_summaries(*, round: JudgingRound, results: list[EssayResult]) -> PanelSummary:
+    """Each judge's progress through their sheets and the median of their totals, from
+    `round_results`' totals (the same weighted totals, no second reading of the scores) and one
+    query for the sheets' counts."""
+    counts = (
+        Assignment.objects.filter(round=round)
+        .values("judge_id", "judge__full_name", "judge__email")
+        .annotate(
+            sheets=Count("id", filter=~Q(status=SheetStatus.CONFLICT)),
+            submitted=Count("id", filter=Q(status=SheetStatus.SUBMITTED)),
+            drafts=Count("id", filter=Q(status=SheetStatus.DRAFT)),
+            conflicts=Count("id", filter=Q(status=SheetStatus.CONFLICT)),
+        )
+        .order_by("judge__full_name", "judge_id")
+    )
+    totals: dict[int, list[float]] = defaultdict(list)
+    for result in results:
+        for judge_id, total in result.totals.items():
+            totals[judge_id].append(total)
+    every = [t for values in totals.values() for t in values]
+    panel = statistics.median(every) if every else None
+    judges = []
+    for row in counts:
+        mine = totals.get(row["judge_id"])
+        median = statistics.median(mine) if mine else None
+        judges.append(
+            JudgeSummary(
+                judge_id=row["judge_id"],
+                name=row["judge__full_name"] or row["judge__email"],
+                sheets=row["sheets"],
+                submitted=row["submitted"],
+                drafts=row["drafts"],
+                conflicts=row["conflicts"],
+                median=None if median is None else builtins.round(median, 2),
+                offset=None if median is None or panel is None else builtins.round(median - panel, 2),
+            )
+        )
+    return PanelSummary(
+        judges=judges,
+        median=None if panel is None else builtins.round(panel, 2),
+        sheets=sum(j.sheets for j in judges),
+        submitted=sum(j.submitted for j in judges),
+    )
+
+
+@dataclass(frozen=True)
+class ConflictRow:
+    """A declared conflict of interest, as the organizers review it."""
+
+    pk: int
+    code: str
+    title: str
+    judge: str
+    reason: str
+    at: object
+
+
+def round_conflicts(*, round: JudgingRound) -> list[ConflictRow]:
+    """The round's sheets returned as conflicts of interest, newest first. One query."""
+    rows = (
+        Assignment.objects.filter(round=round, status=SheetStatus.CONFLICT)
+        .order_by("-updated_at", "-pk")
+        .values_list("pk", "essay__code", "essay__title", "judge__full_name", "judge__email", "conflict_reason", "updated_at")
+    )
+    return [ConflictRow(pk, code, title, name or email, reason, at) for pk, code, title, name, email, reason, at in rows]

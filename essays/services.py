@@ -71,8 +71,22 @@ def essay_problems(essay: Essay) -> list[str]:
     return problems
 
 
+class AttachmentMissing(EssayError):
+    """The phase's rules expect an attachment and the essay has none: the submitter confirms."""
+
+
+def attachment_missing(essay: Essay) -> bool:
+    """Whether submitting `essay` needs the submitter to confirm that they send no file: its phase
+    expects an attachment (`EssayPhase.expects_attachment`) and it has none. The rule's one home,
+    asked by `essay_submit` and the essay's page (which asks before «Nộp bài»)."""
+    return essay.phase.expects_attachment and not essay.files.exists()
+
+
 @transaction.atomic
-def essay_submit(*, essay: Essay, user) -> Essay:
+def essay_submit(*, essay: Essay, user, without_attachment: bool = False) -> Essay:
+    """Submit a draft. An essay without the attachment its phase expects is submitted only when
+    the submitter confirmed it (`without_attachment`); otherwise `AttachmentMissing`. Submitting
+    an essay already submitted changes nothing (its first time stays)."""
     essay = Essay.objects.select_for_update().select_related("phase").get(pk=essay.pk)
     if essay.submitter_id != user.pk:
         raise EssayError(_("Bài viết này không phải của anh/chị."))
@@ -80,6 +94,8 @@ def essay_submit(*, essay: Essay, user) -> Essay:
     problems = essay_problems(essay)
     if problems:
         raise EssayError(" ".join(problems))
+    if essay.status != EssayStatus.SUBMITTED and not without_attachment and attachment_missing(essay):
+        raise AttachmentMissing(_("Thể lệ yêu cầu gửi kèm tệp bài viết (Word hoặc PDF) nhưng bài chưa có tệp nào."))
     if essay.status != EssayStatus.SUBMITTED:
         essay.status = EssayStatus.SUBMITTED
         essay.submitted_at = timezone.now()

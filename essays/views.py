@@ -14,7 +14,7 @@ from contests.selectors import contest_for_request
 from contests.storage import private_file_response
 
 from . import rules, selectors, services
-from .enums import IneligibleReason
+from .enums import EssayStatus, IneligibleReason
 from .exports import essays_book, essays_workbook
 from .files import CONTENT_TYPES, BlindCopyError, blind_copy, blind_name
 from .forms import AuthorFormSet, EssayForm, FileForm, ScreeningForm
@@ -63,16 +63,40 @@ def _edit(request, essay):
     )
     form = EssayForm(request.POST or None, instance=essay)
     authors = AuthorFormSet(request.POST or None, initial=initial_authors, prefix="authors")
-    if request.method == "POST" and form.is_valid() and authors.is_valid():
-        fields = {name: form.cleaned_data[name] for name in EssayForm.Meta.fields}
-        try:
-            saved = services.essay_save(essay=essay, phase=phase, submitter=request.user, authors=authors.authors(), **fields)
-        except services.EssayError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("Đã lưu bài viết %(code)s.") % {"code": saved.code})
-            return redirect("essays:mine_detail", pk=saved.pk)
-    return render(request, "essays/edit.html", {"form": form, "authors": authors, "essay": essay, "phase": phase})
+    # The attachment is part of the form's flow (after the text and the authors), optional here:
+    # «Nộp bài» asks again when the phase expects one and the essay has none.
+    file_form = FileForm(request.POST or None, request.FILES or None, required=False, prefix="attachment")
+    if request.method == "POST":
+        essay_ok, authors_ok, file_ok = form.is_valid(), authors.is_valid(), file_form.is_valid()
+        if essay_ok and authors_ok and file_ok:
+            fields = {name: form.cleaned_data[name] for name in EssayForm.Meta.fields}
+            try:
+                saved = services.essay_save(essay=essay, phase=phase, submitter=request.user, authors=authors.authors(), **fields)
+            except services.EssayError as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(request, _("Đã lưu bài viết %(code)s.") % {"code": saved.code})
+                upload = file_form.cleaned_data.get("file")
+                if upload:
+                    try:
+                        services.essay_file_add(essay=saved, upload=upload, kind=file_form.kind)
+                    except services.EssayError as exc:
+                        messages.error(request, exc.message)
+                    else:
+                        messages.success(request, _("Đã đính kèm tệp «%(name)s».") % {"name": upload.name})
+                return redirect("essays:mine_detail", pk=saved.pk)
+        elif file_ok and file_form.cleaned_data.get("file"):
+            # A browser never keeps a chosen file across a page with errors: say so where it was.
+            file_form.add_error("file", _("Vui lòng chọn lại tệp sau khi sửa các lỗi ở trên."))
+    context = {
+        "form": form,
+        "authors": authors,
+        "file_form": file_form,
+        "files": selectors.essay_files(essay=essay) if essay else [],
+        "essay": essay,
+        "phase": phase,
+    }
+    return render(request, "essays/edit.html", context)
 
 
 @profile_required
@@ -93,11 +117,13 @@ def essay_edit(request, pk):
 def essay_mine_detail(request, pk):
     essay = selectors.get_essay_for_author(request.user, pk)
     reasons = dict(IneligibleReason.choices)
+    files = selectors.essay_files(essay=essay)
     context = {
         "essay": essay,
         "authors": selectors.authors_for(request.user, essay),
-        "files": selectors.essay_files(essay=essay),
+        "files": files,
         "problems": services.essay_problems(essay) if essay.status == "draft" else [],
+        "attachment_missing": services.attachment_missing(essay),
         "reasons": [reasons.get(r, r) for r in essay.screening_reasons],
         "file_form": FileForm(),
     }
@@ -107,13 +133,24 @@ def essay_mine_detail(request, pk):
 @login_required
 @require_POST
 def essay_submit(request, pk):
+    """«Nộp bài». Without the attachment the phase expects, a page asks first (no JavaScript
+    needed): upload one there, or confirm «Nộp bài không kèm tệp» (`without_attachment=1`)."""
     essay = selectors.get_essay_for_author(request.user, pk)
+    already = essay.status == EssayStatus.SUBMITTED
     try:
-        essay = services.essay_submit(essay=essay, user=request.user)
+        essay = services.essay_submit(
+            essay=essay, user=request.user, without_attachment=request.POST.get("without_attachment") == "1"
+        )
+    except services.AttachmentMissing as exc:
+        context = {"essay": essay, "problem": exc.message, "file_form": FileForm()}
+        return render(request, "essays/submit_confirm.html", context)
     except services.EssayError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, _("Đã nộp bài. Mã bài dự thi của anh/chị là %(code)s.") % {"code": essay.code})
+        if already:
+            messages.info(request, _("Bài viết đã được nộp trước đó; mã bài dự thi là %(code)s.") % {"code": essay.code})
+        else:
+            messages.success(request, _("Đã nộp bài. Mã bài dự thi của anh/chị là %(code)s.") % {"code": essay.code})
     return redirect("essays:mine_detail", pk=essay.pk)
 
 

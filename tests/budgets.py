@@ -59,6 +59,7 @@ QUERIES = {
     "essay_screening": Budget(5, "the secretariat's essay screening list"),
     "judge_queue": Budget(5, "a judge's queue"),
     "judge_sheet": Budget(7, "a judge's score sheet"),
+    "judging_round": Budget(9, "a judging round's page: results, each judge's progress and median, conflicts"),
     "round_assign": Budget(13, "assigning a judging round (and queueing the judges' notifications)"),
     "essay_book": Budget(15, "the book of essays (DOCX)", at_most=True),
     # The secretariat's reports

@@ -148,6 +148,7 @@ POLICY = {
     "essays.manage_judging": OFFICE,
     "essays.run_judging": ORGANIZERS,
     "essays.reopen_sheet": ORGANIZERS,
+    "essays.undo_conflict": ORGANIZERS,
     "reports.view_dashboard": OFFICE,
     "reports.download_report": OFFICE,
     "reports.run_export": OFFICE,

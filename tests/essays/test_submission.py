@@ -50,11 +50,93 @@ def test_contestant_drafts_then_submits_and_gets_a_code(client):
     assert essay.code == f"BV-{phase.opens_at.year}-{essay.pk:04d}"
     assert essay.authors.get().phone == "0912345678"
 
-    page = client.post(reverse("essays:submit", args=[essay.pk]), follow=True).content.decode()
+    # The phase expects an attachment and there is none: a page asks first (no JavaScript).
+    page = client.post(reverse("essays:submit", args=[essay.pk])).content.decode()
+    essay.refresh_from_db()
+    assert essay.status == EssayStatus.DRAFT
+    assert "data-confirm-no-attachment" in page and 'name="without_attachment" value="1"' in page
+
+    page = client.post(reverse("essays:submit", args=[essay.pk]), {"without_attachment": "1"}, follow=True).content.decode()
     essay.refresh_from_db()
     assert essay.status == EssayStatus.SUBMITTED
     assert f"Mã bài dự thi của anh/chị là {essay.code}" in page
     assert "<h2>Mở đầu</h2>" in page
+
+
+def test_the_attachment_is_in_the_essay_forms_flow_and_then_no_confirmation(client):
+    """The essay form carries the attachment (after the text and authors, before «Lưu bài viết»);
+    with a file «Nộp bài» submits at once."""
+    EssayPhaseFactory()
+    org = OrganizationFactory()
+    client.force_login(contestant())
+    form = client.get(reverse("essays:new")).content.decode()
+    assert 'enctype="multipart/form-data"' in form
+    assert form.index('name="body"') < form.index('name="attachment-file"') < form.index("Lưu bài viết")
+
+    upload = SimpleUploadedFile("bai-viet.docx", samples.docx())
+    client.post(reverse("essays:new"), _post_data(org, **{"attachment-file": upload}))
+    essay = Essay.objects.get()
+    assert essay.files.get().original_name == "bai-viet.docx"
+    detail = client.get(reverse("essays:mine_detail", args=[essay.pk])).content.decode()
+    # The upload and «Nộp bài» come before the essay's full text on its page.
+    assert detail.index("data-attachments") < detail.index("data-submit-step") < detail.index("essay-full")
+    assert "data-attachment-missing" not in detail
+
+    client.post(reverse("essays:submit", args=[essay.pk]))
+    essay.refresh_from_db()
+    assert essay.status == EssayStatus.SUBMITTED
+
+
+def test_a_bad_attachment_on_the_essay_form_keeps_the_form(client):
+    EssayPhaseFactory()
+    client.force_login(contestant())
+    upload = SimpleUploadedFile("trang.html", b"<script>alert(1)</script>")
+    page = client.post(reverse("essays:new"), _post_data(OrganizationFactory(), **{"attachment-file": upload})).content.decode()
+    assert "không phải DOCX, PDF, JPEG hoặc PNG" in page
+    assert "<script>alert(1)</script>" not in page
+    assert Essay.objects.count() == 0
+
+
+def test_a_file_chosen_on_a_form_with_errors_is_asked_again(client):
+    EssayPhaseFactory()
+    client.force_login(contestant())
+    upload = SimpleUploadedFile("bai-viet.docx", samples.docx())
+    page = client.post(reverse("essays:new"), _post_data(OrganizationFactory(), title="", **{"attachment-file": upload}))
+    assert "Vui lòng chọn lại tệp sau khi sửa các lỗi ở trên." in page.content.decode()
+    assert Essay.objects.count() == 0
+
+
+def test_no_confirmation_when_the_rules_expect_no_attachment(client):
+    essay = EssayFactory(phase=EssayPhaseFactory(expects_attachment=False))
+    client.force_login(essay.submitter)
+    assert "data-attachment-missing" not in client.get(reverse("essays:mine_detail", args=[essay.pk])).content.decode()
+    client.post(reverse("essays:submit", args=[essay.pk]))
+    essay.refresh_from_db()
+    assert essay.status == EssayStatus.SUBMITTED
+
+
+def test_the_service_refuses_a_submission_without_the_expected_attachment_unless_confirmed():
+    essay = EssayFactory()
+    assert services.attachment_missing(essay)
+    with pytest.raises(services.AttachmentMissing, match="Thể lệ yêu cầu gửi kèm tệp"):
+        services.essay_submit(essay=essay, user=essay.submitter)
+    essay.refresh_from_db()
+    assert essay.status == EssayStatus.DRAFT
+    services.essay_submit(essay=essay, user=essay.submitter, without_attachment=True)
+    essay.refresh_from_db()
+    assert essay.status == EssayStatus.SUBMITTED
+
+
+def test_submitting_twice_keeps_the_first_time(client):
+    essay = EssayFactory(phase=EssayPhaseFactory(expects_attachment=False))
+    client.force_login(essay.submitter)
+    client.post(reverse("essays:submit", args=[essay.pk]))
+    essay.refresh_from_db()
+    first = essay.submitted_at
+    page = client.post(reverse("essays:submit", args=[essay.pk]), follow=True).content.decode()
+    essay.refresh_from_db()
+    assert essay.submitted_at == first
+    assert "Bài viết đã được nộp trước đó" in page
 
 
 def test_submission_rules_give_clear_messages(client):
