@@ -42,7 +42,8 @@ class PoolInline(BlueprintInline):
 
 
 class WindowChangeInline(ReadOnlyMixin, admin.TabularInline):
-    """The record of every extension (written only by round_extend_window)."""
+    """The record of every extension and early close (written only by round_extend_window and
+    round_close_early)."""
 
     model = RoundWindowChange
     extra = 0
