@@ -56,6 +56,11 @@ class RoundAdminForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         instance = self.instance
+        if {"ranking_rule", "tiebreaker_enabled"} <= set(self.fields):  # read-only once sealed
+            for problem in selectors.round_ranking_problems(
+                ranking_rule=cleaned.get("ranking_rule"), tiebreaker_enabled=cleaned.get("tiebreaker_enabled", False)
+            ):
+                self.add_error("tiebreaker_enabled", problem)
         if instance.pk and not {"contest", "kind", "opens_at", "closes_at"} & set(self.changed_data):
             return cleaned  # the window is as it was: renaming a round never trips over it
         contest = cleaned.get("contest", getattr(instance, "contest", None))
