@@ -80,8 +80,9 @@ class RoundAdminForm(forms.ModelForm):
 @admin.register(Round)
 class RoundAdmin(RoundSealScreens, RoundToolScreens, ContestWritableMixin, admin.ModelAdmin):
     form = RoundAdminForm
-    # The contest is a filter, not a column: the list fits a 1366 px laptop.
-    list_display = ["name", "kind", "opens_at", "closes_at", "pool_size", "phase_display", "manage_link"]
+    # The contest under the round's name (several contests run at once, and rounds of two years
+    # share names), not a column of its own: the list fits a 1366 px laptop.
+    list_display = ["name_and_contest", "kind", "opens_at", "closes_at", "pool_size", "phase_display", "manage_link"]
     list_filter = ["contest", "kind"]
     search_fields = ["name"]
     inlines = [BlueprintInline, PoolInline, WindowChangeInline]
@@ -117,6 +118,10 @@ class RoundAdmin(RoundSealScreens, RoundToolScreens, ContestWritableMixin, admin
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("contest").annotate(n=Count("pool"))
+
+    @admin.display(description=_("tuần thi"), ordering="name")
+    def name_and_contest(self, obj):
+        return format_html('{}<br><small class="quiet" data-contest>{}</small>', obj.name, obj.contest.name)
 
     @admin.display(description=_("số câu"), ordering="n")
     def pool_size(self, obj):
