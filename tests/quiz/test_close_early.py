@@ -6,6 +6,8 @@ import datetime
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -250,3 +252,20 @@ def test_the_close_early_screen_needs_the_seal_permission(client):
     response = client.get(reverse("admin:quiz_round_close_early", args=[round.pk]))
     assert response.status_code in (302, 403)
     assert not RoundWindowChange.objects.exists()
+
+
+def test_the_round_page_costs_the_same_for_one_window_change_or_three(client, organizer):
+    def cost(round):
+        url = reverse("quiz:round", args=[round.pk])
+        client.get(url)  # warm the process caches
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    one, three = sealed_round(), sealed_round()
+    round_close_early(round=one, closes_at=timezone.now() + HOUR, by=organizer, reason="Lộ đáp án")
+    round_extend_window(round=three, closes_at=three.closes_at + HOUR, by=organizer, reason="Mất điện")
+    round_extend_window(round=three, closes_at=three.closes_at + 2 * HOUR, by=organizer, reason="Mất điện lần hai")
+    round_close_early(round=three, closes_at=timezone.now() + HOUR, by=organizer, reason="Lộ đáp án")
+
+    assert cost(one) == cost(three)
