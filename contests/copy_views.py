@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from .copying import contest_copy as copy_service
-from .copying import next_year
+from .copying import copy_proposal
 from .forms import ContestCopyForm
 from .models import Contest
 from .permissions import permission_required
@@ -16,6 +16,7 @@ def contest_copy(request, pk):
     """«Sao chép cuộc thi»: a confirmation page (the new name, address and first day), then
     `contests.copying.contest_copy` makes next year's draft."""
     source = get_object_or_404(Contest, pk=pk)
+    proposal = copy_proposal(source=source)
     if request.method == "POST":
         form = ContestCopyForm(request.POST)
         if form.is_valid():
@@ -24,14 +25,11 @@ def contest_copy(request, pk):
             messages.success(request, done % {"name": contest.name, "source": source.name})
             return redirect("admin:contests_contest_change", contest.pk)
     else:
-        starts_on = next_year(source.starts_on)
-        old, new = str(source.starts_on.year), str(starts_on.year)
-        name = source.name.replace(old, new) if old in source.name else f"{source.name} {new}"
-        slug = source.slug.replace(old, new) if old in source.slug else f"{source.slug}-{new}"
-        form = ContestCopyForm(initial={"name": name, "slug": slug[:50], "starts_on": starts_on})
+        form = ContestCopyForm(initial={"name": proposal.name, "slug": proposal.slug, "starts_on": proposal.starts_on})
     context = {
         "source": source,
         "form": form,
+        "taken": proposal.taken,
         "counts": {
             "rounds": source.rounds.count(),
             "phases": source.essay_phases.count(),

@@ -114,6 +114,39 @@ def contest_copy(*, source: Contest, name: str, slug: str, starts_on: datetime.d
     return contest
 
 
+@dataclass(frozen=True)
+class CopyProposal:
+    """What the copy form proposes: next year's name, a free address, and the day a year later;
+    `taken` is the contest already at next year's address (a copy made before), if any."""
+
+    name: str
+    slug: str
+    starts_on: datetime.date
+    taken: Contest | None = None
+
+
+SLUG_MAX = 50
+
+
+def copy_proposal(*, source: Contest) -> CopyProposal:
+    """Next year's draft as the form first shows it: the year in the name and the address moved
+    on (or added), and an address no contest has yet — «-2», «-3» … after it when next year's is
+    taken. Two queries."""
+    starts_on = next_year(source.starts_on)
+    old, new = str(source.starts_on.year), str(starts_on.year)
+    name = source.name.replace(old, new) if old in source.name else f"{source.name} {new}"
+    base = (source.slug.replace(old, new) if old in source.slug else f"{source.slug}-{new}")[:SLUG_MAX].rstrip("-")
+    taken = Contest.objects.filter(slug=base).only("name", "slug").first()
+    if taken is None:
+        return CopyProposal(name=name, slug=base, starts_on=starts_on)
+    stem = base[: SLUG_MAX - 4].rstrip("-")  # room for «-999»
+    used = set(Contest.objects.filter(slug__startswith=stem).values_list("slug", flat=True))
+    n = 2
+    while f"{stem}-{n}" in used:
+        n += 1
+    return CopyProposal(name=name, slug=f"{stem}-{n}", starts_on=starts_on, taken=taken)
+
+
 def next_year(day: datetime.date) -> datetime.date:
     """The same day a year later (29 February becomes 28 February)."""
     try:

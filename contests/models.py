@@ -143,6 +143,7 @@ class Decision(models.Model):
     class Action(models.TextChoices):
         SEAL = "seal", _("Duyệt và niêm phong tuần thi")
         WINDOW_EXTEND = "window_extend", _("Gia hạn tuần thi")
+        WINDOW_CLOSE_EARLY = "window_close_early", _("Đóng sớm tuần thi")
         PRIZES_DRAFT = "prizes_draft", _("Lập danh sách giải dự kiến")
         PRIZE_VERIFY = "prize_verify", _("Xác minh người đạt giải")
         PRIZE_INVALID = "prize_invalid", _("Xác định giải không hợp lệ")

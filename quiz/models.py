@@ -4,6 +4,8 @@ Invariants that must hold under concurrency are database constraints: one open a
 contestant and round, one answer slot per question of an attempt, one ranking entry and one
 prize per person and round, one correct option per question."""
 
+import datetime
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -489,30 +491,42 @@ def _commitment_refuse_delete(sender, instance, **kwargs):
     raise SealedError(_("Mã kết quả của tuần thi đã được lưu; không thể xoá."))
 
 
+# An early close is to a moment not yet passed; the database's clock and the application's may
+# differ by this much (quiz.signals, the trigger of quiz's migrations).
+EARLY_CLOSE_SKEW = datetime.timedelta(minutes=1)
+
+
 class RoundWindowChange(models.Model):
-    """The one change a sealed round allows: its closing time moved later, with the reason, by
-    whom and when (quiz.services.rounds.round_extend_window writes it; the Round signal checks it)."""
+    """The changes a sealed round allows, each with the reason, by whom and when: its closing time
+    moved later (quiz.services.rounds.round_extend_window) or earlier, to a moment not yet passed
+    (round_close_early). The Round signal and the PostgreSQL trigger refuse a new closing time
+    without its record."""
 
     round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="window_changes")
     old_closes_at = models.DateTimeField(_("đóng lúc (cũ)"))
     new_closes_at = models.DateTimeField(_("đóng lúc (mới)"))
-    reason = models.TextField(_("lý do gia hạn"))
+    reason = models.TextField(_("lý do"))
     changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("người gia hạn"), on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, verbose_name=_("người quyết định"), on_delete=models.PROTECT, related_name="+"
     )
-    changed_at = models.DateTimeField(_("gia hạn lúc"), auto_now_add=True)
+    changed_at = models.DateTimeField(_("quyết định lúc"), auto_now_add=True)
 
     class Meta:
-        verbose_name = _("gia hạn tuần thi")
-        verbose_name_plural = _("gia hạn tuần thi")
+        verbose_name = _("đổi thời gian đóng tuần thi")
+        verbose_name_plural = _("gia hạn, đóng sớm tuần thi")
         ordering = ["round_id", "changed_at"]
         constraints = [
-            models.CheckConstraint(condition=Q(new_closes_at__gt=models.F("old_closes_at")), name="round_window_change_later"),
+            models.CheckConstraint(condition=~Q(new_closes_at=models.F("old_closes_at")), name="round_window_change_moves"),
             models.CheckConstraint(condition=~Q(reason=""), name="round_window_change_reason"),
         ]
 
     def __str__(self):
         return f"{self.round_id}: {self.old_closes_at:%Y-%m-%d %H:%M} → {self.new_closes_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def early(self) -> bool:
+        """An early close (the round closes before the time it had), not an extension."""
+        return self.new_closes_at < self.old_closes_at
 
 
 EXTRA_MINUTES_MAX = 120

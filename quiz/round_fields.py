@@ -56,10 +56,23 @@ ROUND_FIELDS: dict[str, Rule] = {
     ),
     "kind": _in_key("kind", FROZEN, COPIED),
     "number": _in_key("number", FROZEN, COPIED),
-    "name": _in_key("name", COPIED, why="a sealed round may be renamed; the key file keeps the name it was sealed with"),
+    "name": _in_key(
+        "name",
+        FROZEN,
+        COPIED,
+        why=(
+            "the key file names the round, so the seal freezes the name: a published key file never names another "
+            "round than the page shows. Rounds renamed before the name was frozen still verify: quiz.seal.seal_verify "
+            "does not compare the name"
+        ),
+    ),
     "opens_at": _rule(FROZEN, SHIFTED, why="the seal stores the window beside the key file (RoundSeal)"),
     "closes_at": _rule(
-        SHIFTED, why="after the seal it only moves later, with a reason (quiz.services.rounds.round_extend_window)"
+        SHIFTED,
+        why=(
+            "after the seal it moves only with a recorded reason: later (quiz.services.rounds.round_extend_window) "
+            "or early, never into the past (quiz.services.rounds.round_close_early)"
+        ),
     ),
     "questions_per_attempt": _in_key("questions_per_attempt", FROZEN, COPIED),
     "time_limit_seconds": _in_key("time_limit_seconds", FROZEN, COPIED),
@@ -91,8 +104,8 @@ def fields_of(kind: Kind) -> tuple[str, ...]:
 
 # What sealing freezes besides the pool, the blueprint and the answer keys: everything that decides
 # how contestants of the round play and are ranked. The admin shows these read-only on a sealed
-# round and the Round signal refuses a change from any other path. `closes_at` may only move
-# later, through round_extend_window.
+# round and the Round signal refuses a change from any other path. `closes_at` moves only through
+# round_extend_window (later) and round_close_early (earlier, not into the past).
 ROUND_FROZEN_FIELDS = fields_of(FROZEN)
 
 # Where the key file writes each of its fields (quiz.seal.seal_content builds the file from it).

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Count, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -26,7 +27,7 @@ from django.utils.translation import gettext_lazy
 from . import rules
 from .enums import RoundKind
 from .errors import QuizError
-from .models import BlueprintItem, Question, Round, RoundSeal
+from .models import BlueprintItem, Question, Round, RoundSeal, RoundWindowChange
 from .round_fields import KEY_FILE_PATHS
 
 # Version 2 adds each question's image (the SHA-256 of the stored image, or null). Files of
@@ -229,7 +230,8 @@ def seal_verify(round: Round) -> list[str]:
     """Problems with a round's seal (empty when it holds): no key file for a sealed round; stored
     bytes whose SHA-256 is not the recorded fingerprint; a file not in the canonical form; or a
     key that no longer matches the round and the bank — its parameters, its pool, a question's
-    text or options, a right answer. The round's display name may change; nothing else may."""
+    text or options, a right answer. The name is not compared: it is frozen by the seal
+    now, and rounds renamed before it was must still verify (quiz.round_fields)."""
     seal = RoundSeal.objects.filter(round_id=round.pk).first()
     if seal is None:
         return [_("Tuần thi đã duyệt nhưng không có tệp đáp án niêm phong.")] if round.is_sealed else []
@@ -308,6 +310,18 @@ def _question_problems(*, sealed: list[dict], now: list[dict]) -> list[str]:
 
 
 @dataclass(frozen=True)
+class WindowChangeShown:
+    """A change of the sealed window as the public page shows it (no one's name: the decision
+    log keeps who)."""
+
+    early: bool
+    old_closes_at: datetime.datetime
+    new_closes_at: datetime.datetime
+    decided_at: datetime.datetime
+    reason: str
+
+
+@dataclass(frozen=True)
 class SealInfo:
     """The part of a seal a page may show: never the key file itself."""
 
@@ -317,6 +331,8 @@ class SealInfo:
     downloadable: bool  # this user may download it now
     organizer: bool  # this user may also have the Excel copy
     backfilled_on: datetime.date | None
+    # Every later close and early close since the seal, with its reason, oldest first.
+    window_changes: tuple[WindowChangeShown, ...] = ()
 
     @property
     def groups(self) -> list[str]:
@@ -332,13 +348,32 @@ def is_seal_public(round: Round) -> bool:
 
 def seal_info_for_page(*, round: Round, user=None, now=None) -> SealInfo | None:
     """The fingerprint block of a round's public page: nothing before the round opens (one
-    query after, for the 64 characters; the key file is not read)."""
+    query after, for the 64 characters; the key file is not read), and every change of the
+    sealed window with its reason (a second query, only when there is one)."""
     now = now or timezone.now()
     if not round.is_sealed or now < round.opens_at:
         return None
-    row = RoundSeal.objects.filter(round_id=round.pk).values("sha256", "backfilled", "created_at").first()
+    changes = RoundWindowChange.objects.filter(round_id=OuterRef("round_id")).order_by().values("round_id")
+    row = (
+        RoundSeal.objects.filter(round_id=round.pk)
+        .annotate(changes=Subquery(changes.annotate(n=Count("pk")).values("n")[:1]))
+        .values("sha256", "backfilled", "created_at", "changes")
+        .first()
+    )
     if row is None:
         return None
+    window_changes = ()
+    if row["changes"]:  # one more query, only for a round whose window moved
+        window_changes = tuple(
+            WindowChangeShown(
+                early=change.early,
+                old_closes_at=change.old_closes_at,
+                new_closes_at=change.new_closes_at,
+                decided_at=change.changed_at,
+                reason=change.reason,
+            )  # fmt: skip
+            for change in RoundWindowChange.objects.filter(round_id=round.pk).order_by("changed_at", "pk")
+        )
     return SealInfo(
         round_id=round.pk,
         sha256=row["sha256"],
@@ -346,6 +381,7 @@ def seal_info_for_page(*, round: Round, user=None, now=None) -> SealInfo | None:
         downloadable=rules.can_download_seal(user, round),
         organizer=user is not None and user.has_perm("quiz.download_answer_key"),
         backfilled_on=timezone.localdate(row["created_at"]) if row["backfilled"] else None,
+        window_changes=window_changes,
     )
 
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from contests.cleaning import normalize_text
 
 from . import lean, limits, pool_cache, ranking, rules
-from .enums import QuestionStatus, ReviewPolicy, RoundKind
+from .enums import QuestionStatus, RankingRule, ReviewPolicy, RoundKind
 from .models import Attempt, AttemptQuestion, Prize, Question, Round, RoundEntry, RoundQuestion
 
 
@@ -354,9 +354,23 @@ def question_changes(
     return changes
 
 
+def round_ranking_problems(*, ranking_rule: str, tiebreaker_enabled: bool) -> list[str]:
+    """Why a round's ranking settings do not hold together: the prediction tie-break needs the
+    prediction question, or contestants never see what they are ranked by (round_problems and
+    the admin's round form ask this)."""
+    if ranking_rule == RankingRule.SCORE_PREDICTION_TIME and not tiebreaker_enabled:
+        return [
+            _(
+                "Cách xếp hạng dùng độ lệch dự đoán nhưng câu hỏi phụ dự đoán đang tắt: thí sinh sẽ không thấy câu hỏi. "
+                "Hãy bật câu hỏi phụ dự đoán hoặc chọn xếp hạng theo điểm rồi thời gian."
+            )
+        ]
+    return []
+
+
 def round_problems(*, round: Round) -> list[str]:
     """Why a round cannot be approved yet (empty when it can)."""
-    problems = []
+    problems = round_ranking_problems(ranking_rule=round.ranking_rule, tiebreaker_enabled=round.tiebreaker_enabled)
     pool = list(
         Question.objects.filter(round_entries__round=round)
         .annotate(n_options=Count("options"), n_correct=Count("options", filter=Q(options__is_correct=True)))

@@ -3,12 +3,13 @@ its answer keys do not change."""
 
 from django.db.models.signals import pre_delete, pre_save
 from django.dispatch import receiver
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from contests.cleaning import normalize_text
 
 from .errors import SealedError
-from .models import BlueprintItem, Option, Question, Round, RoundQuestion, RoundWindowChange
+from .models import EARLY_CLOSE_SKEW, BlueprintItem, Option, Question, Round, RoundQuestion, RoundWindowChange
 from .round_fields import ROUND_FROZEN_FIELDS
 from .services.bank import guard_question_unsealed
 from .services.pool import guard_round_unsealed
@@ -92,7 +93,14 @@ def _round_save(sender, instance, raw=False, update_fields=None, **kwargs):
         recorded = RoundWindowChange.objects.filter(
             round_id=instance.pk, old_closes_at=before["closes_at"], new_closes_at=instance.closes_at
         ).exists()
-        if not recorded or instance.closes_at < before["closes_at"]:
+        # An early close cuts the round from now on, never back in time (the PostgreSQL trigger
+        # allows the same minute of clock skew).
+        soonest = timezone.now() - EARLY_CLOSE_SKEW
+        early_in_time = before["closes_at"] > soonest and instance.closes_at >= soonest
+        if not recorded or (instance.closes_at < before["closes_at"] and not early_in_time):
             raise SealedError(
-                _("Tuần thi đã được niêm phong; thời gian đóng chỉ được lùi lại qua chức năng gia hạn (có ghi lý do).")
+                _(
+                    "Tuần thi đã được niêm phong; thời gian đóng chỉ đổi được qua chức năng gia hạn hoặc đóng sớm "
+                    "(có ghi lý do), và không đóng lùi về quá khứ."
+                )
             )

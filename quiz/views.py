@@ -140,6 +140,9 @@ def attempt_result(request, pk):
 def my_results(request):
     contest = contest_for_request(request)
     attempts = list(selectors.attempts_for_user(user=request.user, contest=contest))
+    # The practice set is not ranked: its attempts are listed apart, never as a standing.
+    practice = [a for a in attempts if a.round.is_practice]
+    attempts = [a for a in attempts if not a.round.is_practice]
     entries = selectors.entries_for_user(user=request.user, contest=contest)
     standings = []
     for round in {a.round for a in attempts}:
@@ -155,7 +158,7 @@ def my_results(request):
         if hasattr(config, "my_results_blocks")
         for block in config.my_results_blocks(contest=contest, user=request.user)
     ]
-    context = {"contest": contest, "attempts": attempts, "standings": standings, "blocks": blocks}
+    context = {"contest": contest, "attempts": attempts, "practice": practice, "standings": standings, "blocks": blocks}
     return render(request, "quiz/my_results.html", context)
 
 

@@ -7,9 +7,10 @@ replaced, and the round's window is the one sealed plus the extensions the decis
   transaction as the seal), naming the fingerprint of the seal row, and a seal row no later than
   that decision. Decisions recorded before the fingerprint was put in their data are said to be
   not checkable;
-- the window: the seal's window (kept since the seal keeps one), then each WINDOW_EXTEND decision
-  in the order recorded, its old closing time the previous one's new; the end of that chain is the
-  round's closing time now, and its opening time never moved.
+- the window: the seal's window (kept since the seal keeps one), then each WINDOW_EXTEND and
+  WINDOW_CLOSE_EARLY decision in the order recorded, its old closing time the previous one's new
+  (an extension later, an early close earlier but not before the moment it was decided); the end
+  of that chain is the round's closing time now, and its opening time never moved.
 Two queries per sealed round."""
 
 import datetime
@@ -19,9 +20,12 @@ from django.utils.translation import gettext as _
 
 from contests.decisions import Action
 from contests.models import Decision
-from quiz.models import Round, RoundSeal
+from quiz.models import EARLY_CLOSE_SKEW, Round, RoundSeal
 
 from .report import Report
+
+# The decisions that move a sealed round's close (quiz.services.rounds).
+WINDOW_ACTIONS = (Action.WINDOW_EXTEND, Action.WINDOW_CLOSE_EARLY)
 
 # What round_extend_window wrote for people before it wrote the UTC pair (quiz.selectors.moment_display).
 DISPLAY_FORMAT = "%H:%M %d/%m/%Y"
@@ -70,7 +74,7 @@ def verify_seal_history(*, round: Round, report: Report, contest_label: str, sec
 
     decisions = list(
         Decision.objects.filter(
-            object_type=Round._meta.label_lower, object_id=round.pk, action__in=[Action.SEAL, Action.WINDOW_EXTEND]
+            object_type=Round._meta.label_lower, object_id=round.pk, action__in=[Action.SEAL, *WINDOW_ACTIONS]
         )
         .order_by("at", "pk")
         .values("pk", "action", "at", "data")
@@ -125,25 +129,39 @@ def verify_seal_history(*, round: Round, report: Report, contest_label: str, sec
         )
     closes = seal["closes_at"]
     for decision in decisions:
-        if decision["action"] != Action.WINDOW_EXTEND:
+        if decision["action"] not in WINDOW_ACTIONS:
             continue
+        early = decision["action"] == Action.WINDOW_CLOSE_EARLY
+        what = _("quyết định đóng sớm #%(pk)d") if early else _("quyết định gia hạn #%(pk)d")
+        what = what % {"pk": decision["pk"]}
         data = decision["data"] or {}
         old, exact = _closing(data, "old")
         new, _exact = _closing(data, "new")
         if old is None or new is None:
-            diff(_("quyết định gia hạn #%(pk)d không ghi rõ thời gian đóng cũ và mới.") % {"pk": decision["pk"]})
+            diff(_("%(what)s không ghi rõ thời gian đóng cũ và mới.") % {"what": what})
             continue
         if not _same(closes, old, exact):
             diff(
-                _("quyết định gia hạn #%(pk)d ghi thời gian đóng cũ %(old)s, nhưng trước đó tuần thi đóng lúc %(closes)s.")
-                % {"pk": decision["pk"], "old": _moment(old), "closes": _moment(closes)}
+                _("%(what)s ghi thời gian đóng cũ %(old)s, nhưng trước đó tuần thi đóng lúc %(closes)s.")
+                % {"what": what, "old": _moment(old), "closes": _moment(closes)}
+            )
+        if early and not new < old:
+            diff(
+                _("%(what)s ghi thời gian đóng mới %(new)s, không trước thời gian đóng cũ.") % {"what": what, "new": _moment(new)}
+            )
+        elif not early and not new > old:
+            diff(_("%(what)s ghi thời gian đóng mới %(new)s, không sau thời gian đóng cũ.") % {"what": what, "new": _moment(new)})
+        if early and new < decision["at"] - EARLY_CLOSE_SKEW:
+            diff(
+                _("%(what)s ghi lúc %(at)s đóng tuần thi về %(new)s, một thời điểm đã qua: các bài nộp giữa hai lúc đó bị cắt.")
+                % {"what": what, "at": _moment(decision["at"]), "new": _moment(new)}
             )
         closes = new if exact else _closest(round.closes_at, new)
     if round.closes_at != closes:
         diff(
             _(
-                "tuần thi hiện đóng lúc %(now)s, nhưng niêm phong ghi %(sealed)s và các lần gia hạn đã ghi cho ra %(expected)s: "
-                "thời gian đóng đã bị đổi ngoài chức năng gia hạn."
+                "tuần thi hiện đóng lúc %(now)s, nhưng niêm phong ghi %(sealed)s và các lần gia hạn, đóng sớm đã ghi cho ra "
+                "%(expected)s: thời gian đóng đã bị đổi ngoài chức năng gia hạn và đóng sớm."
             )
             % {"now": _moment(round.closes_at), "sealed": _moment(seal["closes_at"]), "expected": _moment(closes)}
         )

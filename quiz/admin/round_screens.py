@@ -2,6 +2,7 @@
 or an earlier round's pool) and the item analysis of a closed round with its Excel export."""
 
 from django.contrib import messages
+from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, Prefetch
@@ -124,5 +125,9 @@ class RoundToolScreens:
             "published": [] if round.is_sealed else selectors.pool_published_questions(round=round),
             "questions": pool_questions(round=round),
             "show_answers": request.user.has_perm("quiz.see_answers"),
+            # «Duyệt và niêm phong» from here posts the changelist's action for this round: the
+            # same confirmation page, then round_approve.
+            "can_seal": not round.is_sealed and self.has_seal_permission(request),
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
         }
         return render(request, "admin/quiz/round/pool.html", context)

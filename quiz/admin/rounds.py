@@ -42,7 +42,8 @@ class PoolInline(BlueprintInline):
 
 
 class WindowChangeInline(ReadOnlyMixin, admin.TabularInline):
-    """The record of every extension (written only by round_extend_window)."""
+    """The record of every extension and early close (written only by round_extend_window and
+    round_close_early)."""
 
     model = RoundWindowChange
     extra = 0
@@ -55,6 +56,11 @@ class RoundAdminForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         instance = self.instance
+        if {"ranking_rule", "tiebreaker_enabled"} <= set(self.fields):  # read-only once sealed
+            for problem in selectors.round_ranking_problems(
+                ranking_rule=cleaned.get("ranking_rule"), tiebreaker_enabled=cleaned.get("tiebreaker_enabled", False)
+            ):
+                self.add_error("tiebreaker_enabled", problem)
         if instance.pk and not {"contest", "kind", "opens_at", "closes_at"} & set(self.changed_data):
             return cleaned  # the window is as it was: renaming a round never trips over it
         contest = cleaned.get("contest", getattr(instance, "contest", None))
@@ -74,8 +80,9 @@ class RoundAdminForm(forms.ModelForm):
 @admin.register(Round)
 class RoundAdmin(RoundSealScreens, RoundToolScreens, ContestWritableMixin, admin.ModelAdmin):
     form = RoundAdminForm
-    # The contest is a filter, not a column: the list fits a 1366 px laptop.
-    list_display = ["name", "kind", "opens_at", "closes_at", "pool_size", "phase_display", "manage_link"]
+    # The contest under the round's name (several contests run at once, and rounds of two years
+    # share names), not a column of its own: the list fits a 1366 px laptop.
+    list_display = ["name_and_contest", "kind", "opens_at", "closes_at", "pool_size", "phase_display", "manage_link"]
     list_filter = ["contest", "kind"]
     search_fields = ["name"]
     inlines = [BlueprintInline, PoolInline, WindowChangeInline]
@@ -111,6 +118,10 @@ class RoundAdmin(RoundSealScreens, RoundToolScreens, ContestWritableMixin, admin
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("contest").annotate(n=Count("pool"))
+
+    @admin.display(description=_("tuần thi"), ordering="name")
+    def name_and_contest(self, obj):
+        return format_html('{}<br><small class="quiet" data-contest>{}</small>', obj.name, obj.contest.name)
 
     @admin.display(description=_("số câu"), ordering="n")
     def pool_size(self, obj):

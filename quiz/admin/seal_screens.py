@@ -1,6 +1,6 @@
 """The seal's screens on a round's admin page: «Duyệt và niêm phong» (a confirmation page, then
-round_approve), the export of the sealed key file, and «Gia hạn», the one change a sealed round
-takes (a later close, with a reason)."""
+round_approve), the export of the sealed key file, and the two changes a sealed round takes,
+each with a reason: «Gia hạn» (a later close) and «Đóng sớm» (an earlier one, not in the past)."""
 
 from django import forms
 from django.contrib import admin, messages
@@ -14,10 +14,11 @@ from django.utils.translation import gettext_lazy as _
 
 from quiz import selectors
 from quiz.admin.round_screens import pool_questions
+from quiz.enums import AttemptStatus
 from quiz.errors import QuizError
-from quiz.models import Round
+from quiz.models import Attempt, Round
 from quiz.round_fields import ROUND_FROZEN_FIELDS
-from quiz.services.rounds import round_approve, round_extend_window
+from quiz.services.rounds import close_early_problems, round_approve, round_close_early, round_extend_window
 
 
 class RoundExtendForm(forms.Form):
@@ -26,6 +27,31 @@ class RoundExtendForm(forms.Form):
         label=_("Lý do gia hạn"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Ví dụ: sự cố đường truyền ngày 12/9 làm nhiều thí sinh không vào được trang thi."),
     )  # fmt: skip
+
+
+class RoundCloseEarlyForm(forms.Form):
+    closes_at = forms.SplitDateTimeField(
+        label=_("Đóng lúc"), required=False, widget=admin.widgets.AdminSplitDateTime,
+        help_text=_("Để trống: đóng ngay khi xác nhận. Không thể đóng về một thời điểm đã qua."),
+    )  # fmt: skip
+    reason = forms.CharField(
+        label=_("Lý do đóng sớm"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Ghi công khai cạnh mã niêm phong trên trang tuần thi. Ví dụ: đáp án bị lộ trên mạng xã hội lúc 9 giờ."),
+    )  # fmt: skip
+    confirm = forms.BooleanField(
+        label=_("Tôi hiểu: bài đang làm kết thúc lúc đóng mới, không ai bắt đầu được sau đó, và quyết định được công khai."),
+    )
+
+    def __init__(self, *args, round: Round, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.round = round
+
+    def clean(self):
+        cleaned = super().clean()
+        if "reason" in cleaned and "closes_at" in cleaned:
+            for problem in close_early_problems(round=self.round, closes_at=cleaned["closes_at"], reason=cleaned["reason"]):
+                self.add_error(None, problem)
+        return cleaned
 
 
 class RoundSealScreens:
@@ -82,6 +108,7 @@ class RoundSealScreens:
     def get_urls(self):
         return [
             path("<int:pk>/extend/", self.admin_site.admin_view(self.extend_view), name="quiz_round_extend"),
+            path("<int:pk>/close-early/", self.admin_site.admin_view(self.close_early_view), name="quiz_round_close_early"),
         ] + super().get_urls()
 
     def extend_view(self, request, pk):
@@ -115,3 +142,38 @@ class RoundSealScreens:
             "media": self.media + form.media,
         }
         return render(request, "admin/quiz/round/extend.html", context)
+
+    def close_early_view(self, request, pk):
+        """Close a sealed round early (a leaked key), with a reason that is recorded and public;
+        the page says how many attempts in progress the close will end."""
+        round = Round.objects.select_related("contest").filter(pk=pk).first()
+        if round is None:
+            return redirect("admin:quiz_round_changelist")
+        if not self.has_seal_permission(request):
+            raise PermissionDenied
+        form = RoundCloseEarlyForm(request.POST or None, round=round)
+        if request.method == "POST" and form.is_valid():
+            try:
+                change = round_close_early(
+                    round=round, closes_at=form.cleaned_data["closes_at"], by=request.user, reason=form.cleaned_data["reason"]
+                )
+            except QuizError as exc:
+                form.add_error(None, exc.message)
+            else:
+                self.log_change(
+                    request, round, f"Đóng sớm: {change.old_closes_at:%Y-%m-%d %H:%M} → {change.new_closes_at:%Y-%m-%d %H:%M}"
+                )
+                messages.success(request, _("Đã đóng sớm %(name)s.") % {"name": round.name})
+                return redirect("admin:quiz_round_change", round.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": round,
+            "title": _("Đóng sớm: %(name)s") % {"name": round.name},
+            "round": round,
+            "form": form,
+            "in_progress": Attempt.objects.filter(round=round, status=AttemptStatus.OPEN).count(),
+            "problems": close_early_problems(round=round, closes_at=None, reason="-"),
+            "media": self.media + form.media,
+        }
+        return render(request, "admin/quiz/round/close_early.html", context)

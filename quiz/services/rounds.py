@@ -1,5 +1,6 @@
 """A round's seal and its window: approving and sealing (quiz.seal writes the key file), and the
-one change sealing allows (a later close, with a reason). What it freezes: quiz.round_fields."""
+two changes sealing allows, each a recorded decision with a reason: a later close, and an early
+close to a moment not yet passed (a leaked key is stopped). What it freezes: quiz.round_fields."""
 
 import datetime
 
@@ -10,7 +11,7 @@ from django.utils.translation import gettext as _
 from contests.decisions import Action, decision_record
 from quiz.enums import AttemptStatus
 from quiz.errors import QuizError
-from quiz.models import Attempt, Round, RoundWindowChange
+from quiz.models import EARLY_CLOSE_SKEW, Attempt, Round, RoundWindowChange
 from quiz.selectors import moment_display, pool_published_questions, round_overlapping, round_problems
 from quiz.services.deadlines import attempt_deadline, extra_minutes_by_user
 
@@ -85,13 +86,71 @@ def round_extend_window(*, round: Round, closes_at: datetime.datetime, by, reaso
             % {"name": other.name, "opens": moment_display(other.opens_at)}
         )
     old = round.closes_at
+    change = _window_change(round=round, closes_at=closes_at, by=by, reason=reason, action=Action.WINDOW_EXTEND)
+    _attempts_redate(round=round, attempts=Attempt.objects.filter(round=round, status=AttemptStatus.OPEN, deadline=old))
+    return change
+
+
+def close_early_problems(*, round: Round, closes_at: datetime.datetime | None, reason: str, now=None) -> list[str]:
+    """Why a round cannot close early at `closes_at` (empty when it can): it is sealed and not yet
+    closed, the new closing time is not passed, is after the opening and before the current
+    close, and a reason is given. The admin form shows these; round_close_early refuses."""
+    now = now or timezone.now()
+    if not round.is_sealed:
+        return [_("Tuần thi chưa được niêm phong; hãy sửa thời gian trực tiếp trong trang tuần thi.")]
+    if round.results_published_at or now >= round.closes_at:
+        return [_("Tuần thi đã đóng; không thể đóng sớm.")]
+    problems = []
+    if closes_at is not None:
+        if closes_at < now - EARLY_CLOSE_SKEW:
+            problems.append(_("Không thể đóng sớm về một thời điểm đã qua; để trống để đóng ngay bây giờ."))
+        elif closes_at >= round.closes_at:
+            problems.append(
+                _("Thời gian đóng mới phải trước thời gian đóng hiện tại (%(closes)s); muốn lùi lại thì dùng «Gia hạn».")
+                % {"closes": moment_display(round.closes_at)}
+            )
+    if max(closes_at or now, now) <= round.opens_at:
+        problems.append(
+            _("Tuần thi mở lúc %(opens)s; thời gian đóng mới phải sau lúc mở.") % {"opens": moment_display(round.opens_at)}
+        )
+    if not (reason or "").strip():
+        problems.append(_("Cần ghi lý do đóng sớm."))
+    return problems
+
+
+@transaction.atomic
+def round_close_early(*, round: Round, by, reason: str, closes_at: datetime.datetime | None = None) -> RoundWindowChange:
+    """Close a sealed round before its time (default now; never a moment already passed), with a
+    reason: recorded (who, when, old and new time, why) and logged as a WINDOW_CLOSE_EARLY
+    decision that verify_results reconciles with the seal and the round's public page shows
+    beside it. Attempts in progress end at the new close: their deadline is recomputed by the
+    one deadline rule (attempt_deadline), so what they saved until then counts, and nobody
+    starts after it."""
+    round = Round.objects.select_for_update().get(pk=round.pk)
+    reason = (reason or "").strip()
+    now = timezone.now()
+    problems = close_early_problems(round=round, closes_at=closes_at, reason=reason, now=now)
+    if problems:
+        raise QuizError(" ".join(problems))
+    change = _window_change(
+        round=round, closes_at=max(closes_at or now, now), by=by, reason=reason, action=Action.WINDOW_CLOSE_EARLY
+    )
+    _attempts_redate(
+        round=round, attempts=Attempt.objects.filter(round=round, status=AttemptStatus.OPEN, deadline__gt=round.closes_at)
+    )
+    return change
+
+
+def _window_change(*, round: Round, closes_at: datetime.datetime, by, reason: str, action: str) -> RoundWindowChange:
+    """Record the move of a locked round's close, save it, log the decision."""
+    old = round.closes_at
     change = RoundWindowChange.objects.create(
         round=round, old_closes_at=old, new_closes_at=closes_at, reason=reason, changed_by=by
     )
     round.closes_at = closes_at
     round.save(update_fields=["closes_at"])
     decision_record(
-        action=Action.WINDOW_EXTEND, obj=round, by=by, reason=reason,
+        action=action, obj=round, by=by, reason=reason,
         # The UTC pair is what verify_results reconciles the sealed window with; the other is for people.
         data={
             "old_closes_at": moment_display(old), "new_closes_at": moment_display(closes_at),
@@ -99,10 +158,14 @@ def round_extend_window(*, round: Round, closes_at: datetime.datetime, by, reaso
             "new_closes_at_utc": closes_at.astimezone(datetime.UTC).isoformat(),
         },
     )  # fmt: skip
+    return change
+
+
+def _attempts_redate(*, round: Round, attempts) -> None:
+    """Give open attempts the deadline the rule gives them under the round's new close."""
     extra = extra_minutes_by_user(round=round)
-    for attempt in Attempt.objects.select_for_update().filter(round=round, status=AttemptStatus.OPEN, deadline=old):
+    for attempt in attempts.select_for_update():
         attempt.deadline = attempt_deadline(
             round=round, started_at=attempt.started_at, extra_minutes=extra.get(attempt.user_id, 0)
         )
         attempt.save(update_fields=["deadline"])
-    return change

@@ -32,6 +32,7 @@ def _changed_value(round: Round, name: str):
         "contest": lambda: ContestFactory(),
         "kind": lambda: RoundKind.PRACTICE,
         "number": lambda: round.number + 50,
+        "name": lambda: round.name + " (đổi tên)",
         "opens_at": lambda: round.opens_at - HOUR,
         "questions_per_attempt": lambda: round.questions_per_attempt - 1,
         "time_limit_seconds": lambda: round.time_limit_seconds + 60,
@@ -75,10 +76,17 @@ def test_draft_round_changes_freely(name):
 
 def test_sealed_round_keeps_its_seal_and_takes_harmless_changes():
     round = sealed_round(pool_size=20, fields=2)
-    round.name = "Tuần thi thứ nhất (đổi tên)"
     round.full_score_actual = 3
     round.save()
-    assert Round.objects.get(pk=round.pk).name == "Tuần thi thứ nhất (đổi tên)"
+    assert Round.objects.get(pk=round.pk).full_score_actual == 3
+
+    # The key file names the round: the name is frozen with it.
+    name = round.name
+    round.name = "Tuần thi thứ nhất (đổi tên)"
+    with pytest.raises(SealedError):
+        round.save()
+    round.refresh_from_db()
+    assert round.name == name
 
     round.approved_at = None
     with pytest.raises(SealedError):
@@ -233,6 +241,7 @@ def test_admin_refuses_a_weekly_round_overlapping_another_and_names_it(organizer
 
 def test_admin_sealed_round_form_ignores_frozen_fields_and_offers_extension(organizer_client):
     round = sealed_round(pool_size=20, fields=2)
+    name = round.name
     page = organizer_client.get(f"/admin/quiz/round/{round.pk}/change/").content.decode()
     assert 'name="time_limit_seconds"' not in page
     assert 'name="closes_at_0"' not in page
@@ -243,7 +252,8 @@ def test_admin_sealed_round_form_ignores_frozen_fields_and_offers_extension(orga
 
     assert response.status_code == 302
     round.refresh_from_db()
-    assert (round.time_limit_seconds, round.max_attempts, round.name) == (900, None, "Tuần thi thứ nhất")
+    # The name is frozen too: the key file names the round (quiz.round_fields).
+    assert (round.time_limit_seconds, round.max_attempts, round.name) == (900, None, name)
 
 
 def test_admin_extend_page_extends_with_reason_and_reports_bad_input(organizer_client):

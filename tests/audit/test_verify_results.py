@@ -439,7 +439,7 @@ def test_a_seal_written_again_later_is_named_even_with_its_decision_forged(built
 @pytest.mark.parametrize(
     ("change", "expected"),
     [
-        ({"closes_at": datetime.timedelta(hours=2)}, "thời gian đóng đã bị đổi ngoài chức năng gia hạn."),
+        ({"closes_at": datetime.timedelta(hours=2)}, "thời gian đóng đã bị đổi ngoài chức năng gia hạn và đóng sớm."),
         ({"opens_at": datetime.timedelta(minutes=30)}, "thời gian mở không được đổi sau khi niêm phong."),
     ],
 )
@@ -467,7 +467,7 @@ def test_a_window_extended_through_the_service_verifies_and_a_forged_record_does
     )
     Round.objects.filter(pk=round.pk).update(closes_at=later + datetime.timedelta(days=1))
     messages = _seal_history(verify_results(contest_slug=contest.slug).messages())
-    assert len(messages) == 1 and messages[0].endswith("thời gian đóng đã bị đổi ngoài chức năng gia hạn.")
+    assert len(messages) == 1 and messages[0].endswith("thời gian đóng đã bị đổi ngoài chức năng gia hạn và đóng sớm.")
 
 
 def test_a_round_sealed_after_it_opened_is_named():

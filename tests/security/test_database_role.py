@@ -1,7 +1,7 @@
 """The application's database role (contests.database_roles, `grant_app_role`): as that role the
 append-only tables (contests.append_only) can be inserted and read, never updated, deleted,
 truncated, altered, dropped or have their triggers disabled or dropped; a sealed round's window
-moves only through round_extend_window; and the application runs as that role.
+moves only through round_extend_window and round_close_early; and the application runs as that role.
 
 The tests run as the superuser who owns the tables: each creates a NOLOGIN role inside its own
 transaction (gone with the rollback), grants it with the command, and `SET ROLE`s to it."""
@@ -27,7 +27,7 @@ from contests.models import Decision
 from quiz.models import Attempt, Round, RoundSeal, RoundWindowChange
 from quiz.receipts import round_commit
 from quiz.services.attempts import attempt_start, attempt_submit
-from quiz.services.rounds import round_extend_window
+from quiz.services.rounds import round_close_early, round_extend_window
 from tests.factories import ContestFactory, contestant, staff_user
 from tests.quiz.factories import answer_all, sealed_round
 
@@ -177,11 +177,28 @@ def test_as_the_app_role_a_sealed_rounds_window_and_approval_do_not_move(app_rol
         ):
             with pytest.raises(DatabaseError), transaction.atomic():
                 Round.objects.filter(pk=round.pk).update(**change)
-        Round.objects.filter(pk=round.pk).update(name="Tuần thi đổi tên")  # what sealing leaves free
+        Round.objects.filter(pk=round.pk).update(full_score_actual=3)  # what sealing leaves free
 
     after = Round.objects.get(pk=round.pk)
     assert (after.opens_at, after.closes_at, after.approved_at) == (round.opens_at, round.closes_at, round.approved_at)
-    assert after.name == "Tuần thi đổi tên"
+    assert after.full_score_actual == 3
+
+
+def test_as_the_app_role_an_early_close_goes_through_with_its_record_never_into_the_past(app_role, rows):
+    round = rows
+    organizer = staff_user(Role.ORGANIZER)
+    past = timezone.now() - datetime.timedelta(hours=2)
+
+    with as_role(app_role):
+        RoundWindowChange.objects.create(
+            round=round, old_closes_at=round.closes_at, new_closes_at=past, reason="x", changed_by=organizer
+        )
+        with pytest.raises(DatabaseError), transaction.atomic():
+            Round.objects.filter(pk=round.pk).update(closes_at=past)  # recorded, but back in time
+        change = round_close_early(round=round, by=organizer, reason="Đáp án bị lộ")
+
+    assert Round.objects.get(pk=round.pk).closes_at == change.new_closes_at < round.closes_at
+    assert Decision.objects.filter(object_id=round.pk, action=Action.WINDOW_CLOSE_EARLY).count() == 1
 
 
 def test_the_application_runs_as_its_role(app_role):
