@@ -39,3 +39,17 @@ def test_attempt_predicates_per_role(attempt, who, take):
     else:
         with pytest.raises(Http404):
             selectors.get_attempt_for_contestant(user, attempt.pk)
+
+
+def test_a_superuser_holds_the_named_permission_but_never_reaches_someone_elses_attempt(attempt, client):
+    """Why an object's permission is asked by calling its predicate where the object is fetched
+    (docs/decisions.md): Django's `User.has_perm` answers yes to a superuser before any backend is
+    asked, so `has_perm("quiz.take_attempt", attempt)` would hand every attempt to the admin."""
+    from tests.factories import UserFactory
+
+    boss = UserFactory(is_superuser=True, is_staff=True)
+    assert boss.has_perm("quiz.take_attempt", attempt)  # Django's rule, not ours
+    assert not rules.can_take_attempt(boss, attempt)
+    client.force_login(boss)
+    assert client.get(f"/quiz/attempts/{attempt.pk}/").status_code == 404
+    assert client.get(f"/quiz/attempts/{attempt.pk}/result/").status_code == 404
