@@ -6,7 +6,7 @@ from django.db.models import Count
 from django.shortcuts import render
 from django.utils import timezone
 
-from contests.decisions import DecisionFilter, decision_details, decisions_for
+from contests.decisions import DecisionFilter, decision_details, decisions_for, object_shown, object_type_label
 from contests.downloads import download
 from contests.models import Decision
 from contests.permissions import permission_required
@@ -39,12 +39,13 @@ def decision_log(request):
     query.pop("page", None)
     for decision in page:
         decision.details = decision_details(decision)
+        decision.shown = object_shown(decision)
     context = {
         "contest": contest,
         "page": page,
         "filters": filters,
         "actions": Decision.Action.choices,
-        "types": [t for t, _n in types],
+        "types": [(t, object_type_label(t)) for t, _n in types],
         "query": query.urlencode(),
     }
     return render(request, "audit/decisions.html", context)
@@ -73,7 +74,7 @@ def decisions_workbook(target, *, rows, contest=None) -> int:
     count = 0
     for d in rows.iterator(chunk_size=1000):
         details = "; ".join(f"{label}: {value}" for label, value in decision_details(d))
-        sheet.append([_local(d.at), d.get_action_display(), d.object_label, d.object_type, d.object_id,
+        sheet.append([_local(d.at), d.get_action_display(), object_shown(d), object_type_label(d.object_type), d.object_id,
                       d.actor_label or (str(d.actor) if d.actor else "Hệ thống"), d.actor.email if d.actor else "",
                       d.reason, details])  # fmt: skip
         count += 1

@@ -13,7 +13,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from accounts.privacy import person_objects
-from contests.decisions import decision_details, decisions_shown
+from contests.decisions import decision_details, decisions_shown, object_shown
 from contests.models import Decision
 from contests.personal_data import Section, When, hooks, when
 from contests.printing import print_title, sheet_print_setup
@@ -40,7 +40,7 @@ def _decisions(user) -> Section:
                 query = part if query is None else query | part
         for d in decisions_shown(Decision.objects.filter(query)).order_by("at", "id"):
             rows.append({
-                _("Thời điểm"): when(d.at), _("Quyết định"): d.get_action_display(), _("Đối tượng"): d.object_label,
+                _("Thời điểm"): when(d.at), _("Quyết định"): d.get_action_display(), _("Đối tượng"): object_shown(d),
                 _("Lý do"): d.reason, _("Chi tiết"): "; ".join(f"{k}: {v}" for k, v in decision_details(d)),
             })  # fmt: skip
     return Section("decisions", _("Quyết định liên quan"), rows)
