@@ -117,7 +117,13 @@ def essays_book(target, *, contest) -> int:
                     0.6
                 )
         if not entries:
-            document.paragraph("Chưa có bài viết nào được đăng.", indent=False, italic=True)
+            # The book holds published essays only: before the first is published it is empty, and says why.
+            document.paragraph(
+                "Chưa có bài viết nào được đăng trên trang cuộc thi. Tuyển tập chỉ gồm các bài đã đăng: "
+                "hãy đăng bài rồi tải lại tuyển tập.",
+                indent=False,
+                italic=True,
+            )
         for entry in entries:
             document.page_break()
             title = document.paragraph(

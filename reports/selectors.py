@@ -294,3 +294,74 @@ def unit_absentees(*, organization: Organization, contest, round: Round | None) 
 
 def subtree_of(organization: Organization) -> Q:
     return Q(path__startswith=organization.path)
+
+
+@dataclass
+class EssayRoundFigures:
+    name: str
+    essays: int
+    judges: int
+    closed: bool
+
+
+@dataclass
+class EssayPrizeLine:
+    tier: str
+    rank: int
+    code: str
+    title: str
+    authors: str
+
+
+@dataclass
+class EssayFigures:
+    """The writing part of a contest in figures, for the summary report."""
+
+    submitted: int = 0
+    eligible: int = 0
+    ineligible: int = 0
+    pending: int = 0
+    reasons: list[tuple[str, int]] = field(default_factory=list)  # (IneligibleReason, essays), most frequent first
+    rounds: list[EssayRoundFigures] = field(default_factory=list)
+    prizes: list[EssayPrizeLine] = field(default_factory=list)  # the prizes that count, by rank
+    tiers: dict[str, int] = field(default_factory=dict)
+    published: int = 0
+
+
+def essay_figures(*, contest) -> EssayFigures:
+    """Essays received, screened (and why not eligible), each judging round's essays and judges,
+    the prizes that count with their works, the essays published. Five queries."""
+    from collections import Counter
+
+    from essays.enums import JudgingStatus
+    from essays.models import EssayPrize, JudgingRound
+    from essays.selectors import screening_counts
+
+    counts = screening_counts(contest=contest)
+    figures = EssayFigures(**{k: counts[k] or 0 for k in ("submitted", "eligible", "ineligible", "pending")})
+    reasons = Counter()
+    ineligible = Essay.objects.filter(
+        phase__contest=contest, status=EssayStatus.SUBMITTED, eligibility=Eligibility.INELIGIBLE
+    ).values_list("screening_reasons", flat=True)
+    for listed in ineligible:
+        reasons.update(listed or [])
+    figures.reasons = sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))
+    rounds = (
+        JudgingRound.objects.filter(phase__contest=contest)
+        .annotate(n_essays=Count("entries", distinct=True), n_judges=Count("panel", distinct=True))
+        .order_by("phase__opens_at", "order", "pk")
+    )
+    figures.rounds = [EssayRoundFigures(r.name, r.n_essays, r.n_judges, r.status == JudgingStatus.CLOSED) for r in rounds]
+    prizes = (
+        EssayPrize.objects.valid()
+        .filter(essay__phase__contest=contest)
+        .select_related("essay")
+        .prefetch_related("essay__authors")
+        .order_by("rank")
+    )
+    for p in prizes:
+        authors = ", ".join(a.name for a in p.essay.authors.all())
+        figures.prizes.append(EssayPrizeLine(p.tier, p.rank, p.essay.code, p.essay.title, authors))
+        figures.tiers[p.tier] = figures.tiers.get(p.tier, 0) + 1
+    figures.published = Essay.objects.filter(phase__contest=contest, published_at__isnull=False).count()
+    return figures
