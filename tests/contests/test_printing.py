@@ -4,6 +4,7 @@ workbook is produced by its own writer and opened again with openpyxl."""
 
 import datetime
 import io
+import re
 
 import pytest
 from openpyxl import Workbook, load_workbook
@@ -114,6 +115,10 @@ def test_personal_data_and_member_template_print(known_contest):  # noqa: F811
     user = User.objects.filter(attempts__isnull=False).first()
     book = _load(person_data_workbook, sections=person_data(user=user), title="Dữ liệu cá nhân")
     _printable(book, contest_name="Dữ liệu cá nhân")
+    values = [v for sheet in book.worksheets for row in sheet.iter_rows(min_row=2, values_only=True) for v in row]
+    assert not any(isinstance(v, bool) or v in ("True", "False") for v in values)  # «Có» / «Không»
+    assert not any(isinstance(v, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}(T.*)?", v) for v in values)
+    assert any(isinstance(v, str) and re.fullmatch(r"\d{2}/\d{2}/\d{4} \d{2}:\d{2}:\d{2}", v) for v in values)
 
     template = load_workbook(io.BytesIO(members_template(user=staff_user(Role.SECRETARIAT))))
     _printable(template, contest_name="Danh sách thành viên")
