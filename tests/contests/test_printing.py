@@ -122,3 +122,26 @@ def test_personal_data_and_member_template_print(known_contest):  # noqa: F811
 
     template = load_workbook(io.BytesIO(members_template(user=staff_user(Role.SECRETARIAT))))
     _printable(template, contest_name="Danh sách thành viên")
+
+
+def test_every_module_that_writes_a_workbook_sets_up_its_printing():
+    """A new workbook writer gets the page set-up too: every module of the product that makes an
+    openpyxl Workbook calls contests.printing (directly or through reports.exports._Sheet)."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    skipped = {"tests", ".venv", "node_modules", "migrations"}
+    writers = [
+        path
+        for path in root.rglob("*.py")
+        if not skipped & set(path.relative_to(root).parts) and "Workbook(" in path.read_text(encoding="utf-8")
+    ]
+
+    assert len(writers) >= 8  # reports, awards, essays, quiz (bank, analysis), audit, privacy, accounts
+    unprinted = [str(p.relative_to(root)) for p in writers if not {"sheet_print_setup(", "_Sheet("} & _calls(p)]
+    assert unprinted == []
+
+
+def _calls(path) -> set[str]:
+    text = path.read_text(encoding="utf-8")
+    return {name for name in ("sheet_print_setup(", "_Sheet(") if name in text}
