@@ -21,6 +21,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from contests.cleaning import clean_person_name, clean_text, normalize_text
+from contests.printing import print_title, sheet_print_setup
 from contests.text import excel_text
 
 from .enums import MemberStatus
@@ -277,6 +278,8 @@ def members_template(*, user) -> bytes:
     labels = organization_labels(units)
     for org in units:
         listing.append([excel_text(org.code), excel_text(labels[org.pk])])
+    for page in (sheet, listing):  # the page set-up every workbook prints with
+        sheet_print_setup(page, title=print_title("Danh sách thành viên", page.title))
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -6,6 +6,7 @@ import datetime
 from openpyxl import Workbook
 
 from accounts.selectors import organization_labels
+from contests.printing import print_title
 from quiz.enums import PrizeStatus, RoundKind
 from quiz.models import Prize, Round
 from reports.exports import DURATION, _Sheet
@@ -42,10 +43,11 @@ def winners_workbook(target, *, contest, round_id=None, verified_only: bool = Fa
         rounds = rounds.filter(pk=round_id)
     count = 0
     for round in rounds:
+        heading = print_title(contest.name, round.name, "Danh sách giải")
         sheet = _Sheet(workbook, round.name, [("Hạng", 8, None), ("Giải", 18, "text"), ("Họ và tên", 28, "text"),
                                               ("Đơn vị", 45, "text"), ("Điện thoại", 14, "text"), ("E-mail", 30, "text"),
                                               ("Điểm", 8, None), ("Thời gian", 12, DURATION), ("Xác minh", 16, "text"),
-                                              ("Ghi chú", 30, "text"), *extra])  # fmt: skip
+                                              ("Ghi chú", 30, "text"), *extra], heading=heading)  # fmt: skip
         prizes = (
             Prize.objects.valid()
             .filter(round=round, **({"status": PrizeStatus.VERIFIED} if verified_only else {}))
@@ -72,10 +74,11 @@ def _essay_prizes_sheet(workbook, *, contest, viewer) -> int:
     """The writing contest's prizes that count, with the submitter's details for the award."""
     from essays.models import EssayPrize
 
+    heading = print_title(contest.name, "Giải bài viết")
     sheet = _Sheet(workbook, "Giải bài viết", [("Hạng", 8, None), ("Giải", 18, "text"), ("Mã bài", 14, "text"),
                                                 ("Tên bài viết", 40, "text"), ("Tác giả", 40, "text"),
                                                 ("Người gửi", 28, "text"), ("E-mail", 30, "text"),
-                                                ("Xác minh", 16, "text"), *DETAIL_COLUMNS])  # fmt: skip
+                                                ("Xác minh", 16, "text"), *DETAIL_COLUMNS], heading=heading)  # fmt: skip
     prizes = list(
         EssayPrize.objects.valid().filter(essay__phase__contest=contest)
         .select_related("essay__submitter").prefetch_related("essay__authors").order_by("rank")

@@ -5,10 +5,14 @@ Every service that makes such a decision calls `decision_record` inside its own 
 the record and the decision commit or roll back together. The log is append-only (the model
 refuses updates and deletes; on PostgreSQL a trigger does too)."""
 
+import re
 from dataclasses import dataclass
 
+from django.apps import apps
+from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from .models import Contest, Decision, DecisionMask
@@ -30,13 +34,55 @@ def decision_record(
         action=action,
         object_type=obj._meta.label_lower,
         object_id=obj.pk,
-        object_repr=str(obj)[:300],
+        object_repr=object_words(obj)[:300],
         actor=by,
         actor_name=(by.get_full_name() if by is not None else "")[:300],
         reason=(reason or "").strip(),
         data=data or {},
         **({"at": at} if at is not None else {}),
     )
+
+
+# A label made of ids and separators only («2:2:5», «14:3=8»): a developer's, never shown as is.
+_IDS_ONLY = re.compile(r"^[\d\s:=#.,/-]*$")
+
+
+def object_type_label(object_type: str) -> str:
+    """«Tuần thi» for «quiz.round»: the model's name in people's words (the key stays in the
+    log and in the filter's value); the key itself for a model that no longer exists."""
+    try:
+        model = apps.get_model(object_type)
+    except (LookupError, ValueError):
+        return object_type
+    return capfirst(str(model._meta.verbose_name))
+
+
+def object_words(obj) -> str:
+    """How the log names a decided object: its own name, or, where that is ids only (a judge's
+    sheet «2:2:5»), the kind of object and what it links — the round, the essay's code, the
+    unit — never a person (an account's name is masked apart, DecisionMask)."""
+    text = str(obj)
+    if not _IDS_ONLY.match(text):
+        return text
+    parts = []
+    for field in obj._meta.concrete_fields:
+        if not field.many_to_one or field.related_model._meta.label == settings.AUTH_USER_MODEL:
+            continue
+        related = getattr(obj, field.name, None)
+        if related is not None and not _IDS_ONLY.match(str(related)):
+            parts.append(str(related))
+    kind = object_type_label(obj._meta.label_lower)
+    return f"{kind}: {' · '.join(parts)}" if parts else f"{kind} #{obj.pk}"
+
+
+def object_shown(decision: Decision) -> str:
+    """The object as the page, the export and a person's data show it: the snapshot (or the
+    pseudonym of an anonymized person), or for an older row named by ids only, the kind of
+    object and its number."""
+    label = getattr(decision, "object_label", None) or decision.object_repr
+    if label and not _IDS_ONLY.match(label):
+        return label
+    return f"{object_type_label(decision.object_type)} #{decision.object_id}"
 
 
 def _contest_of(obj) -> Contest | None:

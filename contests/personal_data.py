@@ -17,6 +17,7 @@ nobody imports the apps from here:
 A new app adds the functions it needs to its module and is
 picked up by the export, the anonymization and the retention command without other changes."""
 
+import datetime
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from importlib import import_module
@@ -51,15 +52,33 @@ def pseudonym(user_id: int) -> str:
     return gettext("Người dùng đã xoá #%(id)d") % {"id": user_id}
 
 
+class When(str):
+    """A date or time of a person's data: ISO 8601 as text (what the JSON file holds, for a
+    program to read), with the value kept beside it for a person's copy (the workbook writes
+    «07/12/2026 09:30»)."""
+
+    value: "datetime.date"
+
+    def __new__(cls, value):
+        self = super().__new__(cls, value.isoformat(timespec="seconds") if hasattr(value, "hour") else value.isoformat())
+        self.value = value
+        return self
+
+    def shown(self) -> str:
+        """As people read it: «07/12/2026 09:30:05» (local time), a date «07/12/2026»."""
+        return self.value.strftime("%d/%m/%Y %H:%M:%S" if hasattr(self.value, "hour") else "%d/%m/%Y")
+
+
 def when(value) -> str:
-    """A date or time as the export writes it: ISO 8601, local time ("" when unset)."""
+    """A date or time as the export writes it: ISO 8601, local time ("" when unset); a `When`,
+    so the workbook can show it in people's words."""
     from django.utils import timezone
 
     if value is None:
         return ""
     if hasattr(value, "tzinfo") and value.tzinfo is not None:
         value = timezone.localtime(value)
-    return value.isoformat(timespec="seconds") if hasattr(value, "hour") else value.isoformat()
+    return When(value)
 
 
 # --- What contests hold (the hooks, on ContestsConfig): notifications ------------------------

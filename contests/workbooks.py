@@ -18,6 +18,8 @@ from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
+from .mojibake import sheet_problem
+
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024  # the workbook as uploaded
 MAX_UNZIPPED_BYTES = 50 * 1024 * 1024  # all its parts inflated (20,000 long rows are ~20 MB)
 MAX_ZIP_MEMBERS = 1000
@@ -99,8 +101,8 @@ def _rows(sheet):
 def read_first_sheet(file, *, max_rows: int | None = None, max_bytes: int | None = None) -> Sheet:
     """The rows of the first sheet (header included), or an error in Vietnamese saying why the
     file cannot be read: too large, not an .xlsx, inflating beyond the caps, more than
-    `max_rows` data rows (MAX_ROWS by default; reading stops at the first row over). Never
-    raises on a bad file."""
+    `max_rows` data rows (MAX_ROWS by default; reading stops at the first row over), Vietnamese
+    garbled by a wrong encoding (contests.mojibake). Never raises on a bad file."""
     max_rows = MAX_ROWS if max_rows is None else max_rows
     max_bytes = MAX_UPLOAD_BYTES if max_bytes is None else max_bytes
     size = upload_size(file)
@@ -130,4 +132,7 @@ def read_first_sheet(file, *, max_rows: int | None = None, max_bytes: int | None
         workbook.close()
     if not rows:
         return Sheet([], _("Tệp không có dữ liệu."))
+    garbled = sheet_problem(rows)  # UTF-8 read as cp1252 by a CSV round trip: refused, with the fix
+    if garbled:
+        return Sheet([], garbled)
     return Sheet(rows)

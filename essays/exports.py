@@ -10,6 +10,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from contests.docx_party import PartyDocument
+from contests.printing import print_title, sheet_print_setup
 from contests.text import excel_text, markdown_plain
 
 from . import rules
@@ -49,6 +50,7 @@ def essays_workbook(target, *, contest) -> int:
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[_letter(index)].width = width
     sheet.freeze_panes = "A2"
+    sheet_print_setup(sheet, title=print_title(contest.name, "Bài dự thi viết"), widths=widths)
     sheet.append([_bold(sheet, h) for h in headers])
     count = 0
     for essay in essays:
@@ -115,7 +117,13 @@ def essays_book(target, *, contest) -> int:
                     0.6
                 )
         if not entries:
-            document.paragraph("Chưa có bài viết nào được đăng.", indent=False, italic=True)
+            # The book holds published essays only: before the first is published it is empty, and says why.
+            document.paragraph(
+                "Chưa có bài viết nào được đăng trên trang cuộc thi. Tuyển tập chỉ gồm các bài đã đăng: "
+                "hãy đăng bài rồi tải lại tuyển tập.",
+                indent=False,
+                italic=True,
+            )
         for entry in entries:
             document.page_break()
             title = document.paragraph(

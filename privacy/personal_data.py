@@ -10,11 +10,13 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
 from accounts.privacy import person_objects
-from contests.decisions import decision_details, decisions_shown
+from contests.decisions import decision_details, decisions_shown, object_shown
 from contests.models import Decision
-from contests.personal_data import Section, hooks, when
+from contests.personal_data import Section, When, hooks, when
+from contests.printing import print_title, sheet_print_setup
 from contests.text import excel_text
 
 
@@ -38,7 +40,7 @@ def _decisions(user) -> Section:
                 query = part if query is None else query | part
         for d in decisions_shown(Decision.objects.filter(query)).order_by("at", "id"):
             rows.append({
-                _("Thời điểm"): when(d.at), _("Quyết định"): d.get_action_display(), _("Đối tượng"): d.object_label,
+                _("Thời điểm"): when(d.at), _("Quyết định"): d.get_action_display(), _("Đối tượng"): object_shown(d),
                 _("Lý do"): d.reason, _("Chi tiết"): "; ".join(f"{k}: {v}" for k, v in decision_details(d)),
             })  # fmt: skip
     return Section("decisions", _("Quyết định liên quan"), rows)
@@ -53,13 +55,32 @@ def person_data_json(sections: list[Section]) -> bytes:
     return json.dumps(data, ensure_ascii=False, indent=2).encode()
 
 
-def person_data_workbook(target, sections: list[Section]) -> None:
-    """One sheet per section, a bold header row; every text cell through excel_text (never a
-    formula, never a character openpyxl refuses)."""
+def shown(value):
+    """A value of a person's data as the workbook shows it to that person: «Có» / «Không» for a
+    yes or no, a date and time as «07/12/2026 09:30:05» (the JSON file keeps true/false and
+    ISO 8601 for programs), numbers as numbers, the rest as text."""
+    if isinstance(value, bool):
+        return _("Có") if value else _("Không")
+    if isinstance(value, int | float):
+        return value
+    if isinstance(value, When):
+        return value.shown()
+    return excel_text(value)
+
+
+def person_data_workbook(target, sections: list[Section], *, title: str = "") -> None:
+    """One sheet per section, a bold header row, values in people's words (`shown`); every text
+    cell through excel_text (never a formula, never a character openpyxl refuses); each sheet
+    prints (contests.printing) with `title` in its page header."""
     workbook = Workbook(write_only=True)
     for section in sections:
         sheet = workbook.create_sheet(excel_text(section.title)[:31])
         columns = list(section.rows[0].keys()) if section.rows else [_("Không có dữ liệu")]
+        widths = [min(60, max(12, len(str(c)) + 4)) for c in columns]
+        for index, width in enumerate(widths, start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = width
+        sheet.freeze_panes = "A2"
+        sheet_print_setup(sheet, title=print_title(title, section.title), widths=widths)
         header = []
         for name in columns:
             cell = WriteOnlyCell(sheet, value=excel_text(name))
@@ -67,5 +88,5 @@ def person_data_workbook(target, sections: list[Section]) -> None:
             header.append(cell)
         sheet.append(header)
         for row in section.rows:
-            sheet.append([v if isinstance(v, bool | int | float) else excel_text(v) for v in row.values()])
+            sheet.append([shown(v) for v in row.values()])
     workbook.save(target)

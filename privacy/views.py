@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts import privacy
 from accounts.forms import DeletionHandleForm
@@ -22,11 +23,12 @@ def my_data_download(request, fmt: str):
     """«Tải dữ liệu của tôi»: the signed-in person's own data, and nobody else's."""
     sections = person_data(user=request.user)
     name = f"du-lieu-ca-nhan-{timezone.localdate():%Y%m%d}"
+    title = f"{_('Dữ liệu cá nhân')}: {request.user.full_name or request.user.email}"
     if fmt == "json":
         response = HttpResponse(person_data_json(sections), content_type="application/json; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{name}.json"'
     else:
-        response = file_download(f"{name}.xlsx", lambda buffer: person_data_workbook(buffer, sections))
+        response = file_download(f"{name}.xlsx", lambda buffer: person_data_workbook(buffer, sections, title=title))
     response["Cache-Control"] = "no-store"
     return response
 

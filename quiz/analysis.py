@@ -298,6 +298,7 @@ def write_analysis(buffer, *, round: Round) -> int:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
+    from contests.printing import print_title, sheet_print_setup
     from contests.text import excel_text
 
     stat, rows = round_analysis(round=round)
@@ -332,5 +333,9 @@ def write_analysis(buffer, *, round: Round) -> int:
         summary.append([excel_text(_("Điểm")), excel_text(_("Số bài thi"))])
         for score, count in enumerate(stat.distribution):
             summary.append([score, count])
+    heading = print_title(round.contest.name, round.name, _("Phân tích câu hỏi"))
+    widths = [10, 13, 60] + [13] * (len(head) - 3)
+    sheet_print_setup(sheet, title=heading, widths=widths)
+    sheet_print_setup(summary, title=heading, widths=[30, 13], header_rows=0)
     workbook.save(buffer)
     return len(rows)

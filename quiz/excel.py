@@ -17,6 +17,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
 from contests.cleaning import clean_text, normalize_text
+from contests.printing import print_title, sheet_print_setup
 from contests.text import excel_text
 from contests.workbooks import read_first_sheet
 
@@ -362,5 +363,8 @@ def write_workbook(path_or_file, *, round=None, questions=None, template: bool =
         sheet.column_dimensions[letter].width = widths.get(letter, 30)
     sheet.column_dimensions[chr(ord("A") + len(head) - (4 if images else 2))].width = 12
     sheet.freeze_panes = "A2"
+    contest = round.contest.name if round is not None else None
+    listed = round.name if round is not None else ("Mẫu nhập câu hỏi" if template else "Ngân hàng câu hỏi")
+    sheet_print_setup(sheet, title=print_title(contest, listed))
     workbook.save(path_or_file)
     return len(rows)

@@ -11,6 +11,8 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from contests.figures import RATE_EXCEL_FORMAT
+from contests.printing import print_title, sheet_print_setup
 from contests.text import excel_text
 from quiz.enums import RoundKind
 from quiz.models import Attempt, Round
@@ -23,13 +25,15 @@ def _local(value):
 
 
 class _Sheet:
-    """A write-only sheet with a bold frozen header, column widths and typed cells."""
+    """A write-only sheet with a bold frozen header, column widths, typed cells and the page
+    set-up every printed sheet has (contests.printing), `heading` in its page header."""
 
-    def __init__(self, workbook, title, columns):
+    def __init__(self, workbook, title, columns, *, heading: str):
         self.sheet = workbook.create_sheet(title[:31])
         for index, (_name, width, _fmt) in enumerate(columns, start=1):
             self.sheet.column_dimensions[get_column_letter(index)].width = width
         self.sheet.freeze_panes = "A2"
+        sheet_print_setup(self.sheet, title=heading, widths=[width for _n, width, _f in columns])
         self.formats = [fmt for _n, _w, fmt in columns]
         header = []
         for name, _w, _f in columns:
@@ -61,6 +65,10 @@ ATTEMPT_COLUMNS = [("Mã bài", 10, None), ("Tuần", 18, "text"), ("Họ và t�
                    ("Địa chỉ IP", 16, "text")]  # fmt: skip
 WEEKLY_SHEET, PRACTICE_SHEET = "Bài thi", "Thi thử"
 FINISHED_AT = 7  # its place in the rows of attempts_workbook
+
+
+def _round_name(round_id) -> str | None:
+    return Round.objects.filter(pk=round_id).values_list("name", flat=True).first() if round_id else None
 
 
 def contest_attempts(*, contest, kind: str = RoundKind.WEEKLY, round_id=None):
@@ -110,9 +118,10 @@ def attempts_workbook(target, *, contest, round_id=None, progress=None) -> int:
     the number of rows written."""
     workbook = Workbook(write_only=True)
     labels = {"submitted": "Đã nộp", "expired": "Hết giờ, hệ thống tự nộp"}
+    round_name = _round_name(round_id)
     count = 0
     for title, kind in ((WEEKLY_SHEET, RoundKind.WEEKLY), (PRACTICE_SHEET, RoundKind.PRACTICE)):
-        sheet = _Sheet(workbook, title, ATTEMPT_COLUMNS)
+        sheet = _Sheet(workbook, title, ATTEMPT_COLUMNS, heading=print_title(contest.name, round_name, title))
         rows = contest_attempts(contest=contest, kind=kind, round_id=round_id).values_list(
             "pk", "round__name", "user__full_name", "user__email", "user__profile__phone", "organization__name",
             "started_at", "finished_at", "duration_ms", "score", "question_count", "status", "ip_address",
@@ -127,24 +136,28 @@ def attempts_workbook(target, *, contest, round_id=None, progress=None) -> int:
     return count
 
 
+WEEK_COLUMNS = [("Tuần", 28, "text"), ("Lượt người", 12, None), ("Bài thi", 10, None), ("Bài điểm tuyệt đối", 18, None),
+                ("Người điểm tuyệt đối", 20, None), ("Bài thiếu một câu", 18, None), ("Nhanh nhất", 12, DURATION)]  # fmt: skip
+UNIT_COLUMNS = [("Đơn vị", 50, "text"), ("Số người tính tỷ lệ", 16, None), ("Người tham gia", 14, None),
+                ("Tỷ lệ", 10, RATE_EXCEL_FORMAT), ("Bài thi", 10, None), ("Bài điểm tuyệt đối", 18, None),
+                ("Giải Nhất", 10, None), ("Giải Nhì", 10, None), ("Giải Ba", 10, None), ("Giải Khuyến khích", 16, None),
+                ("Bài viết nộp", 12, None), ("Bài viết đủ điều kiện", 18, None), ("Bài viết đoạt giải", 16, None)]  # fmt: skip
+PEOPLE_ROW = "Số người (mỗi người một lần)"
+
+
 def organizations_workbook(target, *, contest, round_id=None) -> int:
-    """The weekly table and the per-unit figures."""
+    """The weekly table (the sums of the weeks, then the distinct people across them) and the
+    per-unit figures, the rate written as every page writes it (contests.figures)."""
     workbook = Workbook(write_only=True)
     weeks, total = weekly_table(contest=contest)
-    sheet = _Sheet(workbook, "Theo tuần", [("Tuần", 20, "text"), ("Lượt người", 12, None), ("Bài thi", 10, None),
-                                            ("Bài điểm tuyệt đối", 18, None), ("Người điểm tuyệt đối", 20, None),
-                                            ("Bài thiếu một câu", 18, None), ("Nhanh nhất", 12, DURATION)])  # fmt: skip
+    sheet = _Sheet(workbook, "Theo tuần", WEEK_COLUMNS, heading=print_title(contest.name, "Theo tuần"))
     for row in [*weeks, total]:
         fastest = datetime.timedelta(milliseconds=row.fastest_full_ms) if row.fastest_full_ms is not None else None
         sheet.append([row.round.name if row.round else "Cộng", row.participants, row.attempts, row.full_attempts,
                       row.full_people, row.near_attempts, fastest])  # fmt: skip
+    sheet.append([PEOPLE_ROW, total.people, None, None, total.full_people_distinct, None, None])
     units = unit_table(contest=contest, sort="-attempts")
-    sheet = _Sheet(workbook, "Theo đơn vị", [("Đơn vị", 50, "text"), ("Số người tính tỷ lệ", 16, None),
-                                              ("Người tham gia", 14, None),
-                                              ("Tỷ lệ", 10, "0.0%"), ("Bài thi", 10, None), ("Bài điểm tuyệt đối", 18, None),
-                                              ("Giải Nhất", 10, None), ("Giải Nhì", 10, None), ("Giải Ba", 10, None),
-                                              ("Giải Khuyến khích", 16, None), ("Bài viết nộp", 12, None),
-                                              ("Bài viết đủ điều kiện", 18, None), ("Bài viết đoạt giải", 16, None)])  # fmt: skip
+    sheet = _Sheet(workbook, "Theo đơn vị", UNIT_COLUMNS, heading=print_title(contest.name, "Theo đơn vị"))
     for u in units:
         sheet.append([u.unit.name, u.members, u.participants, u.rate, u.attempts, u.full_attempts,
                       *(u.prizes.get(t, 0) for t in ("first", "second", "third", "consolation")),
@@ -153,16 +166,17 @@ def organizations_workbook(target, *, contest, round_id=None) -> int:
     return len(units)
 
 
-def absentees_workbook(target, *, absentees, labels: dict[int, str]) -> int:
+def absentees_workbook(target, *, absentees, labels: dict[int, str], heading: str = "") -> int:
     """The people of a unit who have not taken part: the member list's columns first (so the file
     can be corrected and imported back), then where each person stands. Every typed text goes
     through excel_text."""
     from accounts.enums import MemberStatus
 
     workbook = Workbook(write_only=True)
+    heading = print_title(heading, "Chưa tham gia")
     sheet = _Sheet(workbook, "Chưa tham gia", [("Họ và tên", 28, "text"), ("Số điện thoại", 14, "text"), ("Email", 28, "text"),
                                                 ("Đơn vị", 50, "text"), ("Chức vụ", 24, "text"), ("Đảng viên", 10, "text"),
-                                                ("Tình trạng", 24, "text")])  # fmt: skip
+                                                ("Tình trạng", 24, "text")], heading=heading)  # fmt: skip
     statuses = dict(MemberStatus.choices)
     for person in absentees:
         standing = str(statuses.get(person.status, person.status)) if person.status else "Đã đăng ký, chưa có trong danh sách"

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from functools import reduce
 from operator import or_
 
-from django.db.models import Count, Min, Q
+from django.db.models import Count, IntegerField, Min, Q, Value
 from django.utils import timezone
 
 from accounts.collation import vi_sort_key
@@ -28,31 +28,36 @@ class RoundRow:
     near_attempts: int = 0
     near_people: int = 0
     fastest_full_ms: int | None = None
+    # On the total row only: the distinct people across the weeks (a person who took part in
+    # three weeks is three «lượt người» above and one person here); None on a week's row.
+    people: int | None = None
+    full_people_distinct: int | None = None
 
 
 def weekly_table(*, contest) -> tuple[list[RoundRow], RoundRow]:
     """The seed report's weekly table (section I.2.1): one row per weekly round and a total row
     whose every figure is the sum of the weeks (participants counted per week, as «lượt người»;
-    the fastest full score is the minimum). One query."""
+    the fastest full score is the minimum), and beside the sums the distinct people across the
+    weeks (`people`, `full_people_distinct`). One query (the weeks and the whole, in a UNION)."""
     rounds = {
         r.pk: r
         for r in Round.objects.filter(contest=contest, kind=RoundKind.WEEKLY, approved_at__isnull=False).order_by("number")
     }
-    figures = (
-        Attempt.objects.finished()
-        .filter(round_id__in=rounds)
-        .values("round_id", "round__questions_per_attempt")
-        .annotate(
-            attempts=Count("id"),
-            participants=Count("user", distinct=True),
-            full_attempts=Count("id", filter=Q(score=F_n())),
-            full_people=Count("user", filter=Q(score=F_n()), distinct=True),
-            near_attempts=Count("id", filter=Q(score=F_n() - 1)),
-            near_people=Count("user", filter=Q(score=F_n() - 1), distinct=True),
-            fastest_full_ms=Min("duration_ms", filter=Q(score=F_n())),
-        )
-    )
-    by_round = {row["round_id"]: row for row in figures}
+    finished = Attempt.objects.finished().filter(round_id__in=rounds)
+    counts = {
+        "attempts": Count("id"),
+        "participants": Count("user", distinct=True),
+        "full_attempts": Count("id", filter=Q(score=F_n())),
+        "full_people": Count("user", filter=Q(score=F_n()), distinct=True),
+        "near_attempts": Count("id", filter=Q(score=F_n() - 1)),
+        "near_people": Count("user", filter=Q(score=F_n() - 1), distinct=True),
+        "fastest_full_ms": Min("duration_ms", filter=Q(score=F_n())),
+    }
+    per_round = finished.values("round_id").annotate(**counts)
+    # The whole contest's row: no round (a constant is grouped by nothing), the same counts.
+    whole = finished.annotate(whole=Value(None, output_field=IntegerField())).values("whole").annotate(**counts)
+    by_round = {row["round_id"]: row for row in per_round.union(whole, all=True)} if rounds else {}
+    distinct = by_round.pop(None, {})
     rows = []
     for pk, round in rounds.items():
         row = by_round.get(pk, {})
@@ -65,6 +70,8 @@ def weekly_table(*, contest) -> tuple[list[RoundRow], RoundRow]:
             setattr(total, name, getattr(total, name) + getattr(row, name))
     fastest = [r.fastest_full_ms for r in rows if r.fastest_full_ms is not None]
     total.fastest_full_ms = min(fastest) if fastest else None
+    total.people = distinct.get("participants", 0)
+    total.full_people_distinct = distinct.get("full_people", 0)
     return rows, total
 
 
@@ -199,6 +206,20 @@ def unit_table(*, contest, sort: str = "-attempts", units: list[Organization] | 
     return ordered
 
 
+def public_name(unit: Organization) -> str:
+    """The name /stats/ shows for a unit: its short name where it has one."""
+    return unit.short_name or unit.name
+
+
+def busiest_units(*, contest, limit: int = 15) -> list[UnitRow]:
+    """The units with the most participants, for /stats/: ties in the Vietnamese order of the
+    names the page shows (`public_name`), so two units with equal figures read alphabetically
+    there, and the cut at `limit` falls by the same order."""
+    rows = [u for u in unit_table(contest=contest, sort="-participants") if u.participants]
+    rows.sort(key=lambda r: (-r.participants, vi_sort_key(public_name(r.unit))))
+    return rows[:limit]
+
+
 def attempts_timeline(*, contest) -> tuple[list[tuple], list[tuple]]:
     """When the rush comes: attempts per day and per hour of the day (Asia/Ho_Chi_Minh), weekly
     rounds only. Two queries."""
@@ -273,3 +294,74 @@ def unit_absentees(*, organization: Organization, contest, round: Round | None) 
 
 def subtree_of(organization: Organization) -> Q:
     return Q(path__startswith=organization.path)
+
+
+@dataclass
+class EssayRoundFigures:
+    name: str
+    essays: int
+    judges: int
+    closed: bool
+
+
+@dataclass
+class EssayPrizeLine:
+    tier: str
+    rank: int
+    code: str
+    title: str
+    authors: str
+
+
+@dataclass
+class EssayFigures:
+    """The writing part of a contest in figures, for the summary report."""
+
+    submitted: int = 0
+    eligible: int = 0
+    ineligible: int = 0
+    pending: int = 0
+    reasons: list[tuple[str, int]] = field(default_factory=list)  # (IneligibleReason, essays), most frequent first
+    rounds: list[EssayRoundFigures] = field(default_factory=list)
+    prizes: list[EssayPrizeLine] = field(default_factory=list)  # the prizes that count, by rank
+    tiers: dict[str, int] = field(default_factory=dict)
+    published: int = 0
+
+
+def essay_figures(*, contest) -> EssayFigures:
+    """Essays received, screened (and why not eligible), each judging round's essays and judges,
+    the prizes that count with their works, the essays published. Five queries."""
+    from collections import Counter
+
+    from essays.enums import JudgingStatus
+    from essays.models import EssayPrize, JudgingRound
+    from essays.selectors import screening_counts
+
+    counts = screening_counts(contest=contest)
+    figures = EssayFigures(**{k: counts[k] or 0 for k in ("submitted", "eligible", "ineligible", "pending")})
+    reasons = Counter()
+    ineligible = Essay.objects.filter(
+        phase__contest=contest, status=EssayStatus.SUBMITTED, eligibility=Eligibility.INELIGIBLE
+    ).values_list("screening_reasons", flat=True)
+    for listed in ineligible:
+        reasons.update(listed or [])
+    figures.reasons = sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))
+    rounds = (
+        JudgingRound.objects.filter(phase__contest=contest)
+        .annotate(n_essays=Count("entries", distinct=True), n_judges=Count("panel", distinct=True))
+        .order_by("phase__opens_at", "order", "pk")
+    )
+    figures.rounds = [EssayRoundFigures(r.name, r.n_essays, r.n_judges, r.status == JudgingStatus.CLOSED) for r in rounds]
+    prizes = (
+        EssayPrize.objects.valid()
+        .filter(essay__phase__contest=contest)
+        .select_related("essay")
+        .prefetch_related("essay__authors")
+        .order_by("rank")
+    )
+    for p in prizes:
+        authors = ", ".join(a.name for a in p.essay.authors.all())
+        figures.prizes.append(EssayPrizeLine(p.tier, p.rank, p.essay.code, p.essay.title, authors))
+        figures.tiers[p.tier] = figures.tiers.get(p.tier, 0) + 1
+    figures.published = Essay.objects.filter(phase__contest=contest, published_at__isnull=False).count()
+    return figures

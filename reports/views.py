@@ -99,14 +99,14 @@ def public_stats(request):
     if figures is None:
         with reading_from_replica():  # the figures only: the page's user and session stay on the primary
             weeks, total = selectors.weekly_table(contest=contest)
-            units = [u for u in selectors.unit_table(contest=contest, sort="-participants") if u.participants][:15]
+            units = selectors.busiest_units(contest=contest)
         top = max([u.participants for u in units] + [1])
         week_top = max([w.participants for w in weeks] + [1])
         figures = {
             "weeks": [(w.round.name, w.participants, w.attempts, round(100 * w.participants / week_top)) for w in weeks],
-            "total": (total.participants, total.attempts),
+            "total": (total.participants, total.attempts, total.people),
             "units": [
-                (u.unit.short_name or u.unit.name, u.participants, u.attempts, round(100 * u.participants / top)) for u in units
+                (selectors.public_name(u.unit), u.participants, u.attempts, round(100 * u.participants / top)) for u in units
             ],
         }
         cache.set(key, figures, 60)

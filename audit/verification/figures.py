@@ -29,6 +29,11 @@ WEEK_FIGURES = {
     "fastest_full_ms": gettext_lazy("thời gian nhanh nhất đạt điểm tuyệt đối (ms)"),
 }
 
+DISTINCT_FIGURES = {
+    "people": gettext_lazy("số người khác nhau đã dự thi"),
+    "full_people_distinct": gettext_lazy("số người khác nhau đạt điểm tuyệt đối"),
+}
+
 
 def _week(facts: RoundFacts) -> dict:
     n = facts.round.questions_per_attempt
@@ -76,6 +81,18 @@ def verify_weekly_table(*, contest, rounds: list[RoundFacts], report: Report, co
                 contest_label, section,
                 _("Dòng tổng: %(name)s hiển thị %(shown)s, tính lại %(now)s.")
                 % {"name": title, "shown": _show(getattr(total, name)), "now": _show(sums[name])},
+            )  # fmt: skip
+    # Beside the sums: each person once across the weeks.
+    distinct = {
+        "people": len({a.user_id for f in weeks for a in f.attempts}),
+        "full_people_distinct": len({a.user_id for f in weeks for a in f.attempts if a.score == f.round.questions_per_attempt}),
+    }
+    for name, title in DISTINCT_FIGURES.items():
+        if getattr(total, name) != distinct[name]:
+            report.add(
+                contest_label, section,
+                _("Dòng tổng: %(name)s hiển thị %(shown)s, tính lại %(now)s.")
+                % {"name": title, "shown": _show(getattr(total, name)), "now": _show(distinct[name])},
             )  # fmt: skip
 
 

@@ -30,12 +30,11 @@ def percent(value) -> str:
 
 @register.filter
 def percent_fine(value) -> str:
-    """A rate that may be small (a unit officer's page): one decimal under 10 %, so one person
-    of 305 shows as «0,3%», not «0%»."""
-    if value is None or value == "":
-        return "–"
-    pct = value * 100
-    return (f"{pct:.1f}%" if 0 < pct < 10 else f"{pct:.0f}%").replace(".", ",")
+    """A participation rate, as every page and export writes it (contests.figures.rate_text):
+    one decimal under 10 %, so one person of 305 shows as «0,3%», not «0%»."""
+    from contests.figures import rate_text
+
+    return rate_text(value)
 
 
 @register.filter

@@ -129,3 +129,33 @@ def test_decision_details_are_named_in_vietnamese_on_the_page_and_in_the_export(
     assert "[&#x27;BV-1&#x27;" not in html
     sheet = load_workbook(io.BytesIO(client.get(reverse("reports:decisions_export")).content)).active
     assert "bài: BV-1, BV-2" in [row[8] for row in sheet.iter_rows(min_row=2, values_only=True)]
+
+
+def test_decided_objects_are_named_in_peoples_words_on_the_page_and_in_the_export(client, published_contest, secretariat):
+    from accounts.enums import Role
+    from essays.models import Assignment, JudgingRound
+    from tests.essays.factories import EssayFactory, EssayPhaseFactory
+    from tests.factories import staff_user
+
+    judge = staff_user(Role.JUDGE)
+    essay = EssayFactory(phase=EssayPhaseFactory(contest=published_contest), code="BV-007", title="Chi bộ kiểu mẫu")
+    judging = JudgingRound.objects.create(phase=essay.phase, name="Vòng sơ khảo", order=1)
+    sheet = Assignment.objects.create(round=judging, essay=essay, judge=judge)
+    decision_record(action=Action.CLEAR, obj=sheet, by=secretariat, contest=published_contest)
+    # a row written before: the developer's «round:essay:judge» snapshot
+    Decision.objects.create(contest=published_contest, action=Action.CLEAR, object_type="essays.assignment",
+                            object_id=sheet.pk, object_repr=f"{judging.pk}:{essay.pk}:{judge.pk}")  # fmt: skip
+    client.force_login(secretariat)
+
+    html = client.get(reverse("reports:decisions")).content.decode()
+    rows = list(load_workbook(io.BytesIO(client.get(reverse("reports:decisions_export")).content)).active.values)
+
+    assert "Phân công chấm: Vòng sơ khảo · BV-007 – Chi bộ kiểu mẫu" in html
+    assert f"Phân công chấm #{sheet.pk}" in html
+    assert f"{judging.pk}:{essay.pk}:{judge.pk}" not in html
+    assert judge.email not in html.split('data-table="decisions"')[1].split("Người quyết định")[1]
+    assert '<option value="essays.assignment">Phân công chấm</option>' in html
+    assert [(r[2], r[3]) for r in rows[1:]] == [
+        (f"Phân công chấm #{sheet.pk}", "Phân công chấm"),
+        ("Phân công chấm: Vòng sơ khảo · BV-007 – Chi bộ kiểu mẫu", "Phân công chấm"),
+    ]

@@ -122,3 +122,14 @@ def test_book_is_a_real_book_in_the_party_format(client, django_assert_max_num_q
     assert rest[3:] == ["Đoạn có ký tự lạ.", long_word, "@SUM(A1:A9)"]
     assert "Chưa đăng" not in texts and "alert(1)" not in "".join(texts)
     assert "<w:updateFields" in document.settings.element.xml
+
+
+def test_book_before_any_essay_is_published_says_why_it_is_empty(client):
+    EssayFactory(phase=EssayPhaseFactory(), title="Chưa đăng", status=EssayStatus.SUBMITTED)
+    client.force_login(staff_user(Role.SECRETARIAT))
+
+    document = Document(io.BytesIO(client.get("/essays/manage/book.docx").content))
+
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "Chưa có bài viết nào được đăng trên trang cuộc thi. Tuyển tập chỉ gồm các bài đã đăng" in text
+    assert "Chưa đăng" not in text

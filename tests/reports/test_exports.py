@@ -37,7 +37,8 @@ def test_export_winners_and_organizations(tmp_path, known_contest):  # noqa: F81
     first = list(book.worksheets[0].iter_rows(min_row=2, values_only=True))
     assert [(r[0], r[1], r[3]) for r in first] == [(1, "Giải Nhất", "Đảng bộ Cục Thuế tỉnh")]
     weeks = list(load_workbook(units)["Theo tuần"].iter_rows(min_row=2, values_only=True))
-    assert weeks[-1][:3] == ("Cộng", 5, 6)
+    assert weeks[-2][:3] == ("Cộng", 5, 6)
+    assert weeks[-1] == ("Số người (mỗi người một lần)", 3, None, None, 3, None, None)  # beside the sums
 
 
 def test_large_export_runs_as_a_task_with_progress(client, known_contest, django_capture_on_commit_callbacks):  # noqa: F811

@@ -65,6 +65,17 @@ def test_weekly_table_on_known_data(known_contest):
         2,
         25_000,
     )
+    # an, binh and chi: five «lượt người» over two weeks are three people; an's 20/20 and binh's in
+    # week 1 and chi's in week 2 are three people too
+    assert (total.people, total.full_people_distinct) == (3, 3)
+    assert [(w.people, w.full_people_distinct) for w in weeks] == [(None, None), (None, None)]
+
+
+def test_weekly_table_is_one_query(known_contest, django_assert_num_queries):
+    contest, _tax, _power = known_contest
+
+    with django_assert_num_queries(2):  # the rounds, then the weeks and the whole in one UNION
+        selectors.weekly_table(contest=contest)
 
 
 def test_unit_table_rolls_cells_up_and_adds_up_to_the_contest(known_contest):

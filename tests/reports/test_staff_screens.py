@@ -60,6 +60,23 @@ def test_public_stats_ties_in_name_order(client, known_contest):  # noqa: F811
     ]
 
 
+def test_public_stats_ties_ordered_by_the_short_names_shown(client, known_contest):  # noqa: F811
+    contest, _tax, _power = known_contest
+    bloc = Organization.objects.get(kind=OrganizationKind.BLOC)
+    week2 = Round.objects.get(contest=contest, number=2)
+    # by full name «Ban …» comes before «Đảng bộ …»; by the short names shown, «Điện lực» after «Bưu điện»
+    for name, short in (("Đảng bộ Bưu điện tỉnh", "Bưu điện"), ("Ban Điện lực", "Điện lực"), ("Đảng bộ Ắc quy", "Ắc quy")):
+        _take(week2, contestant(organization=OrganizationFactory(name=name, short_name=short, parent=bloc)), 15, 100)
+    cache.clear()
+
+    response = client.get("/stats/")
+
+    ones = [name for name, people, *_rest in response.context["units"] if people == 1]
+    assert ones == ["Ắc quy", "Bưu điện", "Đảng bộ Công ty Điện lực", "Điện lực"]
+    assert response.context["total"] == (8, 9, 6)
+    assert "Có 6 người khác nhau đã tham gia" in response.content.decode()
+
+
 def test_dashboard_marks_the_sorted_column_and_labels_the_chart(client, known_contest):  # noqa: F811
     client.force_login(staff_user(Role.SECRETARIAT))
 
