@@ -185,6 +185,7 @@ def screening_counts(*, contest) -> dict[str, int]:
         pending=Count("id", filter=Q(eligibility=Eligibility.PENDING)),
         eligible=Count("id", filter=Q(eligibility=Eligibility.ELIGIBLE)),
         ineligible=Count("id", filter=Q(eligibility=Eligibility.INELIGIBLE)),
+        published=Count("id", filter=Q(published_at__isnull=False)),
     )
 
 

@@ -261,3 +261,15 @@ def test_screening_list_query_count_is_constant(client, django_assert_num_querie
         EssayFactory(phase=phase, status=EssayStatus.SUBMITTED)
     with django_assert_num_queries(QUERIES["essay_screening"]):
         client.get(reverse("essays:manage"))
+
+
+def test_the_screening_page_says_why_the_book_is_empty_until_an_essay_is_published(client):
+    phase = EssayPhaseFactory()
+    essay = EssayFactory(phase=phase, status=EssayStatus.SUBMITTED)
+    client.force_login(staff_user(Role.SECRETARIAT))
+    note = "chưa có bài nào được đăng nên tuyển tập còn trống"
+    assert note in client.get(reverse("essays:manage")).content.decode()
+    organizer = staff_user(Role.ORGANIZER)
+    services.essay_screen(essay=essay, by=staff_user(Role.SECRETARIAT), eligible=True, reasons=[], note="")
+    services.essay_publish(essay=essay, by=organizer)
+    assert note not in client.get(reverse("essays:manage")).content.decode()
