@@ -271,12 +271,13 @@ class PrizeOutcome:
     tier_label: str
     valid: bool
     reason: str  # the secretariat's reason when not valid
+    removed: bool = False  # found not valid: the entry left the ranking (else it fell off the list)
 
 
 def prize_outcomes_for_user(*, user, contest) -> dict[int, PrizeOutcome]:
-    """A contestant's prizes by round: a verified one once the results are published, and one
-    found not valid that took the entry out of the ranking (with the secretariat's reason, which
-    only she sees). One query."""
+    """A contestant's prizes by round: a verified one once the results are published; one found
+    not valid, which took the entry out of the ranking; and a published one an amendment above
+    took off the list — each with the reason, which only she sees. One query."""
     out = {}
     prizes = Prize.objects.filter(user=user, round__contest=contest).select_related("round", "entry")
     for prize in prizes:
@@ -284,7 +285,9 @@ def prize_outcomes_for_user(*, user, contest) -> dict[int, PrizeOutcome]:
             out[prize.round_id] = PrizeOutcome(prize.get_tier_display(), True, "")
         elif prize.status == PrizeStatus.INVALID and prize.entry_id and prize.entry.disqualified:
             reason = prize.amendments[-1]["reason"] if prize.amendments else prize.note
-            out[prize.round_id] = PrizeOutcome(prize.get_tier_display(), False, reason)
+            out[prize.round_id] = PrizeOutcome(prize.get_tier_display(), False, reason, removed=True)
+        elif prize.status == PrizeStatus.INVALID and prize.amendments and prize.round.results_published_at:
+            out[prize.round_id] = PrizeOutcome(prize.get_tier_display(), False, prize.amendments[-1]["reason"])
     return out
 
 

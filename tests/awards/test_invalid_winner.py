@@ -98,6 +98,10 @@ def test_an_amendment_after_publication_tells_those_who_move_up(week, client):  
     assert RoundEntry.objects.get(user=first).disqualified is False
     assert _tiers(round)[0] == (first.pk, PrizeTier.FIRST, 1)
     assert _problems(round) == []
+    # The one who fell off the list stays ranked, and her page says why her prize went.
+    dropped = selectors.prize_outcomes_for_user(user=third, contest=round.contest)[round.pk]
+    assert (dropped.valid, dropped.removed, dropped.reason) == (False, False, "Xác minh lại: đúng người")
+    assert RoundEntry.objects.get(user=third).disqualified is False
 
 
 def test_a_second_verification_is_refused_not_written_again(week, client):  # noqa: F811
@@ -174,8 +178,14 @@ def test_the_essay_prizes_publish_once_after_a_confirmation(client):
     final, ranked = _essay_final()
     secretary = staff_user(Role.SECRETARIAT)
     judging.prizes_award(round=final, plan=[(PrizeTier.FIRST, 1), (PrizeTier.SECOND, 1)])
-    for prize in judging.EssayPrizes().prizes(final):
-        judging.prize_verify(prize=prize, by=secretary, valid=True)
+    first, second = judging.EssayPrizes().prizes(final).order_by("rank")
+    judging.prize_verify(prize=first, by=secretary, valid=True)
+    client.force_login(secretary)
+    page = client.get("/reports/essays/winners/").content.decode()
+    # The one awaiting a verdict comes first; the verified one is folded below.
+    assert page.index(f'data-essay-prize="{second.essay.code}"') < page.index("data-verified-group")
+    assert page.index("data-verified-group") < page.index(f'data-essay-prize="{first.essay.code}"')
+    judging.prize_verify(prize=second, by=secretary, valid=True)
     client.force_login(staff_user(Role.ORGANIZER))
     url = f"/reports/essays/rounds/{final.pk}/publish/"
     assert ranked[0].code in client.get(url).content.decode()

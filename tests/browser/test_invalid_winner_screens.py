@@ -89,3 +89,38 @@ def test_an_invalid_winner_on_every_screen(page, login):
     expect(page.locator("[data-prize]").first).to_have_text("Giải Nhất")
     _shot(page, "my-results-moved-up-390")
     assert Prize.objects.get(user=people[1]).tier == "first"
+
+
+def test_publication_waits_on_an_open_case_and_the_essay_pages(page, login):
+    from essays import judging
+    from quiz.services.prizes import prize_verify
+    from tests.awards.test_prize_lifecycle import _essay_final
+
+    round = sealed_round(prizes_first=1, prizes_second=1, prizes_third=0, prizes_consolation=0)
+    people = [contestant(user__full_name=name) for name in ("Đỗ Thị Giang", "Vũ Văn Hải", "Bùi Thị Lan")]
+    for user, (right, seconds) in zip(people, [(20, 95), (20, 18), (19, 120)]):
+        _take(round, user, right, seconds)
+    Round.objects.filter(pk=round.pk).update(closes_at=timezone.now() - datetime.timedelta(seconds=1))
+    secretary, organizer = staff_user(Role.SECRETARIAT), staff_user(Role.ORGANIZER)
+    for prize in round_prizes_draft(round=Round.objects.get(pk=round.pk)):
+        prize_verify(prize=prize, by=secretary, valid=True)
+    final, _ranked = _essay_final(n=4)
+    judging.prizes_award(round=final, plan=[("first", 1), ("second", 1), ("third", 1)])
+    judging.prize_verify(prize=judging.EssayPrizes().prizes(final).order_by("rank").first(), by=secretary, valid=True)
+
+    page.set_viewport_size(STAFF)
+    login(organizer.email)
+    page.goto(f"{page.base_url}/reports/rounds/{round.pk}/publish/")
+    expect(page.locator("[data-open-cases]")).to_be_visible()  # Vũ Văn Hải's 18-second full score
+    _shot(page, "publish-confirm-open-case-1366")
+    page.get_by_label("Tôi đã xem danh sách trên và đồng ý công bố.").check()
+    page.get_by_label("Lý do vẫn công bố").fill("Đơn vị đã xác nhận trực tiếp")
+    page.get_by_role("button", name="Công bố kết quả").click()
+    expect(page.get_by_text("Đã công bố kết quả tuần thi.")).to_be_visible()
+
+    page.goto(f"{page.base_url}/reports/essays/winners/")
+    expect(page.locator("[data-verified-group]")).to_be_visible()
+    _shot(page, "essay-winners-1366")
+    page.goto(f"{page.base_url}/reports/essays/rounds/{final.pk}/publish/")
+    expect(page.locator("[data-publish-refusal]")).to_be_visible()  # two prizes still await a verdict
+    _shot(page, "essay-publish-refused-1366")
