@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from accounts.selectors import organization_labels
-from contests.docx_party import signer
+from contests.docx_party import signer, vi_date
 from contests.enums import PrizeStatus, PrizeTier
 from essays.models import EssayAuthor, EssayPrize
 from quiz.models import Prize, RoundEntry
@@ -315,6 +315,8 @@ def certificate_pdf(cert: Certificate, *, url: str) -> bytes:
 
         issued = timezone.localtime(cert.issued_at)
         date = _("Ngày %(d)s tháng %(m)s năm %(y)s") % {"d": issued.day, "m": issued.month, "y": issued.year}
+        if cert.contest.doc_place:  # «Yên Bái, ngày 08 tháng 12 năm 2026», as the contest's documents date themselves
+            date = f"{cert.contest.doc_place}, {vi_date(issued.date())}"
         pdf.setFillColor(colors.HexColor("#111111"))
         # The signature block of the contest's documents (contests.docx_party.signer): who signs,
         # their title, room for the signature and seal, the name; the organizers when unset.
