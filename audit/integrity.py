@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef
 from django.db.models.functions import TruncHour
 from django.utils.translation import gettext as _
 
@@ -14,7 +14,7 @@ from accounts.models import Organization, Profile, User
 from accounts.selectors import organization_labels
 from contests.decisions import Action, decision_record
 from quiz.enums import PrizeStatus
-from quiz.models import Attempt, Round, RoundEntry
+from quiz.models import Attempt, Prize, Round, RoundEntry
 from quiz.services.prizes import round_prizes_redraft
 
 from . import harvesting
@@ -193,10 +193,27 @@ def decide(*, contest, case: Case, by, verdict: str, reason: str) -> IntegrityDe
             .filter(users__in=case.user_ids)
             .values_list("users", flat=True)
         )
-        entries.exclude(user_id__in=still_out).update(disqualified=False, disqualified_reason="")
+        # An entry whose prize was found not valid stays out of that round's ranking whatever a
+        # case says (quiz.services.prizes.QuizPrizes.on_found_invalid).
+        invalid = Prize.objects.filter(round_id=OuterRef("round_id"), user_id=OuterRef("user_id"), status=PrizeStatus.INVALID)
+        entries.exclude(user_id__in=still_out).exclude(Exists(invalid)).update(disqualified=False, disqualified_reason="")
     for round in unpublished.filter(pk__in=entries.values("round_id")).distinct():
         round_prizes_redraft(round=round)
     return decision
+
+
+def open_cases_by_user(*, contest, user_ids) -> dict[int, list[Case]]:
+    """The undecided cases about each of these people (the winners pages show them beside the
+    verdict; publication waits on them: awards.publication). The queries of `cases`."""
+    wanted = set(user_ids)
+    found: dict[int, list[Case]] = defaultdict(list)
+    if not wanted:
+        return found
+    for case in cases(contest=contest):
+        if case.decision is None:
+            for uid in wanted.intersection(case.user_ids):
+                found[uid].append(case)
+    return found
 
 
 def winner_warnings(*, round, prizes) -> dict[int, list[str]]:

@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from accounts.selectors import organization_labels
+from contests.docx_party import signer, vi_date
 from contests.enums import PrizeStatus, PrizeTier
 from essays.models import EssayAuthor, EssayPrize
 from quiz.models import Prize, RoundEntry
@@ -151,13 +152,18 @@ BATCH = 500
 def certificates_issue(*, contest, progress=None) -> tuple[int, int]:
     """Issue every certificate the rule asks for that is not issued yet, in batches (each its
     own transaction, so a long run shows progress and a crash keeps what was done). Safe to run
-    again: an issued certificate keeps its code, name and date. Returns (created, total)."""
+    again: an issued certificate keeps its code, name and date. Returns (created, total): total
+    is every certificate the rule asks for today.
+
+    `progress(done, to_issue)` counts this run's work only: the certificates missing when it
+    started. It used to start at the number already issued out of every certificate wanted, so a
+    run adding 20 certificates to 5,000 showed «4.980/5.000» and a full bar before it began."""
     wanted = wanted_certificates(contest=contest)
     have = {_key(c) for c in Certificate.objects.filter(contest=contest)}
     missing = [w for w in wanted if w.key not in have]
-    total, done, created = len(wanted), len(wanted) - len(missing), 0
+    total, to_issue, done, created = len(wanted), len(missing), 0, 0
     if progress:
-        progress(done, total)
+        progress(done, to_issue)
     now = timezone.now()
     for start in range(0, len(missing), BATCH):
         batch = missing[start : start + BATCH]
@@ -170,7 +176,7 @@ def certificates_issue(*, contest, progress=None) -> tuple[int, int]:
         created += len(made)
         done += len(batch)
         if progress:
-            progress(done, total)
+            progress(done, to_issue)
     return created, total
 
 
@@ -309,11 +315,22 @@ def certificate_pdf(cert: Certificate, *, url: str) -> bytes:
 
         issued = timezone.localtime(cert.issued_at)
         date = _("Ngày %(d)s tháng %(m)s năm %(y)s") % {"d": issued.day, "m": issued.month, "y": issued.year}
+        if cert.contest.doc_place:  # «Yên Bái, ngày 08 tháng 12 năm 2026», as the contest's documents date themselves
+            date = f"{cert.contest.doc_place}, {vi_date(issued.date())}"
         pdf.setFillColor(colors.HexColor("#111111"))
+        # The signature block of the contest's documents (contests.docx_party.signer): who signs,
+        # their title, room for the signature and seal, the name; the organizers when unset.
+        authority, title, name = signer(cert.contest)
+        lines = [line for line in (authority, title) if line] or [_("BAN TỔ CHỨC CUỘC THI")]
         pdf.setFont("NotoSerif", 12)
-        pdf.drawCentredString(width - 210, 150, date)
+        y_sign = 172
+        pdf.drawCentredString(width - 210, y_sign, date)
         pdf.setFont("NotoSerif-Bold", 13)
-        pdf.drawCentredString(width - 210, 130, _("BAN TỔ CHỨC CUỘC THI"))
+        for line in lines:
+            y_sign -= 18
+            pdf.drawCentredString(width - 210, y_sign, line)
+        if name:
+            pdf.drawCentredString(width - 210, 56, name)
 
         size = 104
         qr = QrCodeWidget(url, barLevel="M")

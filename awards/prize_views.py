@@ -3,9 +3,9 @@ amendment of a published result, the award list and the prize list workbook). Th
 prize lifecycle (`contests.prizes`, through `quiz.services.prizes` and `essays.judging`)."""
 
 from django.contrib import messages
-from django.db.models import Case, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -16,14 +16,13 @@ from contests.downloads import download as file_download
 from contests.permissions import permission_required
 from contests.selectors import contest_for_request
 from essays import judging as essay_judging
-from essays.models import EssayPrize
+from essays.models import EssayPrize, JudgingRound
 from essays.services import EssayError
 from quiz.enums import PrizeStatus
 from quiz.errors import QuizError
 from quiz.models import Prize, Round
-from quiz.services import prizes as quiz_prizes
 
-from . import exports, rules
+from . import exports, publication, rules, services
 
 
 def _round(pk) -> Round:
@@ -33,28 +32,44 @@ def _round(pk) -> Round:
     return round
 
 
+def _in_verdict_order(prizes: list) -> tuple[list, list, list]:
+    """The winners pages' three groups: those awaiting a verdict first (where the work is), then
+    the verified ones (folded), then those found not valid; each by place."""
+    by_status = {status: [p for p in prizes if p.status == status] for status in PrizeStatus.values}
+    return by_status[PrizeStatus.DRAFT], by_status[PrizeStatus.VERIFIED], by_status[PrizeStatus.INVALID]
+
+
 @permission_required("awards.view_winners")
 def winners(request, pk):
-    """Winner verification: the draft list with contact details, a verdict per winner."""
+    """Winner verification: the draft list with contact details, a verdict per winner, and the
+    undecided integrity cases about each winner (a «not valid» verdict may decide them)."""
     round = _round(pk)
     prizes = list(
         Prize.objects.filter(round=round)
         .select_related("user__profile", "entry__best_attempt__organization", "verified_by")
-        .order_by(Case(When(status=PrizeStatus.INVALID, then=1), default=0), "rank")
+        .order_by("rank", "pk")
     )
     warnings = integrity.winner_warnings(round=round, prizes=prizes)
+    listed = [p.user_id for p in prizes if p.status != PrizeStatus.INVALID]
+    cases = integrity.open_cases_by_user(contest=round.contest, user_ids=listed)
     units = organization_labels(p.entry.best_attempt.organization for p in prizes)
     published = round.results_published_at is not None
     for p in prizes:
         p.actions = contest_prizes.allowed_actions(p, published=published)
         p.warnings = warnings.get(p.pk, [])
+        p.cases = cases.get(p.user_id, []) if p.status != PrizeStatus.INVALID else []
         p.unit_label = units[p.entry.best_attempt.organization_id]  # the unit with its party committee
+    waiting, verified, invalid = _in_verdict_order(prizes)
     context = {
         "round": round,
         "prizes": prizes,
+        "waiting": waiting,
+        "verified": verified,
+        "invalid": invalid,
         "pending": contest_prizes.awaiting_verification(prizes),
         "ready": contest_prizes.fully_verified(prizes),
         "warned": len(warnings),
+        "open_cases": sum(len(p.cases) for p in prizes),
         "fast_seconds": integrity.FAST_FULL_SECONDS,
     }
     return render(request, "awards/winners.html", context)
@@ -75,10 +90,10 @@ def _prize_decision(request, decide, done: str) -> None:
 @permission_required("awards.verify_prize")
 @require_POST
 def prize_verify(request, pk):
-    prize = get_object_or_404(Prize.objects.select_related("round", "user"), pk=pk)
-    note = request.POST.get("note", "")
+    prize = get_object_or_404(Prize.objects.select_related("round__contest", "user"), pk=pk)
+    note, keys = request.POST.get("note", ""), request.POST.getlist("case")
     _prize_decision(
-        request, lambda **kw: quiz_prizes.prize_verify(prize=prize, note=note, **kw),
+        request, lambda **kw: services.quiz_prize_decide(prize=prize, text=note, case_keys=keys, **kw),
         _("Đã ghi kết quả xác minh: %(name)s.") % {"name": prize.user.full_name},
     )  # fmt: skip
     return redirect("reports:winners", pk=prize.round_id)
@@ -88,10 +103,10 @@ def prize_verify(request, pk):
 @require_POST
 def prize_amend(request, pk):
     """«Sửa kết quả đã công bố»: a published weekly prize changes only here, with a reason."""
-    prize = get_object_or_404(Prize.objects.select_related("round", "user"), pk=pk)
-    reason = request.POST.get("reason", "")
+    prize = get_object_or_404(Prize.objects.select_related("round__contest", "user"), pk=pk)
+    reason, keys = request.POST.get("reason", ""), request.POST.getlist("case")
     _prize_decision(
-        request, lambda **kw: quiz_prizes.prize_amend(prize=prize, reason=reason, **kw),
+        request, lambda **kw: services.quiz_prize_decide(prize=prize, text=reason, amend=True, case_keys=keys, **kw),
         _("Đã sửa kết quả đã công bố: %(name)s.") % {"name": prize.user.full_name},
     )  # fmt: skip
     return redirect("reports:winners", pk=prize.round_id)
@@ -133,15 +148,19 @@ def essay_winners(request):
         EssayPrize.objects.filter(essay__phase__contest=contest_for_request(request, drafts=True))
         .select_related("essay__subject_organization", "essay__submitter", "verified_by")
         .prefetch_related("essay__authors__organization")
-        .order_by(Case(When(status=PrizeStatus.INVALID, then=1), default=0), "rank")
+        .order_by("rank", "pk")
     )
     # A phase's prize list is published once any of its awarded essays is on the public site;
     # from then on a change is an amendment (with a reason), not a verification.
     published_phases = {p.essay.phase_id for p in prizes if p.essay.published_at}
     for p in prizes:
         p.actions = contest_prizes.allowed_actions(p, published=p.essay.phase_id in published_phases)
+    waiting, verified, invalid = _in_verdict_order(prizes)
     context = {
         "prizes": prizes,
+        "waiting": waiting,
+        "verified": verified,
+        "invalid": invalid,
         "pending": contest_prizes.awaiting_verification(prizes),
         "ready": contest_prizes.fully_verified(prizes),
     }
@@ -171,3 +190,53 @@ def essay_prize_amend(request, pk):
         _("Đã sửa kết quả đã công bố của bài %(code)s.") % {"code": prize.essay.code},
     )  # fmt: skip
     return redirect("reports:essay_winners")
+
+
+# --- «Công bố kết quả»: a confirmation first (awards.publication) ------------------------------------
+
+
+def _publish_page(request, *, preview, title, back, done, publish, template_context):
+    if request.method == "POST":
+        if request.POST.get("confirm") != "1":
+            messages.error(request, _("Hãy đánh dấu ô xác nhận trước khi công bố."))
+        else:
+            try:
+                result = publish(override_reason=request.POST.get("override_reason", ""))
+            except (QuizError, EssayError) as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(request, done(result))
+                return redirect(back)
+    context = {"preview": preview, "title": title, "back": back, **template_context}
+    return render(request, "awards/publish_confirm.html", context)
+
+
+@permission_required("quiz.run_round")
+def publish_round(request, pk):
+    """«Công bố kết quả» of a weekly round: what becomes public, then the publication (refused
+    while an integrity case about a winner is undecided, unless overridden with a reason)."""
+    round = _round(pk)
+    return _publish_page(
+        request,
+        preview=publication.round_preview(round=round),
+        title=_("Công bố kết quả: %(name)s") % {"name": round.name},
+        back=reverse("quiz:manage_round", args=[round.pk]),
+        done=lambda _r: _("Đã công bố kết quả tuần thi."),
+        publish=lambda **kw: publication.round_publish(round=round, by=request.user, **kw),
+        template_context={"round": round, "part": "quiz", "winners_url": reverse("reports:winners", args=[round.pk])},
+    )
+
+
+@permission_required("essays.run_judging")
+def publish_essays(request, pk):
+    """«Công bố giải và đăng bài đoạt giải» of the final judging round, with the same confirmation."""
+    round = get_object_or_404(JudgingRound.objects.select_related("phase__contest"), pk=pk)
+    return _publish_page(
+        request,
+        preview=publication.essay_preview(round=round),
+        title=_("Công bố giải bài viết: %(name)s") % {"name": round.name},
+        back=reverse("judging:manage_round", args=[round.pk]),
+        done=lambda n: _("Đã công bố giải và đăng %(n)d bài đoạt giải.") % {"n": n},
+        publish=lambda **kw: publication.essays_publish(round=round, by=request.user, **kw),
+        template_context={"round": round, "part": "essays", "winners_url": reverse("reports:essay_winners")},
+    )

@@ -45,6 +45,13 @@ _THEME_FONT_ATTRIBUTES = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:
 _THEME_COLOR_ATTRIBUTES = ("w:themeColor", "w:themeShade", "w:themeTint")
 
 
+def signer(contest) -> tuple[str, str, str]:
+    """Who signs the contest's documents, as printed under the text (the DOCX reports, the
+    certificates): the authority («T/M BAN THƯỜNG VỤ») and the title in capitals, then the name
+    — from the contest's settings (`doc_signer_*`)."""
+    return contest.doc_signer_authority.upper(), contest.doc_signer_title.upper(), contest.doc_signer_name
+
+
 def vi_date(day: datetime.date) -> str:
     """«ngày 05 tháng 02 năm 2026»: a day below 10 and the months 1 and 2 take a leading zero
     (Hướng dẫn 36-HD/VPTW), so no digit can be added by hand."""
@@ -341,9 +348,9 @@ class PartyDocument:
             paragraph.paragraph_format.space_after = Pt(0)
             self.run(paragraph, f"- {name}{'.' if index == len(recipients) - 1 else ','}", size=Pt(12))
         center = WD_ALIGN_PARAGRAPH.CENTER
-        lines = [contest.doc_signer_authority.upper(), contest.doc_signer_title.upper()]
-        self._cell_text(right, lines[0], bold=True, align=center)
-        for text in [*lines[1:], "", "", "", contest.doc_signer_name]:
+        authority, title, name = signer(contest)
+        self._cell_text(right, authority, bold=True, align=center)
+        for text in [title, "", "", "", name]:
             paragraph = right.add_paragraph()
             paragraph.alignment = center
             paragraph.paragraph_format.space_after = Pt(0)

@@ -13,13 +13,16 @@ candidates, what "published" means); the steps are written once, here.
   was drafted for) and are skipped, so everyone below moves up one place. A prize already on the
   list keeps its record (status, who verified it) and only follows its tier and rank; a
   candidate who no longer makes the list loses a draft before publication.
-- **Not valid** needs a reason and re-drafts at once: the SAME behaviour for both parts.
+- **Not valid** needs a reason and re-drafts at once: the SAME behaviour for both parts. A part
+  may do more first (`PrizePart.on_found_invalid`: the quiz takes the entry out of the ranking).
+  A verified prize is never verified a second time (`allowed_actions`).
 - **Publication** waits until the list is `fully_verified`; which step a prize may take at any
   moment is `allowed_actions`, asked by the pages and by `prize_verify` / `prize_amend` alike.
 - **After publication** nothing changes except through `prize_amend`, which needs a reason and
   appends {at, by, reason, from, to} to the prize's `amendments`; every other prize whose tier
   moves because of it gets the same record. A candidate who joins the list after publication
-  starts as a draft the secretariat verifies as usual.
+  starts as a draft the secretariat verifies as usual. Verified winners whose tier changes, and a
+  newcomer once verified, are told (`PrizePart.tell_moved`).
 - **Figures**: a not-valid prize is kept for the record but counts nowhere:
   `Prize.objects.valid()` / `EssayPrize.objects.valid()` are behind every figure and export.
 """
@@ -59,9 +62,14 @@ def awaiting_verification(prizes: Iterable) -> int:
 class PrizeActions:
     """What the secretariat may do with one prize now (`allowed_actions`)."""
 
-    verify: bool = False  # a verdict, valid or not valid (prize_verify)
+    verify_valid: bool = False  # «Xác minh hợp lệ» (prize_verify, valid=True): a draft only
+    verify_invalid: bool = False  # «Không hợp lệ» (prize_verify, valid=False): a draft, or a verified prize before publication
     amend_invalid: bool = False  # «sửa kết quả đã công bố»: find a published prize not valid (prize_amend)
     amend_restore: bool = False  # «sửa kết quả đã công bố»: restore a prize found not valid (prize_amend)
+
+    @property
+    def verify(self) -> bool:
+        return self.verify_valid or self.verify_invalid
 
     @property
     def amend(self) -> bool:
@@ -73,14 +81,15 @@ def allowed_actions(prize, *, published: bool) -> PrizeActions:
     only these forms; `prize_verify` and `prize_amend` refuse anything else):
 
     - a draft takes a verdict, before publication or after it (a prize that joined the list since);
-    - before publication a verified prize may take a verdict again (a note, or found not valid);
-      a prize found not valid takes none (its tier went to the next candidate);
+    - before publication a verified prize may still be found not valid, but is never verified a
+      second time (a double click or a second secretary wrote identical decisions); a prize found
+      not valid takes none (its tier went to the next candidate);
     - after publication a verified prize changes only by an amendment finding it not valid, and a
       prize found not valid only by an amendment restoring it."""
     if prize.status == PrizeStatus.DRAFT:
-        return PrizeActions(verify=True)
+        return PrizeActions(verify_valid=True, verify_invalid=True)
     if not published:
-        return PrizeActions(verify=prize.status == PrizeStatus.VERIFIED)
+        return PrizeActions(verify_invalid=prize.status == PrizeStatus.VERIFIED)
     if prize.status == PrizeStatus.VERIFIED:
         return PrizeActions(amend_invalid=True)
     return PrizeActions(amend_restore=True)
@@ -135,6 +144,18 @@ class PrizePart:
     def on_invalid_after_publication(self, prize) -> None:
         """A published prize was found not valid: take it off the public pages."""
 
+    def on_found_invalid(self, prize, *, scope, reason: str) -> None:
+        """The secretariat found a prize not valid (a verdict or an amendment, never a prize that
+        merely fell off the list): what else follows in the part, before the list is re-drafted
+        (the quiz takes the entry out of the ranking: see QuizPrizes)."""
+
+    def on_restored(self, prize, *, scope) -> None:
+        """An amendment restored a prize found not valid: undo `on_found_invalid`."""
+
+    def tell_moved(self, prizes: list) -> None:
+        """After publication, verified winners whose tier changed (moved up by an amendment) or
+        who joined the list and were verified: tell them (contests.notifications)."""
+
 
 def _stamp(by, reason: str, before: dict, after: dict) -> dict:
     return {
@@ -149,6 +170,12 @@ def _stamp(by, reason: str, before: dict, after: dict) -> dict:
 
 def _state(prize) -> dict:
     return {"status": prize.status, "tier": prize.tier, "rank": prize.rank}
+
+
+def _tier_moved(prize) -> bool:
+    """Whether the prize's last amendment changed its tier (not only its place)."""
+    last = prize.amendments[-1] if prize.amendments else None
+    return bool(last) and last["from"].get("tier") != last["to"].get("tier")
 
 
 def _redraft(*, part: PrizePart, scope, by=None, reason: str = "") -> list:
@@ -192,6 +219,8 @@ def _redraft(*, part: PrizePart, scope, by=None, reason: str = "") -> list:
         part.model.objects.filter(pk__in=[p.pk for p in dropped]).delete()
     part.model.objects.bulk_update(changed, ["tier", "rank", "status", "amendments"])
     part.model.objects.bulk_create(new)
+    if published:
+        part.tell_moved([p for p in changed if p.status == PrizeStatus.VERIFIED and _tier_moved(p)])
     return sorted(part.prizes(scope).valid(), key=lambda p: p.rank)
 
 
@@ -227,9 +256,12 @@ def prize_verify(*, part: PrizePart, prize, by, valid: bool, note: str = ""):
     prize = part.model.objects.select_for_update().get(pk=prize.pk)
     scope = part.scope_of(prize)
     published = part.is_published(scope)
-    if not allowed_actions(prize, published=published).verify:
+    actions = allowed_actions(prize, published=published)
+    if not (actions.verify_valid if valid else actions.verify_invalid):
         if published:
             raise part.error(_("Kết quả đã công bố; chỉ có thể sửa qua «sửa kết quả đã công bố», có ghi lý do."))
+        if prize.status == PrizeStatus.VERIFIED:
+            raise part.error(_("Giải này đã được xác minh hợp lệ; không ghi thêm một quyết định giống hệt."))
         raise part.error(_("Giải này đã được xác định không hợp lệ và đã chuyển cho người kế tiếp."))
     note = (note or "").strip()
     if not valid and not note:
@@ -241,9 +273,11 @@ def prize_verify(*, part: PrizePart, prize, by, valid: bool, note: str = ""):
         action=Action.PRIZE_VERIFY if valid else Action.PRIZE_INVALID, obj=prize, by=by, reason=note, data=_state(prize)
     )
     if not valid:
+        part.on_found_invalid(prize, scope=scope, reason=note)
         _redraft(part=part, scope=scope, by=by, reason=note)
     elif published:
         part.on_verified_after_publication(prize)
+        part.tell_moved([prize])
     return prize
 
 
@@ -272,9 +306,13 @@ def prize_amend(*, part: PrizePart, prize, by, valid: bool, reason: str):
     prize.save(update_fields=["status", "verified_by", "verified_at", "amendments"])
     decision_record(action=Action.PRIZE_AMEND, obj=prize, by=by, reason=reason, data={"from": before, "to": _state(prize)})
     if valid:
+        part.on_restored(prize, scope=scope)
         part.on_verified_after_publication(prize)
     else:
         part.on_invalid_after_publication(prize)
+        part.on_found_invalid(prize, scope=scope, reason=reason[:500])
     _redraft(part=part, scope=scope, by=by, reason=reason[:500])
     prize.refresh_from_db()
+    if valid and prize.status == PrizeStatus.VERIFIED:
+        part.tell_moved([prize])
     return prize

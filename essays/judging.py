@@ -397,6 +397,27 @@ class EssayPrizes(prizes.PrizePart):
         # An essay published for a prize it should not have had leaves the public site.
         Essay.objects.filter(pk=prize.essay_id).update(published_at=None)
 
+    def tell_moved(self, prizes):
+        """After publication: a verified essay prize whose tier changed, or that joined the list
+        and was verified, is told to its submitter (once per prize and tier)."""
+        from django.conf import settings
+        from django.urls import reverse
+
+        from contests import notifications
+
+        for prize in EssayPrize.objects.filter(pk__in=[p.pk for p in prizes]).select_related("essay__submitter", "essay__phase"):
+            notifications.notify(
+                user=prize.essay.submitter,
+                kind=notifications.Kind.PRIZE_WON,
+                key=f"prize_won:essay:{prize.pk}:{prize.tier}",
+                context={
+                    "tier_label": prize.get_tier_display(),
+                    "scope_name": f"{prize.essay.phase.name} – {prize.essay.code} «{prize.essay.title}»",
+                    "url": settings.SITE_URL + reverse("essays:public", args=[prize.essay.code]),
+                    "hotline": settings.CONTEST_HOTLINE,
+                },
+            )
+
 
 def prizes_award(*, round: JudgingRound, plan=PRIZE_PLAN, by=None) -> list[EssayPrize]:
     """Draft the prizes from the final ranking (the seed: 10 — 1 first, 2 second, 3 third, 4
@@ -438,15 +459,24 @@ def _notify_assignments(round: JudgingRound, created: list) -> None:
 
 
 @transaction.atomic
-def prizes_publish(*, round: JudgingRound, by=None) -> int:
-    """Publish a fully verified prize list: the awarded essays appear on the public site."""
+def prizes_publish(*, round: JudgingRound, by=None, reason: str = "", data: dict | None = None) -> int:
+    """Publish a fully verified prize list, once: the awarded essays appear on the public site.
+    A list already published changes only through «sửa kết quả đã công bố» (prize_amend), never a
+    second publication (which would log a second «Công bố kết quả»). `reason` and `data` go into
+    the decision (awards.publication records an override of open integrity cases there)."""
+    round = JudgingRound.objects.select_for_update().get(pk=round.pk)
     awarded = EssayPrize.objects.filter(essay__round_entries__round=round).valid()
+    if EssayPrizes().is_published(round):
+        raise EssayError(_("Giải bài viết của vòng này đã được công bố; chỉ có thể sửa qua «sửa kết quả đã công bố»."))
     if not prizes.fully_verified(awarded.only("status")):
         if not awarded.exists():
             raise EssayError(_("Chưa có danh sách giải."))
         raise EssayError(_("Tổ Thư ký chưa xác minh hết các bài đạt giải; chỉ công bố danh sách đã xác minh."))
     published = Essay.objects.filter(prize__in=awarded, published_at__isnull=True).update(published_at=timezone.now())
-    decision_record(action=Action.PUBLISH, obj=round, by=by, data={"prizes": awarded.count(), "essays_published": published})
+    decision_record(
+        action=Action.PUBLISH, obj=round, by=by, reason=reason,
+        data={"prizes": awarded.count(), "essays_published": published, **(data or {})},
+    )  # fmt: skip
     _notify_results(round, awarded)
     return published
 

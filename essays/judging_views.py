@@ -240,9 +240,8 @@ def manage_action(request, pk, action):
         elif action == "prizes":
             prizes = judging.prizes_award(round=round, by=request.user)
             messages.success(request, _("Đã lập danh sách %(n)d giải; chờ Tổ Thư ký xác minh.") % {"n": len(prizes)})
-        elif action == "publish":
-            n = judging.prizes_publish(round=round, by=request.user)
-            messages.success(request, _("Đã công bố giải và đăng %(n)d bài đoạt giải.") % {"n": n})
+        elif action == "publish":  # publishing asks for a confirmation first (awards.publication)
+            return redirect("reports:publish_essays", pk=round.pk)
         else:
             raise Http404
     except EssayError as exc:

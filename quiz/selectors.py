@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from contests.cleaning import normalize_text
 
 from . import lean, limits, pool_cache, ranking, rules
-from .enums import QuestionStatus, RankingRule, ReviewPolicy, RoundKind
+from .enums import PrizeStatus, QuestionStatus, RankingRule, ReviewPolicy, RoundKind
 from .models import Attempt, AttemptQuestion, Prize, Question, Round, RoundEntry, RoundQuestion
 
 
@@ -246,12 +246,49 @@ def ranked_counts(*, round_ids) -> dict[int, int]:
 
 
 def valid_prizes_by_user(*, round: Round) -> dict[int, str]:
-    """The published leaderboard's prize column: each winner's tier, for the prizes that count
-    (Prize.objects.valid()), once the results are published. One query (none before)."""
+    """The published leaderboard's prize column: each winner's tier, once the results are
+    published, for the prizes the secretariat has verified — a prize that joined the list after
+    publication (someone above was found not valid) shows only once it is verified too. One query
+    (none before publication)."""
     if not round.results_published_at:
         return {}
-    prizes = Prize.objects.valid().filter(round=round).only("user_id", "tier")
+    prizes = Prize.objects.filter(round=round, status=PrizeStatus.VERIFIED).only("user_id", "tier")
     return {p.user_id: p.get_tier_display() for p in prizes}
+
+
+def removed_places(*, round: Round) -> dict[int, int]:
+    """Where the leaderboard notes that an entry left the ranking because its prize was found not
+    valid (docs/decisions.md): {the place it held: how many}. The note goes just above the entry
+    now at that place; no name, no reason in public. One query."""
+    rows = Prize.objects.filter(round=round, status=PrizeStatus.INVALID, entry__disqualified=True).values_list("rank", flat=True)
+    return dict(Counter(rows))
+
+
+@dataclass(frozen=True)
+class PrizeOutcome:
+    """What «Kết quả của tôi» says about a contestant's prize in a round."""
+
+    tier_label: str
+    valid: bool
+    reason: str  # the secretariat's reason when not valid
+    removed: bool = False  # found not valid: the entry left the ranking (else it fell off the list)
+
+
+def prize_outcomes_for_user(*, user, contest) -> dict[int, PrizeOutcome]:
+    """A contestant's prizes by round: a verified one once the results are published; one found
+    not valid, which took the entry out of the ranking; and a published one an amendment above
+    took off the list — each with the reason, which only she sees. One query."""
+    out = {}
+    prizes = Prize.objects.filter(user=user, round__contest=contest).select_related("round", "entry")
+    for prize in prizes:
+        if prize.status == PrizeStatus.VERIFIED and prize.round.results_published_at:
+            out[prize.round_id] = PrizeOutcome(prize.get_tier_display(), True, "")
+        elif prize.status == PrizeStatus.INVALID and prize.entry_id and prize.entry.disqualified:
+            reason = prize.amendments[-1]["reason"] if prize.amendments else prize.note
+            out[prize.round_id] = PrizeOutcome(prize.get_tier_display(), False, reason, removed=True)
+        elif prize.status == PrizeStatus.INVALID and prize.amendments and prize.round.results_published_at:
+            out[prize.round_id] = PrizeOutcome(prize.get_tier_display(), False, prize.amendments[-1]["reason"])
+    return out
 
 
 def attempts_this_week(*, user, contest, now=None) -> list[Attempt]:

@@ -15,11 +15,12 @@ from contests.rules import contest_is_writable, read_only_message
 from contests.selectors import contest_for_request
 
 from . import autosave, rules, selectors
+from .enums import PrizeStatus
 from .errors import QuizError
 from .forms import PredictionForm, parse_answers
 from .models import Round
 from .services import attempts as attempt_services
-from .services.prizes import round_prizes_draft, round_publish_results
+from .services.prizes import round_prizes_draft
 from .services.rounds import round_approve
 from .session_user import with_cached_user
 
@@ -150,7 +151,8 @@ def my_results(request):
         standings.append((round, entry, selectors.contestant_place(entry=entry, round=round)))
     standings.sort(key=lambda s: (s[0].kind, s[0].number))
     ranked = selectors.ranked_counts(round_ids=[r.pk for r, _e, place in standings if place]) if standings else {}
-    standings = [(r, e, place, ranked.get(r.pk)) for r, e, place in standings]
+    outcomes = selectors.prize_outcomes_for_user(user=request.user, contest=contest) if standings else {}
+    standings = [(r, e, place, ranked.get(r.pk), outcomes.get(r.pk)) for r, e, place in standings]
     # Blocks from the layers above (certificates, award forms), each with its own template.
     blocks = [
         block
@@ -169,7 +171,8 @@ def leaderboard(request, pk):
     live_allowed = request.user.has_perm("quiz.view_live_ranking")
     if not round.results_published_at and not live_allowed:
         return render(request, "quiz/leaderboard_unpublished.html", {"round": round}, status=200)
-    entries = selectors.leaderboard(round=round, limit=500 if live_allowed else 100)
+    limit = 500 if live_allowed else 100
+    entries = selectors.leaderboard(round=round, limit=limit)
     units = organization_labels(e.best_attempt.organization for e in entries)
     prizes = selectors.valid_prizes_by_user(round=round)
     for e in entries:
@@ -180,9 +183,13 @@ def leaderboard(request, pk):
         entry = selectors.entries_for_user(user=request.user, contest=round.contest).get(round.pk)
         place = selectors.contestant_place(entry=entry, round=round)
         mine = {"entry": entry, "place": place} if place else None
+    removed = selectors.removed_places(round=round)
+    for place, e in enumerate(entries, start=1):
+        e.removed_above = removed.pop(place, 0)
     context = {
         "round": round, "entries": entries, "live": not round.results_published_at, "me": me, "mine": mine,
         "prizes": bool(prizes), "ranked": selectors.ranked_counts(round_ids=[round.pk])[round.pk],
+        "removed_below": sum(removed.values()) if len(entries) < limit else 0,  # the whole ranking is shown
     }  # fmt: skip
     return render(request, "quiz/leaderboard.html", context)
 
@@ -200,10 +207,15 @@ def _round_for_staff(pk) -> Round:
 @permission_required("quiz.manage_round")
 def manage_round(request, pk):
     round = _round_for_staff(pk)
+    prizes = list(round.prizes.select_related("user", "entry__best_attempt__organization").order_by("rank"))
+    prizes.sort(key=lambda p: p.status == PrizeStatus.INVALID)  # the prizes that count first, by place
+    units = organization_labels(p.entry.best_attempt.organization for p in prizes)
+    for p in prizes:
+        p.unit_label = units[p.entry.best_attempt.organization_id]  # the unit under its full name
     context = {
         "round": round,
         "stats": selectors.round_stats(round=round),
-        "prizes": list(round.prizes.select_related("user", "entry__best_attempt__organization").order_by("rank")),
+        "prizes": prizes,
         "problems": [] if round.is_sealed else selectors.round_problems(round=round),
         "published": [] if round.is_sealed else selectors.pool_published_questions(round=round),
         "can_organize": request.user.has_perm("quiz.run_round"),
@@ -220,13 +232,13 @@ def manage_round_action(request, pk, action):
             round=round, by=request.user, confirm_published=request.POST.get("confirm_published") == "1"
         ),
         "prizes": lambda: round_prizes_draft(round=round, by=request.user),
-        "publish": lambda: round_publish_results(round=round, by=request.user),
     }
     done = {
         "approve": _("Đã duyệt và niêm phong bộ câu hỏi."),
         "prizes": _("Đã lập danh sách giải dự kiến."),
-        "publish": _("Đã công bố kết quả tuần thi."),
     }
+    if action == "publish":  # publishing asks for a confirmation first (awards.publication)
+        return redirect("reports:publish_round", pk=round.pk)
     if action not in actions:
         raise Http404
     try:

@@ -38,13 +38,15 @@ QUERIES = {
     "result_page": Budget(2, "the result: the attempt and the contestant's entry"),
     "whole_attempt": Budget(50, "a whole attempt: the start, the page, 20 autosaves, submit, the result", at_most=True),
     "leaderboard_page": Budget(
-        8,
+        9,
         (
             "a published leaderboard, for a contestant not on it: the round, the user, their roles, the entries, "
-            "the units' names, the prizes, the viewer's own entry, the count of the ranked"
+            "the units' names, the prizes, the places of entries found not valid, the viewer's own entry, the count of the ranked"
         ),
     ),
-    "my_results": Budget(12, "/quiz/my-results/: the page, the certificates (one or several) and the contest chooser"),
+    "my_results": Budget(
+        13, "/quiz/my-results/: the page, the contestant's prizes, the certificates (one or several) and the contest chooser"
+    ),
     "receipt_check": Budget(8, "checking a receipt against a published round", at_most=True),
     "seal_content": Budget(3, "`seal_content` of a round, whatever its pool"),
     "winner_details_form": Budget(
@@ -65,7 +67,7 @@ QUERIES = {
     # The secretariat's reports
     "dashboard": Budget(14, "/reports/: both tables (12), the member lists, the contest chooser"),
     "stats_cached": Budget(2, "/stats/ from the cache: the contest and the chooser's list"),
-    "round_winners": Budget(5, "a round's winners page"),
+    "round_winners": Budget(10, "a round's winners page, with the undecided integrity cases about its winners"),
     "awards": Budget(5, "/reports/awards/"),
     "integrity": Budget(11, "/reports/integrity/"),
     "summary_docx": Budget(20, "the summary report (DOCX)", at_most=True),

@@ -37,6 +37,29 @@ def round_results_notify(round: Round) -> None:
     )
 
 
+def prizes_moved_notify(*, round: Round, prizes) -> None:
+    """After publication: each verified winner whose tier changed (someone above was found not
+    valid, or restored) or who joined the list and was verified hears their prize now. Once per
+    prize and tier (the key), in this transaction."""
+    from django.conf import settings
+
+    from contests import notifications
+
+    url = settings.SITE_URL + reverse("quiz:leaderboard", args=[round.pk])
+    for prize in Prize.objects.filter(pk__in=[p.pk for p in prizes]).select_related("user"):
+        notifications.notify(
+            user=prize.user,
+            kind=notifications.Kind.PRIZE_WON,
+            key=f"prize_won:quiz:{prize.pk}:{prize.tier}",
+            context={
+                "tier_label": prize.get_tier_display(),
+                "scope_name": f"{round.name} – {round.contest.name}",
+                "url": url,
+                "hotline": settings.CONTEST_HOTLINE,
+            },
+        )
+
+
 def rounds_announce_opened(*, now=None) -> int:
     """«Tuần thi mới mở»: each sealed weekly round that has opened and not closed is announced once
     to those who asked for it (opt-in). Safe to run again (the beat runs it every minute)."""

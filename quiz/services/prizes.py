@@ -11,9 +11,14 @@ from contests import prizes
 from contests.decisions import Action, decision_record
 from quiz import ranking, receipts
 from quiz.errors import QuizError
-from quiz.models import Prize, Round
+from quiz.models import Prize, Round, RoundEntry
 from quiz.services.attempts import finalize_round_attempts
-from quiz.services.notifications import round_results_notify
+from quiz.services.notifications import prizes_moved_notify, round_results_notify
+
+# How an entry taken out of the ranking by its prize found not valid says so (RoundEntry's
+# disqualified_reason): an amendment restoring the prize puts back only an entry still out for
+# this reason, never one an integrity decision took out since. Stored data, not interface text.
+INVALID_PRIZE_REASON = "Giải không hợp lệ: "
 
 
 class QuizPrizes(prizes.PrizePart):
@@ -41,6 +46,39 @@ class QuizPrizes(prizes.PrizePart):
 
     def is_published(self, scope):
         return scope.results_published_at is not None
+
+    def on_found_invalid(self, prize, *, scope, reason):
+        """«A prize found not valid leaves the ranking» (docs/decisions.md): the winner's entry is
+        taken out like a disqualified one, so the public leaderboard, her own place and «thứ 9 / N»
+        leave her out, everyone below moves up one place, and the checks (verify_results, the
+        results bundle) read the same `disqualified` flag."""
+        RoundEntry.objects.filter(pk=prize.entry_id).update(
+            disqualified=True, disqualified_reason=(INVALID_PRIZE_REASON + reason)[:500]
+        )
+        self._rerank(scope)
+
+    def on_restored(self, prize, *, scope):
+        entry = RoundEntry.objects.filter(pk=prize.entry_id).first()
+        if entry is None or not entry.disqualified:
+            return
+        if not entry.disqualified_reason.startswith(INVALID_PRIZE_REASON):
+            raise QuizError(
+                _("Thí sinh đang bị loại khỏi xếp hạng theo một quyết định rà soát; hãy xem lại quyết định đó trước.")
+            )
+        RoundEntry.objects.filter(pk=entry.pk).update(disqualified=False, disqualified_reason="")
+        self._rerank(scope)
+
+    def _rerank(self, scope):
+        """After an entry leaves or rejoins the ranking: the frozen count of full scores follows
+        (the prediction rule compares with it) and every best attempt is re-picked against it."""
+        if scope.full_score_actual is not None:
+            scope.full_score_actual = ranking.live_full_score_count(round=scope)
+            scope.save(update_fields=["full_score_actual"])
+        ranking.entries_rebuild(round=scope)
+
+    def tell_moved(self, prizes):
+        if prizes:
+            prizes_moved_notify(round=Round.objects.select_related("contest").get(pk=prizes[0].round_id), prizes=prizes)
 
     def prepare(self, scope):
         """The list is drafted from final results: the round is closed, attempts left open are
@@ -88,8 +126,10 @@ def prize_amend(*, prize: Prize, by, valid: bool, reason: str) -> Prize:
 
 
 @transaction.atomic
-def round_publish_results(*, round: Round, by) -> Round:
-    """Publish the round's results and its prize list (the public leaderboard opens)."""
+def round_publish_results(*, round: Round, by, reason: str = "", data: dict | None = None) -> Round:
+    """Publish the round's results and its prize list (the public leaderboard opens). `reason` and
+    `data` go into the decision (awards.publication records an override of open integrity cases
+    there); the pages publish through awards.publication, which asks for a confirmation."""
     round = Round.objects.select_for_update().get(pk=round.pk)
     if not round.is_closed:
         raise QuizError(_("Chỉ công bố kết quả sau khi tuần thi đã đóng."))
@@ -103,6 +143,9 @@ def round_publish_results(*, round: Round, by) -> Round:
     round.results_published_at = timezone.now()
     round.results_published_by = by
     round.save(update_fields=["results_published_at", "results_published_by"])
-    decision_record(action=Action.PUBLISH, obj=round, by=by, data={"prizes": Prize.objects.filter(round=round).valid().count()})
+    decision_record(
+        action=Action.PUBLISH, obj=round, by=by, reason=reason,
+        data={"prizes": Prize.objects.filter(round=round).valid().count(), **(data or {})},
+    )  # fmt: skip
     round_results_notify(round)
     return round

@@ -96,15 +96,28 @@ def test_the_task_twice_issues_once_and_reports_progress(client, known_contest, 
         response = client.post("/reports/certificates/")
     job = ExportJob.objects.get(kind="certificates")
     run_certificates(job_id=job.pk)  # a redelivered task
-    ExportJob.objects.filter(pk=job.pk).update(status=ExportJob.Status.RUNNING)
-    run_certificates(job_id=job.pk)  # even one that runs the whole issue again
-
     job.refresh_from_db()
     assert response["Location"] == f"/reports/certificates/jobs/{job.pk}/"
     assert (job.status, job.rows_done, job.rows_total) == ("done", 3, 3)
-    assert Certificate.objects.count() == 3
     page = client.get(response["Location"]).content.decode()
     assert "3/3 giấy" in page and 'http-equiv="refresh"' not in page
+
+    ExportJob.objects.filter(pk=job.pk).update(status=ExportJob.Status.RUNNING)
+    run_certificates(job_id=job.pk)  # even one that runs the whole issue again: nothing left to issue
+    job.refresh_from_db()
+    assert (job.status, job.rows_done, job.rows_total) == ("done", 0, 0)
+    assert Certificate.objects.count() == 3
+
+
+def test_progress_counts_this_runs_certificates_not_the_ones_issued_before(known_contest):  # noqa: F811
+    contest, _tax, _power = known_contest
+    certs.certificates_issue(contest=contest)
+    issued = Certificate.objects.count()
+    Certificate.objects.filter(pk=Certificate.objects.order_by("pk").first().pk).delete()  # one is missing again
+    calls = []
+    created, total = certs.certificates_issue(contest=contest, progress=lambda done, n: calls.append((done, n)))
+    assert (created, total) == (1, issued)
+    assert calls == [(0, 1), (1, 1)]  # never «2/3» before the run has done anything
 
 
 def test_essay_prize_gives_each_author_a_certificate_the_submitter_downloads(known_contest):  # noqa: F811
@@ -301,3 +314,25 @@ def test_award_details_list_query_count(client, known_contest, django_assert_num
     EssayPrize.objects.create(essay=essay, tier=PrizeTier.FIRST, rank=1, status=PrizeStatus.VERIFIED)
     with django_assert_num_queries(QUERIES["awards"]):
         client.get("/reports/awards/")
+
+
+def test_the_certificate_is_signed_by_the_contests_signer(known_contest, monkeypatch):  # noqa: F811
+    from reportlab.pdfgen.canvas import Canvas
+
+    contest, _tax, _power = known_contest
+    contest.doc_signer_authority, contest.doc_signer_title, contest.doc_signer_name = (
+        "T/M Ban Thường vụ",
+        "Phó Bí thư",
+        "Cao Xuân Chiểu",
+    )
+    contest.save()
+    certs.certificates_issue(contest=contest)
+    cert = Certificate.objects.select_related("contest").filter(kind=Certificate.Kind.PARTICIPATION).first()
+    drawn = []
+    original = Canvas.drawCentredString
+    monkeypatch.setattr(
+        Canvas, "drawCentredString", lambda self, x, y, text, *a, **k: drawn.append(text) or original(self, x, y, text, *a, **k)
+    )
+    certs.certificate_pdf(cert, url="https://cuocthi.example.vn/verify/X/")
+    # The same block as the contest's DOCX reports (contests.docx_party.signer).
+    assert drawn[1:] == ["T/M BAN THƯỜNG VỤ", "PHÓ BÍ THƯ", "Cao Xuân Chiểu"]

@@ -112,6 +112,8 @@ def test_essay_from_submission_to_prize_on_the_public_site(browser, live_server)
         secretary_page.locator(f"[data-essay-prize='{code}']").get_by_role("button", name="Xác minh hợp lệ").click()
         expect(secretary_page.get_by_text(f"Đã ghi kết quả xác minh bài {code}.")).to_be_visible()
     expect(secretary_page.get_by_text("Đã xác minh toàn bộ; Ban Tổ chức có thể công bố giải.")).to_be_visible()
+    page.get_by_role("link", name="Công bố giải và đăng bài đoạt giải").click()  # a confirmation first
+    page.get_by_label("Tôi đã xem danh sách trên và đồng ý công bố.").check()
     page.get_by_role("button", name="Công bố giải và đăng bài đoạt giải").click()
     expect(page.get_by_text("Đã công bố giải và đăng 2 bài đoạt giải.")).to_be_visible()
 

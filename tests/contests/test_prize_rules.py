@@ -35,10 +35,11 @@ def test_fully_verified_means_no_draft_left_and_something_to_award(statuses):
 @pytest.mark.parametrize(
     ("status", "published", "expected"),
     [
-        (PrizeStatus.DRAFT, False, prizes.PrizeActions(verify=True)),
-        (PrizeStatus.VERIFIED, False, prizes.PrizeActions(verify=True)),
+        (PrizeStatus.DRAFT, False, prizes.PrizeActions(verify_valid=True, verify_invalid=True)),
+        # A verified prize may still be found not valid, never verified a second time.
+        (PrizeStatus.VERIFIED, False, prizes.PrizeActions(verify_invalid=True)),
         (PrizeStatus.INVALID, False, prizes.PrizeActions()),
-        (PrizeStatus.DRAFT, True, prizes.PrizeActions(verify=True)),  # joined the list after publication
+        (PrizeStatus.DRAFT, True, prizes.PrizeActions(verify_valid=True, verify_invalid=True)),  # joined after publication
         (PrizeStatus.VERIFIED, True, prizes.PrizeActions(amend_invalid=True)),
         (PrizeStatus.INVALID, True, prizes.PrizeActions(amend_restore=True)),
     ],

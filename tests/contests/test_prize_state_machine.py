@@ -36,7 +36,7 @@ from essays.models import Essay
 from essays.services import EssayError
 from quiz import selectors
 from quiz.errors import QuizError
-from quiz.models import Prize, Round
+from quiz.models import Prize, Round, RoundEntry
 from quiz.services.attempts import attempt_start, attempt_submit
 from quiz.services.prizes import (
     QUIZ_PRIZES,
@@ -73,10 +73,12 @@ class Part:
     verify: Callable  # (prize, valid, note)
     amend: Callable  # (prize, valid, reason)
     publish: Callable
-    publishable_again: bool  # publishing a published list again is refused (quiz) or changes nothing (essays)
+    publishable_again: bool  # publishing a published list again (refused in both parts)
     is_published: Callable  # () -> bool
     shown: Callable  # () -> holders shown as winners on the public pages
     figures: Callable  # () -> the count of prizes in the units' figures
+    out: Callable = set  # () -> holders out of the ranking (quiz: an entry whose prize was found not valid)
+    invalid_leaves_ranking: bool = False  # a verdict «not valid» takes the holder out of the ranking (quiz)
 
 
 class PrizeLifecycle(RuleBasedStateMachine):
@@ -87,6 +89,7 @@ class PrizeLifecycle(RuleBasedStateMachine):
         self.savepoint = transaction.savepoint()
         self.drafted = False
         self.verified: set[int] = set()  # prizes seen verified, and what they must stay
+        self.found_invalid: set[int] = set()  # holders a verdict or an amendment found not valid
 
     def teardown(self):
         transaction.savepoint_rollback(self.savepoint)
@@ -132,6 +135,10 @@ class PrizeLifecycle(RuleBasedStateMachine):
             with pytest.raises(self.part.error, match="không hợp lệ và đã chuyển cho người kế tiếp"):
                 self.part.verify(prize, True, "")
             return
+        if prize.status == PrizeStatus.VERIFIED:  # a second «Xác minh» writes no second identical decision
+            with pytest.raises(self.part.error, match="đã được xác minh hợp lệ"):
+                self.part.verify(prize, True, "Đơn vị đã xác nhận")
+            return
         self.part.verify(prize, True, "Đơn vị đã xác nhận")
         self.verified.add(prize.pk)
 
@@ -152,6 +159,7 @@ class PrizeLifecycle(RuleBasedStateMachine):
             self.part.verify(prize, False, " ")
         self.part.verify(prize, False, REASON)
         self.verified.discard(prize.pk)
+        self.found_invalid.add(self._holder(prize))
         assert type(prize).objects.get(pk=prize.pk).status == PrizeStatus.INVALID
 
     @rule()
@@ -181,8 +189,10 @@ class PrizeLifecycle(RuleBasedStateMachine):
         assert len(amended.amendments) > before and amended.amendments[-1]["reason"] == "Khiếu nại được chấp nhận"
         if valid:
             self.verified.add(prize.pk)
+            self.found_invalid.discard(self._holder(prize))
         else:
             self.verified.discard(prize.pk)
+            self.found_invalid.add(self._holder(prize))
 
     # --- what always holds --------------------------------------------------------------------------
 
@@ -198,11 +208,17 @@ class PrizeLifecycle(RuleBasedStateMachine):
             assert prizes == []
             return
         not_valid = {self._holder(p) for p in prizes if p.status == PrizeStatus.INVALID}
-        ranking = self.part.ranking
+        # A holder out of the ranking leaves no place: everyone below moves up one.
+        ranking = [pk for pk in self.part.ranking if pk not in self.part.out()]
         eligible = [pk for pk in ranking if pk not in self.part.ineligible and pk not in not_valid]
         expected = [(pk, tier, ranking.index(pk) + 1) for pk, tier in zip(eligible, self.part.tiers)]
         valid = sorted(self.part.prizes().valid(), key=lambda p: p.rank)
         assert [(self._holder(p), p.tier, p.rank) for p in valid] == expected
+
+    @invariant()
+    def a_holder_found_not_valid_leaves_the_ranking(self):
+        """Only a verdict or an amendment takes an entry out, never a prize that fell off the list."""
+        assert self.part.out() == (self.found_invalid if self.part.invalid_leaves_ranking else set())
 
     @invariant()
     def verified_stays_verified(self):
@@ -268,6 +284,8 @@ def test_the_quiz_prize_lifecycle_keeps_its_invariants():
         is_published=published,
         shown=lambda: set(selectors.valid_prizes_by_user(round=Round.objects.get(pk=round.pk))),
         figures=lambda: sum(sum(row.prizes.values()) for row in unit_table(contest=round.contest, round=round)),
+        out=lambda: set(RoundEntry.objects.filter(round=round, disqualified=True).values_list("user_id", flat=True)),
+        invalid_leaves_ranking=True,
     )
     with time_machine.travel(round.closes_at + datetime.timedelta(minutes=1), tick=True):  # the round has closed
         _run(part, examples=25)
@@ -298,7 +316,7 @@ def test_the_essay_prize_lifecycle_keeps_its_invariants():
         verify=lambda prize, valid, note: judging.prize_verify(prize=prize, by=secretary, valid=valid, note=note),
         amend=lambda prize, valid, reason: judging.prize_amend(prize=prize, by=organizer, valid=valid, reason=reason),
         publish=lambda: judging.prizes_publish(round=final, by=organizer),
-        publishable_again=True,
+        publishable_again=False,
         is_published=lambda: essay_part.is_published(final),
         shown=lambda: {e.pk for e in Essay.objects.filter(phase=phase, published_at__isnull=False)},
         figures=lambda: sum(row.essays_awarded for row in unit_table(contest=phase.contest)),
