@@ -17,7 +17,7 @@ from quiz import lean, limits, pool_cache, ranking, receipts, scoring
 from quiz.enums import AttemptStatus, RoundKind
 from quiz.errors import QuizError
 from quiz.models import Attempt, AttemptQuestion, Option, Round, RoundEntry
-from quiz.services.deadlines import attempt_deadline, extra_minutes_subquery
+from quiz.services.deadlines import attempt_deadline, attempts_past_close_redate, extra_minutes_subquery
 
 # A submit that left the phone before the deadline may arrive a little after it.
 SUBMIT_GRACE = datetime.timedelta(seconds=15)
@@ -343,7 +343,10 @@ def attempt_finalize(*, attempt: Attempt) -> Attempt:
 
 def finalize_expired_attempts(*, limit: int = 1000) -> int:
     """Finalize open attempts whose deadline (plus grace) has passed, then commit the results of
-    every round that has closed since (quiz.receipts.round_commit). Safe to run twice."""
+    every round that has closed since (quiz.receipts.round_commit). Safe to run twice. First, an
+    attempt started across an early close gets its deadline back under the close
+    (`quiz.services.deadlines.attempts_past_close_redate`)."""
+    attempts_past_close_redate()
     cutoff = timezone.now() - SUBMIT_GRACE
     ids = list(Attempt.objects.filter(status=AttemptStatus.OPEN, deadline__lt=cutoff).values_list("pk", flat=True)[:limit])
     for pk in ids:

@@ -4,7 +4,7 @@ limit + the contestant's extra minutes, the round's close)."""
 import datetime
 
 from django.db import transaction
-from django.db.models import OuterRef, Subquery, Sum
+from django.db.models import F, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,6 +26,27 @@ def attempt_time_allowed(*, round: Round, extra_minutes: int = 0) -> datetime.ti
     """The time an attempt may take before the close cuts it: the round's limit plus the
     contestant's extra minutes."""
     return datetime.timedelta(seconds=round.time_limit_seconds, minutes=extra_minutes)
+
+
+def attempts_past_close_redate() -> int:
+    """Open attempts whose deadline lies after their round's close get the rule's deadline again
+    (the beat, before finalizing). Only one path makes such an attempt: a start whose request read
+    the round just before an early close committed (quiz.services.rounds.round_close_early) and
+    created its attempt just after that close redated the open ones. The start's hot path does not
+    read the round again under a lock for this; the beat repairs it within a minute, before
+    anything counts (the attempt is finalized at its repaired deadline, what it saved after the
+    close never counts). Returns how many were repaired."""
+    stale = Attempt.objects.filter(status=AttemptStatus.OPEN, deadline__gt=F("round__closes_at")).select_related("round")
+    repaired = 0
+    with transaction.atomic():
+        for attempt in stale.select_for_update(of=("self",)):
+            extra = TimeExtension.objects.filter(round=attempt.round, user_id=attempt.user_id).aggregate(total=Sum("minutes"))
+            attempt.deadline = attempt_deadline(
+                round=attempt.round, started_at=attempt.started_at, extra_minutes=extra["total"] or 0
+            )
+            attempt.save(update_fields=["deadline"])
+            repaired += 1
+    return repaired
 
 
 def extra_minutes_by_user(*, round: Round) -> dict[int, int]:

@@ -269,3 +269,31 @@ def test_the_round_page_costs_the_same_for_one_window_change_or_three(client, or
     round_close_early(round=three, closes_at=timezone.now() + HOUR, by=organizer, reason="Lộ đáp án")
 
     assert cost(one) == cost(three)
+
+
+def test_a_start_that_read_the_round_before_the_early_close_is_brought_under_it_by_the_beat(organizer):
+    """The one path to an open attempt past its round's close: a start whose request read the round
+    just before the early close committed (its stale copy says the window is open). The beat's
+    first step gives it the rule's deadline again, before anything is finalized or counted."""
+    from quiz.services.attempts import finalize_expired_attempts
+
+    round = sealed_round()
+    stale_copy = Round.objects.get(pk=round.pk)
+    late = contestant()
+    now = timezone.now()
+    with time_machine.travel(now, tick=False):
+        round_close_early(round=round, by=organizer, reason="Đáp án bị lộ trên mạng xã hội")
+        straggler = attempt_start(round=stale_copy, user=late)  # the request that read the round before
+    assert straggler.deadline > now  # what the race leaves behind
+
+    with time_machine.travel(now + 30 * datetime.timedelta(seconds=1), tick=False):
+        finalize_expired_attempts()
+
+    straggler.refresh_from_db()
+    assert straggler.deadline == now
+    with time_machine.travel(now + 2 * MINUTE, tick=False):
+        finalize_expired_attempts()
+    straggler.refresh_from_db()
+    assert straggler.status != AttemptStatus.OPEN
+    report = verify_results(contest_slug=round.contest.slug)
+    assert report.ok, "\n".join(report.lines()[:20])
