@@ -25,6 +25,7 @@ from contests.text import excel_text
 
 from .enums import MemberStatus
 from .models import Member, Organization, User
+from .phone import GENERIC as PHONE_GENERIC
 from .phone import normalize_phone
 from .rules import units_in_reach
 from .selectors import organization_labels
@@ -142,8 +143,12 @@ def _parse(rows: list[tuple], *, by: User, default: Organization | None, result:
         else:
             try:
                 phone = normalize_phone(phone_text)
-            except ValidationError:
-                problems.append(_("số điện thoại «%(v)s» không hợp lệ (cần số di động 10 chữ số)") % {"v": phone_text[:20]})
+            except ValidationError as exc:
+                # The cause when accounts.phone knows it (a number in scientific form, a landline…).
+                why = exc.messages[0].rstrip(".")
+                if exc.messages[0] == str(PHONE_GENERIC):
+                    why = _("số điện thoại «%(v)s» không hợp lệ (cần số di động 10 chữ số)") % {"v": phone_text[:20]}
+                problems.append(why[:1].lower() + why[1:])
         if phone and phone in phones:
             problems.append(_("số điện thoại %(p)s trùng với dòng %(r)d") % {"p": phone, "r": phones[phone]})
         email = email.lower()
