@@ -141,12 +141,15 @@ class MemberRow:
     sms_count: int
 
 
-def rows_for_page(members) -> list[MemberRow]:
-    """The page's people with their units' labels and their last invitation per channel: three
-    queries whatever the page holds (the people, their deliveries, the units)."""
+def rows_for_page(members, *, unit: Organization) -> tuple[list[MemberRow], str]:
+    """The page's people with their units' labels and their last invitation per channel, and the
+    label of `unit`: three queries whatever the page holds (the people with their units, their
+    deliveries, the units' ancestors)."""
     deliveries = InvitationDelivery.objects.exclude(status=InvitationStatus.CANCELLED).order_by("-created_at", "-pk")
-    people = list(members.prefetch_related(Prefetch("deliveries", queryset=deliveries, to_attr="recent")))
-    labels = organization_labels(Organization.objects.filter(pk__in={m.organization_id for m in people}))
+    people = list(
+        members.select_related("organization").prefetch_related(Prefetch("deliveries", queryset=deliveries, to_attr="recent"))
+    )
+    labels = organization_labels([unit, *(m.organization for m in people)])
     statuses = dict(MemberStatus.choices)
     kinds = dict(InvitationStatus.choices)
     rows = []
@@ -169,4 +172,4 @@ def rows_for_page(members) -> list[MemberRow]:
                 sms_count=sms_count,
             )
         )
-    return rows
+    return rows, labels[unit.pk]

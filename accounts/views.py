@@ -289,15 +289,18 @@ def unit_members(request, pk):
     unit = _unit(request, pk)
     show = request.GET.get("show", "")
     listing = member_rows(organization=unit, show=show)
-    page = Paginator(listing.members, MEMBERS_PAGE).get_page(request.GET.get("page"))
+    paginator = Paginator(listing.members, MEMBERS_PAGE)
+    paginator.count = listing.counts[listing.show or "all"]  # counted already, with the other filters
+    page = paginator.get_page(request.GET.get("page"))
+    rows, unit_label = rows_for_page(page.object_list, unit=unit)
     context = {
         "unit": unit,
-        "unit_label": organization_label(unit),
+        "unit_label": unit_label,
         "show": listing.show,
         "filters": listing.filters,
         "counts": listing.counts,
         "page": page,
-        "rows": rows_for_page(page.object_list),
+        "rows": rows,
         "sms_limit": invitations.SMS_PER_MEMBER,
     }
     return render(request, "accounts/unit_members.html", context)
