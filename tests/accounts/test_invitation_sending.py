@@ -225,3 +225,17 @@ def test_the_member_page_costs_the_same_queries_for_one_or_many(client, tree, co
 
     with django_assert_num_queries(QUERIES["unit_members_page"]):
         assert client.get(f"/accounts/units/{tree['tax'].pk}/members/").status_code == 200
+
+
+def test_anonymizing_a_person_blanks_where_their_invitations_went(tree, sms_outbox, django_capture_on_commit_callbacks):
+    from accounts import privacy
+
+    with django_capture_on_commit_callbacks(execute=True):
+        invitations.invitations_queue(organization=tree["tax"], by=tree["officer"])
+    ngoc = tree["people"][0]
+    person = contestant(user__phone=ngoc.phone, user__phone_verified=True)
+
+    privacy.person_anonymize(user=person)
+
+    assert set(InvitationDelivery.objects.filter(member=ngoc).values_list("address", flat=True)) == {""}
+    assert InvitationDelivery.objects.exclude(member=ngoc).exclude(address="").count() == 2
