@@ -32,17 +32,21 @@ from contests.sms import SmsCeilingReached, send_sms
 from .enums import InvitationChannel, InvitationStatus, MemberStatus
 from .members import invitation_link
 from .models import InvitationBatch, InvitationDelivery, Member, Organization, User
+from .phone import is_mobile
 
 PER_ADDRESS_PER_DAY = 1
 SMS_PER_MEMBER = 3
-
 Channel = InvitationChannel
 Status = InvitationStatus
+# What never reached anyone does not count against the limits: a gateway down all morning must
+# not cost a person their invitation of the day.
+NOT_COUNTED = (Status.CANCELLED, Status.FAILED)
 
 
 def invitation_addresses(member: Member) -> list[tuple[str, str]]:
-    """(channel, address) an invitation goes to: the number always, the e-mail when listed."""
-    out = [(Channel.SMS, member.phone)]
+    """(channel, address) an invitation goes to: the number always (unless it is no longer a
+    mobile number: an anonymized line's placeholder), the e-mail when listed."""
+    out = [(Channel.SMS, member.phone)] if is_mobile(member.phone) else []
     if member.email:
         out.append((Channel.EMAIL, member.email))
     return out
@@ -85,7 +89,7 @@ def invitations_queue(
     addresses = {a for _c, a in wanted}
     today = (
         InvitationDelivery.objects.filter(address__in=addresses, created_at__gte=_day_start(now))
-        .exclude(status=Status.CANCELLED)
+        .exclude(status__in=NOT_COUNTED)
         .values_list("channel", "address")
         .annotate(n=Count("pk"))
         .order_by()
@@ -93,7 +97,7 @@ def invitations_queue(
     used_today = {(c, a): n for c, a, n in today}
     sms_so_far = dict(
         InvitationDelivery.objects.filter(member__in=people, channel=Channel.SMS)
-        .exclude(status=Status.CANCELLED)
+        .exclude(status__in=NOT_COUNTED)
         .values_list("member_id")
         .annotate(n=Count("pk"))
         .order_by()

@@ -84,3 +84,9 @@ def normalize_phone(raw) -> str:
     if not _MOBILE.match(digits):
         raise ValidationError(_why(text, digits), code="invalid_phone")
     return digits
+
+
+def is_mobile(stored: str) -> bool:
+    """Whether a stored number (0XXXXXXXXX) is a mobile number one can text: not an anonymized
+    line's placeholder, not a value written around normalize_phone."""
+    return bool(_MOBILE.match(stored or ""))

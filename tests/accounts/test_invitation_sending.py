@@ -239,3 +239,15 @@ def test_anonymizing_a_person_blanks_where_their_invitations_went(tree, sms_outb
 
     assert set(InvitationDelivery.objects.filter(member=ngoc).values_list("address", flat=True)) == {""}
     assert InvitationDelivery.objects.exclude(member=ngoc).exclude(address="").count() == 2
+
+
+def test_an_invitation_that_failed_does_not_use_up_the_day_and_a_placeholder_is_not_texted(tree, sms_outbox):
+    long, ngoc = tree["people"][1], tree["people"][0]
+    invitations.invitations_queue(organization=tree["tax"], by=tree["officer"], member_ids=[long.pk])
+    InvitationDelivery.objects.update(status=InvitationStatus.FAILED)
+    Member.objects.filter(pk=ngoc.pk).update(phone="X000000001")
+
+    again = invitations.invitations_queue(organization=tree["tax"], by=tree["officer"], member_ids=[long.pk, ngoc.pk])
+
+    assert (again.sms, again.email) == (1, 1)
+    assert set(InvitationDelivery.objects.filter(member=ngoc).values_list("channel", flat=True)) == {"email"}
