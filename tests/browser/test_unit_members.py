@@ -72,3 +72,28 @@ def test_an_officer_imports_a_real_list_and_invites_by_sms(page, login, viewport
     resend.click()
     expect(page.get_by_text("chỉ nhận một lời mời mỗi ngày")).to_be_visible()
     assert len(sms.outbox) == 5
+
+
+def test_a_number_that_cannot_be_repaired_is_explained_on_the_phone(page, login, tmp_path):
+    from openpyxl import Workbook
+
+    from accounts.members import MEMBER_HEADERS
+
+    tax = OrganizationFactory(name="Đảng bộ Cục Thuế tỉnh")
+    officer = UserFactory(email="unitofficer@example.com")
+    unit_officer_assign(user=officer, organization=tax)
+    workbook = Workbook()
+    workbook.active.append(MEMBER_HEADERS)
+    workbook.active.append(["Nguyễn Văn An", 913222333, "", "", "", "Có"])
+    workbook.active.append(["Trần Thị Bình", "9,13E+08", "", "", "", "Không"])
+    workbook.save(tmp_path / "danh-sach.xlsx")
+
+    login("unitofficer@example.com")
+    page.goto(page.base_url + f"/accounts/units/{tax.pk}/members/import/")
+    page.get_by_label("Tệp Excel (.xlsx)").set_input_files(str(tmp_path / "danh-sach.xlsx"))
+    page.get_by_role("button", name="Nhập danh sách").click()
+
+    expect(page.get_by_role("alert")).to_contain_text("Dòng 3: số điện thoại «9,13E+08» đã bị bảng tính đổi sang dạng số mũ")
+    expect(page.get_by_role("alert")).not_to_contain_text("Dòng 2")
+    assert_fits_phone(page)
+    _shot(page, "officer-import-error-390")
