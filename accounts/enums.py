@@ -27,3 +27,18 @@ class MemberStatus(models.TextChoices):
     LISTED = "listed", _("Chưa gửi lời mời")
     SENT = "sent", _("Đã gửi lời mời")
     ACCEPTED = "accepted", _("Đã đăng ký")
+
+
+class InvitationChannel(models.TextChoices):
+    """How an invitation reaches a person: the number on the list always (sign-up is by SMS),
+    their e-mail address too when the list has one."""
+
+    SMS = "sms", _("Tin nhắn SMS")
+    EMAIL = "email", _("E-mail")
+
+
+class InvitationStatus(models.TextChoices):
+    QUEUED = "queued", _("Đang chờ gửi")
+    SENT = "sent", _("Đã gửi")
+    FAILED = "failed", _("Không gửi được")
+    CANCELLED = "cancelled", _("Không gửi (đã đăng ký)")

@@ -1,5 +1,6 @@
 """Member lists: a unit's people imported from Excel as invitations to sign up, the template
-of that workbook, and the invitation itself (a signed link; following it prefills the profile).
+of that workbook, and the invitation itself (a signed link; following it prefills the profile;
+accounts.invitations sends it).
 
 Who may import into which unit is accounts.rules.can_manage_unit: an officer only into their
 own subtree, organizers and the secretariat anywhere."""
@@ -8,10 +9,8 @@ import io
 import secrets
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -26,6 +25,7 @@ from contests.text import excel_text
 
 from .enums import MemberStatus
 from .models import Member, Organization, User
+from .phone import GENERIC as PHONE_GENERIC
 from .phone import normalize_phone
 from .rules import units_in_reach
 from .selectors import organization_labels
@@ -143,8 +143,12 @@ def _parse(rows: list[tuple], *, by: User, default: Organization | None, result:
         else:
             try:
                 phone = normalize_phone(phone_text)
-            except ValidationError:
-                problems.append(_("số điện thoại «%(v)s» không hợp lệ (cần số di động 10 chữ số)") % {"v": phone_text[:20]})
+            except ValidationError as exc:
+                # The cause when accounts.phone knows it (a number in scientific form, a landline…).
+                why = exc.messages[0].rstrip(".")
+                if exc.messages[0] == str(PHONE_GENERIC):
+                    why = _("số điện thoại «%(v)s» không hợp lệ (cần số di động 10 chữ số)") % {"v": phone_text[:20]}
+                problems.append(why[:1].lower() + why[1:])
         if phone and phone in phones:
             problems.append(_("số điện thoại %(p)s trùng với dòng %(r)d") % {"p": phone, "r": phones[phone]})
         email = email.lower()
@@ -303,41 +307,6 @@ def member_for_invitation(signed: str) -> Member | None:
     if not isinstance(token, str):
         return None
     return Member.objects.select_related("organization").filter(token=token).exclude(status=MemberStatus.ACCEPTED).first()
-
-
-def invitation_send(*, member: Member, base_url: str) -> bool:
-    """Send one invitation. Today by e-mail through Django's mail; the notifications being built
-    will route this function to SMS for people without an address. False when it cannot be sent
-    (no address, or already accepted); marks the member «sent» otherwise."""
-    if not member.email or member.status == MemberStatus.ACCEPTED:
-        return False
-    link = base_url.rstrip("/") + invitation_link(member)
-    subject = _("Mời tham gia cuộc thi trực tuyến")
-    body = _(
-        "Kính gửi đồng chí %(name)s,\n\n"
-        "Đơn vị %(unit)s mời đồng chí đăng ký tài khoản để tham gia cuộc thi. Bấm vào liên kết sau, "
-        "thông tin của đồng chí (họ tên, số điện thoại, đơn vị, chức vụ) đã được điền sẵn:\n\n%(link)s\n\n"
-        "Liên kết dùng được một lần. Nếu đồng chí không liên quan, xin bỏ qua thư này."
-    ) % {"name": member.full_name, "unit": member.organization.name, "link": link}
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [member.email])
-    Member.objects.filter(pk=member.pk).exclude(status=MemberStatus.ACCEPTED).update(
-        status=MemberStatus.SENT, sent_at=timezone.now()
-    )
-    return True
-
-
-def invitations_send(*, organization: Organization, base_url: str) -> tuple[int, int]:
-    """Send the invitations of a unit's subtree not yet sent: (sent, without an e-mail address)."""
-    pending = Member.objects.select_related("organization").filter(
-        organization__path__startswith=organization.path, status=MemberStatus.LISTED
-    )
-    sent = missing = 0
-    for member in pending:
-        if invitation_send(member=member, base_url=base_url):
-            sent += 1
-        else:
-            missing += 1
-    return sent, missing
 
 
 def invitation_matches(*, member: Member, user: User) -> bool:

@@ -3,12 +3,13 @@ from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models.functions import Lower
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from contests.cleaning import validate_line, validate_multiline, validate_person_name
 
-from .enums import MemberStatus, OrganizationKind
+from .enums import InvitationChannel, InvitationStatus, MemberStatus, OrganizationKind
 
 
 class UserManager(BaseUserManager):
@@ -349,3 +350,51 @@ class Member(models.Model):
 
     def __str__(self):
         return f"{self.full_name} ({self.phone})"
+
+
+class InvitationBatch(models.Model):
+    """One press of «Gửi lời mời» on a unit's page: the invitations queued together, whose
+    progress the officer follows (accounts.invitations)."""
+
+    organization = models.ForeignKey(Organization, verbose_name=_("đơn vị"), on_delete=models.CASCADE, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("người gửi"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("đợt gửi lời mời")
+        verbose_name_plural = _("các đợt gửi lời mời")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.organization} · {self.created_at:%d/%m/%Y %H:%M}"
+
+
+class InvitationDelivery(models.Model):
+    """One invitation to one person on a list by one channel: written when the officer sends,
+    sent by a Celery task after the commit (accounts.invitations.invitation_delivery_send). The
+    address is the one it went to; counted per address and day against the limits."""
+
+    batch = models.ForeignKey(InvitationBatch, verbose_name=_("đợt gửi"), on_delete=models.CASCADE, related_name="deliveries")
+    member = models.ForeignKey(Member, verbose_name=_("người được mời"), on_delete=models.CASCADE, related_name="deliveries")
+    channel = models.CharField(_("kênh"), max_length=8, choices=InvitationChannel.choices)
+    address = models.CharField(_("gửi tới"), max_length=254)
+    status = models.CharField(_("trạng thái"), max_length=10, choices=InvitationStatus.choices, default=InvitationStatus.QUEUED)
+    attempts = models.PositiveSmallIntegerField(_("số lần gửi"), default=0)
+    last_error = models.TextField(_("lỗi gần nhất"), blank=True)
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+    next_attempt_at = models.DateTimeField(_("gửi lần tới lúc"), default=timezone.now)
+    sent_at = models.DateTimeField(_("gửi lúc"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("lời mời đã gửi")
+        verbose_name_plural = _("lời mời đã gửi")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["channel", "address", "created_at"]),
+            models.Index(fields=["status", "next_attempt_at"]),
+        ]
+
+    def __str__(self):
+        return f"{self.get_channel_display()} → {self.member}"

@@ -328,6 +328,8 @@ def anonymize(*, user: User, label: str) -> None:
         member.position, member.is_party_member = "", False
         member.token = secrets.token_urlsafe(32)  # an invitation link already sent leads nowhere
         member.save(update_fields=["full_name", "phone", "email", "position", "is_party_member", "token", "updated_at"])
+        # Where its invitations went is the person's number and address too.
+        member.deliveries.update(address="")
     for assignment in UnitOfficer.objects.filter(user=user).select_related("user"):
         unit_officer_remove(assignment=assignment)
     user.full_name = label

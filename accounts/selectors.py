@@ -1,7 +1,11 @@
 from collections.abc import Iterable
+from dataclasses import dataclass
 
-from .enums import OrganizationKind
-from .models import Organization, Profile
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.utils.translation import gettext_lazy as _
+
+from .enums import InvitationChannel, InvitationStatus, MemberStatus, OrganizationKind
+from .models import InvitationDelivery, Member, Organization, Profile
 
 # Between the parts of a unit's full name: «Đảng bộ Cục Thuế tỉnh › Chi bộ Phòng Tổng hợp».
 LABEL_SEPARATOR = " › "
@@ -85,3 +89,87 @@ def organization_choice_groups() -> list[tuple[str, list[tuple[int, str]]]]:
         if by_kind.get(kind):
             groups.append((str(label), by_kind[kind]))
     return groups
+
+
+# --- A unit's member list and its invitations ----------------------------------------------------
+
+_INVITED = Exists(InvitationDelivery.objects.filter(member=OuterRef("pk")))
+MEMBER_FILTERS = {
+    "": (_("Tất cả"), Q()),
+    "not_invited": (_("Chưa mời"), ~Q(status=MemberStatus.ACCEPTED) & ~_INVITED),
+    "invited": (_("Đã mời, chưa đăng ký"), ~Q(status=MemberStatus.ACCEPTED) & _INVITED),
+    "signed_up": (_("Đã đăng ký"), Q(status=MemberStatus.ACCEPTED)),
+}
+
+
+@dataclass
+class MemberListing:
+    show: str
+    members: object  # the queryset of the chosen filter, paginated by the view
+    counts: dict  # filter → number of people ("all" for everyone)
+    filters: list  # (key, label, count)
+
+
+def member_rows(*, organization: Organization, show: str) -> MemberListing:
+    """The people of a unit's subtree for its member page, by filter (MEMBER_FILTERS), and how
+    many each filter holds (one query)."""
+    show = show if show in MEMBER_FILTERS else ""
+    subtree = Member.objects.filter(organization__path__startswith=organization.path)
+    counts = subtree.aggregate(**{key or "all": Count("pk", filter=q) for key, (_label, q) in MEMBER_FILTERS.items()})
+    members = subtree.filter(MEMBER_FILTERS[show][1]).order_by("organization__path", "full_name", "pk")
+    filters = [(key, label, counts[key or "all"]) for key, (label, _q) in MEMBER_FILTERS.items()]
+    return MemberListing(show=show, members=members, counts=counts, filters=filters)
+
+
+@dataclass
+class InvitationState:
+    """The last invitation by one channel: what the member page shows of it."""
+
+    status: str
+    label: str
+    at: object  # when it was sent, or queued
+    error: bool
+
+
+@dataclass
+class MemberRow:
+    member: Member
+    unit_label: str
+    status_label: str
+    sms: InvitationState | None
+    email: InvitationState | None
+    sms_count: int
+
+
+def rows_for_page(members, *, unit: Organization) -> tuple[list[MemberRow], str]:
+    """The page's people with their units' labels and their last invitation per channel, and the
+    label of `unit`: three queries whatever the page holds (the people with their units, their
+    deliveries, the units' ancestors)."""
+    deliveries = InvitationDelivery.objects.exclude(status=InvitationStatus.CANCELLED).order_by("-created_at", "-pk")
+    people = list(
+        members.select_related("organization").prefetch_related(Prefetch("deliveries", queryset=deliveries, to_attr="recent"))
+    )
+    labels = organization_labels([unit, *(m.organization for m in people)])
+    statuses = dict(MemberStatus.choices)
+    kinds = dict(InvitationStatus.choices)
+    rows = []
+    for member in people:
+        last = {}
+        for delivery in member.recent:
+            last.setdefault(delivery.channel, delivery)
+        states = {
+            channel: InvitationState(d.status, kinds[d.status], d.sent_at or d.created_at, d.status == InvitationStatus.FAILED)
+            for channel, d in last.items()
+        }
+        sms_count = sum(1 for d in member.recent if d.channel == InvitationChannel.SMS)
+        rows.append(
+            MemberRow(
+                member=member,
+                unit_label=labels.get(member.organization_id, ""),
+                status_label=statuses.get(member.status, ""),
+                sms=states.get(InvitationChannel.SMS),
+                email=states.get(InvitationChannel.EMAIL),
+                sms_count=sms_count,
+            )
+        )
+    return rows, labels[unit.pk]

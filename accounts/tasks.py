@@ -1,4 +1,5 @@
 from celery import shared_task
+from django.db import InterfaceError, OperationalError
 
 
 @shared_task(name="accounts.tasks.anonymize_archived", time_limit=60 * 60, soft_time_limit=55 * 60)
@@ -8,3 +9,38 @@ def anonymize_archived() -> int:
     from .privacy import retention_anonymize, retention_candidates
 
     return retention_anonymize(user_ids=retention_candidates())
+
+
+@shared_task(
+    name="accounts.tasks.send_invitation",
+    bind=True,
+    time_limit=60,
+    soft_time_limit=45,
+    max_retries=None,
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=1,
+    retry_backoff_max=30,
+)
+def send_invitation(self, *, delivery_id: int) -> str | None:
+    """Send one invitation (safe to run twice: invitation_delivery_send sends a queued row once).
+    A failure of the gateway, or the SMS ceiling, leaves the row queued: the task comes back at
+    the row's next attempt. As contests.tasks.send_notification."""
+    from .invitations import InvitationDelivery, Status, invitation_delivery_send
+
+    status = invitation_delivery_send(delivery_id=delivery_id)
+    if status == Status.QUEUED and not self.request.is_eager:
+        row = InvitationDelivery.objects.filter(pk=delivery_id).only("next_attempt_at").first()
+        if row is not None:
+            raise self.retry(eta=row.next_attempt_at)
+    return status
+
+
+@shared_task(name="accounts.tasks.requeue_stale_invitations", time_limit=120, soft_time_limit=100)
+def requeue_stale_invitations() -> int:
+    """Beat: queued invitations whose task was lost are sent again (each send is idempotent)."""
+    from .invitations import invitations_due
+
+    due = invitations_due()
+    for pk in due:
+        send_invitation.delay(delivery_id=pk)
+    return len(due)

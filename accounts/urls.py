@@ -14,5 +14,8 @@ urlpatterns = [
     path("invitation/<str:signed>/", views.invitation, name="invitation"),
     path("units/<int:pk>/members/import/", views.member_import, name="member_import"),
     path("units/<int:pk>/invitations/send/", views.invitations_send, name="invitations_send"),
+    path("units/<int:pk>/invitations/resend/", views.invitation_resend, name="invitation_resend"),
+    path("units/<int:pk>/invitations/<int:batch>/", views.invitation_batch, name="invitation_batch"),
+    path("units/<int:pk>/members/", views.unit_members, name="unit_members"),
     path("units/members-template.xlsx", views.member_template, name="member_template"),
 ]

@@ -2,22 +2,26 @@ from allauth.account import views as allauth_views
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from contests import notifications
 from contests.permissions import permission_required
 from contests.sms import SmsCeilingReached, SmsError, sms_ceiling_check
 
-from . import members, privacy
+from . import invitations, members, privacy
+from .enums import InvitationChannel
 from .forms import ConsentForm, DeletionRequestForm, MemberImportForm, ProfileForm
+from .models import InvitationBatch
 from .net import client_ip
 from .rules import get_unit_for_user, units_in_reach
-from .selectors import organization_label, profile_for_user
+from .selectors import member_rows, organization_label, profile_for_user, rows_for_page
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -204,7 +208,7 @@ def member_import(request, pk):
         summary, errors = members.members_import_upload(file=form.cleaned_data["file"], by=request.user, organization=unit)
         if summary:
             messages.success(request, summary)
-            return redirect("reports:unit", pk=unit.pk)
+            return redirect("accounts:unit_members", pk=unit.pk)
     context = {"form": form, "errors": errors, "unit": unit, "unit_label": organization_label(unit)}
     return render(request, "accounts/member_import.html", context, status=400 if errors else 200)
 
@@ -218,12 +222,85 @@ def member_template(request):
     return response
 
 
+def _queued_messages(request, result) -> None:
+    if result.batch is not None:
+        messages.success(
+            request,
+            _("Đang gửi lời mời cho %(n)d người: %(sms)d tin nhắn SMS, %(email)d e-mail.")
+            % {"n": result.people, "sms": result.sms, "email": result.email},
+        )
+    if result.limited:
+        messages.warning(
+            request,
+            ngettext(
+                "%(n)d người chưa được gửi thêm: mỗi số điện thoại, mỗi địa chỉ e-mail chỉ nhận một lời mời "
+                "mỗi ngày, và mỗi người nhận tối đa %(sms)d tin nhắn mời.",
+                "%(n)d người chưa được gửi thêm: mỗi số điện thoại, mỗi địa chỉ e-mail chỉ nhận một lời mời "
+                "mỗi ngày, và mỗi người nhận tối đa %(sms)d tin nhắn mời.",
+                result.limited,
+            )
+            % {"n": result.limited, "sms": invitations.SMS_PER_MEMBER},
+        )
+    elif result.batch is None:
+        messages.info(request, _("Không có ai cần gửi lời mời: mọi người trong danh sách đã được mời hoặc đã đăng ký."))
+
+
 @permission_required("accounts.manage_members")
 @require_POST
 def invitations_send(request, pk):
+    """Queue the invitations of everyone in the unit's subtree never invited (sent by the worker)."""
     unit = _unit(request, pk)
-    sent, missing = members.invitations_send(organization=unit, base_url=request.build_absolute_uri("/"))
-    messages.success(request, _("Đã gửi %(n)d lời mời.") % {"n": sent})
-    if missing:
-        messages.warning(request, _("%(n)d người chưa có e-mail nên chưa gửi được lời mời.") % {"n": missing})
-    return redirect(reverse("reports:unit", args=[unit.pk]))
+    result = invitations.invitations_queue(organization=unit, by=request.user)
+    _queued_messages(request, result)
+    if result.batch is not None:
+        return redirect("accounts:invitation_batch", pk=unit.pk, batch=result.batch.pk)
+    return redirect("accounts:unit_members", pk=unit.pk)
+
+
+@permission_required("accounts.manage_members")
+@require_POST
+def invitation_resend(request, pk):
+    """«Gửi lại» for one person of the unit's subtree who has not signed up, within the limits."""
+    unit = _unit(request, pk)
+    member_id = request.POST.get("member", "")
+    ids = [int(member_id)] if member_id.isdigit() else []
+    result = invitations.invitations_queue(organization=unit, by=request.user, member_ids=ids)
+    _queued_messages(request, result)
+    return redirect(reverse("accounts:unit_members", args=[unit.pk]) + "#m" + (member_id if member_id.isdigit() else ""))
+
+
+@permission_required("accounts.manage_members")
+def invitation_batch(request, pk, batch):
+    """A batch's progress: the page refreshes itself while invitations wait to be sent."""
+    unit = _unit(request, pk)
+    found = get_object_or_404(InvitationBatch, pk=batch, organization=unit)
+    progress = invitations.batch_progress(found)
+    channels = [(label, progress.by_channel[value]) for value, label in InvitationChannel.choices]
+    context = {"unit": unit, "unit_label": organization_label(unit), "batch": found, "progress": progress, "channels": channels}
+    return render(request, "accounts/invitation_batch.html", context)
+
+
+MEMBERS_PAGE = 50
+
+
+@permission_required("accounts.manage_members")
+def unit_members(request, pk):
+    """The unit's member list: who was invited, by which channel and when, and who signed up."""
+    unit = _unit(request, pk)
+    show = request.GET.get("show", "")
+    listing = member_rows(organization=unit, show=show)
+    paginator = Paginator(listing.members, MEMBERS_PAGE)
+    paginator.count = listing.counts[listing.show or "all"]  # counted already, with the other filters
+    page = paginator.get_page(request.GET.get("page"))
+    rows, unit_label = rows_for_page(page.object_list, unit=unit)
+    context = {
+        "unit": unit,
+        "unit_label": unit_label,
+        "show": listing.show,
+        "filters": listing.filters,
+        "counts": listing.counts,
+        "page": page,
+        "rows": rows,
+        "sms_limit": invitations.SMS_PER_MEMBER,
+    }
+    return render(request, "accounts/unit_members.html", context)

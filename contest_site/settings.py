@@ -236,6 +236,8 @@ CELERY_TASK_ROUTES = {
     "contests.tasks.send_notification": {"queue": "notifications"},
     "contests.tasks.requeue_stale_notifications": {"queue": "notifications"},
     "quiz.tasks.announce_opened_rounds": {"queue": "notifications"},
+    "accounts.tasks.send_invitation": {"queue": "notifications"},
+    "accounts.tasks.requeue_stale_invitations": {"queue": "notifications"},
     "reports.tasks.run_export": {"queue": "exports"},
     "awards.tasks.run_certificates": {"queue": "exports"},
     "quiz.tasks.analyse_closed_rounds": {"queue": "analysis"},
@@ -265,6 +267,10 @@ CELERY_BEAT_SCHEDULE = {
     },
     "contests-requeue-stale-notifications": {
         "task": "contests.tasks.requeue_stale_notifications",
+        "schedule": 120.0,
+    },
+    "accounts-requeue-stale-invitations": {
+        "task": "accounts.tasks.requeue_stale_invitations",
         "schedule": 120.0,
     },
     # Personal data past keeping (accounts.privacy.retention_candidates), once a day at night.

@@ -9,9 +9,9 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from accounts.enums import MemberStatus, OrganizationKind
-from accounts.models import Member, Organization
+from accounts.models import Organization
 from accounts.rules import get_unit_for_user, officer_roots, sees_every_unit
-from accounts.selectors import organization_labels
+from accounts.selectors import member_rows, organization_labels
 from contest_site.db_router import reading_from_replica
 from contests.downloads import download as file_download
 from contests.permissions import permission_required
@@ -72,7 +72,7 @@ def unit(request, pk):
     statuses = dict(MemberStatus.choices)
     # The unit and each unit under it in one pair of tables (a unit inside another counts for both).
     pairs = _pair(contest, [organization, *children], week)
-    listed = Member.objects.filter(organization__path__startswith=organization.path)
+    members = member_rows(organization=organization, show="").counts  # one query
     context = {
         "contest": contest,
         "unit": organization,
@@ -84,8 +84,7 @@ def unit(request, pk):
         "children": [(labels[row.unit.pk], row, week_row) for row, week_row in pairs[1:]],
         "absent_count": len(absentees),
         "page": page,
-        "to_invite": listed.filter(status=MemberStatus.LISTED).exclude(email="").count(),
-        "listed": listed.count(),
+        "members": members,
         "people": [(person, labels.get(person.organization_id, ""), statuses.get(person.status, "")) for person in page],
     }
     return render(request, "reports/unit.html", context)

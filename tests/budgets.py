@@ -72,6 +72,10 @@ QUERIES = {
     "integrity": Budget(11, "/reports/integrity/"),
     "summary_docx": Budget(20, "the summary report (DOCX)", at_most=True),
     "unit_page": Budget(25, "a unit officer's page: the week and who has not taken part", at_most=True),
+    "unit_members_page": Budget(
+        8,
+        "a unit's member list: the user, the units, the counts, the people, their invitations, the labels",
+    ),
     "decisions": Budget(12, "the decision log", at_most=True),
     # Operations
     "metrics_scrape": Budget(1, "a /metrics scrape, whatever the outbox holds"),

@@ -266,7 +266,7 @@ def test_officer_imports_through_the_page_and_sees_row_errors(client, tree):
 
     assert bad.status_code == 400
     assert "Dòng 2: thiếu họ và tên; số điện thoại «0912» không hợp lệ" in bad.content.decode()
-    assert good.status_code == 302 and good["Location"] == f"/reports/units/{tree['tax'].pk}/"
+    assert good.status_code == 302 and good["Location"] == f"/accounts/units/{tree['tax'].pk}/members/"
     assert Member.objects.count() == 3
 
 

@@ -119,6 +119,9 @@ def _urls(unit):
         ("get", f"/accounts/units/{unit.pk}/members/import/"),
         ("post", f"/accounts/units/{unit.pk}/members/import/"),
         ("post", f"/accounts/units/{unit.pk}/invitations/send/"),
+        ("post", f"/accounts/units/{unit.pk}/invitations/resend/"),
+        ("get", f"/accounts/units/{unit.pk}/members/"),
+        ("get", f"/accounts/units/{unit.pk}/invitations/1/"),
     ]
 
 

@@ -81,6 +81,7 @@ def test_the_kinds_of_work_each_have_their_queue():
     assert queue_of["contests.tasks.send_notification"] == "notifications"
     assert queue_of["contests.tasks.requeue_stale_notifications"] == "notifications"
     assert queue_of["quiz.tasks.announce_opened_rounds"] == "notifications"
+    assert queue_of["accounts.tasks.send_invitation"] == queue_of["accounts.tasks.requeue_stale_invitations"] == "notifications"
     assert queue_of["reports.tasks.run_export"] == queue_of["awards.tasks.run_certificates"] == "exports"
     assert {queue_of[n] for n in queue_of if ".analyse_" in n} == {"analysis"}
     # The contest's clock waits neither behind an export, an analysis, an SMS burst nor a nightly job.
@@ -292,7 +293,7 @@ def test_the_beats_messages_land_on_their_queues(broker):
             expected[queue] = expected.get(queue, 0) + 1
 
     assert {queue: _length(broker, queue) for queue in QUEUES} == {queue: expected.get(queue, 0) for queue in QUEUES}
-    assert expected["notifications"] == 2 and expected["celery"] == 1 and expected["housekeeping"] == 4
+    assert expected["notifications"] == 3 and expected["celery"] == 1 and expected["housekeeping"] == 4
 
 
 @pytest.mark.django_db(transaction=True)
