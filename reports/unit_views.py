@@ -100,7 +100,11 @@ def unit_absentees_download(request, pk):
     units = Organization.objects.filter(pk__in={a.organization_id for a in absentees} | {organization.pk})
     labels = organization_labels(units)
     stamp = timezone.localdate().strftime("%Y%m%d")
+    # The printed page's title: the contest, the unit's full name and the week (or the whole contest).
+    heading = " · ".join(
+        str(part) for part in (contest.name, labels.get(organization.pk, organization.name), week.name if week else "") if part
+    )
     return file_download(
         f"chua-tham-gia-{organization.pk}-{stamp}.xlsx",
-        lambda buffer: exports.absentees_workbook(buffer, absentees=absentees, labels=labels),
+        lambda buffer: exports.absentees_workbook(buffer, absentees=absentees, labels=labels, heading=heading),
     )

@@ -201,6 +201,9 @@ def test_the_page_shows_the_week_and_who_has_not_taken_part(client, tree, django
     workbook = load_workbook(io.BytesIO(client.get(f"/reports/units/{tree['tax'].pk}/absent.xlsx").content))
     names = [row[0] for row in workbook.active.iter_rows(min_row=2, values_only=True)]
     assert sorted(names) == ["Lê Thị Chưa Thi", "Đỗ Văn Vắng"]
+    # Printed, the page says whose list it is: the contest, the unit's full name, the week.
+    header = workbook.active.oddHeader.center.text
+    assert contest.name in header and tree["tax"].name in header and week.name in header and "Chưa tham gia" in header
 
     # The same number of queries for three more people who have not taken part.
     with django_assert_max_num_queries(QUERIES["unit_page"]) as before:
