@@ -223,7 +223,7 @@ def export(*, user: User) -> list:
 
     from contests.personal_data import Section, when
 
-    from .models import ProfileUnitChange
+    from .models import InvitationDelivery, ProfileUnitChange
     from .selectors import organization_labels, profile_for_user
 
     sections = [
@@ -265,6 +265,12 @@ def export(*, user: User) -> list:
          _("Trạng thái"): m.get_status_display(), _("Nhập lúc"): when(m.invited_at),
          _("Gửi lời mời lúc"): when(m.sent_at), _("Đăng ký lúc"): when(m.accepted_at)}
         for m in members
+    ]))  # fmt: skip
+    # Each invitation sent to those lines: by which channel, to which address, and what became of it.
+    sections.append(Section("invitations", _("Lời mời đã gửi"), [
+        {_("Đơn vị"): labels.get(d.member.organization_id, ""), _("Kênh"): d.get_channel_display(),
+         _("Gửi tới"): d.address, _("Trạng thái"): d.get_status_display(), _("Gửi lúc"): when(d.sent_at)}
+        for d in InvitationDelivery.objects.filter(member__in=members).select_related("member").order_by("created_at", "pk")
     ]))  # fmt: skip
     sections.append(Section("unit_officer", _("Cán bộ phụ trách đơn vị"), [
         {_("Đơn vị"): labels.get(a.organization_id, ""), _("Giao lúc"): when(a.assigned_at)} for a in assignments

@@ -35,7 +35,7 @@ from privacy.personal_data import person_data, person_data_json
 from quiz.models import Prize
 from reports import selectors
 from tests.audit.test_verify_results import built  # noqa: F401  (the fixture)
-from tests.factories import UserFactory, staff_user
+from tests.factories import UserFactory, contestant, staff_user
 
 pytestmark = pytest.mark.django_db
 
@@ -327,3 +327,17 @@ def test_placeholders_are_short_unique_and_never_a_mobile_number(a, b):
     assert (first == second) == (a == b)
     with pytest.raises(ValidationError):
         normalize_phone(first)
+
+
+def test_the_download_holds_the_invitations_sent_to_their_lines_and_no_one_elses(winner, django_capture_on_commit_callbacks):
+    from accounts import invitations
+
+    linked = winner["linked"]
+    with django_capture_on_commit_callbacks(execute=True):
+        invitations.invitations_queue(organization=linked.organization, by=staff_user(Role.ORGANIZER), member_ids=[linked.pk])
+
+    rows = _rows(_export(winner["user"]), "invitations")
+    assert rows and {r["Gửi tới"] for r in rows} <= {linked.phone, linked.email}
+    assert {r["Kênh"] for r in rows} == {"Tin nhắn SMS", "E-mail"}  # the line has an address: both channels
+    assert all(r["Đơn vị"] for r in rows)
+    assert _rows(_export(contestant()), "invitations") == []  # nobody else sees them
