@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from contests import notifications
@@ -223,7 +224,7 @@ def member_template(request):
 def invitations_send(request, pk):
     unit = _unit(request, pk)
     sent, missing = members.invitations_send(organization=unit, base_url=request.build_absolute_uri("/"))
-    messages.success(request, _("Đã gửi %(n)d lời mời.") % {"n": sent})
+    messages.success(request, ngettext("Đã gửi %(n)d lời mời.", "Đã gửi %(n)d lời mời.", sent) % {"n": sent})
     if missing:
         messages.warning(request, _("%(n)d người chưa có e-mail nên chưa gửi được lời mời.") % {"n": missing})
     return redirect(reverse("reports:unit", args=[unit.pk]))
