@@ -13,6 +13,7 @@ everyone (the worker fetches it without cookies) and holds nothing personal.
 
 import hashlib
 
+from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.http import HttpResponse
 from django.template.loader import render_to_string
@@ -44,7 +45,7 @@ def service_worker(request):
             "version": VERSION_PLACEHOLDER,
             "offline_url": reverse("quiz:offline"),
             "precache": [reverse("quiz:offline"), *asset_urls],
-            "static_prefix": static(""),
+            "static_prefix": settings.STATIC_URL,  # not static(""): the manifest storage has no entry for it
         },
     )
     digest = hashlib.sha256(script.encode())
