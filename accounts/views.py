@@ -226,7 +226,11 @@ def _queued_messages(request, result) -> None:
     if result.batch is not None:
         messages.success(
             request,
-            _("Đang gửi lời mời cho %(n)d người: %(sms)d tin nhắn SMS, %(email)d e-mail.")
+            ngettext(
+                "Đang gửi lời mời cho %(n)d người: %(sms)d tin nhắn SMS, %(email)d e-mail.",
+                "Đang gửi lời mời cho %(n)d người: %(sms)d tin nhắn SMS, %(email)d e-mail.",
+                result.people,
+            )
             % {"n": result.people, "sms": result.sms, "email": result.email},
         )
     if result.limited:

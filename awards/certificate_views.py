@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -171,7 +172,15 @@ def winner_details_list(request):
         except details.WinnerDetailsClosed as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, _("Đã gửi yêu cầu cho %(n)s người đạt giải chưa gửi thông tin.") % {"n": sent})
+            messages.success(
+                request,
+                ngettext(
+                    "Đã gửi yêu cầu cho %(n)s người đạt giải chưa gửi thông tin.",
+                    "Đã gửi yêu cầu cho %(n)s người đạt giải chưa gửi thông tin.",
+                    sent,
+                )
+                % {"n": sent},
+            )
         return redirect("reports:winner_details")
     prizes = details.winner_prizes(contest=contest)
     now = timezone.now()

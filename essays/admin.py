@@ -5,6 +5,7 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from contests.admin import ContestWritableInlineMixin, ContestWritableMixin, ReadOnlyMixin, posted_inline_fields
 
@@ -125,15 +126,22 @@ class EssayAdmin(ContestWritableMixin, admin.ModelAdmin):
             else:
                 done += 1
         if done:
-            self.message_user(request, done_message % {"n": done}, messages.SUCCESS)
+            self.message_user(request, done_message(done), messages.SUCCESS)
 
     @admin.action(description=_("Đăng trên trang cuộc thi"), permissions=["publish"])
     def publish(self, request, queryset):
-        self._run(request, queryset, essay_publish, _("Đã đăng %(n)d bài viết."))
+        self._run(
+            request,
+            queryset,
+            essay_publish,
+            lambda n: ngettext("Đã đăng %(n)d bài viết.", "Đã đăng %(n)d bài viết.", n) % {"n": n},
+        )
 
     @admin.action(description=_("Gỡ khỏi trang cuộc thi"), permissions=["publish"])
     def unpublish(self, request, queryset):
-        self._run(request, queryset, essay_unpublish, _("Đã gỡ %(n)d bài viết."))
+        self._run(
+            request, queryset, essay_unpublish, lambda n: ngettext("Đã gỡ %(n)d bài viết.", "Đã gỡ %(n)d bài viết.", n) % {"n": n}
+        )
 
 
 class CriterionInline(FrozenInlineMixin, ContestWritableInlineMixin, admin.TabularInline):
@@ -278,4 +286,5 @@ class AssignmentAdmin(ContestWritableMixin, admin.ModelAdmin):
 
         for assignment in queryset:
             sheet_reopen(assignment=assignment, by=request.user)
-        self.message_user(request, _("Đã mở lại %(n)d phiếu chấm.") % {"n": queryset.count()})
+        n = queryset.count()
+        self.message_user(request, ngettext("Đã mở lại %(n)d phiếu chấm.", "Đã mở lại %(n)d phiếu chấm.", n) % {"n": n})

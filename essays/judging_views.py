@@ -5,6 +5,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from contests.permissions import permission_required
@@ -222,10 +223,14 @@ def manage_action(request, pk, action):
     try:
         if action == "fill":
             n = judging.round_fill_from_screening(round=round)
-            messages.success(request, _("Đã đưa %(n)d bài đủ điều kiện vào vòng chấm.") % {"n": n})
+            messages.success(
+                request,
+                ngettext("Đã đưa %(n)d bài đủ điều kiện vào vòng chấm.", "Đã đưa %(n)d bài đủ điều kiện vào vòng chấm.", n)
+                % {"n": n},
+            )
         elif action == "assign":
             n = judging.round_assign(round=round)
-            messages.success(request, _("Đã phân công %(n)d phiếu chấm.") % {"n": n})
+            messages.success(request, ngettext("Đã phân công %(n)d phiếu chấm.", "Đã phân công %(n)d phiếu chấm.", n) % {"n": n})
         elif action == "close":
             judging.round_close(round=round, by=request.user)
             messages.success(request, _("Đã kết thúc vòng chấm."))
@@ -236,10 +241,21 @@ def manage_action(request, pk, action):
                 raise EssayError(_("Lựa chọn không hợp lệ; vui lòng chọn lại vòng và các bài.")) from None
             to = get_object_or_404(JudgingRound, pk=to_pk, phase=round.phase)
             n = judging.round_advance(round=round, to=to, essay_ids=ids, by=request.user)
-            messages.success(request, _("Đã chọn %(n)d bài vào %(name)s.") % {"n": n, "name": to.name})
+            messages.success(
+                request,
+                ngettext("Đã chọn %(n)d bài vào %(name)s.", "Đã chọn %(n)d bài vào %(name)s.", n) % {"n": n, "name": to.name},
+            )
         elif action == "prizes":
             prizes = judging.prizes_award(round=round, by=request.user)
-            messages.success(request, _("Đã lập danh sách %(n)d giải; chờ Tổ Thư ký xác minh.") % {"n": len(prizes)})
+            messages.success(
+                request,
+                ngettext(
+                    "Đã lập danh sách %(n)d giải; chờ Tổ Thư ký xác minh.",
+                    "Đã lập danh sách %(n)d giải; chờ Tổ Thư ký xác minh.",
+                    len(prizes),
+                )
+                % {"n": len(prizes)},
+            )
         elif action == "publish":  # publishing asks for a confirmation first (awards.publication)
             return redirect("reports:publish_essays", pk=round.pk)
         else:

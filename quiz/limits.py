@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 
 @dataclass(frozen=True)
@@ -107,15 +108,25 @@ def _clock(moment: datetime.datetime, now: datetime.datetime) -> str:
 def refusal_message(round, allowance: Allowance, *, now: datetime.datetime) -> str:
     """The sentence a refused contestant reads: why, and when they may start again."""
     if allowance.code == "total":
-        return _("Anh/chị đã thi đủ %(n)d lần cho phép của tuần này.") % {"n": round.max_attempts}
+        return ngettext(
+            "Anh/chị đã thi đủ %(n)d lần cho phép của tuần này.",
+            "Anh/chị đã thi đủ %(n)d lần cho phép của tuần này.",
+            round.max_attempts,
+        ) % {"n": round.max_attempts}
     if allowance.code == "closed":
         return _("Anh/chị đã dùng hết số lượt được phép trước khi tuần thi đóng lúc %(time)s.") % {
             "time": _clock(round.closes_at, now)
         }
     if allowance.code == "day":
         if allowance.next_start_at == next_day_start(now):
-            return _("Hôm nay anh/chị đã thi đủ %(n)d lượt; mời quay lại ngày mai.") % {"n": round.attempts_per_day}
-        return _("Hôm nay anh/chị đã thi đủ %(n)d lượt; mời quay lại lúc %(time)s.") % {
-            "n": round.attempts_per_day, "time": _clock(allowance.next_start_at, now),
-        }  # fmt: skip
+            return ngettext(
+                "Hôm nay anh/chị đã thi đủ %(n)d lượt; mời quay lại ngày mai.",
+                "Hôm nay anh/chị đã thi đủ %(n)d lượt; mời quay lại ngày mai.",
+                round.attempts_per_day,
+            ) % {"n": round.attempts_per_day}
+        return ngettext(
+            "Hôm nay anh/chị đã thi đủ %(n)d lượt; mời quay lại lúc %(time)s.",
+            "Hôm nay anh/chị đã thi đủ %(n)d lượt; mời quay lại lúc %(time)s.",
+            round.attempts_per_day,
+        ) % {"n": round.attempts_per_day, "time": _clock(allowance.next_start_at, now)}
     return _("Anh/chị có thể bắt đầu lượt thi tiếp theo lúc %(time)s.") % {"time": _clock(allowance.next_start_at, now)}

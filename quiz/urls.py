@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import image_views, receipt_views, seal_views, views
+from . import image_views, offline_views, receipt_views, seal_views, views
 
 app_name = "quiz"
 urlpatterns = [
@@ -30,4 +30,11 @@ urlpatterns += [path("images/<str:sha256>.webp", image_views.question_image, nam
 urlpatterns += [
     path("rounds/<int:pk>/results.zip", receipt_views.results_bundle, name="results_bundle"),
     path("rounds/<int:pk>/receipt/", receipt_views.receipt_check, name="receipt_check"),
+]
+
+# The attempt page without a network (quiz.offline_views): the service worker, whose scope is its
+# folder /quiz/attempts/, and the page it shows when it has nothing better.
+urlpatterns += [
+    path("attempts/sw.js", offline_views.service_worker, name="service_worker"),
+    path("attempts/offline/", offline_views.offline_page, name="offline"),
 ]

@@ -216,6 +216,8 @@ ENGLISH = [
     "Groups",
     "Users",
     "Django site admin",
+    "Please correct the error",
+    "Please correct the errors",
 ]
 ENGLISH_RE = re.compile(r"\b(" + "|".join(re.escape(p) for p in ENGLISH) + r")\b")
 # Letters only Vietnamese uses here (Latin letters with Vietnamese diacritics).
@@ -305,6 +307,8 @@ def site(db, client, django_user_model):
         (admin, "get", f"/admin/quiz/round/{round.pk}/change/", None),
         (admin, "get", "/admin/accounts/user/add/", None),
         (admin, "get", "/admin/accounts/organization/", None),
+        # An admin form sent back with an error: its banner is a plural message (ngettext).
+        (admin, "post", "/admin/auth/group/add/", {"name": ""}),
     ]
     return pages
 
@@ -373,3 +377,55 @@ def test_admin_scripts_are_in_vietnamese(client, admin_user):
     assert catalogue["Choose all %s"] == "Chọn tất cả %s"
     assert catalogue["Monday"] == "Thứ hai"
     assert catalogue["%(sel)s of %(cnt)s selected"] == ["Đã chọn %(sel)s/%(cnt)s"]
+
+
+# --- plurals -----------------------------------------------------------------------------------
+
+
+def _django_plurals():
+    """Every plural message of Django and its admin (their English catalogues list the msgids)."""
+    import django
+
+    base = Path(django.__file__).resolve().parent
+    for path in (base / "conf/locale/en/LC_MESSAGES/django.po", base / "contrib/admin/locale/en/LC_MESSAGES/django.po"):
+        for e in polib.pofile(str(path)):
+            if e.msgid_plural and not e.obsolete:
+                yield e.msgctxt, e.msgid, e.msgid_plural
+
+
+@pytest.mark.parametrize(("context", "singular", "plural"), list(_django_plurals()))
+def test_django_plural_messages_are_in_vietnamese(context, singular, plural):
+    """A plural message is looked up as one (ngettext): a Vietnamese entry without msgid_plural
+    does not answer it, and the admin said «Please correct the error below.» in English.
+    Vietnamese has one form, so a found entry answers 2 with something else than the English
+    plural (its singular may be the same word: «%(size)d byte»)."""
+    with translation.override("vi"):
+        text = translation.npgettext(context, singular, plural, 2) if context else translation.ngettext(singular, plural, 2)
+    assert text != plural
+
+
+def test_admin_form_error_banner_is_vietnamese(client, admin_user):
+    from django.conf import settings
+
+    client.force_login(admin_user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "vi"
+    response = client.post("/admin/auth/group/add/", {"name": ""})
+    assert response.status_code == 200
+    assert "Vui lòng sửa lỗi dưới đây." in response.content.decode()
+
+
+# A count of one reads in the singular in English (the Vietnamese sources say it with ngettext or
+# {% blocktranslate count %}; the English catalogue gives both forms).
+ONE = [
+    ("Anh/chị đã thi đủ %(n)d lần cho phép của tuần này.", "You have used the 1 attempt allowed this round."),
+    ("Đã gửi %(n)d lời mời.", "1 invitation sent."),
+    ("Đã thêm %(n)d câu.", "1 question added."),
+    ("Được thi tối đa %(n)s lần.", "Up to 1 attempt."),
+    ("%(n)s chữ", "1 word"),
+]
+
+
+@pytest.mark.parametrize(("msgid", "english"), ONE)
+def test_a_count_of_one_is_singular_in_english(msgid, english):
+    with translation.override("en"):
+        assert translation.ngettext(msgid, msgid, 1) % {"n": 1} == english

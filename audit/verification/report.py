@@ -5,6 +5,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 # A tampered key file or a wrong rule can make thousands of lines; the first ones of each group
 # say what is wrong, the count says how much.
@@ -58,7 +59,10 @@ class Report:
             out.append(f"  {section}")
             out += [f"    - {message}" for message in messages[:MAX_LINES_PER_GROUP]]
             if len(messages) > MAX_LINES_PER_GROUP:
-                out.append("    " + _("… và %(n)s chênh lệch khác.") % {"n": number(len(messages) - MAX_LINES_PER_GROUP)})
+                more = len(messages) - MAX_LINES_PER_GROUP
+                out.append(
+                    "    " + ngettext("… và %(n)s chênh lệch khác.", "… và %(n)s chênh lệch khác.", more) % {"n": number(more)}
+                )
         return out
 
     def what(self) -> str:
@@ -75,4 +79,8 @@ class Report:
     def summary(self) -> str:
         if self.ok:
             return _("Khớp: %(what)s.") % {"what": self.what()}
-        return _("Không khớp: %(n)s chênh lệch (đã kiểm tra %(what)s).") % {"n": number(self.differences), "what": self.what()}
+        return ngettext(
+            "Không khớp: %(n)s chênh lệch (đã kiểm tra %(what)s).",
+            "Không khớp: %(n)s chênh lệch (đã kiểm tra %(what)s).",
+            self.differences,
+        ) % {"n": number(self.differences), "what": self.what()}

@@ -9,6 +9,7 @@ from django.db.models import Count, Prefetch
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from contests.downloads import download
 from quiz import analysis, selectors
@@ -96,11 +97,11 @@ class RoundToolScreens:
         try:
             if "add_random" in request.POST and random_form.is_valid():
                 n = round_pool_add_random(round=round, **random_form.cleaned_data)
-                messages.success(request, _("Đã thêm %(n)d câu.") % {"n": n})
+                messages.success(request, ngettext("Đã thêm %(n)d câu.", "Đã thêm %(n)d câu.", n) % {"n": n})
                 return redirect("admin:quiz_round_pool", pk=round.pk)
             if "copy" in request.POST and copy_form.is_valid():
                 n = round_pool_copy(round=round, source=copy_form.cleaned_data["source"])
-                messages.success(request, _("Đã thêm %(n)d câu.") % {"n": n})
+                messages.success(request, ngettext("Đã thêm %(n)d câu.", "Đã thêm %(n)d câu.", n) % {"n": n})
                 return redirect("admin:quiz_round_pool", pk=round.pk)
         except QuizError as exc:
             messages.error(request, exc.message)

@@ -13,7 +13,13 @@
    question counts as one), the save status and the way to the questions: "Các câu" lists them
    all (links, so it works without JavaScript), "Câu chưa làm" jumps to the next unanswered one.
    "Nộp bài" first makes sure the server can be reached (a small autosave round trip): offline,
-   the page stays, says so, and submits by itself when the connection returns. */
+   the page stays, says so, and submits by itself when the connection returns.
+
+   Reloaded without a network, the page may be the service worker's copy (quiz/templates/quiz/
+   sw.js), marked data-served="copy": it was rendered when it was last loaded online, so the
+   answers the server acknowledged since then (kept here as "seen") are put back, the clock
+   learnt online is used for the countdown, and the page says it is offline until the server
+   answers again. */
 (function () {
   "use strict";
   var form = document.getElementById("attempt-form");
@@ -28,7 +34,12 @@
   var serverNow = parseInt(attr("server-now"), 10) * 1000;
   var warningMs = parseInt(attr("warning-seconds"), 10) * 1000;
   var interval = parseInt(attr("autosave-interval"), 10) || 2000;
-  var skew = serverNow - Date.now(); // the phone's clock may be wrong; the server's counts
+  var servedCopy = attr("served") === "copy";
+  var seenKey = "quiz-seen-" + attr("attempt");
+  var seen = readSeen();
+  // The phone's clock may be wrong; the server's counts. A copy's server time is old: the
+  // difference measured on the last load from the server stands in for it.
+  var skew = servedCopy && typeof seen.skew === "number" ? seen.skew : serverNow - Date.now();
   var answeredEl = form.querySelector("[data-answered]");
   var progressEl = form.querySelector("[data-progress]");
   var countdownEl = form.querySelector("[data-countdown]");
@@ -40,6 +51,7 @@
   var waitEl = form.querySelector("[data-submit-wait]");
   var submitEl = form.querySelector("[data-submit]");
   var predictionEl = form.querySelector("#q-prediction input[name=prediction]");
+  var copyEl = form.querySelector("[data-offline-copy]");
   var csrf = form.querySelector("input[name=csrfmiddlewaretoken]").value;
   var url = attr("autosave-url");
   var token = attr("autosave-token");
@@ -67,7 +79,7 @@
     try {
       for (var i = localStorage.length - 1; i >= 0; i--) {
         var key = localStorage.key(i);
-        if (key && (key.indexOf("quiz-answers-") === 0 || key.indexOf("quiz-prediction-") === 0) && key !== storageKey && key !== predictionKey) {
+        if (key && /^quiz-(answers|prediction|seen)-/.test(key) && key !== storageKey && key !== predictionKey && key !== seenKey) {
           var old = JSON.parse(localStorage.getItem(key) || "{}");
           if (!old.at || Date.now() - old.at > 86400000) { localStorage.removeItem(key); }
         }
@@ -86,6 +98,35 @@
       }
     });
     return n;
+  }
+
+  // --- What the server has acknowledged, for a copy of the page shown offline ---------------------
+  function readSeen() {
+    try { return JSON.parse(localStorage.getItem(seenKey) || "{}") || {}; } catch (e) { return {}; }
+  }
+  function storeSeen() {
+    try { localStorage.setItem(seenKey, JSON.stringify({ answers: seen.answers || {}, skew: skew, at: Date.now() })); } catch (e) { /* only the copy needs it */ }
+  }
+  function startSeen() {
+    if (servedCopy) {
+      // The copy's checked options are as old as the copy: put back what was saved since.
+      var saved = seen.answers || {};
+      Object.keys(saved).forEach(function (position) {
+        var input = form.querySelector("input[type=radio][name='q" + parseInt(position, 10) + "'][value='" + parseInt(saved[position], 10) + "']");
+        if (input) { input.checked = true; }
+      });
+      if (copyEl) { copyEl.hidden = false; }
+      return;
+    }
+    // From the server: what it shows is what it has.
+    seen = { answers: {} };
+    Array.prototype.forEach.call(form.querySelectorAll("input[type=radio]:checked"), function (input) {
+      if (/^q\d+$/.test(input.name)) { seen.answers[input.name.slice(1)] = parseInt(input.value, 10); }
+    });
+    storeSeen();
+  }
+  function online() {
+    if (copyEl) { copyEl.hidden = true; }
   }
 
   function storePrediction() {
@@ -112,10 +153,14 @@
     timer = setTimeout(function () { timer = null; flush(); }, Math.max(0, delay));
   }
   function acknowledge(batch, saved) {
+    online();
+    seen.answers = seen.answers || {};
     saved.forEach(function (position) {
+      if (batch[position] !== undefined) { seen.answers[position] = batch[position]; }
       if (pending[position] === batch[position]) { delete pending[position]; }
     });
     store();
+    storeSeen();
     if (saved.length === 1) { say(fill(attr("msg-saved-one"), saved[0])); }
     else if (saved.length > 1) { say(fill(attr("msg-saved-many"), saved.join(", "))); }
   }
@@ -159,7 +204,8 @@
       .catch(function () {
         // Offline or the server unreachable: keep everything and try again.
         inFlight = null;
-        if (!submitting) { say(attr("msg-offline")); }
+        // A copy of the page already says so, in its own box.
+        if (!submitting) { say(copyEl && !copyEl.hidden ? "" : attr("msg-offline")); }
         schedule(3000);
       });
   }
@@ -185,7 +231,11 @@
     if (document.visibilityState === "hidden") { beacon(); } else { flush(); }
   });
   window.addEventListener("pagehide", beacon);
-  window.addEventListener("online", function () { lastSent = 0; flush(); });
+  window.addEventListener("online", function () {
+    lastSent = 0;
+    if (!Object.keys(pending).length) { online(); }
+    flush();
+  });
 
   // --- Progress and the way to the questions --------------------------------------------------
   function questions() {
@@ -329,6 +379,7 @@
     setTimeout(tick, 250);
   }
 
+  startSeen();
   var restored = restore();
   updateProgress();
   barHeight();

@@ -217,7 +217,35 @@
     update();
   }
 
+  // --- The attempt pages' service worker (quiz/templates/quiz/sw.js) --------------------------
+  // Registered on any page of a signed-in person, so it is ready before the first attempt page;
+  // its scope is the folder of its script, /quiz/attempts/, and nothing else. Signed out, the
+  // copies of attempt pages it kept (and the answers quiz.js noted for them) are deleted: the next
+  // person on this phone must never see them.
+  function attemptWorker() {
+    var body = document.body;
+    if (body.hasAttribute("data-signed-out")) {
+      if (window.caches) {
+        caches.keys().then(function (keys) {
+          keys.forEach(function (key) { if (key.indexOf("quiz-attempt-copies") === 0) { caches.delete(key); } });
+        }).catch(function () { /* nothing kept */ });
+      }
+      try {
+        for (var i = localStorage.length - 1; i >= 0; i--) {
+          var key = localStorage.key(i);
+          if (key && key.indexOf("quiz-seen-") === 0) { localStorage.removeItem(key); }
+        }
+      } catch (e) { /* no storage: nothing kept */ }
+      return;
+    }
+    var url = body.getAttribute("data-attempt-worker");
+    if (url && "serviceWorker" in navigator) {
+      navigator.serviceWorker.register(url).catch(function () { /* the page works without it */ });
+    }
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    attemptWorker();
     Array.prototype.forEach.call(document.querySelectorAll("select[data-unit-select]"), enhanceUnitSelect);
     Array.prototype.forEach.call(document.querySelectorAll("[data-until]"), startCountdown);
     Array.prototype.forEach.call(document.querySelectorAll("[data-word-count]"), startWordCount);

@@ -8,6 +8,9 @@ import shutil
 
 import pytest
 
+# context.set_offline does not reach a service worker's own requests (microsoft/playwright#2311):
+# with these events a context route can cut them too (tests/browser/test_offline_shell.py).
+os.environ.setdefault("PW_EXPERIMENTAL_SERVICE_WORKER_NETWORK_EVENTS", "1")
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 PHONE = {"width": 390, "height": 844}
 
