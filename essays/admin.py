@@ -277,6 +277,12 @@ class AssignmentAdmin(ContestWritableMixin, admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        # A sheet is never deleted, not even by a superuser: deleting a declared conflict's sheet and
+        # assigning again would hand the essay back to that judge with nothing in the decision log.
+        # Withdrawing a sheet goes through the judging services (a conflict's undo), which record it.
+        return False
+
     def has_reopen_permission(self, request):
         return request.user.has_perm("essays.reopen_sheet") and self.has_change_permission(request)
 

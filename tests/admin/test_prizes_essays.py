@@ -139,3 +139,19 @@ def test_secretariat_runs_no_organizer_action(client, secretariat):
 
     assert Essay.objects.get(pk=essay.pk).published_at is None
     assert Assignment.objects.get(pk=sheet.pk).status == SheetStatus.SUBMITTED
+
+
+def test_nobody_deletes_a_score_sheet_in_the_admin_not_even_a_superuser(client):
+    """Deleting a declared conflict's sheet and assigning again would hand the essay back to that
+    judge with nothing in the decision log: the admin offers no delete, by page or by action."""
+    essay = EssayFactory(status=EssayStatus.SUBMITTED, eligibility=Eligibility.ELIGIBLE)
+    judging = JudgingRound.objects.create(phase=essay.phase, name="Vòng sơ khảo", order=1)
+    sheet = Assignment.objects.create(round=judging, essay=essay, judge=staff_user(Role.JUDGE), conflict_reason="Cùng đơn vị")
+    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+
+    assert client.get(f"/admin/essays/assignment/{sheet.pk}/delete/").status_code == 403
+    client.post(f"/admin/essays/assignment/{sheet.pk}/delete/", {"post": "yes"})
+    client.post("/admin/essays/assignment/", {"action": "delete_selected", "_selected_action": [sheet.pk], "post": "yes"})
+
+    assert Assignment.objects.filter(pk=sheet.pk).exists()
+    assert "delete_selected" not in client.get("/admin/essays/assignment/").content.decode()
