@@ -36,10 +36,11 @@ class QuestionFactory(factory.django.DjangoModelFactory):
         if not create:
             return
         count = extracted or 4
-        for i in range(count):
-            Option.objects.create(
-                question=self, letter="ABCDEF"[i], text=f"Phương án {'ABCDEF'[i]} của {self.code}", is_correct=i == 0
-            )
+        # One INSERT: the only signal on an option's save guards a sealed question, and this one is new.
+        Option.objects.bulk_create(
+            Option(question=self, letter="ABCDEF"[i], text=f"Phương án {'ABCDEF'[i]} của {self.code}", is_correct=i == 0)
+            for i in range(count)
+        )
 
 
 class RoundFactory(factory.django.DjangoModelFactory):
@@ -64,7 +65,14 @@ def sealed_round(*, pool_size: int = 40, fields: int = 4, organizer=None, **kwar
     """An approved round whose pool has `pool_size` questions spread over `fields` fields."""
     round = RoundFactory(**kwargs)
     field_objs = [FieldFactory() for _ in range(fields)]
-    questions = [QuestionFactory(field=field_objs[i % fields]) for i in range(pool_size)]
+    # Two INSERTs for the whole pool (questions, then their options) rather than two a question:
+    # built by QuestionFactory, saved in bulk (a new question's save has no signal to run).
+    questions = Question.objects.bulk_create(QuestionFactory.build(field=field_objs[i % fields]) for i in range(pool_size))
+    Option.objects.bulk_create(
+        Option(question=q, letter="ABCD"[i], text=f"Phương án {'ABCD'[i]} của {q.code}", is_correct=i == 0)
+        for q in questions
+        for i in range(4)
+    )
     round_pool_add(round=round, question_ids=[q.pk for q in questions])
     # Sealed before the opening, as verify_results expects of a round's history.
     at = min(timezone.now(), round.opens_at - datetime.timedelta(minutes=1))
@@ -76,8 +84,14 @@ def sealed_round(*, pool_size: int = 40, fields: int = 4, organizer=None, **kwar
 def answer_all(attempt, *, right: int) -> dict[int, int]:
     """Form answers for an attempt: the first `right` positions correct, the others wrong."""
     answers = {}
-    for item in attempt.items.order_by("position"):
-        correct = next(i for i, oid in enumerate(item.option_ids) if Option.objects.get(pk=oid).is_correct)
+    items = list(attempt.items.order_by("position"))
+    right_ids = set(
+        Option.objects.filter(pk__in=[oid for item in items for oid in item.option_ids], is_correct=True).values_list(
+            "pk", flat=True
+        )
+    )
+    for item in items:
+        correct = next(i for i, oid in enumerate(item.option_ids) if oid in right_ids)
         answers[item.position] = correct if item.position <= right else (correct + 1) % item.option_count
     return answers
 
