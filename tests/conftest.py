@@ -14,30 +14,7 @@ from tests.factories import ContestFactory, contestant, staff_user
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
-# The files that take longest (docs/performance.md, «The test suite»), run first. pytest-xdist
-# (`make test`: `--dist loadfile`) hands files out in the order collected; the demo's file sorted
-# last and a worker ran it alone at the end while the other one waited. Longest first is the
-# classic way to keep two workers busy to the end. Order inside a file never changes.
-SLOW_FILES_FIRST = (
-    "tests/test_demo.py",
-    "tests/operations/test_queues.py",
-    "tests/browser/test_phone_screens.py",
-    "tests/operations/test_redis_outage.py",
-    "tests/admin/test_walk.py",
-    "tests/browser/test_quiz_attempt.py",
-    "tests/browser/test_offline_shell.py",
-    "tests/operations/test_replica_router.py",
-    "tests/browser/test_essay_journey.py",
-    "tests/contests/test_prize_state_machine.py",
-    "tests/audit/test_verify_results.py",
-    "tests/operations/test_backup.py",
-)
-
-
 def pytest_collection_modifyitems(config, items):
-    rank = {path: n for n, path in enumerate(SLOW_FILES_FIRST)}
-    items.sort(key=lambda item: rank.get(item.nodeid.split("::", 1)[0], len(rank)))  # stable: the rest keep their order
-
     # Race and lock tests need PostgreSQL's row locks; SQLite serializes everything.
     from django.conf import settings
 
