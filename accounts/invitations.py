@@ -26,8 +26,8 @@ from django.db.models import Count, Exists, OuterRef
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from contests.notifications import MAX_ATTEMPTS, STALE_AFTER, retry_delay
-from contests.sms import SmsCeilingReached, send_sms
+from contests.notifications import SENT, STALE_AFTER, outbox_attempt
+from contests.sms import send_sms
 
 from .enums import InvitationChannel, InvitationStatus, MemberStatus
 from .members import invitation_link
@@ -183,21 +183,7 @@ def invitation_delivery_send(*, delivery_id: int, now: datetime | None = None) -
             row.status = Status.CANCELLED
             row.save(update_fields=["status"])
             return row.status
-        row.attempts += 1
-        try:
-            _deliver(row)
-        except SmsCeilingReached as exc:
-            row.attempts -= 1
-            row.next_attempt_at = exc.retry_at
-        except Exception as exc:  # noqa: BLE001 - whatever the gateway or SMTP raises is recorded and retried
-            # The error's text only: never the body (it holds the link) nor the address.
-            row.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-            if row.attempts >= MAX_ATTEMPTS:
-                row.status = Status.FAILED
-            else:
-                row.next_attempt_at = now + retry_delay(row.attempts)
-        else:
-            row.status, row.sent_at, row.last_error = Status.SENT, now, ""
+        if outbox_attempt(row, _deliver, now=now, sent=Status.SENT, failed=Status.FAILED) == SENT:
             Member.objects.filter(pk=row.member_id, status=MemberStatus.LISTED).update(status=MemberStatus.SENT, sent_at=now)
         row.save(update_fields=["attempts", "status", "last_error", "next_attempt_at", "sent_at"])
         return row.status

@@ -1,5 +1,6 @@
 from celery import shared_task
-from django.db import InterfaceError, OperationalError
+
+from contests.tasks import OUTBOX_TASK
 
 
 @shared_task(name="accounts.tasks.anonymize_archived", time_limit=60 * 60, soft_time_limit=55 * 60)
@@ -11,16 +12,7 @@ def anonymize_archived() -> int:
     return retention_anonymize(user_ids=retention_candidates())
 
 
-@shared_task(
-    name="accounts.tasks.send_invitation",
-    bind=True,
-    time_limit=60,
-    soft_time_limit=45,
-    max_retries=None,
-    autoretry_for=(OperationalError, InterfaceError),
-    retry_backoff=1,
-    retry_backoff_max=30,
-)
+@shared_task(name="accounts.tasks.send_invitation", **OUTBOX_TASK)
 def send_invitation(self, *, delivery_id: int) -> str | None:
     """Send one invitation (safe to run twice: invitation_delivery_send sends a queued row once).
     A failure of the gateway, or the SMS ceiling, leaves the row queued: the task comes back at

@@ -220,6 +220,34 @@ def _deliver(notification: Notification) -> None:
     message.send(fail_silently=False)
 
 
+SENT, WAITING, NOT_SENT = "sent", "waiting", "not_sent"
+
+
+def outbox_attempt(row, deliver, *, now, sent: str, failed: str) -> str:
+    """One try at sending an outbox row (a notification; an invitation, accounts.invitations), its
+    one rule, under the caller's lock on the row (the caller saves it): over the SMS ceiling the
+    row waits for the next window with its attempts untouched (WAITING); a failure keeps the
+    error's text only (never the body, which may hold a link, nor the address), and the row is
+    tried again after retry_delay, or is `failed` at the MAX_ATTEMPTS-th (NOT_SENT); else it is
+    `sent` now (SENT)."""
+    row.attempts += 1
+    try:
+        deliver(row)
+    except SmsCeilingReached as exc:
+        row.attempts -= 1
+        row.next_attempt_at = exc.retry_at
+        return WAITING
+    except Exception as exc:  # noqa: BLE001 - whatever the gateway or SMTP raises is recorded and retried
+        row.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+        if row.attempts >= MAX_ATTEMPTS:
+            row.status = failed
+        else:
+            row.next_attempt_at = now + retry_delay(row.attempts)
+        return NOT_SENT
+    row.status, row.sent_at, row.last_error = sent, now, ""
+    return SENT
+
+
 def notification_send(*, notification_id: int, now=None) -> str | None:
     """Send one queued row, once: under its row lock, a row that is not queued (sent already,
     failed, or gone) is left alone, so running twice sends once. A failure is recorded and the row
@@ -230,29 +258,15 @@ def notification_send(*, notification_id: int, now=None) -> str | None:
         row = Notification.objects.select_for_update().filter(pk=notification_id).first()
         if row is None or row.status != NotificationStatus.QUEUED:
             return row.status if row else None
-        row.attempts += 1
-        try:
-            _deliver(row)
-        except SmsCeilingReached as exc:
-            # Not a failure of this message: it waits for the next window, its attempts untouched.
-            row.attempts -= 1
-            row.next_attempt_at = exc.retry_at
-            logger.info("Notification %s waits for the SMS ceiling until %s.", row.pk, exc.retry_at)
-        except Exception as exc:  # noqa: BLE001 - whatever the gateway or SMTP raises is recorded and retried
-            row.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+        outcome = outbox_attempt(row, _deliver, now=now, sent=NotificationStatus.SENT, failed=NotificationStatus.FAILED)
+        if outcome == WAITING:
+            logger.info("Notification %s waits for the SMS ceiling until %s.", row.pk, row.next_attempt_at)
+        elif outcome == NOT_SENT:
             if row.channel == Channel.EMAIL:
                 metrics.EMAIL_FAILURES.inc()  # an SMS failure is counted by contests.sms.send_sms
-            if row.attempts >= MAX_ATTEMPTS:
-                row.status = NotificationStatus.FAILED
-            else:
-                row.next_attempt_at = now + retry_delay(row.attempts)
             # The error's text only (never the body or the address: the log scrubber masks e-mail
             # addresses and numbers an SMTP error may quote).
             logger.warning("Notification %s (%s) not sent (attempt %s): %s", row.pk, row.channel, row.attempts, row.last_error)
-        else:
-            row.status = NotificationStatus.SENT
-            row.sent_at = now
-            row.last_error = ""
         row.save(update_fields=["attempts", "status", "last_error", "next_attempt_at", "sent_at"])
         return row.status
 

@@ -3,19 +3,21 @@ from django.db import InterfaceError, OperationalError
 
 from . import notifications
 
+# How a task that sends one outbox row (a notification; an invitation, accounts.tasks) runs: the
+# database away (a restart, a failover) leaves the row queued, so it tries again in 1, 2, 4… s (at
+# most 30 s) rather than wait for the beat's requeue of stale rows.
+OUTBOX_TASK = {
+    "bind": True,
+    "time_limit": 60,
+    "soft_time_limit": 45,
+    "max_retries": None,
+    "autoretry_for": (OperationalError, InterfaceError),
+    "retry_backoff": 1,
+    "retry_backoff_max": 30,
+}
 
-@shared_task(
-    name="contests.tasks.send_notification",
-    bind=True,
-    time_limit=60,
-    soft_time_limit=45,
-    max_retries=None,
-    # The database away (a restart, a failover): the row is still queued, try again in 1, 2, 4… s
-    # (at most 30 s) rather than wait for the beat's requeue of stale rows.
-    autoretry_for=(OperationalError, InterfaceError),
-    retry_backoff=1,
-    retry_backoff_max=30,
-)
+
+@shared_task(name="contests.tasks.send_notification", **OUTBOX_TASK)
 def send_notification(self, *, notification_id: int) -> str | None:
     """Send one outbox row (safe to run twice: notification_send sends a queued row once). A
     failure of the gateway leaves the row queued; the retry comes back after the row's backoff.

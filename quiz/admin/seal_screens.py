@@ -113,67 +113,55 @@ class RoundSealScreens:
 
     def extend_view(self, request, pk):
         """Extend a sealed round's window (later closing only), with a reason that is recorded."""
-        round = Round.objects.select_related("contest").filter(pk=pk).first()
-        if round is None:
-            return redirect("admin:quiz_round_changelist")
-        if not self.has_seal_permission(request):
-            raise PermissionDenied
-        form = RoundExtendForm(request.POST or None, initial={"closes_at": round.closes_at})
-        if request.method == "POST" and form.is_valid():
-            try:
-                change = round_extend_window(
-                    round=round, closes_at=form.cleaned_data["closes_at"], by=request.user, reason=form.cleaned_data["reason"]
-                )
-            except QuizError as exc:
-                form.add_error(None, exc.message)
-            else:
-                self.log_change(
-                    request, round, f"Gia hạn: {change.old_closes_at:%Y-%m-%d %H:%M} → {change.new_closes_at:%Y-%m-%d %H:%M}"
-                )
-                messages.success(request, _("Đã gia hạn %(name)s.") % {"name": round.name})
-                return redirect("admin:quiz_round_change", round.pk)
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "original": round,
-            "title": _("Gia hạn: %(name)s") % {"name": round.name},
-            "round": round,
-            "form": form,
-            "media": self.media + form.media,
-        }
-        return render(request, "admin/quiz/round/extend.html", context)
+        return self._window_view(
+            request, pk, service=round_extend_window, verb=_("Gia hạn"), template="admin/quiz/round/extend.html",
+            form=lambda round: RoundExtendForm(request.POST or None, initial={"closes_at": round.closes_at}),
+            done=_("Đã gia hạn %(name)s."),
+        )  # fmt: skip
 
     def close_early_view(self, request, pk):
         """Close a sealed round early (a leaked key), with a reason that is recorded and public;
         the page says how many attempts in progress the close will end."""
+        return self._window_view(
+            request, pk, service=round_close_early, verb=_("Đóng sớm"), template="admin/quiz/round/close_early.html",
+            form=lambda round: RoundCloseEarlyForm(request.POST or None, round=round),
+            done=_("Đã đóng sớm %(name)s."),
+            extra=lambda round: {
+                "in_progress": Attempt.objects.filter(round=round, status=AttemptStatus.OPEN).count(),
+                "problems": close_early_problems(round=round, closes_at=None, reason="-"),
+            },
+        )  # fmt: skip
+
+    def _window_view(self, request, pk, *, service, verb, template, form, done, extra=None):
+        """The page of a move of a sealed round's close (a later one, or an early one): the form,
+        the service that records the move and its decision, the change logged in the admin."""
         round = Round.objects.select_related("contest").filter(pk=pk).first()
         if round is None:
             return redirect("admin:quiz_round_changelist")
         if not self.has_seal_permission(request):
             raise PermissionDenied
-        form = RoundCloseEarlyForm(request.POST or None, round=round)
+        form = form(round)
         if request.method == "POST" and form.is_valid():
             try:
-                change = round_close_early(
+                change = service(
                     round=round, closes_at=form.cleaned_data["closes_at"], by=request.user, reason=form.cleaned_data["reason"]
                 )
             except QuizError as exc:
                 form.add_error(None, exc.message)
             else:
                 self.log_change(
-                    request, round, f"Đóng sớm: {change.old_closes_at:%Y-%m-%d %H:%M} → {change.new_closes_at:%Y-%m-%d %H:%M}"
+                    request, round, f"{verb}: {change.old_closes_at:%Y-%m-%d %H:%M} → {change.new_closes_at:%Y-%m-%d %H:%M}"
                 )
-                messages.success(request, _("Đã đóng sớm %(name)s.") % {"name": round.name})
+                messages.success(request, done % {"name": round.name})
                 return redirect("admin:quiz_round_change", round.pk)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "original": round,
-            "title": _("Đóng sớm: %(name)s") % {"name": round.name},
+            "title": f"{verb}: {round.name}",
             "round": round,
             "form": form,
-            "in_progress": Attempt.objects.filter(round=round, status=AttemptStatus.OPEN).count(),
-            "problems": close_early_problems(round=round, closes_at=None, reason="-"),
             "media": self.media + form.media,
+            **(extra(round) if extra else {}),
         }
-        return render(request, "admin/quiz/round/close_early.html", context)
+        return render(request, template, context)
