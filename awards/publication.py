@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 
 from accounts.selectors import organization_labels
 from audit import integrity
-from contests import prizes as contest_prizes
 from essays import judging
 from essays.models import EssayPrize, JudgingRound
 from essays.services import EssayError
@@ -58,19 +57,6 @@ def _holders_cases(*, contest, user_ids) -> dict[int, list]:
 # --- the quiz ------------------------------------------------------------------------------------
 
 
-def _quiz_refusal(round: Round) -> str:
-    if not round.is_closed:
-        return _("Chỉ công bố kết quả sau khi tuần thi đã đóng.")
-    if round.results_published_at:
-        return _("Kết quả tuần thi này đã được công bố.")
-    listed = list(Prize.objects.filter(round=round).valid().only("status"))
-    if any(count for _t, count in round.prize_plan) and not contest_prizes.fully_verified(listed):
-        if not listed:
-            return _("Chưa có danh sách giải: hãy lập danh sách giải dự kiến trước.")
-        return _("Tổ Thư ký chưa xác minh hết danh sách đạt giải; chỉ công bố danh sách đã xác minh.")
-    return ""
-
-
 def round_preview(*, round: Round) -> Preview:
     """The confirmation page of a weekly round: its valid prizes best first, each winner's unit
     under its full name and the undecided cases about them, and how many people the public
@@ -93,7 +79,7 @@ def round_preview(*, round: Round) -> Preview:
     ]
     return Preview(
         lines=lines,
-        refusal=_quiz_refusal(round),
+        refusal=quiz_prizes.round_publish_problem(round),
         open_cases=sum(len(line.cases) for line in lines),
         ranked=quiz_selectors.ranked_counts(round_ids=[round.pk])[round.pk],
     )
@@ -150,16 +136,9 @@ def essay_preview(*, round: JudgingRound) -> Preview:
         )  # fmt: skip
         for p in prizes
     ]
-    refusal = ""
-    if judging.EssayPrizes().is_published(round):
-        refusal = _("Giải bài viết của vòng này đã được công bố; chỉ có thể sửa qua «sửa kết quả đã công bố».")
-    elif not prizes:
-        refusal = _("Chưa có danh sách giải.")
-    elif not contest_prizes.fully_verified(prizes):
-        refusal = _("Tổ Thư ký chưa xác minh hết các bài đạt giải; chỉ công bố danh sách đã xác minh.")
     return Preview(
         lines=lines,
-        refusal=refusal,
+        refusal=judging.prizes_publish_problem(round, awarded=prizes),
         open_cases=sum(len(line.cases) for line in lines),
         essays=sum(1 for p in prizes if p.essay.published_at is None),
     )

@@ -458,6 +458,19 @@ def _notify_assignments(round: JudgingRound, created: list) -> None:
     )
 
 
+def prizes_publish_problem(round: JudgingRound, *, awarded: list) -> str:
+    """Why a judging round's prize list cannot be published now ("" when it can): not published
+    before, not empty, fully verified. `awarded`: the round's valid prizes (with their status).
+    Asked by prizes_publish and by the confirmation page (awards.publication)."""
+    if EssayPrizes().is_published(round):
+        return _("Giải bài viết của vòng này đã được công bố; chỉ có thể sửa qua «sửa kết quả đã công bố».")
+    if not awarded:
+        return _("Chưa có danh sách giải.")
+    if not prizes.fully_verified(awarded):
+        return _("Tổ Thư ký chưa xác minh hết các bài đạt giải; chỉ công bố danh sách đã xác minh.")
+    return ""
+
+
 @transaction.atomic
 def prizes_publish(*, round: JudgingRound, by=None, reason: str = "", data: dict | None = None) -> int:
     """Publish a fully verified prize list, once: the awarded essays appear on the public site.
@@ -466,12 +479,9 @@ def prizes_publish(*, round: JudgingRound, by=None, reason: str = "", data: dict
     the decision (awards.publication records an override of open integrity cases there)."""
     round = JudgingRound.objects.select_for_update().get(pk=round.pk)
     awarded = EssayPrize.objects.filter(essay__round_entries__round=round).valid()
-    if EssayPrizes().is_published(round):
-        raise EssayError(_("Giải bài viết của vòng này đã được công bố; chỉ có thể sửa qua «sửa kết quả đã công bố»."))
-    if not prizes.fully_verified(awarded.only("status")):
-        if not awarded.exists():
-            raise EssayError(_("Chưa có danh sách giải."))
-        raise EssayError(_("Tổ Thư ký chưa xác minh hết các bài đạt giải; chỉ công bố danh sách đã xác minh."))
+    problem = prizes_publish_problem(round, awarded=list(awarded.only("status")))
+    if problem:
+        raise EssayError(problem)
     published = Essay.objects.filter(prize__in=awarded, published_at__isnull=True).update(published_at=timezone.now())
     decision_record(
         action=Action.PUBLISH, obj=round, by=by, reason=reason,

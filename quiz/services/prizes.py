@@ -125,21 +125,31 @@ def prize_amend(*, prize: Prize, by, valid: bool, reason: str) -> Prize:
     return prizes.prize_amend(part=QUIZ_PRIZES, prize=prize, by=by, valid=valid, reason=reason)
 
 
+def round_publish_problem(round: Round) -> str:
+    """Why a weekly round's results cannot be published now ("" when they can): the round has
+    closed, is not published yet, and its prize list (if the plan has prizes) is fully verified.
+    Asked by round_publish_results and by the confirmation page (awards.publication)."""
+    if not round.is_closed:
+        return _("Chỉ công bố kết quả sau khi tuần thi đã đóng.")
+    if round.results_published_at:
+        return _("Kết quả tuần thi này đã được công bố.")
+    listed = list(Prize.objects.filter(round=round).valid().only("status"))
+    if any(count for _t, count in round.prize_plan) and not prizes.fully_verified(listed):
+        if not listed:
+            return _("Chưa có danh sách giải: hãy lập danh sách giải dự kiến trước.")
+        return _("Tổ Thư ký chưa xác minh hết danh sách đạt giải; chỉ công bố danh sách đã xác minh.")
+    return ""
+
+
 @transaction.atomic
 def round_publish_results(*, round: Round, by, reason: str = "", data: dict | None = None) -> Round:
     """Publish the round's results and its prize list (the public leaderboard opens). `reason` and
     `data` go into the decision (awards.publication records an override of open integrity cases
     there); the pages publish through awards.publication, which asks for a confirmation."""
     round = Round.objects.select_for_update().get(pk=round.pk)
-    if not round.is_closed:
-        raise QuizError(_("Chỉ công bố kết quả sau khi tuần thi đã đóng."))
-    if round.results_published_at:
-        raise QuizError(_("Kết quả tuần thi này đã được công bố."))
-    listed = list(Prize.objects.filter(round=round).valid().only("status"))
-    if any(count for _t, count in round.prize_plan) and not prizes.fully_verified(listed):
-        if not listed:
-            raise QuizError(_("Chưa có danh sách giải: hãy lập danh sách giải dự kiến trước."))
-        raise QuizError(_("Tổ Thư ký chưa xác minh hết danh sách đạt giải; chỉ công bố danh sách đã xác minh."))
+    problem = round_publish_problem(round)
+    if problem:
+        raise QuizError(problem)
     round.results_published_at = timezone.now()
     round.results_published_by = by
     round.save(update_fields=["results_published_at", "results_published_by"])
