@@ -400,23 +400,8 @@ class EssayPrizes(prizes.PrizePart):
     def tell_moved(self, prizes):
         """After publication: a verified essay prize whose tier changed, or that joined the list
         and was verified, is told to its submitter (once per prize and tier)."""
-        from django.conf import settings
-        from django.urls import reverse
-
-        from contests import notifications
-
         for prize in EssayPrize.objects.filter(pk__in=[p.pk for p in prizes]).select_related("essay__submitter", "essay__phase"):
-            notifications.notify(
-                user=prize.essay.submitter,
-                kind=notifications.Kind.PRIZE_WON,
-                key=f"prize_won:essay:{prize.pk}:{prize.tier}",
-                context={
-                    "tier_label": prize.get_tier_display(),
-                    "scope_name": f"{prize.essay.phase.name} – {prize.essay.code} «{prize.essay.title}»",
-                    "url": settings.SITE_URL + reverse("essays:public", args=[prize.essay.code]),
-                    "hotline": settings.CONTEST_HOTLINE,
-                },
-            )
+            _prize_won_notify(prize, key=f"prize_won:essay:{prize.pk}:{prize.tier}")
 
 
 def prizes_award(*, round: JudgingRound, plan=PRIZE_PLAN, by=None) -> list[EssayPrize]:
@@ -491,6 +476,27 @@ def prizes_publish(*, round: JudgingRound, by=None, reason: str = "", data: dict
     return published
 
 
+def _prize_won_notify(prize: EssayPrize, *, key: str) -> None:
+    """An essay prize told to its submitter (at publication, or when it moved after it)."""
+    from django.conf import settings
+    from django.urls import reverse
+
+    from contests import notifications
+
+    essay = prize.essay
+    notifications.notify(
+        user=essay.submitter,
+        kind=notifications.Kind.PRIZE_WON,
+        key=key,
+        context={
+            "tier_label": prize.get_tier_display(),
+            "scope_name": f"{essay.phase.name} – {essay.code} «{essay.title}»",
+            "url": settings.SITE_URL + reverse("essays:public", args=[essay.code]),
+            "hotline": settings.CONTEST_HOTLINE,
+        },
+    )
+
+
 def _notify_results(round: JudgingRound, awarded) -> None:
     """The authors of the round's essays hear the results; each winning submitter, the prize."""
     from django.conf import settings
@@ -500,17 +506,7 @@ def _notify_results(round: JudgingRound, awarded) -> None:
 
     url = settings.SITE_URL + reverse("essays:index")
     for prize in awarded.select_related("essay__submitter", "essay__phase"):
-        notifications.notify(
-            user=prize.essay.submitter,
-            kind=notifications.Kind.PRIZE_WON,
-            key=f"prize_won:essay:{prize.pk}",
-            context={
-                "tier_label": prize.get_tier_display(),
-                "scope_name": f"{prize.essay.phase.name} – {prize.essay.code} «{prize.essay.title}»",
-                "url": settings.SITE_URL + reverse("essays:public", args=[prize.essay.code]),
-                "hotline": settings.CONTEST_HOTLINE,
-            },
-        )
+        _prize_won_notify(prize, key=f"prize_won:essay:{prize.pk}")
     essays = Essay.objects.filter(round_entries__round=round).select_related("submitter")
     notifications.notify_users(
         users={e.submitter_id: e.submitter for e in essays}.values(),

@@ -20,17 +20,7 @@ def round_results_notify(round: Round) -> None:
     url = settings.SITE_URL + reverse("quiz:leaderboard", args=[round.pk])
     winners = list(Prize.objects.filter(round=round).valid().select_related("user"))
     for prize in winners:
-        notifications.notify(
-            user=prize.user,
-            kind=notifications.Kind.PRIZE_WON,
-            key=f"prize_won:quiz:{prize.pk}",
-            context={
-                "tier_label": prize.get_tier_display(),
-                "scope_name": f"{round.name} – {round.contest.name}",
-                "url": url,
-                "hotline": settings.CONTEST_HOTLINE,
-            },
-        )
+        _prize_won_notify(prize, round=round, url=url, key=f"prize_won:quiz:{prize.pk}")
     users = [entry.user for entry in RoundEntry.objects.filter(round=round).select_related("user")]
     notifications.notify_users(
         users=users, kind=notifications.Kind.RESULTS, key=f"results:quiz:{round.pk}", context={"title": round.name, "url": url}
@@ -43,21 +33,28 @@ def prizes_moved_notify(*, round: Round, prizes) -> None:
     prize and tier (the key), in this transaction."""
     from django.conf import settings
 
-    from contests import notifications
-
     url = settings.SITE_URL + reverse("quiz:leaderboard", args=[round.pk])
     for prize in Prize.objects.filter(pk__in=[p.pk for p in prizes]).select_related("user"):
-        notifications.notify(
-            user=prize.user,
-            kind=notifications.Kind.PRIZE_WON,
-            key=f"prize_won:quiz:{prize.pk}:{prize.tier}",
-            context={
-                "tier_label": prize.get_tier_display(),
-                "scope_name": f"{round.name} – {round.contest.name}",
-                "url": url,
-                "hotline": settings.CONTEST_HOTLINE,
-            },
-        )
+        _prize_won_notify(prize, round=round, url=url, key=f"prize_won:quiz:{prize.pk}:{prize.tier}")
+
+
+def _prize_won_notify(prize, *, round: Round, url: str, key: str) -> None:
+    """A weekly prize told to its holder (at publication, or when it moved after it)."""
+    from django.conf import settings
+
+    from contests import notifications
+
+    notifications.notify(
+        user=prize.user,
+        kind=notifications.Kind.PRIZE_WON,
+        key=key,
+        context={
+            "tier_label": prize.get_tier_display(),
+            "scope_name": f"{round.name} – {round.contest.name}",
+            "url": url,
+            "hotline": settings.CONTEST_HOTLINE,
+        },
+    )
 
 
 def rounds_announce_opened(*, now=None) -> int:
