@@ -31,6 +31,7 @@ from contests.models import Contest
 from quiz import ranking
 from quiz.enums import AttemptStatus, RoundKind
 from quiz.models import Attempt, AttemptQuestion, BlueprintItem, Field, Option, Question, Round, RoundQuestion
+from quiz.receipts import receipt_stamp
 from quiz.seal import seal_record
 from quiz.services.attempts import attempt_draw
 from quiz.services.deadlines import attempt_deadline
@@ -60,6 +61,12 @@ class SimulationReport:
     seconds: float
 
 
+def unit_target(scale: float) -> int:
+    """How many grassroots units a simulated contest has: the seed's 100 up to scale 1, then growing
+    with the square root of the scale (about 1,000 at scale 100, a national contest's spread)."""
+    return max(100, int(100 * scale**0.5))
+
+
 def _units(rng: random.Random, target: int) -> list[Organization]:
     units = seed_organizations()
     bloc = units["DUK"]
@@ -74,25 +81,33 @@ def _units(rng: random.Random, target: int) -> list[Organization]:
     return list(Organization.objects.exclude(kind=OrganizationKind.BLOC))
 
 
-def _contestants(rng, units, count, tag) -> list[User]:
+def _contestants(rng, units, count, tag) -> tuple[list[int], dict[int, int]]:
+    """`count` contestants with complete profiles, written in chunks (scale 100 makes 900,000): their
+    ids, and each one's unit. Only the ids are kept, never the model instances."""
     password = make_password(DEMO_PASSWORD)
     # Some units push their members, most do not: a skewed weight per unit, as the seed reported.
     weights = [rng.paretovariate(1.2) for _ in units]
-    users = [
-        User(email=f"sim{tag}-{n}@example.com", full_name=f"{rng.choice(SURNAMES)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}",
-             password=password)
-        for n in range(count)
-    ]  # fmt: skip
-    User.objects.bulk_create(users, batch_size=2000)
-    users = list(User.objects.filter(email__startswith=f"sim{tag}-").order_by("pk"))
-    chosen = rng.choices(units, weights=weights, k=len(users))
-    Profile.objects.bulk_create(
-        [Profile(user=u, phone=f"09{rng.randint(0, 99_999_999):08d}", organization=unit, position="Chuyên viên",
-                 is_party_member=rng.random() < 0.7) for u, unit in zip(users, chosen)],
-        batch_size=2000,
-    )  # fmt: skip
-    Group.objects.get_or_create(name=Role.CONTESTANT)[0].user_set.add(*users)
-    return users
+    names = [f"{rng.choice(SURNAMES)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}" for _ in range(count)]
+    for start in range(0, count, CHUNK):
+        User.objects.bulk_create(
+            [User(email=f"sim{tag}-{n}@example.com", full_name=names[n], password=password)
+             for n in range(start, min(count, start + CHUNK))],
+            batch_size=5000,
+        )  # fmt: skip
+    del names
+    ids = list(User.objects.filter(email__startswith=f"sim{tag}-").order_by("pk").values_list("pk", flat=True))
+    chosen = [unit.pk for unit in rng.choices(units, weights=weights, k=len(ids))]
+    contestant = Group.objects.get_or_create(name=Role.CONTESTANT)[0]
+    membership = User.groups.through
+    for start in range(0, len(ids), CHUNK):
+        chunk = range(start, min(len(ids), start + CHUNK))
+        Profile.objects.bulk_create(
+            [Profile(user_id=ids[i], phone=f"09{rng.randint(0, 99_999_999):08d}", organization_id=chosen[i],
+                     position="Chuyên viên", is_party_member=rng.random() < 0.7) for i in chunk],
+            batch_size=5000,
+        )  # fmt: skip
+        membership.objects.bulk_create([membership(user_id=ids[i], group_id=contestant.pk) for i in chunk], batch_size=5000)
+    return ids, dict(zip(ids, chosen))
 
 
 def _bank(rng, tag) -> list[Question]:
@@ -116,48 +131,62 @@ def _right_options(bank: list[Question]) -> dict[int, int]:
     return dict(Option.objects.filter(question__in=bank, is_correct=True).values_list("question_id", "pk"))
 
 
+# Attempts are made, written and answered this many at a time, so a season of any size streams
+# through a constant amount of memory.
+CHUNK = 10_000
+# A writing contest does not grow with the quiz: past ten times the seed's 130 essays, more would
+# only slow the judging rounds the simulation plays.
+ESSAY_SCALE_MAX = 10
+
 ITEM_COLUMNS = (
     "attempt_id", "question_id", "position", "option_ids", "option_count", "chosen_index", "answered_at", "is_correct",
 )  # fmt: skip
 
 
-def _answers(
-    rng: random.Random, attempts: list[Attempt], draws: list[list], pool: list[int], right_option: dict, chunk: int = 2000
-) -> None:
-    """The per-question rows of the simulated attempts, as the page saves them: each attempt's
+def _answers(rng: random.Random, attempts: list[Attempt], draws: list[list], pool: list[int], right_option: dict) -> list:
+    """The answers of the simulated attempts, as the page saves them, and each attempt's receipt
+    as it finishes (`quiz.receipts.receipt_stamp`, set on the unsaved attempt): each attempt's
     questions and option order as the draw gave them (`draws`, one per attempt); exactly `score`
     of them answered right, the others answered wrong or left blank, every answer saved between
-    the start and the finish. A separate random stream, so the attempts themselves are those of a
+    the start and the finish. Returns, per attempt, its (question, option ids, chosen index,
+    saved at, right) rows. A separate random stream, so the attempts themselves are those of a
     seed before the rows existed."""
     # Questions differ in how easy they are (so the item analysis has something to find): which
     # of an attempt's questions are the right ones is drawn weighted by their ease, from a
     # spread of 0.15 (hard) to 6 (easy) across the pool (Efraimidis–Spirakis: the `score` largest
     # keys u^(1/w) are a weighted sample without replacement).
     ease = {qid: 0.15 + 5.85 * ((i * 37) % len(pool)) / max(1, len(pool) - 1) for i, qid in enumerate(pool)}
-    for start in range(0, len(attempts), chunk):
+    answered = []
+    for attempt, drawn in zip(attempts, draws):
+        keys = [rng.random() ** (1 / ease[qid]) for qid, _ids in drawn]
+        right = set(sorted(range(attempt.question_count), key=keys.__getitem__, reverse=True)[: attempt.score])
         rows = []
-        for attempt, drawn in zip(attempts[start : start + chunk], draws[start : start + chunk]):
-            keys = [rng.random() ** (1 / ease[qid]) for qid, _ids in drawn]
-            right = set(sorted(range(attempt.question_count), key=keys.__getitem__, reverse=True)[: attempt.score])
-            for position, (question_id, option_ids) in enumerate(drawn, start=1):
-                correct_index = option_ids.index(right_option[question_id])
-                if position - 1 in right:
-                    chosen = correct_index
-                elif rng.random() < 0.15:
-                    chosen = None
-                else:
-                    chosen = (correct_index + rng.randint(1, len(option_ids) - 1)) % len(option_ids)
-                answered_at = None
-                if chosen is not None:
-                    answered_at = attempt.started_at + datetime.timedelta(milliseconds=rng.randint(0, attempt.duration_ms))
-                rows.append((attempt.pk, question_id, position, option_ids, len(option_ids), chosen, answered_at,
-                             chosen == correct_index))  # fmt: skip
-        _items_write(rows)
+        for position, (question_id, option_ids) in enumerate(drawn):
+            correct_index = option_ids.index(right_option[question_id])
+            if position in right:
+                chosen = correct_index
+            elif rng.random() < 0.15:
+                chosen = None
+            else:
+                chosen = (correct_index + rng.randint(1, len(option_ids) - 1)) % len(option_ids)
+            answered_at = None
+            if chosen is not None:
+                answered_at = attempt.started_at + datetime.timedelta(milliseconds=rng.randint(0, attempt.duration_ms))
+            rows.append((question_id, option_ids, chosen, answered_at, chosen == correct_index))
+        receipt_stamp(attempt, rows=[row[:4] for row in rows])
+        answered.append(rows)
+    return answered
 
 
-def _items_write(rows: list[tuple]) -> None:
-    """Write AttemptQuestion rows. On PostgreSQL with COPY: 660,000 rows through bulk_create spend
-    most of their time building SQL in Python (about 40 s at full scale), COPY takes a few."""
+def _items_write(attempts: list[Attempt], answered: list) -> None:
+    """Write the AttemptQuestion rows of saved attempts (`_answers`' rows, one list per attempt).
+    On PostgreSQL with COPY: 660,000 rows through bulk_create spend most of their time building
+    SQL in Python (about 40 s at full scale), COPY takes a few."""
+    rows = [
+        (attempt.pk, qid, position, option_ids, len(option_ids), chosen, at, right)
+        for attempt, items in zip(attempts, answered, strict=True)
+        for position, (qid, option_ids, chosen, at, right) in enumerate(items, start=1)
+    ]
     if connection.vendor != "postgresql":
         AttemptQuestion.objects.bulk_create([AttemptQuestion(**dict(zip(ITEM_COLUMNS, row))) for row in rows], batch_size=5000)
         return
@@ -174,13 +203,16 @@ def _items_write(rows: list[tuple]) -> None:
         cursor.cursor.copy_from(buffer, AttemptQuestion._meta.db_table, columns=ITEM_COLUMNS)
 
 
-def simulate_contest(*, scale: float = 1.0, seed: int = 2022) -> SimulationReport:
+def simulate_contest(*, scale: float = 1.0, seed: int = 2022, out=None) -> SimulationReport:
+    """A whole contest at `scale` times the seed's size (0.01 … 100), streamed: attempts are made,
+    written and answered CHUNK at a time (COPY on PostgreSQL), so memory stays flat whatever the
+    scale. `out`, if given, is called with a line of progress after each round."""
     started = timezone.now()
     rng = random.Random(seed)
     tag = f"{seed}{int(started.timestamp())}"
     with transaction.atomic():
-        units = _units(rng, target=100)
-        people = _contestants(rng, units, max(20, int(9000 * scale)), tag)
+        units = _units(rng, target=unit_target(scale))
+        people, unit_of = _contestants(rng, units, max(20, int(9000 * scale)), tag)
         contest = Contest.objects.create(
             name=f"Cuộc thi mô phỏng (quy mô {scale:g}, hạt giống {seed})", slug=f"mo-phong-{tag}",
             theme="Đảng viên tốt, chi bộ kiểu mẫu", starts_on=timezone.localdate() - datetime.timedelta(days=40),
@@ -213,47 +245,54 @@ def simulate_contest(*, scale: float = 1.0, seed: int = 2022) -> SimulationRepor
             n_people = max(5, int(participants * scale))
             n_attempts = max(n_people, int(attempts * scale))
             players = rng.sample(people, min(n_people, len(people)))
-            profiles = dict(Profile.objects.filter(user__in=players).values_list("user_id", "organization_id"))
             # The real draw on the sealed pool (read once into memory), seeded for a repeatable run.
             draw_rng = random.Random(seed * 1_000_033 + number)
+            answer_rng = random.Random(seed * 1_000_003 + number)
             n = round.questions_per_attempt
-            rows, draws = [], []
-            for i in range(n_attempts):
-                user = players[i] if i < len(players) else rng.choice(players)
-                roll = rng.random()
-                score = (
-                    n if roll < full_share else n - 1 if roll < full_share + near_share
-                    else max(0, n - 2 - int(rng.expovariate(0.35)))
-                )  # fmt: skip
-                start = opens + datetime.timedelta(seconds=rng.randint(0, 7 * 86400 - 1200))
-                # The Monday-morning rush: a third of the attempts start in the first hours.
-                if rng.random() < 0.33:
-                    start = opens + datetime.timedelta(seconds=rng.randint(0, 4 * 3600))
-                deadline = attempt_deadline(round=round, started_at=start)
-                # Never longer than the time allowed: an attempt ends at its deadline at the latest.
-                seconds = min(
-                    int((deadline - start).total_seconds()), max(17, int(rng.lognormvariate(4.6 if score == n else 5.0, 0.6)))
-                )
-                drawn = attempt_draw(round=round, rng=draw_rng)
-                address = f"10.{rng.randint(0, 255)}.0.{rng.randint(1, 254)}"
-                rows.append(Attempt(round=round, user=user, organization_id=profiles[user.pk], status=AttemptStatus.SUBMITTED,
-                                    started_at=start, deadline=deadline, finished_at=start + datetime.timedelta(seconds=seconds),
-                                    score=min(score, len(drawn)), question_count=len(drawn), duration_ms=seconds * 1000,
-                                    ip_address=address))  # fmt: skip
-                draws.append(drawn)
-            Attempt.objects.bulk_create(rows, batch_size=5000)
-            _answers(random.Random(seed * 1_000_003 + number), rows, draws, pool_ids, right_option)
+            for first in range(0, n_attempts, CHUNK):
+                rows, draws = [], []
+                for i in range(first, min(n_attempts, first + CHUNK)):
+                    user_id = players[i] if i < len(players) else rng.choice(players)
+                    roll = rng.random()
+                    score = (
+                        n if roll < full_share else n - 1 if roll < full_share + near_share
+                        else max(0, n - 2 - int(rng.expovariate(0.35)))
+                    )  # fmt: skip
+                    start = opens + datetime.timedelta(seconds=rng.randint(0, 7 * 86400 - 1200))
+                    # The Monday-morning rush: a third of the attempts start in the first hours.
+                    if rng.random() < 0.33:
+                        start = opens + datetime.timedelta(seconds=rng.randint(0, 4 * 3600))
+                    deadline = attempt_deadline(round=round, started_at=start)
+                    # Never longer than the time allowed: an attempt ends at its deadline at the latest.
+                    seconds = min(
+                        int((deadline - start).total_seconds()),
+                        max(17, int(rng.lognormvariate(4.6 if score == n else 5.0, 0.6))),
+                    )
+                    drawn = attempt_draw(round=round, rng=draw_rng)
+                    address = f"10.{rng.randint(0, 255)}.0.{rng.randint(1, 254)}"
+                    rows.append(Attempt(round=round, user_id=user_id, organization_id=unit_of[user_id],
+                                        status=AttemptStatus.SUBMITTED, started_at=start, deadline=deadline,
+                                        finished_at=start + datetime.timedelta(seconds=seconds), score=min(score, len(drawn)),
+                                        question_count=len(drawn), duration_ms=seconds * 1000, ip_address=address))  # fmt: skip
+                    draws.append(drawn)
+                answered = _answers(answer_rng, rows, draws, pool_ids, right_option)
+                Attempt.objects.bulk_create(rows, batch_size=5000)
+                _items_write(rows, answered)
+                attempts_total += len(rows)
             # Each contestant's best attempt is picked by the one ranking rule (quiz.ranking).
             entries = ranking.entries_rebuild(round=round)
             prizes_total += len(round_prizes_draft(round=round))
-            attempts_total += len(rows)
             entries_total += entries
-        essays_total = simulate_essays(contest=contest, rng=rng, people=people, count=max(10, int(130 * scale)), tag=tag)
+            if out is not None:
+                elapsed = (timezone.now() - started).total_seconds()
+                out(f"{round.name}: {n_attempts} bài thi, {entries} lượt người ({elapsed:.0f} s)")
+        essays = max(10, int(130 * min(scale, ESSAY_SCALE_MAX)))
+        essays_total = simulate_essays(contest=contest, rng=rng, people=people, count=essays, tag=tag)
     seconds = (timezone.now() - started).total_seconds()
     return SimulationReport(len(units), len(people), attempts_total, entries_total, prizes_total, essays_total, seconds)
 
 
-def simulate_essays(*, contest, rng: random.Random, people: list[User], count: int, tag: str) -> int:
+def simulate_essays(*, contest, rng: random.Random, people: list[int], count: int, tag: str) -> int:
     """~130 essays from 50+ units, screened (a fifth not eligible), a semi-final scored by three
     of five judges each, the best 30 in a final scored by all five, prizes awarded."""
     from essays import judging
@@ -266,16 +305,17 @@ def simulate_essays(*, contest, rng: random.Random, people: list[User], count: i
                                       closes_at=now - datetime.timedelta(days=20), min_words=300)  # fmt: skip
     writers = rng.sample(people, min(count, len(people)))
     units = dict(Profile.objects.filter(user__in=writers).values_list("user_id", "organization_id"))
+    names = dict(User.objects.filter(pk__in=writers).values_list("pk", "full_name"))
     essays = Essay.objects.bulk_create(
-        [Essay(code=f"MP{tag[-6:]}-{n:04d}", phase=phase, submitter=w, title=f"Bài viết mô phỏng số {n}",
-               subject_kind="collective", subject_name="Chi bộ kiểu mẫu", subject_organization_id=units[w.pk],
+        [Essay(code=f"MP{tag[-6:]}-{n:04d}", phase=phase, submitter_id=w, title=f"Bài viết mô phỏng số {n}",
+               subject_kind="collective", subject_name="Chi bộ kiểu mẫu", subject_organization_id=units[w],
                body="Nội dung bài viết. " * 200, declares_real=True, declares_unpublished=True, status=EssayStatus.SUBMITTED,
                submitted_at=now - datetime.timedelta(days=30),
                eligibility=Eligibility.INELIGIBLE if rng.random() < 0.2 else Eligibility.ELIGIBLE)
          for n, w in enumerate(writers, start=1)]
     )  # fmt: skip
     Essay.objects.filter(phase=phase, eligibility=Eligibility.INELIGIBLE).update(screening_reasons=[IneligibleReason.LENGTH])
-    EssayAuthor.objects.bulk_create([EssayAuthor(essay=e, name=e.submitter.full_name, organization_id=units[e.submitter_id],
+    EssayAuthor.objects.bulk_create([EssayAuthor(essay=e, name=names[e.submitter_id], organization_id=units[e.submitter_id],
                                                  phone="0912345678") for e in essays])  # fmt: skip
     judges = list(
         User.objects.bulk_create([User(email=f"simjudge{tag}-{n}@example.com", full_name=f"Giám khảo {n}") for n in range(5)])

@@ -64,7 +64,7 @@ def test_simulation_refuses_a_silly_scale():
     from django.core.management import CommandError
 
     with pytest.raises(CommandError, match="--scale"):
-        call_command("simulate_contest", "--scale", "5")
+        call_command("simulate_contest", "--scale", "500")
 
 
 def test_simulated_attempts_are_drawn_by_the_real_draw_and_deadline():
