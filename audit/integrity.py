@@ -1,13 +1,16 @@
 """Integrity review before prizes: cases for the secretariat to clear or disqualify."""
 
 import datetime
+import time
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef
 from django.db.models.functions import TruncHour
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from accounts.models import Organization, Profile, User
@@ -18,12 +21,15 @@ from quiz.models import Attempt, Prize, Round, RoundEntry
 from quiz.services.prizes import round_prizes_redraft
 
 from . import harvesting
-from .models import IntegrityDecision
+from .models import IntegrityDecision, IntegrityScan
 
 FAST_FULL_SECONDS = getattr(settings, "INTEGRITY_FAST_FULL_SECONDS", 30)
 # A prize won with less than this share of the questions right is worth a second look.
 PRIZE_LOW_SHARE = getattr(settings, "INTEGRITY_PRIZE_LOW_SHARE", 0.75)
 BURST_ATTEMPTS, BURST_ACCOUNTS = 30, 5
+# How often the beat finds the cases again (audit.tasks.integrity_scan_contests): the staleness
+# bound of every page that shows them. A scan older than twice this is shown as late.
+SCAN_MINUTES = getattr(settings, "INTEGRITY_SCAN_MINUTES", 10)
 
 
 @dataclass
@@ -162,6 +168,85 @@ def cases(*, contest) -> list[Case]:
     return found
 
 
+# --- The stored scan --------------------------------------------------------------------------------
+# Finding the cases reads every finished attempt of the contest, and the answers of those who
+# played far more than most: seconds at the seed's size, minutes at a national one. So they are
+# found by a task and stored (IntegrityScan); the pages read the stored cases, with the time they
+# were found, and the decisions live (one query each).
+
+
+def _case_data(case: Case) -> dict:
+    data = {name: getattr(case, name) for name in ("key", "kind", "description", "user_ids", "account", "round_name")}
+    data["evidence"] = [str(line) for line in case.evidence]
+    data["attempts"] = [asdict(line) | {"started_at": line.started_at.isoformat()} for line in case.attempts]
+    return data
+
+
+def _case_from(data: dict) -> Case:
+    attempts = [
+        harvesting.AttemptLine(**(line | {"started_at": parse_datetime(line["started_at"])})) for line in data["attempts"]
+    ]
+    return Case(
+        data["key"], data["kind"], data["description"], data["user_ids"], account=data["account"],
+        round_name=data["round_name"], evidence=data["evidence"], attempts=attempts,
+    )  # fmt: skip
+
+
+def scan_run(*, contest) -> IntegrityScan:
+    """Find the contest's cases (`cases`) and store them, replacing the last scan."""
+    started, clock = timezone.now(), time.perf_counter()
+    found = cases(contest=contest)
+    scan, _created = IntegrityScan.objects.update_or_create(
+        contest=contest,
+        defaults={"started_at": started, "seconds": time.perf_counter() - clock, "cases": [_case_data(c) for c in found]},
+    )
+    return scan
+
+
+# A round is scanned again for this long after it closes: submits arrive within the grace.
+LATE_SUBMITS = datetime.timedelta(hours=1)
+
+
+def contests_to_scan(*, now, every: datetime.timedelta):
+    """The contests the beat scans: not archived, with a round open now or closed since their
+    last scan, or not scanned for `every`."""
+    from contests.enums import ContestStatus
+    from contests.models import Contest
+
+    last = {scan.contest_id: scan.started_at for scan in IntegrityScan.objects.all()}
+    for contest in Contest.objects.exclude(status=ContestStatus.ARCHIVED).filter(rounds__opens_at__lte=now).distinct():
+        since = last.get(contest.pk)
+        recent = Round.objects.filter(contest=contest, closes_at__gte=(since or now) - LATE_SUBMITS)
+        if since is None or since < now - every or recent.exists():
+            yield contest
+
+
+def scan_late(scan: IntegrityScan, *, now=None) -> bool:
+    """Whether a scan is older than the beat should let it be (it has stopped, or is behind)."""
+    return scan.started_at < (now or timezone.now()) - datetime.timedelta(minutes=2 * SCAN_MINUTES)
+
+
+def scanned(*, contest, after=None) -> tuple[list[Case], IntegrityScan]:
+    """The contest's cases as last found, with their decisions, and the scan that found them. A
+    scan is run first when there is none, or when the last one started before `after`: a
+    round's results are final once committed (quiz.receipts.round_commit), and its winners and
+    its publication are checked against a scan that has seen every one of its attempts."""
+    scan = IntegrityScan.objects.filter(contest=contest).first()
+    if scan is None or (after is not None and scan.started_at < after):
+        scan = scan_run(contest=contest)
+    found = [_case_from(data) for data in scan.cases]
+    decisions = {d.key: d for d in IntegrityDecision.objects.filter(contest=contest).select_related("decided_by")}
+    for case in found:
+        case.decision = decisions.get(case.key)
+    return found, scan
+
+
+def final_after(round) -> datetime.datetime | None:
+    """From when a scan has seen all of a weekly round's attempts: its commitment (none before)."""
+    commitment = getattr(round, "commitment", None) if round is not None else None
+    return commitment.created_at if commitment is not None else None
+
+
 @transaction.atomic
 def decide(*, contest, case: Case, by, verdict: str, reason: str) -> IntegrityDecision:
     """Clear a case, or disqualify its accounts from the ranking of every round of the contest
@@ -202,14 +287,15 @@ def decide(*, contest, case: Case, by, verdict: str, reason: str) -> IntegrityDe
     return decision
 
 
-def open_cases_by_user(*, contest, user_ids) -> dict[int, list[Case]]:
+def open_cases_by_user(*, contest, user_ids, after=None) -> dict[int, list[Case]]:
     """The undecided cases about each of these people (the winners pages show them beside the
-    verdict; publication waits on them: awards.publication). The queries of `cases`."""
+    verdict; publication waits on them: awards.publication), from the stored scan (`scanned`,
+    `after` as there)."""
     wanted = set(user_ids)
     found: dict[int, list[Case]] = defaultdict(list)
     if not wanted:
         return found
-    for case in cases(contest=contest):
+    for case in scanned(contest=contest, after=after)[0]:
         if case.decision is None:
             for uid in wanted.intersection(case.user_ids):
                 found[uid].append(case)

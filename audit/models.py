@@ -27,3 +27,23 @@ class IntegrityDecision(models.Model):
 
     def __str__(self):
         return f"{self.key}: {self.verdict}"
+
+
+class IntegrityScan(models.Model):
+    """A contest's integrity cases as last found (`audit.integrity.scan_run`, by the beat every
+    INTEGRITY_SCAN_MINUTES and on demand): the review, winners and publication pages read this
+    row, never the attempts, whose reading takes seconds at the seed's size and minutes at a
+    national one. Replaced at each scan; the decisions on the cases are kept apart
+    (IntegrityDecision) and never lost by a scan."""
+
+    contest = models.OneToOneField("contests.Contest", on_delete=models.CASCADE, related_name="+")
+    started_at = models.DateTimeField(_("bắt đầu rà soát lúc"))
+    seconds = models.FloatField(_("thời gian rà soát (giây)"))
+    cases = models.JSONField(default=list, editable=False)
+
+    class Meta:
+        verbose_name = _("lần rà soát bất thường")
+        verbose_name_plural = _("lần rà soát bất thường")
+
+    def __str__(self):
+        return f"{self.contest_id}: {self.started_at:%Y-%m-%d %H:%M}"

@@ -25,9 +25,16 @@ def _keep_contest(request, url: str) -> str:
 def integrity_review(request):
     contest = contest_for_request(request, drafts=True)
     if request.method == "POST":
+        if request.POST.get("action") == "rescan":
+            from .tasks import integrity_scan
+
+            integrity_scan.delay(contest.pk)
+            messages.success(request, _("Đã yêu cầu rà soát lại; kết quả có sau vài phút."))
+            return redirect(_keep_contest(request, reverse("reports:integrity")))
         if not request.user.has_perm("audit.decide_integrity"):
             raise PermissionDenied
-        case = next((c for c in integrity.cases(contest=contest) if c.key == request.POST.get("key")), None)
+        found, _scan = integrity.scanned(contest=contest)
+        case = next((c for c in found if c.key == request.POST.get("key")), None)
         if case is None:
             messages.error(request, _("Trường hợp này không còn trong danh sách rà soát."))
         else:
@@ -44,11 +51,15 @@ def integrity_review(request):
             else:
                 messages.success(request, _("Đã ghi quyết định."))
         return redirect(_keep_contest(request, reverse("reports:integrity")))
+    found, scan = integrity.scanned(contest=contest)
     return render(
         request,
         "audit/integrity.html",
         {
-            "cases": integrity.with_details(contest=contest, cases=integrity.cases(contest=contest)),
+            "cases": integrity.with_details(contest=contest, cases=found),
             "verdicts": IntegrityDecision.Verdict.choices,
+            "scan": scan,
+            "scan_late": integrity.scan_late(scan),
+            "scan_minutes": integrity.SCAN_MINUTES,
         },
     )

@@ -51,7 +51,7 @@ def winners(request, pk):
     )
     warnings = integrity.winner_warnings(round=round, prizes=prizes)
     listed = [p.user_id for p in prizes if p.status != PrizeStatus.INVALID]
-    cases = integrity.open_cases_by_user(contest=round.contest, user_ids=listed)
+    cases = integrity.open_cases_by_user(contest=round.contest, user_ids=listed, after=integrity.final_after(round))
     units = organization_labels(p.entry.best_attempt.organization for p in prizes)
     published = round.results_published_at is not None
     for p in prizes:

@@ -50,8 +50,8 @@ class Preview:
         return bool(self.refusal)
 
 
-def _holders_cases(*, contest, user_ids) -> dict[int, list]:
-    return integrity.open_cases_by_user(contest=contest, user_ids=user_ids)
+def _holders_cases(*, contest, user_ids, after=None) -> dict[int, list]:
+    return integrity.open_cases_by_user(contest=contest, user_ids=user_ids, after=after)
 
 
 # --- the quiz ------------------------------------------------------------------------------------
@@ -65,7 +65,7 @@ def round_preview(*, round: Round) -> Preview:
         Prize.objects.filter(round=round).valid().select_related("user", "entry__best_attempt__organization").order_by("rank")
     )
     units = organization_labels(p.entry.best_attempt.organization for p in prizes if p.entry_id)
-    cases = _holders_cases(contest=round.contest, user_ids=[p.user_id for p in prizes])
+    cases = _holders_cases(contest=round.contest, user_ids=[p.user_id for p in prizes], after=integrity.final_after(round))
     lines = [
         Line(
             p.get_tier_display(),

@@ -242,6 +242,8 @@ CELERY_TASK_ROUTES = {
     "awards.tasks.run_certificates": {"queue": "exports"},
     "quiz.tasks.analyse_closed_rounds": {"queue": "analysis"},
     "quiz.tasks.analyse_round": {"queue": "analysis"},
+    "audit.tasks.integrity_scan": {"queue": "analysis"},
+    "audit.tasks.integrity_scan_contests": {"queue": "analysis"},
     "quiz.tasks.finalize_expired_attempts": {"queue": "celery"},
     "accounts.tasks.anonymize_archived": {"queue": "housekeeping"},
     "operations.tasks.clear_sessions": {"queue": "housekeeping"},
@@ -282,6 +284,11 @@ CELERY_BEAT_SCHEDULE = {
     "quiz-analyse-closed-rounds": {
         "task": "quiz.tasks.analyse_closed_rounds",
         "schedule": 900.0,
+    },
+    # The integrity cases of contests under way (audit.integrity.scan_run): the pages' staleness bound.
+    "audit-integrity-scan": {
+        "task": "audit.tasks.integrity_scan_contests",
+        "schedule": 600.0,
     },
     # Housekeeping (operations.housekeeping), each once a day at night.
     "operations-clear-sessions": {
