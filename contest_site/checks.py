@@ -104,7 +104,8 @@ def fail_open_settings(app_configs=None, **kwargs) -> list[Error | Warning]:
         error(2, "The SMS gateway has no SMS_GATEWAY_URL or SMS_GATEWAY_TOKEN.", "Set both from the gateway's contract.")
     if settings.ZALO_BACKEND in LOG_OR_MEMORY_ZALO:
         error(21, f"ZALO_BACKEND={settings.ZALO_BACKEND} writes messages to the log or to memory.",
-              "Set ZALO_BACKEND=contests.zalo.HttpBackend with ZALO_ACCESS_TOKEN and ZALO_TEMPLATES, or leave it empty.")  # fmt: skip
+              "Set ZALO_BACKEND=contests.zalo.HttpBackend with ZALO_ACCESS_TOKEN and ZALO_TEMPLATES, "
+              "or leave it empty.")  # fmt: skip
     elif settings.ZALO_BACKEND == "contests.zalo.HttpBackend" and not (
         settings.ZALO_API_URL and settings.ZALO_ACCESS_TOKEN and settings.ZALO_TEMPLATES
     ):

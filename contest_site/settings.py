@@ -424,7 +424,9 @@ ZALO_TEMPLATES = {
     kind.strip(): template.strip()
     for kind, _sep, template in (
         pair.partition("=")
-        for pair in env.list("ZALO_TEMPLATES", default=["reminder=dev-reminder", "unit_digest=dev-digest"] if DEBUG or TESTING else [])
+        for pair in env.list(
+            "ZALO_TEMPLATES", default=["reminder=dev-reminder", "unit_digest=dev-digest"] if DEBUG or TESTING else []
+        )
     )
     if kind.strip() and template.strip()
 }

@@ -83,7 +83,9 @@ class ConsoleBackend(BaseBackend):
     """Development only (check --deploy refuses it in production)."""
 
     def send(self, message: ZaloMessage) -> None:
-        line = f"[Zalo to {message.phone}] template {message.template_id}: {json.dumps(message.template_data, ensure_ascii=False)}"
+        line = (
+            f"[Zalo to {message.phone}] template {message.template_id}: {json.dumps(message.template_data, ensure_ascii=False)}"
+        )
         logger.info(line)
         print(line, file=sys.stdout, flush=True)
 

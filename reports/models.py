@@ -75,3 +75,6 @@ class ReminderRecipient(models.Model):
         verbose_name = _("người được nhắc")
         verbose_name_plural = _("người được nhắc")
         constraints = [models.UniqueConstraint(fields=["user", "day"], name="reminder_once_per_person_and_day")]
+
+    def __str__(self):
+        return f"{self.user_id} · {self.day:%d/%m/%Y}"

@@ -80,9 +80,7 @@ def reminder_plan(*, organization: Organization, contest, now: datetime | None =
     absentees = unit_absentees(organization=organization, contest=contest, round=week)
     with_account = {a.user_id: a for a in absentees if a.user_id is not None}
     plan.unreachable = len(absentees) - len(with_account)
-    reminded = set(
-        ReminderRecipient.objects.filter(day=today, user_id__in=list(with_account)).values_list("user_id", flat=True)
-    )
+    reminded = set(ReminderRecipient.objects.filter(day=today, user_id__in=list(with_account)).values_list("user_id", flat=True))
     plan.reminded_today = len(reminded)
     candidates = [uid for uid in with_account if uid not in reminded]
     wanted = notifications.wanting(candidates, Kind.REMINDER)
@@ -150,7 +148,10 @@ def reminder_send(
             "url": settings.SITE_URL + reverse("quiz:round", args=[week.pk]),
         }
         queued = notifications.notify_users(
-            users=[p.user for p in people if p.user.pk in mine], kind=Kind.REMINDER, key=f"reminder:{reminder.pk}", context=context
+            users=[p.user for p in people if p.user.pk in mine],
+            kind=Kind.REMINDER,
+            key=f"reminder:{reminder.pk}",
+            context=context,
         )
     return SendResult(reminder=reminder, queued=queued)
 

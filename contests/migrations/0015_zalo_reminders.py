@@ -6,44 +6,83 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('contests', '0014_decision_action_close_early'),
+        ("contests", "0014_decision_action_close_early"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='notification',
-            name='fallback',
-            field=models.CharField(blank=True, default='', max_length=200, verbose_name='gửi SMS thay Zalo vì'),
+            model_name="notification",
+            name="fallback",
+            field=models.CharField(blank=True, default="", max_length=200, verbose_name="gửi SMS thay Zalo vì"),
         ),
         migrations.AlterField(
-            model_name='notification',
-            name='channel',
-            field=models.CharField(choices=[('email', 'E-mail'), ('sms', 'Tin nhắn SMS'), ('zalo', 'Zalo')], max_length=8, verbose_name='kênh'),
+            model_name="notification",
+            name="channel",
+            field=models.CharField(
+                choices=[("email", "E-mail"), ("sms", "Tin nhắn SMS"), ("zalo", "Zalo")], max_length=8, verbose_name="kênh"
+            ),
         ),
         migrations.AlterField(
-            model_name='notification',
-            name='kind',
-            field=models.CharField(choices=[('round_open', 'Tuần thi mới mở'), ('results', 'Công bố kết quả'), ('prize_won', 'Đạt giải'), ('screening', 'Kết quả sơ loại bài viết'), ('judge_assignments', 'Bài được phân công chấm'), ('award_details', 'Thủ tục nhận giải thưởng'), ('reminder', 'Nhắc tham gia tuần thi'), ('unit_digest', 'Tổng hợp hằng tuần cho cán bộ phụ trách đơn vị')], max_length=24, verbose_name='loại'),
+            model_name="notification",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("round_open", "Tuần thi mới mở"),
+                    ("results", "Công bố kết quả"),
+                    ("prize_won", "Đạt giải"),
+                    ("screening", "Kết quả sơ loại bài viết"),
+                    ("judge_assignments", "Bài được phân công chấm"),
+                    ("award_details", "Thủ tục nhận giải thưởng"),
+                    ("reminder", "Nhắc tham gia tuần thi"),
+                    ("unit_digest", "Tổng hợp hằng tuần cho cán bộ phụ trách đơn vị"),
+                ],
+                max_length=24,
+                verbose_name="loại",
+            ),
         ),
         migrations.AlterField(
-            model_name='notificationpreference',
-            name='kind',
-            field=models.CharField(choices=[('round_open', 'Tuần thi mới mở'), ('results', 'Công bố kết quả'), ('prize_won', 'Đạt giải'), ('screening', 'Kết quả sơ loại bài viết'), ('judge_assignments', 'Bài được phân công chấm'), ('award_details', 'Thủ tục nhận giải thưởng'), ('reminder', 'Nhắc tham gia tuần thi'), ('unit_digest', 'Tổng hợp hằng tuần cho cán bộ phụ trách đơn vị')], max_length=24, verbose_name='loại'),
+            model_name="notificationpreference",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("round_open", "Tuần thi mới mở"),
+                    ("results", "Công bố kết quả"),
+                    ("prize_won", "Đạt giải"),
+                    ("screening", "Kết quả sơ loại bài viết"),
+                    ("judge_assignments", "Bài được phân công chấm"),
+                    ("award_details", "Thủ tục nhận giải thưởng"),
+                    ("reminder", "Nhắc tham gia tuần thi"),
+                    ("unit_digest", "Tổng hợp hằng tuần cho cán bộ phụ trách đơn vị"),
+                ],
+                max_length=24,
+                verbose_name="loại",
+            ),
         ),
         migrations.CreateModel(
-            name='ChannelChoice',
+            name="ChannelChoice",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('channel', models.CharField(choices=[('email', 'E-mail'), ('sms', 'Tin nhắn SMS'), ('zalo', 'Zalo')], max_length=8, verbose_name='kênh nhận tin')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='channel_choice', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[("email", "E-mail"), ("sms", "Tin nhắn SMS"), ("zalo", "Zalo")],
+                        max_length=8,
+                        verbose_name="kênh nhận tin",
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="channel_choice", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'kênh nhận tin đã chọn',
-                'verbose_name_plural': 'kênh nhận tin đã chọn',
+                "verbose_name": "kênh nhận tin đã chọn",
+                "verbose_name_plural": "kênh nhận tin đã chọn",
             },
         ),
     ]

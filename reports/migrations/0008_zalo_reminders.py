@@ -6,50 +6,80 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0010_members_invitation_deliveries'),
-        ('quiz', '0014_rounds_close_early'),
-        ('reports', '0007_move_awards_and_audit'),
+        ("accounts", "0010_members_invitation_deliveries"),
+        ("quiz", "0014_rounds_close_early"),
+        ("reports", "0007_move_awards_and_audit"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Reminder',
+            name="Reminder",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='gửi lúc')),
-                ('day', models.DateField(verbose_name='ngày')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='người gửi')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.organization', verbose_name='đơn vị')),
-                ('round', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='quiz.round', verbose_name='tuần thi')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="gửi lúc")),
+                ("day", models.DateField(verbose_name="ngày")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="người gửi",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="accounts.organization",
+                        verbose_name="đơn vị",
+                    ),
+                ),
+                (
+                    "round",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="quiz.round", verbose_name="tuần thi"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'đợt nhắc tham gia',
-                'verbose_name_plural': 'các đợt nhắc tham gia',
-                'ordering': ['-created_at', '-pk'],
+                "verbose_name": "đợt nhắc tham gia",
+                "verbose_name_plural": "các đợt nhắc tham gia",
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='ReminderRecipient',
+            name="ReminderRecipient",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField()),
-                ('reminder', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='recipients', to='reports.reminder')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("day", models.DateField()),
+                (
+                    "reminder",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="recipients", to="reports.reminder"
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="+", to=settings.AUTH_USER_MODEL),
+                ),
             ],
             options={
-                'verbose_name': 'người được nhắc',
-                'verbose_name_plural': 'người được nhắc',
+                "verbose_name": "người được nhắc",
+                "verbose_name_plural": "người được nhắc",
             },
         ),
         migrations.AddIndex(
-            model_name='reminder',
-            index=models.Index(fields=['organization', 'day'], name='reports_rem_organiz_92cd34_idx'),
+            model_name="reminder",
+            index=models.Index(fields=["organization", "day"], name="reports_rem_organiz_92cd34_idx"),
         ),
         migrations.AddConstraint(
-            model_name='reminderrecipient',
-            constraint=models.UniqueConstraint(fields=('user', 'day'), name='reminder_once_per_person_and_day'),
+            model_name="reminderrecipient",
+            constraint=models.UniqueConstraint(fields=("user", "day"), name="reminder_once_per_person_and_day"),
         ),
     ]

@@ -52,7 +52,15 @@ def unit():
         contestant(organization=cell, phone=f"091200050{i}", user__phone=f"091200050{i}", user__phone_verified=True)
         for i in range(4)
     ]
-    return {"tax": tax, "cell": cell, "officer": officer, "cell_officer": cell_officer, "contest": contest, "week": week, "people": people}
+    return {
+        "tax": tax,
+        "cell": cell,
+        "officer": officer,
+        "cell_officer": cell_officer,
+        "contest": contest,
+        "week": week,
+        "people": people,
+    }
 
 
 def test_presses_at_once_remind_each_person_once_within_the_limit(unit, settings, sms_outbox):

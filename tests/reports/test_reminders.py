@@ -5,7 +5,6 @@ officer's weekly digest."""
 import datetime
 
 import pytest
-from django.core import mail
 from django.utils import timezone
 
 from accounts.enums import OrganizationKind, Role
@@ -132,7 +131,9 @@ def test_the_next_day_a_person_may_be_reminded_again(tree):
     assert ReminderRecipient.objects.filter(user=person).count() == 2
 
 
-def test_the_units_daily_limit_leaves_the_rest_for_tomorrow(client, tree, settings, sms_outbox, django_capture_on_commit_callbacks):
+def test_the_units_daily_limit_leaves_the_rest_for_tomorrow(
+    client, tree, settings, sms_outbox, django_capture_on_commit_callbacks
+):
     settings.REMINDERS_PER_UNIT_PER_DAY = 2
     people = [_member(tree["cell"], f"Đỗ Văn {c}") for c in "ABC"]
     client.force_login(tree["officer"])
@@ -163,7 +164,11 @@ def test_ids_of_people_outside_the_unit_are_ignored(tree, sms_outbox, django_cap
 
     with django_capture_on_commit_callbacks(execute=True):
         result = reminders.reminder_send(
-            organization=tree["tax"], contest=tree["contest"], by=tree["officer"], round_id=tree["week"].pk, user_ids=[mine.pk, other.pk]
+            organization=tree["tax"],
+            contest=tree["contest"],
+            by=tree["officer"],
+            round_id=tree["week"].pk,
+            user_ids=[mine.pk, other.pk],
         )
 
     assert result.queued == 1
@@ -288,7 +293,11 @@ def test_the_reminders_page_costs_the_same_for_one_person_or_three(client, tree,
 def test_a_reminders_page_costs_the_same_for_one_person_or_three(client, tree, n, django_assert_num_queries):
     people = [_member(tree["cell"], f"Đỗ Văn {'ABC'[i]}") for i in range(n)]
     result = reminders.reminder_send(
-        organization=tree["tax"], contest=tree["contest"], by=tree["officer"], round_id=tree["week"].pk, user_ids=[p.pk for p in people]
+        organization=tree["tax"],
+        contest=tree["contest"],
+        by=tree["officer"],
+        round_id=tree["week"].pk,
+        user_ids=[p.pk for p in people],
     )
     client.force_login(tree["officer"])
     url = f"/reports/units/{tree['tax'].pk}/reminders/{result.reminder.pk}/"
