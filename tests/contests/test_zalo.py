@@ -305,3 +305,49 @@ def test_channels_follow_the_rule(settings, email, phone, verified, kind, choice
             assert "email" in channels
     if choice == "zalo" and phone.startswith("09") and verified and not zalo_on and out:
         assert "zalo" not in channels  # not configured: SMS instead
+
+
+# --- The choice on the profile page ---------------------------------------------------------------
+
+
+def _profile_form(org, **overrides):
+    data = {
+        "full_name": "Trần Thị Bích Ngọc",
+        "phone": "0987654321",
+        "organization": str(org.pk),
+        "position": "Chuyên viên",
+        "is_party_member": "1",
+    }
+    return data | overrides
+
+
+@pytest.mark.django_db
+def test_the_profile_records_the_channel_and_shows_it_again(client):
+    from tests.factories import OrganizationFactory
+
+    user, org = UserFactory(), OrganizationFactory()
+    client.force_login(user)
+
+    assert client.post("/accounts/profile/", _profile_form(org, channel="zalo")).status_code == 302
+    assert ChannelChoice.objects.get(user=user).channel == "zalo"
+    html = client.get("/accounts/profile/").content.decode()
+    assert re.search(r'<input type="radio" name="channel" value="zalo"[^>]* checked', html)
+    client.post("/accounts/profile/", _profile_form(org, channel=""))
+    assert not ChannelChoice.objects.filter(user=user).exists()
+
+
+@pytest.mark.django_db
+def test_a_channel_that_is_not_offered_is_refused_with_a_message(client, settings):
+    from tests.factories import OrganizationFactory
+
+    settings.ZALO_BACKEND = ""
+    user, org = UserFactory(), OrganizationFactory()
+    client.force_login(user)
+
+    response = client.post("/accounts/profile/", _profile_form(org, channel="zalo"))
+    other = client.post("/accounts/profile/", _profile_form(org, channel="fax"))
+
+    assert response.status_code == other.status_code == 200
+    assert "Kênh nhận tin đã chọn không có; vui lòng chọn lại." in response.content.decode()
+    assert not ChannelChoice.objects.exists()
+    assert 'value="zalo"' not in client.get("/accounts/profile/").content.decode()
