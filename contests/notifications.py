@@ -13,7 +13,7 @@ Who: a person gets a kind unless they turned it off (a NotificationPreference ro
 profile page or an unsubscribe link); «a round opens» is opt-in. By which channel (channels_for):
 e-mail when the account has an address, SMS when it has a verified mobile number and the kind goes
 by SMS (KIND_CHANNELS); a person who chose Zalo on their profile (ChannelChoice) gets Zalo instead
-of SMS, one who chose e-mail no SMS beside it. A reminder and an officer's digest go by one
+of SMS, one who chose e-mail no SMS beside it (but for REQUIRED kinds). A reminder and an officer's digest go by one
 channel only (ONE_CHANNEL): the person's choice, else the kind's first. A Zalo message that fails
 goes by SMS at once (_deliver; the reason kept in `fallback`). Every message carries an
 unsubscribe link (a signed token: no login needed).
@@ -192,8 +192,8 @@ def channels_for(*, user, kind: str, choice: str = "") -> list[tuple[str, str]]:
         if channel == Channel.EMAIL and email:
             out.append((channel, email))
         elif channel == Channel.SMS and phone:
-            if choice == Channel.EMAIL and email:
-                continue  # the person asked for e-mail: no SMS beside it
+            if choice == Channel.EMAIL and email and kind not in REQUIRED:
+                continue  # the person asked for e-mail: no SMS beside it (a service message keeps both)
             out.append((Channel.ZALO if choice == Channel.ZALO and zalo else Channel.SMS, phone))
     return out
 
