@@ -8,13 +8,14 @@ from django.utils.translation import gettext_lazy as _
 from contests.cleaning import CleanTextFormMixin, clean_person_name
 from contests.enums import NotificationKind
 from contests.notifications import REQUIRED as REQUIRED_NOTIFICATIONS
+from contests.notifications import channel_choices
 
 from .models import Organization
 from .phone import normalize_phone
 from .selectors import organization_choice_groups
 
 # Not on the profile's list: a judge's assignments (staff), the service messages nobody turns off.
-NOT_CHOSEN = {NotificationKind.JUDGE_ASSIGNMENTS} | REQUIRED_NOTIFICATIONS
+NOT_CHOSEN = {NotificationKind.JUDGE_ASSIGNMENTS, NotificationKind.UNIT_DIGEST} | REQUIRED_NOTIFICATIONS
 
 
 class UnitSelect(forms.Select):
@@ -82,10 +83,21 @@ class ProfileForm(CleanTextFormMixin, forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text=_("Tin nhắn SMS chỉ gửi tới số điện thoại đã xác minh khi đăng ký."),
     )
+    channel = forms.ChoiceField(
+        label=_("Nhận tin nhắn qua"),
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "Zalo và SMS gửi tới số điện thoại đã xác minh; nếu tin Zalo không gửi được, hệ thống gửi bằng SMS. "
+            "Chọn e-mail thì không gửi SMS khi tài khoản có e-mail."
+        ),
+        error_messages={"invalid_choice": _("Kênh nhận tin đã chọn không có; vui lòng chọn lại.")},
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organization"].choices = [("", _("— Chọn đơn vị —"))] + organization_choice_groups()
+        self.fields["channel"].choices = [("", _("Mặc định (SMS và e-mail)")), *channel_choices()]
 
     def clean_full_name(self):
         return clean_person_name(self.cleaned_data["full_name"])

@@ -58,10 +58,12 @@ def profile_edit(request):
         form = ProfileForm(request.POST)
         if form.is_valid():
             chosen = set(form.cleaned_data.pop("notifications"))
+            channel = form.cleaned_data.pop("channel")
             accepted = members.profile_save_invited(user=request.user, member=member, **form.cleaned_data)
             request.session.pop(members.SESSION_KEY, None)
             shown = [value for value, _label in form.fields["notifications"].choices]
             notifications.preferences_set(user_id=request.user.pk, choices={k: k in chosen for k in shown})
+            notifications.channel_choice_set(user_id=request.user.pk, channel=channel)
             messages.success(request, _("Đã lưu thông tin cá nhân."))
             if accepted:
                 messages.success(
@@ -75,6 +77,7 @@ def profile_edit(request):
             "full_name": request.user.full_name,
             "phone": request.user.phone or "",
             "notifications": [kind for kind, on in wanted.items() if on],
+            "channel": notifications.channel_choice_for(request.user),
         }
         if profile:
             initial |= {

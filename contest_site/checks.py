@@ -2,8 +2,9 @@
 setting that would quietly weaken a real deployment. Run before every start (docs/operations.md);
 docker-compose's `migrate` service runs it first, so a stack with such a setting never serves.
 
-- SMS and e-mail that go to the log or to memory: sign-in codes, password-reset links and
-  invitations would be readable by anyone who reads the log — and never reach the person.
+- SMS, Zalo and e-mail that go to the log or to memory: sign-in codes, password-reset links,
+  invitations and reminders would be readable by anyone who reads the log — and never reach the
+  person. The Zalo API without its URL, token or any template.
 - `SITE_URL` on a loopback or private host, or plain http while HTTPS is on: it goes into SMS,
   e-mails and the QR code of every certificate.
 - No `WINNER_DETAILS_KEYS` (the citizen IDs and bank accounts would be encrypted with a key derived
@@ -24,6 +25,7 @@ from django.core.checks import Error, Tags, Warning, register
 # What .env.example and the development settings put where a secret belongs.
 PLACEHOLDERS = ("change-me", "changeme", "dev-only-insecure-key")
 LOG_OR_MEMORY_SMS = {"contests.sms.ConsoleBackend", "contests.sms.LocmemBackend"}
+LOG_OR_MEMORY_ZALO = {"contests.zalo.ConsoleBackend", "contests.zalo.LocmemBackend"}
 LOG_OR_MEMORY_EMAIL = {
     "django.core.mail.backends.console.EmailBackend",
     "django.core.mail.backends.locmem.EmailBackend",
@@ -100,6 +102,14 @@ def fail_open_settings(app_configs=None, **kwargs) -> list[Error | Warning]:
               "Set SMS_BACKEND=contests.sms.GatewayBackend with SMS_GATEWAY_URL and SMS_GATEWAY_TOKEN.")  # fmt: skip
     elif settings.SMS_BACKEND == "contests.sms.GatewayBackend" and not (settings.SMS_GATEWAY_URL and settings.SMS_GATEWAY_TOKEN):
         error(2, "The SMS gateway has no SMS_GATEWAY_URL or SMS_GATEWAY_TOKEN.", "Set both from the gateway's contract.")
+    if settings.ZALO_BACKEND in LOG_OR_MEMORY_ZALO:
+        error(21, f"ZALO_BACKEND={settings.ZALO_BACKEND} writes messages to the log or to memory.",
+              "Set ZALO_BACKEND=contests.zalo.HttpBackend with ZALO_ACCESS_TOKEN and ZALO_TEMPLATES, "
+              "or leave it empty.")  # fmt: skip
+    elif settings.ZALO_BACKEND == "contests.zalo.HttpBackend" and not (
+        settings.ZALO_API_URL and settings.ZALO_ACCESS_TOKEN and settings.ZALO_TEMPLATES
+    ):
+        error(22, "The Zalo API has no ZALO_API_URL, ZALO_ACCESS_TOKEN or ZALO_TEMPLATES.", "Set them from the official account.")
     if settings.EMAIL_BACKEND in LOG_OR_MEMORY_EMAIL:
         error(3, f"DJANGO_EMAIL_BACKEND={settings.EMAIL_BACKEND} writes password-reset links and invitations to the log.",
               "Set DJANGO_EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend and EMAIL_HOST.")  # fmt: skip
@@ -120,6 +130,7 @@ def fail_open_settings(app_configs=None, **kwargs) -> list[Error | Warning]:
     secrets = {
         "DJANGO_SECRET_KEY": settings.SECRET_KEY,
         "SMS_GATEWAY_TOKEN": settings.SMS_GATEWAY_TOKEN,
+        "ZALO_ACCESS_TOKEN": settings.ZALO_ACCESS_TOKEN,
         "EMAIL_HOST_PASSWORD": settings.EMAIL_HOST_PASSWORD,
         "OBJECT_STORAGE_SECRET_KEY": settings.OBJECT_STORAGE_SECRET_KEY if settings.OBJECT_STORAGE_BUCKET else "",
         **{f"DATABASE_URL ({alias})": password for alias, password in _database_passwords()},

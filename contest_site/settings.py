@@ -290,6 +290,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "audit.tasks.integrity_scan_contests",
         "schedule": 600.0,
     },
+    # Each unit officer's weekly digest (reports.reminders.digests_send), Monday morning.
+    "reports-weekly-unit-digest": {
+        "task": "reports.tasks.send_unit_digests",
+        "schedule": crontab(hour=7, minute=0, day_of_week=1),
+    },
     # Housekeeping (operations.housekeeping), each once a day at night.
     "operations-clear-sessions": {
         "task": "operations.tasks.clear_sessions",
@@ -411,6 +416,30 @@ SMS_GATEWAY_TIMEOUT = env.float("SMS_GATEWAY_TIMEOUT", default=10.0)
 # Vietnamese without diacritics in SMS (GSM-7: 160 characters a segment, accepted by brand-name
 # gateways); 0 sends the diacritics (UCS-2, 70 characters a segment).
 SMS_UNACCENTED = env_bool("SMS_UNACCENTED", True)
+# --- Zalo (contests.zalo) ------------------------------------------------------------------------
+# Messages by Zalo's ZNS beside SMS and e-mail, for those who choose it on their profile; empty:
+# no Zalo (everyone who chose it gets SMS). The console in development, memory in tests, the ZNS
+# HTTP API in production: ZALO_BACKEND=contests.zalo.HttpBackend with the official account's
+# access token and a template per kind of message (ZALO_TEMPLATES=reminder=123,unit_digest=456).
+ZALO_BACKEND = env.str(
+    "ZALO_BACKEND", default="contests.zalo.LocmemBackend" if TESTING else ("contests.zalo.ConsoleBackend" if DEBUG else "")
+)
+ZALO_API_URL = env.str("ZALO_API_URL", default="https://business.openapi.zalo.me/message/template")
+ZALO_ACCESS_TOKEN = env.str("ZALO_ACCESS_TOKEN", default="")
+ZALO_TIMEOUT = env.float("ZALO_TIMEOUT", default=10.0)
+ZALO_TEMPLATES = {
+    kind.strip(): template.strip()
+    for kind, _sep, template in (
+        pair.partition("=")
+        for pair in env.list(
+            "ZALO_TEMPLATES", default=["reminder=dev-reminder", "unit_digest=dev-digest"] if DEBUG or TESTING else []
+        )
+    )
+    if kind.strip() and template.strip()
+}
+# Reminders a unit officer sends (reports.reminders): at most this many people a day per unit.
+REMINDERS_PER_UNIT_PER_DAY = env.int("REMINDERS_PER_UNIT_PER_DAY", default=300)
+
 # The site-wide ceiling of SMS (contests.sms.sms_ceiling_take; docs/security.md, "SMS abuse"),
 # counted in Redis for all web nodes and workers. For a province of ~100,000 contestants: the
 # busiest sign-up hour of a launch (a few meetings of a hundred people each, plus codes) stays far

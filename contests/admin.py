@@ -225,7 +225,7 @@ class NotificationAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_select_related = ["recipient"]
     fields = [
         "recipient", "kind", "channel", "address", "key", "subject", "body",
-        "status", "attempts", "last_error", "created_at", "next_attempt_at", "sent_at",
+        "status", "attempts", "last_error", "fallback", "created_at", "next_attempt_at", "sent_at",
     ]  # fmt: skip
     actions = ["retry"]
     show_full_result_count = False

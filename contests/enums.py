@@ -34,11 +34,14 @@ class NotificationKind(models.TextChoices):
     SCREENING = "screening", _("Kết quả sơ loại bài viết")
     JUDGE_ASSIGNMENTS = "judge_assignments", _("Bài được phân công chấm")
     AWARD_DETAILS = "award_details", _("Thủ tục nhận giải thưởng")
+    REMINDER = "reminder", _("Nhắc tham gia tuần thi")
+    UNIT_DIGEST = "unit_digest", _("Tổng hợp hằng tuần cho cán bộ phụ trách đơn vị")
 
 
 class NotificationChannel(models.TextChoices):
     EMAIL = "email", _("E-mail")
     SMS = "sms", _("Tin nhắn SMS")
+    ZALO = "zalo", _("Zalo")
 
 
 class NotificationStatus(models.TextChoices):

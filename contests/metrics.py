@@ -32,6 +32,7 @@ ATTEMPTS_FINISHED = Counter(
 )
 AUTOSAVES = Counter("contest_autosaves_total", "Autosaves answered by the lean path, by outcome.", ["outcome"])
 SMS_FAILURES = Counter("contest_sms_failures_total", "Text messages the SMS backend refused or could not send.")
+ZALO_FAILURES = Counter("contest_zalo_failures_total", "Zalo messages the API refused or could not take (sent by SMS instead).")
 EMAIL_FAILURES = Counter("contest_email_failures_total", "Notification e-mails that could not be sent.")
 CACHE_ERRORS = Counter(
     "contest_cache_errors_total",

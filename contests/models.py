@@ -229,6 +229,8 @@ class Notification(models.Model):
     created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
     next_attempt_at = models.DateTimeField(_("gửi lần tới lúc"), default=timezone.now)
     sent_at = models.DateTimeField(_("gửi lúc"), null=True, blank=True)
+    # Why a message meant for Zalo went by SMS (the API's error), "" otherwise.
+    fallback = models.CharField(_("gửi SMS thay Zalo vì"), max_length=200, blank=True, default="")
 
     class Meta:
         verbose_name = _("thông báo")
@@ -263,6 +265,22 @@ class NotificationPreference(models.Model):
 
     def __str__(self):
         return f"{self.user_id} {self.kind} {self.enabled}"
+
+
+class ChannelChoice(models.Model):
+    """The channel a person wants their messages by (SMS, Zalo or e-mail), from the profile page;
+    without a row, the kind's own channels (contests.notifications.channels_for)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="channel_choice")
+    channel = models.CharField(_("kênh nhận tin"), max_length=8, choices=NotificationChannel.choices)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("kênh nhận tin đã chọn")
+        verbose_name_plural = _("kênh nhận tin đã chọn")
+
+    def __str__(self):
+        return f"{self.user_id} {self.channel}"
 
 
 class DecisionMask(models.Model):

@@ -10,9 +10,13 @@
         broker emptied) are sent again
 
 Who: a person gets a kind unless they turned it off (a NotificationPreference row, from the
-profile page or an unsubscribe link); «a round opens» is opt-in. By which channel: e-mail when the
-account has an address, SMS when it has a verified mobile number and the kind goes by SMS
-(KIND_CHANNELS). Every message carries an unsubscribe link (a signed token: no login needed).
+profile page or an unsubscribe link); «a round opens» is opt-in. By which channel (channels_for):
+e-mail when the account has an address, SMS when it has a verified mobile number and the kind goes
+by SMS (KIND_CHANNELS); a person who chose Zalo on their profile (ChannelChoice) gets Zalo instead
+of SMS, one who chose e-mail no SMS beside it (but for REQUIRED kinds). A reminder and an officer's digest go by one
+channel only (ONE_CHANNEL): the person's choice, else the kind's first. A Zalo message that fails
+goes by SMS at once (_deliver; the reason kept in `fallback`). Every message carries an
+unsubscribe link (a signed token: no login needed).
 """
 
 import logging
@@ -30,8 +34,9 @@ from django.utils import timezone, translation
 
 from . import metrics
 from .enums import NotificationChannel, NotificationKind, NotificationStatus
-from .models import Notification, NotificationPreference
+from .models import ChannelChoice, Notification, NotificationPreference
 from .sms import SmsCeilingReached, send_sms
+from .zalo import ZaloError, send_zalo, zalo_enabled, zalo_possible
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +51,12 @@ KIND_CHANNELS = {
     Kind.SCREENING: (Channel.EMAIL, Channel.SMS),
     Kind.JUDGE_ASSIGNMENTS: (Channel.EMAIL, Channel.SMS),
     Kind.AWARD_DETAILS: (Channel.EMAIL, Channel.SMS),
+    Kind.REMINDER: (Channel.SMS, Channel.EMAIL),
+    Kind.UNIT_DIGEST: (Channel.EMAIL, Channel.SMS),
 }
+# Kinds that go by one channel only: the person's choice if they can get it, else the first of
+# the kind's channels they have an address for (a reminder by SMS, the digest by e-mail).
+ONE_CHANNEL = frozenset({Kind.REMINDER, Kind.UNIT_DIGEST})
 # Without a choice recorded: a new round is announced only to those who asked (opt-in).
 DEFAULT_ON = {kind: kind != Kind.ROUND_OPEN for kind in Kind}
 # Service messages a person cannot turn off: the request for the award's details and the notice
@@ -110,7 +120,7 @@ def unsubscribe(*, user_id: int, kind: str) -> None:
     preferences_set(user_id=user_id, choices=dict.fromkeys(kinds, False))
 
 
-def _wanting(user_ids: list[int], kind: str) -> set[int]:
+def wanting(user_ids: list[int], kind: str) -> set[int]:
     """Those of the users who get this kind (one query; none for a required kind)."""
     if kind in REQUIRED:
         return set(user_ids)
@@ -119,38 +129,95 @@ def _wanting(user_ids: list[int], kind: str) -> set[int]:
     return {uid for uid in user_ids if chosen.get(uid, DEFAULT_ON[kind])}
 
 
+_wanting = wanting
+
+
 def opted_in_user_ids(kind: str) -> list[int]:
     """The people who asked for an opt-in kind (a new round opens)."""
     return list(NotificationPreference.objects.filter(kind=kind, enabled=True).values_list("user_id", flat=True))
 
 
+# --- The channel a person chose --------------------------------------------------------------------
+
+
+def channel_choices() -> list[tuple[str, str]]:
+    """The channels a person may choose on their profile (Zalo only when it is configured)."""
+    return [(c.value, c.label) for c in Channel if c != Channel.ZALO or zalo_enabled()]
+
+
+def channel_choice_for(user) -> str:
+    """The channel this person chose, "" without a choice."""
+    return ChannelChoice.objects.filter(user=user).values_list("channel", flat=True).first() or ""
+
+
+def channel_choice_set(*, user_id: int, channel: str) -> None:
+    """Record a person's channel ("" removes the choice: the kinds' own channels)."""
+    if not channel:
+        ChannelChoice.objects.filter(user_id=user_id).delete()
+        return
+    if channel not in Channel.values:
+        raise ValueError(channel)
+    ChannelChoice.objects.update_or_create(user_id=user_id, defaults={"channel": channel})
+
+
+def choices_of(user_ids: list[int]) -> dict[int, str]:
+    """Each of these people's chosen channel (one query; none chosen: absent)."""
+    return dict(ChannelChoice.objects.filter(user_id__in=user_ids).values_list("user_id", "channel"))
+
+
 # --- Writing the outbox ----------------------------------------------------------------------------
 
 
-def _addresses(user, kind: str) -> list[tuple[str, str]]:
+def channels_for(*, user, kind: str, choice: str = "") -> list[tuple[str, str]]:
+    """(channel, address) a message of `kind` goes to for this person, given their choice: the one
+    rule of channels (module docstring). SMS and Zalo go only to a verified number; Zalo only when
+    it is configured with a template for the kind, else SMS."""
+    email = user.email or ""
+    phone = user.phone if getattr(user, "phone", None) and getattr(user, "phone_verified", False) else ""
+    zalo = zalo_possible(kind=kind, phone=phone)
+    if kind in ONE_CHANNEL:
+        order = list(KIND_CHANNELS[kind])
+        if choice:
+            order = [choice, *(c for c in order if c != choice)]
+        for channel in order:
+            if channel == Channel.EMAIL and email:
+                return [(Channel.EMAIL, email)]
+            if channel == Channel.ZALO and zalo:
+                return [(Channel.ZALO, phone)]
+            if channel in (Channel.SMS, Channel.ZALO) and phone:
+                return [(Channel.SMS, phone)]
+        return []
     out = []
     for channel in KIND_CHANNELS[kind]:
-        if channel == Channel.EMAIL and user.email:
-            out.append((channel, user.email))
-        elif channel == Channel.SMS and getattr(user, "phone", None) and getattr(user, "phone_verified", False):
-            out.append((channel, user.phone))
+        if channel == Channel.EMAIL and email:
+            out.append((channel, email))
+        elif channel == Channel.SMS and phone:
+            if choice == Channel.EMAIL and email and kind not in REQUIRED:
+                continue  # the person asked for e-mail: no SMS beside it (a service message keeps both)
+            out.append((Channel.ZALO if choice == Channel.ZALO and zalo else Channel.SMS, phone))
     return out
+
+
+def _addresses(user, kind: str, choice: str = "") -> list[tuple[str, str]]:
+    return channels_for(user=user, kind=kind, choice=choice)
 
 
 def _render(*, kind: str, channel: str, user, context: dict) -> tuple[str, str]:
     """(subject, body) in Vietnamese from notifications/<kind>.txt; an e-mail's first line is
-    its subject. The unsubscribe link closes every message."""
+    its subject. The unsubscribe link closes every message. A Zalo message is written as an SMS
+    (it becomes one when Zalo fails)."""
+    form = Channel.SMS if channel == Channel.ZALO else channel
     full = {
         **context,
         "user": user,
-        "channel": channel,
+        "channel": form,
         "site_url": settings.SITE_URL,
         "unsubscribe_url": "" if kind in REQUIRED else unsubscribe_url(user_id=user.pk, kind=kind),
     }
     with translation.override("vi"):
         text = render_to_string(f"notifications/{kind}.txt", full).strip()
-        footer = render_to_string(f"notifications/footer_{channel}.txt", full).strip()
-    if channel == Channel.SMS:
+        footer = render_to_string(f"notifications/footer_{form}.txt", full).strip()
+    if form == Channel.SMS:
         return "", f"{text} {footer}"
     subject, _sep, body = text.partition("\n")
     return " ".join(subject.split())[:255], f"{body.strip()}\n\n-- \n{footer}\n"
@@ -170,13 +237,14 @@ def notify_users(*, users: Iterable, kind: str, key: str, context: dict | Callab
     if not users:
         return 0
     wanting = _wanting([u.pk for u in users], kind)
+    chosen = choices_of(list(wanting))
     done = set(Notification.objects.filter(key=key, recipient_id__in=wanting).values_list("recipient_id", "channel"))
     rows = []
     for user in users:
         if user.pk not in wanting:
             continue
         per_user = context(user) if callable(context) else context
-        for channel, address in _addresses(user, kind):
+        for channel, address in _addresses(user, kind, chosen.get(user.pk, "")):
             if (user.pk, channel) in done:
                 continue
             done.add((user.pk, channel))
@@ -203,6 +271,22 @@ def _enqueue_key(key: str) -> None:
 
 
 def _deliver(notification: Notification) -> None:
+    if notification.channel == Channel.ZALO:
+        try:
+            send_zalo(
+                phone=notification.address,
+                kind=notification.kind,
+                name=notification.recipient.full_name,
+                text=notification.body,
+                tracking_id=f"n{notification.pk}",
+            )
+            return
+        except ZaloError as exc:
+            # Token expired, quota used up, a number not on Zalo, the API away: the message still
+            # reaches the person, by SMS, now and on every retry (the row is an SMS from here on).
+            logger.info("Notification %s: Zalo failed (%s), sent by SMS.", notification.pk, exc)
+            notification.channel = Channel.SMS
+            notification.fallback = f"Zalo: {exc}"[:200]
     if notification.channel == Channel.SMS:
         send_sms(to=notification.address, body=notification.body, bulk=True)
         return
@@ -267,7 +351,7 @@ def notification_send(*, notification_id: int, now=None) -> str | None:
             # The error's text only (never the body or the address: the log scrubber masks e-mail
             # addresses and numbers an SMTP error may quote).
             logger.warning("Notification %s (%s) not sent (attempt %s): %s", row.pk, row.channel, row.attempts, row.last_error)
-        row.save(update_fields=["attempts", "status", "last_error", "next_attempt_at", "sent_at"])
+        row.save(update_fields=["attempts", "status", "last_error", "next_attempt_at", "sent_at", "channel", "fallback"])
         return row.status
 
 

@@ -88,15 +88,19 @@ def export(*, user) -> list[Section]:
     """The person's choices of notifications and every message the outbox holds for them."""
     from django.utils.translation import gettext as _
 
-    from .models import Notification, NotificationPreference
+    from .models import ChannelChoice, Notification, NotificationPreference
 
     preferences = NotificationPreference.objects.filter(user=user).order_by("kind")
+    channel = ChannelChoice.objects.filter(user=user).first()
+    chosen = channel and [
+        {_("Loại"): _("Kênh nhận tin"), _("Nhận"): channel.get_channel_display(), _("Cập nhật lúc"): when(channel.updated_at)}
+    ]
     messages = Notification.objects.filter(recipient=user).order_by("created_at", "pk")
     return [
         Section("notification_preferences", _("Lựa chọn nhận thông báo"), [
             {_("Loại"): p.get_kind_display(), _("Nhận"): p.enabled, _("Cập nhật lúc"): when(p.updated_at)}
             for p in preferences
-        ]),
+        ] + (chosen if channel else [])),
         Section("notifications", _("Thông báo đã gửi"), [{
             _("Loại"): n.get_kind_display(), _("Kênh"): n.get_channel_display(), _("Gửi tới"): n.address,
             _("Tiêu đề"): n.subject, _("Nội dung"): n.body, _("Trạng thái"): n.get_status_display(),
@@ -109,8 +113,9 @@ def anonymize(*, user, label: str) -> None:
     """The outbox is no figure: the person's messages (their address, their name in the text)
     are deleted, a queued one is then never sent (contests.notifications.notification_send leaves
     a row that is gone alone), and no new one is written (notify_users skips inactive accounts).
-    Their choices go too."""
-    from .models import Notification, NotificationPreference
+    Their choices go too (of kinds and of channel)."""
+    from .models import ChannelChoice, Notification, NotificationPreference
 
     Notification.objects.filter(recipient=user).delete()
     NotificationPreference.objects.filter(user=user).delete()
+    ChannelChoice.objects.filter(user=user).delete()

@@ -81,3 +81,20 @@ def seed_next_year(*, current: Contest) -> Contest:
     if existing is not None:
         return existing
     return contest_copy(source=current, name=f"{current.name} năm {starts_on.year}", slug=slug, starts_on=starts_on)
+
+
+def seed_reminders(*, contest: Contest, users, units) -> None:
+    """A reminder the demo unit officer sent this week to two of her unit's people who have not
+    taken part (the others are left for «Gửi lời nhắc»); idempotent: once for the unit."""
+    from reports.models import Reminder
+    from reports.reminders import reminder_plan, reminder_send
+
+    unit, officer = units["CTHUE"], users["unitofficer"]
+    if Reminder.objects.filter(organization=unit).exists():
+        return
+    plan = reminder_plan(organization=unit, contest=contest)
+    if plan.week is None or not plan.people:
+        return
+    reminder_send(
+        organization=unit, contest=contest, by=officer, round_id=plan.week.pk, user_ids=[p.user.pk for p in plan.people[:2]]
+    )

@@ -260,6 +260,7 @@ class Absentee:
     on_list: bool
     signed_up: bool
     status: str  # the member list's status (accounts.enums.MemberStatus), "" for a profile only
+    user_id: int | None = None  # the account, when the person has signed up (a reminder reaches it)
 
 
 def unit_absentees(*, organization: Organization, contest, round: Round | None) -> list[Absentee]:
@@ -274,7 +275,7 @@ def unit_absentees(*, organization: Organization, contest, round: Round | None) 
     profiles = (
         Profile.objects.filter(subtree)
         .exclude(user_id__in=done_users)
-        .values_list("user__full_name", "phone", "user__email", "organization_id", "position", "is_party_member")
+        .values_list("user__full_name", "phone", "user__email", "organization_id", "position", "is_party_member", "user_id")
     )
     members = (
         Member.objects.filter(subtree)
@@ -283,11 +284,16 @@ def unit_absentees(*, organization: Organization, contest, round: Round | None) 
         .values_list("full_name", "phone", "email", "organization_id", "position", "is_party_member", "status", "user_id")
     )
     by_phone: dict[str, Absentee] = {}
-    for name, phone, email, org_id, position, party in profiles:
-        by_phone[phone] = Absentee(name, phone, email, org_id, position, party, on_list=False, signed_up=True, status="")
+    for name, phone, email, org_id, position, party, user_id in profiles:
+        by_phone[phone] = Absentee(
+            name, phone, email, org_id, position, party, on_list=False, signed_up=True, status="", user_id=user_id
+        )
     for name, phone, email, org_id, position, party, status, user_id in members:
         signed_up = user_id is not None or phone in by_phone
-        by_phone[phone] = Absentee(name, phone, email, org_id, position, party, on_list=True, signed_up=signed_up, status=status)
+        account = user_id if user_id is not None else (by_phone[phone].user_id if phone in by_phone else None)
+        by_phone[phone] = Absentee(
+            name, phone, email, org_id, position, party, on_list=True, signed_up=signed_up, status=status, user_id=account
+        )
     paths = dict(Organization.objects.filter(subtree_of(organization)).values_list("pk", "path")) if by_phone else {}
     return sorted(by_phone.values(), key=lambda a: (paths.get(a.organization_id, ""), vi_sort_key(a.full_name), a.phone))
 

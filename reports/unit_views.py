@@ -2,11 +2,14 @@
 over the contest, and the people who have not taken part yet. Organizers and the secretariat
 open any unit; an officer only their own subtrees (accounts.rules, one predicate)."""
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.enums import MemberStatus, OrganizationKind
 from accounts.models import Organization
@@ -18,6 +21,7 @@ from contests.permissions import permission_required
 from contests.selectors import current_contest
 
 from . import exports, selectors
+from . import reminders as reminder_service
 
 ABSENT_PAGE = 100
 
@@ -108,3 +112,75 @@ def unit_absentees_download(request, pk):
         f"chua-tham-gia-{organization.pk}-{stamp}.xlsx",
         lambda buffer: exports.absentees_workbook(buffer, absentees=absentees, labels=labels, heading=heading),
     )
+
+
+@permission_required("accounts.manage_members")
+def reminders(request, pk):
+    """«Nhắc người chưa tham gia»: who a reminder would reach (ticked, to untick), the limits, the
+    unit's latest reminders; the POST sends (reports.reminders.reminder_send) and shows its page."""
+    contest = _contest()
+    organization = get_unit_for_user(request.user, pk)
+    if request.method == "POST":
+        round_id = request.POST.get("round", "")
+        ids = [int(v) for v in request.POST.getlist("people") if v.isdigit()]
+        result = reminder_service.reminder_send(
+            organization=organization,
+            contest=contest,
+            by=request.user,
+            round_id=int(round_id) if round_id.isdigit() else 0,
+            user_ids=ids,
+        )
+        if result.reminder is not None:
+            messages.success(
+                request,
+                ngettext(
+                    "Đã xếp %(n)d lời nhắc để gửi; trang này cho biết từng người đã nhận chưa.",
+                    "Đã xếp %(n)d lời nhắc để gửi; trang này cho biết từng người đã nhận chưa.",
+                    result.queued,
+                )
+                % {"n": result.queued},
+            )
+            return redirect("reports:unit_reminder", pk=organization.pk, reminder=result.reminder.pk)
+        if result.problem == "closed":
+            messages.error(request, _("Tuần thi đã đóng hoặc đã đổi sang tuần khác; xem lại danh sách rồi gửi lại."))
+        else:
+            messages.error(
+                request,
+                _("Không có ai để nhắc: những người đã chọn đều đã được nhắc hôm nay, hoặc chưa chọn ai."),
+            )
+        return redirect("reports:unit_reminders", pk=organization.pk)
+    plan = reminder_service.reminder_plan(organization=organization, contest=contest)
+    labels = organization_labels(
+        [organization, *Organization.objects.filter(pk__in={p.absentee.organization_id for p in plan.people})]
+    )
+    channels = dict(reminder_service.notifications.Channel.choices)
+    context = {
+        "contest": contest,
+        "unit": organization,
+        "label": labels[organization.pk],
+        "plan": plan,
+        "people": [(p, labels.get(p.absentee.organization_id, ""), channels.get(p.channel, "")) for p in plan.people],
+        "recent": reminder_service.reminders_of(organization),
+    }
+    return render(request, "reports/unit_reminders.html", context)
+
+
+@permission_required("accounts.manage_members")
+def reminder(request, pk, reminder):
+    """One reminder: each person and the state of their message; refreshes while some wait."""
+    organization = get_unit_for_user(request.user, pk)
+    found = reminder_service.get_reminder_for_unit(organization, reminder)
+    if found is None:
+        raise Http404
+    deliveries = reminder_service.reminder_deliveries(found)
+    waiting = sum(1 for d in deliveries if d.status == "queued")
+    context = {
+        "unit": organization,
+        "label": organization_labels([organization])[organization.pk],
+        "reminder": found,
+        "deliveries": deliveries,
+        "waiting": waiting,
+        "sent": sum(1 for d in deliveries if d.status == "sent"),
+        "failed": sum(1 for d in deliveries if d.status == "failed"),
+    }
+    return render(request, "reports/unit_reminder.html", context)

@@ -16,4 +16,6 @@ urlpatterns = [
     path("units/", unit_views.units, name="units"),
     path("units/<int:pk>/", unit_views.unit, name="unit"),
     path("units/<int:pk>/absent.xlsx", unit_views.unit_absentees_download, name="unit_absentees"),
+    path("units/<int:pk>/reminders/", unit_views.reminders, name="unit_reminders"),
+    path("units/<int:pk>/reminders/<int:reminder>/", unit_views.reminder, name="unit_reminder"),
 ]

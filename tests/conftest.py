@@ -91,6 +91,16 @@ def sms_outbox():
 
 
 @pytest.fixture(autouse=True)
+def zalo_outbox():
+    """The Zalo messages sent during a test (contests.zalo.LocmemBackend)."""
+    from contests import zalo
+
+    zalo.outbox.clear()
+    yield zalo.outbox
+    zalo.outbox.clear()
+
+
+@pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private_media"

@@ -15,6 +15,10 @@ REAL = {
     "SMS_BACKEND": "contests.sms.GatewayBackend",
     "SMS_GATEWAY_URL": "https://sms.gateway.vn/api/send",
     "SMS_GATEWAY_TOKEN": "tok-8d1f0c2b7a",
+    "ZALO_BACKEND": "contests.zalo.HttpBackend",
+    "ZALO_API_URL": "https://business.openapi.zalo.me/message/template",
+    "ZALO_ACCESS_TOKEN": "zalo-tok-5c1e9a",
+    "ZALO_TEMPLATES": {"reminder": "301245", "unit_digest": "301246"},
     "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
     "EMAIL_HOST_PASSWORD": "mail-secret-41",
     "SITE_URL": "https://cuocthi.example.vn",
@@ -35,6 +39,10 @@ def test_real_settings_pass(settings):
     assert ids(settings) == set()
 
 
+def test_no_zalo_at_all_passes(settings):
+    assert ids(settings, ZALO_BACKEND="", ZALO_ACCESS_TOKEN="", ZALO_TEMPLATES={}) == set()
+
+
 @pytest.mark.parametrize(
     ("changes", "expected"),
     [
@@ -53,6 +61,11 @@ def test_real_settings_pass(settings):
         ({"EMAIL_HOST_PASSWORD": "change-me"}, "contest.E008"),
         ({"SECRET_KEY_FALLBACKS": ["change-me-too"]}, "contest.E008"),
         ({"REDIS_URL": "", "CACHE_REDIS_URL": ""}, "contest.E009"),
+        ({"ZALO_BACKEND": "contests.zalo.ConsoleBackend"}, "contest.E021"),
+        ({"ZALO_BACKEND": "contests.zalo.LocmemBackend"}, "contest.E021"),
+        ({"ZALO_ACCESS_TOKEN": ""}, "contest.E022"),
+        ({"ZALO_TEMPLATES": {}}, "contest.E022"),
+        ({"ZALO_ACCESS_TOKEN": "change-me"}, "contest.E008"),
     ],
 )
 def test_each_fail_open_setting_is_an_error(settings, changes, expected):

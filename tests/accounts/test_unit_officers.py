@@ -122,6 +122,9 @@ def _urls(unit):
         ("post", f"/accounts/units/{unit.pk}/invitations/resend/"),
         ("get", f"/accounts/units/{unit.pk}/members/"),
         ("get", f"/accounts/units/{unit.pk}/invitations/1/"),
+        ("get", f"/reports/units/{unit.pk}/reminders/"),
+        ("post", f"/reports/units/{unit.pk}/reminders/"),
+        ("get", f"/reports/units/{unit.pk}/reminders/1/"),
     ]
 
 

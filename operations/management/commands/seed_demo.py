@@ -8,7 +8,7 @@ from awards.winner_details import request_open, winner_details_request, winner_p
 from contests.demo import seed_contest
 from essays.demo import seed_essays
 from quiz.demo import seed_quiz
-from reports.demo import seed_archive, seed_next_year
+from reports.demo import seed_archive, seed_next_year, seed_reminders
 
 
 class Command(BaseCommand):
@@ -33,6 +33,7 @@ class Command(BaseCommand):
             for winner in winner_prizes_for_user(user=users["contestant"], contest=contest):
                 if winner.prize.details_at is None and not request_open(winner):
                     winner_details_request(winner=winner, by=users["secretariat"])
+            seed_reminders(contest=contest, users=users, units=units)
             archive = seed_archive(current=contest, users=users, units=units)
             draft = seed_next_year(current=contest)
         self.stdout.write(self.style.SUCCESS(f"Demo ready: {len(units)} units, contest «{contest.name}»."))
