@@ -6,6 +6,7 @@ import datetime
 
 from django.utils import translation
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
 from docx.shared import Mm, Pt
 from openpyxl import Workbook
 
@@ -72,8 +73,7 @@ def decision_docx(target, *, award: AwardList, today: datetime.date | None = Non
         document.run(article1, "Điều 1. ", bold=True)
         document.run(
             article1,
-            f"Khen thưởng {len(award.lines):02d} giải cho các cá nhân đạt giải {subject}, gồm: {tiers} "
-            "(có danh sách kèm theo).",
+            f"Khen thưởng {len(award.lines):02d} giải cho các cá nhân đạt giải {subject}, gồm: {tiers} (có danh sách kèm theo).",
         )
         article2 = document.paragraph()
         document.run(article2, "Điều 2. ", bold=True)
@@ -100,13 +100,12 @@ def _annex(document: PartyDocument, *, award: AwardList, symbol: str, year: int)
     document.page_break()
     document.paragraph("DANH SÁCH", align=center, indent=False, bold=True, size=Pt(14), space_after=Pt(0))
     document.paragraph(f"cá nhân được khen thưởng, {_subject(award)}", align=center, indent=False, bold=True, space_after=Pt(0))
-    issuer = award.contest.doc_issuing_body
     document.paragraph(
-        f"(Kèm theo Quyết định số {GAP}-{symbol}, {blank_date(year)} của {issuer[:1].upper()}{issuer[1:].lower()})",
-        align=center, indent=False, italic=True, space_after=Pt(0),
+        f"(Kèm theo Quyết định số {GAP}-{symbol}, {blank_date(year)})", align=center, indent=False, italic=True,
+        space_after=Pt(0),
     )  # fmt: skip
     document.paragraph("-----", align=center, indent=False, space_after=Pt(12))
-    widths = [Mm(12), Mm(45), Mm(58), Mm(25), Mm(25)]
+    widths = [Mm(13), Mm(40), Mm(54), Mm(33), Mm(25)]
     groups: dict[int, list] = {}
     for line in award.lines:
         groups.setdefault(line.group_index, []).append(line)
@@ -114,18 +113,27 @@ def _annex(document: PartyDocument, *, award: AwardList, symbol: str, year: int)
         document.heading(f"{_roman(number)}. {lines[0].group}", indent=False)
         rows = [[str(i), line.name, line.unit, line.tier_label, _money(line.amount)] for i, line in enumerate(lines, start=1)]
         rows.append(["", "Cộng", f"{len(lines):02d} giải", "", _money(sum(line.amount or 0 for line in lines))])
-        table = document.table(["STT", "Họ và tên", "Đơn vị", "Giải", "Số tiền (đồng)"], rows, widths=widths, numeric=(0, 4))
+        table = document.table(["STT", "Họ và tên", "Đơn vị", "Giải", "Số tiền (đồng)"], rows, widths=widths, numeric=(0, 4),
+                               size=Pt(12))  # fmt: skip
         _bold_last_row(table)
+        _rows_unbroken(table)
         document.paragraph("", space_after=Pt(6))
     document.heading(f"{_roman(len(groups) + 1)}. Tổng hợp theo giải", indent=False)
     rows = [[t.label, vi_number(t.count), _money(t.amount), _money(t.total)] for t in award.totals]
     rows.append(["Tổng cộng", vi_number(len(award.lines)), "", vi_number(award.total)])
     table = document.table(["Giải", "Số giải", "Mức thưởng (đồng)", "Thành tiền (đồng)"], rows,
-                           widths=[Mm(70), Mm(25), Mm(35), Mm(35)], numeric=(1, 2, 3))  # fmt: skip
+                           widths=[Mm(75), Mm(20), Mm(35), Mm(35)], numeric=(1, 2, 3), size=Pt(12))  # fmt: skip
     _bold_last_row(table)
+    _rows_unbroken(table)
     document.paragraph(
         f"Tổng số tiền thưởng: {vi_number(award.total)} đồng (Bằng chữ: {amount_in_words(award.total)}).", indent=False
     ).paragraph_format.space_before = Pt(6)
+
+
+def _rows_unbroken(table) -> None:
+    """A winner's row never splits across two pages."""
+    for row in table.rows:
+        row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
 
 
 def _bold_last_row(table) -> None:

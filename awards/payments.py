@@ -179,7 +179,8 @@ def award_list(*, contest, scope: Scope) -> AwardList:
     """The verified prizes of the scope with their amounts and totals (module docstring). A
     constant number of queries, whatever the number of prizes."""
     result = AwardList(contest=contest, scope=scope)
-    result.plan = sorted(PrizeAmount.objects.filter(contest=contest), key=lambda a: (a.part != AwardPart.QUIZ, TIER_ORDER[a.tier]))
+    plan = PrizeAmount.objects.filter(contest=contest)
+    result.plan = sorted(plan, key=lambda a: (a.part != AwardPart.QUIZ, TIER_ORDER[a.tier]))
     amounts = {(a.part, a.tier): a.amount for a in result.plan}
     groups: list[tuple[str, str, list]] = []  # (part, label, prizes of the list)
     if scope.quiz:
@@ -245,7 +246,6 @@ def award_list(*, contest, scope: Scope) -> AwardList:
     return result
 
 
-
 # --- paying ---------------------------------------------------------------------------------
 
 
@@ -288,7 +288,6 @@ def transfer_content(*, line: AwardLine, contest) -> str:
     if len(text) > MAX_TRANSFER_CONTENT:
         text = text[: MAX_TRANSFER_CONTENT + 1].rsplit(" ", 1)[0][:MAX_TRANSFER_CONTENT]
     return text.strip(" .,")
-
 
 
 # --- the amount in words ------------------------------------------------------------------------
