@@ -42,7 +42,7 @@ def _subject(award: AwardList) -> str:
 
 
 def _tier_phrase(total) -> str:
-    return f"{total.count:02d} {total.label.split(' – ', 1)[1]} {AwardPart(total.part).label.lower()}"
+    return f"{total.count:02d} {total.tier_label} {AwardPart(total.part).label.lower()}"
 
 
 def decision_docx(target, *, award: AwardList, today: datetime.date | None = None) -> None:
@@ -189,7 +189,7 @@ def payments_workbook(target, *, award: AwardList, viewer) -> dict:
     totals = _Sheet(workbook, TOTALS_SHEET, TOTAL_COLUMNS, heading=print_title(contest.name, scope, "Tổng theo giải"))
     for t in award.totals:
         done, done_sum, left, left_sum = by_tier.get((t.part, t.tier), [0, 0, 0, 0])
-        totals.append([AwardPart(t.part).label, t.label.split(" – ", 1)[1], t.amount, t.count, t.total, done, done_sum, left,
+        totals.append([AwardPart(t.part).label, t.tier_label, t.amount, t.count, t.total, done, done_sum, left,
                        left_sum])  # fmt: skip
     sums = [sum(v[i] for v in by_tier.values()) for i in range(4)]
     totals.append(["Cộng", None, None, len(award.lines), award.total, *sums])

@@ -21,13 +21,12 @@ from .models import AwardDownload
 RECENT_DOWNLOADS = 10
 
 
-def _scope(request, contest) -> payments.Scope:
-    """The scope the page is asked for; an unknown one (a hand-edited address) falls back to both
-    parts with a message, never a 500."""
+def _scope(request, contest) -> payments.Scope | None:
+    """The scope asked for, or None (with a message) for an unknown one (a hand-edited address):
+    the page then shows both parts, a download sends back to the page; never a 500."""
     scope = payments.scope_for(contest=contest, key=request.GET.get("scope"))
     if scope is None:
         messages.error(request, _("Không có phạm vi này trong cuộc thi; đang hiện cả hai phần thi."))
-        scope = payments.scope_for(contest=contest, key=payments.ALL)
     return scope
 
 
@@ -43,7 +42,7 @@ def award_decision(request):
     """The verified prizes with their amounts and totals, what is missing (amounts, verdicts,
     winners' details), the two downloads, and who downloaded what."""
     contest = contest_for_request(request, drafts=True)
-    scope = _scope(request, contest)
+    scope = _scope(request, contest) or payments.scope_for(contest=contest, key=payments.ALL)
     award = payments.award_list(contest=contest, scope=scope)
     downloads = AwardDownload.objects.filter(contest=contest).select_related("by")[:RECENT_DOWNLOADS]
     query = urlencode({"scope": scope.key, **({} if contest.is_current else {CONTEST_PARAM: contest.slug})})
@@ -64,6 +63,8 @@ def award_decision(request):
 def _download(request, *, kind: str, filename: str, write):
     contest = contest_for_request(request, drafts=True)
     scope = _scope(request, contest)
+    if scope is None:
+        return HttpResponseRedirect(_page_url(contest, payments.scope_for(contest=contest, key=payments.ALL)))
     try:
         award = payments.files_for(contest=contest, scope=scope, kind=kind)
     except payments.AwardError as exc:

@@ -111,7 +111,7 @@ class AwardLine:
 
     @property
     def tier_label(self) -> str:
-        return str(PrizeTier(self.tier).label) if self.tier in PrizeTier.values else ""
+        return str(PrizeTier(self.tier).label) if self.tier in PrizeTier.values else _("Giải chưa xếp hạng")
 
     @property
     def phone(self) -> str:
@@ -127,8 +127,12 @@ class TierTotal:
     count: int = 0
 
     @property
+    def tier_label(self) -> str:
+        return str(PrizeTier(self.tier).label) if self.tier in PrizeTier.values else _("Giải chưa xếp hạng")
+
+    @property
     def label(self) -> str:
-        return f"{AwardPart(self.part).label} – {PrizeTier(self.tier).label}"
+        return f"{AwardPart(self.part).label} – {self.tier_label}"
 
     @property
     def total(self) -> int | None:

@@ -393,3 +393,25 @@ def test_organizers_set_the_prize_plan_in_the_admin_with_validation(client, awar
 
 def test_anonymous_user_object_has_no_award_permission():
     assert not AnonymousUser().has_perm("awards.prepare_award")
+
+
+def test_an_unknown_scope_downloads_nothing(client, award):
+    _contest, _prizes, secretary = award
+    client.force_login(secretary)
+
+    response = client.get(XLSX, {"scope": "round-999999"})
+
+    assert response.status_code == 302 and response["Location"].startswith(PAGE)
+    assert not AwardDownload.objects.exists() and not WinnerDetailsAccess.objects.exists()
+
+
+def test_an_essay_prize_without_a_tier_is_named_not_paid(client, award):
+    contest, prizes, secretary = award
+    EssayPrize.objects.filter(pk=prizes["essay"].pk).update(tier="")
+
+    result = _all(contest)
+
+    assert "Phần thi viết – Giải chưa xếp hạng" in result.problem
+    client.force_login(secretary)
+    assert client.get(PAGE).status_code == 200
+    assert client.get(DOCX).status_code == 302
