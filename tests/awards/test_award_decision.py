@@ -415,3 +415,12 @@ def test_an_essay_prize_without_a_tier_is_named_not_paid(client, award):
     client.force_login(secretary)
     assert client.get(PAGE).status_code == 200
     assert client.get(DOCX).status_code == 302
+
+
+@given(amount=st.integers(min_value=1, max_value=10**15 - 1))
+def test_amount_in_words_is_one_clean_sentence(amount):
+    words = payments.amount_in_words(amount)
+
+    assert words[0].isupper() and words.endswith(" đồng")
+    assert "  " not in words and "không không" not in words
+    assert not words.lower().startswith("không")
