@@ -29,3 +29,10 @@ def vi_sort_key(text: str) -> tuple:
         tones.append(0)
     primary = tuple(_RANK.get(ch, 100 + ord(ch)) for ch in letters)
     return primary, tuple(tones)
+
+
+def vi_name_key(full_name: str) -> tuple:
+    """How Vietnamese lists of people are ordered: by the given name (the last word: «Bình» of
+    «Nguyễn Văn Bình»), then by the whole name from the family name, in `vi_sort_key`'s order."""
+    words = (full_name or "").split()
+    return vi_sort_key(words[-1] if words else ""), vi_sort_key(" ".join(words))

@@ -1,6 +1,9 @@
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from contests.enums import PrizeTier
 
 
 class Certificate(models.Model):
@@ -124,3 +127,74 @@ class WinnerDetailsRequest(models.Model):
 
     def __str__(self):
         return f"prize {self.prize_id}" if self.prize_id else f"essay prize {self.essay_prize_id}"
+
+
+class AwardPart(models.TextChoices):
+    """The two parts of a contest whose prizes are paid."""
+
+    QUIZ = "quiz", _("Phần thi trắc nghiệm")
+    ESSAY = "essay", _("Phần thi viết")
+
+
+# A sanity bound on one prize's amount (đồng): a typo of three extra zeros is refused.
+MAX_PRIZE_AMOUNT = 1_000_000_000
+
+
+class PrizeAmount(models.Model):
+    """The prize plan's money: how much one prize of a tier of a part is worth (đồng), set by the
+    organizers in the admin. A tier without a row has no amount: the award decision and the
+    payment list are refused, naming it (`awards.payments`), never paid as 0."""
+
+    contest = models.ForeignKey("contests.Contest", verbose_name=_("cuộc thi"), on_delete=models.CASCADE, related_name="+")
+    part = models.CharField(_("phần thi"), max_length=8, choices=AwardPart.choices)
+    tier = models.CharField(_("giải"), max_length=16, choices=PrizeTier.choices)
+    amount = models.PositiveIntegerField(
+        _("mức thưởng (đồng)"),
+        validators=[MinValueValidator(1000, _("Mức thưởng tối thiểu là 1.000 đồng.")),
+                    MaxValueValidator(MAX_PRIZE_AMOUNT, _("Mức thưởng tối đa là 1.000.000.000 đồng; xin kiểm tra số 0."))],
+        help_text=_("Số tiền cho mỗi giải, tính bằng đồng, ví dụ 2000000."),
+    )  # fmt: skip
+
+    class Meta:
+        verbose_name = _("mức thưởng")
+        verbose_name_plural = _("mức thưởng")
+        ordering = ["contest", "part", "tier"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contest", "part", "tier"], name="prize_amount_one_per_tier",
+                violation_error_message=_("Giải này của phần thi này đã có mức thưởng; hãy sửa mức đã có."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(amount__gte=1000, amount__lte=MAX_PRIZE_AMOUNT), name="prize_amount_in_bounds"
+            ),
+        ]  # fmt: skip
+
+    def __str__(self):
+        return f"{self.get_part_display()} – {self.get_tier_display()}: {self.amount}"
+
+
+class AwardDownload(models.Model):
+    """Every download of the award decision or the payment list: who, when, which file, for which
+    prizes (the scope), how many and for how much. The payment list's looks at winners' details
+    are also in WinnerDetailsAccess (where «payments»), one row per winner."""
+
+    class Kind(models.TextChoices):
+        DECISION = "decision", _("Quyết định khen thưởng (DOCX)")
+        PAYMENTS = "payments", _("Danh sách chuyển khoản (Excel)")
+
+    contest = models.ForeignKey("contests.Contest", verbose_name=_("cuộc thi"), on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("tệp"), max_length=16, choices=Kind.choices)
+    scope = models.CharField(_("phạm vi"), max_length=200)
+    prizes = models.PositiveIntegerField(_("số giải"))
+    total = models.PositiveBigIntegerField(_("tổng tiền (đồng)"))
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người tải"), on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("lúc"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("lượt tải quyết định, danh sách chi trả")
+        verbose_name_plural = _("lượt tải quyết định, danh sách chi trả")
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["contest", "-at"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} – {self.scope}"

@@ -24,7 +24,11 @@ def _prize_label(prize, essay_prize) -> str:
     return ""
 
 
-WHERE = {"page": gettext_lazy("Trang thông tin nhận giải"), "export": gettext_lazy("Tệp danh sách người đạt giải")}
+WHERE = {
+    "page": gettext_lazy("Trang thông tin nhận giải"),
+    "export": gettext_lazy("Tệp danh sách người đạt giải"),
+    "payments": gettext_lazy("Danh sách chuyển khoản tiền thưởng"),
+}
 
 
 def export(*, user) -> list[Section]:

@@ -3,7 +3,7 @@ app's permissions (see reports.rules for the export workbooks)."""
 
 import rules
 
-from accounts.rules import is_office, is_secretariat
+from accounts.rules import is_office, is_organizer, is_secretariat
 
 
 @rules.predicate
@@ -26,3 +26,5 @@ rules.add_perm("awards.view_certificates", is_office)  # the certificates page a
 rules.add_perm("awards.download_certificate", can_download_certificate)  # one certificate's PDF
 rules.add_perm("awards.see_winner_details", can_see_winner_details)  # the list and one winner's details
 rules.add_perm("awards.change_winner_details", can_see_winner_details)  # a change, a re-issued request
+rules.add_perm("awards.prepare_award", can_see_winner_details)  # the award decision, the payment list, their downloads
+rules.add_perm("awards.edit_prize_plan", is_organizer)  # the prize plan's amounts (admin «Mức thưởng»)

@@ -3,7 +3,7 @@
 
 from django.urls import path
 
-from . import certificate_views, prize_views
+from . import award_views, certificate_views, prize_views
 
 urlpatterns = [
     path("rounds/<int:pk>/winners/", prize_views.winners, name="winners"),
@@ -20,6 +20,9 @@ urlpatterns = [
     path("certificates/", certificate_views.certificates_overview, name="certificates"),
     path("certificates/jobs/<int:pk>/", certificate_views.certificates_job, name="certificates_job"),
     path("awards/", certificate_views.winner_details_list, name="winner_details"),
+    path("awards/decision/", award_views.award_decision, name="award_decision"),
+    path("awards/decision.docx", award_views.award_decision_docx, name="award_decision_docx"),
+    path("awards/payments.xlsx", award_views.award_payments_xlsx, name="award_payments_xlsx"),
     path("awards/<slug:part>/<int:pk>/", certificate_views.winner_details_show, name="winner_details_show"),
     path("awards/<slug:part>/<int:pk>/change/", certificate_views.winner_details_change, name="winner_details_change"),
     path("awards/<slug:part>/<int:pk>/request/", certificate_views.winner_details_reissue, name="winner_details_reissue"),

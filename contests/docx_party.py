@@ -20,6 +20,7 @@ is always text.
 import datetime
 from collections.abc import Iterable, Sequence
 
+from django.utils import timezone
 from docx import Document
 from docx.enum.section import WD_SECTION
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
@@ -57,6 +58,18 @@ def vi_date(day: datetime.date) -> str:
     (Hướng dẫn 36-HD/VPTW), so no digit can be added by hand."""
     month = f"{day.month:02d}" if day.month < 3 else str(day.month)
     return f"ngày {day.day:02d} tháng {month} năm {day.year}"
+
+
+def blank_date(year: int | None = None) -> str:
+    """«ngày    tháng    năm 2026»: the date a document gets when it is signed, written in by hand."""
+    gap = "\u00a0" * 5
+    return f"ngày{gap}tháng{gap}năm {year or timezone.localdate().year}"
+
+
+def decision_symbol(contest) -> str:
+    """A decision's symbol beside the contest's report symbol: «BC/ĐUK» → «QĐ/ĐUK»."""
+    issuer = contest.doc_symbol.split("/", 1)[1] if "/" in contest.doc_symbol else contest.doc_symbol
+    return f"QĐ/{issuer}" if issuer else "QĐ"
 
 
 def _set_fonts(r_pr) -> None:
@@ -294,9 +307,12 @@ class PartyDocument:
 
     # --- the blocks of a Party document -----------------------------------------------------
 
-    def header_block(self, *, contest, date: datetime.date) -> None:
+    def header_block(self, *, contest, date: datetime.date | None, symbol: str | None = None, number: str | None = None) -> None:
         """Top left the superior and the issuing body, «*» and the number; top right the Party's
-        name and, on the line of the number, the place and date (from the contest's settings)."""
+        name and, on the line of the number, the place and date (from the contest's settings).
+        `symbol` replaces the contest's report symbol (a decision's «QĐ/…»), `number` its number
+        ("" leaves room for the office's); `date` None leaves the day and month blank for the
+        office to write in when it signs («ngày   tháng   năm 2026»)."""
         table = self.document.add_table(rows=2, cols=2)
         _no_borders(table)
         (left_top, right_top), (left_bottom, right_bottom) = (row.cells for row in table.rows)
@@ -316,9 +332,10 @@ class PartyDocument:
         self.run(star, "*")
         self._cell_text(right_top, "ĐẢNG CỘNG SẢN VIỆT NAM", size=Pt(15), bold=True, underline=True, align=center)
         right_top.vertical_alignment = left_top.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.TOP
-        number = contest.doc_number or "\u00a0" * 6  # room for the number the office writes in
-        self._cell_text(left_bottom, f"Số {number}-{contest.doc_symbol}", align=center)
-        place = f"{contest.doc_place}, {vi_date(date)}" if contest.doc_place else vi_date(date).capitalize()
+        number = (contest.doc_number if number is None else number) or "\u00a0" * 6  # room for the office's number
+        self._cell_text(left_bottom, f"Số {number}-{symbol or contest.doc_symbol}", align=center)
+        day = vi_date(date) if date is not None else blank_date()
+        place = f"{contest.doc_place}, {day}" if contest.doc_place else day.capitalize()
         self._cell_text(right_bottom, place, italic=True, align=center)
         _widths(table, (LEFT_COLUMN, RIGHT_COLUMN))
 
@@ -330,8 +347,9 @@ class PartyDocument:
         self.paragraph(subject, align=center, indent=False, bold=True, space_after=Pt(0))
         self.paragraph("-----", align=center, indent=False, space_after=Pt(12))
 
-    def closing(self, *, contest) -> None:
-        """«Nơi nhận:» and the recipients on the left, the signature block on the right."""
+    def closing(self, *, contest, recipients: Sequence[str] = ()) -> None:
+        """«Nơi nhận:» and the recipients on the left (`recipients` first — a decision's «Như Điều
+        3» —, then the contest's), the signature block on the right."""
         spacer = self._new_paragraph(None, None)
         spacer.paragraph_format.space_after = Pt(0)
         table = self.document.add_table(rows=1, cols=2)
@@ -341,7 +359,8 @@ class PartyDocument:
         cant_split = OxmlElement("w:cantSplit")
         tr_pr.append(cant_split)  # the signature never leaves its recipients on another page
         self._cell_text(left, "Nơi nhận:", size=Pt(14), underline=True)  # Hướng dẫn 36: 14 pt, upright, underlined
-        recipients = [line.strip().lstrip("-").strip().rstrip(",.;") for line in contest.doc_recipients.splitlines()]
+        lines = [*recipients, *contest.doc_recipients.splitlines()]
+        recipients = [line.strip().lstrip("-").strip().rstrip(",.;") for line in lines]
         recipients = [r for r in recipients if r]
         for index, name in enumerate(recipients):
             paragraph = left.add_paragraph()

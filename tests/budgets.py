@@ -69,6 +69,13 @@ QUERIES = {
     "stats_cached": Budget(2, "/stats/ from the cache: the contest and the chooser's list"),
     "round_winners": Budget(8, "a round's winners page, with the undecided integrity cases about its winners (the stored scan)"),
     "awards": Budget(5, "/reports/awards/"),
+    "award_decision": Budget(
+        12,
+        (
+            "/reports/awards/decision/: the user, roles, contest, prize plan, both parts' prizes, essay authors and "
+            "their units, unit names, details sent, the rounds to choose, the last downloads"
+        ),
+    ),
     "integrity": Budget(8, "/reports/integrity/: the stored scan, the decisions, the accounts and weeks of its cases"),
     "summary_docx": Budget(20, "the summary report (DOCX)", at_most=True),
     "unit_page": Budget(25, "a unit officer's page: the week and who has not taken part", at_most=True),

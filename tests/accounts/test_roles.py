@@ -163,6 +163,8 @@ POLICY = {
     "awards.view_certificates": OFFICE,
     "awards.see_winner_details": SECRETARIATS,
     "awards.change_winner_details": SECRETARIATS,
+    "awards.prepare_award": SECRETARIATS,
+    "awards.edit_prize_plan": ORGANIZERS,
 }
 # Decided on an object (whose attempt, essay, file, sheet, job, certificate; which round, image):
 # their predicates are tested with their objects in each app's tests.

@@ -7,6 +7,7 @@ from accounts.enums import Role
 from accounts.models import DeletionRequest, Member
 from accounts.services import unit_officer_assign
 from awards.certificates import certificates_issue
+from awards.models import AwardDownload, AwardPart, PrizeAmount
 from contests.models import Notification
 from essays.enums import Eligibility, EssayStatus
 from essays.models import Assignment, EssayPrize, JudgingRound
@@ -46,6 +47,11 @@ def world(db):
     Assignment.objects.create(round=judging, essay=essay, judge=staff_user(Role.JUDGE))
     EmailAddress.objects.create(user=player, email=player.email, verified=False, primary=True)
     certificates_issue(contest=round.contest)
+    PrizeAmount.objects.create(contest=round.contest, part=AwardPart.QUIZ, tier=PrizeTier.FIRST, amount=2_000_000)
+    AwardDownload.objects.create(
+        contest=round.contest, kind=AwardDownload.Kind.DECISION, scope="Cả hai phần thi", prizes=1, total=2_000_000,
+        by=staff_user(Role.SECRETARIAT),
+    )  # fmt: skip
     Notification.objects.create(
         recipient=player, channel="email", kind="results", key="results:x", address=player.email,
         subject="Kết quả", body="<b>Kết quả</b>", status="failed", attempts=5, last_error="SMTP 451",

@@ -40,6 +40,8 @@ EXPECTED = {
     "essays.essayprize": {"superuser": "v", "organizer": "v", "secretariat": "v"},
     "essays.assignment": {"superuser": "vc", "organizer": "vc", "secretariat": "v"},  # never deleted (a conflict off the record)
     "awards.certificate": {"superuser": "v", "organizer": "v", "secretariat": "v"},  # issued by a task
+    "awards.prizeamount": {"superuser": FULL, "organizer": FULL, "secretariat": "v"},  # the prize plan's money
+    "awards.awarddownload": {"superuser": "v", "organizer": "v", "secretariat": "v"},  # the log of downloads
 }
 ORGANIZERS = {"superuser", "organizer"}
 # Organizers delete unsealed questions and rounds; the walked ones are sealed (object-level refusal).

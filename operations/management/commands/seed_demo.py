@@ -4,6 +4,7 @@ from django.db import transaction
 
 from accounts.demo import DEMO_PASSWORD, seed_organizations, seed_users
 from awards.certificates import certificates_issue
+from awards.demo import seed_award
 from awards.winner_details import request_open, winner_details_request, winner_prizes_for_user
 from contests.demo import seed_contest
 from essays.demo import seed_essays
@@ -34,6 +35,9 @@ class Command(BaseCommand):
                 if winner.prize.details_at is None and not request_open(winner):
                     winner_details_request(winner=winner, by=users["secretariat"])
             seed_reminders(contest=contest, users=users, units=units)
+            # The prize plan's amounts and most winners' details: the award decision and the
+            # payment list (/reports/awards/decision/) have something to show.
+            seed_award(contest=contest, users=users)
             archive = seed_archive(current=contest, users=users, units=units)
             draft = seed_next_year(current=contest)
         self.stdout.write(self.style.SUCCESS(f"Demo ready: {len(units)} units, contest «{contest.name}»."))
