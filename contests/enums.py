@@ -34,6 +34,7 @@ class NotificationKind(models.TextChoices):
     SCREENING = "screening", _("Kết quả sơ loại bài viết")
     JUDGE_ASSIGNMENTS = "judge_assignments", _("Bài được phân công chấm")
     AWARD_DETAILS = "award_details", _("Thủ tục nhận giải thưởng")
+    APPEAL = "appeal", _("Kết quả giải quyết khiếu nại")
 
 
 class NotificationChannel(models.TextChoices):

@@ -46,13 +46,15 @@ KIND_CHANNELS = {
     Kind.SCREENING: (Channel.EMAIL, Channel.SMS),
     Kind.JUDGE_ASSIGNMENTS: (Channel.EMAIL, Channel.SMS),
     Kind.AWARD_DETAILS: (Channel.EMAIL, Channel.SMS),
+    Kind.APPEAL: (Channel.EMAIL, Channel.SMS),
 }
 # Without a choice recorded: a new round is announced only to those who asked (opt-in).
 DEFAULT_ON = {kind: kind != Kind.ROUND_OPEN for kind in Kind}
 # Service messages a person cannot turn off: the request for the award's details and the notice
 # that the secretariat changed them (the winner must hear of a change to their bank account).
+# The outcome of an appeal the person filed is an answer to them, never a newsletter.
 # Not on the profile page, no unsubscribe link.
-REQUIRED = frozenset({Kind.AWARD_DETAILS})
+REQUIRED = frozenset({Kind.AWARD_DETAILS, Kind.APPEAL})
 
 MAX_ATTEMPTS = 5
 # A queued row whose next attempt is this much overdue lost its task: the beat sends it again.
