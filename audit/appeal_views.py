@@ -17,7 +17,7 @@ from contests.storage import private_file_response
 from essays.files import CONTENT_TYPES
 from essays.models import Essay, EssayPrize
 from quiz import selectors as quiz_selectors
-from quiz.models import Prize, Round
+from quiz.models import Prize, Round, RoundEntry
 
 from . import appeals
 from .forms import AppealForm, DecisionForm, FilterForm
@@ -101,7 +101,9 @@ def _result_context(request, appeal: Appeal) -> dict:
     screening, prize and its staff page."""
     if appeal.part == appeals.Part.QUIZ:
         round = appeal.round
-        entry = quiz_selectors.entries_for_user(user=appeal.appellant, contest=appeal.contest).get(round.pk)
+        entry = (
+            RoundEntry.objects.select_related("best_attempt__organization").filter(round=round, user=appeal.appellant).first()
+        )
         prize = Prize.objects.filter(round=round, user=appeal.appellant).first()
         place = quiz_selectors.contestant_place(entry=entry, round=round)
         items = None

@@ -47,6 +47,8 @@ QUERIES = {
     "my_results": Budget(
         13, "/quiz/my-results/: the page, the contestant's prizes, the certificates (one or several) and the contest chooser"
     ),
+    "appeal_new": Budget(5, "«Khiếu nại» on a published result: the user, the round, the result, an open appeal, roles"),
+    "appeal_mine": Budget(4, "the appellant's own appeal: the user, the appeal, its files, the roles"),
     "receipt_check": Budget(8, "checking a receipt against a published round", at_most=True),
     "seal_content": Budget(3, "`seal_content` of a round, whatever its pool"),
     "winner_details_form": Budget(
@@ -77,6 +79,10 @@ QUERIES = {
         "a unit's member list: the user, the units, the counts, the people, their invitations, the labels",
     ),
     "decisions": Budget(12, "the decision log", at_most=True),
+    "appeal_list": Budget(6, "/reports/appeals/: the user, roles, the contest, the rounds to filter by (2), the appeals with people and rounds"),
+    "appeal_page": Budget(
+        8, "an appeal's page for the secretariat: the appeal, its files, the entry with its attempt, the prize, the place, the unit"
+    ),
     # Operations
     "metrics_scrape": Budget(1, "a /metrics scrape, whatever the outbox holds"),
 }
