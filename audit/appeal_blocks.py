@@ -34,9 +34,10 @@ def my_results_blocks(*, contest, user) -> list[dict]:
         for e in entries
         if not e.round.is_practice
     ]
+    # Read whether or not a round is published: the page costs the same before and after.
+    mine = list(appeals.appeals_for_user(user=user, contest=contest).filter(part=appeals.Part.QUIZ))
     if not targets:
         return []
-    mine = list(appeals.appeals_for_user(user=user, contest=contest).filter(part=appeals.Part.QUIZ))
     return [{"template": "audit/_my_appeals_block.html", "rows": _rows(targets, mine)}]
 
 

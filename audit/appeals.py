@@ -318,7 +318,7 @@ def round_choices(*, contest) -> list[tuple[str, str]]:
 
 
 def appeals_for_user(*, user, contest=None):
-    qs = Appeal.objects.filter(appellant=user).select_related("round", "essay", "judging_round").prefetch_related("files")
+    qs = Appeal.objects.filter(appellant=user).select_related("round", "essay", "judging_round")
     return qs.filter(contest=contest) if contest is not None else qs
 
 

@@ -38,14 +38,19 @@ QUERIES = {
     "result_page": Budget(2, "the result: the attempt and the contestant's entry"),
     "whole_attempt": Budget(50, "a whole attempt: the start, the page, 20 autosaves, submit, the result", at_most=True),
     "leaderboard_page": Budget(
-        9,
+        10,
         (
             "a published leaderboard, for a contestant not on it: the round, the user, their roles, the entries, "
-            "the units' names, the prizes, the places of entries found not valid, the viewer's own entry, the count of the ranked"
+            "the units' names, the prizes, the places of entries found not valid, the viewer's own entry, the count of the ranked, "
+            "the count of appeals"
         ),
     ),
     "my_results": Budget(
-        13, "/quiz/my-results/: the page, the contestant's prizes, the certificates (one or several) and the contest chooser"
+        15,
+        (
+            "/quiz/my-results/: the page, the contestant's prizes, the certificates (one or several), the published results "
+            "and appeals, and the contest chooser"
+        ),
     ),
     "appeal_new": Budget(5, "«Khiếu nại» on a published result: the user, the round, the result, an open appeal, roles"),
     "appeal_mine": Budget(4, "the appellant's own appeal: the user, the appeal, its files, the roles"),
