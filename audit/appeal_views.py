@@ -101,9 +101,7 @@ def _result_context(request, appeal: Appeal) -> dict:
     screening, prize and its staff page."""
     if appeal.part == appeals.Part.QUIZ:
         round = appeal.round
-        entry = (
-            RoundEntry.objects.select_related("best_attempt__organization").filter(round=round, user=appeal.appellant).first()
-        )
+        entry = RoundEntry.objects.select_related("best_attempt__organization").filter(round=round, user=appeal.appellant).first()
         prize = Prize.objects.filter(round=round, user=appeal.appellant).first()
         place = quiz_selectors.contestant_place(entry=entry, round=round)
         items = None

@@ -234,9 +234,11 @@ def appeal_decide(*, appeal: Appeal, by, upheld: bool, reason: str) -> Appeal:
     """Uphold or reject an open appeal with a reason: recorded in the decision log, the appellant
     told through the outbox. A prize changes only through the amendment path, which the appeal's
     page offers once upheld (never here)."""
-    appeal = Appeal.objects.select_for_update(of=("self",)).select_related(
-        "contest", "appellant", "round", "essay", "judging_round"
-    ).get(pk=appeal.pk)
+    appeal = (
+        Appeal.objects.select_for_update(of=("self",))
+        .select_related("contest", "appellant", "round", "essay", "judging_round")
+        .get(pk=appeal.pk)
+    )
     if not appeal.is_open:
         raise AppealError(_("Khiếu nại này đã được giải quyết."))
     if not contest_is_writable(appeal.contest):

@@ -90,11 +90,13 @@ class Appeal(models.Model):
             ),
             # One open appeal per person and result.
             models.UniqueConstraint(
-                fields=["appellant", "round"], condition=models.Q(status="open", round__isnull=False),
+                fields=["appellant", "round"],
+                condition=models.Q(status="open", round__isnull=False),
                 name="appeal_one_open_per_round",
             ),  # fmt: skip
             models.UniqueConstraint(
-                fields=["appellant", "essay"], condition=models.Q(status="open", essay__isnull=False),
+                fields=["appellant", "essay"],
+                condition=models.Q(status="open", essay__isnull=False),
                 name="appeal_one_open_per_essay",
             ),  # fmt: skip
         ]

@@ -17,12 +17,7 @@ def page_blocks(hook: str, **kwargs) -> list[dict]:
     appeals on «Kết quả của tôi», audit's appeal counts on the public results): each app that
     declares `hook` on its AppConfig returns a list of {"template": …, …}; the page includes
     them. A lower app never imports a higher one."""
-    return [
-        block
-        for config in apps.get_app_configs()
-        if hasattr(config, hook)
-        for block in getattr(config, hook)(**kwargs)
-    ]
+    return [block for config in apps.get_app_configs() if hasattr(config, hook) for block in getattr(config, hook)(**kwargs)]
 
 
 def current_contest() -> Contest | None:

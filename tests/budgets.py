@@ -41,8 +41,8 @@ QUERIES = {
         10,
         (
             "a published leaderboard, for a contestant not on it: the round, the user, their roles, the entries, "
-            "the units' names, the prizes, the places of entries found not valid, the viewer's own entry, the count of the ranked, "
-            "the count of appeals"
+            "the units' names, the prizes, the places of entries found not valid, the viewer's own entry, "
+            "the count of the ranked, the count of appeals"
         ),
     ),
     "my_results": Budget(
@@ -84,9 +84,12 @@ QUERIES = {
         "a unit's member list: the user, the units, the counts, the people, their invitations, the labels",
     ),
     "decisions": Budget(12, "the decision log", at_most=True),
-    "appeal_list": Budget(6, "/reports/appeals/: the user, roles, the contest, the rounds to filter by (2), the appeals with people and rounds"),
+    "appeal_list": Budget(
+        6, "/reports/appeals/: the user, roles, the contest, the rounds to filter by (2), the appeals with people and rounds"
+    ),
     "appeal_page": Budget(
-        8, "an appeal's page for the secretariat: the appeal, its files, the entry with its attempt, the prize, the place, the unit"
+        8,
+        "an appeal's page for the secretariat: the appeal, its files, the entry with its attempt, the prize, the place, the unit",
     ),
     # Operations
     "metrics_scrape": Budget(1, "a /metrics scrape, whatever the outbox holds"),

@@ -23,8 +23,8 @@ from tests.budgets import QUERIES
 from tests.essays.factories import EssayFactory
 from tests.essays.samples import pdf, png
 from tests.factories import UserFactory, contestant, staff_user
-from tests.quiz.test_phone_pages import _publish, _take
 from tests.quiz.factories import sealed_round
+from tests.quiz.test_phone_pages import _publish, _take
 
 pytestmark = pytest.mark.django_db
 
@@ -47,9 +47,7 @@ def played(time_machine):
 
 
 def _file(user, round, *, uploads=()) -> Appeal:
-    return appeals.appeal_submit(
-        user=user, target=appeals.quiz_target(user=user, round=round), reason=REASON, uploads=uploads
-    )
+    return appeals.appeal_submit(user=user, target=appeals.quiz_target(user=user, round=round), reason=REASON, uploads=uploads)
 
 
 # --- The window ------------------------------------------------------------------------------------
