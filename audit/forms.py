@@ -45,7 +45,7 @@ class AppealForm(CleanTextFormMixin, forms.Form):
 
 class DecisionForm(CleanTextFormMixin, forms.Form):
     verdict = forms.ChoiceField(
-        label=_("Kết luận"),
+        label=_("Quyết định"),
         choices=[("upheld", _("Chấp nhận khiếu nại")), ("rejected", _("Không chấp nhận"))],
         widget=forms.RadioSelect,
     )
