@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from contests import notifications
 from contests.decisions import decision_record
 from contests.models import Decision
@@ -194,8 +195,6 @@ def reason_problem(reason: str) -> str:
 def appeal_submit(*, user, target: Target, reason: str, uploads=(), now=None) -> Appeal:
     """File an appeal: the reason and up to MAX_FILES checked attachments, in one transaction.
     The database's unique constraint is behind «one open appeal per person and result»."""
-    from accounts.models import User
-
     User.objects.select_for_update().filter(pk=user.pk).first()  # two tabs filing at once wait here
     problem = appeal_problem(user=user, target=target, now=now) or reason_problem(reason)
     if problem:

@@ -10,6 +10,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
 
 from accounts.enums import Role
 from audit import appeals
@@ -22,7 +24,7 @@ from quiz.models import Round
 from tests.budgets import QUERIES
 from tests.essays.factories import EssayFactory
 from tests.essays.samples import pdf, png
-from tests.factories import UserFactory, contestant, staff_user
+from tests.factories import ContestFactory, UserFactory, contestant, staff_user
 from tests.quiz.factories import sealed_round
 from tests.quiz.test_phone_pages import _publish, _take
 
@@ -85,6 +87,18 @@ def test_the_window_is_the_contests_number_of_days(played):
     assert appeals.appeal_problem(user=me, target=target, now=window[1] + datetime.timedelta(hours=1)) != ""
 
 
+@given(days=st.integers(min_value=0, max_value=60), offset=st.integers(min_value=-86_400, max_value=61 * 86_400))
+def test_an_appeal_may_be_filed_exactly_inside_the_window(days, offset):
+    """For every window and every moment: open from the publication for `days` days, never
+    when the contest takes none (the publication itself is never in the future of a filing)."""
+    published = datetime.datetime(2026, 9, 27, 3, 0, tzinfo=datetime.UTC)
+    target = appeals.Target("quiz", ContestFactory.build(appeal_days=days), published, round=Round(pk=1))
+    now = published + datetime.timedelta(seconds=max(offset, 0))
+    problem = appeals.appeal_problem(user=None, target=target, now=now, has_open=False)
+    assert (problem == "") == (days > 0 and now < published + datetime.timedelta(days=days))
+    assert appeals.appeal_problem(user=None, target=target, now=now, has_open=True) != ""
+
+
 # --- One open appeal per person and result --------------------------------------------------------
 
 
@@ -144,6 +158,10 @@ def test_an_essay_appeal_only_by_its_submitter_once_its_round_is_published(clien
     assert response.status_code == 302 and (appeal.essay, appeal.judging_round, appeal.part) == (essay, judging, "essay")
     page = client.get(reverse("essays:mine_detail", args=[essay.pk])).content.decode()
     assert "data-appeals" in page and 'data-appeal-status="open"' in page
+
+    client.force_login(staff_user(Role.SECRETARIAT))  # the office sees the essay's side
+    staff_page = client.get(reverse("reports:appeal", args=[appeal.pk])).content.decode()
+    assert essay.code in staff_page and "data-appeal-result" in staff_page
 
     client.force_login(contestant())  # someone else
     assert client.get(url).status_code == 404
