@@ -51,6 +51,7 @@ urlpatterns = [
     path("quiz/", include("quiz.urls")),
     path("essays/", include("essays.urls")),
     path("judging/", include("essays.judging_urls")),
+    path("appeals/", include("audit.urls")),
     path("reports/", include(([path("", include(module)) for module in STAFF_ROOMS], "reports"))),
     path("stats/", include("reports.public_urls")),
     path("", include("awards.certificate_urls")),

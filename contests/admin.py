@@ -162,6 +162,7 @@ class ContestAdmin(ContestWritableMixin, admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["name", "slug", "theme", "organizer_name", "summary", "rules", "starts_on", "ends_on", "status"]}),
         (_("Liên hệ"), {"fields": ["hotline", "contact_email", "contact_address"]}),
+        (_("Khiếu nại"), {"fields": ["appeal_days"]}),
         (
             _("Văn bản của cuộc thi (báo cáo tổng kết)"),
             {

@@ -51,6 +51,7 @@ CONTEST_FIELDS = [
     # The document format of the summary report (the issuing body, signer, recipients)
     "doc_superior_body", "doc_issuing_body", "doc_symbol", "doc_place", "doc_signer_authority", "doc_signer_title",
     "doc_signer_name", "doc_recipients",
+    "appeal_days",  # the window of appeals after a publication
 ]  # fmt: skip
 CONTEST_SET = ["name", "slug", "starts_on", "ends_on", "status"]  # given by the organizer or derived
 CONTEST_LEFT = ["id", "created_at", "updated_at", "doc_number"]  # a new report gets its own number

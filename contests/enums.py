@@ -36,6 +36,7 @@ class NotificationKind(models.TextChoices):
     AWARD_DETAILS = "award_details", _("Thủ tục nhận giải thưởng")
     REMINDER = "reminder", _("Nhắc tham gia tuần thi")
     UNIT_DIGEST = "unit_digest", _("Tổng hợp hằng tuần cho cán bộ phụ trách đơn vị")
+    APPEAL = "appeal", _("Kết quả giải quyết khiếu nại")
 
 
 class NotificationChannel(models.TextChoices):

@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.core.validators import FileExtensionValidator
+from django.core.validators import FileExtensionValidator, MaxValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -68,6 +68,11 @@ class Contest(models.Model):
         _("nơi nhận"), max_length=2000, blank=True, validators=[validate_multiline],
         default="Thường trực Đảng ủy (b/c)\nCác thành viên Ban Tổ chức\nLưu VP",
         help_text=_("Mỗi nơi nhận một dòng; dòng cuối thường là «Lưu VP»."),
+    )  # fmt: skip
+    appeal_days = models.PositiveSmallIntegerField(
+        _("số ngày nhận khiếu nại"), default=7,
+        validators=[MaxValueValidator(60)],
+        help_text=_("Thí sinh và tác giả được khiếu nại kết quả trong số ngày này kể từ lúc công bố; 0: không nhận khiếu nại."),
     )  # fmt: skip
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -163,6 +168,7 @@ class Decision(models.Model):
         WINNER_DETAILS_CHANGE = "winner_details_change", _("Sửa thông tin nhận giải của người đạt giải")
         COMMIT_RESULTS = "commit_results", _("Chốt mã kết quả tuần thi")
         RUBRIC_AMEND = "rubric_amend", _("Sửa tiêu chí chấm của vòng đã chấm")
+        APPEAL_DECIDE = "appeal_decide", _("Giải quyết khiếu nại")
 
     contest = models.ForeignKey(
         Contest, verbose_name=_("cuộc thi"), null=True, blank=True, on_delete=models.PROTECT, related_name="decisions"

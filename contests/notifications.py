@@ -53,6 +53,7 @@ KIND_CHANNELS = {
     Kind.AWARD_DETAILS: (Channel.EMAIL, Channel.SMS),
     Kind.REMINDER: (Channel.SMS, Channel.EMAIL),
     Kind.UNIT_DIGEST: (Channel.EMAIL, Channel.SMS),
+    Kind.APPEAL: (Channel.EMAIL, Channel.SMS),
 }
 # Kinds that go by one channel only: the person's choice if they can get it, else the first of
 # the kind's channels they have an address for (a reminder by SMS, the digest by e-mail).
@@ -61,8 +62,9 @@ ONE_CHANNEL = frozenset({Kind.REMINDER, Kind.UNIT_DIGEST})
 DEFAULT_ON = {kind: kind != Kind.ROUND_OPEN for kind in Kind}
 # Service messages a person cannot turn off: the request for the award's details and the notice
 # that the secretariat changed them (the winner must hear of a change to their bank account).
+# The outcome of an appeal the person filed is an answer to them, never a newsletter.
 # Not on the profile page, no unsubscribe link.
-REQUIRED = frozenset({Kind.AWARD_DETAILS})
+REQUIRED = frozenset({Kind.AWARD_DETAILS, Kind.APPEAL})
 
 MAX_ATTEMPTS = 5
 # A queued row whose next attempt is this much overdue lost its task: the beat sends it again.

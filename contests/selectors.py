@@ -1,5 +1,6 @@
 from dataclasses import dataclass, field
 
+from django.apps import apps
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -9,6 +10,14 @@ from .models import FAQ, Contest, ReferenceDocument
 
 PUBLIC_STATUSES = (ContestStatus.PUBLISHED, ContestStatus.ARCHIVED)
 CONTEST_PARAM = "contest"  # ?contest=<slug> on /quiz/, /essays/, /reports/, /stats/ (docs/decisions.md)
+
+
+def page_blocks(hook: str, **kwargs) -> list[dict]:
+    """The blocks the layers above add to a page of a lower app (awards' certificates and audit's
+    appeals on «Kết quả của tôi», audit's appeal counts on the public results): each app that
+    declares `hook` on its AppConfig returns a list of {"template": …, …}; the page includes
+    them. A lower app never imports a higher one."""
+    return [block for config in apps.get_app_configs() if hasattr(config, hook) for block in getattr(config, hook)(**kwargs)]
 
 
 def current_contest() -> Contest | None:

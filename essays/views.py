@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from accounts.decorators import profile_required
 from contests.downloads import download
 from contests.permissions import permission_required
-from contests.selectors import contest_for_request
+from contests.selectors import contest_for_request, page_blocks
 from contests.storage import private_file_response
 
 from . import rules, selectors, services
@@ -33,6 +33,8 @@ def essay_index(request):
         "phase": selectors.open_phase(contest=contest),
         "mine": list(selectors.essays_for_user(user=request.user)) if request.user.is_authenticated else [],
         "published": list(selectors.published_essays(contest=contest)),
+        # Appeals against the published results (audit): how many were filed and decided.
+        "blocks": page_blocks("essay_results_blocks", contest=contest),
     }
     return render(request, "essays/index.html", context)
 
@@ -126,6 +128,8 @@ def essay_mine_detail(request, pk):
         "attachment_missing": services.attachment_missing(essay),
         "reasons": [reasons.get(r, r) for r in essay.screening_reasons],
         "file_form": FileForm(),
+        # The layers above: an appeal against the essay's published result (audit).
+        "blocks": page_blocks("essay_author_blocks", essay=essay, user=request.user),
     }
     return render(request, "essays/mine_detail.html", context)
 

@@ -1,4 +1,3 @@
-from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -12,7 +11,7 @@ from accounts.net import client_ip
 from accounts.selectors import organization_labels
 from contests.permissions import permission_required
 from contests.rules import contest_is_writable, read_only_message
-from contests.selectors import contest_for_request
+from contests.selectors import contest_for_request, page_blocks
 
 from . import autosave, rules, selectors
 from .enums import PrizeStatus
@@ -154,12 +153,7 @@ def my_results(request):
     outcomes = selectors.prize_outcomes_for_user(user=request.user, contest=contest) if standings else {}
     standings = [(r, e, place, ranked.get(r.pk), outcomes.get(r.pk)) for r, e, place in standings]
     # Blocks from the layers above (certificates, award forms), each with its own template.
-    blocks = [
-        block
-        for config in apps.get_app_configs()
-        if hasattr(config, "my_results_blocks")
-        for block in config.my_results_blocks(contest=contest, user=request.user)
-    ]
+    blocks = page_blocks("my_results_blocks", contest=contest, user=request.user)
     context = {"contest": contest, "attempts": attempts, "practice": practice, "standings": standings, "blocks": blocks}
     return render(request, "quiz/my_results.html", context)
 
@@ -190,6 +184,8 @@ def leaderboard(request, pk):
         "round": round, "entries": entries, "live": not round.results_published_at, "me": me, "mine": mine,
         "prizes": bool(prizes), "ranked": selectors.ranked_counts(round_ids=[round.pk])[round.pk],
         "removed_below": sum(removed.values()) if len(entries) < limit else 0,  # the whole ranking is shown
+        # Appeals against the published results (audit): how many were filed and decided.
+        "blocks": page_blocks("round_results_blocks", round=round) if round.results_published_at else [],
     }  # fmt: skip
     return render(request, "quiz/leaderboard.html", context)
 

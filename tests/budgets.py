@@ -38,15 +38,22 @@ QUERIES = {
     "result_page": Budget(2, "the result: the attempt and the contestant's entry"),
     "whole_attempt": Budget(50, "a whole attempt: the start, the page, 20 autosaves, submit, the result", at_most=True),
     "leaderboard_page": Budget(
-        9,
+        10,
         (
             "a published leaderboard, for a contestant not on it: the round, the user, their roles, the entries, "
-            "the units' names, the prizes, the places of entries found not valid, the viewer's own entry, the count of the ranked"
+            "the units' names, the prizes, the places of entries found not valid, the viewer's own entry, "
+            "the count of the ranked, the count of appeals"
         ),
     ),
     "my_results": Budget(
-        13, "/quiz/my-results/: the page, the contestant's prizes, the certificates (one or several) and the contest chooser"
+        15,
+        (
+            "/quiz/my-results/: the page, the contestant's prizes, the certificates (one or several), the published results "
+            "and appeals, and the contest chooser"
+        ),
     ),
+    "appeal_new": Budget(5, "«Khiếu nại» on a published result: the user, the round, the result, an open appeal, roles"),
+    "appeal_mine": Budget(4, "the appellant's own appeal: the user, the appeal, its files, the roles"),
     "receipt_check": Budget(8, "checking a receipt against a published round", at_most=True),
     "seal_content": Budget(3, "`seal_content` of a round, whatever its pool"),
     "winner_details_form": Budget(
@@ -91,6 +98,13 @@ QUERIES = {
         "a unit's member list: the user, the units, the counts, the people, their invitations, the labels",
     ),
     "decisions": Budget(12, "the decision log", at_most=True),
+    "appeal_list": Budget(
+        6, "/reports/appeals/: the user, roles, the contest, the rounds to filter by (2), the appeals with people and rounds"
+    ),
+    "appeal_page": Budget(
+        8,
+        "an appeal's page for the secretariat: the appeal, its files, the entry with its attempt, the prize, the place, the unit",
+    ),
     # Operations
     "metrics_scrape": Budget(1, "a /metrics scrape, whatever the outbox holds"),
 }

@@ -156,6 +156,8 @@ POLICY = {
     "audit.view_decisions": OFFICE,
     "audit.view_integrity": OFFICE,
     "audit.decide_integrity": SECRETARIATS,
+    "audit.view_appeals": OFFICE,
+    "audit.decide_appeal": OFFICE,
     "privacy.handle_deletion": OFFICE,
     "awards.view_winners": OFFICE,
     "awards.verify_prize": SECRETARIATS,
@@ -180,6 +182,7 @@ OBJECT_PERMISSIONS = {
     "essays.score_sheet",
     "reports.download_export",
     "awards.download_certificate",
+    "audit.download_appeal_file",
 }
 
 

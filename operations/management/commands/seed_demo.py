@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from accounts.demo import DEMO_PASSWORD, seed_organizations, seed_users
+from audit.demo import seed_appeals
 from awards.certificates import certificates_issue
 from awards.demo import seed_award
 from awards.winner_details import request_open, winner_details_request, winner_prizes_for_user
@@ -38,6 +39,8 @@ class Command(BaseCommand):
             # The prize plan's amounts and most winners' details: the award decision and the
             # payment list (/reports/awards/decision/) have something to show.
             seed_award(contest=contest, users=users)
+            # Appeals on the published week: one waiting (the demo contestant's), one decided.
+            seed_appeals(contest=contest, users=users)
             archive = seed_archive(current=contest, users=users, units=units)
             draft = seed_next_year(current=contest)
         self.stdout.write(self.style.SUCCESS(f"Demo ready: {len(units)} units, contest «{contest.name}»."))
