@@ -163,6 +163,7 @@ class Decision(models.Model):
         WINNER_DETAILS_CHANGE = "winner_details_change", _("Sửa thông tin nhận giải của người đạt giải")
         COMMIT_RESULTS = "commit_results", _("Chốt mã kết quả tuần thi")
         RUBRIC_AMEND = "rubric_amend", _("Sửa tiêu chí chấm của vòng đã chấm")
+        ERRATUM = "erratum", _("Đính chính đáp án tuần thi")
 
     contest = models.ForeignKey(
         Contest, verbose_name=_("cuộc thi"), null=True, blank=True, on_delete=models.PROTECT, related_name="decisions"
