@@ -35,6 +35,7 @@ from quiz.seal import seal_encode, seal_fingerprint, seal_parse
 from quiz.services.attempts import attempt_start, attempt_submit
 from quiz.services.errata import erratum_preview, round_erratum
 from quiz.services.prizes import prize_verify, round_prizes_draft, round_publish_results
+from tests.budgets import QUERIES
 from tests.factories import ContestFactory, contestant, staff_user
 from tests.insider import erratum_triggers_off
 from tests.quiz.factories import answer_all, sealed_round
@@ -528,3 +529,23 @@ def test_the_admin_says_why_an_open_round_takes_no_erratum(client):
     client.force_login(staff_user(Role.ORGANIZER))
     page = client.get(reverse("admin:quiz_round_erratum", args=[round.pk])).content.decode()
     assert "Chỉ đính chính đáp án sau khi tuần thi đã đóng" in page
+
+
+# --- Query budgets -------------------------------------------------------------------------------------------
+
+
+def test_the_round_page_with_errata_and_the_key_file_keep_their_budgets(client, corrected, django_assert_num_queries):
+    round, _erratum = corrected
+    with django_assert_num_queries(QUERIES["round_page_errata_signed_out"]):
+        client.get(reverse("quiz:round", args=[round.pk]))
+    with django_assert_num_queries(QUERIES["erratum_file"]):
+        client.get(reverse("quiz:erratum_file", args=[round.pk, 1]))
+
+
+def test_the_erratum_form_keeps_its_budget_whatever_the_pool(client, django_assert_max_num_queries):
+    organizer = staff_user(Role.ORGANIZER)
+    client.force_login(organizer)
+    for pool in (20, 60):
+        round = _close(sealed_round(pool_size=pool, fields=2))
+        with django_assert_max_num_queries(QUERIES["admin_round_erratum"]):
+            client.get(reverse("admin:quiz_round_erratum", args=[round.pk]))
