@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from accounts.enums import Role
-from quiz.models import AttemptQuestion, RoundErratum
+from quiz.models import AttemptQuestion, Option, RoundErratum
 from tests.browser.conftest import PHONE, assert_fits_phone
 from tests.factories import staff_user
 from tests.quiz.test_errata import REASON, _played, _publish
@@ -28,16 +28,18 @@ def _shot(page, name):
 def test_an_erratum_from_the_admin_to_the_public_page(page, login):
     round, people = _played(rights=(20, 19, 18, 17))
     round = _publish(round)
-    question = AttemptQuestion.objects.get(attempt__round=round, attempt__user=people[1], position=20).question
+    item = AttemptQuestion.objects.get(attempt__round=round, attempt__user=people[1], position=20)
+    question = item.question
+    her_letter = Option.objects.get(pk=item.option_ids[item.chosen_index]).letter  # wrong by the seal
 
     page.set_viewport_size(STAFF)
     login(staff_user(Role.ORGANIZER).email)
     page.goto(f"{page.base_url}/admin/quiz/round/{round.pk}/change/")
     page.locator("[data-erratum]").click()
-    page.get_by_label("Câu hỏi").select_option(str(question.pk))
-    page.get_by_label("Sửa đáp án").check()
-    page.get_by_label("A", exact=True).check()
-    page.get_by_label("B", exact=True).check()
+    page.locator("#id_question").select_option(str(question.pk))
+    page.get_by_role("radio", name="Sửa đáp án").check()
+    page.get_by_role("checkbox", name="A", exact=True).check()
+    page.get_by_role("checkbox", name=her_letter, exact=True).check()
     page.get_by_label("Lý do đính chính").fill(REASON)
     page.get_by_role("button", name="Xem trước thay đổi").click()
     confirmation = page.locator("[data-erratum-confirmation]")
@@ -54,7 +56,7 @@ def test_an_erratum_from_the_admin_to_the_public_page(page, login):
     page.goto(f"{page.base_url}/quiz/rounds/{round.pk}/#dinh-chinh")
     block = page.locator("[data-erratum='1']")
     expect(block).to_contain_text(f"Sửa đáp án câu {question.code}")
-    expect(block).to_contain_text("Đáp án được chấm đúng: A, B.")
+    expect(block).to_contain_text(f"Đáp án được chấm đúng: A, {her_letter}.")
     expect(block).to_contain_text(REASON)
     expect(block.locator("[data-erratum-fingerprint]")).to_have_attribute("data-erratum-fingerprint", erratum.sha256)
     expect(block.get_by_role("link", name="Tải tệp đính chính số 1")).to_be_visible()
