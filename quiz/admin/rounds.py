@@ -15,7 +15,7 @@ from contests.admin import ContestWritableInlineMixin, ContestWritableMixin, Rea
 from quiz import selectors
 from quiz.admin.round_screens import RoundToolScreens
 from quiz.admin.seal_screens import RoundSealScreens
-from quiz.models import BlueprintItem, Round, RoundErratum, RoundQuestion, RoundWindowChange
+from quiz.models import BlueprintItem, Round, RoundQuestion, RoundWindowChange
 from quiz.round_fields import ROUND_FROZEN_FIELDS
 
 
@@ -48,24 +48,6 @@ class WindowChangeInline(ReadOnlyMixin, admin.TabularInline):
     model = RoundWindowChange
     extra = 0
     fields = readonly_fields = ["old_closes_at", "new_closes_at", "reason", "changed_by", "changed_at"]
-
-
-class ErratumInline(ReadOnlyMixin, admin.TabularInline):
-    """The record of every erratum of the key (written only by quiz.services.errata.round_erratum)."""
-
-    model = RoundErratum
-    extra = 0
-    fields = readonly_fields = [
-        "seq",
-        "question",
-        "action",
-        "previous_answer",
-        "answer",
-        "reason",
-        "decided_by",
-        "created_at",
-        "sha256",
-    ]
 
 
 class RoundAdminForm(forms.ModelForm):
@@ -103,7 +85,7 @@ class RoundAdmin(RoundSealScreens, RoundToolScreens, ContestWritableMixin, admin
     list_display = ["name_and_contest", "kind", "opens_at", "closes_at", "pool_size", "phase_display", "manage_link"]
     list_filter = ["contest", "kind"]
     search_fields = ["name"]
-    inlines = [BlueprintInline, PoolInline, WindowChangeInline, ErratumInline]
+    inlines = [BlueprintInline, PoolInline, WindowChangeInline]
     actions = ["approve_and_seal", "export_answer_key"]
     archive_readable_actions = ("export_answer_key",)
     readonly_fields = ["approved_at", "approved_by", "results_published_at", "full_score_actual"]

@@ -191,6 +191,7 @@ class RoundSealScreens:
             "round": round,
             "form": form,
             "round_problem": erratum_round_problem(round),
+            "errata": list(round.errata.select_related("question", "decided_by").order_by("seq")),
         }
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data

@@ -247,18 +247,23 @@ def test_after_publication_the_amendment_path_runs_and_whoever_moved_is_told():
     round, people = _played(rights=(20, 19, 18, 17, 16, 15))
     round = _publish(round)
     Notification.objects.all().delete()
-    # A question the first got right, re-keyed to the three other letters: she loses a point.
+    # The question the second got wrong, re-keyed to her letter only: the first loses a point and
+    # the second, alone at 20/20 now, takes the first prize.
+    item = AttemptQuestion.objects.get(attempt__round=round, attempt__user=people[1], position=20)
+    her_letter = Option.objects.get(pk=item.option_ids[item.chosen_index]).letter
     erratum = round_erratum(
-        round=round, question=_question_at(people[0], round, 20), action=ErratumAction.REKEY, letters="BCD",
+        round=round, question=item.question, action=ErratumAction.REKEY, letters=her_letter,
         reason=REASON, by=staff_user(Role.ORGANIZER),
     )  # fmt: skip
 
     assert _stored_scores(round) == _scratch_scores(round)
-    moved = [p for p in Prize.objects.filter(round=round) if p.amendments]
-    assert moved, "the first lost a point: the tiers moved"
+    prizes = {p.user_id: p for p in Prize.objects.filter(round=round)}
+    assert prizes[people[1].pk].tier == "first" and prizes[people[0].pk].tier != "first"
+    moved = [p for p in prizes.values() if p.amendments]
+    assert {people[0].pk, people[1].pk} <= {p.user_id for p in moved}
     assert all(a["reason"].startswith("Đính chính đáp án số 1: ") for p in moved for a in p.amendments)
     told = set(Notification.objects.filter(key=f"erratum:quiz:{erratum.pk}").values_list("recipient_id", flat=True))
-    assert people[0].pk in told
+    assert {people[0].pk, people[1].pk} <= told
     body = Notification.objects.filter(key=f"erratum:quiz:{erratum.pk}", recipient=people[0], channel="email").first()
     assert body is not None and "Trước đính chính: 20/20 điểm, hạng 1." in body.body and REASON in body.body
     report = verify_results()
