@@ -17,10 +17,11 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from accounts.roles import may_win_prize
 from contests.enums import PrizeStatus, PrizeTier
+from contests.models import Decision
 from quiz import ranking, scoring
 from quiz.enums import AttemptStatus, RoundKind
 from quiz.errata import errata_verify
-from quiz.models import Attempt, AttemptQuestion, Option, Prize, Round, RoundCommitment, RoundEntry, RoundSeal
+from quiz.models import Attempt, AttemptQuestion, Option, Prize, Round, RoundCommitment, RoundEntry, RoundErratum, RoundSeal
 from quiz.receipts import commitment_leaves, merkle_root, stored_attempts
 from quiz.seal import SealFormatError, seal_fingerprint, seal_parse, seal_verify
 from quiz.services.deadlines import attempt_time_allowed, extra_minutes_by_user
@@ -116,7 +117,7 @@ class RoundCheck:
                 if content is not None:
                     # The key now: the seal's, then each erratum in the chain (quiz.errata).
                     answers, problems = errata_verify(round=round, seal_sha256=seal["sha256"], seal_content=content)
-                    for problem in problems:
+                    for problem in problems + self._errata_decided():
                         self.diff(_("%(round)s, đính chính đáp án: %(problem)s") % {"round": self.label, "problem": problem})
                     return answers, content
         answers = dict(
@@ -128,6 +129,22 @@ class RoundCheck:
                   "hiện có trong ngân hàng câu hỏi.") % {"round": self.label}
             )  # fmt: skip
         return answers, None
+
+    def _errata_decided(self) -> list[str]:
+        """Every erratum is a decision: one `erratum` decision about the round naming its new
+        fingerprint (an erratum row written beside the service has none)."""
+        stored = list(RoundErratum.objects.filter(round_id=self.round.pk).order_by("seq").values_list("seq", "sha256"))
+        if not stored:
+            return []
+        decided = Decision.objects.filter(
+            action=Decision.Action.ERRATUM, object_type="quiz.round", object_id=self.round.pk
+        ).values_list("data__sha256", flat=True)
+        decided = set(decided)
+        return [
+            _("Đính chính số %(n)d không có quyết định tương ứng trong nhật ký quyết định.") % {"n": seq}
+            for seq, sha in stored
+            if sha not in decided
+        ]
 
     # --- attempts and their answers -----------------------------------------------------------------
 

@@ -328,6 +328,33 @@ def test_verify_results_catches_a_silent_rescore_and_a_tampered_erratum():
     assert "khác với tệp đáp án trước mà không được ghi là đính chính" in lines and other in lines
 
 
+def test_verify_results_reports_an_erratum_without_its_decision():
+    """An erratum row inserted beside the service (the application's role may INSERT) has no
+    decision in the log: verify_results says so, whatever its chain."""
+    round, people = _played(rights=(20,))
+    first = round_erratum(
+        round=round, question=_question_at(people[0], round, 1), action=ErratumAction.ANNUL, reason=REASON,
+        by=staff_user(Role.ORGANIZER),
+    )  # fmt: skip
+    assert verify_results().ok
+    question = _question_at(people[0], round, 2)
+    answers, previous = errata.current_key(round=round)
+    content = errata.erratum_content(
+        round=round, contest=round.contest.slug, seq=2, previous=previous, question=question.code, action="rekey",
+        was=answers[question.code], answer="B", reason=REASON, decided_at=timezone.now(),
+        answers=errata.erratum_applied(answers, question=question.code, answer="B"), nonce=errata.new_nonce(),
+    )  # fmt: skip
+    data = seal_encode(content)
+    RoundErratum.objects.create(
+        round=round, seq=2, question=question, action="rekey", previous_answer=answers[question.code], answer="B",
+        reason=REASON, decided_by=first.decided_by, key_file=data, sha256=seal_fingerprint(data), previous_sha256=previous,
+    )  # fmt: skip
+
+    lines = verify_results().lines()
+    assert any("Đính chính số 2 không có quyết định tương ứng" in line for line in lines)
+    assert not any("Đính chính số 1 không có" in line for line in lines)
+
+
 def test_verify_results_reports_a_broken_chain():
     round, people = _played(rights=(20,))
     erratum = round_erratum(
