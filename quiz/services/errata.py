@@ -14,11 +14,11 @@ from django.utils.translation import gettext as _
 from contests import prizes
 from contests.cleaning import normalize_text
 from contests.decisions import Action, decision_record
-from contests.rules import guard_contest_writable
+from contests.rules import contest_is_writable, guard_contest_writable, read_only_message
 from quiz import errata, ranking, receipts, scoring
 from quiz.enums import AttemptStatus, ErratumAction
 from quiz.errors import QuizError
-from quiz.models import Attempt, AttemptQuestion, Option, Question, Round, RoundErratum, RoundQuestion
+from quiz.models import Attempt, AttemptQuestion, Option, Question, Round, RoundErratum, RoundQuestion, RoundSeal
 from quiz.seal import seal_encode, seal_fingerprint
 from quiz.services.attempts import finalize_round_attempts
 from quiz.services.notifications import erratum_notify
@@ -41,8 +41,12 @@ def erratum_answer(*, action: str, letters: str) -> str:
 def erratum_round_problem(round: Round) -> str:
     """Why this round takes no erratum now ("" when it does): it is sealed and closed (an erratum
     waits for the close: docs/decisions.md). Asked by erratum_problems and the admin's page."""
+    if not contest_is_writable(round.contest):
+        return read_only_message()
     if not round.is_sealed:
         return _("Tuần thi chưa niêm phong: hãy sửa câu hỏi trong ngân hàng trước khi duyệt.")
+    if not RoundSeal.objects.filter(round_id=round.pk).exists():
+        return _("Tuần thi chưa có tệp đáp án niêm phong: hãy lập bổ sung (lệnh seal_backfill) trước khi đính chính.")
     if not round.is_closed:
         return _("Chỉ đính chính đáp án sau khi tuần thi đã đóng. Nếu câu hỏi sai nghiêm trọng, hãy «Đóng sớm» tuần thi trước.")
     return ""
