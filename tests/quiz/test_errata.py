@@ -25,7 +25,8 @@ from hypothesis import strategies as st
 from accounts.enums import Role
 from audit.verification import verify_results
 from contests.enums import PrizeStatus
-from contests.models import Decision, Notification
+from contests.models import Contest, Decision, Notification
+from contests.rules import read_only_message
 from quiz import errata, scoring
 from quiz.demo import demo_window_rewrite
 from quiz.enums import ErratumAction
@@ -202,6 +203,18 @@ def test_an_erratum_waits_for_the_close_and_names_only_the_rounds_questions():
     other = Question.objects.exclude(round_entries__round=round).first()
     with pytest.raises(QuizError, match="không thuộc bộ câu hỏi của tuần thi"):
         round_erratum(round=round, question=other, action=ErratumAction.ANNUL, reason=REASON, by=staff_user(Role.ORGANIZER))
+
+
+def test_an_archived_contest_takes_no_erratum():
+    round, people = _played(rights=(20,))
+    Contest.objects.filter(pk=round.contest_id).update(status="archived")
+    round = Round.objects.select_related("contest").get(pk=round.pk)
+    with pytest.raises(QuizError, match=read_only_message()):
+        round_erratum(
+            round=round, question=_question_at(people[0], round, 1), action=ErratumAction.ANNUL, reason=REASON,
+            by=staff_user(Role.ORGANIZER),
+        )  # fmt: skip
+    assert not RoundErratum.objects.exists()
 
 
 def test_a_second_erratum_chains_to_the_first_and_the_old_key_files_are_kept():
