@@ -21,6 +21,7 @@ APPEND_ONLY_TABLES = (
     "contests_decision",  # the decision log
     "quiz_roundseal",  # the seals (key file and fingerprint)
     "quiz_roundcommitment",  # the results commitments (Merkle root of the receipts)
+    "quiz_rounderratum",  # the errata of sealed keys (each a new key file chained to the last)
 )
 
 FUNCTION = "append_only_refuse"

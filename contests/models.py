@@ -169,6 +169,7 @@ class Decision(models.Model):
         COMMIT_RESULTS = "commit_results", _("Chốt mã kết quả tuần thi")
         RUBRIC_AMEND = "rubric_amend", _("Sửa tiêu chí chấm của vòng đã chấm")
         APPEAL_DECIDE = "appeal_decide", _("Giải quyết khiếu nại")
+        ERRATUM = "erratum", _("Đính chính đáp án tuần thi")
 
     contest = models.ForeignKey(
         Contest, verbose_name=_("cuộc thi"), null=True, blank=True, on_delete=models.PROTECT, related_name="decisions"

@@ -248,6 +248,22 @@ def redraft_if_drafted(*, part: PrizePart, scope) -> bool:
 
 
 @transaction.atomic
+def prizes_follow_ranking(*, part: PrizePart, scope, by, reason: str) -> list:
+    """The ranking under a list changed by a decision that is not about a prize (an erratum
+    re-scored a quiz round): before publication a drafted list is re-drafted (verified winners
+    who stay on it stay verified); after it, the amendment path — each prize that moves is stamped
+    with `by` and `reason`, one that falls off is marked not valid, a newcomer starts as a draft,
+    and verified winners whose tier changed are told. Nothing when no list was drafted. Returns
+    the valid prizes."""
+    if not part.prizes(scope).exists():
+        return []
+    if not part.is_published(scope):
+        part.prepare(scope)
+        return _redraft(part=part, scope=scope)
+    return _redraft(part=part, scope=scope, by=by, reason=reason[:500])
+
+
+@transaction.atomic
 def prize_verify(*, part: PrizePart, prize, by, valid: bool, note: str = ""):
     """The secretariat's check of a winner (who and when recorded). Not valid needs a reason and
     passes the tier to the next eligible candidate. After publication only a prize that joined

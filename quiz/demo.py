@@ -14,11 +14,12 @@ from accounts.enums import Role
 from accounts.models import Profile, User
 
 from . import receipts
-from .enums import ReviewPolicy, RoundKind
+from .enums import ErratumAction, ReviewPolicy, RoundKind
 from .models import Attempt, AttemptQuestion, Field, Option, Question, Round, RoundEntry
 from .seal import rounds_without_seal, seal_backfill
 from .services.attempts import attempt_start, attempt_submit
 from .services.bank import question_upsert
+from .services.errata import round_erratum
 from .services.pool import round_pool_add
 from .services.prizes import prize_verify, round_prizes_draft, round_publish_results
 from .services.rounds import round_approve
@@ -165,6 +166,19 @@ def demo_window_rewrite(*, round: Round, opens_at: datetime.datetime, closes_at:
     round.refresh_from_db()
 
 
+def _erratum(round: Round, *, by, at) -> None:
+    question = Question.objects.filter(round_entries__round=round).order_by("code").first()
+    right = question.options.get(is_correct=True).letter
+    other = question.options.exclude(letter=right).order_by("letter").values_list("letter", flat=True).first()
+    round_erratum(
+        round=round, question=question, action=ErratumAction.REKEY, letters=right + other, by=by, at=at,
+        reason=(
+            f"Phương án {other} cũng đúng theo văn bản nguồn của câu hỏi (hai phương án cùng đúng). "
+            f"Ban Tổ chức chấm đúng cả {right} và {other} cho mọi bài thi có câu này."
+        ),
+    )  # fmt: skip
+
+
 def seed_quiz(*, contest, users, units) -> None:
     bank, sample = _bank()
     by_field = _questions(bank)
@@ -199,6 +213,9 @@ def seed_quiz(*, contest, users, units) -> None:
         # The demo moved its attempts back in time after playing them: their receipts are made
         # again from what is stored now, before the close commits them (quiz.receipts).
         receipts.receipts_fill(round=week1, rebuild=True)
+        # An erratum after the close (quiz.services.errata): a question found to have two right
+        # answers accepts both; every attempt is scored again before the prizes are drafted.
+        _erratum(week1, by=organizer, at=now - delta + datetime.timedelta(hours=3))
         for prize in round_prizes_draft(round=week1):
             prize_verify(prize=prize, by=users["secretariat"], valid=True, note="Đã xác minh với đơn vị")
         round_publish_results(round=week1, by=organizer)

@@ -37,3 +37,10 @@ class RoundPhase(models.TextChoices):
     OPEN = "open", _("Đang mở")
     CLOSED = "closed", _("Đã đóng, chờ công bố")
     PUBLISHED = "published", _("Đã công bố kết quả")
+
+
+class ErratumAction(models.TextChoices):
+    """What an erratum of a sealed key does to one question (quiz.services.errata)."""
+
+    ANNUL = "annul", _("Huỷ câu hỏi")
+    REKEY = "rekey", _("Sửa đáp án")

@@ -23,6 +23,7 @@ from contests.storage import private_storage
 
 from .enums import (
     AttemptStatus,
+    ErratumAction,
     PrizeStatus,
     PrizeTier,
     QuestionStatus,
@@ -489,6 +490,67 @@ def _commitment_refuse_update(sender, instance, **kwargs):
 @receiver(pre_delete, sender=RoundCommitment)
 def _commitment_refuse_delete(sender, instance, **kwargs):
     raise SealedError(_("Mã kết quả của tuần thi đã được lưu; không thể xoá."))
+
+
+class RoundErratum(models.Model):
+    """An erratum of a sealed round (đính chính): a question found wrong after the seal, annulled
+    or re-keyed, with a reason, by whom and when. Each erratum stores a new key file (format
+    `dinh-chinh/1`: the whole key after the change, docs/seal.md) and its SHA-256, chained to the
+    previous key file's fingerprint (the seal's, then the last erratum's). Written once by
+    `quiz.services.errata.round_erratum`; append-only like the seal (signals below, database
+    triggers: contests.append_only), and one erratum per previous fingerprint, so the chain
+    never forks."""
+
+    round = models.ForeignKey(Round, verbose_name=_("tuần thi"), on_delete=models.PROTECT, related_name="errata", editable=False)
+    seq = models.PositiveSmallIntegerField(_("số thứ tự"), editable=False)
+    question = models.ForeignKey(
+        Question, verbose_name=_("câu hỏi"), on_delete=models.PROTECT, related_name="errata", editable=False
+    )
+    action = models.CharField(_("đính chính"), max_length=8, choices=ErratumAction.choices, editable=False)
+    # The key of the question before and after: option letters ("B"; "AB" when a re-key accepts
+    # two), or "*" for an annulled question (quiz.scoring.ANNULLED).
+    previous_answer = models.CharField(_("đáp án trước"), max_length=8, editable=False)
+    answer = models.CharField(_("đáp án mới"), max_length=8, editable=False)
+    reason = models.TextField(_("lý do"), validators=[validate_multiline], editable=False)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("người quyết định"), on_delete=models.PROTECT, related_name="+",
+        editable=False,
+    )  # fmt: skip
+    created_at = models.DateTimeField(_("quyết định lúc"), default=timezone.now, editable=False)
+    key_file = models.BinaryField(_("tệp đáp án sau đính chính"), editable=False)
+    sha256 = models.CharField(_("mã tệp đáp án mới (SHA-256)"), max_length=64, unique=True, editable=False)
+    previous_sha256 = models.CharField(_("mã tệp đáp án trước (SHA-256)"), max_length=64, editable=False)
+
+    class Meta:
+        verbose_name = _("đính chính đáp án")
+        verbose_name_plural = _("đính chính đáp án")
+        ordering = ["round_id", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "seq"], name="round_erratum_seq_unique"),
+            models.UniqueConstraint(fields=["round", "previous_sha256"], name="round_erratum_chain_unique"),
+            models.CheckConstraint(condition=Q(seq__gte=1), name="round_erratum_seq_positive"),
+            models.CheckConstraint(condition=~Q(reason=""), name="round_erratum_reason"),
+            models.CheckConstraint(condition=Exact(Length("sha256"), 64), name="round_erratum_sha256_length"),
+            models.CheckConstraint(condition=Exact(Length("previous_sha256"), 64), name="round_erratum_previous_length"),
+            models.CheckConstraint(
+                condition=(Q(action="annul", answer="*") | (Q(action="rekey") & ~Q(answer="*") & ~Q(answer=""))),
+                name="round_erratum_action_answer",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.round_id}#{self.seq}: {self.sha256}"
+
+
+@receiver(pre_save, sender=RoundErratum)
+def _erratum_refuse_update(sender, instance, **kwargs):
+    if instance.pk is not None and RoundErratum.objects.filter(pk=instance.pk).exists():
+        raise SealedError(_("Đính chính đáp án đã được lưu; không thể thay đổi."))
+
+
+@receiver(pre_delete, sender=RoundErratum)
+def _erratum_refuse_delete(sender, instance, **kwargs):
+    raise SealedError(_("Đính chính đáp án đã được lưu; không thể xoá."))
 
 
 # An early close is to a moment not yet passed; the database's clock and the application's may

@@ -167,7 +167,8 @@ def entries_rebuild(*, round: Round) -> int:
         entry = entries.get(user_id)
         if entry is None:
             new.append(RoundEntry(round=round, user_id=user_id, **values))
-        elif (entry.best_attempt_id, entry.attempts_count) != (best.pk, len(attempts)):
+        elif (entry.best_attempt_id, entry.attempts_count, entry.score) != (best.pk, len(attempts), best.score):
+            # A score changes under a kept best attempt when an erratum re-scores the round.
             for name, value in values.items():
                 setattr(entry, name, value)
             changed.append(entry)

@@ -38,7 +38,7 @@ from contests.enums import ContestStatus, PrizeStatus
 
 from . import pool_cache
 from .errors import QuizError
-from .models import Attempt, AttemptQuestion, Option, Prize, Round, RoundCommitment, RoundEntry, RoundSeal
+from .models import Attempt, AttemptQuestion, Option, Prize, Round, RoundCommitment, RoundEntry, RoundErratum, RoundSeal
 from .seal import seal_encode
 
 FORMAT = "bien-nhan/1"
@@ -459,6 +459,8 @@ def bundle_content(*, round: Round) -> dict:
         "contest": round.contest.slug,
         "round": {"id": round.pk, "kind": round.kind, "number": round.number},
         "seal": seal,
+        # The errata of the key, in order (quiz.errata): their files are in the zip beside it.
+        "errata": list(RoundErratum.objects.filter(round_id=round.pk).order_by("seq").values_list("sha256", flat=True)),
         "commitment": commitment,
         "full_score_count": round.full_score_actual,
         "attempts": attempts,
@@ -480,9 +482,13 @@ def bundle_build(*, round: Round) -> bytes:
             "Kết quả ẩn danh của tuần thi. Kiểm tra: python3 verify_round.py results.zip seal.json --commitment <mã kết quả>\n"
             "Cách kiểm tra và định dạng: trang «Niêm phong» của cuộc thi (/quiz/seal/).\n"
         ).encode()
+    from .errata import bundle_member, errata_files  # quiz.errata builds on quiz.seal, as this module does
+
+    members = [(BUNDLE_MEMBER, data), ("DOC-TOI.txt", note)]
+    members += [(bundle_member(seq), key_file) for seq, key_file, _sha in errata_files(round=round)]
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        for name, content in ((BUNDLE_MEMBER, data), ("DOC-TOI.txt", note)):
+        for name, content in members:
             info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
@@ -492,11 +498,12 @@ def bundle_build(*, round: Round) -> bytes:
 
 def bundle_cached(*, round: Round) -> bytes:
     """The bundle, rebuilt when what it says may have changed (the prize list after an
-    amendment, a disqualification): the cache key carries a digest of those rows."""
+    amendment, a disqualification, an erratum): the cache key carries a digest of those rows."""
     state = [
         round.results_published_at.isoformat() if round.results_published_at else "",
         sorted(Prize.objects.filter(round=round).values_list("user_id", "tier", "rank", "status")),
         sorted(RoundEntry.objects.filter(round=round, disqualified=True).values_list("user_id", flat=True)),
+        list(RoundErratum.objects.filter(round_id=round.pk).order_by("seq").values_list("sha256", flat=True)),
     ]
     digest = hashlib.sha256(json.dumps(state, default=str).encode()).hexdigest()[:16]
     key = f"quiz:results-bundle:{round.pk}:{digest}"

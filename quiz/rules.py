@@ -56,6 +56,7 @@ rules.add_perm("quiz.run_round", is_organizer)  # its actions: seal, draft prize
 rules.add_perm("quiz.view_live_ranking", is_office)  # the leaderboard before the results
 rules.add_perm("quiz.see_answers", is_organizer)  # the bank with its right answers (admin, exports)
 rules.add_perm("quiz.seal_round", is_organizer)  # sealing a round in the admin
+rules.add_perm("quiz.correct_key", is_organizer)  # an erratum of a sealed key (annul, re-key), in the admin
 rules.add_perm("quiz.download_answer_key", is_organizer)  # the answer key workbook of a round
 rules.add_perm("quiz.take_attempt", can_take_attempt)  # one attempt, its result and review
 rules.add_perm("quiz.review_attempt", can_review_attempt)  # its right answers, on the result page

@@ -333,6 +333,8 @@ class SealInfo:
     backfilled_on: datetime.date | None
     # Every later close and early close since the seal, with its reason, oldest first.
     window_changes: tuple[WindowChangeShown, ...] = ()
+    # Every erratum of the key since the seal (quiz.errata.ErratumShown), oldest first.
+    errata: tuple = ()
 
     @property
     def groups(self) -> list[str]:
@@ -348,16 +350,19 @@ def is_seal_public(round: Round) -> bool:
 
 def seal_info_for_page(*, round: Round, user=None, now=None) -> SealInfo | None:
     """The fingerprint block of a round's public page: nothing before the round opens (one
-    query after, for the 64 characters; the key file is not read), and every change of the
-    sealed window with its reason (a second query, only when there is one)."""
+    query after, for the 64 characters; the key file is not read), every change of the
+    sealed window with its reason (a second query, only when there is one), and every erratum
+    of the key (another, only when there is one)."""
     now = now or timezone.now()
     if not round.is_sealed or now < round.opens_at:
         return None
+    from .errata import errata_count_subquery, errata_shown  # quiz.errata builds on this module
+
     changes = RoundWindowChange.objects.filter(round_id=OuterRef("round_id")).order_by().values("round_id")
     row = (
         RoundSeal.objects.filter(round_id=round.pk)
-        .annotate(changes=Subquery(changes.annotate(n=Count("pk")).values("n")[:1]))
-        .values("sha256", "backfilled", "created_at", "changes")
+        .annotate(changes=Subquery(changes.annotate(n=Count("pk")).values("n")[:1]), errata=errata_count_subquery())
+        .values("sha256", "backfilled", "created_at", "changes", "errata")
         .first()
     )
     if row is None:
@@ -374,6 +379,8 @@ def seal_info_for_page(*, round: Round, user=None, now=None) -> SealInfo | None:
             )  # fmt: skip
             for change in RoundWindowChange.objects.filter(round_id=round.pk).order_by("changed_at", "pk")
         )
+    # One more query, only for a round whose key was corrected after the seal.
+    errata = errata_shown(round=round, public=is_seal_public(round)) if row["errata"] else ()
     return SealInfo(
         round_id=round.pk,
         sha256=row["sha256"],
@@ -382,6 +389,7 @@ def seal_info_for_page(*, round: Round, user=None, now=None) -> SealInfo | None:
         organizer=user is not None and user.has_perm("quiz.download_answer_key"),
         backfilled_on=timezone.localdate(row["created_at"]) if row["backfilled"] else None,
         window_changes=window_changes,
+        errata=errata,
     )
 
 

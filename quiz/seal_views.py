@@ -1,5 +1,6 @@
 """The seal's pages (quiz.seal holds the rule): the key file download — public once the results
-are published, organizers only before — the page that explains how to check a fingerprint, and
+are published, organizers only before — and each erratum's key file (quiz.errata) by the same
+rule, the page that explains how to check a fingerprint, and
 the organizers' Excel copy of a sealed round's key."""
 
 from django.http import Http404, HttpResponse
@@ -10,8 +11,9 @@ from contests.downloads import download
 from contests.permissions import permission_required
 
 from . import selectors
+from .errata import erratum_filename
 from .excel import write_workbook
-from .models import Round, RoundSeal
+from .models import Round, RoundErratum, RoundSeal
 from .rules import can_download_seal
 from .seal import is_seal_public, seal_filename
 
@@ -39,6 +41,22 @@ def seal_download(request, pk):
     response = round_key_file_response(round=round)
     if response is None:
         raise Http404
+    return response
+
+
+def erratum_download(request, pk, seq):
+    """An erratum's key file, the stored bytes exactly: the same rule as the seal's (public with
+    the results, the organizers before), and the old key files stay downloadable beside it."""
+    round = selectors.get_round_for_contestant(pk=pk)
+    if not can_download_seal(request.user, round):
+        raise Http404
+    erratum = RoundErratum.objects.filter(round=round, seq=seq).only("key_file").first()
+    if erratum is None:
+        raise Http404
+    response = HttpResponse(bytes(erratum.key_file), content_type="application/json")
+    response["Content-Disposition"] = f'attachment; filename="{erratum_filename(round, round.contest.slug, seq)}"'
+    if not is_seal_public(round):
+        patch_cache_control(response, private=True, no_store=True)
     return response
 
 

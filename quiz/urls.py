@@ -20,6 +20,7 @@ urlpatterns = [
 urlpatterns += [
     path("seal/", seal_views.seal_help, name="seal_help"),
     path("rounds/<int:pk>/seal.json", seal_views.seal_download, name="seal"),
+    path("rounds/<int:pk>/errata/<int:seq>.json", seal_views.erratum_download, name="erratum_file"),
     path("manage/rounds/<int:pk>/answer-key.xlsx", seal_views.answer_key_xlsx, name="answer_key_xlsx"),
 ]
 

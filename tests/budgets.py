@@ -21,6 +21,11 @@ QUERIES = {
     "home": Budget(4, "the home page: the contest, past contests, open rounds, open essay phases"),
     "contest_list": Budget(3, "/contests/", at_most=True),
     "round_page_signed_out": Budget(3, "a round's page signed out: the round, the next round, the seal's fingerprint"),
+    "round_page_errata_signed_out": Budget(
+        5,
+        "a closed round's page signed out, errata of its key: the round, the next round, the seal, the errata, the commitment",
+    ),
+    "erratum_file": Budget(2, "an erratum's key file: the round, the file"),
     "round_page": Budget(
         5,
         (
@@ -64,6 +69,7 @@ QUERIES = {
     "admin_question_list": Budget(9, "the admin's question list"),
     "admin_round_pool": Budget(14, "a round's pool screen in the admin"),
     "admin_round_analysis": Budget(8, "a round's item analysis in the admin", at_most=True),
+    "admin_round_erratum": Budget(12, "a round's erratum form in the admin, whatever its pool", at_most=True),
     # Essays and judging
     "essay_screening": Budget(5, "the secretariat's essay screening list"),
     "judge_queue": Budget(5, "a judge's queue"),

@@ -25,3 +25,23 @@ def seal_triggers_off():
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         else:
             cursor.execute(SEAL_MIGRATION.SQLITE_UP)
+
+
+ERRATUM_MIGRATION = importlib.import_module("quiz.migrations.0015_round_erratum")
+
+
+@contextmanager
+def erratum_triggers_off():
+    """The same for the errata of sealed keys (quiz_rounderratum)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("ALTER TABLE quiz_rounderratum DISABLE TRIGGER USER")
+        else:
+            cursor.execute(ERRATUM_MIGRATION.SQLITE_DOWN)
+        yield cursor
+        if connection.vendor == "postgresql":
+            cursor.execute("ALTER TABLE quiz_rounderratum ENABLE TRIGGER USER")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        else:
+            cursor.execute(ERRATUM_MIGRATION.SQLITE_UP)

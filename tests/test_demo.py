@@ -16,7 +16,7 @@ from audit.verification import verify_results
 from contests.models import Contest
 from essays.models import Assignment, Essay, EssayPrize, JudgingRound
 from quiz.enums import AttemptStatus
-from quiz.models import Attempt, Prize, Round, RoundQuestion, RoundSeal
+from quiz.models import Attempt, Prize, Round, RoundErratum, RoundQuestion, RoundSeal
 from quiz.seal import seal_verify
 
 # --- The walk of every URL with hostile values --------------------------------------------------------
@@ -178,17 +178,26 @@ class TestOnTheDemo:
         report = verify_results()
         assert report.ok, "\n".join(report.lines()[:20])
 
+    def test_the_published_week_shows_an_erratum_beside_its_seal(self, demo, client):
+        erratum = RoundErratum.objects.select_related("round").filter(round__results_published_at__isnull=False).first()
+        assert erratum is not None and erratum.action == "rekey" and len(erratum.answer) == 2
+        page = client.get(f"/quiz/rounds/{erratum.round_id}/").content.decode()
+        assert f'data-erratum-fingerprint="{erratum.sha256}"' in page
+        assert client.get(f"/quiz/rounds/{erratum.round_id}/errata/1.json").content == bytes(erratum.key_file)
+
     def test_seed_demo_seals_every_round_holds_the_archive_and_the_draft_and_runs_again_unchanged(self, demo):
         sealed = list(Round.objects.filter(approved_at__isnull=False))
         assert len(sealed) >= 3
         assert RoundSeal.objects.filter(round__in=sealed, backfilled=False).count() == len(sealed)
         assert all(seal_verify(round) == [] for round in sealed)
         fingerprints = dict(RoundSeal.objects.values_list("round_id", "sha256"))
+        errata = RoundErratum.objects.count()
         contests = dict(Contest.objects.values_list("slug", "status"))
 
         call_command("seed_demo", "--force", stdout=io.StringIO())  # idempotent: the seals stay as they were
 
         assert dict(RoundSeal.objects.values_list("round_id", "sha256")) == fingerprints
+        assert RoundErratum.objects.count() == errata  # the demo's erratum is not made twice
         assert dict(Contest.objects.values_list("slug", "status")) == contests
         archived = Contest.objects.filter(status="archived", rounds__results_published_at__isnull=False).distinct()
         assert archived.count() == 1

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Check a quiz round's published results from its anonymized bundle and its sealed key file.
 
-    python3 verify_round.py results.zip seal.json [--commitment HEX]
+    python3 verify_round.py results.zip seal.json [--commitment HEX] [--erratum dinh-chinh-….json …]
     python3 verify_round.py --proof proof.json --commitment HEX
 
 Python 3.11+ standard library only: no access to the contest's server or database is needed.
@@ -9,6 +9,11 @@ From the bundle (results.zip, «Kết quả ẩn danh») and the key file (the r
 niêm phong»), it recomputes every attempt's receipt, every score (right answers from the key
 file; an answer counts when it was saved by the attempt's deadline), every duration, each
 entrant's best attempt, the ranking under the round's rule, the prize list and the results
+commitment. A round whose key was corrected after the seal (errata, «Đính chính đáp án») is scored
+by the key at the end of the chain: each erratum's key file names the fingerprint of the key file
+before it (the seal's for the first), changes one question (annulled: right for every attempt that
+drew it; re-keyed: the letters it accepts) and nothing else; the files are in the bundle, or given
+with --erratum (downloaded from the round's page), and a broken chain is a difference. The results
 commitment (the Merkle root of the receipts), and compares them with what the bundle says and,
 with --commitment, with the «Mã kết quả» shown on the round's page since its close.
 
@@ -27,6 +32,12 @@ import zipfile
 RECEIPT_FORMAT = "bien-nhan/1"
 BUNDLE_FORMAT = "ket-qua/1"
 PROOF_FORMAT = "chung-minh/1"
+ERRATUM_FORMAT = "dinh-chinh/1"
+ERRATUM_KEYS = {
+    "format", "contest", "round", "seq", "previous", "question", "action", "was", "answer", "reason", "decided_at",
+    "answers", "nonce",
+}  # fmt: skip
+ANNULLED = "*"
 BUNDLE_MEMBER = "ket-qua.json"
 TIERS = ("first", "second", "third", "consolation")
 EXTRA_MINUTES_MAX = 120  # the most extra time an organizer may grant one contestant
@@ -119,6 +130,55 @@ def check_proof(proof: dict, commitment: str | None) -> list[str]:
 # --- The round ----------------------------------------------------------------------------------------
 
 
+def follow_errata(seal_sha: str, answers: dict, files: list[bytes], differ) -> tuple[dict, list[str]]:
+    """The key at the end of the chain seal → erratum 1 → erratum 2 …, and each file's SHA-256."""
+    current, fingerprints = seal_sha, []
+    for seq, data in enumerate(files, start=1):
+        name = f"erratum {seq}"
+        fingerprints.append(hashlib.sha256(data).hexdigest())
+        try:
+            content = json.loads(data.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError):
+            differ(f"{name}: not a JSON file")
+            break
+        if (
+            not isinstance(content, dict)
+            or content.get("format") != ERRATUM_FORMAT
+            or set(content) != ERRATUM_KEYS
+            or not isinstance(content["answers"], dict)
+        ):
+            differ(f"{name}: not a {ERRATUM_FORMAT} file")
+            break
+        if canonical(content) != data:
+            differ(f"{name}: the file is not in its canonical form")
+        if content["seq"] != seq:
+            differ(f"{name}: the file says it is erratum {content['seq']}")
+        if content["previous"] != current:
+            differ(f"{name}: broken chain: it follows {content['previous']}, the key file before it is {current}")
+        code, answer = content["question"], content["answer"]
+        if code not in answers:
+            differ(f"{name}: question {code} is not in the key")
+        elif content["was"] != answers[code]:
+            differ(f"{name}: question {code} was {content['was']} by the file, {answers[code]} by the key before it")
+        if content["action"] not in ("annul", "rekey") or (content["action"] == "annul") != (answer == ANNULLED):
+            differ(f"{name}: its action and its new answer do not agree")
+        expected = {**answers, code: answer}
+        if content["answers"] != expected:
+            stated = content["answers"]
+            changed = sorted(c for c in expected.keys() | stated.keys() if expected.get(c) != stated.get(c))
+            differ(f"{name}: the key of {', '.join(changed)} changed without being the erratum's question")
+        answers, current = content["answers"], fingerprints[-1]
+    return answers, fingerprints
+
+
+def answer_right(key, letter, counts: bool) -> bool:
+    """quiz/scoring.py answer_right: an annulled question is right for all; else the letter chosen
+    in time is one the key accepts."""
+    if key == ANNULLED:
+        return True
+    return bool(counts and key and letter and len(letter) == 1 and letter in key)
+
+
 class Check:
     def __init__(self):
         self.problems: list[str] = []
@@ -137,7 +197,7 @@ def rank_key(attempt: dict, rule: str, actual: int | None) -> tuple:
     return (-attempt["_score"], attempt["duration_ms"], finished, attempt["seq"])
 
 
-def verify(bundle: dict, seal_bytes: bytes, commitment: str | None) -> tuple[list[str], str]:
+def verify(bundle: dict, seal_bytes: bytes, commitment: str | None, errata: list[bytes] = ()) -> tuple[list[str], str]:
     check = Check()
     differ = check.differ
     if bundle.get("format") != BUNDLE_FORMAT:
@@ -152,6 +212,9 @@ def verify(bundle: dict, seal_bytes: bytes, commitment: str | None) -> tuple[lis
         differ("the key file is not this round's: contest or round number differ")
     rules = key["round"]
     right = {q["code"]: q["answer"] for q in key["questions"]}
+    right, fingerprints = follow_errata(seal_sha, right, list(errata), differ)
+    if fingerprints != list(bundle.get("errata") or []):
+        differ(f"errata differ: the bundle names {bundle.get('errata') or []}, the files given are {fingerprints}")
     round_id = bundle["round"]["id"]
     attempts = bundle["attempts"]
 
@@ -178,7 +241,7 @@ def verify(bundle: dict, seal_bytes: bytes, commitment: str | None) -> tuple[lis
                 differ(f"{name}: question {x['code']} is not in the sealed key file")
                 continue
             counts = x["choice"] is not None and x["at"] is not None and moment(x["at"]) <= deadline
-            score += bool(counts and x["choice"] == right[x["code"]])
+            score += answer_right(right[x["code"]], x["choice"], counts)
         a["_score"] = score
         if a.get("score") != score:
             differ(f"{name}: score published {a.get('score')}, recomputed {score}")
@@ -198,6 +261,8 @@ def verify(bundle: dict, seal_bytes: bytes, commitment: str | None) -> tuple[lis
         differ(f"commitment differs: given {commitment.lower()} vs expected {root}")
 
     summary = f"round {bundle['round']['number']} ({bundle['contest']}): {len(attempts)} attempts, commitment {root}"
+    if fingerprints:
+        summary += f", {len(fingerprints)} errata (key now {fingerprints[-1]})"
     if rules["kind"] == "practice":
         return check.problems, summary
 
@@ -241,9 +306,16 @@ def verify(bundle: dict, seal_bytes: bytes, commitment: str | None) -> tuple[lis
     return check.problems, summary
 
 
-def read_bundle(path: str) -> dict:
+def read_bundle(path: str) -> tuple[dict, list[bytes]]:
+    """The bundle and the errata's key files it holds (dinh-chinh-1.json, dinh-chinh-2.json …)."""
     with zipfile.ZipFile(path) as archive:
-        return json.loads(archive.read(BUNDLE_MEMBER).decode("utf-8"))
+        bundle = json.loads(archive.read(BUNDLE_MEMBER).decode("utf-8"))
+        names = set(archive.namelist())
+        errata, seq = [], 1
+        while f"dinh-chinh-{seq}.json" in names:
+            errata.append(archive.read(f"dinh-chinh-{seq}.json"))
+            seq += 1
+    return bundle, errata
 
 
 def main(argv=None) -> int:
@@ -252,6 +324,10 @@ def main(argv=None) -> int:
     parser.add_argument("seal", nargs="?", help="the round's sealed key file (dap-an-….json)")
     parser.add_argument("--commitment", help="the «Mã kết quả» shown on the round's page (64 hex digits)")
     parser.add_argument("--proof", help="an inclusion proof (JSON) to check against --commitment")
+    parser.add_argument(
+        "--erratum", action="append", default=[],
+        help="an erratum's key file (dinh-chinh-….json), in order; repeat for each (default: the files in results.zip)",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     try:
         if args.proof:
@@ -262,10 +338,15 @@ def main(argv=None) -> int:
         else:
             if not args.bundle or not args.seal:
                 parser.error("give results.zip and seal.json, or --proof")
-            bundle = read_bundle(args.bundle)
+            bundle, errata = read_bundle(args.bundle)
             with open(args.seal, "rb") as f:
                 seal_bytes = f.read()
-            problems, summary = verify(bundle, seal_bytes, args.commitment)
+            if args.erratum:
+                errata = []
+                for name in args.erratum:
+                    with open(name, "rb") as f:
+                        errata.append(f.read())
+            problems, summary = verify(bundle, seal_bytes, args.commitment, errata)
     except (OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:
         print(f"cannot read the files: {exc}", file=sys.stderr)
         return 2

@@ -1,4 +1,4 @@
-"""The quiz part of verify_results: each round's seal, every attempt's draw (its questions from
+"""The quiz part of verify_results: each round's seal and the chain of its errata, every attempt's draw (its questions from
 the round's sealed pool, as many of each field as the round's allocation — the blueprint, or every
 field in proportion: `quiz.services.round_allocation`), every attempt's score from its answers and
 the sealed key file, every contestant's best attempt, the ranking and the prize list.
@@ -17,9 +17,11 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from accounts.roles import may_win_prize
 from contests.enums import PrizeStatus, PrizeTier
+from contests.models import Decision
 from quiz import ranking, scoring
 from quiz.enums import AttemptStatus, RoundKind
-from quiz.models import Attempt, AttemptQuestion, Option, Prize, Round, RoundCommitment, RoundEntry, RoundSeal
+from quiz.errata import errata_verify
+from quiz.models import Attempt, AttemptQuestion, Option, Prize, Round, RoundCommitment, RoundEntry, RoundErratum, RoundSeal
 from quiz.receipts import commitment_leaves, merkle_root, stored_attempts
 from quiz.seal import SealFormatError, seal_fingerprint, seal_parse, seal_verify
 from quiz.services.deadlines import attempt_time_allowed, extra_minutes_by_user
@@ -97,7 +99,9 @@ class RoundCheck:
 
     def key(self) -> tuple[dict[str, str], dict | None]:
         """The right answer of each question code, from the sealed key file when its bytes still
-        match the fingerprint; otherwise from the bank, said as a difference."""
+        match the fingerprint, followed through its errata (quiz.errata: a broken chain, a file
+        not matching its fingerprint or a change not recorded is a difference); otherwise from the
+        bank, said as a difference."""
         round = self.round
         for problem in seal_verify(round):
             self.diff(_("%(round)s, niêm phong: %(problem)s") % {"round": self.label, "problem": problem})
@@ -111,7 +115,11 @@ class RoundCheck:
                 except SealFormatError:
                     content = None
                 if content is not None:
-                    return {q["code"]: q["answer"] for q in content["questions"]}, content
+                    # The key now: the seal's, then each erratum in the chain (quiz.errata).
+                    answers, problems = errata_verify(round=round, seal_sha256=seal["sha256"], seal_content=content)
+                    for problem in problems + self._errata_decided():
+                        self.diff(_("%(round)s, đính chính đáp án: %(problem)s") % {"round": self.label, "problem": problem})
+                    return answers, content
         answers = dict(
             Option.objects.filter(question__round_entries__round=round, is_correct=True).values_list("question__code", "letter")
         )
@@ -121,6 +129,22 @@ class RoundCheck:
                   "hiện có trong ngân hàng câu hỏi.") % {"round": self.label}
             )  # fmt: skip
         return answers, None
+
+    def _errata_decided(self) -> list[str]:
+        """Every erratum is a decision: one `erratum` decision about the round naming its new
+        fingerprint (an erratum row written beside the service has none)."""
+        stored = list(RoundErratum.objects.filter(round_id=self.round.pk).order_by("seq").values_list("seq", "sha256"))
+        if not stored:
+            return []
+        decided = Decision.objects.filter(
+            action=Decision.Action.ERRATUM, object_type="quiz.round", object_id=self.round.pk
+        ).values_list("data__sha256", flat=True)
+        decided = set(decided)
+        return [
+            _("Đính chính số %(n)d không có quyết định tương ứng trong nhật ký quyết định.") % {"n": seq}
+            for seq, sha in stored
+            if sha not in decided
+        ]
 
     # --- attempts and their answers -----------------------------------------------------------------
 
@@ -194,18 +218,16 @@ class RoundCheck:
                         _("%(where)s (%(code)s): thứ tự phương án đã lưu không phải một hoán vị các phương án của câu hỏi.")
                         % {"where": where, "code": code}
                     )
-            right = False
-            if scoring.answer_counts(chosen_index=chosen, answered_at=answered_at, deadline=fact.deadline):
+            counts = scoring.answer_counts(chosen_index=chosen, answered_at=answered_at, deadline=fact.deadline)
+            letter = None
+            if counts:
                 if isinstance(option_ids, list) and 0 <= chosen < len(option_ids):
                     qid_letter = letter_of.get(option_ids[chosen])
-                    right = (
-                        code is not None
-                        and qid_letter is not None
-                        and qid_letter[0] == qid
-                        and qid_letter[1] == answers.get(code)
-                    )
+                    letter = qid_letter[1] if qid_letter is not None and qid_letter[0] == qid else None
                 else:
                     self.diff(_("%(where)s: phương án đã chọn số %(i)d không tồn tại.") % {"where": where, "i": chosen})
+            # The key after the errata: letters ("AB" when two are accepted) or annulled ("*").
+            right = code is not None and scoring.answer_right(key=answers.get(code), letter=letter, counts=counts)
             if fact.finished:
                 fact.score += right
                 if stored is not right:

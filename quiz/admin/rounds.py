@@ -162,5 +162,6 @@ class RoundAdmin(RoundSealScreens, RoundToolScreens, ContestWritableMixin, admin
             and not round.results_published_at
             and self.has_seal_permission(request)
         )
-        extra_context = {**(extra_context or {}), "can_extend": can_extend}
+        can_correct = round is not None and round.is_sealed and round.is_closed and self.has_erratum_permission(request)
+        extra_context = {**(extra_context or {}), "can_extend": can_extend, "can_correct": can_correct}
         return super().change_view(request, object_id, form_url, extra_context=extra_context)

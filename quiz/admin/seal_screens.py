@@ -1,6 +1,8 @@
 """The seal's screens on a round's admin page: «Duyệt và niêm phong» (a confirmation page, then
-round_approve), the export of the sealed key file, and the two changes a sealed round takes,
-each with a reason: «Gia hạn» (a later close) and «Đóng sớm» (an earlier one, not in the past)."""
+round_approve), the export of the sealed key file, the two changes a sealed round takes,
+each with a reason: «Gia hạn» (a later close) and «Đóng sớm» (an earlier one, not in the past),
+and «Đính chính đáp án» of a closed round (a form, a confirmation page saying what changes,
+then quiz.services.errata.round_erratum)."""
 
 from django import forms
 from django.contrib import admin, messages
@@ -14,10 +16,11 @@ from django.utils.translation import gettext_lazy as _
 
 from quiz import selectors
 from quiz.admin.round_screens import pool_questions
-from quiz.enums import AttemptStatus
+from quiz.enums import AttemptStatus, ErratumAction
 from quiz.errors import QuizError
-from quiz.models import Attempt, Round
+from quiz.models import OPTION_LETTERS, Attempt, Question, Round
 from quiz.round_fields import ROUND_FROZEN_FIELDS
+from quiz.services.errata import erratum_preview, erratum_problems, erratum_round_problem, round_erratum
 from quiz.services.rounds import close_early_problems, round_approve, round_close_early, round_extend_window
 
 
@@ -50,6 +53,40 @@ class RoundCloseEarlyForm(forms.Form):
         cleaned = super().clean()
         if "reason" in cleaned and "closes_at" in cleaned:
             for problem in close_early_problems(round=self.round, closes_at=cleaned["closes_at"], reason=cleaned["reason"]):
+                self.add_error(None, problem)
+        return cleaned
+
+
+class ErratumForm(forms.Form):
+    """An erratum of a closed round's key: which question, annul or re-key (with the letters
+    accepted), and why. The rules are the service's (erratum_problems), asked in clean()."""
+
+    question = forms.ModelChoiceField(label=_("Câu hỏi"), queryset=Question.objects.none())
+    action = forms.ChoiceField(label=_("Đính chính"), choices=ErratumAction.choices, widget=forms.RadioSelect)
+    letters = forms.MultipleChoiceField(
+        label=_("Phương án được chấm đúng (khi sửa đáp án)"), required=False, widget=forms.CheckboxSelectMultiple,
+        choices=[(letter, letter) for letter in OPTION_LETTERS],
+        help_text=_("Chọn một hoặc nhiều phương án: câu có hai đáp án đúng thì chọn cả hai."),
+    )  # fmt: skip
+    reason = forms.CharField(
+        label=_("Lý do đính chính"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Công khai trên trang tuần thi, cạnh mã niêm phong. Ví dụ: phương án B và C cùng đúng theo Điều lệ Đảng."),
+    )  # fmt: skip
+
+    def __init__(self, *args, round: Round, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.round = round
+        self.fields["question"].queryset = Question.objects.filter(round_entries__round=round).order_by("code")
+        self.fields["question"].label_from_instance = lambda q: f"{q.code} — {q.text[:90]}"
+
+    def clean(self):
+        cleaned = super().clean()
+        if {"question", "action", "reason"} <= cleaned.keys():
+            problems = erratum_problems(
+                round=self.round, question=cleaned["question"], action=cleaned["action"],
+                letters="".join(cleaned.get("letters") or []), reason=cleaned["reason"],
+            )  # fmt: skip
+            for problem in problems:
                 self.add_error(None, problem)
         return cleaned
 
@@ -109,6 +146,7 @@ class RoundSealScreens:
         return [
             path("<int:pk>/extend/", self.admin_site.admin_view(self.extend_view), name="quiz_round_extend"),
             path("<int:pk>/close-early/", self.admin_site.admin_view(self.close_early_view), name="quiz_round_close_early"),
+            path("<int:pk>/erratum/", self.admin_site.admin_view(self.erratum_view), name="quiz_round_erratum"),
         ] + super().get_urls()
 
     def extend_view(self, request, pk):
@@ -131,6 +169,60 @@ class RoundSealScreens:
                 "problems": close_early_problems(round=round, closes_at=None, reason="-"),
             },
         )  # fmt: skip
+
+    def has_erratum_permission(self, request):
+        return request.user.has_perm("quiz.correct_key") and self.has_change_permission(request)
+
+    def erratum_view(self, request, pk):
+        """«Đính chính đáp án»: the form; once valid, a confirmation page saying what changes (the
+        key before and after, the attempts that drew the question, how many gain or lose a point,
+        what follows for the prize list); the erratum only on «Xác nhận đính chính»."""
+        round = Round.objects.select_related("contest").filter(pk=pk).first()
+        if round is None:
+            return redirect("admin:quiz_round_changelist")
+        if not self.has_erratum_permission(request):
+            raise PermissionDenied
+        form = ErratumForm(request.POST or None, round=round)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": round,
+            "title": _("Đính chính đáp án: %(name)s") % {"name": round.name},
+            "round": round,
+            "form": form,
+            "round_problem": erratum_round_problem(round),
+            "errata": list(round.errata.select_related("question", "decided_by").order_by("seq")),
+        }
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            letters = "".join(data.get("letters") or [])
+            if request.POST.get("confirm") == "yes":
+                try:
+                    erratum = round_erratum(
+                        round=round, question=data["question"], action=data["action"], letters=letters,
+                        reason=data["reason"], by=request.user,
+                    )  # fmt: skip
+                except QuizError as exc:
+                    form.add_error(None, exc.message)
+                else:
+                    self.log_change(request, round, f"Đính chính đáp án số {erratum.seq}: {erratum.question.code}")
+                    messages.success(
+                        request,
+                        _("Đã đính chính đáp án câu %(code)s; mọi bài thi đã được chấm lại.") % {"code": erratum.question.code},
+                    )
+                    return redirect("admin:quiz_round_change", round.pk)
+            else:
+                question = data["question"]
+                context.update(
+                    confirming=True,
+                    question=question,
+                    options=list(question.options.order_by("letter")),
+                    preview=erratum_preview(round=round, question=question, action=data["action"], letters=letters),
+                    annul=data["action"] == ErratumAction.ANNUL,
+                    published=round.results_published_at is not None,
+                    drafted=round.prizes.exists(),
+                )
+        return render(request, "admin/quiz/round/erratum.html", context)
 
     def _window_view(self, request, pk, *, service, verb, template, form, done, extra=None):
         """The page of a move of a sealed round's close (a later one, or an early one): the form,

@@ -38,6 +38,37 @@ def prizes_moved_notify(*, round: Round, prizes) -> None:
         _prize_won_notify(prize, round=round, url=url, key=f"prize_won:quiz:{prize.pk}:{prize.tier}")
 
 
+def erratum_notify(*, round: Round, erratum, before: dict, after: dict) -> int:
+    """After publication, an erratum re-scored the round: everyone whose score or place changed
+    hears the new ones and why (once per erratum; winners whose tier moved also get their prize
+    message, through the amendment path). `before`/`after`: user id → (place, score)."""
+    from django.conf import settings
+
+    from contests import notifications
+
+    moved = [uid for uid in before.keys() | after.keys() if before.get(uid) != after.get(uid)]
+    if not moved:
+        return 0
+    url = settings.SITE_URL + reverse("quiz:round", args=[round.pk]) + "#dinh-chinh"
+    n = round.questions_per_attempt
+
+    def context(user):
+        old, new = before.get(user.pk), after.get(user.pk)
+        return {
+            "title": round.name, "url": url, "erratum": erratum, "question_code": erratum.question.code,
+            "reason": erratum.reason, "annulled": erratum.action == "annul", "out_of": n,
+            "old_place": old[0] if old else None, "old_score": old[1] if old else None,
+            "new_place": new[0] if new else None, "new_score": new[1] if new else None,
+        }  # fmt: skip
+
+    return notifications.notify_users(
+        users=list(User.objects.filter(pk__in=moved)),
+        kind=notifications.Kind.RESULTS,
+        key=f"erratum:quiz:{erratum.pk}",
+        context=context,
+    )
+
+
 def _prize_won_notify(prize, *, round: Round, url: str, key: str) -> None:
     """A weekly prize told to its holder (at publication, or when it moved after it)."""
     from django.conf import settings

@@ -139,6 +139,7 @@ POLICY = {
     "quiz.view_live_ranking": OFFICE,
     "quiz.see_answers": ORGANIZERS,
     "quiz.seal_round": ORGANIZERS,
+    "quiz.correct_key": ORGANIZERS,
     "quiz.download_answer_key": ORGANIZERS,
     "essays.screen": OFFICE,
     "essays.export_essays": OFFICE,

@@ -27,6 +27,7 @@ from contests.models import Decision
 from quiz.models import Attempt, Round, RoundSeal, RoundWindowChange
 from quiz.receipts import round_commit
 from quiz.services.attempts import attempt_start, attempt_submit
+from quiz.services.errata import round_erratum
 from quiz.services.rounds import round_close_early, round_extend_window
 from tests.factories import ContestFactory, contestant, staff_user
 from tests.quiz.factories import answer_all, sealed_round
@@ -71,7 +72,7 @@ def _count(table):
 
 @pytest.fixture
 def rows():
-    """A sealed round and a closed, committed one: rows in each append-only table."""
+    """A sealed round and a closed, committed one with an erratum: rows in each append-only table."""
     round = sealed_round(pool_size=4, fields=1, questions_per_attempt=4)
     now = timezone.now()
     closed = sealed_round(
@@ -79,6 +80,10 @@ def rows():
         opens_at=now - datetime.timedelta(days=2), closes_at=now - datetime.timedelta(days=1),
     )  # fmt: skip
     round_commit(round=closed)
+    round_erratum(
+        round=closed, question=closed.pool.first().question, action="annul", reason="Câu hỏi có hai đáp án đúng.",
+        by=staff_user(Role.ORGANIZER),
+    )  # fmt: skip
     # Checked now, so that TRUNCATE is refused for what it is, not for pending foreign-key checks.
     _execute("SET CONSTRAINTS ALL IMMEDIATE")
     return round
