@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
-from django.db import connection, transaction
+from django.db import connection, reset_queries, transaction
 from django.utils import timezone
 
 from accounts.demo import DEMO_PASSWORD, seed_organizations
@@ -284,6 +284,9 @@ def simulate_contest(*, scale: float = 1.0, seed: int = 2022, weeks=None, out=No
                 answered = _answers(answer_rng, rows, draws, pool_ids, right_option)
                 Attempt.objects.bulk_create(rows, batch_size=5000)
                 _items_write(rows, answered)
+                # With DEBUG on (the default outside production), Django keeps the last 9,000
+                # queries' SQL, each bulk INSERT's megabyte included: memory would grow to gigabytes.
+                reset_queries()
                 attempts_total += len(rows)
             # Each contestant's best attempt is picked by the one ranking rule (quiz.ranking).
             entries = ranking.entries_rebuild(round=round)
