@@ -6,12 +6,14 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 
 from django.conf import settings
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef
 from django.db.models.functions import TruncHour
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import Organization, Profile, User
 from accounts.selectors import organization_labels
@@ -21,7 +23,7 @@ from quiz.models import Attempt, Prize, Round, RoundEntry
 from quiz.services.prizes import round_prizes_redraft
 
 from . import harvesting
-from .models import IntegrityDecision, IntegrityScan
+from .models import IntegrityCase, IntegrityDecision, IntegrityScan
 
 FAST_FULL_SECONDS = getattr(settings, "INTEGRITY_FAST_FULL_SECONDS", 30)
 # A prize won with less than this share of the questions right is worth a second look.
@@ -176,31 +178,58 @@ def cases(*, contest) -> list[Case]:
 
 
 def _case_data(case: Case) -> dict:
-    data = {name: getattr(case, name) for name in ("key", "kind", "description", "user_ids", "account", "round_name")}
-    data["evidence"] = [str(line) for line in case.evidence]
-    data["attempts"] = [asdict(line) | {"started_at": line.started_at.isoformat()} for line in case.attempts]
-    return data
+    return {
+        "account": case.account, "round_name": case.round_name, "evidence": [str(line) for line in case.evidence],
+        "attempts": [asdict(line) | {"started_at": line.started_at.isoformat()} for line in case.attempts],
+    }  # fmt: skip
 
 
-def _case_from(data: dict) -> Case:
+def _case_from(row: IntegrityCase, user_ids: list[int]) -> Case:
+    data = row.data
     attempts = [
-        harvesting.AttemptLine(**(line | {"started_at": parse_datetime(line["started_at"])})) for line in data["attempts"]
+        harvesting.AttemptLine(**(line | {"started_at": parse_datetime(line["started_at"])})) for line in data.get("attempts", [])
     ]
     return Case(
-        data["key"], data["kind"], data["description"], data["user_ids"], account=data["account"],
-        round_name=data["round_name"], evidence=data["evidence"], attempts=attempts,
+        row.key, row.kind, row.description, user_ids, account=data.get("account", ""),
+        round_name=data.get("round_name", ""), evidence=data.get("evidence", []), attempts=attempts,
     )  # fmt: skip
 
 
+@transaction.atomic
 def scan_run(*, contest) -> IntegrityScan:
-    """Find the contest's cases (`cases`) and store them, replacing the last scan."""
+    """Find the contest's cases (`cases`) and store them, replacing the last scan's."""
     started, clock = timezone.now(), time.perf_counter()
     found = cases(contest=contest)
     scan, _created = IntegrityScan.objects.update_or_create(
-        contest=contest,
-        defaults={"started_at": started, "seconds": time.perf_counter() - clock, "cases": [_case_data(c) for c in found]},
+        contest=contest, defaults={"started_at": started, "seconds": time.perf_counter() - clock}
+    )
+    scan.found.all().delete()
+    rows = IntegrityCase.objects.bulk_create(
+        [IntegrityCase(scan=scan, key=c.key, kind=c.kind, description=c.description, data=_case_data(c)) for c in found],
+        batch_size=2000,
+    )
+    through = IntegrityCase.users.through
+    through.objects.bulk_create(
+        [through(integritycase_id=row.pk, user_id=uid) for row, case in zip(rows, found) for uid in set(case.user_ids)],
+        batch_size=5000,
     )
     return scan
+
+
+# The kinds of case, in the order the review lists them, with the names of its filter.
+KINDS = [
+    ("fast", gettext_lazy("Điểm tuyệt đối quá nhanh")), ("phone", gettext_lazy("Cùng số điện thoại")),
+    ("name", gettext_lazy("Cùng họ tên và đơn vị")), ("ip", gettext_lazy("Nhiều bài từ một địa chỉ")),
+    ("harvest", gettext_lazy("Bài ngắn điểm thấp rồi điểm cao")), ("many", gettext_lazy("Số bài vượt xa trung vị")),
+    ("probe", gettext_lazy("Làm lại chỉ đổi một câu")),
+]  # fmt: skip
+
+
+def kinds_shown(counts: dict[str, int]) -> list[tuple[str, str, int]]:
+    """The review's filter: (kind, its name, how many) for each kind the scan found."""
+    names = dict(KINDS)
+    order = {kind: i for i, (kind, _name) in enumerate(KINDS)}
+    return [(kind, names.get(kind, kind), n) for kind, n in sorted(counts.items(), key=lambda kv: order.get(kv[0], 99))]
 
 
 # A round is scanned again for this long after it closes: submits arrive within the grace.
@@ -226,19 +255,58 @@ def scan_late(scan: IntegrityScan, *, now=None) -> bool:
     return scan.started_at < (now or timezone.now()) - datetime.timedelta(minutes=2 * SCAN_MINUTES)
 
 
-def scanned(*, contest, after=None) -> tuple[list[Case], IntegrityScan]:
-    """The contest's cases as last found, with their decisions, and the scan that found them. A
-    scan is run first when there is none, or when the last one started before `after`: a
-    round's results are final once committed (quiz.receipts.round_commit), and its winners and
-    its publication are checked against a scan that has seen every one of its attempts."""
+def scan_for(*, contest, after=None) -> IntegrityScan:
+    """The contest's last scan; a new one first when there is none, or when the last one started
+    before `after`: a round's results are final once committed (quiz.receipts.round_commit), and
+    its winners and its publication are checked against a scan that has seen all its attempts."""
     scan = IntegrityScan.objects.filter(contest=contest).first()
     if scan is None or (after is not None and scan.started_at < after):
         scan = scan_run(contest=contest)
-    found = [_case_from(data) for data in scan.cases]
-    decisions = {d.key: d for d in IntegrityDecision.objects.filter(contest=contest).select_related("decided_by")}
+    return scan
+
+
+def _with_decisions(*, contest, rows) -> list[Case]:
+    """Cases from stored rows, each with its users and its decision (two queries)."""
+    rows = list(rows)
+    through = IntegrityCase.users.through
+    users = defaultdict(list)
+    for case_id, user_id in through.objects.filter(integritycase_id__in=[r.pk for r in rows]).values_list(
+        "integritycase_id", "user_id"
+    ):
+        users[case_id].append(user_id)
+    found = [_case_from(row, sorted(users[row.pk])) for row in rows]
+    keys = [c.key for c in found]
+    decisions = {d.key: d for d in IntegrityDecision.objects.filter(contest=contest, key__in=keys).select_related("decided_by")}
     for case in found:
         case.decision = decisions.get(case.key)
-    return found, scan
+    return found
+
+
+def _decided(contest):
+    return Exists(IntegrityDecision.objects.filter(contest=contest, key=OuterRef("key")))
+
+
+def scanned_page(*, contest, kind: str = "", state: str = "", page=1, per_page: int = 50):
+    """A page of the review: the last scan's cases of one kind or all, open or decided or all,
+    with their decisions, the scan and the count of cases of each kind (a constant number of
+    queries whatever the number of cases)."""
+    scan = scan_for(contest=contest)
+    rows = IntegrityCase.objects.filter(scan=scan)
+    kinds = dict(rows.values_list("kind").annotate(n=Count("id")).order_by())
+    if kind:
+        rows = rows.filter(kind=kind)
+    if state in ("open", "decided"):
+        rows = rows.annotate(decided=_decided(contest)).filter(decided=state == "decided")
+    paginator = Paginator(rows.order_by("kind", "id"), per_page)
+    page_obj = paginator.get_page(page)
+    page_obj.object_list = _with_decisions(contest=contest, rows=page_obj.object_list)
+    return page_obj, scan, kinds
+
+
+def scanned_case(*, contest, key: str) -> Case | None:
+    """One case of the last scan, by its key, with its decision (the review's decision form)."""
+    row = IntegrityCase.objects.filter(scan=scan_for(contest=contest), key=key).first()
+    return _with_decisions(contest=contest, rows=[row])[0] if row is not None else None
 
 
 def final_after(round) -> datetime.datetime | None:
@@ -295,10 +363,17 @@ def open_cases_by_user(*, contest, user_ids, after=None) -> dict[int, list[Case]
     found: dict[int, list[Case]] = defaultdict(list)
     if not wanted:
         return found
-    for case in scanned(contest=contest, after=after)[0]:
-        if case.decision is None:
-            for uid in wanted.intersection(case.user_ids):
-                found[uid].append(case)
+    scan = scan_for(contest=contest, after=after)
+    rows = (
+        IntegrityCase.objects.filter(scan=scan, users__in=wanted)
+        .annotate(decided=_decided(contest))
+        .filter(decided=False)
+        .distinct()
+        .order_by("kind", "id")
+    )
+    for case in _with_decisions(contest=contest, rows=rows):
+        for uid in wanted.intersection(case.user_ids):
+            found[uid].append(case)
     return found
 
 

@@ -33,16 +33,15 @@ class IntegrityDecision(models.Model):
 
 
 class IntegrityScan(models.Model):
-    """A contest's integrity cases as last found (`audit.integrity.scan_run`, by the beat every
-    INTEGRITY_SCAN_MINUTES and on demand): the review, winners and publication pages read this
-    row, never the attempts, whose reading takes seconds at the seed's size and minutes at a
-    national one. Replaced at each scan; the decisions on the cases are kept apart
-    (IntegrityDecision) and never lost by a scan."""
+    """When a contest's integrity cases were last found (`audit.integrity.scan_run`, by the beat
+    every INTEGRITY_SCAN_MINUTES and on demand); the cases themselves are its IntegrityCase rows.
+    The review, winners and publication pages read these, never the attempts, whose reading
+    takes seconds at the seed's size and minutes at a national one. Replaced at each scan; the
+    decisions on the cases are kept apart (IntegrityDecision) and never lost by a scan."""
 
     contest = models.OneToOneField("contests.Contest", on_delete=models.CASCADE, related_name="+")
     started_at = models.DateTimeField(_("bắt đầu rà soát lúc"))
     seconds = models.FloatField(_("thời gian rà soát (giây)"))
-    cases = models.JSONField(default=list, editable=False)
 
     class Meta:
         verbose_name = _("lần rà soát bất thường")
@@ -50,6 +49,32 @@ class IntegrityScan(models.Model):
 
     def __str__(self):
         return f"{self.contest_id}: {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class IntegrityCase(models.Model):
+    """A case found by the last scan of its contest (see IntegrityScan): a page of the review
+    reads a page of these (a national contest has tens of thousands), the winners and
+    publication pages only those about their winners (`users`)."""
+
+    scan = models.ForeignKey(IntegrityScan, on_delete=models.CASCADE, related_name="found")
+    key = models.CharField(max_length=200)
+    kind = models.CharField(max_length=16)
+    description = models.TextField()
+    users = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="+")
+    # The harvesting patterns' account, round, evidence and attempts (audit.integrity.Case).
+    data = models.JSONField(default=dict)
+
+    class Meta:
+        verbose_name = _("trường hợp bất thường")
+        verbose_name_plural = _("trường hợp bất thường")
+        ordering = ["kind", "id"]
+        constraints = [models.UniqueConstraint(fields=["scan", "key"], name="integrity_case_once")]
+        indexes = [models.Index(fields=["scan", "kind"], name="integrity_case_kind_idx")]
+
+    def __str__(self):
+        return self.key
+
+
 class Appeal(models.Model):
     """A contestant's or an essay's submitter's appeal (khiếu nại) against a published result,
     within the contest's window (audit.appeals.appeal_problem), decided by the office with a

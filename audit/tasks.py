@@ -13,7 +13,7 @@ def integrity_scan(contest_id: int) -> int:
     from .integrity import scan_run
 
     contest = Contest.objects.filter(pk=contest_id).first()
-    return len(scan_run(contest=contest).cases) if contest is not None else 0
+    return scan_run(contest=contest).found.count() if contest is not None else 0
 
 
 @shared_task(name="audit.tasks.integrity_scan_contests", time_limit=3600, soft_time_limit=3500)

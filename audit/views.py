@@ -33,8 +33,7 @@ def integrity_review(request):
             return redirect(_keep_contest(request, reverse("reports:integrity")))
         if not request.user.has_perm("audit.decide_integrity"):
             raise PermissionDenied
-        found, _scan = integrity.scanned(contest=contest)
-        case = next((c for c in found if c.key == request.POST.get("key")), None)
+        case = integrity.scanned_case(contest=contest, key=request.POST.get("key", ""))
         if case is None:
             messages.error(request, _("Trường hợp này không còn trong danh sách rà soát."))
         else:
@@ -51,12 +50,19 @@ def integrity_review(request):
             else:
                 messages.success(request, _("Đã ghi quyết định."))
         return redirect(_keep_contest(request, reverse("reports:integrity")))
-    found, scan = integrity.scanned(contest=contest)
+    kind = request.GET.get("kind", "")
+    state = request.GET.get("state", "")
+    page, scan, kinds = integrity.scanned_page(contest=contest, kind=kind, state=state, page=request.GET.get("page", 1))
     return render(
         request,
         "audit/integrity.html",
         {
-            "cases": integrity.with_details(contest=contest, cases=found),
+            "cases": integrity.with_details(contest=contest, cases=page.object_list),
+            "page": page,
+            "kinds": integrity.kinds_shown(kinds),
+            "kind": kind,
+            "state": state,
+            "total": sum(kinds.values()),
             "verdicts": IntegrityDecision.Verdict.choices,
             "scan": scan,
             "scan_late": integrity.scan_late(scan),

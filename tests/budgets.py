@@ -80,7 +80,7 @@ QUERIES = {
     # The secretariat's reports
     "dashboard": Budget(14, "/reports/: both tables (12), the member lists, the contest chooser"),
     "stats_cached": Budget(2, "/stats/ from the cache: the contest and the chooser's list"),
-    "round_winners": Budget(8, "a round's winners page, with the undecided integrity cases about its winners (the stored scan)"),
+    "round_winners": Budget(10, "a round's winners page, with the undecided integrity cases about its winners (the stored scan)"),
     "awards": Budget(5, "/reports/awards/"),
     "award_decision": Budget(
         12,
@@ -89,7 +89,10 @@ QUERIES = {
             "their units, unit names, details sent, the rounds to choose, the last downloads"
         ),
     ),
-    "integrity": Budget(8, "/reports/integrity/: the stored scan, the decisions, the accounts and weeks of its cases"),
+    "integrity": Budget(
+        12,
+        "/reports/integrity/: the stored scan, a page of its cases and the count of each kind, the decisions, the accounts",
+    ),
     "summary_docx": Budget(20, "the summary report (DOCX)", at_most=True),
     "unit_page": Budget(25, "a unit officer's page: the week and who has not taken part", at_most=True),
     "unit_reminders_page": Budget(

@@ -49,9 +49,9 @@ def test_a_decision_survives_a_new_scan(client, known_contest):  # noqa: F811
     assert IntegrityDecision.objects.filter(key=f"fast:{fast.user_id}").exists()
 
     integrity.scan_run(contest=contest)
-    found, _scan = integrity.scanned(contest=contest)
-    case = next(c for c in found if c.key == f"fast:{fast.user_id}")
+    case = integrity.scanned_case(contest=contest, key=f"fast:{fast.user_id}")
     assert case.decision.reason == "Thuộc bài"
+    assert case.user_ids == [fast.user_id]
 
 
 def test_a_scan_older_than_the_rounds_close_is_run_again(known_contest):  # noqa: F811
@@ -100,3 +100,43 @@ def test_strangers_and_contestants_cannot_ask_for_a_scan(client, known_contest):
     client.force_login(contestant())
     assert client.post("/reports/integrity/", {"action": "rescan"}).status_code == 403
     assert not IntegrityScan.objects.exists()
+
+
+def test_the_review_pages_and_filters_the_cases(client, known_contest, settings):  # noqa: F811
+    """A national contest finds tens of thousands of cases: the review shows a page of them,
+    filtered by kind and by whether they are decided, with the count of each kind."""
+    from accounts.models import Profile
+
+    contest, _tax, _power = known_contest
+    profiles = list(Profile.objects.order_by("pk")[:4])
+    for p in profiles[1:]:
+        Profile.objects.filter(pk=p.pk).update(phone=profiles[0].phone)
+    fast = Attempt.objects.filter(score=20).exclude(duration_ms__lt=30_000).order_by("pk").first()
+    _make_fast(fast)
+    integrity.scan_run(contest=contest)
+    client.force_login(staff_user(Role.SECRETARIAT))
+
+    page = client.get("/reports/integrity/?kind=phone").content.decode()
+    assert f"phone:{profiles[0].phone}" in page and f"fast:{fast.user_id}" not in page
+    assert "Cùng số điện thoại (1)" in page
+    client.post("/reports/integrity/", {"key": f"fast:{fast.user_id}", "verdict": "clear", "reason": "Thuộc bài"})
+    decided = client.get("/reports/integrity/?state=decided").content.decode()
+    assert f"fast:{fast.user_id}" in decided and f"phone:{profiles[0].phone}" not in decided
+    undecided = client.get("/reports/integrity/?state=open").content.decode()
+    assert f"fast:{fast.user_id}" not in undecided and f"phone:{profiles[0].phone}" in undecided
+    assert client.get("/reports/integrity/?page=999&kind=bogus").status_code == 200  # never a 500
+
+
+def test_a_page_holds_fifty_cases(client, known_contest):  # noqa: F811
+    from audit.models import IntegrityCase
+
+    contest, _tax, _power = known_contest
+    scan = integrity.scan_run(contest=contest)
+    IntegrityCase.objects.bulk_create(
+        [IntegrityCase(scan=scan, key=f"name:x{i}", kind="name", description=f"Trường hợp {i}") for i in range(120)]
+    )
+    client.force_login(staff_user(Role.SECRETARIAT))
+    first = client.get("/reports/integrity/?kind=name").content.decode()
+    assert first.count('data-case="name:x') == 50 and "Trang 1 / 3" in first
+    last = client.get("/reports/integrity/?kind=name&page=3").content.decode()
+    assert last.count('data-case="name:x') == 20
