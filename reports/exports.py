@@ -2,8 +2,11 @@
 write-only (streaming) mode so 100,000+ attempts fit in little memory. Anything a user typed
 is written as text, never as a formula."""
 
+import csv
 import datetime
+import io
 
+from django.db import connections, router
 from django.db.models import Q
 from django.utils import timezone
 from openpyxl import Workbook
@@ -117,7 +120,7 @@ def attempts_workbook(target, *, contest, round_id=None, progress=None) -> int:
     rows add up to the dashboard's attempts), practice attempts on a sheet of their own. Returns
     the number of rows written."""
     workbook = Workbook(write_only=True)
-    labels = {"submitted": "Đã nộp", "expired": "Hết giờ, hệ thống tự nộp"}
+    labels = ATTEMPT_STATUS_LABELS
     round_name = _round_name(round_id)
     count = 0
     for title, kind in ((WEEKLY_SHEET, RoundKind.WEEKLY), (PRACTICE_SHEET, RoundKind.PRACTICE)):
@@ -133,6 +136,91 @@ def attempts_workbook(target, *, contest, round_id=None, progress=None) -> int:
             if progress and count % 2000 == 0:
                 progress(count)
     workbook.save(target)
+    return count
+
+
+# --- The attempts as CSV -------------------------------------------------------------------------------
+# The workbook above writes about 9,000 rows a second (openpyxl, 13 cells a row): a national
+# season of 3.3 million attempts would take six minutes. The CSV holds the same rows and columns
+# (weekly rounds, then practice, each round by its number, then by the time finished), written by
+# PostgreSQL itself (COPY … TO STDOUT): the text fields made safe for Excel as `excel_text` does,
+# times in the contest's zone, the duration as h:mm:ss. UTF-8 with a byte order mark, so Excel
+# reads the diacritics. Elsewhere (SQLite: the demo) Python writes the same CSV.
+
+CSV_BOM = "\ufeff".encode()
+ATTEMPT_STATUS_LABELS = {"submitted": "Đã nộp", "expired": "Hết giờ, hệ thống tự nộp"}
+# excel_text in SQL: the characters it drops, then a quote before what Excel would run.
+_SQL_EXCEL_DROP = r"[\x01-\x08\x0b\x0c\x0e-\x1f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]"
+
+
+def _sql_excel(expression: str) -> str:
+    cleaned = f"regexp_replace(coalesce({expression}, ''), E'{_SQL_EXCEL_DROP}', '', 'g')"
+    return f"(CASE WHEN {cleaned} ~ E'^[-=+@\\t\\r]' THEN chr(39) || {cleaned} ELSE {cleaned} END)"
+
+
+def _csv_duration(ms) -> str:
+    seconds = (ms or 0) // 1000
+    return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+
+
+def attempts_csv(target, *, contest, progress=None) -> int:
+    """Every finished attempt of the contest as CSV into the binary file `target` (the columns
+    of the workbook's «Bài thi», with a first column saying weekly or practice). Returns the rows."""
+    using = router.db_for_read(Attempt)
+    target.write(CSV_BOM)
+    header = ["Loại", *(name for name, _w, _f in ATTEMPT_COLUMNS)]
+    if connections[using].vendor != "postgresql":
+        return _attempts_csv_python(target, contest=contest, header=header, progress=progress)
+    ids = contest_attempts(contest=contest, kind=RoundKind.WEEKLY) | contest_attempts(contest=contest, kind=RoundKind.PRACTICE)
+    inner, params = ids.values_list("pk").query.sql_with_params()
+    zone = timezone.get_current_timezone_name()
+    labels = " ".join(f"WHEN '{k}' THEN '{v}'" for k, v in ATTEMPT_STATUS_LABELS.items())
+    ms = "coalesce(a.duration_ms, 0)"
+    # Every name here is the code's; the contest and the zone are parameters.
+    sql = (
+        f"SELECT CASE r.kind WHEN 'weekly' THEN '{WEEKLY_SHEET}' ELSE '{PRACTICE_SHEET}' END, a.id, "  # noqa: S608
+        f"{_sql_excel('r.name')}, {_sql_excel('u.full_name')}, {_sql_excel('u.email')}, {_sql_excel('p.phone')}, "
+        f"{_sql_excel('o.name')}, to_char(a.started_at AT TIME ZONE %s, 'DD/MM/YYYY HH24:MI:SS'), "
+        "to_char(a.finished_at AT TIME ZONE %s, 'DD/MM/YYYY HH24:MI:SS'), "
+        f"({ms} / 3600000)::text || ':' || lpad(mod({ms} / 60000, 60)::text, 2, '0') || ':' "
+        f"|| lpad(mod({ms} / 1000, 60)::text, 2, '0'), a.score, a.question_count, "
+        f"CASE a.status {labels} ELSE a.status END, {_sql_excel('host(a.ip_address)')} "
+        "FROM quiz_attempt a JOIN quiz_round r ON r.id = a.round_id JOIN accounts_user u ON u.id = a.user_id "
+        "LEFT JOIN accounts_profile p ON p.user_id = a.user_id "
+        "LEFT JOIN accounts_organization o ON o.id = a.organization_id "
+        f"WHERE a.id IN ({inner}) "
+        "ORDER BY CASE r.kind WHEN 'weekly' THEN 0 ELSE 1 END, r.number, a.finished_at NULLS LAST, a.id"
+    )
+    text = io.TextIOWrapper(target, encoding="utf-8", newline="", write_through=True)
+    text.write(",".join(header) + "\r\n")
+    with connections[using].cursor() as cursor:
+        query = cursor.mogrify(sql, [zone, zone, *params]).decode()
+        cursor.copy_expert(f"COPY ({query}) TO STDOUT WITH (FORMAT csv)", text)
+        count = cursor.rowcount
+    text.detach()
+    if progress:
+        progress(count)
+    return count
+
+
+def _attempts_csv_python(target, *, contest, header, progress=None) -> int:
+    text = io.TextIOWrapper(target, encoding="utf-8", newline="", write_through=True)
+    writer = csv.writer(text)
+    writer.writerow(header)
+    count = 0
+    for kind, title in ((RoundKind.WEEKLY, WEEKLY_SHEET), (RoundKind.PRACTICE, PRACTICE_SHEET)):
+        rows = contest_attempts(contest=contest, kind=kind).values_list(
+            "pk", "round__name", "user__full_name", "user__email", "user__profile__phone", "organization__name",
+            "started_at", "finished_at", "duration_ms", "score", "question_count", "status", "ip_address",
+        )  # fmt: skip
+        for pk, round_name, name, email, phone, unit, started, finished, ms, score, n, status, ip in _by_round(rows):
+            when = [f"{_local(t):%d/%m/%Y %H:%M:%S}" if t else "" for t in (started, finished)]
+            writer.writerow([title, pk, *map(excel_text, (round_name, name, email, phone, unit)), *when, _csv_duration(ms),
+                             score, n, ATTEMPT_STATUS_LABELS.get(status, status), excel_text(ip)])  # fmt: skip
+            count += 1
+            if progress and count % 2000 == 0:
+                progress(count)
+    text.detach()
     return count
 
 

@@ -12,9 +12,14 @@ from quiz.enums import RoundKind
 from . import exports
 from .models import ExportJob
 
+# The large exports a worker builds: the kind of ExportJob → its file's extension and writer.
+EXPORT_KINDS = {"attempts": ("xlsx", exports.attempts_workbook), "attempts_csv": ("csv", exports.attempts_csv)}
+
 
 def export_request(*, kind: str, contest, user) -> ExportJob:
-    """Queue a large export; the worker starts once this transaction has committed."""
+    """Queue a large export (a kind of EXPORT_KINDS); the worker starts once this transaction has committed."""
+    if kind not in EXPORT_KINDS:
+        raise ValueError(kind)
     from .tasks import run_export
 
     job = ExportJob.objects.create(kind=kind, contest=contest, requested_by=user)
@@ -41,9 +46,10 @@ def _export_build(job: ExportJob) -> ExportJob:
 
     try:
         with tempfile.TemporaryFile() as handle:
-            exports.attempts_workbook(handle, contest=job.contest, progress=progress)
+            extension, write = EXPORT_KINDS.get(job.kind, EXPORT_KINDS["attempts"])
+            write(handle, contest=job.contest, progress=progress)
             handle.seek(0)
-            job.file.save(f"bai-thi-{job.contest.slug}-{job.pk}.xlsx", File(handle), save=False)
+            job.file.save(f"bai-thi-{job.contest.slug}-{job.pk}.{extension}", File(handle), save=False)
     except Exception as exc:
         ExportJob.objects.filter(pk=job.pk).update(
             status=ExportJob.Status.FAILED, error=str(exc)[:2000], finished_at=timezone.now()

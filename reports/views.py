@@ -131,8 +131,10 @@ def download(request, kind):
 @permission_required("reports.run_export")
 @require_POST
 def export_start(request):
-    """The raw attempts workbook is large: a worker builds it while the page shows progress."""
-    job = report_services.export_request(kind="attempts", contest=_contest(request, drafts=True), user=request.user)
+    """The raw attempts workbook (or, for a national season, the same rows as CSV, written by the
+    database) is large: a worker builds it while the page shows progress."""
+    kind = "attempts_csv" if request.POST.get("format") == "csv" else "attempts"
+    job = report_services.export_request(kind=kind, contest=_contest(request, drafts=True), user=request.user)
     return redirect("reports:export_status", pk=job.pk)
 
 
