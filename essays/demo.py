@@ -10,8 +10,8 @@ from accounts.models import User
 
 from . import judging, services
 from . import selectors as essay_selectors
-from .enums import IneligibleReason
-from .models import Criterion, EssayPhase, EssayVote, JudgingRound, PanelMember
+from .enums import Eligibility, IneligibleReason
+from .models import Criterion, Essay, EssayPhase, EssayVote, JudgingRound, PanelMember
 from .votes import vote_day
 
 UNITS = ["VPUB", "CDYB", "BAOYB", "DPTTH", "SVHTTDL", "CTHUE", "DIENLUC", "VNPT", "AGRI-BYB", "SYT", "BVDK", "SLDTBXH",
@@ -125,7 +125,8 @@ def seed_votes(*, phase, essays, users, rng, now) -> None:
     """The public's vote («bình chọn», essays.votes): six eligible essays published, the vote open
     for a fortnight with its own prize, a few days of votes from demo readers whose sign-in number
     is verified (each one vote per essay and day, as the rule allows)."""
-    published = [e for e in essays if e.eligibility == "eligible"][:6]
+    eligible = Essay.objects.filter(pk__in=[e.pk for e in essays], eligibility=Eligibility.ELIGIBLE).order_by("pk")
+    published = list(eligible.select_related("phase")[:6])
     for essay in published:
         services.essay_publish(essay=essay, by=users["organizer"])
     phase.vote_enabled, phase.vote_prize = True, True

@@ -21,7 +21,8 @@ def _votes(essays, *, ips, numbers, at):
         person = people[i % numbers]
         essay = essays[(i // numbers) % len(essays)]
         moment = at + datetime.timedelta(seconds=i)
-        rows.append(EssayVote(essay=essay, voter=person, phone=person.phone, day=vote_day(moment), ip_address=ip, created_at=moment))
+        day = vote_day(moment)
+        rows.append(EssayVote(essay=essay, voter=person, phone=person.phone, day=day, ip_address=ip, created_at=moment))
     EssayVote.objects.bulk_create(rows, ignore_conflicts=True)
     return people
 
