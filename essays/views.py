@@ -65,7 +65,9 @@ def essay_public(request, code):
 def essay_vote(request, code):
     """One vote of the public (essays.votes.essay_vote): a signed-in person with a verified
     phone, within the phase's window, once a day per essay; over the limits, the 429 page."""
-    essay = get_object_or_404(Essay.objects.select_related("phase__contest"), code=code)
+    # An unpublished essay is a 404 like its page (its code is never confirmed to a stranger);
+    # essay_vote refuses it too, for every other path.
+    essay = get_object_or_404(Essay.objects.select_related("phase__contest"), code=code, published_at__isnull=False)
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path().removesuffix("vote/"))
     try:
@@ -76,8 +78,6 @@ def essay_vote(request, code):
         messages.error(request, exc.message)
     else:
         messages.success(request, _("Cảm ơn bạn đã bình chọn cho bài «%(title)s».") % {"title": essay.title})
-    if essay.published_at is None:
-        return redirect("essays:votes")
     return redirect("essays:public", code=essay.code)
 
 

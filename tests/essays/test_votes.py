@@ -97,10 +97,11 @@ def test_no_vote_when_the_phase_has_none():
 
 def test_no_vote_on_an_unpublished_essay(client):
     essay = EssayFactory(phase=vote_phase(), status=EssayStatus.SUBMITTED)
-    client.force_login(voter())
-    response = client.post(reverse("essays:vote", args=[essay.code]), follow=True)
-    assert response.status_code == 200
-    assert "chưa được đăng" in response.content.decode()
+    person = voter()
+    client.force_login(person)
+    assert client.post(reverse("essays:vote", args=[essay.code])).status_code == 404  # like its page
+    with pytest.raises(votes.VoteError, match="chưa được đăng"):
+        votes.essay_vote(essay=essay, user=person, ip="10.0.0.1")
     assert not EssayVote.objects.exists()
 
 
