@@ -29,6 +29,10 @@ FAST_FULL_SECONDS = getattr(settings, "INTEGRITY_FAST_FULL_SECONDS", 30)
 # A prize won with less than this share of the questions right is worth a second look.
 PRIZE_LOW_SHARE = getattr(settings, "INTEGRITY_PRIZE_LOW_SHARE", 0.75)
 BURST_ATTEMPTS, BURST_ACCOUNTS = 30, 5
+# The public's votes on essays (vote_bursts): per address an hour, and per /24 block an hour.
+VOTE_BURST_VOTES = getattr(settings, "INTEGRITY_VOTE_BURST_VOTES", 20)
+VOTE_BURST_NUMBERS = getattr(settings, "INTEGRITY_VOTE_BURST_NUMBERS", 5)
+VOTE_BLOCK_NUMBERS = getattr(settings, "INTEGRITY_VOTE_BLOCK_NUMBERS", 15)
 # How often the beat finds the cases again (audit.tasks.integrity_scan_contests): the staleness
 # bound of every page that shows them. A scan older than twice this is shown as late.
 SCAN_MINUTES = getattr(settings, "INTEGRITY_SCAN_MINUTES", 10)
@@ -99,6 +103,8 @@ def with_details(*, contest, cases: list[Case]) -> list[Case]:
         case.accounts = [accounts[uid] for uid in case.user_ids if uid in accounts]
         if case.round_name:
             ids = {by_name[case.round_name].round_id} if case.round_name in by_name else set()
+        elif case.kind.startswith("vote_"):
+            ids = set()  # votes on essays: no week of the quiz
         elif case.kind == "ip":
             ids = set.intersection(*(played[uid] for uid in case.user_ids)) if case.user_ids else set()
         else:
@@ -114,7 +120,8 @@ def cases(*, contest) -> list[Case]:
     unit, bursts of attempts from one address, and the
     patterns of harvesting the answer key (audit.harvesting: probes then a high score,
     attempts far above the round's median, attempts that differ from the previous one in a
-    single answer). Five queries, one per burst, and at most four for harvesting."""
+    single answer), and bursts of the public's votes on essays (`vote_bursts`). Five queries, one per
+    burst, at most four for harvesting, two for the votes and one per vote case."""
     finished = Attempt.objects.finished().filter(round__contest=contest)
     found: list[Case] = []
     fast = (
@@ -159,6 +166,7 @@ def cases(*, contest) -> list[Case]:
             "n": row["n"], "ip": row["ip_address"], "a": row["accounts"],
         }  # fmt: skip
         found.append(Case(f"ip:{row['ip_address']}@{row['hour']:%Y-%m-%dT%H}", "ip", text, ids))
+    found.extend(vote_bursts(contest=contest))
     for f in harvesting.findings(contest=contest):
         found.append(
             Case(f.key, f.kind, f.description, [f.user_id], account=f.account, round_name=f.round_name,
@@ -167,6 +175,52 @@ def cases(*, contest) -> list[Case]:
     decisions = {d.key: d for d in IntegrityDecision.objects.filter(contest=contest).select_related("decided_by")}
     for case in found:
         case.decision = decisions.get(case.key)
+    return found
+
+
+def vote_bursts(*, contest) -> list[Case]:
+    """Bursts of the public's votes («bình chọn», essays.votes): in one hour, one address casting
+    `VOTE_BURST_VOTES` votes or more from `VOTE_BURST_NUMBERS` numbers or more, or one IPv4 /24
+    block with `VOTE_BLOCK_NUMBERS` numbers or more from several addresses. Scripts voting with
+    bought or borrowed numbers look like this; a meeting room behind one NAT may too, so it is a
+    case to look at, never a vote removed by itself. Two queries, and one per case for its voters
+    (at most 200 each)."""
+    from essays.models import EssayVote
+    from essays.votes import bursts
+
+    by_address, by_block = bursts(
+        contest=contest, per_address=VOTE_BURST_VOTES, per_block=VOTE_BLOCK_NUMBERS, numbers=VOTE_BURST_NUMBERS
+    )
+    votes = EssayVote.objects.filter(essay__phase__contest=contest)
+    found = []
+    for row in by_address:
+        hour = (row["hour"], row["hour"] + datetime.timedelta(hours=1))
+        ids = list(
+            votes.filter(ip_address=row["ip_address"], created_at__gte=hour[0], created_at__lt=hour[1], voter__isnull=False)
+            .values_list("voter_id", flat=True)
+            .distinct()[:200]
+        )
+        at = timezone.localtime(row["hour"]).strftime("%H:00 %d/%m/%Y")
+        text = _("%(n)d lượt bình chọn bài viết từ địa chỉ %(ip)s trong một giờ (%(p)d số điện thoại), lúc %(at)s") % {
+            "n": row["n"], "ip": row["ip_address"], "p": row["numbers"], "at": at,
+        }  # fmt: skip
+        found.append(Case(f"vote_ip:{row['ip_address']}@{row['hour']:%Y-%m-%dT%H}", "vote_ip", text, ids))
+    for row in by_block:
+        hour = (row["hour"], row["hour"] + datetime.timedelta(hours=1))
+        prefix = row["block"].removesuffix("0/24")
+        ids = list(
+            votes.filter(ip_address__startswith=prefix, created_at__gte=hour[0], created_at__lt=hour[1], voter__isnull=False)
+            .values_list("voter_id", flat=True)
+            .distinct()[:200]
+        )
+        text = _(
+            "%(p)d số điện thoại bình chọn bài viết từ dải địa chỉ %(block)s (%(a)d địa chỉ, %(n)d lượt) "
+            "trong một giờ, lúc %(at)s"
+        ) % {
+            "p": row["numbers"], "block": row["block"], "a": row["addresses"], "n": row["n"],
+            "at": timezone.localtime(row["hour"]).strftime("%H:00 %d/%m/%Y"),
+        }  # fmt: skip
+        found.append(Case(f"vote_block:{row['block']}@{row['hour']:%Y-%m-%dT%H}", "vote_block", text, ids))
     return found
 
 

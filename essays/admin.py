@@ -17,8 +17,13 @@ from .services import EssayError, essay_publish, essay_unpublish
 
 @admin.register(EssayPhase)
 class EssayPhaseAdmin(ContestWritableMixin, admin.ModelAdmin):
-    list_display = ["name", "contest", "opens_at", "closes_at", "min_words", "max_words", "expects_attachment"]
+    list_display = ["name", "contest", "opens_at", "closes_at", "min_words", "max_words", "expects_attachment", "vote_enabled"]
     list_filter = ["contest"]
+    # The public vote's settings (essays.votes.vote_window_problems, asked by EssayPhase.clean).
+    fieldsets = [
+        (None, {"fields": ["contest", "name", "opens_at", "closes_at", "min_words", "max_words", "expects_attachment"]}),
+        (_("Bình chọn của bạn đọc"), {"fields": ["vote_enabled", "vote_opens_at", "vote_closes_at", "vote_prize"]}),
+    ]
 
 
 class FrozenInlineMixin:

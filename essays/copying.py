@@ -6,8 +6,8 @@ from contests.copying import Part, values
 from .enums import JudgingStatus
 from .models import Criterion, EssayPhase, JudgingRound
 
-PHASE_FIELDS = ["name", "min_words", "max_words", "expects_attachment"]
-PHASE_SHIFTED = ["opens_at", "closes_at"]
+PHASE_FIELDS = ["name", "min_words", "max_words", "expects_attachment", "vote_enabled", "vote_prize"]
+PHASE_SHIFTED = ["opens_at", "closes_at", "vote_opens_at", "vote_closes_at"]
 PHASE_LEFT = ["id", "contest"]
 JUDGING_FIELDS = ["name", "order", "assignment_mode", "judges_per_essay"]
 JUDGING_SHIFTED = ["deadline"]

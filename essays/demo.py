@@ -10,8 +10,9 @@ from accounts.models import User
 
 from . import judging, services
 from . import selectors as essay_selectors
-from .enums import IneligibleReason
-from .models import Criterion, EssayPhase, JudgingRound, PanelMember
+from .enums import Eligibility, IneligibleReason
+from .models import Criterion, Essay, EssayPhase, EssayVote, JudgingRound, PanelMember
+from .votes import vote_day
 
 UNITS = ["VPUB", "CDYB", "BAOYB", "DPTTH", "SVHTTDL", "CTHUE", "DIENLUC", "VNPT", "AGRI-BYB", "SYT", "BVDK", "SLDTBXH",
          "XMYB", "KBNN", "BHXH"]  # fmt: skip
@@ -117,3 +118,40 @@ def seed_essays(*, contest, users, units) -> None:
     for sheet in final.assignments.select_related("judge").filter(judge=users["judge1"]):
         points = {c.pk: min(c.max_points, quality[sheet.essay_id] + 1) for c in final.criteria.all()}
         judging.sheet_save(assignment=sheet, judge=sheet.judge, points=points, comment="", submit=True)
+    seed_votes(phase=phase, essays=essays, users=users, rng=rng, now=now)
+
+
+def seed_votes(*, phase, essays, users, rng, now) -> None:
+    """The public's vote («bình chọn», essays.votes): six eligible essays published, the vote open
+    for a fortnight with its own prize, a few days of votes from demo readers whose sign-in number
+    is verified (each one vote per essay and day, as the rule allows)."""
+    eligible = Essay.objects.filter(pk__in=[e.pk for e in essays], eligibility=Eligibility.ELIGIBLE).order_by("pk")
+    published = list(eligible.select_related("phase")[:6])
+    for essay in published:
+        services.essay_publish(essay=essay, by=users["organizer"])
+    phase.vote_enabled, phase.vote_prize = True, True
+    phase.vote_opens_at, phase.vote_closes_at = now - datetime.timedelta(days=3), now + datetime.timedelta(days=11)
+    phase.save(update_fields=["vote_enabled", "vote_prize", "vote_opens_at", "vote_closes_at"])
+    readers = list(User.objects.filter(email__startswith="thisinh").select_related("profile").order_by("email")[:12])
+    for reader in readers:
+        if not reader.phone and not User.objects.filter(phone=reader.profile.phone).exists():
+            reader.phone, reader.phone_verified = reader.profile.phone, True
+            reader.save(update_fields=["phone", "phone_verified"])
+    votes = []
+    for days_ago in (2, 1):
+        at = now - datetime.timedelta(days=days_ago)
+        for n, essay in enumerate(published):
+            for reader in readers[: max(1, 10 - 2 * n + rng.randint(-1, 1))]:
+                if reader.phone:
+                    moment = at + datetime.timedelta(minutes=rng.randint(0, 600))
+                    votes.append(
+                        EssayVote(
+                            essay=essay,
+                            voter=reader,
+                            phone=reader.phone,
+                            day=vote_day(moment),
+                            ip_address=f"10.{n}.{rng.randint(0, 255)}.{rng.randint(1, 254)}",
+                            created_at=moment,
+                        )
+                    )
+    EssayVote.objects.bulk_create(votes, ignore_conflicts=True)

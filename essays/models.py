@@ -1,6 +1,7 @@
 """The writing contest: phases, essays and their authors and files, eligibility screening."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -31,6 +32,18 @@ class EssayPhase(models.Model):
         _("thể lệ yêu cầu gửi kèm tệp"), default=True,
         help_text=_("Bản Word hoặc PDF của bài, ảnh minh họa. Bài không có tệp nào thì người gửi được hỏi lại trước khi nộp."),
     )  # fmt: skip
+    # The public's vote («bình chọn», essays.votes): on or off, its window, its own prize.
+    vote_enabled = models.BooleanField(
+        _("mở bình chọn của công chúng"), default=False,
+        help_text=_("Người đọc đã xác minh số điện thoại bình chọn cho các bài đã đăng; kết quả tách riêng, "
+                    "không cộng vào điểm của Ban Giám khảo."),
+    )  # fmt: skip
+    vote_opens_at = models.DateTimeField(_("bình chọn từ"), null=True, blank=True)
+    vote_closes_at = models.DateTimeField(_("bình chọn đến"), null=True, blank=True)
+    vote_prize = models.BooleanField(
+        _("có «Giải bình chọn»"), default=False,
+        help_text=_("Bài có nhiều lượt bình chọn nhất khi kết thúc bình chọn; bằng nhau thì bài nộp sớm hơn."),
+    )  # fmt: skip
 
     class Meta:
         verbose_name = _("giai đoạn nhận bài")
@@ -39,10 +52,23 @@ class EssayPhase(models.Model):
         constraints = [
             models.CheckConstraint(condition=models.Q(closes_at__gt=models.F("opens_at")), name="essay_phase_window_ordered"),
             models.CheckConstraint(condition=models.Q(max_words__gte=models.F("min_words")), name="essay_phase_words_ordered"),
+            models.CheckConstraint(
+                condition=models.Q(vote_enabled=False)
+                | models.Q(vote_opens_at__isnull=False, vote_closes_at__gt=models.F("vote_opens_at")),
+                name="essay_phase_vote_window_ordered",
+            ),
         ]
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        super().clean()
+        from .votes import vote_window_problems
+
+        problems = vote_window_problems(self)
+        if problems:
+            raise ValidationError(problems)
 
     @property
     def is_open(self) -> bool:
@@ -285,3 +311,53 @@ class EssayPrize(models.Model):
     @property
     def is_valid(self) -> bool:
         return self.status != PrizeStatus.INVALID
+
+
+class EssayVote(models.Model):
+    """One vote of the public («bình chọn») for a published essay: one per verified phone, essay
+    and day (the contest's calendar day), a database constraint behind essays.votes.essay_vote.
+    The phone and the address are what the limits and the integrity review count; anonymizing
+    the voter empties both (the vote stays counted)."""
+
+    essay = models.ForeignKey(Essay, verbose_name=_("bài viết"), on_delete=models.CASCADE, related_name="votes")
+    voter = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    phone = models.CharField(_("số điện thoại"), max_length=10, blank=True)
+    day = models.DateField(_("ngày"))
+    ip_address = models.GenericIPAddressField(_("địa chỉ IP"), null=True, blank=True)
+    created_at = models.DateTimeField(_("lúc"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("lượt bình chọn")
+        verbose_name_plural = _("lượt bình chọn")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["essay", "phone", "day"], condition=~models.Q(phone=""), name="essay_vote_one_per_phone_essay_day"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["ip_address", "created_at"]),
+            models.Index(fields=["phone", "created_at"]),
+            models.Index(fields=["voter"]),
+            models.Index(fields=["created_at"]),
+        ]
+
+    def __str__(self):
+        return _("Bình chọn bài %(code)s ngày %(day)s") % {"code": self.essay.code, "day": self.day.strftime("%d/%m/%Y")}
+
+
+class VotePrize(models.Model):
+    """«Giải bình chọn» of a phase: the essay with the most votes (essays.votes.vote_prize_draft),
+    apart from the jury's prizes and never counted in them."""
+
+    phase = models.OneToOneField(EssayPhase, on_delete=models.PROTECT, related_name="vote_prize_award")
+    essay = models.ForeignKey(Essay, verbose_name=_("bài viết"), on_delete=models.PROTECT, related_name="+")
+    votes = models.PositiveIntegerField(_("lượt bình chọn"))
+    drafted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    drafted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("giải bình chọn")
+        verbose_name_plural = _("giải bình chọn")
+
+    def __str__(self):
+        return _("Giải bình chọn: %(code)s") % {"code": self.essay.code}

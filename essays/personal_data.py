@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 
 from contests.personal_data import Section, when
 
-from .models import Essay, EssayAuthor, EssayFile, EssayPrize
+from .models import Essay, EssayAuthor, EssayFile, EssayPrize, EssayVote
 
 
 def export(*, user) -> list[Section]:
@@ -13,6 +13,7 @@ def export(*, user) -> list[Section]:
     authors = EssayAuthor.objects.filter(essay__submitter=user).select_related("essay", "organization")
     files = EssayFile.objects.filter(essay__submitter=user).select_related("essay")
     prizes = EssayPrize.objects.filter(essay__submitter=user, essay__published_at__isnull=False).select_related("essay")
+    votes = EssayVote.objects.filter(voter=user).select_related("essay").order_by("created_at")
     return [
         Section("essays", _("Bài dự thi viết"), [{
             _("Mã bài"): e.code, _("Giai đoạn"): e.phase.name, _("Tên bài viết"): e.title,
@@ -32,6 +33,10 @@ def export(*, user) -> list[Section]:
         Section("essay_prizes", _("Giải bài viết"), [{
             _("Mã bài"): p.essay.code, _("Giải"): p.get_tier_display(), _("Hạng"): p.rank,
         } for p in prizes]),
+        Section("essay_votes", _("Bình chọn bài viết"), [{
+            _("Mã bài"): v.essay.code, _("Tên bài viết"): v.essay.title, _("Số điện thoại"): v.phone,
+            _("Địa chỉ IP"): v.ip_address or "", _("Lúc"): when(v.created_at),
+        } for v in votes]),
     ]  # fmt: skip
 
 
@@ -39,6 +44,8 @@ def anonymize(*, user, label: str) -> None:
     # The essay (its text, scores and prize) stays: it was judged and may be published. Who
     # wrote it goes: every author the person named, with their phones.
     EssayAuthor.objects.filter(essay__submitter=user).update(name=label, phone="")
+    # The person's votes stay counted; the number and the address they came from go.
+    EssayVote.objects.filter(voter=user).update(phone="", ip_address=None)
 
 
 def objects(*, user) -> dict[str, list[int]]:

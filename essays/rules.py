@@ -205,3 +205,5 @@ rules.add_perm("essays.see_authors", can_see_authors)  # one essay's authors
 rules.add_perm("essays.see_contacts", can_see_contacts)  # their phones and e-mails
 rules.add_perm("essays.download_file", can_download_file)  # an attachment (how: file_access)
 rules.add_perm("essays.score_sheet", can_score)  # scoring one sheet
+rules.add_perm("essays.manage_votes", is_office)  # «Bình chọn» for the office: windows, counts
+rules.add_perm("essays.draft_vote_prize", is_organizer)  # drafting «Giải bình chọn»

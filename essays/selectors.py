@@ -201,7 +201,11 @@ def published_essays(*, contest):
 
 
 def get_published_essay(*, code: str) -> Essay:
-    essay = Essay.objects.select_related("subject_organization", "prize").filter(code=code, published_at__isnull=False).first()
+    essay = (
+        Essay.objects.select_related("subject_organization", "prize", "phase__contest")
+        .filter(code=code, published_at__isnull=False)
+        .first()
+    )
     if essay is None:
         raise Http404
     return essay

@@ -16,5 +16,8 @@ urlpatterns = [
     path("manage/export.xlsx", views.manage_export, name="manage_export"),
     path("manage/book.docx", views.manage_book, name="manage_book"),
     path("manage/<int:pk>/", views.manage_screen, name="manage_screen"),
+    path("manage/votes/", views.manage_votes, name="manage_votes"),
+    path("votes/", views.vote_ranking, name="votes"),
     path("<str:code>/", views.essay_public, name="public"),
+    path("<str:code>/vote/", views.essay_vote, name="vote"),
 ]

@@ -1,24 +1,29 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import profile_required
+from accounts.net import client_ip
 from contests.downloads import download
 from contests.permissions import permission_required
 from contests.selectors import contest_for_request, page_blocks
 from contests.storage import private_file_response
+from contests.views import too_many_requests
 
-from . import rules, selectors, services
+from . import rules, selectors, services, votes
 from .enums import EssayStatus, IneligibleReason
 from .exports import essays_book, essays_workbook
 from .files import CONTENT_TYPES, BlindCopyError, blind_copy, blind_name
 from .forms import AuthorFormSet, EssayForm, FileForm, ScreeningForm
-from .models import EssayFile
+from .models import Essay, EssayFile, EssayPhase
 
 
 def _contest(request):
@@ -33,6 +38,8 @@ def essay_index(request):
         "phase": selectors.open_phase(contest=contest),
         "mine": list(selectors.essays_for_user(user=request.user)) if request.user.is_authenticated else [],
         "published": list(selectors.published_essays(contest=contest)),
+        # The public's vote («Bình chọn»): its own page, apart from the jury's results.
+        "votes_on": contest is not None and EssayPhase.objects.filter(contest=contest, vote_enabled=True).exists(),
         # Appeals against the published results (audit): how many were filed and decided.
         "blocks": page_blocks("essay_results_blocks", contest=contest),
     }
@@ -43,7 +50,64 @@ def essay_public(request, code):
     essay = selectors.get_published_essay(code=code)
     if not rules.can_view_essay(request.user, essay):
         raise Http404
-    return render(request, "essays/public_detail.html", {"essay": essay, "authors": selectors.authors_for(request.user, essay)})
+    context = {"essay": essay, "authors": selectors.authors_for(request.user, essay)}
+    if essay.phase.vote_enabled:
+        context["vote"] = {
+            "open": votes.vote_open(essay.phase),
+            "count": essay.votes.count(),
+            "problem": votes.voter_problem(request.user),
+            "voted": votes.voted_today(essay=essay, user=request.user),
+        }
+    return render(request, "essays/public_detail.html", context)
+
+
+@require_POST
+def essay_vote(request, code):
+    """One vote of the public (essays.votes.essay_vote): a signed-in person with a verified
+    phone, within the phase's window, once a day per essay; over the limits, the 429 page."""
+    # An unpublished essay is a 404 like its page (its code is never confirmed to a stranger);
+    # essay_vote refuses it too, for every other path.
+    essay = get_object_or_404(Essay.objects.select_related("phase__contest"), code=code, published_at__isnull=False)
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path().removesuffix("vote/"))
+    try:
+        votes.essay_vote(essay=essay, user=request.user, ip=client_ip(request), request=request)
+    except votes.VoteError as exc:
+        if exc.limited:
+            return too_many_requests(request, exc.message)
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Cảm ơn bạn đã bình chọn cho bài «%(title)s».") % {"title": essay.title})
+    return redirect("essays:public", code=essay.code)
+
+
+def vote_ranking(request):
+    """«Bình chọn»: the public's votes per published essay, apart from the jury's results."""
+    contest = contest_for_request(request)
+    phases = [(phase, votes.vote_open(phase), votes.vote_ranking(phase=phase)) for phase in votes.vote_phases(contest=contest)]
+    return render(request, "essays/votes.html", {"contest": contest, "phases": phases})
+
+
+@permission_required("essays.manage_votes")
+def manage_votes(request):
+    """The office's view of the public vote; organizers draft «Giải bình chọn» here."""
+    contest = _contest(request)
+    if request.method == "POST":
+        if not request.user.has_perm("essays.draft_vote_prize"):
+            raise PermissionDenied
+        phase = get_object_or_404(EssayPhase, pk=request.POST.get("phase") or 0, contest=contest)
+        try:
+            prize = votes.vote_prize_draft(phase=phase, by=request.user)
+        except votes.VoteError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Đã lập «Giải bình chọn»: %(code)s.") % {"code": prize.essay.code})
+        return redirect(f"{reverse('essays:manage_votes')}?contest={contest.slug}")
+    phases = [
+        (phase, votes.vote_open(phase), votes.vote_prize_problem(phase=phase), votes.vote_ranking(phase=phase))
+        for phase in votes.vote_phases(contest=contest)
+    ]
+    return render(request, "essays/manage_votes.html", {"contest": contest, "phases": phases})
 
 
 def _edit(request, essay):

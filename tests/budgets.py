@@ -72,6 +72,14 @@ QUERIES = {
     "admin_round_erratum": Budget(12, "a round's erratum form in the admin, whatever its pool", at_most=True),
     # Essays and judging
     "essay_screening": Budget(5, "the secretariat's essay screening list"),
+    "essay_votes": Budget(
+        3, "/essays/votes/ with one phase: the contest, the phases with their vote prize, the phase's ranking (one more a phase)"
+    ),
+    "essay_votes_manage": Budget(
+        5,
+        "/essays/manage/votes/ with one phase: the user, their roles, the contest, the phases with their "
+        "«Giải bình chọn», the phase's ranking (one more a phase)",
+    ),
     "judge_queue": Budget(5, "a judge's queue"),
     "judge_sheet": Budget(7, "a judge's score sheet"),
     "judging_round": Budget(9, "a judging round's page: results, each judge's progress and median, conflicts"),

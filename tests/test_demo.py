@@ -185,6 +185,16 @@ class TestOnTheDemo:
         assert f'data-erratum-fingerprint="{erratum.sha256}"' in page
         assert client.get(f"/quiz/rounds/{erratum.round_id}/errata/1.json").content == bytes(erratum.key_file)
 
+    def test_the_readers_vote_is_open_with_votes_on_published_essays(self, demo, client):
+        from essays.models import EssayPhase, EssayVote
+        from essays.votes import vote_open
+
+        phase = EssayPhase.objects.filter(vote_enabled=True).exclude(contest__status="archived").first()
+        assert phase is not None and vote_open(phase) and phase.vote_prize
+        assert EssayVote.objects.filter(essay__phase=phase, essay__published_at__isnull=False).count() >= 20
+        page = client.get(f"/essays/votes/?contest={phase.contest.slug}").content.decode()
+        assert "Bình chọn của bạn đọc" in page and "lượt" in page
+
     def test_seed_demo_seals_every_round_holds_the_archive_and_the_draft_and_runs_again_unchanged(self, demo):
         sealed = list(Round.objects.filter(approved_at__isnull=False))
         assert len(sealed) >= 3

@@ -150,6 +150,8 @@ POLICY = {
     "essays.run_judging": ORGANIZERS,
     "essays.reopen_sheet": ORGANIZERS,
     "essays.undo_conflict": ORGANIZERS,
+    "essays.manage_votes": OFFICE,
+    "essays.draft_vote_prize": ORGANIZERS,
     "reports.view_dashboard": OFFICE,
     "reports.download_report": OFFICE,
     "reports.run_export": OFFICE,
