@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass, field
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.functions import TruncHour
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -275,7 +275,8 @@ KINDS = [
     ("fast", gettext_lazy("Điểm tuyệt đối quá nhanh")), ("phone", gettext_lazy("Cùng số điện thoại")),
     ("name", gettext_lazy("Cùng họ tên và đơn vị")), ("ip", gettext_lazy("Nhiều bài từ một địa chỉ")),
     ("harvest", gettext_lazy("Bài ngắn điểm thấp rồi điểm cao")), ("many", gettext_lazy("Số bài vượt xa trung vị")),
-    ("probe", gettext_lazy("Làm lại chỉ đổi một câu")),
+    ("probe", gettext_lazy("Làm lại chỉ đổi một câu")), ("vote_ip", gettext_lazy("Bình chọn dồn dập từ một địa chỉ")),
+    ("vote_block", gettext_lazy("Bình chọn dồn dập từ một dải địa chỉ")),
 ]  # fmt: skip
 
 
@@ -291,16 +292,22 @@ LATE_SUBMITS = datetime.timedelta(hours=1)
 
 
 def contests_to_scan(*, now, every: datetime.timedelta):
-    """The contests the beat scans: not archived, with a round open now or closed since their
-    last scan, or not scanned for `every`."""
+    """The contests the beat scans: not archived, with a round or a public vote on essays open
+    now or closed since their last scan, or not scanned for `every`."""
     from contests.enums import ContestStatus
     from contests.models import Contest
+    from essays.models import EssayPhase
 
     last = {scan.contest_id: scan.started_at for scan in IntegrityScan.objects.all()}
-    for contest in Contest.objects.exclude(status=ContestStatus.ARCHIVED).filter(rounds__opens_at__lte=now).distinct():
+    started = Q(rounds__opens_at__lte=now) | Q(essay_phases__vote_enabled=True, essay_phases__vote_opens_at__lte=now)
+    for contest in Contest.objects.exclude(status=ContestStatus.ARCHIVED).filter(started).distinct():
         since = last.get(contest.pk)
-        recent = Round.objects.filter(contest=contest, closes_at__gte=(since or now) - LATE_SUBMITS)
-        if since is None or since < now - every or recent.exists():
+        after = (since or now) - LATE_SUBMITS
+        recent = (
+            Round.objects.filter(contest=contest, closes_at__gte=after).exists()
+            or EssayPhase.objects.filter(contest=contest, vote_enabled=True, vote_closes_at__gte=after).exists()
+        )
+        if since is None or since < now - every or recent:
             yield contest
 
 
