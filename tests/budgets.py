@@ -83,7 +83,7 @@ QUERIES = {
     "judge_queue": Budget(5, "a judge's queue"),
     "judge_sheet": Budget(7, "a judge's score sheet"),
     "judging_round": Budget(9, "a judging round's page: results, each judge's progress and median, conflicts"),
-    "round_assign": Budget(13, "assigning a judging round (and queueing the judges' notifications)"),
+    "round_assign": Budget(14, "assigning a judging round (and queueing the judges' notifications, by their channels)"),
     "essay_book": Budget(15, "the book of essays (DOCX)", at_most=True),
     # The secretariat's reports
     "dashboard": Budget(14, "/reports/: both tables (12), the member lists, the contest chooser"),

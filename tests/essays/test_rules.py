@@ -236,7 +236,7 @@ def _filled_round(n_essays):
 
 
 def test_round_assign_query_count_does_not_grow_with_the_round(django_assert_num_queries):
-    # 9 to assign, 4 to queue the judges' notifications (judges, their choices, rows already queued, the insert).
+    # 9 to assign, 5 to queue the judges' notifications (judges, their choices, their channels, rows already queued, the insert).
     small, large = _filled_round(1), _filled_round(3)
     with django_assert_num_queries(QUERIES["round_assign"]) as first:
         judging.round_assign(round=small)
