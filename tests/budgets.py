@@ -50,6 +50,9 @@ QUERIES = {
             "the count of the ranked, the count of appeals"
         ),
     ),
+    "share_page": Budget(
+        3, "a shared result, for anyone with the link: the share with its round, contest and owner; the entry; the prize"
+    ),
     "my_results": Budget(
         15,
         (
