@@ -153,8 +153,10 @@ def my_results(request):
     ranked = selectors.ranked_counts(round_ids=[r.pk for r, _e, place in standings if place]) if standings else {}
     outcomes = selectors.prize_outcomes_for_user(user=request.user, contest=contest) if standings else {}
     # Published results a contestant may share (quiz.sharing), and those already shared.
+    # (One query whenever there is a standing, published or not: the page costs the same.)
     published = [r.pk for r, e, _p in standings if e and not e.disqualified and r.results_published_at]
-    shares = shares_for_user(user=request.user, round_ids=published) if published else {}
+    played = [r.pk for r, e, _p in standings if e]
+    shares = shares_for_user(user=request.user, round_ids=played) if played else {}
     standings = [
         (r, e, place, ranked.get(r.pk), outcomes.get(r.pk), r.pk in published, shares.get(r.pk)) for r, e, place in standings
     ]
