@@ -130,3 +130,14 @@ def test_admin_round_page_shows_the_minimum_field(client):
 
     assert page.status_code == 200
     assert "Điểm tối thiểu để nhận giải" in page.content.decode()
+
+
+def test_the_round_page_states_the_minimum_to_contestants(client):
+    with_min = sealed_round(prize_min_score=12)
+    without = sealed_round()
+
+    assert (
+        "Bài đạt từ 12/20 điểm trở lên mới được xét giải."
+        in client.get(reverse("quiz:round", args=[with_min.pk])).content.decode()
+    )
+    assert 'data-rule="prize-min"' not in client.get(reverse("quiz:round", args=[without.pk])).content.decode()
