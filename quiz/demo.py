@@ -220,7 +220,7 @@ def seed_quiz(*, contest, users, units) -> None:
         _erratum(week1, by=organizer, at=now - delta + datetime.timedelta(hours=3))
         for prize in round_prizes_draft(round=week1):
             prize_verify(prize=prize, by=users["secretariat"], valid=True, note="Đã xác minh với đơn vị")
-        round_publish_results(round=week1, by=organizer)
+        week1 = round_publish_results(round=week1, by=organizer)
         # The demo contestant shared her week-1 result (quiz.sharing): «Kết quả của tôi» links
         # /share/<token>/, with its Zalo and Facebook buttons.
         if shareable_entry(user=users["contestant"], round=week1) is not None:
