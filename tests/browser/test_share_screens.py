@@ -52,6 +52,8 @@ def test_a_shared_result_fits_the_phone_with_both_buttons(page, login, tmp_path)
     login(me.email)
     page.goto(f"{page.base_url}/quiz/my-results/")
     page.locator("[data-share-form] summary").click()
+    assert_fits_phone(page)
+    page.locator("[data-share-form]").screenshot(path=str(tmp_path / "my-results-share-form-390.png"))
     page.get_by_role("button", name="Tạo trang chia sẻ").click()
 
     share = ResultShare.objects.get()
