@@ -10,6 +10,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 
 from contests import views as contest_views
+from quiz import share_views as quiz_share_views
 
 # /reports/ is the staff's rooms, one address and one namespace «reports» (URL names are
 # contracts): the figures (reports), prizes (awards), the integrity review and the decision log
@@ -49,6 +50,9 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("quiz/", include("quiz.urls")),
+    # A shared result (quiz.share_views): public by its unguessable token, revocable by its owner.
+    path("share/<str:token>/", quiz_share_views.share_page, name="share"),
+    path("share/<str:token>/revoke/", quiz_share_views.share_revoke, name="share_revoke"),
     path("essays/", include("essays.urls")),
     path("judging/", include("essays.judging_urls")),
     path("appeals/", include("audit.urls")),

@@ -15,7 +15,7 @@ from accounts.models import Profile, User
 
 from . import receipts
 from .enums import ErratumAction, ReviewPolicy, RoundKind
-from .models import Attempt, AttemptQuestion, Field, Option, Question, Round, RoundEntry
+from .models import Attempt, AttemptQuestion, Field, Option, Question, ResultShare, Round, RoundEntry
 from .seal import rounds_without_seal, seal_backfill
 from .services.attempts import attempt_start, attempt_submit
 from .services.bank import question_upsert
@@ -23,6 +23,8 @@ from .services.errata import round_erratum
 from .services.pool import round_pool_add
 from .services.prizes import prize_verify, round_prizes_draft, round_publish_results
 from .services.rounds import round_approve
+from .services.sharing import result_share
+from .sharing import shareable_entry
 
 DEMO_CONTESTANTS = [
     ("Nguyễn Văn Hùng", "AGRI-BYB-1"), ("Trần Thị Mai", "VPUB-2"), ("Lê Minh Tuấn", "SLDTBXH"),
@@ -218,7 +220,11 @@ def seed_quiz(*, contest, users, units) -> None:
         _erratum(week1, by=organizer, at=now - delta + datetime.timedelta(hours=3))
         for prize in round_prizes_draft(round=week1):
             prize_verify(prize=prize, by=users["secretariat"], valid=True, note="Đã xác minh với đơn vị")
-        round_publish_results(round=week1, by=organizer)
+        week1 = round_publish_results(round=week1, by=organizer)
+        # The demo contestant shared her week-1 result (quiz.sharing): «Kết quả của tôi» links
+        # /share/<token>/, with its Zalo and Facebook buttons.
+        if shareable_entry(user=users["contestant"], round=week1) is not None:
+            result_share(user=users["contestant"], round=week1, name_shown=ResultShare.NameShown.FULL, show_score=True)
 
     # Week 2: open now, 48 questions over six fields, no limit on attempts over the week but the
     # default pace (two a day, 30 minutes between starts: quiz.limits).

@@ -3,7 +3,7 @@ from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from .models import Field, Round
+from .models import Field, ResultShare, Round
 
 
 def parse_answers(data) -> dict[int, int] | None:
@@ -29,6 +29,16 @@ class PredictionForm(forms.Form):
         required=False,
         error_messages={"invalid": _("Dự đoán phải là một số nguyên không âm.")},
     )
+
+
+class ShareForm(forms.Form):
+    """How a contestant shares a published result: the name as shown, and whether the score is."""
+
+    name_shown = forms.ChoiceField(
+        label=_("Tên hiện trên trang chia sẻ"), choices=ResultShare.NameShown.choices, widget=forms.RadioSelect,
+        initial=ResultShare.NameShown.FULL,
+    )  # fmt: skip
+    show_score = forms.BooleanField(label=_("Hiện điểm của tôi"), required=False, initial=True)
 
 
 class AutosaveForm(forms.Form):

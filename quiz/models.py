@@ -146,6 +146,13 @@ class Round(models.Model):
     prizes_second = models.PositiveSmallIntegerField(_("số giải Nhì"), default=2)
     prizes_third = models.PositiveSmallIntegerField(_("số giải Ba"), default=3)
     prizes_consolation = models.PositiveSmallIntegerField(_("số giải Khuyến khích"), default=10)
+    # No prize below it, whatever the plan says: a tier stays empty rather than going to a low score
+    # (quiz.services.prizes.QuizPrizes.candidates). 0: no minimum (docs/decisions.md).
+    prize_min_score = models.PositiveSmallIntegerField(
+        _("điểm tối thiểu để nhận giải"),
+        default=0,
+        help_text=_("Bài có điểm thấp hơn mức này không nhận giải, kể cả khi còn giải trống. 0: không đặt mức tối thiểu."),
+    )
     approved_at = models.DateTimeField(_("duyệt và niêm phong lúc"), null=True, blank=True, editable=False)
     # When «the round is open» went out (quiz.services.notifications.rounds_announce_opened): once per round.
     opening_announced_at = models.DateTimeField(_("báo tuần thi mở lúc"), null=True, blank=True, editable=False)
@@ -673,3 +680,30 @@ class QuestionStat(models.Model):
 
     def __str__(self):
         return f"{self.round_id}/{self.question_id}"
+
+
+class ResultShare(models.Model):
+    """A contestant's published result of a weekly round, shared by its owner at /share/<token>/
+    (quiz.services.sharing). The token is the only address: unguessable, never derived from an id.
+    Revoking deletes the row, so the link is dead for good; sharing again makes a new token."""
+
+    class NameShown(models.TextChoices):
+        FULL = "full", _("Họ và tên đầy đủ")
+        INITIALS = "initials", _("Chỉ chữ cái đầu (ví dụ N. V. A.)")
+
+    token = models.CharField(max_length=32, unique=True, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="result_shares")
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="shares")
+    name_shown = models.CharField(
+        _("tên hiện trên trang chia sẻ"), max_length=10, choices=NameShown.choices, default=NameShown.FULL
+    )
+    show_score = models.BooleanField(_("hiện điểm"), default=True)
+    created_at = models.DateTimeField(_("chia sẻ lúc"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("kết quả được chia sẻ")
+        verbose_name_plural = _("kết quả được chia sẻ")
+        constraints = [models.UniqueConstraint(fields=["user", "round"], name="result_share_one_per_round")]
+
+    def __str__(self):
+        return f"{self.round_id}:{self.user_id}"

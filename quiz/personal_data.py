@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 
 from contests.personal_data import Section, when
 
-from .models import Attempt, AttemptQuestion, Option, Prize, RoundEntry
+from .models import Attempt, AttemptQuestion, Option, Prize, ResultShare, RoundEntry
 from .selectors import review_allowed
 
 
@@ -32,6 +32,7 @@ def export(*, user) -> list[Section]:
         })  # fmt: skip
     entries = RoundEntry.objects.filter(user=user).select_related("round").order_by("round__opens_at")
     prizes = Prize.objects.filter(user=user, round__results_published_at__isnull=False).select_related("round")
+    shares = ResultShare.objects.filter(user=user).select_related("round").order_by("created_at")
     return [
         Section("attempts", _("Bài thi trắc nghiệm"), [{
             _("Bài thi"): a.pk, _("Cuộc thi"): a.round.contest.name, _("Tuần thi"): a.round.name,
@@ -49,18 +50,25 @@ def export(*, user) -> list[Section]:
             _("Tuần thi"): p.round.name, _("Giải"): p.get_tier_display(), _("Hạng"): p.rank,
             _("Xác minh"): p.get_status_display(),
         } for p in prizes]),
+        Section("result_shares", _("Kết quả đã chia sẻ"), [{
+            _("Tuần thi"): s.round.name, _("Tên hiện"): s.get_name_shown_display(), _("Hiện điểm"): s.show_score,
+            _("Chia sẻ lúc"): when(s.created_at),
+        } for s in shares]),
     ]  # fmt: skip
 
 
 def anonymize(*, user, label: str) -> None:
-    # Scores, times and answers stay (every figure still adds up); the address goes.
+    # Scores, times and answers stay (every figure still adds up); the address goes, and so does
+    # every shared result (its page would show the name).
     Attempt.objects.filter(user=user).exclude(ip_address=None).update(ip_address=None)
+    ResultShare.objects.filter(user=user).delete()
 
 
 def objects(*, user) -> dict[str, list[int]]:
     return {
         "quiz.prize": list(Prize.objects.filter(user=user).values_list("pk", flat=True)),
         "quiz.roundentry": list(RoundEntry.objects.filter(user=user).values_list("pk", flat=True)),
+        "quiz.resultshare": list(ResultShare.objects.filter(user=user).values_list("pk", flat=True)),
     }
 
 

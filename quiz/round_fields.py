@@ -87,6 +87,9 @@ ROUND_FIELDS: dict[str, Rule] = {
     "prizes_second": _rule(FROZEN, KEY_FILE, COPIED, key=("round", "prizes", "second")),
     "prizes_third": _rule(FROZEN, KEY_FILE, COPIED, key=("round", "prizes", "third")),
     "prizes_consolation": _rule(FROZEN, KEY_FILE, COPIED, key=("round", "prizes", "consolation")),
+    # Written only when not 0 (quiz.seal.KEY_DEFAULTS): key files sealed before the minimum existed
+    # read as «no minimum» and stay byte for byte what they were.
+    "prize_min_score": _rule(FROZEN, KEY_FILE, COPIED, key=("round", "prizes", "min_score")),
     "approved_at": _rule(why="the seal itself: written once by round_approve, kept by the Round signal; not copied"),
     "opening_announced_at": _rule(why="when the opening went out (once per round); not copied"),
     "approved_by": _rule(why="the seal itself: written once by round_approve, kept by the Round signal; not copied"),

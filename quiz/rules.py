@@ -51,6 +51,14 @@ def may_see_image(user, sha256) -> bool:
     return AttemptQuestion.objects.filter(attempt__user=user, question__image_sha256=sha256).exists()
 
 
+@rules.predicate
+def can_share_result(user, round) -> bool:
+    """Their own ranked result of a weekly round whose results are published (quiz.sharing)."""
+    from .sharing import shareable_entry
+
+    return shareable_entry(user=user, round=round) is not None
+
+
 rules.add_perm("quiz.manage_round", is_office)  # a round's staff page: figures, problems, prizes
 rules.add_perm("quiz.run_round", is_organizer)  # its actions: seal, draft prizes, publish results
 rules.add_perm("quiz.view_live_ranking", is_office)  # the leaderboard before the results
@@ -62,3 +70,4 @@ rules.add_perm("quiz.take_attempt", can_take_attempt)  # one attempt, its result
 rules.add_perm("quiz.review_attempt", can_review_attempt)  # its right answers, on the result page
 rules.add_perm("quiz.download_seal", can_download_seal)  # one round's key file
 rules.add_perm("quiz.see_image", may_see_image)  # one question image (object: its SHA-256)
+rules.add_perm("quiz.share_result", can_share_result)  # share one's own published result (object: the round)

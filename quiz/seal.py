@@ -43,6 +43,9 @@ ROUND_KEYS = (*dict.fromkeys(path[1] for path in KEY_FILE_PATHS.values() if path
 # The pace limits came after the first key files were written: a file without them (and only
 # without both) is a file of a round sealed before they existed, played without them.
 PACE_KEYS = ("attempts_per_day", "min_start_interval_minutes")
+# Fields the file writes only when they differ from the value that means «no such rule»: files of
+# rounds sealed before the rule existed leave it out, and read (and rebuild) as that value.
+KEY_DEFAULTS = {"prize_min_score": 0}
 QUESTION_KEYS_V1 = ("answer", "code", "field", "options", "text")
 QUESTION_KEYS = (*QUESTION_KEYS_V1, "image")
 
@@ -113,6 +116,8 @@ def seal_content(round: Round, *, nonce: str, pace: bool = True, version: int = 
     # The round's fields, each where the classification puts it (quiz.round_fields.KEY_FILE_PATHS).
     for name, path in KEY_FILE_PATHS.items():
         if name in PACE_KEYS and not pace:
+            continue
+        if name in KEY_DEFAULTS and getattr(round, name) == KEY_DEFAULTS[name]:
             continue
         value = round.contest.slug if name == "contest" else getattr(round, name)
         parent = content
@@ -338,9 +343,14 @@ class SealInfo:
 
     @property
     def groups(self) -> list[str]:
-        """The fingerprint in four groups of 16, so it wraps cleanly on a phone (the page joins
-        them with <wbr>: copying the text still gives the 64 digits in one piece)."""
-        return [self.sha256[i : i + 16] for i in range(0, len(self.sha256), 16)]
+        return fingerprint_groups(self.sha256)
+
+
+def fingerprint_groups(sha256: str) -> list[str]:
+    """The fingerprint in four groups of 16, so it wraps cleanly on a phone (the page joins
+    them with <wbr>: copying the text still gives the 64 digits in one piece); the first group is
+    the short form a person compares at a glance (the round-opening message leads with it)."""
+    return [sha256[i : i + 16] for i in range(0, len(sha256), 16)]
 
 
 def is_seal_public(round: Round) -> bool:

@@ -232,6 +232,15 @@ def leaderboard(*, round: Round, limit: int = 100) -> list[RoundEntry]:
     )  # fmt: skip
 
 
+def leaderboard_full_scores(*, round: Round) -> int | None:
+    """The count of full scores the leaderboard shows beside each prediction: only when the round
+    ranks by the prediction and has closed, else None (then no prediction is shown). The count the
+    ranking compared with (quiz.ranking.full_score_count: frozen once prizes are drafted)."""
+    if not ranking.uses_prediction(round) or not round.is_closed:
+        return None
+    return ranking.full_score_count(round=round)
+
+
 def ranked_counts(*, round_ids) -> dict[int, int]:
     """How many contestants each round ranks (the N of «thứ 9 / N»: disqualified entries are not
     ranked). One query for any number of rounds."""
@@ -405,9 +414,21 @@ def round_ranking_problems(*, ranking_rule: str, tiebreaker_enabled: bool) -> li
     return []
 
 
+def round_prize_problems(*, prize_min_score: int | None, questions_per_attempt: int | None) -> list[str]:
+    """Why a round's minimum score for a prize does not fit: above the most an attempt can score,
+    no one could ever win (round_problems and the admin's round form ask this)."""
+    if prize_min_score is None or questions_per_attempt is None or prize_min_score <= questions_per_attempt:
+        return []
+    return [
+        _("Điểm tối thiểu để nhận giải (%(min)d) lớn hơn số câu mỗi bài thi (%(n)d): sẽ không ai nhận được giải.")
+        % {"min": prize_min_score, "n": questions_per_attempt}
+    ]
+
+
 def round_problems(*, round: Round) -> list[str]:
     """Why a round cannot be approved yet (empty when it can)."""
     problems = round_ranking_problems(ranking_rule=round.ranking_rule, tiebreaker_enabled=round.tiebreaker_enabled)
+    problems += round_prize_problems(prize_min_score=round.prize_min_score, questions_per_attempt=round.questions_per_attempt)
     pool = list(
         Question.objects.filter(round_entries__round=round)
         .annotate(n_options=Count("options"), n_correct=Count("options", filter=Q(options__is_correct=True)))

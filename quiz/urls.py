@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import image_views, offline_views, receipt_views, seal_views, views
+from . import image_views, offline_views, receipt_views, seal_views, share_views, views
 
 app_name = "quiz"
 urlpatterns = [
@@ -9,6 +9,7 @@ urlpatterns = [
     path("rounds/<int:pk>/", views.round_detail, name="round"),
     path("rounds/<int:pk>/start/", views.attempt_start, name="start"),
     path("rounds/<int:pk>/leaderboard/", views.leaderboard, name="leaderboard"),
+    path("rounds/<int:pk>/share/", share_views.share_create, name="share_create"),
     path("attempts/<int:pk>/", views.attempt_page, name="attempt"),
     path("attempts/<int:pk>/save/", views.attempt_autosave, name="autosave"),
     path("attempts/<int:pk>/result/", views.attempt_result, name="result"),

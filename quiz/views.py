@@ -16,12 +16,13 @@ from contests.selectors import contest_for_request, page_blocks
 from . import autosave, rules, selectors
 from .enums import PrizeStatus
 from .errors import QuizError
-from .forms import PredictionForm, parse_answers
+from .forms import PredictionForm, ShareForm, parse_answers
 from .models import Round
 from .services import attempts as attempt_services
 from .services.prizes import round_prizes_draft
 from .services.rounds import round_approve
 from .session_user import with_cached_user
+from .sharing import shares_for_user
 
 
 def round_list(request):
@@ -151,10 +152,20 @@ def my_results(request):
     standings.sort(key=lambda s: (s[0].kind, s[0].number))
     ranked = selectors.ranked_counts(round_ids=[r.pk for r, _e, place in standings if place]) if standings else {}
     outcomes = selectors.prize_outcomes_for_user(user=request.user, contest=contest) if standings else {}
-    standings = [(r, e, place, ranked.get(r.pk), outcomes.get(r.pk)) for r, e, place in standings]
+    # Published results a contestant may share (quiz.sharing), and those already shared.
+    # (One query whenever there is a standing, published or not: the page costs the same.)
+    published = [r.pk for r, e, _p in standings if e and not e.disqualified and r.results_published_at]
+    played = [r.pk for r, e, _p in standings if e]
+    shares = shares_for_user(user=request.user, round_ids=played) if played else {}
+    standings = [
+        (r, e, place, ranked.get(r.pk), outcomes.get(r.pk), r.pk in published, shares.get(r.pk)) for r, e, place in standings
+    ]
     # Blocks from the layers above (certificates, award forms), each with its own template.
     blocks = page_blocks("my_results_blocks", contest=contest, user=request.user)
-    context = {"contest": contest, "attempts": attempts, "practice": practice, "standings": standings, "blocks": blocks}
+    context = {
+        "contest": contest, "attempts": attempts, "practice": practice, "standings": standings, "blocks": blocks,
+        "share_form": ShareForm(),
+    }  # fmt: skip
     return render(request, "quiz/my_results.html", context)
 
 
@@ -186,6 +197,10 @@ def leaderboard(request, pk):
         "removed_below": sum(removed.values()) if len(entries) < limit else 0,  # the whole ranking is shown
         # Appeals against the published results (audit): how many were filed and decided.
         "blocks": page_blocks("round_results_blocks", round=round) if round.results_published_at else [],
+        # Why a place is what it is under the prediction rule: each prediction beside the count of
+        # full scores it is compared with, once the round has closed (never before: while it is
+        # open the count moves and a shown prediction would help others guess).
+        "full_scores": selectors.leaderboard_full_scores(round=round),
     }  # fmt: skip
     return render(request, "quiz/leaderboard.html", context)
 

@@ -50,11 +50,14 @@ QUERIES = {
             "the count of the ranked, the count of appeals"
         ),
     ),
+    "share_page": Budget(
+        3, "a shared result, for anyone with the link: the share with its round, contest and owner; the entry; the prize"
+    ),
     "my_results": Budget(
-        15,
+        16,
         (
             "/quiz/my-results/: the page, the contestant's prizes, the certificates (one or several), the published results "
-            "and appeals, and the contest chooser"
+            "and appeals, the results shared, and the contest chooser"
         ),
     ),
     "appeal_new": Budget(5, "«Khiếu nại» on a published result: the user, the round, the result, an open appeal, roles"),

@@ -16,7 +16,7 @@ from audit.verification import verify_results
 from contests.models import Contest
 from essays.models import Assignment, Essay, EssayPrize, JudgingRound
 from quiz.enums import AttemptStatus
-from quiz.models import Attempt, Prize, Round, RoundErratum, RoundQuestion, RoundSeal
+from quiz.models import Attempt, Prize, ResultShare, Round, RoundErratum, RoundQuestion, RoundSeal
 from quiz.seal import seal_verify
 
 # --- The walk of every URL with hostile values --------------------------------------------------------
@@ -75,7 +75,9 @@ def _pages(demo):
     finished = Attempt.objects.exclude(status=AttemptStatus.OPEN).select_related("user").first()
     published = Round.objects.filter(results_published_at__isnull=False).first()
     sheet = Assignment.objects.filter(judge=demo["judge1"]).first()
+    share = ResultShare.objects.first()
     return [
+        (None, f"/share/{share.token}/"),
         (None, "/"),
         (None, "/accounts/login/"),
         (None, f"/quiz/rounds/{published.pk}/"),
@@ -194,6 +196,15 @@ class TestOnTheDemo:
         assert EssayVote.objects.filter(essay__phase=phase, essay__published_at__isnull=False).count() >= 20
         page = client.get(f"/essays/votes/?contest={phase.contest.slug}").content.decode()
         assert "Bình chọn của bạn đọc" in page and "lượt" in page
+
+    def test_the_demo_contestant_shared_her_published_result(self, demo, client):
+        share = ResultShare.objects.get(user=demo["contestant"])
+        client.force_login(demo["contestant"])
+        mine = client.get("/quiz/my-results/").content.decode()
+        client.logout()
+        page = client.get(f"/share/{share.token}/").content.decode()
+        assert f"/share/{share.token}/" in mine
+        assert 'property="og:title"' in page and "Chia sẻ lên Zalo" in page
 
     def test_seed_demo_seals_every_round_holds_the_archive_and_the_draft_and_runs_again_unchanged(self, demo):
         sealed = list(Round.objects.filter(approved_at__isnull=False))

@@ -283,9 +283,10 @@ def verify(bundle: dict, seal_bytes: bytes, commitment: str | None, errata: list
     ranking = sorted((a for e, a in best.items() if e not in out), key=lambda a: rank_key(a, rule, actual))
     tiers = [tier for tier in TIERS for _i in range(rules["prizes"][tier])]
     skipped = set(results["invalid"]) | set(results["not_eligible"])
+    minimum = rules["prizes"].get("min_score", 0)  # absent: no minimum (files sealed before it existed)
     wanted = []
     for place, a in enumerate(ranking, start=1):
-        if len(wanted) == len(tiers):
+        if len(wanted) == len(tiers) or a["_score"] < minimum:
             break
         if a["entrant"] in skipped:
             continue

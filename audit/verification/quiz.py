@@ -417,6 +417,12 @@ class RoundCheck:
             counts = self.round.prize_plan
         return [tier for tier, count in counts for _i in range(count)]
 
+    def _min_score(self, key: dict | None) -> int:
+        """The lowest score that may win a prize: the key file's when there is one (absent: none)."""
+        if key is not None:
+            return key["round"]["prizes"].get("min_score", 0)
+        return self.round.prize_min_score
+
     def _prizes(self, ordered: list[AttemptFact], entries: dict[int, tuple], key: dict | None) -> None:
         """The prize list the lifecycle (contests.prizes) would hold for the recomputed ranking:
         tiers down the ranking, one per person, staff and inactive accounts skipped, prizes found
@@ -427,13 +433,16 @@ class RoundCheck:
         )
         published = round.results_published_at is not None
         tiers = self._tiers(key)
+        minimum = self._min_score(key)
         if not stored and not (published and tiers):
             return
         invalid = {row[1] for row in stored if row[5] == PrizeStatus.INVALID}
         wanted: list[tuple[int, str, int]] = []  # (user, tier, place)
         position, batch = 0, max(50, 2 * len(tiers))
-        while len(wanted) < len(tiers) and position < len(ordered):
-            chunk = ordered[position : position + batch]
+        # The ranking goes by score first: everyone from the first score below the minimum on is out.
+        reach = next((i for i, fact in enumerate(ordered) if fact.score < minimum), len(ordered))
+        while len(wanted) < len(tiers) and position < reach:
+            chunk = ordered[position : min(position + batch, reach)]
             users = User.objects.in_bulk([a.user_id for a in chunk])
             for offset, fact in enumerate(chunk):
                 user = users.get(fact.user_id)

@@ -61,6 +61,11 @@ class RoundAdminForm(forms.ModelForm):
                 ranking_rule=cleaned.get("ranking_rule"), tiebreaker_enabled=cleaned.get("tiebreaker_enabled", False)
             ):
                 self.add_error("tiebreaker_enabled", problem)
+        if {"prize_min_score", "questions_per_attempt"} <= set(self.fields):  # read-only once sealed
+            for problem in selectors.round_prize_problems(
+                prize_min_score=cleaned.get("prize_min_score"), questions_per_attempt=cleaned.get("questions_per_attempt")
+            ):
+                self.add_error("prize_min_score", problem)
         if instance.pk and not {"contest", "kind", "opens_at", "closes_at"} & set(self.changed_data):
             return cleaned  # the window is as it was: renaming a round never trips over it
         contest = cleaned.get("contest", getattr(instance, "contest", None))
@@ -109,6 +114,7 @@ class RoundAdmin(RoundSealScreens, RoundToolScreens, ContestWritableMixin, admin
                     "ranking_rule",
                     "tiebreaker_enabled",
                     ("prizes_first", "prizes_second", "prizes_third", "prizes_consolation"),
+                    "prize_min_score",
                 )
             },
         ),

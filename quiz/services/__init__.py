@@ -9,4 +9,5 @@ one transaction, with the database constraints in quiz/models.py behind its chec
 - `attempts`: the draw, start, autosave, submit and close of an attempt; the best attempt.
 - `prizes`: the quiz part of the prize lifecycle and publishing a round's results.
 - `notifications`: a round's results and its opening, told to contestants.
+- `sharing`: a contestant sharing their published result (/share/<token>/) and revoking it.
 """

@@ -7,7 +7,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from quiz.enums import RoundKind
-from quiz.models import Prize, Round, RoundEntry
+from quiz.models import Prize, Round, RoundEntry, RoundSeal
+from quiz.seal import fingerprint_groups
 
 
 def round_results_notify(round: Round) -> None:
@@ -106,6 +107,7 @@ def rounds_announce_opened(*, now=None) -> int:
             if round.opening_announced_at:
                 continue
             users = User.objects.filter(pk__in=notifications.opted_in_user_ids(notifications.Kind.ROUND_OPEN))
+            sha256 = RoundSeal.objects.filter(round_id=round.pk).values_list("sha256", flat=True).first() or ""
             notifications.notify_users(
                 users=users,
                 kind=notifications.Kind.ROUND_OPEN,
@@ -115,6 +117,10 @@ def rounds_announce_opened(*, now=None) -> int:
                     "contest_name": round.contest.name,
                     "closes_at": timezone.localtime(round.closes_at),
                     "url": settings.SITE_URL + reverse("quiz:round", args=[round.pk]),
+                    # The seal's fingerprint, as the round page shows it: the e-mail only (an SMS
+                    # keeps to its one segment); the help page says how to check it.
+                    "seal_groups": fingerprint_groups(sha256),
+                    "seal_help_url": settings.SITE_URL + reverse("quiz:seal_help"),
                 },
             )
             Round.objects.filter(pk=round.pk).update(opening_announced_at=now)

@@ -39,7 +39,9 @@ class QuizPrizes(prizes.PrizePart):
         return [tier for tier, count in scope.prize_plan for _i in range(count)]
 
     def candidates(self, scope):
-        entries = ranking.ranked_entries(round=scope).select_related("user")
+        """Down the ranking, never below the round's minimum score: a tier nobody reaches it for
+        stays empty rather than going to a low score (docs/decisions.md «A minimum score for a prize»)."""
+        entries = ranking.ranked_entries(round=scope).filter(score__gte=scope.prize_min_score).select_related("user")
         for place, entry in enumerate(entries.iterator(chunk_size=500), start=1):
             if may_win_prize(entry.user):
                 yield prizes.Candidate(entry.user_id, place, {"round": scope, "user": entry.user, "entry": entry})

@@ -178,6 +178,7 @@ OBJECT_PERMISSIONS = {
     "quiz.review_attempt",
     "quiz.download_seal",
     "quiz.see_image",
+    "quiz.share_result",
     "essays.read_essay",
     "essays.see_authors",
     "essays.see_contacts",

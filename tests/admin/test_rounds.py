@@ -4,6 +4,7 @@ weekly rounds of a contest never overlap; sealing from the admin asks for confir
 import datetime
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -46,6 +47,7 @@ def _changed_value(round: Round, name: str):
         "prizes_second": lambda: round.prizes_second + 1,
         "prizes_third": lambda: round.prizes_third + 1,
         "prizes_consolation": lambda: round.prizes_consolation + 1,
+        "prize_min_score": lambda: round.prize_min_score + 5,
     }[name]()
 
 
@@ -209,12 +211,25 @@ def _round_form(round: Round, **changes) -> dict:
         "closes_at_0": local["closes_at"].strftime("%d/%m/%Y"), "closes_at_1": local["closes_at"].strftime("%H:%M:%S"),
         "questions_per_attempt": round.questions_per_attempt, "time_limit_seconds": round.time_limit_seconds,
         "max_attempts": "", "review_policy": round.review_policy, "ranking_rule": round.ranking_rule,
-        "prizes_first": 1, "prizes_second": 2, "prizes_third": 3, "prizes_consolation": 10,
+        "prizes_first": 1, "prizes_second": 2, "prizes_third": 3, "prizes_consolation": 10, "prize_min_score": 0,
     }  # fmt: skip
     for prefix in ("blueprint", "pool", "window_changes"):
         data |= {f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0}
     data |= changes
     return data
+
+
+def test_admin_refuses_a_prize_minimum_above_the_questions_per_attempt(organizer_client):
+    round = RoundFactory(questions_per_attempt=10)
+    url = reverse("admin:quiz_round_change", args=[round.pk])
+
+    refused = organizer_client.post(url, _round_form(round, prize_min_score=11))
+    accepted = organizer_client.post(url, _round_form(round, prize_min_score=10))
+
+    assert refused.status_code == 200
+    assert "Điểm tối thiểu để nhận giải (11) lớn hơn số câu mỗi bài thi (10)" in refused.content.decode()
+    assert accepted.status_code == 302
+    assert Round.objects.get(pk=round.pk).prize_min_score == 10
 
 
 def test_admin_refuses_a_weekly_round_overlapping_another_and_names_it(organizer_client):

@@ -12,11 +12,12 @@ from accounts.enums import Role
 from contests import notifications
 from contests.enums import NotificationKind, NotificationStatus
 from contests.models import Notification
+from contests.sms import sms_text
 from essays import judging
 from essays import services as essay_services
 from essays.enums import EssayStatus
 from essays.models import JudgingRound, PanelMember
-from quiz.models import Prize, Round
+from quiz.models import Prize, Round, RoundSeal
 from quiz.services.attempts import attempt_start, attempt_submit
 from quiz.services.notifications import rounds_announce_opened
 from quiz.services.prizes import prize_verify, round_prizes_draft, round_publish_results
@@ -97,6 +98,24 @@ def test_a_round_opening_is_announced_once_to_those_who_opted_in():
     assert _rows() == [(asked.pk, "email", "round_open"), (asked.pk, "sms", "round_open")]
     assert silent.pk not in {r[0] for r in _rows()}
     assert round.name in Notification.objects.get(channel="email").subject
+
+
+def test_the_opening_e_mail_carries_the_seal_fingerprint_and_the_sms_stays_one_segment(settings):
+    asked = _person()
+    notifications.preferences_set(user_id=asked.pk, choices={NotificationKind.ROUND_OPEN: True})
+    round = sealed_round(pool_size=20, fields=2, name="Tuần thi thứ mười hai của cuộc thi")
+    sha256 = RoundSeal.objects.get(round=round).sha256
+
+    rounds_announce_opened()
+
+    email = Notification.objects.get(channel="email").body
+    sms = Notification.objects.get(channel="sms").body
+    assert " ".join(sha256[i : i + 16] for i in range(0, 64, 16)) in email
+    assert "bắt đầu bằng " + sha256[:16] in email
+    assert settings.SITE_URL + reverse("quiz:seal_help") in email
+    assert sha256[:16] not in sms
+    # Without the unsubscribe link (its length is the site's), the text fits one unaccented segment.
+    assert len(sms_text(sms.split(" Ngừng nhận:")[0])) <= 160
 
 
 def test_new_sheets_notify_each_judge_once_per_assignment():
