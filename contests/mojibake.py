@@ -18,6 +18,7 @@ A cell is garbled when either
 """
 
 import re
+import unicodedata
 
 from django.utils.translation import gettext as _
 from openpyxl.utils import get_column_letter
@@ -69,7 +70,20 @@ def repaired(text: str) -> str | None:
     # One Latin-1 letter back («NGÃ”» → «NGÔ», a real closing quote) proves nothing; Vietnamese
     # has letters beyond Latin-1 in nearly every phrase, or several accents.
     beyond = [ch for ch in fixed if ord(ch) > 0x7F]
+    # And what comes back is Vietnamese: its letters and punctuation, nothing else («È» A», a
+    # real È before a closing quote, reads back as «Ȼ A»: no Vietnamese has that letter).
+    if not all(_vietnamese(ch) for ch in beyond):
+        return None
     return fixed if fixed != text and (len(beyond) >= 2 or any(ord(ch) > 0xFF for ch in beyond)) else None
+
+
+def _vietnamese(ch: str) -> bool:
+    """A letter Vietnamese could write (an ASCII letter with accents or tone marks, composed or
+    not, and Đ đ), a combining mark, or punctuation or space: never a letter such as «Ȼ»."""
+    if ch in "Đđ" or unicodedata.category(ch)[0] in "MPZS":
+        return True
+    base = unicodedata.normalize("NFD", ch)[0]
+    return base != ch and base.isascii() and base.isalpha()
 
 
 def is_garbled(text) -> bool:

@@ -121,3 +121,11 @@ def test_organization_and_member_imports_refuse_a_garbled_workbook(tmp_path):
     for read, data in ((read_organization_rows, units), (read_member_rows, members)):
         rows, error = read(SimpleUploadedFile("tep.xlsx", data))
         assert rows == [] and "lỗi bảng mã" in error
+
+
+def test_a_real_letter_before_a_closing_quote_is_not_garbled():
+    """Found by hypothesis: «È» A» is real text (an È, a closing quote) whose cp1252 bytes happen
+    to be valid UTF-8 («Ȼ A»); no Vietnamese has that letter, so it is not garbled."""
+    assert not is_garbled("È» A")
+    assert not is_garbled("Ý» Ô» À")
+    assert is_garbled("Thá»±c hiá»‡n")
