@@ -243,6 +243,7 @@ CELERY_TASK_ROUTES = {
     "quiz.tasks.analyse_closed_rounds": {"queue": "analysis"},
     "quiz.tasks.analyse_round": {"queue": "analysis"},
     "audit.tasks.integrity_scan": {"queue": "analysis"},
+    "reports.tasks.send_unit_digests": {"queue": "notifications"},
     "audit.tasks.integrity_scan_contests": {"queue": "analysis"},
     "quiz.tasks.finalize_expired_attempts": {"queue": "celery"},
     "accounts.tasks.anonymize_archived": {"queue": "housekeeping"},

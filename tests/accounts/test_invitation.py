@@ -54,7 +54,7 @@ def test_invitation_signup_prefills_the_profile_and_lands_in_the_unit(
     assert client.post("/accounts/phone/verify/", {"code": code})["Location"] == "/accounts/profile/"
 
     form = client.get("/accounts/profile/").context["form"]
-    assert {k: v for k, v in form.initial.items() if k != "notifications"} == {
+    assert {k: v for k, v in form.initial.items() if k not in ("notifications", "channel")} == {
         "full_name": "Nguyễn Thị Bích Ngọc", "phone": "0352000101", "organization": member.organization_id,
         "position": "Phó Trưởng phòng", "is_party_member": "1",
     }  # fmt: skip

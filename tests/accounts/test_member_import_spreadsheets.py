@@ -91,6 +91,8 @@ def test_a_csv_converted_by_libreoffice_now_is_imported_whole(unit, tmp_path):
          "--infilter=CSV:44,34,76,1,,1066", "--convert-to", "xlsx", "--outdir", str(tmp_path), str(tmp_path / "list.csv")],
         check=True, capture_output=True, timeout=120,
     )  # fmt: skip
+    if not (tmp_path / "list.xlsx").exists():
+        pytest.skip("LibreOffice has no spreadsheet filter here (its Calc is not installed)")
 
     summary, errors = members_import_upload(file=_upload(tmp_path / "list.xlsx"), by=officer, organization=tax)
 

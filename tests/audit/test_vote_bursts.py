@@ -69,9 +69,9 @@ def test_the_scan_stores_a_vote_case_and_details_have_no_quiz_weeks():
     essays = [published(phase) for _ in range(5)]
     _votes(essays, ips=["203.0.113.9"] * 20, numbers=5, at=_hour())
     scan = integrity.scan_run(contest=phase.contest)
-    stored = [c for c in scan.cases if c["kind"] == "vote_ip"]
-    assert len(stored) == 1
-    found, _scan = integrity.scanned(contest=phase.contest)
-    detailed = integrity.with_details(contest=phase.contest, cases=found)
+    assert scan.found.filter(kind="vote_ip").count() == 1
+    page, _scan, kinds = integrity.scanned_page(contest=phase.contest, kind="vote_ip")
+    assert kinds["vote_ip"] == 1
+    detailed = integrity.with_details(contest=phase.contest, cases=page.object_list)
     vote_case = next(c for c in detailed if c.kind == "vote_ip")
     assert len(vote_case.accounts) == 5 and vote_case.weeks == []
