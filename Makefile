@@ -72,13 +72,17 @@ restore: $(STAMP)
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache
 
-# Benchmarks (PostgreSQL): the secretariat's pages and exports over a full-scale simulated contest.
-# BENCH_DATABASE_URL defaults to a local database named bench (created if missing).
-BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/bench
+# Benchmarks (PostgreSQL): the secretariat's pages and exports over a simulated contest of
+# BENCH_SCALE times the seed's size (1 by default, up to 100; docs/performance.md, «Growth»).
+# BENCH_DATABASE_URL defaults to a local database named bench (bench_10, bench_100 … for other
+# scales), created and filled if missing; BENCH_WEEKS=3 fills only the biggest week.
+BENCH_SCALE ?= 1
+BENCH_WEEKS ?=
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/bench$(if $(filter-out 1,$(BENCH_SCALE)),_$(subst .,_,$(BENCH_SCALE)))
 bench: $(STAMP)
 	-psql "$(dir $(BENCH_DATABASE_URL))postgres" -qc "create database $(notdir $(BENCH_DATABASE_URL))" 2>/dev/null
 	DATABASE_URL=$(BENCH_DATABASE_URL) DJANGO_DEBUG=1 $(PY) manage.py migrate --noinput -v0
-	DATABASE_URL=$(BENCH_DATABASE_URL) DJANGO_DEBUG=1 $(PY) manage.py bench_reports
+	DATABASE_URL=$(BENCH_DATABASE_URL) DJANGO_DEBUG=1 $(PY) manage.py bench_reports --scale $(BENCH_SCALE)$(if $(BENCH_WEEKS), --weeks $(BENCH_WEEKS))
 
 # The Monday-morning rush against gunicorn + PostgreSQL + Redis on this machine (never another host).
 # LOADTEST_SCENARIO=capacity (default) | concurrent | rush | logins | two_nodes | faults | pooled | scaled; LOADTEST_USERS,

@@ -32,15 +32,19 @@ class Command(BaseCommand):
         parser.add_argument(
             "--scale", type=float, default=1.0, help="the scale simulated when the database has no contest yet (up to 100)"
         )
+        parser.add_argument(
+            "--weeks", type=lambda text: {int(n) for n in text.split(",")}, default=None,
+            help="when simulating: only these weeks get attempts (3: the biggest)",
+        )  # fmt: skip
 
-    def handle(self, *args, runs, scale, **options):
+    def handle(self, *args, runs, scale, weeks, **options):
         if connection.vendor != "postgresql":
             raise CommandError("make bench chạy trên PostgreSQL: đặt DATABASE_URL=postgres://…")
         contest = current_contest()
         if contest is None or not Attempt.objects.filter(round__contest=contest).exists():
             from reports.simulation import simulate_contest
 
-            report = simulate_contest(scale=scale, seed=2022, out=self.stdout.write)
+            report = simulate_contest(scale=scale, seed=2022, weeks=weeks, out=self.stdout.write)
             self.stdout.write(f"simulate_contest --scale {scale:g}: {report.attempts} attempts in {report.seconds:.1f} s")
             contest = current_contest()
         attempts = Attempt.objects.filter(round__contest=contest).count()
