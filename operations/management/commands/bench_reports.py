@@ -32,12 +32,13 @@ class Command(BaseCommand):
         parser.add_argument(
             "--scale", type=float, default=1.0, help="the scale simulated when the database has no contest yet (up to 100)"
         )
+        parser.add_argument("--pages", action="store_true", help="the pages only, not the exports and the prize draft")
         parser.add_argument(
             "--weeks", type=lambda text: {int(n) for n in text.split(",")}, default=None,
             help="when simulating: only these weeks get attempts (3: the biggest)",
         )  # fmt: skip
 
-    def handle(self, *args, runs, scale, weeks, **options):
+    def handle(self, *args, runs, scale, weeks, pages, **options):
         if connection.vendor != "postgresql":
             raise CommandError("make bench chạy trên PostgreSQL: đặt DATABASE_URL=postgres://…")
         contest = current_contest()
@@ -81,6 +82,8 @@ class Command(BaseCommand):
         contestant = Client()
         contestant.force_login(User.objects.get(pk=middle))
         self._measure("my results (mid-ranked contestant)", runs, lambda: self._get(contestant, "/quiz/my-results/"))
+        if pages:
+            return
         builders = {"attempts": exports.attempts_workbook, "organizations": exports.organizations_workbook,
                     "winners": award_exports.winners_workbook}  # fmt: skip
         for kind, builder in builders.items():
