@@ -151,6 +151,30 @@ def current_key(*, round: Round) -> tuple[dict[str, str], str]:
     return seal_answers(seal_parse(bytes(seal[0]))), seal[1]
 
 
+ERRATUM_KEY_CACHE = "quiz:erratum-key:{}"
+
+
+def erratum_key_cached(*, round: Round) -> dict[str, str] | None:
+    """The key of the round's last erratum (code → letters or ANNULLED), None when it has none:
+    what an attempt's review marks as right. Cached (a day, and set again by every erratum:
+    `erratum_key_forget`), so a result page reads no more rows than before errata existed."""
+    from django.core.cache import cache
+
+    name = ERRATUM_KEY_CACHE.format(round.pk)
+    found = cache.get(name)
+    if found is None:
+        last = RoundErratum.objects.filter(round_id=round.pk).order_by("-seq").values_list("key_file", flat=True).first()
+        found = {"answers": erratum_parse(bytes(last))["answers"] if last is not None else None}
+        cache.set(name, found, 24 * 3600)
+    return found["answers"]
+
+
+def erratum_key_forget(*, round: Round) -> None:
+    from django.core.cache import cache
+
+    cache.delete(ERRATUM_KEY_CACHE.format(round.pk))
+
+
 def errata_files(*, round: Round) -> list[tuple[int, bytes, str]]:
     """(seq, the stored bytes, the recorded fingerprint) of a round's errata, in order."""
     rows = RoundErratum.objects.filter(round_id=round.pk).order_by("seq").values_list("seq", "key_file", "sha256")

@@ -12,9 +12,10 @@ from django.utils.translation import gettext as _
 
 from contests.cleaning import normalize_text
 
-from . import lean, limits, pool_cache, ranking, rules
+from . import errata, lean, limits, pool_cache, ranking, rules
 from .enums import PrizeStatus, QuestionStatus, RankingRule, ReviewPolicy, RoundKind
 from .models import Attempt, AttemptQuestion, Prize, Question, Round, RoundEntry, RoundQuestion
+from .scoring import ANNULLED
 
 
 def visible_rounds(*, contest):
@@ -83,6 +84,10 @@ class AttemptItem:
     options: list[str]  # in the attempt's shuffled order
     chosen_index: int | None
     correct_index: int | None = None
+    # Every option marked right in the review: the sealed one, or what the last erratum accepts
+    # (two letters, or none when the question was annulled: `annulled`).
+    accepted: tuple[int, ...] = ()
+    annulled: bool = False
     is_correct: bool | None = None
     field_name: str = ""
     source: str = ""
@@ -114,6 +119,7 @@ def attempt_items(*, attempt: Attempt, with_answers: bool = False) -> list[Attem
     if missing:
         questions, options = pool_cache.questions_by_id(missing)
         questions, options = {**pool.questions, **questions}, {**pool.options, **options}
+    errata_key = errata.erratum_key_cached(round=attempt.round) if with_answers else None
     items = []
     for position, qid, option_ids, chosen_index, is_correct in rows:
         question = questions[qid]
@@ -126,6 +132,13 @@ def attempt_items(*, attempt: Attempt, with_answers: bool = False) -> list[Attem
         )
         if with_answers:
             item.correct_index = next(i for i, oid in enumerate(option_ids) if options[oid].is_correct)
+            item.accepted = (item.correct_index,)
+            corrected = errata_key.get(question.code) if errata_key else None
+            if corrected == ANNULLED:
+                item.annulled, item.accepted = True, ()
+            elif corrected:
+                item.accepted = tuple(i for i, oid in enumerate(option_ids) if options[oid].letter in corrected)
+                item.correct_index = item.accepted[0] if item.accepted else item.correct_index
             item.is_correct = is_correct
             item.field_name = question.field_name
             item.source = question.source

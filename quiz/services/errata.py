@@ -199,4 +199,5 @@ def round_erratum(*, round: Round, question: Question, action: str, letters: str
     prizes.prizes_follow_ranking(part=QUIZ_PRIZES, scope=round, by=by, reason=f"{AMENDMENT_PREFIX}{seq}: {reason}")
     if published:
         erratum_notify(round=round, erratum=erratum, before=before, after=_standing(round))
+    transaction.on_commit(lambda: errata.erratum_key_forget(round=round))  # the reviews mark the new key
     return erratum

@@ -594,3 +594,34 @@ def test_the_erratum_form_keeps_its_budget_whatever_the_pool(client, django_asse
         round = _close(sealed_round(pool_size=pool, fields=2))
         with django_assert_max_num_queries(QUERIES["admin_round_erratum"]):
             client.get(reverse("admin:quiz_round_erratum", args=[round.pk]))
+
+
+def test_the_review_marks_what_the_last_erratum_accepts_and_says_a_question_was_annulled(
+    django_capture_on_commit_callbacks,
+):
+    """A contestant's answer review follows the key her score follows: after a re-key both letters
+    are «Đáp án đúng», after an annulment the question says so; the cached key follows each erratum."""
+    from quiz import selectors
+
+    round, people = _played(rights=(20, 19))
+    item = AttemptQuestion.objects.get(attempt__round=round, attempt__user=people[1], position=20)
+    her_letter = Option.objects.get(pk=item.option_ids[item.chosen_index]).letter
+    attempt = item.attempt
+
+    def reviewed():
+        return next(i for i in selectors.attempt_items(attempt=attempt, with_answers=True) if i.position == 20)
+
+    before = reviewed()
+    assert before.accepted == (before.correct_index,) and before.chosen_index not in before.accepted  # cached: no erratum
+
+    organizer = staff_user(Role.ORGANIZER)
+    with django_capture_on_commit_callbacks(execute=True):
+        round_erratum(round=round, question=item.question, action=ErratumAction.REKEY, letters="A" + her_letter,
+                      reason=REASON, by=organizer)  # fmt: skip
+    rekeyed = reviewed()
+    assert rekeyed.chosen_index in rekeyed.accepted and len(rekeyed.accepted) == 2 and rekeyed.is_correct
+
+    with django_capture_on_commit_callbacks(execute=True):
+        round_erratum(round=round, question=item.question, action=ErratumAction.ANNUL, reason=REASON, by=organizer)
+    annulled = reviewed()
+    assert annulled.annulled and annulled.accepted == ()
