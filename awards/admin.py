@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from contests.admin import ContestWritableMixin
+from contests.admin import ContestWritableMixin, ReadOnlyMixin
 
 from .models import AwardDownload, Certificate, PrizeAmount
 
@@ -53,7 +53,7 @@ class PrizeAmountAdmin(ContestWritableMixin, admin.ModelAdmin):
 
 
 @admin.register(AwardDownload)
-class AwardDownloadAdmin(admin.ModelAdmin):
+class AwardDownloadAdmin(ReadOnlyMixin, admin.ModelAdmin):
     """Who downloaded the award decision or the payment list, when, for what: read only."""
 
     list_display = ["at", "by", "kind", "scope", "prizes", "total"]
@@ -61,12 +61,3 @@ class AwardDownloadAdmin(admin.ModelAdmin):
     list_select_related = ["by", "contest"]
     fields = ["at", "by", "contest", "kind", "scope", "prizes", "total"]
     readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -8,40 +8,30 @@ from contextlib import contextmanager
 from django.db import connection
 
 SEAL_MIGRATION = importlib.import_module("quiz.migrations.0002_round_seal")
-
-
-@contextmanager
-def seal_triggers_off():
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # ALTER TABLE waits for no deferred foreign-key check of this transaction: run them now.
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            cursor.execute("ALTER TABLE quiz_roundseal DISABLE TRIGGER USER")
-        else:
-            cursor.execute(SEAL_MIGRATION.SQLITE_DOWN)
-        yield cursor
-        if connection.vendor == "postgresql":
-            cursor.execute("ALTER TABLE quiz_roundseal ENABLE TRIGGER USER")
-            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-        else:
-            cursor.execute(SEAL_MIGRATION.SQLITE_UP)
-
-
 ERRATUM_MIGRATION = importlib.import_module("quiz.migrations.0015_round_erratum")
 
 
 @contextmanager
-def erratum_triggers_off():
-    """The same for the errata of sealed keys (quiz_rounderratum)."""
+def _triggers_off(table: str, migration):
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            # ALTER TABLE waits for no deferred foreign-key check of this transaction: run them now.
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            cursor.execute("ALTER TABLE quiz_rounderratum DISABLE TRIGGER USER")
+            cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
         else:
-            cursor.execute(ERRATUM_MIGRATION.SQLITE_DOWN)
+            cursor.execute(migration.SQLITE_DOWN)
         yield cursor
         if connection.vendor == "postgresql":
-            cursor.execute("ALTER TABLE quiz_rounderratum ENABLE TRIGGER USER")
+            cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         else:
-            cursor.execute(ERRATUM_MIGRATION.SQLITE_UP)
+            cursor.execute(migration.SQLITE_UP)
+
+
+def seal_triggers_off():
+    return _triggers_off("quiz_roundseal", SEAL_MIGRATION)
+
+
+def erratum_triggers_off():
+    """The same for the errata of sealed keys (quiz_rounderratum)."""
+    return _triggers_off("quiz_rounderratum", ERRATUM_MIGRATION)
