@@ -162,7 +162,7 @@ class _Gateway(BaseHTTPRequestHandler):
 @pytest.fixture
 def gateway(settings):
     server = HTTPServer(("127.0.0.1", 0), _Gateway)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     _Gateway.received, _Gateway.status = [], 200
     settings.SMS_BACKEND = "contests.sms.GatewayBackend"

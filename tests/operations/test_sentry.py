@@ -47,7 +47,7 @@ class _Receiver(BaseHTTPRequestHandler):
 def receiver():
     _Receiver.bodies = []
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Receiver)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     init_sentry(dsn=f"http://publickey@127.0.0.1:{server.server_port}/1", environment="test", release="abc123")
     yield _Receiver.bodies
