@@ -168,3 +168,29 @@ def test_rounds_where_nobody_is_above_the_floor_cost_one_query():
         assert harvesting.findings(contest=contest) == []
     assert len(queries) == 1, [q["sql"] for q in queries]
     assert Attempt.objects.filter(round=round).count() == 9
+
+
+def test_reading_the_examined_accounts_a_chunk_at_a_time_finds_the_same_cases(monkeypatch):
+    """At a national size the answers of the accounts examined are read a chunk of accounts at a
+    time (harvesting.EXAMINE_CHUNK); the cases found are the same whatever the chunk."""
+    round = week()
+    prober, busy, harvester = contestant(), contestant(), contestant()
+    question = round.pool.first().question_id
+    for letter in "ABCD":
+        probe_once(round, prober, question, letter)
+    for _ in range(11):
+        take(round, busy, right=10)
+    for _ in range(6):
+        take(round, harvester, right=1)
+    take(round, harvester, right=19)
+
+    def seen():
+        return [
+            (c.key, c.description, c.evidence, [(a.id, a.answered) for a in c.attempts])
+            for c in harvesting.findings(contest=round.contest)
+        ]
+
+    whole = seen()
+    monkeypatch.setattr(harvesting, "EXAMINE_CHUNK", 1)
+    assert seen() == whole
+    assert {key.split(":")[0] for key, *_rest in whole} == {"probe", "many", "harvest"}
