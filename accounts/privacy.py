@@ -189,20 +189,37 @@ def retention_contests(*, today: datetime.date | None = None) -> list[int]:
     return list(Contest.objects.filter(status=ContestStatus.ARCHIVED, ends_on__lt=cutoff).values_list("pk", flat=True))
 
 
-def retention_candidates(*, today: datetime.date | None = None) -> list[int]:
-    """The contestants to anonymize: every contest they took part in is past keeping (so nobody
-    active in a newer contest), not anonymized yet, never staff."""
+# People are examined a page of accounts at a time, and anonymized a batch at a time (one
+# transaction each person): a national season's 900,000 accounts are never held, nor one task
+# kept running for hours (each anonymization takes ~20 ms).
+RETENTION_PAGE = 20_000
+RETENTION_BATCH = 2_000
+
+
+def retention_candidates(*, today: datetime.date | None = None, after: int = 0, limit: int | None = None) -> list[int]:
+    """The contestants to anonymize, by id: every contest they took part in is past keeping (so
+    nobody active in a newer contest), not anonymized yet, never staff. Only ids above `after`,
+    and the first `limit` of them; read a page of `RETENTION_PAGE` accounts at a time."""
     expired = set(retention_contests(today=today))
     if not expired:
         return []
-    people = User.objects.filter(anonymized_at__isnull=True, is_staff=False, is_superuser=False).exclude(
-        groups__name__in=STAFF_ROLES
+    people = (
+        User.objects.filter(anonymized_at__isnull=True, is_staff=False, is_superuser=False)
+        .exclude(groups__name__in=STAFF_ROLES)
+        .order_by("pk")
     )
-    contests: dict[int, set[int]] = {}
-    for hook in hooks("personal_data_contests"):
-        for user_id, ids in hook(users=people.values("pk")).items():
-            contests.setdefault(user_id, set()).update(ids)
-    return sorted(user_id for user_id, ids in contests.items() if ids and ids <= expired)
+    found: list[int] = []
+    while limit is None or len(found) < limit:
+        page = list(people.filter(pk__gt=after).values_list("pk", flat=True)[:RETENTION_PAGE])
+        if not page:
+            break
+        contests: dict[int, set[int]] = {}
+        for hook in hooks("personal_data_contests"):
+            for user_id, ids in hook(users=page).items():
+                contests.setdefault(user_id, set()).update(ids)
+        found.extend(sorted(user_id for user_id, ids in contests.items() if ids and ids <= expired))
+        after = page[-1]
+    return found if limit is None else found[:limit]
 
 
 def retention_anonymize(*, user_ids: list[int]) -> int:
@@ -213,6 +230,16 @@ def retention_anonymize(*, user_ids: list[int]) -> int:
         person_anonymize(user=user, data={"retention": settings.PERSONAL_DATA_RETENTION_DAYS})
         done += 1
     return done
+
+
+def retention_batch(*, after: int = 0, size: int | None = None) -> tuple[int, int | None]:
+    """One batch of the retention rule: the next `size` (RETENTION_BATCH) candidates above
+    `after`, anonymized. Returns how many, and where the next batch starts (None when this one
+    was the last)."""
+    size = size or RETENTION_BATCH
+    people = retention_candidates(after=after, limit=size)
+    done = retention_anonymize(user_ids=people)
+    return done, (people[-1] if len(people) == size else None)
 
 
 # --- What this app holds (the hooks of contests.personal_data, on AccountsConfig) -------------

@@ -4,12 +4,16 @@ from contests.tasks import OUTBOX_TASK
 
 
 @shared_task(name="accounts.tasks.anonymize_archived", time_limit=60 * 60, soft_time_limit=55 * 60)
-def anonymize_archived() -> int:
-    """The retention rule, daily (contest_site.settings.CELERY_BEAT_SCHEDULE). Safe to run twice:
-    someone anonymized is never a candidate again."""
-    from .privacy import retention_anonymize, retention_candidates
+def anonymize_archived(after: int = 0) -> int:
+    """The retention rule, daily (contest_site.settings.CELERY_BEAT_SCHEDULE): one batch
+    (accounts.privacy.retention_batch, a few minutes at most), then the next batch as a task of
+    its own until none is left. Safe to run twice: someone anonymized is never a candidate again."""
+    from .privacy import retention_batch
 
-    return retention_anonymize(user_ids=retention_candidates())
+    done, next_after = retention_batch(after=after)
+    if next_after is not None:
+        anonymize_archived.delay(after=next_after)
+    return done
 
 
 @shared_task(name="accounts.tasks.send_invitation", **OUTBOX_TASK)

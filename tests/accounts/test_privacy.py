@@ -398,3 +398,32 @@ def test_the_download_tells_right_answers_only_when_the_contestant_may_see_them(
 
     assert len(rows) == 20 and {row["Đúng"] for row in rows} == {""}
     assert all(row["Phương án đã chọn"] for row in rows)
+
+
+def test_retention_reads_pages_of_accounts_and_anonymizes_in_batches_each_task_its_own(settings, monkeypatch):
+    """A national season's accounts are examined a page at a time and anonymized a batch at a
+    time, the daily task handing the rest to a task of its own: with pages and batches of one,
+    the same people are found and all of them anonymized, never someone of a newer contest."""
+    from accounts import privacy
+    from accounts.tasks import anonymize_archived
+
+    settings.PERSONAL_DATA_RETENTION_DAYS = 365
+    old, current = _archived(3), ContestFactory()
+    gone = [contestant() for _ in range(3)]
+    kept = contestant()
+    for person in [*gone, kept]:
+        _attempt_in(old, person)
+    EssayFactory(submitter=kept, phase=EssayPhaseFactory(contest=current))
+    expected = sorted(p.pk for p in gone)
+    assert privacy.retention_candidates() == expected
+
+    monkeypatch.setattr(privacy, "RETENTION_PAGE", 1)
+    assert privacy.retention_candidates() == expected
+    assert privacy.retention_candidates(after=expected[0], limit=1) == expected[1:2]
+
+    monkeypatch.setattr(privacy, "RETENTION_BATCH", 2)
+    assert anonymize_archived.delay().get() == 2  # the first batch; the next one is a task of its own
+
+    assert sorted(User.objects.filter(anonymized_at__isnull=False).values_list("pk", flat=True)) == expected
+    assert Decision.objects.filter(action=Decision.Action.ANONYMIZE).count() == 3
+    assert privacy.retention_candidates() == []

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from accounts.privacy import retention_anonymize, retention_candidates, retention_contests
+from accounts.privacy import retention_batch, retention_candidates, retention_contests
 
 
 class Command(BaseCommand):
@@ -23,5 +23,8 @@ class Command(BaseCommand):
         if dry_run:
             self.stdout.write("Chạy thử (--dry-run): không thay đổi gì.")
             return
-        done = retention_anonymize(user_ids=people)
+        done, after = retention_batch()
+        while after is not None:  # a batch at a time, as the daily task does
+            more, after = retention_batch(after=after)
+            done += more
         self.stdout.write(self.style.SUCCESS(f"Đã ẩn danh hoá {done} thí sinh."))
