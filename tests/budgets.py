@@ -54,10 +54,11 @@ QUERIES = {
         3, "a shared result, for anyone with the link: the share with its round, contest and owner; the entry; the prize"
     ),
     "my_results": Budget(
-        16,
+        17,
         (
-            "/quiz/my-results/: the page, the contestant's prizes, the certificates (one or several), the published results "
-            "and appeals, the results shared, and the contest chooser"
+            "/quiz/my-results/: the page, the contestant's prizes, the certificates (one or several), the award forms "
+            "(quiz, essay and readers' vote prizes), the published results and appeals, the results shared, and the "
+            "contest chooser"
         ),
     ),
     "appeal_new": Budget(5, "«Khiếu nại» on a published result: the user, the round, the result, an open appeal, roles"),
@@ -92,12 +93,13 @@ QUERIES = {
     "dashboard": Budget(14, "/reports/: both tables (12), the member lists, the contest chooser"),
     "stats_cached": Budget(2, "/stats/ from the cache: the contest and the chooser's list"),
     "round_winners": Budget(10, "a round's winners page, with the undecided integrity cases about its winners (the stored scan)"),
-    "awards": Budget(5, "/reports/awards/"),
+    "awards": Budget(6, "/reports/awards/: the user, roles, contest, the winners of quiz, essay and readers' vote prizes"),
     "award_decision": Budget(
-        12,
+        15,
         (
             "/reports/awards/decision/: the user, roles, contest, prize plan, both parts' prizes, essay authors and "
-            "their units, unit names, details sent, the rounds to choose, the last downloads"
+            "their units, the readers' vote prizes and their authors and units, unit names, details sent, the rounds "
+            "to choose, the last downloads"
         ),
     ),
     "integrity": Budget(
