@@ -8,9 +8,12 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
 from accounts.selectors import organization_labels
+from contests.downloads import download
 from contests.permissions import permission_required
 from contests.selectors import contest_for_request
 from contests.storage import private_file_response
@@ -20,6 +23,7 @@ from quiz import selectors as quiz_selectors
 from quiz.models import Prize, Round, RoundEntry
 
 from . import appeals
+from .appeal_exports import appeals_workbook
 from .forms import AppealForm, DecisionForm, FilterForm
 from .models import Appeal, AppealFile
 from .rules import can_download_appeal_file, is_appellant
@@ -81,14 +85,35 @@ def appeal_file_download(request, pk):
 # --- The office -------------------------------------------------------------------------------------
 
 
-@permission_required("audit.view_appeals")
-def appeal_list(request):
-    contest = contest_for_request(request, drafts=True)
+def _staff_filters(request, contest) -> tuple[FilterForm, appeals.AppealFilter]:
+    """The list's filters from the address (hostile: a bad value is ignored by the form)."""
     form = FilterForm(request.GET or None, rounds=appeals.round_choices(contest=contest))
     data = form.cleaned_data if form.is_valid() else {}
     filters = appeals.AppealFilter(status=data.get("status", ""), part=data.get("part", ""), round=data.get("round", ""))
+    return form, filters
+
+
+@permission_required("audit.view_appeals")
+def appeal_list(request):
+    contest = contest_for_request(request, drafts=True)
+    form, filters = _staff_filters(request, contest)
     rows = list(appeals.appeals_for_staff(contest=contest, filters=filters)[:500])
-    return render(request, "audit/appeal_list.html", {"contest": contest, "form": form, "appeals": rows})
+    query = request.GET.urlencode()
+    return render(request, "audit/appeal_list.html", {"contest": contest, "form": form, "appeals": rows, "query": query})
+
+
+@permission_required("audit.view_appeals")
+def appeal_list_export(request):
+    """The appeals of the list, under the same filters, as a workbook (audit.appeal_exports)."""
+    contest = contest_for_request(request, drafts=True)
+    _form, filters = _staff_filters(request, contest)
+    rows = appeals.appeals_for_staff(contest=contest, filters=filters)
+    response = download(
+        f"khieu-nai-{timezone.localdate():%Y%m%d}.xlsx",
+        lambda buffer: appeals_workbook(buffer, contest=contest, appeals=rows),
+    )
+    patch_cache_control(response, private=True, no_store=True)
+    return response
 
 
 def _option(item, index) -> str:

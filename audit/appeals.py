@@ -1,12 +1,16 @@
 """Appeals (khiếu nại) against a published result: the one home of their rules.
 
     the contestant's result of a published weekly round ─┐
-    the submitter's essay in a judging round published ──┴─ appeal_target ─► appeal_problem (the window,
+    an author's essay in a judging round published ──────┴─ appeal_target ─► appeal_problem (the window,
         one open appeal per person and result, an archived contest) ─► appeal_submit (reason,
         attachments checked by opening them, private storage) ─► the office's list and page
         ─► appeal_decide (upheld / rejected, a reason; decision_record; the appellant told
         through the outbox) ─► an upheld appeal changes a prize only through the amendment path
         (contests.prizes.prize_amend, on the winners pages of awards)
+
+An essay's authors may each appeal its result: the submitter, and a co-author whose verified
+sign-in number is the phone listed for them (`essays.rules.is_coauthor`); each person has at most
+one open appeal about it.
 
 The window: from the publication of the result for `Contest.appeal_days` days (0: none).
 A quiz round's publication is `Round.results_published_at`; a judging round's is its «Công bố
@@ -29,6 +33,7 @@ from contests.models import Decision
 from contests.rules import contest_is_writable, read_only_message
 from essays.files import check_upload
 from essays.models import Essay, JudgingRound
+from essays.rules import coauthor_filter, is_author, is_coauthor
 from quiz.models import Round, RoundEntry
 
 from .models import Appeal, AppealFile
@@ -112,15 +117,43 @@ def quiz_target(*, user, round: Round) -> Target | None:
     return Target(Part.QUIZ, round.contest, round.results_published_at, round=round)
 
 
+def may_appeal_essay(user, essay: Essay) -> bool:
+    """Who may appeal an essay's result: its submitter or a co-author (`essays.rules`)."""
+    return bool(user.is_authenticated and (is_author(user, essay) or is_coauthor(user, essay)))
+
+
 def essay_target(*, user, essay: Essay) -> Target | None:
-    """The submitter's essay in a judging round whose results were published, or None."""
-    if not user.is_authenticated or essay.submitter_id != user.pk:
+    """An essay of the person's (submitted, or co-authored: `may_appeal_essay`) in a judging round
+    whose results were published, or None."""
+    if not may_appeal_essay(user, essay):
         return None
     found = essay_published_rounds([essay.pk]).get(essay.pk)
     if found is None:
         return None
     judging_round, at = found
     return Target(Part.ESSAY, essay.phase.contest, at, essay=essay, judging_round=judging_round)
+
+
+def essay_targets_for_user(*, user, contest) -> list[Target]:
+    """Every essay of the contest the person submitted or co-authored, with a published judging
+    round: what «Kết quả của tôi» offers to appeal. One query, two more when there is one."""
+    if not user.is_authenticated:
+        return []
+    essays = list(
+        Essay.objects.filter(phase__contest=contest)
+        .filter(Q(submitter=user) | coauthor_filter(user))
+        .select_related("phase__contest")
+        .distinct()
+        .order_by("pk")
+    )
+    if not essays:
+        return []
+    published = essay_published_rounds([e.pk for e in essays])
+    return [
+        Target(Part.ESSAY, essay.phase.contest, published[essay.pk][1], essay=essay, judging_round=published[essay.pk][0])
+        for essay in essays
+        if essay.pk in published
+    ]
 
 
 def target_key(appeal: Appeal) -> tuple[str, int]:

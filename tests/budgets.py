@@ -54,11 +54,18 @@ QUERIES = {
         3, "a shared result, for anyone with the link: the share with its round, contest and owner; the entry; the prize"
     ),
     "my_results": Budget(
-        17,
+        18,
         (
             "/quiz/my-results/: the page, the contestant's prizes, the certificates (one or several), the award forms "
-            "(quiz, essay and readers' vote prizes), the published results and appeals, the results shared, and the "
-            "contest chooser"
+            "(quiz, essay and readers' vote prizes), the published results and appeals, the essays the person submitted "
+            "or co-authored, the results shared, and the contest chooser"
+        ),
+    ),
+    "my_results_essays": Budget(
+        15,
+        (
+            "/quiz/my-results/ of an essay's author (submitter or co-author): as `my_results`, with their essays and "
+            "the published judging rounds of those (one or several essays)"
         ),
     ),
     "appeal_new": Budget(5, "«Khiếu nại» on a published result: the user, the round, the result, an open appeal, roles"),
@@ -123,6 +130,7 @@ QUERIES = {
     "appeal_list": Budget(
         6, "/reports/appeals/: the user, roles, the contest, the rounds to filter by (2), the appeals with people and rounds"
     ),
+    "appeals_export": Budget(6, "/reports/appeals.xlsx: the user, roles, the contest, the rounds to filter by (2), the appeals"),
     "appeal_page": Budget(
         8,
         "an appeal's page for the secretariat: the appeal, its files, the entry with its attempt, the prize, the place, the unit",
