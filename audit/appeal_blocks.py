@@ -45,8 +45,9 @@ def my_results_blocks(*, contest, user) -> list[dict]:
 
 
 def essay_author_blocks(*, essay, user) -> list[dict]:
-    """On the submitter's essay page, once a judging round with the essay has been published."""
-    target = appeals.essay_target(user=user, essay=essay)
+    """On the submitter's essay page, once the essay was refused at screening or a judging round
+    with it has been published."""
+    target = appeals.screening_target(user=user, essay=essay) or appeals.essay_target(user=user, essay=essay)
     if target is None:
         return []
     mine = list(appeals.appeals_for_user(user=user).filter(essay=essay))

@@ -32,7 +32,8 @@ def appellant_standing(appeal: Appeal) -> str:
 def _result(appeal: Appeal) -> str:
     if appeal.part == Appeal.Part.QUIZ:
         return appeal.round.name
-    return f"{appeal.essay.code} «{appeal.essay.title}» – {appeal.judging_round.name}"
+    stage = appeal.judging_round.name if appeal.judging_round_id else "Sơ loại"
+    return f"{appeal.essay.code} «{appeal.essay.title}» – {stage}"
 
 
 def appeals_workbook(target, *, contest, appeals) -> int:

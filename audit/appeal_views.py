@@ -17,6 +17,7 @@ from contests.downloads import download
 from contests.permissions import permission_required
 from contests.selectors import contest_for_request
 from contests.storage import private_file_response
+from essays.enums import IneligibleReason
 from essays.files import CONTENT_TYPES
 from essays.models import Essay, EssayPrize
 from quiz import selectors as quiz_selectors
@@ -62,6 +63,13 @@ def appeal_new_essay(request, essay_id):
     """«Khiếu nại» against the published result of an essay the person submitted."""
     essay = Essay.objects.select_related("phase__contest").filter(pk=essay_id).first()
     return _new(request, essay and appeals.essay_target(user=request.user, essay=essay))
+
+
+@login_required
+def appeal_new_screening(request, essay_id):
+    """«Khiếu nại» against the refusal at screening of an essay the person submitted or co-authored."""
+    essay = Essay.objects.select_related("phase__contest").filter(pk=essay_id).first()
+    return _new(request, essay and appeals.screening_target(user=request.user, essay=essay))
 
 
 @login_required
@@ -141,6 +149,12 @@ def _result_context(request, appeal: Appeal) -> dict:
             "amend_url": reverse("reports:winners", args=[round.pk]),
         }  # fmt: skip
     essay = appeal.essay
+    if appeal.part == appeals.Part.SCREENING:  # answered by screening it again (essays.services.essay_screen)
+        labels = dict(IneligibleReason.choices)
+        return {
+            "essay": essay, "screening_reasons": [labels.get(r, r) for r in essay.screening_reasons],
+            "amend_url": reverse("essays:manage_screen", args=[essay.pk]),
+        }  # fmt: skip
     prize = EssayPrize.objects.filter(essay=essay).first()
     return {
         "essay": essay, "prize": prize,

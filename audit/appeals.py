@@ -1,7 +1,8 @@
 """Appeals (khiếu nại) against a published result: the one home of their rules.
 
     the contestant's result of a published weekly round ─┐
-    an author's essay in a judging round published ──────┴─ appeal_target ─► appeal_problem (the window,
+    an author's essay in a judging round published ──────┤
+    an author's essay refused at screening ──────────────┴─ appeal_target ─► appeal_problem (the window,
         one open appeal per person and result, an archived contest) ─► appeal_submit (reason,
         attachments checked by opening them, private storage) ─► the office's list and page
         ─► appeal_decide (upheld / rejected, a reason; decision_record; the appellant told
@@ -11,6 +12,11 @@
 An essay's authors may each appeal its result: the submitter, and a co-author whose verified
 sign-in number is the phone listed for them (`essays.rules.is_coauthor`); each person has at most
 one open appeal about it.
+
+A refusal at screening (vòng sơ loại) is a result too: the authors were told it with its reasons,
+and the essay goes no further. Its window runs from the verdict (`Essay.screened_at`); an upheld
+appeal is answered by screening the essay again (`essays.services.essay_screen`, which the
+appeal's page links to), never here.
 
 The window: from the publication of the result for `Contest.appeal_days` days (0: none).
 A quiz round's publication is `Round.results_published_at`; a judging round's is its «Công bố
@@ -31,6 +37,7 @@ from contests import notifications
 from contests.decisions import decision_record
 from contests.models import Decision
 from contests.rules import contest_is_writable, read_only_message
+from essays.enums import Eligibility, EssayStatus
 from essays.files import check_upload
 from essays.models import Essay, JudgingRound
 from essays.rules import coauthor_filter, is_author, is_coauthor
@@ -71,7 +78,8 @@ class Target:
     def label(self) -> str:
         if self.part == Part.QUIZ:
             return self.round.name
-        return f"{self.essay.code} «{self.essay.title}» – {self.judging_round.name}"
+        stage = self.judging_round.name if self.judging_round is not None else _("Sơ loại")
+        return f"{self.essay.code} «{self.essay.title}» – {stage}"
 
     @property
     def key(self) -> tuple[str, int]:
@@ -134,9 +142,22 @@ def essay_target(*, user, essay: Essay) -> Target | None:
     return Target(Part.ESSAY, essay.phase.contest, at, essay=essay, judging_round=judging_round)
 
 
+def screening_target(*, user, essay: Essay) -> Target | None:
+    """An essay of the person's (`may_appeal_essay`) refused at screening, or None. The window runs
+    from the verdict, when its authors were told."""
+    if not may_appeal_essay(user, essay) or not refused_at_screening(essay):
+        return None
+    return Target(Part.SCREENING, essay.phase.contest, essay.screened_at, essay=essay)
+
+
+def refused_at_screening(essay: Essay) -> bool:
+    return essay.status == EssayStatus.SUBMITTED and essay.eligibility == Eligibility.INELIGIBLE and bool(essay.screened_at)
+
+
 def essay_targets_for_user(*, user, contest) -> list[Target]:
-    """Every essay of the contest the person submitted or co-authored, with a published judging
-    round: what «Kết quả của tôi» offers to appeal. One query, two more when there is one."""
+    """Every essay of the contest the person submitted or co-authored, refused at screening or
+    with a published judging round: what «Kết quả của tôi» offers to appeal. One query, two more
+    when there is one."""
     if not user.is_authenticated:
         return []
     essays = list(
@@ -149,11 +170,14 @@ def essay_targets_for_user(*, user, contest) -> list[Target]:
     if not essays:
         return []
     published = essay_published_rounds([e.pk for e in essays])
-    return [
-        Target(Part.ESSAY, essay.phase.contest, published[essay.pk][1], essay=essay, judging_round=published[essay.pk][0])
-        for essay in essays
-        if essay.pk in published
-    ]
+    targets = []
+    for essay in essays:
+        if refused_at_screening(essay):
+            targets.append(Target(Part.SCREENING, essay.phase.contest, essay.screened_at, essay=essay))
+        elif essay.pk in published:
+            judging_round, at = published[essay.pk]
+            targets.append(Target(Part.ESSAY, essay.phase.contest, at, essay=essay, judging_round=judging_round))
+    return targets
 
 
 def target_key(appeal: Appeal) -> tuple[str, int]:
@@ -296,6 +320,8 @@ def appeal_decide(*, appeal: Appeal, by, upheld: bool, reason: str) -> Appeal:
 def result_name(appeal: Appeal) -> str:
     if appeal.part == Part.QUIZ:
         return appeal.round.name
+    if appeal.part == Part.SCREENING:
+        return f"{appeal.essay.code} – {_('Sơ loại')}"
     return f"{appeal.essay.code} – {appeal.judging_round.name}"
 
 
