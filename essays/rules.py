@@ -3,6 +3,8 @@
 Every essays view, download and export asks these; nobody re-derives them. The roles:
 
 - the author (the submitter of the essay) sees their own essay, its authors and files;
+- a co-author (`is_coauthor`: their verified sign-in number is listed for an author) may appeal
+  the essay's result, and nothing more;
 - the secretariat and the organizers see every essay with its authors, files and contacts;
 - a judge sees only the essays of their own sheets (not conflicted), always blind: a projection
   without authors (`essays.selectors.blind_essay_for_judge`) and blind copies of the files;
