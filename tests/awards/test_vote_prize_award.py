@@ -197,3 +197,17 @@ def test_each_author_of_the_vote_prize_essay_gets_a_certificate_revoked_when_it_
     prize.essay.__class__.objects.filter(pk=prize.essay_id).update(published_at=None)
 
     assert not certs.certificate_by_code(issued[0].code).valid
+
+
+def test_the_winners_workbook_lists_the_vote_prize_with_its_details_for_the_secretariat(client, voted):
+    _contest, _prizes, secretary, prize = voted
+    WinnerDetails.objects.create(vote_prize=prize, sealed=wd.seal(DETAILS), submitted_at=timezone.now())
+    client.force_login(secretary)
+
+    book = load_workbook(io.BytesIO(client.get("/reports/download/winners.xlsx").content))
+
+    rows = list(book["Giải bài viết"].iter_rows(min_row=2, values_only=True))
+    row = rows[-1]
+    assert row[1:3] == ("Giải bình chọn", prize.essay.code) and row[7] == "412 lượt bình chọn"
+    assert row[-6] == DETAILS["citizen_id"]
+    assert WinnerDetailsAccess.objects.filter(vote_prize=prize, where="export").count() == 1
