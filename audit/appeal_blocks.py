@@ -20,8 +20,9 @@ def _rows(targets, mine):
 
 
 def my_results_blocks(*, contest, user) -> list[dict]:
-    """On «Kết quả của tôi»: each published weekly round the contestant has a result in, with
-    «Khiếu nại» while the window is open and the state of their appeals. Two queries."""
+    """On «Kết quả của tôi»: each published weekly round the contestant has a result in, and each
+    essay they submitted or co-authored whose judging round is published, with «Khiếu nại» while
+    the window is open and the state of their appeals. Three queries, two more with an essay."""
     if not user.is_authenticated:
         return []
     entries = (
@@ -34,16 +35,19 @@ def my_results_blocks(*, contest, user) -> list[dict]:
         for e in entries
         if not e.round.is_practice
     ]
+    # A co-author has no other page of the essay's to find «Khiếu nại» on.
+    targets += appeals.essay_targets_for_user(user=user, contest=contest)
     # Read whether or not a round is published: the page costs the same before and after.
-    mine = list(appeals.appeals_for_user(user=user, contest=contest).filter(part=appeals.Part.QUIZ))
+    mine = list(appeals.appeals_for_user(user=user, contest=contest))
     if not targets:
         return []
     return [{"template": "audit/_my_appeals_block.html", "rows": _rows(targets, mine)}]
 
 
 def essay_author_blocks(*, essay, user) -> list[dict]:
-    """On the submitter's essay page, once a judging round with the essay has been published."""
-    target = appeals.essay_target(user=user, essay=essay)
+    """On the submitter's essay page, once the essay was refused at screening or a judging round
+    with it has been published."""
+    target = appeals.screening_target(user=user, essay=essay) or appeals.essay_target(user=user, essay=essay)
     if target is None:
         return []
     mine = list(appeals.appeals_for_user(user=user).filter(essay=essay))

@@ -8,18 +8,23 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
 from accounts.selectors import organization_labels
+from contests.downloads import download
 from contests.permissions import permission_required
 from contests.selectors import contest_for_request
 from contests.storage import private_file_response
+from essays.enums import IneligibleReason
 from essays.files import CONTENT_TYPES
 from essays.models import Essay, EssayPrize
 from quiz import selectors as quiz_selectors
 from quiz.models import Prize, Round, RoundEntry
 
 from . import appeals
+from .appeal_exports import appeals_workbook
 from .forms import AppealForm, DecisionForm, FilterForm
 from .models import Appeal, AppealFile
 from .rules import can_download_appeal_file, is_appellant
@@ -61,6 +66,13 @@ def appeal_new_essay(request, essay_id):
 
 
 @login_required
+def appeal_new_screening(request, essay_id):
+    """«Khiếu nại» against the refusal at screening of an essay the person submitted or co-authored."""
+    essay = Essay.objects.select_related("phase__contest").filter(pk=essay_id).first()
+    return _new(request, essay and appeals.screening_target(user=request.user, essay=essay))
+
+
+@login_required
 def appeal_mine(request, pk):
     """The appellant's own appeal: its state, the outcome and its reason; anyone else a 404."""
     appeal = Appeal.objects.select_related("round", "essay", "judging_round").filter(pk=pk).first()
@@ -81,14 +93,35 @@ def appeal_file_download(request, pk):
 # --- The office -------------------------------------------------------------------------------------
 
 
-@permission_required("audit.view_appeals")
-def appeal_list(request):
-    contest = contest_for_request(request, drafts=True)
+def _staff_filters(request, contest) -> tuple[FilterForm, appeals.AppealFilter]:
+    """The list's filters from the address (hostile: a bad value is ignored by the form)."""
     form = FilterForm(request.GET or None, rounds=appeals.round_choices(contest=contest))
     data = form.cleaned_data if form.is_valid() else {}
     filters = appeals.AppealFilter(status=data.get("status", ""), part=data.get("part", ""), round=data.get("round", ""))
+    return form, filters
+
+
+@permission_required("audit.view_appeals")
+def appeal_list(request):
+    contest = contest_for_request(request, drafts=True)
+    form, filters = _staff_filters(request, contest)
     rows = list(appeals.appeals_for_staff(contest=contest, filters=filters)[:500])
-    return render(request, "audit/appeal_list.html", {"contest": contest, "form": form, "appeals": rows})
+    query = request.GET.urlencode()
+    return render(request, "audit/appeal_list.html", {"contest": contest, "form": form, "appeals": rows, "query": query})
+
+
+@permission_required("audit.view_appeals")
+def appeal_list_export(request):
+    """The appeals of the list, under the same filters, as a workbook (audit.appeal_exports)."""
+    contest = contest_for_request(request, drafts=True)
+    _form, filters = _staff_filters(request, contest)
+    rows = appeals.appeals_for_staff(contest=contest, filters=filters)
+    response = download(
+        f"khieu-nai-{timezone.localdate():%Y%m%d}.xlsx",
+        lambda buffer: appeals_workbook(buffer, contest=contest, appeals=rows),
+    )
+    patch_cache_control(response, private=True, no_store=True)
+    return response
 
 
 def _option(item, index) -> str:
@@ -116,6 +149,12 @@ def _result_context(request, appeal: Appeal) -> dict:
             "amend_url": reverse("reports:winners", args=[round.pk]),
         }  # fmt: skip
     essay = appeal.essay
+    if appeal.part == appeals.Part.SCREENING:  # answered by screening it again (essays.services.essay_screen)
+        labels = dict(IneligibleReason.choices)
+        return {
+            "essay": essay, "screening_reasons": [labels.get(r, r) for r in essay.screening_reasons],
+            "amend_url": reverse("essays:manage_screen", args=[essay.pk]),
+        }  # fmt: skip
     prize = EssayPrize.objects.filter(essay=essay).first()
     return {
         "essay": essay, "prize": prize,

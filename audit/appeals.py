@@ -1,12 +1,22 @@
 """Appeals (khiếu nại) against a published result: the one home of their rules.
 
     the contestant's result of a published weekly round ─┐
-    the submitter's essay in a judging round published ──┴─ appeal_target ─► appeal_problem (the window,
+    an author's essay in a judging round published ──────┤
+    an author's essay refused at screening ──────────────┴─ appeal_target ─► appeal_problem (the window,
         one open appeal per person and result, an archived contest) ─► appeal_submit (reason,
         attachments checked by opening them, private storage) ─► the office's list and page
         ─► appeal_decide (upheld / rejected, a reason; decision_record; the appellant told
         through the outbox) ─► an upheld appeal changes a prize only through the amendment path
         (contests.prizes.prize_amend, on the winners pages of awards)
+
+An essay's authors may each appeal its result: the submitter, and a co-author whose verified
+sign-in number is the phone listed for them (`essays.rules.is_coauthor`); each person has at most
+one open appeal about it.
+
+A refusal at screening (vòng sơ loại) is a result too: the authors were told it with its reasons,
+and the essay goes no further. Its window runs from the verdict (`Essay.screened_at`); an upheld
+appeal is answered by screening the essay again (`essays.services.essay_screen`, which the
+appeal's page links to), never here.
 
 The window: from the publication of the result for `Contest.appeal_days` days (0: none).
 A quiz round's publication is `Round.results_published_at`; a judging round's is its «Công bố
@@ -27,8 +37,10 @@ from contests import notifications
 from contests.decisions import decision_record
 from contests.models import Decision
 from contests.rules import contest_is_writable, read_only_message
+from essays.enums import Eligibility, EssayStatus
 from essays.files import check_upload
 from essays.models import Essay, JudgingRound
+from essays.rules import coauthor_filter, is_author, is_coauthor
 from quiz.models import Round, RoundEntry
 
 from .models import Appeal, AppealFile
@@ -66,7 +78,8 @@ class Target:
     def label(self) -> str:
         if self.part == Part.QUIZ:
             return self.round.name
-        return f"{self.essay.code} «{self.essay.title}» – {self.judging_round.name}"
+        stage = self.judging_round.name if self.judging_round is not None else _("Sơ loại")
+        return f"{self.essay.code} «{self.essay.title}» – {stage}"
 
     @property
     def key(self) -> tuple[str, int]:
@@ -112,15 +125,59 @@ def quiz_target(*, user, round: Round) -> Target | None:
     return Target(Part.QUIZ, round.contest, round.results_published_at, round=round)
 
 
+def may_appeal_essay(user, essay: Essay) -> bool:
+    """Who may appeal an essay's result: its submitter or a co-author (`essays.rules`)."""
+    return bool(user.is_authenticated and (is_author(user, essay) or is_coauthor(user, essay)))
+
+
 def essay_target(*, user, essay: Essay) -> Target | None:
-    """The submitter's essay in a judging round whose results were published, or None."""
-    if not user.is_authenticated or essay.submitter_id != user.pk:
+    """An essay of the person's (submitted, or co-authored: `may_appeal_essay`) in a judging round
+    whose results were published, or None."""
+    if not may_appeal_essay(user, essay):
         return None
     found = essay_published_rounds([essay.pk]).get(essay.pk)
     if found is None:
         return None
     judging_round, at = found
     return Target(Part.ESSAY, essay.phase.contest, at, essay=essay, judging_round=judging_round)
+
+
+def screening_target(*, user, essay: Essay) -> Target | None:
+    """An essay of the person's (`may_appeal_essay`) refused at screening, or None. The window runs
+    from the verdict, when its authors were told."""
+    if not may_appeal_essay(user, essay) or not refused_at_screening(essay):
+        return None
+    return Target(Part.SCREENING, essay.phase.contest, essay.screened_at, essay=essay)
+
+
+def refused_at_screening(essay: Essay) -> bool:
+    return essay.status == EssayStatus.SUBMITTED and essay.eligibility == Eligibility.INELIGIBLE and bool(essay.screened_at)
+
+
+def essay_targets_for_user(*, user, contest) -> list[Target]:
+    """Every essay of the contest the person submitted or co-authored, refused at screening or
+    with a published judging round: what «Kết quả của tôi» offers to appeal. One query, two more
+    when there is one."""
+    if not user.is_authenticated:
+        return []
+    essays = list(
+        Essay.objects.filter(phase__contest=contest)
+        .filter(Q(submitter=user) | coauthor_filter(user))
+        .select_related("phase__contest")
+        .distinct()
+        .order_by("pk")
+    )
+    if not essays:
+        return []
+    published = essay_published_rounds([e.pk for e in essays])
+    targets = []
+    for essay in essays:
+        if refused_at_screening(essay):
+            targets.append(Target(Part.SCREENING, essay.phase.contest, essay.screened_at, essay=essay))
+        elif essay.pk in published:
+            judging_round, at = published[essay.pk]
+            targets.append(Target(Part.ESSAY, essay.phase.contest, at, essay=essay, judging_round=judging_round))
+    return targets
 
 
 def target_key(appeal: Appeal) -> tuple[str, int]:
@@ -263,6 +320,8 @@ def appeal_decide(*, appeal: Appeal, by, upheld: bool, reason: str) -> Appeal:
 def result_name(appeal: Appeal) -> str:
     if appeal.part == Part.QUIZ:
         return appeal.round.name
+    if appeal.part == Part.SCREENING:
+        return f"{appeal.essay.code} – {_('Sơ loại')}"
     return f"{appeal.essay.code} – {appeal.judging_round.name}"
 
 

@@ -76,13 +76,15 @@ class IntegrityCase(models.Model):
 
 
 class Appeal(models.Model):
-    """A contestant's or an essay's submitter's appeal (khiếu nại) against a published result,
+    """A contestant's or an essay's author's appeal (khiếu nại) against a published result or an
+    essay's refusal at screening,
     within the contest's window (audit.appeals.appeal_problem), decided by the office with a
     reason (audit.appeals.appeal_decide, recorded in the decision log)."""
 
     class Part(models.TextChoices):
         QUIZ = "quiz", _("Thi trắc nghiệm")
         ESSAY = "essay", _("Thi viết")
+        SCREENING = "screen", _("Sơ loại bài viết")  # an essay refused at screening (vòng sơ loại)
 
     class Status(models.TextChoices):
         OPEN = "open", _("Đang chờ giải quyết")
@@ -123,6 +125,7 @@ class Appeal(models.Model):
                 condition=(
                     models.Q(part="quiz", round__isnull=False, essay__isnull=True, judging_round__isnull=True)
                     | models.Q(part="essay", round__isnull=True, essay__isnull=False, judging_round__isnull=False)
+                    | models.Q(part="screen", round__isnull=True, essay__isnull=False, judging_round__isnull=True)
                 ),
                 name="appeal_part_target",
             ),

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from contests.personal_data import Section, when
 
+from .appeals import result_name
 from .models import Appeal, AppealFile, IntegrityDecision
 
 
@@ -20,7 +21,7 @@ def export(*, user) -> list[Section]:
         } for d in decisions]),
         Section("appeals", _("Khiếu nại"), [{
             _("Số"): a.pk, _("Phần thi"): a.get_part_display(),
-            _("Kết quả"): a.round.name if a.round_id else f"{a.essay.code} – {a.judging_round.name}",
+            _("Kết quả"): result_name(a),
             _("Nội dung"): a.reason, _("Gửi lúc"): when(a.filed_at), _("Trạng thái"): a.get_status_display(),
             _("Lý do kết luận"): a.decision_reason, _("Giải quyết lúc"): when(a.decided_at),
         } for a in appeals]),

@@ -9,6 +9,9 @@ Who gets one (the rule, in one place):
   published;
 - **essay prize**: each author of an essay with a valid, verified prize (`EssayPrize.objects.valid()`)
   once the essay is published; the essay's submitter downloads them.
+- **vote prize** («Giải bình chọn»): each author of the essay of a readers' vote prize that counts
+  (`essays.votes.vote_prizes_counting`: drafted, the essay still published); the submitter
+  downloads them.
 
 A certificate stores the name, unit and tier as they were at issue. It holds as long as the
 same rule still says yes (a prize found not valid, or amended to another tier, revokes it:
@@ -32,6 +35,7 @@ from accounts.selectors import organization_labels
 from contests.docx_party import signer, vi_date
 from contests.enums import PrizeStatus, PrizeTier
 from essays.models import EssayAuthor, EssayPrize
+from essays.votes import vote_prizes_counting
 from quiz.models import Prize, RoundEntry
 from reports.exports import contest_attempts
 
@@ -116,7 +120,9 @@ def wanted_certificates(*, contest) -> list[Wanted]:
     authors = list(
         EssayAuthor.objects.filter(essay__prize__in=published_essay_prizes(contest=contest)).select_related("essay__prize")
     )
-    units = _labels({a.organization_id for a in authors})
+    votes = {v.essay_id: v for v in vote_prizes_counting(contest=contest)}
+    voted = list(EssayAuthor.objects.filter(essay_id__in=list(votes)).select_related("essay")) if votes else []
+    units = _labels({a.organization_id for a in authors} | {a.organization_id for a in voted})
     for a in authors:
         prize = a.essay.prize
         wanted.append(
@@ -125,6 +131,15 @@ def wanted_certificates(*, contest) -> list[Wanted]:
                 {"user_id": a.essay.submitter_id, "essay_prize_id": prize.pk, "essay_author_id": a.pk,
                  "tier": prize.tier, "holder_name": a.name, "unit_name": units.get(a.organization_id, ""),
                  "subject": a.essay.title},
+            )
+        )  # fmt: skip
+    for a in voted:
+        prize = votes[a.essay_id]
+        wanted.append(
+            Wanted(
+                (Certificate.Kind.VOTE_PRIZE, prize.pk, a.pk),
+                {"user_id": a.essay.submitter_id, "vote_prize_id": prize.pk, "essay_author_id": a.pk,
+                 "holder_name": a.name, "unit_name": units.get(a.organization_id, ""), "subject": a.essay.title},
             )
         )  # fmt: skip
     return wanted
@@ -141,6 +156,8 @@ def _key(cert: Certificate) -> tuple:
         return (cert.kind, cert.user_id)
     if cert.kind == Certificate.Kind.QUIZ_PRIZE:
         return (cert.kind, cert.prize_id, cert.tier)
+    if cert.kind == Certificate.Kind.VOTE_PRIZE:
+        return (cert.kind, cert.vote_prize_id, cert.essay_author_id)
     return (cert.kind, cert.essay_prize_id, cert.essay_author_id, cert.tier)
 
 
@@ -202,6 +219,9 @@ def with_status(certificates: list[Certificate]) -> list[Certificate]:
             c.valid = bool(
                 p and p.status == PrizeStatus.VERIFIED and p.tier == c.tier and p.round.results_published_at is not None
             )
+        elif c.kind == Certificate.Kind.VOTE_PRIZE:  # the rule of essays.votes.vote_prizes_counting
+            p = c.vote_prize
+            c.valid = bool(p and c.essay_author_id and p.essay.published_at)
         else:
             p = c.essay_prize
             c.valid = bool(
@@ -211,7 +231,7 @@ def with_status(certificates: list[Certificate]) -> list[Certificate]:
 
 
 def certificates_query():
-    return Certificate.objects.select_related("contest", "prize__round", "essay_prize__essay")
+    return Certificate.objects.select_related("contest", "prize__round", "essay_prize__essay", "vote_prize__essay")
 
 
 def certificate_by_code(code: str) -> Certificate | None:
@@ -233,6 +253,8 @@ def certifies(cert: Certificate) -> str:
         return _("Đạt %(tier)s phần thi trắc nghiệm trực tuyến, %(round)s.") % {"tier": tier, "round": cert.subject}
     if cert.kind == Certificate.Kind.ESSAY_PRIZE:
         return _("Đạt %(tier)s phần thi viết với tác phẩm «%(title)s».") % {"tier": tier, "title": cert.subject}
+    if cert.kind == Certificate.Kind.VOTE_PRIZE:
+        return _("Đạt Giải bình chọn của bạn đọc, phần thi viết, với tác phẩm «%(title)s».") % {"title": cert.subject}
     return _("Đã tham gia phần thi trắc nghiệm trực tuyến của cuộc thi.")
 
 

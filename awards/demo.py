@@ -7,13 +7,13 @@ import datetime
 from contests.enums import PrizeTier
 
 from . import winner_details as details
-from .models import AwardPart, PrizeAmount
+from .models import VOTE_TIER, AwardPart, PrizeAmount
 
 PLAN = {
     AwardPart.QUIZ: {PrizeTier.FIRST: 2_000_000, PrizeTier.SECOND: 1_500_000, PrizeTier.THIRD: 1_000_000,
                      PrizeTier.CONSOLATION: 500_000},
     AwardPart.ESSAY: {PrizeTier.FIRST: 5_000_000, PrizeTier.SECOND: 3_000_000, PrizeTier.THIRD: 2_000_000,
-                      PrizeTier.CONSOLATION: 1_000_000},
+                      PrizeTier.CONSOLATION: 1_000_000, VOTE_TIER: 2_000_000},
 }  # fmt: skip
 BANKS = ["Agribank chi nhánh Bắc Yên Bái", "Vietcombank, chi nhánh Yên Bái", "BIDV - Chi nhánh Yên Bái", "VietinBank"]
 

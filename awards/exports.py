@@ -11,7 +11,7 @@ from quiz.enums import PrizeStatus, RoundKind
 from quiz.models import Prize, Round
 from reports.exports import DURATION, _Sheet
 
-from .models import WinnerDetails
+from .models import VOTE_TIER, WinnerDetails, tier_label
 from .winner_details import FIELDS, details_for_staff
 
 # What winners sent for the award (awards.winner_details): for the secretariat only.
@@ -23,11 +23,16 @@ def _details_cells(plain: dict | None) -> list:
     return [(plain or {}).get(name, "") for name in FIELDS]
 
 
+_DETAIL_KEYS = {"quiz": "prize", "essay": "essay_prize", "vote": "vote_prize"}
+
+
 def _winner_details(prizes, *, part: str, viewer) -> dict:
-    """The plain details of these prizes by prize id, each look logged for `viewer`."""
-    rows = list(WinnerDetails.objects.filter(**{f"{'prize' if part == 'quiz' else 'essay_prize'}__in": [p.pk for p in prizes]}))
-    plain = details_for_staff(details=rows, viewer=viewer, where="export")
-    return {(r.prize_id or r.essay_prize_id): plain[r.pk] for r in rows}
+    """The plain details of these prizes (of one part: quiz, essay, vote) by prize id, each look
+    logged for `viewer`."""
+    key = _DETAIL_KEYS[part]
+    rows = list(WinnerDetails.objects.filter(**{f"{key}__in": [p.pk for p in prizes]})) if prizes else []
+    plain = details_for_staff(details=rows, viewer=viewer, where="export") if rows else {}
+    return {getattr(r, f"{key}_id"): plain[r.pk] for r in rows}
 
 
 def winners_workbook(target, *, contest, round_id=None, verified_only: bool = False, details_viewer=None) -> int:
@@ -71,8 +76,11 @@ def winners_workbook(target, *, contest, round_id=None, verified_only: bool = Fa
 
 
 def _essay_prizes_sheet(workbook, *, contest, viewer) -> int:
-    """The writing contest's prizes that count, with the submitter's details for the award."""
+    """The writing contest's prizes that count, with the submitter's details for the award; then
+    the readers' vote prizes that count (`essays.votes.vote_prizes_counting`), with their votes
+    where the jury's prizes have their verdict."""
     from essays.models import EssayPrize
+    from essays.votes import vote_prizes_counting
 
     heading = print_title(contest.name, "Giải bài viết")
     sheet = _Sheet(workbook, "Giải bài viết", [("Hạng", 8, None), ("Giải", 18, "text"), ("Mã bài", 14, "text"),
@@ -89,4 +97,14 @@ def _essay_prizes_sheet(workbook, *, contest, viewer) -> int:
         sheet.append([p.rank, p.get_tier_display(), essay.code, essay.title, ", ".join(a.name for a in essay.authors.all()),
                       essay.submitter.full_name, essay.submitter.email, p.get_status_display(),
                       *_details_cells(sent.get(p.pk))])  # fmt: skip
-    return len(prizes)
+    votes = list(
+        vote_prizes_counting(contest=contest).select_related("essay__submitter").prefetch_related("essay__authors")
+        .order_by("phase__opens_at", "pk")
+    )  # fmt: skip
+    sent = _winner_details(votes, part="vote", viewer=viewer)
+    for v in votes:
+        essay = v.essay
+        sheet.append([None, tier_label(VOTE_TIER), essay.code, essay.title, ", ".join(a.name for a in essay.authors.all()),
+                      essay.submitter.full_name, essay.submitter.email, f"{v.votes} lượt bình chọn",
+                      *_details_cells(sent.get(v.pk))])  # fmt: skip
+    return len(prizes) + len(votes)

@@ -15,6 +15,7 @@ class Certificate(models.Model):
         PARTICIPATION = "participation", _("Chứng nhận tham gia")
         QUIZ_PRIZE = "quiz_prize", _("Giải thi trắc nghiệm")
         ESSAY_PRIZE = "essay_prize", _("Giải thi viết")
+        VOTE_PRIZE = "vote_prize", _("Giải bình chọn")
 
     kind = models.CharField(_("loại"), max_length=16, choices=Kind.choices)
     code = models.CharField(_("mã xác minh"), max_length=16, unique=True)
@@ -23,6 +24,7 @@ class Certificate(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="certificates")
     prize = models.ForeignKey("quiz.Prize", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     essay_prize = models.ForeignKey("essays.EssayPrize", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    vote_prize = models.ForeignKey("essays.VotePrize", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     essay_author = models.ForeignKey("essays.EssayAuthor", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     tier = models.CharField(_("giải"), max_length=16, blank=True)
     holder_name = models.CharField(_("họ và tên"), max_length=150)
@@ -42,6 +44,7 @@ class Certificate(models.Model):
             ),
             models.UniqueConstraint(fields=["prize", "tier"], name="certificate_one_per_prize_tier"),
             models.UniqueConstraint(fields=["essay_prize", "essay_author", "tier"], name="certificate_one_per_author_tier"),
+            models.UniqueConstraint(fields=["vote_prize", "essay_author"], name="certificate_one_per_vote_prize_author"),
         ]
         indexes = [models.Index(fields=["user", "contest"])]
 
@@ -55,6 +58,8 @@ class WinnerDetails(models.Model):
 
     prize = models.OneToOneField("quiz.Prize", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     essay_prize = models.OneToOneField("essays.EssayPrize", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    # «Giải bình chọn» (essays.VotePrize): paid to the essay's submitter, like an essay prize.
+    vote_prize = models.OneToOneField("essays.VotePrize", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     sealed = models.BinaryField(_("thông tin đã mã hóa"))
     submitted_at = models.DateTimeField(_("gửi lúc"))
@@ -64,13 +69,16 @@ class WinnerDetails(models.Model):
         verbose_name_plural = _("thông tin nhận giải")
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(prize__isnull=False, essay_prize__isnull=True)
-                | models.Q(prize__isnull=True, essay_prize__isnull=False),
+                condition=models.Q(prize__isnull=False, essay_prize__isnull=True, vote_prize__isnull=True)
+                | models.Q(prize__isnull=True, essay_prize__isnull=False, vote_prize__isnull=True)
+                | models.Q(prize__isnull=True, essay_prize__isnull=True, vote_prize__isnull=False),
                 name="winner_details_one_prize",
             )
         ]
 
     def __str__(self):
+        if self.vote_prize_id:
+            return f"vote prize {self.vote_prize_id}"
         return f"prize {self.prize_id}" if self.prize_id else f"essay prize {self.essay_prize_id}"
 
 
@@ -82,6 +90,7 @@ class WinnerDetailsAccess(models.Model):
     details = models.ForeignKey(WinnerDetails, null=True, blank=True, on_delete=models.SET_NULL, related_name="accesses")
     prize = models.ForeignKey("quiz.Prize", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     essay_prize = models.ForeignKey("essays.EssayPrize", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    vote_prize = models.ForeignKey("essays.VotePrize", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     viewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     viewed_at = models.DateTimeField(auto_now_add=True)
     where = models.CharField(max_length=32)
@@ -102,6 +111,7 @@ class WinnerDetailsRequest(models.Model):
 
     prize = models.ForeignKey("quiz.Prize", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     essay_prize = models.ForeignKey("essays.EssayPrize", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    vote_prize = models.ForeignKey("essays.VotePrize", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("người gửi yêu cầu"), null=True, blank=True, on_delete=models.SET_NULL,
         related_name="+",
@@ -115,17 +125,23 @@ class WinnerDetailsRequest(models.Model):
         ordering = ["-requested_at", "-pk"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(prize__isnull=False, essay_prize__isnull=True)
-                | models.Q(prize__isnull=True, essay_prize__isnull=False),
+                condition=models.Q(prize__isnull=False, essay_prize__isnull=True, vote_prize__isnull=True)
+                | models.Q(prize__isnull=True, essay_prize__isnull=False, vote_prize__isnull=True)
+                | models.Q(prize__isnull=True, essay_prize__isnull=True, vote_prize__isnull=False),
                 name="winner_details_request_one_prize",
             ),
             models.CheckConstraint(
                 condition=models.Q(expires_at__gt=models.F("requested_at")), name="winner_details_request_expires_later"
             ),
         ]
-        indexes = [models.Index(fields=["prize", "-expires_at"]), models.Index(fields=["essay_prize", "-expires_at"])]
+        indexes = [
+            models.Index(fields=["prize", "-expires_at"]), models.Index(fields=["essay_prize", "-expires_at"]),
+            models.Index(fields=["vote_prize", "-expires_at"]),
+        ]  # fmt: skip
 
     def __str__(self):
+        if self.vote_prize_id:
+            return f"vote prize {self.vote_prize_id}"
         return f"prize {self.prize_id}" if self.prize_id else f"essay prize {self.essay_prize_id}"
 
 
@@ -134,6 +150,17 @@ class AwardPart(models.TextChoices):
 
     QUIZ = "quiz", _("Phần thi trắc nghiệm")
     ESSAY = "essay", _("Phần thi viết")
+
+
+# The tiers the prize plan prices: the jury's tiers of both parts, and «Giải bình chọn», the
+# readers' vote prize of the writing contest (essays.VotePrize: one per phase, no ranks).
+VOTE_TIER = "vote"
+AWARD_TIERS = [*PrizeTier.choices, (VOTE_TIER, _("Giải bình chọn"))]
+
+
+def tier_label(tier: str) -> str:
+    """A tier's name in the award files («Giải Nhất» … «Giải bình chọn»)."""
+    return str(dict(AWARD_TIERS).get(tier, _("Giải chưa xếp hạng")))
 
 
 # A sanity bound on one prize's amount (đồng): a typo of three extra zeros is refused.
@@ -147,7 +174,7 @@ class PrizeAmount(models.Model):
 
     contest = models.ForeignKey("contests.Contest", verbose_name=_("cuộc thi"), on_delete=models.CASCADE, related_name="+")
     part = models.CharField(_("phần thi"), max_length=8, choices=AwardPart.choices)
-    tier = models.CharField(_("giải"), max_length=16, choices=PrizeTier.choices)
+    tier = models.CharField(_("giải"), max_length=16, choices=AWARD_TIERS)
     amount = models.PositiveIntegerField(
         _("mức thưởng (đồng)"),
         validators=[MinValueValidator(1000, _("Mức thưởng tối thiểu là 1.000 đồng.")),
@@ -166,6 +193,10 @@ class PrizeAmount(models.Model):
             ),
             models.CheckConstraint(
                 condition=models.Q(amount__gte=1000, amount__lte=MAX_PRIZE_AMOUNT), name="prize_amount_in_bounds"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(tier=VOTE_TIER) | models.Q(part=AwardPart.ESSAY), name="prize_amount_vote_tier_in_essays",
+                violation_error_message=_("«Giải bình chọn» là giải của phần thi viết; xin chọn phần thi viết."),
             ),
         ]  # fmt: skip
 

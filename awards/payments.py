@@ -4,7 +4,9 @@ much, and the totals per tier (the formatting is `awards.award_files`; the pages
 - **Which prizes**: the verified, valid prizes of the lists that are `fully_verified`
   (`contests.prizes`): a weekly round's list, or the writing contest's prizes of one phase. A
   list with a prize still awaiting its verdict is left out whole and named (`AwardList.not_ready`),
-  so a decision never carries half a week.
+  so a decision never carries half a week. With the writing contest come the readers' vote
+  prizes («Giải bình chọn») that count (`essays.votes.vote_prizes_counting`), one list per phase,
+  priced by the plan's tier «Giải bình chọn» of the writing contest.
 - **How much**: the prize plan's amounts (`PrizeAmount`, per contest, part and tier, set by the
   organizers in the admin). A tier with prizes and no amount is named (`AwardList.missing_amounts`)
   and both files are refused until it has one (`AwardList.problem`): never a prize paid as 0.
@@ -28,17 +30,20 @@ from django.utils.translation import gettext as _
 
 from accounts.collation import vi_name_key
 from accounts.selectors import organization_labels
-from contests.enums import PrizeStatus, PrizeTier
+from contests.enums import PrizeStatus
 from contests.prizes import fully_verified
 from contests.sms import unaccented
 from essays.models import EssayPrize
+from essays.votes import vote_prizes_counting
 from quiz.enums import RoundKind
 from quiz.models import Prize, Round
 
-from .models import AwardDownload, AwardPart, PrizeAmount, WinnerDetails
+from .models import AWARD_TIERS, VOTE_TIER, AwardDownload, AwardPart, PrizeAmount, WinnerDetails, tier_label
 
 ALL, ESSAYS, ROUND_PREFIX = "all", "essays", "round-"
-TIER_ORDER = {tier: index for index, tier in enumerate(PrizeTier.values)}
+TIER_ORDER = {tier: index for index, (tier, _label) in enumerate(AWARD_TIERS)}
+# Which prize a line pays, as winners' details name it (awards.winner_details' parts).
+QUIZ, ESSAY, VOTE = "quiz", "essay", "vote"
 MAX_TRANSFER_CONTENT = 140  # what Vietnamese banks accept in a transfer's content, at most
 _TRANSFER_SAFE = re.compile(r"[^A-Za-z0-9 .,]+")
 
@@ -99,7 +104,7 @@ class AwardLine:
     """One prize in the decision's annex and the payment list."""
 
     part: str  # AwardPart
-    prize: object  # quiz.Prize or essays.EssayPrize
+    prize: object  # quiz.Prize, essays.EssayPrize or essays.VotePrize
     group: str  # the list it belongs to: the round's name, the writing contest's phase
     tier: str
     name: str  # who is awarded: the winner, or the essay's authors
@@ -107,11 +112,12 @@ class AwardLine:
     payee: object  # who is paid (the winner; the essay's submitter)
     amount: int | None
     details: WinnerDetails | None = None  # sealed: never opened here
-    group_index: int = 0  # the list's place: the weeks in order, then the writing contest's phases
+    group_index: int = 0  # the list's place: the weeks in order, the writing contest's phases, their vote prizes
+    source: str = QUIZ  # QUIZ, ESSAY or VOTE: which prize model, as winners' details name it
 
     @property
     def tier_label(self) -> str:
-        return str(PrizeTier(self.tier).label) if self.tier in PrizeTier.values else _("Giải chưa xếp hạng")
+        return tier_label(self.tier)
 
     @property
     def phone(self) -> str:
@@ -128,7 +134,7 @@ class TierTotal:
 
     @property
     def tier_label(self) -> str:
-        return str(PrizeTier(self.tier).label) if self.tier in PrizeTier.values else _("Giải chưa xếp hạng")
+        return tier_label(self.tier)
 
     @property
     def label(self) -> str:
@@ -186,7 +192,7 @@ def award_list(*, contest, scope: Scope) -> AwardList:
     plan = PrizeAmount.objects.filter(contest=contest)
     result.plan = sorted(plan, key=lambda a: (a.part != AwardPart.QUIZ, TIER_ORDER[a.tier]))
     amounts = {(a.part, a.tier): a.amount for a in result.plan}
-    groups: list[tuple[str, str, list]] = []  # (part, label, prizes of the list)
+    groups: list[tuple[str, str, list]] = []  # (source, label, prizes of the list)
     if scope.quiz:
         quiz = Prize.objects.filter(round__contest=contest, round__kind=RoundKind.WEEKLY)
         if scope.round is not None:
@@ -195,7 +201,7 @@ def award_list(*, contest, scope: Scope) -> AwardList:
         by_round: dict[int, list] = {}
         for prize in quiz.order_by("round__number", "rank", "pk"):
             by_round.setdefault(prize.round_id, []).append(prize)
-        groups += [(AwardPart.QUIZ, prizes[0].round.name, prizes) for prizes in by_round.values()]
+        groups += [(QUIZ, prizes[0].round.name, prizes) for prizes in by_round.values()]
     if scope.essays:
         essays = EssayPrize.objects.filter(essay__phase__contest=contest).select_related(
             "essay__phase", "essay__submitter__profile"
@@ -204,11 +210,15 @@ def award_list(*, contest, scope: Scope) -> AwardList:
         by_phase: dict[int, list] = {}
         for prize in essays.order_by("essay__phase__opens_at", "essay__phase_id", "rank", "pk"):
             by_phase.setdefault(prize.essay.phase_id, []).append(prize)
-        groups += [
-            (AwardPart.ESSAY, f"{AwardPart.ESSAY.label} – {prizes[0].essay.phase.name}", prizes) for prizes in by_phase.values()
-        ]
+        groups += [(ESSAY, f"{AwardPart.ESSAY.label} – {prizes[0].essay.phase.name}", prizes) for prizes in by_phase.values()]
+        votes = vote_prizes_counting(contest=contest).select_related("phase", "essay__phase", "essay__submitter__profile")
+        votes = votes.prefetch_related("essay__authors__organization").order_by("phase__opens_at", "phase_id")
+        groups += [(VOTE, f"{_('Bình chọn của bạn đọc')} – {prize.phase.name}", [prize]) for prize in votes]
     chosen = []
     for index, (part, label, prizes) in enumerate(groups):
+        if part == VOTE:  # counted as drafted: no verdict (vote_prizes_counting)
+            chosen += [(part, label, p, index) for p in prizes]
+            continue
         counted = [p for p in prizes if p.status != PrizeStatus.INVALID]
         if not counted:
             continue
@@ -217,29 +227,39 @@ def award_list(*, contest, scope: Scope) -> AwardList:
             continue
         chosen += [(part, label, p, index) for p in counted if p.status == PrizeStatus.VERIFIED]
     organizations = []
-    for part, _label, p, _i in chosen:
-        if part == AwardPart.QUIZ:
+    for source, _label, p, _i in chosen:
+        if source == QUIZ:
             organizations.append(p.entry.best_attempt.organization)
         else:
             organizations += [a.organization for a in p.essay.authors.all()]
     units = organization_labels(organizations)
-    quiz_ids = [p.pk for part, _l, p, _i in chosen if part == AwardPart.QUIZ]
-    essay_ids = [p.pk for part, _l, p, _i in chosen if part == AwardPart.ESSAY]
+    ids = {source: [p.pk for s, _l, p, _i in chosen if s == source] for source in (QUIZ, ESSAY, VOTE)}
     details = {}
     if chosen:
-        for row in WinnerDetails.objects.filter(Q(prize_id__in=quiz_ids) | Q(essay_prize_id__in=essay_ids)):
-            details[(AwardPart.QUIZ, row.prize_id) if row.prize_id else (AwardPart.ESSAY, row.essay_prize_id)] = row
-    for part, label, prize, index in chosen:
-        if part == AwardPart.QUIZ:
+        rows = WinnerDetails.objects.filter(
+            Q(prize_id__in=ids[QUIZ]) | Q(essay_prize_id__in=ids[ESSAY]) | Q(vote_prize_id__in=ids[VOTE])
+        )
+        for row in rows:
+            if row.prize_id:
+                details[(QUIZ, row.prize_id)] = row
+            elif row.essay_prize_id:
+                details[(ESSAY, row.essay_prize_id)] = row
+            else:
+                details[(VOTE, row.vote_prize_id)] = row
+    for source, label, prize, index in chosen:
+        if source == QUIZ:
             name, payee = prize.user.full_name, prize.user
             unit = units.get(prize.entry.best_attempt.organization_id, "")
         else:
             name, payee = _essay_name(prize), prize.essay.submitter
             authors_units = dict.fromkeys(units.get(a.organization_id, "") for a in prize.essay.authors.all())
             unit = "; ".join(u for u in authors_units if u)
+        part = AwardPart.QUIZ if source == QUIZ else AwardPart.ESSAY
+        tier = VOTE_TIER if source == VOTE else prize.tier
         result.lines.append(
-            AwardLine(part=part, prize=prize, group=label, tier=prize.tier, name=name, unit=unit, payee=payee,
-                      amount=amounts.get((part, prize.tier)), details=details.get((part, prize.pk)), group_index=index)
+            AwardLine(part=part, prize=prize, group=label, tier=tier, name=name, unit=unit, payee=payee,
+                      amount=amounts.get((part, tier)), details=details.get((source, prize.pk)), group_index=index,
+                      source=source)
         )  # fmt: skip
     result.lines.sort(key=lambda line: (line.group_index, TIER_ORDER.get(line.tier, 99), vi_name_key(line.name)))
     totals: dict[tuple[str, str], TierTotal] = {}

@@ -7,20 +7,26 @@ from django.utils.translation import gettext_lazy
 
 from contests.personal_data import Section, when
 
-from .models import Certificate, WinnerDetails, WinnerDetailsAccess
+from .models import VOTE_TIER, Certificate, WinnerDetails, WinnerDetailsAccess, tier_label
 
 
 def _whose(user, prefix: str = "") -> Q:
     """The winner's details (or the looks at them) that are this person's: their quiz prize, or
-    the prize of an essay they submitted (the one the award is paid to)."""
-    return Q(**{f"{prefix}prize__user": user}) | Q(**{f"{prefix}essay_prize__essay__submitter": user})
+    the prize (jury's or readers' vote) of an essay they submitted (the one the award is paid to)."""
+    return (
+        Q(**{f"{prefix}prize__user": user})
+        | Q(**{f"{prefix}essay_prize__essay__submitter": user})
+        | Q(**{f"{prefix}vote_prize__essay__submitter": user})
+    )
 
 
-def _prize_label(prize, essay_prize) -> str:
+def _prize_label(prize, essay_prize, vote_prize=None) -> str:
     if prize is not None:
         return f"{prize.get_tier_display()} – {prize.round.name}"
     if essay_prize is not None:
         return f"{essay_prize.get_tier_display()} – {essay_prize.essay.title}"
+    if vote_prize is not None:
+        return f"{tier_label(VOTE_TIER)} – {vote_prize.essay.title}"
     return ""
 
 
@@ -35,7 +41,7 @@ def export(*, user) -> list[Section]:
     from .certificates import certificates_query, certifies, display_code, with_status
 
     certificates = with_status(list(certificates_query().filter(user=user).order_by("issued_at", "pk")))
-    related = ("prize__round", "essay_prize__essay")
+    related = ("prize__round", "essay_prize__essay", "vote_prize__essay")
     details = WinnerDetails.objects.filter(_whose(user)).select_related(*related).order_by("submitted_at", "pk")
     looks = WinnerDetailsAccess.objects.filter(_whose(user)).select_related(*related).order_by("viewed_at", "pk")
     return [
@@ -49,13 +55,13 @@ def export(*, user) -> list[Section]:
         # essay's prize may be a co-author. The person learns that the details are held, for
         # which prize, since when, and every look at them.
         Section("winner_details", _("Thông tin nhận giải"), [{
-            _("Giải"): _prize_label(d.prize, d.essay_prize), _("Gửi lúc"): when(d.submitted_at),
+            _("Giải"): _prize_label(d.prize, d.essay_prize, d.vote_prize), _("Gửi lúc"): when(d.submitted_at),
             _("Nội dung"): _("Số căn cước công dân, ngày sinh, địa chỉ, tài khoản ngân hàng (được mã hóa; "
                              "không đưa vào tệp này, xin liên hệ Tổ thư ký nếu cần xem)"),
         } for d in details]),
         Section("winner_details_accesses", _("Lượt xem thông tin nhận giải"), [{
-            _("Giải"): _prize_label(a.prize, a.essay_prize), _("Lúc"): when(a.viewed_at), _("Người xem"): _("Tổ thư ký"),
-            _("Ở đâu"): str(WHERE.get(a.where, a.where)),
+            _("Giải"): _prize_label(a.prize, a.essay_prize, a.vote_prize), _("Lúc"): when(a.viewed_at),
+            _("Người xem"): _("Tổ thư ký"), _("Ở đâu"): str(WHERE.get(a.where, a.where)),
         } for a in looks]),
     ]  # fmt: skip
 

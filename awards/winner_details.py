@@ -1,7 +1,9 @@
 """Winners' details for the award (citizen ID, date of birth, address, bank account).
 
 - **Who is asked**: the holder of a verified, valid prize — a quiz winner, or the submitter of an
-  awarded essay on behalf of its authors (one payment per prize). `winner_prizes_for_user`.
+  awarded essay on behalf of its authors (one payment per prize) — and the submitter of the essay
+  that won a readers' vote prize that counts (`essays.votes.vote_prizes_counting`; part «vote»).
+  `winner_prizes_for_user`.
 - **The request**: `winner_details_request` (the secretariat, from /reports/awards/) opens the
   form for WINNER_DETAILS_LINK_DAYS and tells the winner by e-mail and SMS (the notification
   outbox). Each (re-)issue is a `WinnerDetailsRequest` row: who asked, when, until when.
@@ -34,11 +36,14 @@ from django.utils.translation import gettext as _
 from contests.decisions import Action, decision_record
 from contests.enums import PrizeStatus
 from contests.rules import contest_is_writable, read_only_message
-from essays.models import EssayPrize
+from essays.models import EssayPrize, VotePrize
+from essays.votes import vote_prizes_counting
 from quiz.models import Prize
 
 from . import rules
-from .models import WinnerDetails, WinnerDetailsAccess, WinnerDetailsRequest
+from .models import VOTE_TIER, WinnerDetails, WinnerDetailsAccess, WinnerDetailsRequest, tier_label
+
+_KEYS = {"quiz": "prize", "essay": "essay_prize", "vote": "vote_prize"}  # a part's column in the details' tables
 
 FIELDS = ("citizen_id", "birth_date", "address", "bank_account", "bank_name", "account_holder")
 SALT = "reports.winner_details"  # the module's first home; keys and old links derive from it: never change
@@ -91,7 +96,7 @@ def rotate_all() -> int:
 class WinnerPrize:
     """A prize whose holder is asked for details: which part, the prize, who holds it."""
 
-    part: str  # "quiz" or "essay"
+    part: str  # "quiz", "essay" or "vote"
     prize: object
     user: object
 
@@ -99,6 +104,8 @@ class WinnerPrize:
     def label(self) -> str:
         if self.part == "quiz":
             return f"{self.prize.get_tier_display()} – {self.prize.round.name}"
+        if self.part == "vote":
+            return f"{tier_label(VOTE_TIER)} – {self.prize.essay.title}"
         return f"{self.prize.get_tier_display()} – {self.prize.essay.title}"
 
     @property
@@ -106,30 +113,40 @@ class WinnerPrize:
         return self.prize.round.contest if self.part == "quiz" else self.prize.essay.phase.contest
 
 
-def _asked(qs, part: str):
-    """Verified, valid prizes, each with `details_at` (when its holder sent the details, or None)
-    and `requested_until` (when the newest request for them expires, or None). One query."""
-    key = "prize" if part == "quiz" else "essay_prize"
+def _annotated(qs, part: str):
+    """Each prize with `details_at` (when its holder sent the details, or None) and
+    `requested_until` (when the newest request for them expires, or None). One query."""
+    key = _KEYS[part]
     sent = WinnerDetails.objects.filter(**{key: OuterRef("pk")})
     asked = WinnerDetailsRequest.objects.filter(**{key: OuterRef("pk")}).order_by("-expires_at")
-    return (
-        qs.valid()
-        .filter(status=PrizeStatus.VERIFIED)
-        .annotate(
-            details_at=Subquery(sent.values("submitted_at")[:1]),
-            requested_until=Subquery(asked.values("expires_at")[:1]),
-        )
+    return qs.annotate(
+        details_at=Subquery(sent.values("submitted_at")[:1]),
+        requested_until=Subquery(asked.values("expires_at")[:1]),
     )
 
 
+def _asked(qs, part: str):
+    """Verified, valid prizes, annotated (`_annotated`)."""
+    return _annotated(qs.valid().filter(status=PrizeStatus.VERIFIED), part)
+
+
+def _votes_asked(**filters):
+    """The vote prizes that count (`essays.votes.vote_prizes_counting`), annotated."""
+    qs = vote_prizes_counting(contest=filters.pop("contest", None)).filter(**filters)
+    return _annotated(qs, "vote").select_related("essay__submitter", "essay__phase__contest", "phase")
+
+
 def winner_prize(part: str, pk: int) -> WinnerPrize | None:
-    """A verified, valid prize by part and id, or None."""
+    """A verified, valid prize (a vote prize that counts) by part and id, or None."""
     if part == "quiz":
         prize = _asked(Prize.objects, part).select_related("user", "round__contest").filter(pk=pk).first()
         return WinnerPrize("quiz", prize, prize.user) if prize else None
     if part == "essay":
         prize = _asked(EssayPrize.objects, part).select_related("essay__submitter", "essay__phase__contest").filter(pk=pk).first()
         return WinnerPrize("essay", prize, prize.essay.submitter) if prize else None
+    if part == "vote":
+        prize = _votes_asked(pk=pk).first()
+        return WinnerPrize("vote", prize, prize.essay.submitter) if prize else None
     return None
 
 
@@ -147,20 +164,28 @@ def winner_prizes_for_user(*, user, contest) -> list[WinnerPrize]:
     essays = (
         _asked(EssayPrize.objects, "essay").filter(essay__submitter=user, essay__phase__contest=contest).select_related("essay")
     )
-    return [WinnerPrize("quiz", p, user) for p in quiz] + [WinnerPrize("essay", p, user) for p in essays]
+    votes = _votes_asked(contest=contest, essay__submitter=user).order_by("phase__opens_at", "pk")
+    return (
+        [WinnerPrize("quiz", p, user) for p in quiz]
+        + [WinnerPrize("essay", p, user) for p in essays]
+        + [WinnerPrize("vote", p, user) for p in votes]
+    )
 
 
 def winner_prizes(*, contest) -> list[WinnerPrize]:
     quiz = _asked(Prize.objects, "quiz").filter(round__contest=contest).select_related("round__contest", "user")
     essays = _asked(EssayPrize.objects, "essay").filter(essay__phase__contest=contest)
     essays = essays.select_related("essay__submitter", "essay__phase__contest")
-    return [WinnerPrize("quiz", p, p.user) for p in quiz.order_by("round__number", "rank")] + [
-        WinnerPrize("essay", p, p.essay.submitter) for p in essays.order_by("rank")
-    ]
+    votes = _votes_asked(contest=contest).order_by("phase__opens_at", "pk")
+    return (
+        [WinnerPrize("quiz", p, p.user) for p in quiz.order_by("round__number", "rank")]
+        + [WinnerPrize("essay", p, p.essay.submitter) for p in essays.order_by("rank")]
+        + [WinnerPrize("vote", p, p.essay.submitter) for p in votes]
+    )
 
 
 def _lookup(wp: WinnerPrize) -> dict:
-    return {"prize": wp.prize} if wp.part == "quiz" else {"essay_prize": wp.prize}
+    return {_KEYS[wp.part]: wp.prize}
 
 
 def submitted(wp: WinnerPrize) -> WinnerDetails | None:
@@ -246,7 +271,7 @@ def _plain(data: dict) -> dict:
 
 def _lock_prize(wp: WinnerPrize) -> None:
     """Serialize the writes about one prize (a double click, two tabs)."""
-    model = Prize if wp.part == "quiz" else EssayPrize
+    model = {"quiz": Prize, "essay": EssayPrize, "vote": VotePrize}[wp.part]
     list(model.objects.select_for_update().filter(pk=wp.prize.pk).values_list("pk", flat=True))
 
 
@@ -364,7 +389,14 @@ def details_for_staff(*, details: list[WinnerDetails], viewer, where: str) -> di
     whose, when, where). Callers check `awards.rules.can_see_winner_details` first."""
     WinnerDetailsAccess.objects.bulk_create(
         [
-            WinnerDetailsAccess(details=d, prize_id=d.prize_id, essay_prize_id=d.essay_prize_id, viewer=viewer, where=where)
+            WinnerDetailsAccess(
+                details=d,
+                prize_id=d.prize_id,
+                essay_prize_id=d.essay_prize_id,
+                vote_prize_id=d.vote_prize_id,
+                viewer=viewer,
+                where=where,
+            )  # fmt: skip
             for d in details
         ]
     )

@@ -144,6 +144,8 @@ class EssayAuthor(models.Model):
         verbose_name = _("tác giả")
         verbose_name_plural = _("tác giả")
         ordering = ["essay_id", "order", "id"]
+        # A co-author finds their essays by their sign-in number (essays.rules.coauthor_filter).
+        indexes = [models.Index(fields=["phone"], name="essay_author_phone_idx")]
 
     def __str__(self):
         return self.name

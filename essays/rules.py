@@ -3,6 +3,8 @@
 Every essays view, download and export asks these; nobody re-derives them. The roles:
 
 - the author (the submitter of the essay) sees their own essay, its authors and files;
+- a co-author (`is_coauthor`: their verified sign-in number is listed for an author) may appeal
+  the essay's result, and nothing more;
 - the secretariat and the organizers see every essay with its authors, files and contacts;
 - a judge sees only the essays of their own sheets (not conflicted), always blind: a projection
   without authors (`essays.selectors.blind_essay_for_judge`) and blind copies of the files;
@@ -17,6 +19,7 @@ import enum
 from dataclasses import dataclass
 
 import rules
+from django.db.models import Q
 
 from accounts.rules import is_judge, is_office, is_organizer
 
@@ -29,6 +32,28 @@ from .enums import SheetStatus
 def is_author(user, essay) -> bool:
     """The submitter: the person who sent the essay and speaks for its authors."""
     return bool(user.is_authenticated and essay is not None and essay.submitter_id == user.pk)
+
+
+@rules.predicate
+def is_coauthor(user, essay) -> bool:
+    """An author listed on the essay other than through the submitter's account: a signed-in
+    person whose sign-in number, proved by an SMS code, is the phone the submitter gave for one of
+    the essay's authors. A co-author may appeal the essay's published result (audit.appeals);
+    the essay itself stays the submitter's to edit and read before publication. One query unless
+    the authors are prefetched."""
+    phone = getattr(user, "phone", None)
+    if not (user.is_authenticated and essay is not None and phone and getattr(user, "phone_verified", False)):
+        return False
+    return any(author.phone == phone for author in essay.authors.all())
+
+
+def coauthor_filter(user, prefix: str = "") -> Q:
+    """The same rule as a filter: the essays (under `prefix`, e.g. "essay__") with an author
+    listed with this person's verified sign-in number; matches nothing without one."""
+    phone = getattr(user, "phone", None)
+    if not (getattr(user, "is_authenticated", False) and phone and getattr(user, "phone_verified", False)):
+        return Q(pk__in=[])
+    return Q(**{f"{prefix}authors__phone": phone})
 
 
 # The secretariat and the organizers (a superuser counts as both).

@@ -193,6 +193,17 @@ def vote_prize_draft(*, phase: EssayPhase, by, now=None) -> VotePrize:
     return prize
 
 
+def vote_prizes_counting(*, contest=None):
+    """The «Giải bình chọn» that count — in the award decision, the payment list, the winners'
+    details and the certificates: drafted (after the window closed, by an organizer, recorded) and
+    its essay still published. No verdict of the secretariat's: the prize is a count, not a
+    judgement of a person; the essay was screened eligible and published, and the count's
+    integrity is the vote-burst review's (docs/decisions.md, «The readers' vote prize counts
+    without a verdict»). An essay taken off the site takes its prize out of every file."""
+    prizes = VotePrize.objects.filter(essay__published_at__isnull=False)
+    return prizes if contest is None else prizes.filter(phase__contest=contest)
+
+
 def vote_counts(*, essay_ids) -> dict[int, int]:
     return dict(
         EssayVote.objects.filter(essay_id__in=list(essay_ids))

@@ -7,7 +7,15 @@ attempts and their answers, calls them and stores the result (QuestionStat, Roun
 
 Each attempt draws its own questions from the pool, so the matrix of answers has holes: a
 question's figures use the attempts that drew it, and Cronbach's alpha is computed from the
-pairwise variances and covariances of the questions over the attempts that drew both."""
+pairwise variances and covariances of the questions over the attempts that drew both.
+
+After an erratum (quiz.services.errata) the analysis follows the key the round is scored by now
+(`quiz.errata.current_key`): each answer is right by `quiz.scoring.answer_right` against it, so a
+re-keyed question counts every letter accepted; an annulled question (right for everyone) is left
+out of the figures that judge questions and of alpha, and flagged as annulled, while the score
+distribution stays the attempts' official scores. The analysis stores the fingerprint of the key
+it used (`RoundStat.key_sha256`); an erratum queues the analysis again when it commits, and the
+beat repeats any analysis made under an older key (`rounds_to_analyse`)."""
 
 import time
 from dataclasses import dataclass, field
@@ -20,9 +28,10 @@ from django.utils.translation import gettext_lazy
 
 from contest_site.db_router import reading_from_replica
 
+from . import scoring
 from .enums import AttemptStatus
 from .errors import QuizError
-from .models import OPTION_LETTERS, Attempt, AttemptQuestion, Option, QuestionStat, Round, RoundStat
+from .models import OPTION_LETTERS, Attempt, AttemptQuestion, Option, QuestionStat, Round, RoundErratum, RoundSeal, RoundStat
 
 # -- Thresholds: the one place they are set (shown on the analysis page) ----------------------------
 
@@ -47,12 +56,16 @@ class Flag:
     HARD = "hard"
     NEGATIVE = "negative"
     UNUSED_OPTION = "unused_option"
+    ANNULLED = "annulled"  # an erratum annulled it: no figures, out of alpha
+    REKEYED = "rekeyed"  # an erratum changed its key: figures by the letters accepted now
 
     LABELS = {
         EASY: gettext_lazy("quá dễ"),
         HARD: gettext_lazy("quá khó"),
         NEGATIVE: gettext_lazy("phân biệt âm"),
         UNUSED_OPTION: gettext_lazy("có phương án không ai chọn"),
+        ANNULLED: gettext_lazy("đã hủy theo đính chính, không tính vào phân tích"),
+        REKEYED: gettext_lazy("đáp án đã đính chính"),
     }
 
 
@@ -153,53 +166,90 @@ def cronbach_alpha(right: np.ndarray, *, test_length: int) -> float | None:
 
 
 def analyse(
-    *, right: np.ndarray, chosen: np.ndarray, options: list[int], test_length: int, thresholds: Thresholds = THRESHOLDS
+    *,
+    right: np.ndarray,
+    chosen: np.ndarray,
+    options: list[int],
+    test_length: int,
+    thresholds: Thresholds = THRESHOLDS,
+    annulled: frozenset[int] = frozenset(),
 ) -> RoundFigures:
     """The whole round: `right` attempts × questions (1 right, 0 wrong or blank, NaN not drawn),
     `chosen` the same shape (option index, BLANK, NOT_DRAWN), `options` per question. An
-    attempt's score is its number of right answers."""
+    attempt's score is its number of right answers. The columns in `annulled` (questions an
+    erratum annulled: right for everyone) keep their option shares and the flag ANNULLED, and are
+    left out of every other figure that judges questions: the scores the others are compared with,
+    alpha (over the questions an attempt drew and that still count). The distribution, mean and
+    spread stay those of the official scores, which count an annulled question right."""
     attempts = right.shape[0]
-    scores = np.nansum(right, axis=1) if attempts else np.zeros(0)
+    official = np.nansum(right, axis=1) if attempts else np.zeros(0)
+    counted = [j for j in range(right.shape[1]) if j not in annulled]
+    scored = right[:, counted]
+    scores = np.nansum(scored, axis=1) if attempts else np.zeros(0)
     items = []
     for j in range(right.shape[1]):
         drew = chosen[:, j] != NOT_DRAWN
+        if j in annulled:
+            shares = item_figures(right=right[drew, j], scores=scores[drew], chosen=chosen[drew, j], options=options[j]).shares
+            items.append(ItemFigures(int(drew.sum()), None, None, None, shares, [Flag.ANNULLED]))
+            continue
         items.append(
             item_figures(
                 right=right[drew, j], scores=scores[drew], chosen=chosen[drew, j], options=options[j], thresholds=thresholds
             )
         )
-    top = max(test_length, int(scores.max()) if attempts else 0)
-    distribution = np.bincount(scores.astype(int), minlength=top + 1).tolist() if attempts else [0] * (top + 1)
+    length = test_length
+    if annulled and attempts:  # the questions an attempt drew that still count, on average
+        length = int(round(float((chosen[:, counted] != NOT_DRAWN).sum(axis=1).mean())))
+    top = max(test_length, int(official.max()) if attempts else 0)
+    distribution = np.bincount(official.astype(int), minlength=top + 1).tolist() if attempts else [0] * (top + 1)
     return RoundFigures(
         attempts=attempts,
         items=items,
-        alpha=cronbach_alpha(right, test_length=test_length),
+        alpha=cronbach_alpha(scored, test_length=length),
         test_length=test_length,
         distribution=distribution,
-        mean=float(scores.mean()) if attempts else None,
-        sd=float(scores.std()) if attempts else None,
+        mean=float(official.mean()) if attempts else None,
+        sd=float(official.std()) if attempts else None,
     )
 
 
 # -- Reading a round and storing its figures ----------------------------------------------------------
 
 
-def round_matrices(*, round: Round):
-    """The finished attempts of a round as the arrays `analyse` takes, and the questions of its
-    pool in order. An answer counts as chosen when it was saved before the deadline (the rule
-    of quiz.services.attempts._finish); right or wrong is what scoring stored. Three queries."""
+def key_now(*, round: Round) -> tuple[dict[str, str] | None, str]:
+    """The key the round is scored by now (code → letters, or ANNULLED) and its fingerprint: the
+    last erratum's key file, else the seal's (`quiz.errata.current_key`). (None, "") for a round
+    sealed before key files existed: its stored right and wrong answers are the only key."""
+    from .errata import current_key
+
+    if not RoundSeal.objects.filter(round_id=round.pk).exists():
+        return None, ""
+    return current_key(round=round)
+
+
+def round_matrices(*, round: Round, key: dict[str, str] | None = None):
+    """The finished attempts of a round as the arrays `analyse` takes, the questions of its pool
+    in order, and the columns of annulled questions. An answer counts as chosen when it was saved
+    before the deadline (quiz.scoring.answer_counts); it is right by `quiz.scoring.answer_right`
+    against `key` (the key now, errata included), or as scoring stored it when there is no key
+    file. Three queries."""
     attempts = dict(Attempt.objects.finished().filter(round=round).order_by("pk").values_list("pk", "deadline"))  # {id: deadline}
     row_of = {pk: i for i, pk in enumerate(attempts)}
     options = {}  # question id -> [option ids in letter order]
-    for qid, oid in (
+    codes = {}  # question id -> code
+    for qid, code, oid in (
         Option.objects.filter(question__round_entries__round=round)
         .order_by("question_id", "letter")
-        .values_list("question_id", "pk")
+        .values_list("question_id", "question__code", "pk")
     ):
         options.setdefault(qid, []).append(oid)
+        codes[qid] = code
     questions = list(options)
     col_of = {qid: j for j, qid in enumerate(questions)}
     letter_of = {oid: i for ids in options.values() for i, oid in enumerate(ids)}
+    keys = [key.get(codes[q]) if key is not None else None for q in questions]
+    annulled = frozenset(j for j, k in enumerate(keys) if k == scoring.ANNULLED)
     right = np.full((len(attempts), len(questions)), np.nan)
     chosen = np.full((len(attempts), len(questions)), NOT_DRAWN, dtype=np.int16)
     items = (
@@ -213,21 +263,34 @@ def round_matrices(*, round: Round):
         i, j = row_of.get(attempt_id), col_of.get(qid)
         if i is None or j is None:
             continue
-        right[i, j] = 1.0 if is_correct else 0.0
-        in_time = index is not None and answered_at is not None and answered_at <= attempts[attempt_id]
-        chosen[i, j] = letter_of.get(option_ids[index], BLANK) if in_time and 0 <= index < len(option_ids) else BLANK
-    return questions, [len(options[q]) for q in questions], right, chosen
+        counts = scoring.answer_counts(chosen_index=index, answered_at=answered_at, deadline=attempts[attempt_id])
+        picked = letter_of.get(option_ids[index], BLANK) if counts and 0 <= index < len(option_ids) else BLANK
+        chosen[i, j] = picked
+        if key is None:
+            right[i, j] = 1.0 if is_correct else 0.0
+        else:
+            letter = OPTION_LETTERS[picked] if picked != BLANK else None
+            right[i, j] = 1.0 if scoring.answer_right(key=keys[j], letter=letter, counts=picked != BLANK) else 0.0
+    return questions, [len(options[q]) for q in questions], right, chosen, annulled
 
 
 def round_analyse(*, round: Round) -> RoundStat:
-    """Compute and store a closed round's item analysis (replacing an earlier one). Safe to run
-    again: the same answers give the same figures."""
+    """Compute and store a closed round's item analysis (replacing an earlier one), by the key
+    the round is scored by now (errata included). Safe to run again: the same answers and key
+    give the same figures."""
     if not round.is_closed:
         raise QuizError(_("Chỉ phân tích câu hỏi sau khi tuần thi đã đóng."))
     started = time.perf_counter()
+    key, key_sha256 = key_now(round=round)
+    rekeyed = set(RoundErratum.objects.filter(round_id=round.pk).values_list("question_id", flat=True))
     with reading_from_replica():  # the answers from the read replica when fit; the figures stored on the primary
-        questions, option_counts, right, chosen = round_matrices(round=round)
-    figures = analyse(right=right, chosen=chosen, options=option_counts, test_length=round.questions_per_attempt)
+        questions, option_counts, right, chosen, annulled = round_matrices(round=round, key=key)
+    figures = analyse(
+        right=right, chosen=chosen, options=option_counts, test_length=round.questions_per_attempt, annulled=annulled
+    )
+    for j, (qid, item) in enumerate(zip(questions, figures.items)):
+        if qid in rekeyed and j not in annulled:
+            item.flags.append(Flag.REKEYED)
     seconds = time.perf_counter() - started
     now = timezone.now()
     with transaction.atomic():
@@ -245,22 +308,38 @@ def round_analyse(*, round: Round) -> RoundStat:
             defaults={
                 "attempts": figures.attempts, "alpha": figures.alpha, "test_length": figures.test_length,
                 "mean": figures.mean, "sd": figures.sd, "distribution": figures.distribution, "computed_at": now,
-                "seconds": seconds,
+                "seconds": seconds, "key_sha256": key_sha256,
             },
         )  # fmt: skip
     return stat
 
 
+def analysis_outdated(*, round: Round, stat: RoundStat | None) -> bool:
+    """Whether a stored analysis was made under an older key than the round's last erratum's
+    (it is being made again: the erratum queued it). One query when the round has a stat."""
+    if stat is None:
+        return False
+    last = RoundErratum.objects.filter(round_id=round.pk).order_by("-seq").values_list("sha256", flat=True).first()
+    return last is not None and last != stat.key_sha256
+
+
 def rounds_to_analyse():
-    """Closed rounds with finished attempts and no analysis yet, or one older than the close
-    (a round whose window was extended after it was analysed)."""
-    from django.db.models import Exists, F, OuterRef, Q
+    """Closed rounds with finished attempts and no analysis yet, one older than the close (a
+    round whose window was extended after it was analysed), or one made under a key an erratum
+    has since replaced."""
+    from django.db.models import Exists, F, OuterRef, Q, Subquery
 
     finished = Attempt.objects.finished().filter(round=OuterRef("pk"))
+    last_key = RoundErratum.objects.filter(round=OuterRef("pk")).order_by("-seq").values("sha256")[:1]
+    errata = RoundErratum.objects.filter(round=OuterRef("pk"))
     return (
         Round.objects.filter(approved_at__isnull=False, closes_at__lte=timezone.now())
         .filter(Exists(finished))
-        .filter(Q(stat__isnull=True) | Q(stat__computed_at__lt=F("closes_at")))
+        .filter(
+            Q(stat__isnull=True)
+            | Q(stat__computed_at__lt=F("closes_at"))
+            | (Q(Exists(errata)) & ~Q(stat__key_sha256=Subquery(last_key)))
+        )
     )
 
 

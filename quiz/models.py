@@ -648,6 +648,9 @@ class RoundStat(models.Model):
     distribution = models.JSONField(_("phân bố điểm"), default=list)
     computed_at = models.DateTimeField(_("phân tích lúc"))
     seconds = models.FloatField(_("thời gian tính (giây)"), default=0)
+    # The fingerprint of the key file the answers were scored by (the seal's, or the last
+    # erratum's); "" for a round without key files. quiz.analysis.analysis_outdated compares it.
+    key_sha256 = models.CharField(_("mã đáp án dùng để phân tích"), max_length=64, blank=True, default="")
 
     class Meta:
         verbose_name = _("phân tích tuần thi")

@@ -54,10 +54,18 @@ QUERIES = {
         3, "a shared result, for anyone with the link: the share with its round, contest and owner; the entry; the prize"
     ),
     "my_results": Budget(
-        16,
+        18,
         (
-            "/quiz/my-results/: the page, the contestant's prizes, the certificates (one or several), the published results "
-            "and appeals, the results shared, and the contest chooser"
+            "/quiz/my-results/: the page, the contestant's prizes, the certificates (one or several), the award forms "
+            "(quiz, essay and readers' vote prizes), the published results and appeals, the essays the person submitted "
+            "or co-authored, the results shared, and the contest chooser"
+        ),
+    ),
+    "my_results_essays": Budget(
+        15,
+        (
+            "/quiz/my-results/ of an essay's author (submitter or co-author): as `my_results`, with their essays and "
+            "the published judging rounds of those (one or several essays)"
         ),
     ),
     "appeal_new": Budget(5, "«Khiếu nại» on a published result: the user, the round, the result, an open appeal, roles"),
@@ -92,12 +100,13 @@ QUERIES = {
     "dashboard": Budget(14, "/reports/: both tables (12), the member lists, the contest chooser"),
     "stats_cached": Budget(2, "/stats/ from the cache: the contest and the chooser's list"),
     "round_winners": Budget(10, "a round's winners page, with the undecided integrity cases about its winners (the stored scan)"),
-    "awards": Budget(5, "/reports/awards/"),
+    "awards": Budget(6, "/reports/awards/: the user, roles, contest, the winners of quiz, essay and readers' vote prizes"),
     "award_decision": Budget(
-        12,
+        15,
         (
             "/reports/awards/decision/: the user, roles, contest, prize plan, both parts' prizes, essay authors and "
-            "their units, unit names, details sent, the rounds to choose, the last downloads"
+            "their units, the readers' vote prizes and their authors and units, unit names, details sent, the rounds "
+            "to choose, the last downloads"
         ),
     ),
     "integrity": Budget(
@@ -121,6 +130,7 @@ QUERIES = {
     "appeal_list": Budget(
         6, "/reports/appeals/: the user, roles, the contest, the rounds to filter by (2), the appeals with people and rounds"
     ),
+    "appeals_export": Budget(6, "/reports/appeals.xlsx: the user, roles, the contest, the rounds to filter by (2), the appeals"),
     "appeal_page": Budget(
         8,
         "an appeal's page for the secretariat: the appeal, its files, the entry with its attempt, the prize, the place, the unit",

@@ -79,6 +79,7 @@ class RoundToolScreens:
             "flagged": sum(1 for row in rows if row.flags),
             "thresholds": analysis.THRESHOLDS,
             "may_run": may_run and round.is_closed,
+            "outdated": analysis.analysis_outdated(round=round, stat=stat),
         }
         return render(request, "admin/quiz/round/analysis.html", context)
 

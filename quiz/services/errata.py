@@ -200,4 +200,11 @@ def round_erratum(*, round: Round, question: Question, action: str, letters: str
     if published:
         erratum_notify(round=round, erratum=erratum, before=before, after=_standing(round))
     transaction.on_commit(lambda: errata.erratum_key_forget(round=round))  # the reviews mark the new key
+    transaction.on_commit(lambda: _analyse_again(round.pk))  # the item analysis follows the new key
     return erratum
+
+
+def _analyse_again(round_id: int) -> None:
+    from quiz.tasks import analyse_round
+
+    analyse_round.delay(round_id)

@@ -24,7 +24,7 @@ from essays.models import EssayPrize
 from quiz.models import Prize, Round
 from quiz.services.prizes import prize_verify, round_prizes_draft
 from tests.budgets import QUERIES
-from tests.essays.factories import EssayFactory
+from tests.essays.factories import EssayFactory, vote_prize
 from tests.factories import UserFactory, contestant, staff_user
 from tests.reports.test_figures import known_contest  # noqa: F401 - the shared fixture
 
@@ -360,6 +360,7 @@ def test_an_unknown_scope_is_a_message_not_an_error(client, award):
 
 def test_award_page_query_count(client, award, django_assert_num_queries):
     contest, prizes, secretary = award
+    vote_prize(contest)  # «Giải bình chọn» of one phase: its own query and its authors'
     client.force_login(secretary)
     client.get(PAGE)
     with django_assert_num_queries(QUERIES["award_decision"]):
@@ -367,6 +368,7 @@ def test_award_page_query_count(client, award, django_assert_num_queries):
     for n in range(2):
         essay = EssayFactory(phase__contest=contest, status=EssayStatus.SUBMITTED, eligibility=Eligibility.ELIGIBLE)
         EssayPrize.objects.create(essay=essay, tier=PrizeTier.FIRST, rank=2 + n, status=PrizeStatus.VERIFIED)
+        vote_prize(contest, phase_name=f"Giai đoạn {3 + n}")
     with django_assert_num_queries(QUERIES["award_decision"]):
         client.get(PAGE)
 

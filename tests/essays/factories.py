@@ -3,7 +3,8 @@ import datetime
 import factory
 from django.utils import timezone
 
-from essays.models import Essay, EssayAuthor, EssayPhase
+from essays.enums import Eligibility, EssayStatus
+from essays.models import Essay, EssayAuthor, EssayPhase, VotePrize
 from tests.factories import ContestFactory, OrganizationFactory, ProfileFactory
 
 BODY = " ".join(["Chi bộ luôn đi đầu trong mọi phong trào thi đua của cơ quan."] * 40)  # 400 words
@@ -45,3 +46,16 @@ class EssayFactory(factory.django.DjangoModelFactory):
             EssayAuthor.objects.bulk_create([
                 EssayAuthor(essay=self, name=self.submitter.full_name, organization=self.subject_organization, phone="0912345678")
             ])  # fmt: skip
+
+
+def vote_prize(contest, *, title="Người giữ rừng «Púng Luông»", co_author="Hà Thị Mai", phase_name="Giai đoạn 2"):
+    """A published essay of the contest (the submitter and a co-author of another unit) with the
+    readers' vote prize of its phase, as `essays.votes.vote_prize_draft` leaves it."""
+    now = timezone.now()
+    essay = EssayFactory(
+        phase__contest=contest, phase__name=phase_name, phase__vote_enabled=True, phase__vote_prize=True,
+        phase__vote_opens_at=now - datetime.timedelta(days=9), phase__vote_closes_at=now - datetime.timedelta(days=1),
+        title=title, status=EssayStatus.SUBMITTED, eligibility=Eligibility.ELIGIBLE, published_at=now,
+    )  # fmt: skip
+    EssayAuthor.objects.bulk_create([EssayAuthor(essay=essay, name=co_author, organization=OrganizationFactory(), order=2)])
+    return VotePrize.objects.create(phase=essay.phase, essay=essay, votes=412)
