@@ -241,6 +241,7 @@ CELERY_TASK_ROUTES = {
     "reports.tasks.run_export": {"queue": "exports"},
     "awards.tasks.run_certificates": {"queue": "exports"},
     "quiz.tasks.analyse_closed_rounds": {"queue": "analysis"},
+    "quiz.tasks.refresh_figures": {"queue": "analysis"},
     "quiz.tasks.analyse_round": {"queue": "analysis"},
     "audit.tasks.integrity_scan": {"queue": "analysis"},
     "reports.tasks.send_unit_digests": {"queue": "notifications"},
@@ -280,6 +281,11 @@ CELERY_BEAT_SCHEDULE = {
     "accounts-anonymize-archived": {
         "task": "accounts.tasks.anonymize_archived",
         "schedule": crontab(hour=2, minute=0),
+    },
+    # The figures pages read (quiz.figures): their staleness bound, FIGURES_STALE_SECONDS.
+    "quiz-refresh-figures": {
+        "task": "quiz.tasks.refresh_figures",
+        "schedule": 60.0,
     },
     # The item analysis of rounds that closed since (quiz.analysis).
     "quiz-analyse-closed-rounds": {
