@@ -204,6 +204,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = redis_config.broker_transport_options(
 )
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = CELERY_BROKER_URL == "memory://" or TESTING
+# The figures pages read are kept by the beat (quiz.figures). Without a broker no beat runs: the
+# embedded demo counts them from the attempts on each page instead.
+FIGURES_KEPT = CELERY_BROKER_URL != "memory://" or TESTING
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60

@@ -15,7 +15,8 @@ recomputed from the attempts, whole, for a contest at a time (`figures_recompute
 Nothing else changes what these rows count: disqualification and prizes are not in them,
 anonymization keeps scores and units. `verify_results` recomputes them and reports any
 difference (audit.verification). Until a contest's rows exist (a new contest before the beat's
-first pass) a read computes them in memory, the same function, without storing them.
+first pass), and always where no beat runs (no broker: `settings.FIGURES_KEPT` off, the embedded
+demo), a read computes them in memory, the same function, without storing them.
 
 The figures are those of the seed report: attempts, «lượt người» (people distinct within the
 row), attempts and people at the full score and one below it, the fastest full score. A row per
@@ -30,6 +31,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count, F, Min, Q
 from django.db.models.functions import ExtractHour, TruncDate
@@ -220,7 +222,11 @@ def contests_to_refresh(*, now=None) -> list[tuple]:
             continue
         at, open_attempts, q_at = mark
         if at < closes_at + LIVE_TAIL or open_attempts:
-            questions = q_at is None or q_at < now - timedelta(seconds=QUESTIONS_STALE_SECONDS) or q_at < closes_at
+            questions = (
+                q_at is None
+                or q_at < now - timedelta(seconds=QUESTIONS_STALE_SECONDS)
+                or (q_at < closes_at <= now)  # closed since: the final count at once
+            )
             due[contest_id] = due.get(contest_id, False) or questions
     contests = {c.pk: c for c in Contest.objects.filter(pk__in=due)}
     return [(contests[pk], questions) for pk, questions in due.items() if pk in contests]
@@ -269,10 +275,12 @@ def figures_read(*, contest, round_ids=None, organization_ids=None, questions: b
     """The stored figures of the contest: the everyone rows, and the rows of the given units
     (all when None); of the given rounds (None: all; the contest's row is always read). One
     query; when the contest was never counted, its figures computed for this read instead."""
-    if _FRESH.get():
+    if _FRESH.get() or not settings.FIGURES_KEPT:
         made = figures_compute(contest=contest, questions=questions)
         return Figures(rows={(r.round_id, r.organization_id, r.subtree): r for r in made}, computed_at=None)
     qs = RoundFigures.objects.filter(contest=contest)
+    if not questions:
+        qs = qs.defer("questions")
     if organization_ids is not None:
         qs = qs.filter(Q(organization__isnull=True) | Q(organization_id__in=list(organization_ids)))
     if round_ids is not None:

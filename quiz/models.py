@@ -722,9 +722,7 @@ class RoundFigures(models.Model):
 
     contest = models.ForeignKey("contests.Contest", on_delete=models.CASCADE, related_name="+")
     round = models.ForeignKey(Round, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    organization = models.ForeignKey(
-        "accounts.Organization", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
-    )
+    organization = models.ForeignKey("accounts.Organization", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     subtree = models.BooleanField(default=True)
     attempts = models.PositiveIntegerField(default=0)
     participants = models.PositiveIntegerField(default=0)

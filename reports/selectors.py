@@ -113,11 +113,24 @@ def top_units() -> dict[int, Organization]:
 
 def _roots_of(units: list[Organization]) -> dict[int, list[Organization]]:
     """Every unit id inside the given units' subtrees → the given units it lies under (a unit
-    under two of them, one inside the other, counts for both). One query."""
+    under two of them, one inside the other, counts for both). One query; each unit's roots found
+    by the prefixes of its path (never every unit against every root: the secretariat's units
+    page gives a thousand roots at national scale)."""
     if not units:
         return {}
-    inside = Organization.objects.filter(reduce(or_, (Q(path__startswith=u.path) for u in units))).values_list("pk", "path")
-    return {pk: [u for u in units if path.startswith(u.path)] for pk, path in inside}
+    units_at: dict[str, list[Organization]] = defaultdict(list)
+    for unit in units:
+        units_at[unit.path].append(unit)
+    inside = Organization.objects.all() if len(units) > 20 else Organization.objects.filter(
+        reduce(or_, (Q(path__startswith=u.path) for u in units))
+    )  # fmt: skip
+    found = {}
+    for pk, path in inside.values_list("pk", "path"):
+        cuts = [i + 1 for i, ch in enumerate(path) if ch == "/"]
+        roots = [unit for cut in cuts for unit in units_at.get(path[:cut], ())] + units_at.get("", [])
+        if roots:
+            found[pk] = roots
+    return found
 
 
 def unit_table(*, contest, sort: str = "-attempts", units: list[Organization] | None = None, round=None) -> list[UnitRow]:
@@ -280,7 +293,8 @@ def absentees_query(*, organization: Organization, contest, round: Round | None)
         absent_profiles.filter(~Exists(absent_members.filter(phone=OuterRef("phone"))))
         .annotate(
             a_name=F("user__full_name"), a_email=F("user__email"), a_on_list=Value(False), a_signed_up=Value(True),
-            a_status=Value(""), a_user=Cast("user_id", BigIntegerField()), a_path=F("organization__path"), a_sort=name("user__full_name"),
+            a_status=Value(""), a_user=Cast("user_id", BigIntegerField()), a_path=F("organization__path"),
+            a_sort=name("user__full_name"),
         )
         .values_list("a_name", "phone", "a_email", "organization_id", "position", "is_party_member", "a_on_list",
                      "a_signed_up", "a_status", "a_user", "a_path", "a_sort")
@@ -288,7 +302,8 @@ def absentees_query(*, organization: Organization, contest, round: Round | None)
     members = absent_members.annotate(
         a_name=F("full_name"), a_email=F("email"), a_on_list=Value(True),
         a_signed_up=ExpressionWrapper(Q(user_id__isnull=False) | Exists(same_phone), output_field=BooleanField()),
-        a_status=F("status"), a_user=Coalesce("user_id", Subquery(same_phone.values("user_id")[:1]), output_field=BigIntegerField()),
+        a_status=F("status"),
+        a_user=Coalesce("user_id", Subquery(same_phone.values("user_id")[:1]), output_field=BigIntegerField()),
         a_path=F("organization__path"), a_sort=name("full_name"),
     ).values_list("a_name", "phone", "a_email", "organization_id", "position", "is_party_member", "a_on_list",
                   "a_signed_up", "a_status", "a_user", "a_path", "a_sort")  # fmt: skip

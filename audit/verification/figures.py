@@ -185,6 +185,14 @@ def verify_unit_table(*, contest, rounds: list[RoundFacts], report: Report, cont
                 )  # fmt: skip
 
 
+KEPT_FIGURES = {
+    **WEEK_FIGURES,
+    "distribution": gettext_lazy("phân bố điểm"),
+    "timeline": gettext_lazy("số bài thi theo ngày và giờ"),
+    "questions": gettext_lazy("số lần ra và số lần đúng của từng câu"),
+}
+
+
 def verify_kept_figures(*, contest, report: Report, contest_label: str) -> None:
     """The figures kept for the pages (quiz.figures) against a recount from the attempts; rounds
     still live are left to their staleness bound (said in a note)."""
@@ -206,7 +214,7 @@ def verify_kept_figures(*, contest, report: Report, contest_label: str) -> None:
         report.add(
             contest_label, section,
             _("%(where)s: %(name)s lưu %(stored)s, tính lại %(now)s.")
-            % {"where": where, "name": d.name, "stored": _show(d.stored), "now": _show(d.fresh)},
+            % {"where": where, "name": KEPT_FIGURES.get(d.name, d.name), "stored": _show(d.stored), "now": _show(d.fresh)},
         )  # fmt: skip
 
 
