@@ -310,6 +310,8 @@ def figures_differences(*, contest) -> list["Difference"]:
         if key[0] is not None and key[1] is None and key[0] in windows and windows[key[0]][0] <= now
         and (row.computed_at < windows[key[0]][1] + LIVE_TAIL or row.open_attempts)
     }  # fmt: skip
+    # A round opened since the last count has no row yet: live too.
+    live |= {pk for pk, (opens, _closes) in windows.items() if opens <= now and (pk, None, True) not in stored}
     if live:
         live.add(None)
     fresh = {(r.round_id, r.organization_id, r.subtree): r for r in figures_compute(contest=contest)}
