@@ -242,7 +242,7 @@ def figures_refresh(*, now=None) -> int:
     return done
 
 
-_FRESH = contextvars.ContextVar("figures_fresh", default=False)
+_FRESH = contextvars.ContextVar("figures_fresh", default=None)  # inside figures_fresh: its counts by contest
 
 
 @contextmanager
@@ -250,7 +250,7 @@ def figures_fresh():
     """Inside: every read computes the figures from the attempts instead of reading the kept rows
     (verify_results checks the pages' roll-ups against its own recount this way, live rounds
     included, and the kept rows apart with `figures_differences`)."""
-    token = _FRESH.set(True)
+    token = _FRESH.set({})
     try:
         yield
     finally:
@@ -275,7 +275,13 @@ def figures_read(*, contest, round_ids=None, organization_ids=None, questions: b
     """The stored figures of the contest: the everyone rows, and the rows of the given units
     (all when None); of the given rounds (None: all; the contest's row is always read). One
     query; when the contest was never counted, its figures computed for this read instead."""
-    if _FRESH.get() or not settings.FIGURES_KEPT:
+    counted = _FRESH.get()
+    if counted is not None:  # inside figures_fresh: counted once per contest for the whole check
+        if (contest.pk, questions) not in counted:
+            made = figures_compute(contest=contest, questions=questions)
+            counted[contest.pk, questions] = {(r.round_id, r.organization_id, r.subtree): r for r in made}
+        return Figures(rows=counted[contest.pk, questions], computed_at=None)
+    if not settings.FIGURES_KEPT:
         made = figures_compute(contest=contest, questions=questions)
         return Figures(rows={(r.round_id, r.organization_id, r.subtree): r for r in made}, computed_at=None)
     qs = RoundFigures.objects.filter(contest=contest)
