@@ -5,41 +5,61 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0010_members_invitation_deliveries'),
-        ('contests', '0017_decision_action_erratum'),
-        ('quiz', '0016_round_prize_min_score_resultshare'),
+        ("accounts", "0010_members_invitation_deliveries"),
+        ("contests", "0017_decision_action_erratum"),
+        ("quiz", "0016_round_prize_min_score_resultshare"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='RoundFigures',
+            name="RoundFigures",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('subtree', models.BooleanField(default=True)),
-                ('attempts', models.PositiveIntegerField(default=0)),
-                ('participants', models.PositiveIntegerField(default=0)),
-                ('full_attempts', models.PositiveIntegerField(default=0)),
-                ('full_people', models.PositiveIntegerField(default=0)),
-                ('near_attempts', models.PositiveIntegerField(default=0)),
-                ('near_people', models.PositiveIntegerField(default=0)),
-                ('fastest_full_ms', models.PositiveIntegerField(blank=True, null=True)),
-                ('open_attempts', models.PositiveIntegerField(default=0)),
-                ('distribution', models.JSONField(default=dict)),
-                ('timeline', models.JSONField(default=dict)),
-                ('questions', models.JSONField(default=dict)),
-                ('questions_at', models.DateTimeField(blank=True, null=True)),
-                ('computed_at', models.DateTimeField()),
-                ('contest', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='contests.contest')),
-                ('organization', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.organization')),
-                ('round', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='quiz.round')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("subtree", models.BooleanField(default=True)),
+                ("attempts", models.PositiveIntegerField(default=0)),
+                ("participants", models.PositiveIntegerField(default=0)),
+                ("full_attempts", models.PositiveIntegerField(default=0)),
+                ("full_people", models.PositiveIntegerField(default=0)),
+                ("near_attempts", models.PositiveIntegerField(default=0)),
+                ("near_people", models.PositiveIntegerField(default=0)),
+                ("fastest_full_ms", models.PositiveIntegerField(blank=True, null=True)),
+                ("open_attempts", models.PositiveIntegerField(default=0)),
+                ("distribution", models.JSONField(default=dict)),
+                ("timeline", models.JSONField(default=dict)),
+                ("questions", models.JSONField(default=dict)),
+                ("questions_at", models.DateTimeField(blank=True, null=True)),
+                ("computed_at", models.DateTimeField()),
+                (
+                    "contest",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="+", to="contests.contest"),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="accounts.organization",
+                    ),
+                ),
+                (
+                    "round",
+                    models.ForeignKey(
+                        blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name="+", to="quiz.round"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'số liệu tuần thi',
-                'verbose_name_plural': 'số liệu tuần thi',
-                'indexes': [models.Index(fields=['contest', 'round', 'organization'], name='round_figures_lookup')],
-                'constraints': [models.UniqueConstraint(fields=('contest', 'round', 'organization', 'subtree'), name='round_figures_unique', nulls_distinct=False)],
+                "verbose_name": "số liệu tuần thi",
+                "verbose_name_plural": "số liệu tuần thi",
+                "indexes": [models.Index(fields=["contest", "round", "organization"], name="round_figures_lookup")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("contest", "round", "organization", "subtree"), name="round_figures_unique", nulls_distinct=False
+                    )
+                ],
             },
         ),
     ]

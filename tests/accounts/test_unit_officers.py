@@ -274,4 +274,3 @@ def test_absentees_are_sorted_by_unit_then_vietnamese_name_and_paged_by_the_data
     assert sorted(everyone) == sorted(name for _path, name in expected)
     assert shown == everyone[3:6] and page.paginator.count == 7
     assert selectors.unit_absentees_count(organization=tree["tax"], contest=contest, round=week) == 7
-
