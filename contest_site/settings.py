@@ -204,6 +204,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = redis_config.broker_transport_options(
 )
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = CELERY_BROKER_URL == "memory://" or TESTING
+# The figures pages read are kept by the beat (quiz.figures). Without a broker no beat runs: the
+# embedded demo counts them from the attempts on each page instead.
+FIGURES_KEPT = CELERY_BROKER_URL != "memory://" or TESTING
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
@@ -241,6 +244,7 @@ CELERY_TASK_ROUTES = {
     "reports.tasks.run_export": {"queue": "exports"},
     "awards.tasks.run_certificates": {"queue": "exports"},
     "quiz.tasks.analyse_closed_rounds": {"queue": "analysis"},
+    "quiz.tasks.refresh_figures": {"queue": "analysis"},
     "quiz.tasks.analyse_round": {"queue": "analysis"},
     "audit.tasks.integrity_scan": {"queue": "analysis"},
     "reports.tasks.send_unit_digests": {"queue": "notifications"},
@@ -280,6 +284,11 @@ CELERY_BEAT_SCHEDULE = {
     "accounts-anonymize-archived": {
         "task": "accounts.tasks.anonymize_archived",
         "schedule": crontab(hour=2, minute=0),
+    },
+    # The figures pages read (quiz.figures): their staleness bound, FIGURES_STALE_SECONDS.
+    "quiz-refresh-figures": {
+        "task": "quiz.tasks.refresh_figures",
+        "schedule": 60.0,
     },
     # The item analysis of rounds that closed since (quiz.analysis).
     "quiz-analyse-closed-rounds": {

@@ -710,3 +710,46 @@ class ResultShare(models.Model):
 
     def __str__(self):
         return f"{self.round_id}:{self.user_id}"
+
+
+class RoundFigures(models.Model):
+    """The figures of finished attempts, kept so that pages never count every attempt
+    (quiz.figures: recomputed from the attempts by the beat within `FIGURES_STALE_SECONDS`, and
+    at once after a change to closed attempts; `verify_results` recomputes and compares).
+
+    One row per (round, unit, scope): `round` null is the contest's weekly rounds together
+    (people counted once across the weeks); `organization` null is everyone; `subtree` says
+    whether the row counts the unit's whole branch or its own attempts only. People are
+    distinct within the row. The everyone row of a round also holds the score distribution,
+    the attempts still open when counted, and each question's answers (`questions`)."""
+
+    contest = models.ForeignKey("contests.Contest", on_delete=models.CASCADE, related_name="+")
+    round = models.ForeignKey(Round, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    organization = models.ForeignKey("accounts.Organization", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    subtree = models.BooleanField(default=True)
+    attempts = models.PositiveIntegerField(default=0)
+    participants = models.PositiveIntegerField(default=0)
+    full_attempts = models.PositiveIntegerField(default=0)
+    full_people = models.PositiveIntegerField(default=0)
+    near_attempts = models.PositiveIntegerField(default=0)
+    near_people = models.PositiveIntegerField(default=0)
+    fastest_full_ms = models.PositiveIntegerField(null=True, blank=True)
+    open_attempts = models.PositiveIntegerField(default=0)
+    distribution = models.JSONField(default=dict)  # score (as text) → attempts
+    timeline = models.JSONField(default=dict)  # {"days": {ISO date: attempts}, "hours": {hour: attempts}}, local time
+    questions = models.JSONField(default=dict)  # question id (as text) → [drawn, right]
+    questions_at = models.DateTimeField(null=True, blank=True)  # when `questions` was counted
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("số liệu tuần thi")
+        verbose_name_plural = _("số liệu tuần thi")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contest", "round", "organization", "subtree"], name="round_figures_unique", nulls_distinct=False
+            )
+        ]
+        indexes = [models.Index(fields=["contest", "round", "organization"], name="round_figures_lookup")]
+
+    def __str__(self):
+        return f"{self.contest_id}/{self.round_id}/{self.organization_id}"

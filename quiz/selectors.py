@@ -4,7 +4,7 @@ import datetime
 from collections import Counter
 from dataclasses import dataclass
 
-from django.db.models import Count, Min, Q
+from django.db.models import Count, Q
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -336,32 +336,34 @@ class RoundStats:
     fastest_full_ms: int | None
     distribution: list[tuple[int, int]]
     per_question: list[dict]
+    computed_at: object = None  # when the figures were counted (None: for this page)
+    questions_at: object = None  # when each question's answers were counted
 
 
 def round_stats(*, round: Round) -> RoundStats:
-    """The organizers' figures of a round, from stored attempts (finished ones only)."""
+    """The organizers' figures of a round (finished attempts only), read from the kept figures
+    (quiz.figures; `computed_at` and `questions_at` say when they were counted). Two queries:
+    the figures and the questions' codes and texts."""
+    from .figures import figures_read
+
     n = round.questions_per_attempt
-    finished = Attempt.objects.filter(round=round).finished()
-    totals = finished.aggregate(
-        attempts=Count("id"),
-        participants=Count("user", distinct=True),
-        full_attempts=Count("id", filter=Q(score=n)),
-        full_people=Count("user", filter=Q(score=n), distinct=True),
-        near_attempts=Count("id", filter=Q(score=n - 1)),
-        near_people=Count("user", filter=Q(score=n - 1), distinct=True),
-        fastest_full_ms=Min("duration_ms", filter=Q(score=n)),
-    )
-    by_score = dict(finished.values_list("score").annotate(c=Count("id")).values_list("score", "c"))
-    distribution = [(score, by_score.get(score, 0)) for score in range(n, -1, -1)]
-    per_question = list(
-        AttemptQuestion.objects.filter(attempt__in=finished)
-        .values("question_id", "question__code", "question__text")
-        .annotate(shown=Count("id"), right=Count("id", filter=Q(is_correct=True)))
-        .order_by("question__code")
-    )
-    for row in per_question:
-        row["share"] = row["right"] / row["shown"] if row["shown"] else 0
-    return RoundStats(distribution=distribution, per_question=per_question, **totals)
+    figures = figures_read(contest=round.contest, round_ids=[round.pk], organization_ids=(), questions=True)
+    row = figures.get(round.pk)
+    counted = {int(score): count for score, count in (row.distribution or {}).items() if score not in ("None", "")}
+    distribution = [(score, counted.get(score, 0)) for score in range(n, -1, -1)]
+    answers = row.questions or {}
+    texts = Question.objects.filter(pk__in=[int(pk) for pk in answers]).values_list("pk", "code", "text").order_by("code")
+    per_question = []
+    for pk, code, text in texts:
+        shown, right = answers[str(pk)]
+        per_question.append({"question_id": pk, "question__code": code, "question__text": text, "shown": shown,
+                             "right": right, "share": right / shown if shown else 0})  # fmt: skip
+    totals = {name: getattr(row, name) for name in ("participants", "attempts", "full_attempts", "full_people",
+                                                    "near_attempts", "near_people", "fastest_full_ms")}  # fmt: skip
+    return RoundStats(
+        distribution=distribution, per_question=per_question, computed_at=figures.computed_at,
+        questions_at=row.questions_at, **totals,
+    )  # fmt: skip
 
 
 def start_allowance(*, round: Round, attempts: list[Attempt], now=None) -> "limits.Allowance":

@@ -37,3 +37,12 @@ def analyse_round(round_id: int) -> int:
     if round is None or not round.is_closed:
         return 0
     return round_analyse(round=round).attempts
+
+
+@shared_task(name="quiz.tasks.refresh_figures", time_limit=600, soft_time_limit=540)
+def refresh_figures() -> int:
+    """Beat (every minute, quiz.figures.FIGURES_STALE_SECONDS): the kept figures of every contest
+    whose rounds can still move, recomputed from the attempts. Idempotent."""
+    from .figures import figures_refresh
+
+    return figures_refresh()

@@ -266,9 +266,11 @@ def absentees_workbook(target, *, absentees, labels: dict[int, str], heading: st
                                                 ("Đơn vị", 50, "text"), ("Chức vụ", 24, "text"), ("Đảng viên", 10, "text"),
                                                 ("Tình trạng", 24, "text")], heading=heading)  # fmt: skip
     statuses = dict(MemberStatus.choices)
-    for person in absentees:
+    written = 0
+    for person in absentees:  # any iterable: the unit's page streams them from the database
+        written += 1
         standing = str(statuses.get(person.status, person.status)) if person.status else "Đã đăng ký, chưa có trong danh sách"
         sheet.append([person.full_name, person.phone, person.email, labels.get(person.organization_id, ""), person.position,
                       "Có" if person.is_party_member else "Không", standing])  # fmt: skip
     workbook.save(target)
-    return len(absentees)
+    return written

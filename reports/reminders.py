@@ -33,7 +33,7 @@ from contests.selectors import current_contest
 from quiz.models import Round
 
 from .models import Reminder, ReminderRecipient
-from .selectors import Absentee, unit_absentees, unit_table, week_round
+from .selectors import Absentee, unit_absentees, unit_absentees_count, unit_table, week_round
 
 Kind = notifications.Kind
 
@@ -77,7 +77,7 @@ def reminder_plan(*, organization: Organization, contest, now: datetime | None =
     if week is None:
         return plan
     today = timezone.localdate(now)
-    absentees = unit_absentees(organization=organization, contest=contest, round=week)
+    absentees = list(unit_absentees(organization=organization, contest=contest, round=week))
     with_account = {a.user_id: a for a in absentees if a.user_id is not None}
     plan.unreachable = len(absentees) - len(with_account)
     reminded = set(ReminderRecipient.objects.filter(day=today, user_id__in=list(with_account)).values_list("user_id", flat=True))
@@ -234,7 +234,7 @@ def digest_for(*, officer: User, contest, week: Round, bloc: str) -> dict | None
     rows = {r.unit.pk: r for r in unit_table(contest=contest, units=roots, round=week, sort="name")}
     lines = []
     for unit in roots:
-        missing = len(unit_absentees(organization=unit, contest=contest, round=week))
+        missing = unit_absentees_count(organization=unit, contest=contest, round=week)
         lines.append(
             DigestLine(
                 label=labels.get(unit.pk, unit.name),

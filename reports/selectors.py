@@ -5,7 +5,9 @@ from dataclasses import dataclass, field
 from functools import reduce
 from operator import or_
 
-from django.db.models import Count, IntegerField, Min, Q, Value
+from django.db import connection
+from django.db.models import BigIntegerField, BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Cast, Coalesce, Collate
 from django.utils import timezone
 
 from accounts.collation import vi_sort_key
@@ -15,6 +17,7 @@ from contests.prizes import VALID_STATUSES
 from essays.enums import Eligibility, EssayStatus
 from essays.models import Essay
 from quiz.enums import RoundKind
+from quiz.figures import figures_read
 from quiz.models import Attempt, Prize, Round
 
 
@@ -32,53 +35,37 @@ class RoundRow:
     # three weeks is three «lượt người» above and one person here); None on a week's row.
     people: int | None = None
     full_people_distinct: int | None = None
+    computed_at: object = None  # on the total row: when the figures were counted (None: counted for this page)
 
 
 def weekly_table(*, contest) -> tuple[list[RoundRow], RoundRow]:
     """The seed report's weekly table (section I.2.1): one row per weekly round and a total row
     whose every figure is the sum of the weeks (participants counted per week, as «lượt người»;
     the fastest full score is the minimum), and beside the sums the distinct people across the
-    weeks (`people`, `full_people_distinct`). One query (the weeks and the whole, in a UNION)."""
+    weeks (`people`, `full_people_distinct`). Read from the kept figures (quiz.figures; the
+    total's `computed_at` says when they were counted): two queries, the rounds and the figures."""
     rounds = {
         r.pk: r
         for r in Round.objects.filter(contest=contest, kind=RoundKind.WEEKLY, approved_at__isnull=False).order_by("number")
     }
-    finished = Attempt.objects.finished().filter(round_id__in=rounds)
-    counts = {
-        "attempts": Count("id"),
-        "participants": Count("user", distinct=True),
-        "full_attempts": Count("id", filter=Q(score=F_n())),
-        "full_people": Count("user", filter=Q(score=F_n()), distinct=True),
-        "near_attempts": Count("id", filter=Q(score=F_n() - 1)),
-        "near_people": Count("user", filter=Q(score=F_n() - 1), distinct=True),
-        "fastest_full_ms": Min("duration_ms", filter=Q(score=F_n())),
-    }
-    per_round = finished.values("round_id").annotate(**counts)
-    # The whole contest's row: no round (a constant is grouped by nothing), the same counts.
-    whole = finished.annotate(whole=Value(None, output_field=IntegerField())).values("whole").annotate(**counts)
-    by_round = {row["round_id"]: row for row in per_round.union(whole, all=True)} if rounds else {}
-    distinct = by_round.pop(None, {})
-    rows = []
-    for pk, round in rounds.items():
-        row = by_round.get(pk, {})
-        rows.append(RoundRow(round=round, **{k: row.get(k, 0) for k in ("participants", "attempts", "full_attempts",
-                                                                        "full_people", "near_attempts", "near_people")},
-                             fastest_full_ms=row.get("fastest_full_ms")))  # fmt: skip
+    figures = figures_read(contest=contest, organization_ids=())
+    rows = [RoundRow(round=round, **_round_figures(figures.get(pk))) for pk, round in rounds.items()]
     total = RoundRow(round=None)
     for row in rows:
         for name in ("participants", "attempts", "full_attempts", "full_people", "near_attempts", "near_people"):
             setattr(total, name, getattr(total, name) + getattr(row, name))
     fastest = [r.fastest_full_ms for r in rows if r.fastest_full_ms is not None]
     total.fastest_full_ms = min(fastest) if fastest else None
-    total.people = distinct.get("participants", 0)
-    total.full_people_distinct = distinct.get("full_people", 0)
+    whole = figures.get(None)
+    total.people = whole.participants
+    total.full_people_distinct = whole.full_people
+    total.computed_at = figures.computed_at
     return rows, total
 
 
-def F_n():  # noqa: N802 - reads like the F() it wraps
-    from django.db.models import F
-
-    return F("round__questions_per_attempt")
+def _round_figures(row) -> dict:
+    return {name: getattr(row, name) for name in ("participants", "attempts", "full_attempts", "full_people",
+                                                  "near_attempts", "near_people", "fastest_full_ms")}  # fmt: skip
 
 
 @dataclass
@@ -92,6 +79,7 @@ class UnitRow:
     essays_eligible: int = 0
     essays_awarded: int = 0
     listed: int = 0  # people on the member lists of the unit and the units under it
+    computed_at: object = None  # when the quiz's figures were counted (quiz.figures)
 
     @property
     def members(self) -> int | None:
@@ -125,18 +113,32 @@ def top_units() -> dict[int, Organization]:
 
 def _roots_of(units: list[Organization]) -> dict[int, list[Organization]]:
     """Every unit id inside the given units' subtrees → the given units it lies under (a unit
-    under two of them, one inside the other, counts for both). One query."""
+    under two of them, one inside the other, counts for both). One query; each unit's roots found
+    by the prefixes of its path (never every unit against every root: the secretariat's units
+    page gives a thousand roots at national scale)."""
     if not units:
         return {}
-    inside = Organization.objects.filter(reduce(or_, (Q(path__startswith=u.path) for u in units))).values_list("pk", "path")
-    return {pk: [u for u in units if path.startswith(u.path)] for pk, path in inside}
+    units_at: dict[str, list[Organization]] = defaultdict(list)
+    for unit in units:
+        units_at[unit.path].append(unit)
+    inside = Organization.objects.all() if len(units) > 20 else Organization.objects.filter(
+        reduce(or_, (Q(path__startswith=u.path) for u in units))
+    )  # fmt: skip
+    found = {}
+    for pk, path in inside.values_list("pk", "path"):
+        cuts = [i + 1 for i, ch in enumerate(path) if ch == "/"]
+        roots = [unit for cut in cuts for unit in units_at.get(path[:cut], ())] + units_at.get("", [])
+        if roots:
+            found[pk] = roots
+    return found
 
 
 def unit_table(*, contest, sort: str = "-attempts", units: list[Organization] | None = None, round=None) -> list[UnitRow]:
     """Quiz participation and essays rolled up to the top units, sortable so the laggards show.
     Given `units` (a unit officer's), a row for each of them instead, each rolling up its own
-    subtree; given `round`, the quiz figures of that week only (no essays). Six queries whatever
-    the number of units, attempts, essays or members."""
+    subtree; given `round`, the quiz figures of that week only (no essays). The quiz's figures
+    are the kept ones (quiz.figures). Five queries whatever the number of units, attempts,
+    essays or members."""
     if units is None:
         tops = top_units()
         roots_of = {org_id: [top] for org_id, top in tops.items()}
@@ -149,21 +151,17 @@ def unit_table(*, contest, sort: str = "-attempts", units: list[Organization] | 
     def rows_for(org_id) -> list[UnitRow]:
         return [rows.setdefault(root.pk, UnitRow(unit=root)) for root in roots_of.get(org_id, ())]
 
-    finished = Attempt.objects.finished().filter(round__contest=contest, round__kind=RoundKind.WEEKLY)
-    if round is not None:
-        finished = finished.filter(round=round)
-    for org_id, attempts, full in finished.values_list("organization_id").annotate(
-        n=Count("id"), full=Count("id", filter=Q(score=F_n()))
-    ):
-        for row in rows_for(org_id):
-            row.attempts += attempts
-            row.full_attempts += full
-    people = defaultdict(set)
-    for org_id, user_id in finished.values_list("organization_id", "user_id").distinct():
-        for root in roots_of.get(org_id, ()):
-            people[root.pk].add(user_id)
-    for root_id, users in people.items():
-        rows[root_id].participants = len(users)
+    # The quiz's figures, kept per unit (quiz.figures): each shown unit's branch; a unit that rolls
+    # up to itself without being shown (the bloc) counts its own attempts only.
+    roots = {root.pk: root for roots in roots_of.values() for root in roots}
+    figures = figures_read(contest=contest, round_ids=[] if round is None else [round.pk], organization_ids=list(roots))
+    shown_ids = {u.pk for u in shown}
+    for root_id, root in roots.items():
+        figure = figures.get(None if round is None else round.pk, root_id, subtree=root_id in shown_ids)
+        if figure.attempts:
+            row = rows.setdefault(root_id, UnitRow(unit=root))
+            row.attempts, row.full_attempts, row.participants = figure.attempts, figure.full_attempts, figure.participants
+            row.computed_at = figures.computed_at
     prizes = Prize.objects.valid().filter(round__contest=contest)
     if round is not None:
         prizes = prizes.filter(round=round)
@@ -222,17 +220,18 @@ def busiest_units(*, contest, limit: int = 15) -> list[UnitRow]:
 
 def attempts_timeline(*, contest) -> tuple[list[tuple], list[tuple]]:
     """When the rush comes: attempts per day and per hour of the day (Asia/Ho_Chi_Minh), weekly
-    rounds only. Two queries."""
-    from django.db.models.functions import ExtractHour, TruncDate
-    from django.utils import timezone
+    rounds only, from the kept figures (quiz.figures). One query."""
+    import datetime
 
-    tz = timezone.get_current_timezone()
-    finished = Attempt.objects.finished().filter(round__contest=contest, round__kind=RoundKind.WEEKLY)
-    by_day = list(
-        finished.annotate(day=TruncDate("started_at", tzinfo=tz)).values_list("day").annotate(n=Count("id")).order_by("day")
-    )
-    hours = dict(finished.annotate(hour=ExtractHour("started_at", tzinfo=tz)).values_list("hour").annotate(n=Count("id")))
-    return by_day, [(hour, hours.get(hour, 0)) for hour in range(24)]
+    figures = figures_read(contest=contest, organization_ids=())
+    days, hours = defaultdict(int), defaultdict(int)
+    for (round_id, org_id, _subtree), row in figures.rows.items():
+        if round_id is not None and org_id is None:  # the timeline is kept for weekly rounds only
+            for day, n in (row.timeline or {}).get("days", {}).items():
+                days[datetime.date.fromisoformat(day)] += n
+            for hour, n in (row.timeline or {}).get("hours", {}).items():
+                hours[int(hour)] += n
+    return sorted(days.items()), [(hour, hours.get(hour, 0)) for hour in range(24)]
 
 
 def week_round(*, contest, now=None) -> Round | None:
@@ -263,39 +262,76 @@ class Absentee:
     user_id: int | None = None  # the account, when the person has signed up (a reminder reaches it)
 
 
-def unit_absentees(*, organization: Organization, contest, round: Round | None) -> list[Absentee]:
+ABSENTEE_FIELDS = ("full_name", "phone", "email", "organization_id", "position", "is_party_member", "on_list",
+                   "signed_up", "status", "user_id")  # fmt: skip
+
+
+def absentees_query(*, organization: Organization, contest, round: Round | None):
     """The people of a unit's subtree with no finished attempt in `round` (or, without a round,
-    in any weekly round of the contest): the member list and the profiles, one line per phone
-    number; a listed person counts as having taken part when their account (linked by the
-    invitation or by the same phone number) has. Sorted by unit, then name. Three queries."""
-    done = Attempt.objects.finished().filter(round__contest=contest, round__kind=RoundKind.WEEKLY)
-    done = done.filter(round=round) if round is not None else done
-    done_users = done.values("user_id")
+    in any weekly round of the contest), as one query of rows (dicts of ABSENTEE_FIELDS) that the
+    database sorts, counts and pages: the member list and the profiles, one line per phone
+    number (a listed person's line wins over their profile); a listed person counts as having
+    taken part when their account (linked by the invitation or by the same phone number) has.
+    Sorted by unit (its path), then name (Vietnamese collation on PostgreSQL), then phone."""
+    done = Attempt.objects.finished().filter(user_id=OuterRef("user_id"))
+    if round is not None:
+        done = done.filter(round_id=round.pk)
+    else:
+        done = done.filter(round__contest=contest, round__kind=RoundKind.WEEKLY)
+    # Each test is an index probe per line of the subtree (attempts by round and user, profiles
+    # and members by phone), never a scan of every attempt or profile.
     subtree = Q(organization__path__startswith=organization.path)
+    absent_profiles = Profile.objects.filter(subtree).filter(~Exists(done)).order_by()
+    phone_took_part = Profile.objects.filter(phone=OuterRef("phone")).filter(Exists(done))
+    absent_members = Member.objects.filter(subtree).filter(~Exists(done)).filter(~Exists(phone_took_part)).order_by()
+    same_phone = absent_profiles.filter(phone=OuterRef("phone"))
+
+    def name(field):
+        return Collate(field, "vi-x-icu") if connection.vendor == "postgresql" else F(field)
+
     profiles = (
-        Profile.objects.filter(subtree)
-        .exclude(user_id__in=done_users)
-        .values_list("user__full_name", "phone", "user__email", "organization_id", "position", "is_party_member", "user_id")
-    )
-    members = (
-        Member.objects.filter(subtree)
-        .exclude(user_id__in=done_users)
-        .exclude(phone__in=Profile.objects.filter(user_id__in=done_users).values("phone"))
-        .values_list("full_name", "phone", "email", "organization_id", "position", "is_party_member", "status", "user_id")
-    )
-    by_phone: dict[str, Absentee] = {}
-    for name, phone, email, org_id, position, party, user_id in profiles:
-        by_phone[phone] = Absentee(
-            name, phone, email, org_id, position, party, on_list=False, signed_up=True, status="", user_id=user_id
+        absent_profiles.filter(~Exists(absent_members.filter(phone=OuterRef("phone"))))
+        .annotate(
+            a_name=F("user__full_name"), a_email=F("user__email"), a_on_list=Value(False), a_signed_up=Value(True),
+            a_status=Value(""), a_user=Cast("user_id", BigIntegerField()), a_path=F("organization__path"),
+            a_sort=name("user__full_name"),
         )
-    for name, phone, email, org_id, position, party, status, user_id in members:
-        signed_up = user_id is not None or phone in by_phone
-        account = user_id if user_id is not None else (by_phone[phone].user_id if phone in by_phone else None)
-        by_phone[phone] = Absentee(
-            name, phone, email, org_id, position, party, on_list=True, signed_up=signed_up, status=status, user_id=account
-        )
-    paths = dict(Organization.objects.filter(subtree_of(organization)).values_list("pk", "path")) if by_phone else {}
-    return sorted(by_phone.values(), key=lambda a: (paths.get(a.organization_id, ""), vi_sort_key(a.full_name), a.phone))
+        .values_list("a_name", "phone", "a_email", "organization_id", "position", "is_party_member", "a_on_list",
+                     "a_signed_up", "a_status", "a_user", "a_path", "a_sort")
+    )  # fmt: skip
+    members = absent_members.annotate(
+        a_name=F("full_name"), a_email=F("email"), a_on_list=Value(True),
+        a_signed_up=ExpressionWrapper(Q(user_id__isnull=False) | Exists(same_phone), output_field=BooleanField()),
+        a_status=F("status"),
+        a_user=Coalesce("user_id", Subquery(same_phone.values("user_id")[:1]), output_field=BigIntegerField()),
+        a_path=F("organization__path"), a_sort=name("full_name"),
+    ).values_list("a_name", "phone", "a_email", "organization_id", "position", "is_party_member", "a_on_list",
+                  "a_signed_up", "a_status", "a_user", "a_path", "a_sort")  # fmt: skip
+    return profiles.union(members, all=True).order_by("a_path", "a_sort", "phone")
+
+
+def _absentee(row) -> "Absentee":
+    return Absentee(*row[:10])
+
+
+def unit_absentees(*, organization: Organization, contest, round: Round | None):
+    """Every absentee of the unit's subtree (`absentees_query`), streamed a chunk at a time."""
+    for row in absentees_query(organization=organization, contest=contest, round=round).iterator(chunk_size=2000):
+        yield _absentee(row)
+
+
+def unit_absentees_page(*, organization: Organization, contest, round: Round | None, number, per_page: int):
+    """One page of the unit's absentees (a Django Page of `Absentee`): the database counts and
+    slices; two queries."""
+    from django.core.paginator import Paginator
+
+    page = Paginator(absentees_query(organization=organization, contest=contest, round=round), per_page).get_page(number)
+    page.object_list = [_absentee(row) for row in page.object_list]
+    return page
+
+
+def unit_absentees_count(*, organization: Organization, contest, round: Round | None) -> int:
+    return absentees_query(organization=organization, contest=contest, round=round).count()
 
 
 def subtree_of(organization: Organization) -> Q:

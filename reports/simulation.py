@@ -29,6 +29,7 @@ from contests.enums import ContestStatus
 from contests.models import Contest
 from quiz import ranking
 from quiz.enums import AttemptStatus, RoundKind
+from quiz.figures import figures_recompute
 from quiz.models import Attempt, AttemptQuestion, BlueprintItem, Field, Option, Question, Round, RoundQuestion
 from quiz.receipts import receipt_stamp
 from quiz.seal import seal_record
@@ -302,6 +303,8 @@ def simulate_contest(*, scale: float = 1.0, seed: int = 2022, weeks=None, out=No
         # of a million entries for ninety rows and the leaderboard's query takes 6 s, not 13 ms.
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE quiz_attempt, quiz_attemptquestion, quiz_roundentry, accounts_user, accounts_profile")
+    # The figures the pages read, counted from the attempts just made (quiz.figures).
+    figures_recompute(contest=contest)
     seconds = (timezone.now() - started).total_seconds()
     return SimulationReport(len(units), len(people), attempts_total, entries_total, prizes_total, essays_total, seconds)
 

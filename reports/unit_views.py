@@ -4,7 +4,6 @@ open any unit; an officer only their own subtrees (accounts.rules, one predicate
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -57,7 +56,8 @@ def units(request):
     week = selectors.week_round(contest=contest)
     labels = organization_labels(roots)
     rows = [(labels[row.unit.pk], row, week_row) for row, week_row in _pair(contest, roots, week)]
-    context = {"contest": contest, "week": week, "rows": rows}
+    updated = next((row.computed_at for _label, row, _week in rows if row.computed_at), None)
+    context = {"contest": contest, "week": week, "rows": rows, "updated": updated}
     return render(request, "reports/units.html", context)
 
 
@@ -68,8 +68,11 @@ def unit(request, pk):
     week = selectors.week_round(contest=contest)
     scope = "contest" if request.GET.get("scope") == "contest" else "week"
     children = list(Organization.objects.filter(parent=organization).order_by("sort_order", "name"))
-    absentees = selectors.unit_absentees(organization=organization, contest=contest, round=week if scope == "week" else None)
-    page = Paginator(absentees, ABSENT_PAGE).get_page(request.GET.get("page"))
+    # The absentees a page at a time: the database counts, sorts and slices (never all in memory).
+    page = selectors.unit_absentees_page(
+        organization=organization, contest=contest, round=week if scope == "week" else None,
+        number=request.GET.get("page"), per_page=ABSENT_PAGE,
+    )  # fmt: skip
     labels = organization_labels(
         [organization, *children, *Organization.objects.filter(pk__in={a.organization_id for a in page})]
     )
@@ -86,7 +89,7 @@ def unit(request, pk):
         "scope": scope,
         "summary": pairs[0],
         "children": [(labels[row.unit.pk], row, week_row) for row, week_row in pairs[1:]],
-        "absent_count": len(absentees),
+        "absent_count": page.paginator.count,
         "page": page,
         "members": members,
         "people": [(person, labels.get(person.organization_id, ""), statuses.get(person.status, "")) for person in page],
@@ -100,9 +103,9 @@ def unit_absentees_download(request, pk):
     organization = get_unit_for_user(request.user, pk)
     scope = "contest" if request.GET.get("scope") == "contest" else "week"
     week = selectors.week_round(contest=contest) if scope == "week" else None
+    # Streamed: the rows come a chunk at a time into the write-only workbook.
     absentees = selectors.unit_absentees(organization=organization, contest=contest, round=week)
-    units = Organization.objects.filter(pk__in={a.organization_id for a in absentees} | {organization.pk})
-    labels = organization_labels(units)
+    labels = organization_labels(Organization.objects.filter(selectors.subtree_of(organization)))
     stamp = timezone.localdate().strftime("%Y%m%d")
     # The printed page's title: the contest, the unit's full name and the week (or the whole contest).
     heading = " · ".join(

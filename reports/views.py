@@ -105,6 +105,7 @@ def public_stats(request):
         figures = {
             "weeks": [(w.round.name, w.participants, w.attempts, round(100 * w.participants / week_top)) for w in weeks],
             "total": (total.participants, total.attempts, total.people),
+            "updated": total.computed_at,
             "units": [
                 (selectors.public_name(u.unit), u.participants, u.attempts, round(100 * u.participants / top)) for u in units
             ],

@@ -97,7 +97,7 @@ QUERIES = {
     "round_assign": Budget(14, "assigning a judging round (and queueing the judges' notifications, by their channels)"),
     "essay_book": Budget(15, "the book of essays (DOCX)", at_most=True),
     # The secretariat's reports
-    "dashboard": Budget(14, "/reports/: both tables (12), the member lists, the contest chooser"),
+    "dashboard": Budget(12, "/reports/: both tables (10, from the kept figures), the member lists, the contest chooser"),
     "stats_cached": Budget(2, "/stats/ from the cache: the contest and the chooser's list"),
     "round_winners": Budget(10, "a round's winners page, with the undecided integrity cases about its winners (the stored scan)"),
     "awards": Budget(6, "/reports/awards/: the user, roles, contest, the winners of quiz, essay and readers' vote prizes"),
@@ -116,9 +116,9 @@ QUERIES = {
     "summary_docx": Budget(20, "the summary report (DOCX)", at_most=True),
     "unit_page": Budget(25, "a unit officer's page: the week and who has not taken part", at_most=True),
     "unit_reminders_page": Budget(
-        17,
+        15,
         "a unit's reminder page: the session, user, roles and units, the contest, the open week, who has not taken "
-        "part (3), who was reminded today, who turned reminders off, the accounts, their channels, the unit's count "
+        "part (1), who was reminded today, who turned reminders off, the accounts, their channels, the unit's count "
         "today, the labels, the latest reminders",
     ),
     "unit_reminder_page": Budget(8, "one reminder: the session, user, roles and units, the reminder, its people, their messages"),

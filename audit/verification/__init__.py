@@ -7,7 +7,8 @@ the attempts, their answers and the sealed key files, the score sheets — and c
   durations, each contestant's best attempt (`quiz.ranking`), the leaderboard and the prize list
   (`contests.prizes` eligibility: staff and inactive accounts skipped, disqualified entries out,
   prizes found not valid kept and passed on);
-- `figures`: the weekly and per-unit tables (`reports.selectors`) recomputed in plain Python;
+- `figures`: the weekly and per-unit tables (`reports.selectors`) recomputed in plain Python, and
+  the kept figures the pages read (`quiz.figures`) recomputed from the attempts;
 - `essays`: each judging round's results and the essay prize lists.
 
 `verify_results(contest_slug=None)` returns a `Report` (differences grouped by contest and round,
@@ -17,10 +18,11 @@ any difference."""
 from django.utils.translation import gettext as _
 
 from contests.models import Contest
+from quiz.figures import figures_fresh
 from quiz.models import Round
 
 from .essays import verify_essays
-from .figures import verify_unit_table, verify_weekly_table
+from .figures import verify_kept_figures, verify_unit_table, verify_weekly_table
 from .quiz import verify_round
 from .report import Report
 
@@ -34,8 +36,12 @@ def verify_contest(*, contest: Contest, report: Report) -> None:
         verify_round(round=round, report=report, contest_label=label)
         for round in Round.objects.filter(contest=contest).select_related("contest").order_by("kind", "number", "pk")
     ]
-    verify_weekly_table(contest=contest, rounds=rounds, report=report, contest_label=label)
-    verify_unit_table(contest=contest, rounds=rounds, report=report, contest_label=label)
+    # The pages' roll-ups against the plain recount, on figures counted now (live rounds too);
+    # the kept figures the pages read, against the attempts, apart.
+    with figures_fresh():
+        verify_weekly_table(contest=contest, rounds=rounds, report=report, contest_label=label)
+        verify_unit_table(contest=contest, rounds=rounds, report=report, contest_label=label)
+    verify_kept_figures(contest=contest, report=report, contest_label=label)
     verify_essays(contest=contest, report=report, contest_label=label)
 
 

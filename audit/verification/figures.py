@@ -13,7 +13,8 @@ from contests.enums import PrizeStatus
 from essays.enums import Eligibility, EssayStatus
 from essays.models import Essay
 from quiz.enums import RoundKind
-from quiz.models import Prize
+from quiz.figures import figures_differences
+from quiz.models import Prize, Round
 from reports import selectors
 
 from .quiz import RoundFacts, round_label, tier_label
@@ -182,6 +183,39 @@ def verify_unit_table(*, contest, rounds: list[RoundFacts], report: Report, cont
                     _("%(unit)s: %(name)s hiển thị %(shown)s, tính lại %(now)s.")
                     % {"unit": names.get(unit, f"#{unit}"), "name": title, "shown": a, "now": b},
                 )  # fmt: skip
+
+
+KEPT_FIGURES = {
+    **WEEK_FIGURES,
+    "distribution": gettext_lazy("phân bố điểm"),
+    "timeline": gettext_lazy("số bài thi theo ngày và giờ"),
+    "questions": gettext_lazy("số lần ra và số lần đúng của từng câu"),
+}
+
+
+def verify_kept_figures(*, contest, report: Report, contest_label: str) -> None:
+    """The figures kept for the pages (quiz.figures) against a recount from the attempts; rounds
+    still live are left to their staleness bound (said in a note)."""
+    section = _("Số liệu lưu sẵn")
+    names = dict(Organization.objects.values_list("pk", "name"))
+    rounds = dict(Round.objects.filter(contest=contest).values_list("pk", "name"))
+    for d in figures_differences(contest=contest):
+        where = ", ".join(
+            part for part in (
+                rounds.get(d.round_id, f"#{d.round_id}") if d.round_id is not None else _("cả cuộc thi"),
+                names.get(d.organization_id, f"#{d.organization_id}") if d.organization_id is not None else _("mọi đơn vị"),
+                "" if d.organization_id is None else _("cả đơn vị cấp dưới") if d.subtree else _("riêng đơn vị"),
+            ) if part
+        )  # fmt: skip
+        if not d.name:
+            message = _("%(where)s: thiếu dòng số liệu lưu sẵn.") if d.fresh else _("%(where)s: dòng số liệu lưu sẵn thừa.")
+            report.add(contest_label, section, message % {"where": where})
+            continue
+        report.add(
+            contest_label, section,
+            _("%(where)s: %(name)s lưu %(stored)s, tính lại %(now)s.")
+            % {"where": where, "name": KEPT_FIGURES.get(d.name, d.name), "stored": _show(d.stored), "now": _show(d.fresh)},
+        )  # fmt: skip
 
 
 def _show(value) -> str:

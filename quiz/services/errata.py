@@ -18,6 +18,7 @@ from contests.rules import contest_is_writable, guard_contest_writable, read_onl
 from quiz import errata, ranking, receipts, scoring
 from quiz.enums import AttemptStatus, ErratumAction
 from quiz.errors import QuizError
+from quiz.figures import figures_recompute
 from quiz.models import Attempt, AttemptQuestion, Option, Question, Round, RoundErratum, RoundQuestion, RoundSeal
 from quiz.seal import seal_encode, seal_fingerprint
 from quiz.services.attempts import finalize_round_attempts
@@ -195,6 +196,7 @@ def round_erratum(*, round: Round, question: Question, action: str, letters: str
               "sha256": erratum.sha256, "previous": previous, "attempts": rescored},
     )  # fmt: skip
     _rerank(round)
+    figures_recompute(contest=round.contest)  # the kept figures count scores (quiz.figures)
     # The amendment's reason names the erratum (stored data, as the decision log keeps it).
     prizes.prizes_follow_ranking(part=QUIZ_PRIZES, scope=round, by=by, reason=f"{AMENDMENT_PREFIX}{seq}: {reason}")
     if published:

@@ -179,12 +179,15 @@ def _take(round, user):
 
 
 def test_the_page_shows_the_week_and_who_has_not_taken_part(client, tree, django_assert_max_num_queries):
+    from quiz.figures import figures_recompute
+
     contest = ContestFactory()
     week = sealed_round(contest=contest, number=1, pool_size=20, fields=2)
     took_part = contestant(organization=tree["cell"], user__full_name="Bùi Quang Huy")
     contestant(organization=tree["cell"], user__full_name="Đỗ Văn Vắng")
     contestant(organization=tree["power"], user__full_name="Người Đơn Vị Khác")
     _take(week, took_part)
+    figures_recompute(contest=contest)  # the beat (quiz.figures)
     # On the list: one who signed up and took part (same phone), one who never signed up.
     Member.objects.create(organization=tree["cell"], full_name="Bùi Quang Huy", phone=took_part.profile.phone, token="a")
     Member.objects.create(
@@ -239,3 +242,35 @@ def test_an_officer_without_a_contestant_profile_lands_on_their_units(client, tr
     response = client.post("/accounts/login/", {"login": "officer@example.com", "password": "DemoPass123!"})
 
     assert response["Location"] == "/reports/units/"
+
+
+def test_absentees_are_sorted_by_unit_then_vietnamese_name_and_paged_by_the_database(
+    tree, is_postgres, django_assert_num_queries
+):
+    from accounts.collation import vi_sort_key
+    from reports import selectors
+
+    contest = ContestFactory()
+    week = sealed_round(contest=contest, number=1, pool_size=20, fields=2)
+    names = ["Đỗ Văn An", "Dương Thị Bình", "Ân Thị Cúc", "An Văn Dũng", "Bùi Minh Đức", "Ăn Thị Hà"]
+    for i, name in enumerate(names):
+        unit = tree["cell"] if i % 2 else tree["tax"]
+        Member.objects.create(organization=unit, full_name=name, phone=f"03520003{i:02d}", token=f"s{i}")
+    took_part = contestant(organization=tree["tax"], user__full_name="Bùi Quang Huy")
+    _take(week, took_part)
+    contestant(organization=tree["cell"], user__full_name="Cao Văn Vắng")
+    expected = sorted(
+        [(tree["tax"].path, n) for n in names[0::2]] + [(tree["cell"].path, n) for n in [*names[1::2], "Cao Văn Vắng"]],
+        key=lambda pair: (pair[0], vi_sort_key(pair[1])),
+    )
+
+    everyone = [a.full_name for a in selectors.unit_absentees(organization=tree["tax"], contest=contest, round=week)]
+    with django_assert_num_queries(2):  # the count, the page
+        page = selectors.unit_absentees_page(organization=tree["tax"], contest=contest, round=week, number=2, per_page=3)
+        shown = [a.full_name for a in page.object_list]
+
+    if is_postgres:  # the Vietnamese collation (ICU); SQLite sorts the names by their bytes
+        assert everyone == [name for _path, name in expected]
+    assert sorted(everyone) == sorted(name for _path, name in expected)
+    assert shown == everyone[3:6] and page.paginator.count == 7
+    assert selectors.unit_absentees_count(organization=tree["tax"], contest=contest, round=week) == 7

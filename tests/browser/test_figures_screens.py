@@ -29,6 +29,8 @@ def test_dashboard_and_stats_show_people_once_beside_the_weekly_sums(page, login
 
     assert page.locator("[data-total=participants]").inner_text() == "5"
     assert page.locator("[data-total=people]").inner_text() == "3"
+    # The figures are the kept ones (quiz.figures): the page says when they were counted.
+    assert page.locator("[data-figures-updated]").inner_text().startswith("Số liệu cập nhật lúc ")
     if SHOTS:
         page.locator("[data-table=weeks]").scroll_into_view_if_needed()
         page.screenshot(path=f"{SHOTS}/dashboard-weeks-1366.png")

@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 from accounts.enums import OrganizationKind
 from accounts.models import Member
 from accounts.services import unit_officer_assign
+from quiz.figures import figures_recompute
 from quiz.services.attempts import attempt_start, attempt_submit
 from tests.browser.conftest import assert_fits_phone
 from tests.factories import ContestFactory, OrganizationFactory, UserFactory, contestant
@@ -28,6 +29,7 @@ def test_unit_officer_follows_their_unit_on_a_phone(page, login):
     player = contestant(organization=cell, user__full_name="Bùi Quang Huy")
     attempt = attempt_start(round=week, user=player)
     attempt_submit(attempt=attempt, user=player, answers=answer_all(attempt, right=18))
+    figures_recompute(contest=contest)  # the beat (quiz.figures)
     contestant(organization=cell, user__full_name="Đỗ Văn Chưa Thi")
     Member.objects.create(
         organization=cell, full_name="Nguyễn Thị Bích Ngọc", phone="0352000101", email="ngoc.nguyen.thi.bich@example.com",
@@ -40,6 +42,7 @@ def test_unit_officer_follows_their_unit_on_a_phone(page, login):
     page.goto(page.base_url + "/reports/units/")
     expect(page.get_by_role("heading", name="Đơn vị phụ trách")).to_be_visible()
     expect(page.get_by_text("Đảng bộ Công ty Điện lực")).to_have_count(0)
+    expect(page.locator("[data-figures-updated]")).to_contain_text("Số liệu cập nhật lúc")
     assert_fits_phone(page)
     if SHOTS:
         page.screenshot(path=f"{SHOTS}/officer-units-390.png", full_page=True)

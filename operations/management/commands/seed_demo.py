@@ -10,6 +10,7 @@ from awards.winner_details import request_open, winner_details_request, winner_p
 from contests.demo import seed_contest
 from essays.demo import seed_essays
 from quiz.demo import seed_quiz
+from quiz.figures import figures_recompute
 from reports.demo import seed_archive, seed_next_year, seed_reminders
 
 
@@ -43,6 +44,10 @@ class Command(BaseCommand):
             seed_appeals(contest=contest, users=users)
             archive = seed_archive(current=contest, users=users, units=units)
             draft = seed_next_year(current=contest)
+            # The figures the pages read, counted once everything is played (quiz.figures; the
+            # beat keeps them afterwards).
+            for each in (contest, archive, draft):
+                figures_recompute(contest=each)
         self.stdout.write(self.style.SUCCESS(f"Demo ready: {len(units)} units, contest «{contest.name}»."))
         self.stdout.write(f"Last year (archived): «{archive.name}»; next year (draft): «{draft.name}».")
         self.stdout.write(f"Demo logins (password {DEMO_PASSWORD}):")
