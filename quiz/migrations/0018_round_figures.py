@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0010_members_invitation_deliveries"),
         ("contests", "0017_decision_action_erratum"),
-        ("quiz", "0016_round_prize_min_score_resultshare"),
+        ("quiz", "0017_analysis_key_fingerprint"),
     ]
 
     operations = [
