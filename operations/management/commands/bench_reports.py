@@ -64,14 +64,14 @@ class Command(BaseCommand):
         # The biggest round: the week with the most attempts (week 3 of the seed's).
         week = Round.objects.filter(contest=contest, kind="weekly").annotate(n=Count("attempts")).order_by("-n", "number").first()
         unit = Organization.objects.filter(attempts__round__contest=contest).annotate(n=Count("attempts")).order_by("-n").first()
-        pages = [("/reports/", "dashboard"), ("/reports/?sort=rate", "dashboard, by rate"),
+        urls = [("/reports/", "dashboard"), ("/reports/?sort=rate", "dashboard, by rate"),
                  (f"/reports/rounds/{week.pk}/winners/", "winners (verification)"), ("/stats/", "public figures (uncached)"),
                  (f"/quiz/manage/rounds/{week.pk}/", "round figures"),
                  (f"/quiz/rounds/{week.pk}/leaderboard/", "leaderboard (live, 500)"),
                  ("/reports/units/", "units"), (f"/reports/units/{unit.pk}/", "the biggest unit's page"),
                  ("/reports/decisions/", "decision log"), ("/reports/integrity/", "integrity review")]  # fmt: skip
         self.stdout.write(f"{'what':34} {'median ms':>10} {'max ms':>8} {'queries':>8} {'peak MB':>8}")
-        for url, label in pages:
+        for url, label in urls:
             self._measure(label, runs, lambda url=url: self._get(client, url))
         analysis = reverse("admin:quiz_round_analysis", args=[week.pk])
         self._measure("item analysis page (admin)", runs, lambda: self._get(admin_client, analysis))
