@@ -61,6 +61,27 @@ def pytest_runtest_teardown(item, nextitem):
     return result
 
 
+# The rows `migrate`'s post_migrate makes (content types, permissions, the role groups and their
+# permissions): a flush keeps them when no test changed them since the last post_migrate, which
+# then need not run again (it costs ~0.1 s a transactional test). Their fingerprint is checked
+# at every flush; any change, and they are emptied and made again as Django's flush does.
+_SCHEMA_ROWS = ("django_content_type", "auth_permission", "auth_group", "auth_group_permissions")
+_SCHEMA_FINGERPRINT = """
+    SELECT md5(string_agg(x, '|' ORDER BY x)) FROM (
+        SELECT 'c' || id || app_label || '.' || model FROM django_content_type
+        UNION ALL SELECT 'p' || id || ':' || content_type_id || codename || name FROM auth_permission
+        UNION ALL SELECT 'g' || id || name FROM auth_group
+        UNION ALL SELECT 'a' || id || ':' || group_id || ':' || permission_id FROM auth_group_permissions
+    ) AS rows (x)"""
+_flush_state: dict[str, dict] = {"fingerprint": {}, "kept": {}}  # by database alias
+
+
+def _schema_fingerprint(connection) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute(_SCHEMA_FINGERPRINT)
+        return cursor.fetchone()[0]
+
+
 def _flush_only_what_holds_rows(style, connection, reset_sequences=True, allow_cascade=False):
     """`flush` for the transactional tests on PostgreSQL: instead of one TRUNCATE of every table
     (a new file for each of some 200 tables and 600 indexes: 1–2 s per test), DELETE the rows of
@@ -70,6 +91,7 @@ def _flush_only_what_holds_rows(style, connection, reset_sequences=True, allow_c
     leaves them; with `reset_sequences`, or on SQLite, Django's own statements."""
     from django.core.management import sql
 
+    _flush_state["kept"][connection.alias] = False
     if connection.vendor != "postgresql" or reset_sequences:
         return sql.sql_flush(style, connection, reset_sequences=reset_sequences, allow_cascade=allow_cascade)
     tables = connection.introspection.django_table_names(only_existing=True, include_views=False)
@@ -80,19 +102,35 @@ def _flush_only_what_holds_rows(style, connection, reset_sequences=True, allow_c
     with connection.cursor() as cursor:
         cursor.execute(probe, tables)
         holding = [row[0] for row in cursor.fetchall()]
+    known = _flush_state["fingerprint"].get(connection.alias)
+    if known is not None and _schema_fingerprint(connection) == known:
+        _flush_state["kept"][connection.alias] = True
+        holding = [t for t in holding if t not in _SCHEMA_ROWS]
     if not holding:
         return []
     return ["SET LOCAL session_replication_role = replica", *(f"DELETE FROM {quote(t)}" for t in holding)]
+
+
+def _post_migrate_unless_kept(verbosity, interactive, db, **kwargs):
+    """After a flush: post_migrate, unless the flush kept its rows; then their fingerprint."""
+    from django.core.management import sql
+    from django.db import connections
+
+    if _flush_state["kept"].pop(db, False):
+        return
+    sql.emit_post_migrate_signal(verbosity, interactive, db, **kwargs)
+    if connections[db].vendor == "postgresql":
+        _flush_state["fingerprint"][db] = _schema_fingerprint(connections[db])
 
 
 @pytest.fixture(autouse=True, scope="session")
 def _fast_flush():
     from django.core.management.commands import flush
 
-    saved = flush.sql_flush
-    flush.sql_flush = _flush_only_what_holds_rows
+    saved = flush.sql_flush, flush.emit_post_migrate_signal
+    flush.sql_flush, flush.emit_post_migrate_signal = _flush_only_what_holds_rows, _post_migrate_unless_kept
     yield
-    flush.sql_flush = saved
+    flush.sql_flush, flush.emit_post_migrate_signal = saved
 
 
 @pytest.fixture(autouse=True)
