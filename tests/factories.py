@@ -51,14 +51,12 @@ class UserFactory(factory.django.DjangoModelFactory):
     email = factory.Sequence(lambda n: f"user{n}@example.com")
     # Unique without digits (a name has none: contests.cleaning.clean_person_name): Thử A, Thử B … Thử BA.
     full_name = factory.Sequence(lambda n: f"Nguyễn Văn Thử {_letters(n)}")
-    password = factory.PostGenerationMethodCall("set_password", "DemoPass123!")
+    password = factory.django.Password("DemoPass123!")  # hashed before the INSERT: no second save
 
     @factory.post_generation
     def roles(self, create, extracted, **kwargs):
         if create and extracted:
             self.groups.add(*[Group.objects.get_or_create(name=r)[0] for r in extracted])
-        if create:
-            self.save()
 
     @factory.post_generation
     def consented(self, create, extracted, **kwargs):
@@ -68,7 +66,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 
             text = consent_text_current()
             if text is not None:
-                Consent.objects.get_or_create(user=self, text=text)
+                Consent.objects.create(user=self, text=text)
 
 
 class ProfileFactory(factory.django.DjangoModelFactory):
