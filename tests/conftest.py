@@ -1,3 +1,4 @@
+import contextlib
 import io
 import os
 import shutil
@@ -14,20 +15,21 @@ from tests.factories import ContestFactory, contestant, staff_user
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
-# The files that take longest, in the order `make test`'s workers should start them: pytest-xdist
-# hands whole files (--dist loadfile) out in the order they were collected, and pytest collects
-# tests/test_*.py (the demo's minute among them) after every folder, so one worker used to finish
-# the demo alone while the other waited. The longest first, the many short files fill the end.
-SLOW_FIRST = ("tests/test_demo.py", "tests/test_project.py", "tests/browser/", "tests/operations/")
+def transactional(item) -> bool:
+    """Whether a test commits for real (a transactional test, the live server's included)."""
+    marker = item.get_closest_marker("django_db")
+    if marker is not None and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])):
+        return True
+    return bool({"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())))
 
 
-def _slow_rank(item) -> int:
-    path = item.nodeid.split("::", 1)[0]
-    return next((n for n, prefix in enumerate(SLOW_FIRST) if path.startswith(prefix)), len(SLOW_FIRST))
+# The test files holding a transactional test: rows shared by a module (`shares_rows`)
+# stay off them, since a test that commits cannot run inside the module's open transaction.
+TRANSACTIONAL_FILES: set[str] = set()
 
 
 def pytest_collection_modifyitems(config, items):
-    items.sort(key=_slow_rank)  # stable: each file's tests keep their order
+    TRANSACTIONAL_FILES.update(item.nodeid.split("::", 1)[0] for item in items if transactional(item))
     # Race and lock tests need PostgreSQL's row locks; SQLite serializes everything.
     from django.conf import settings
 
@@ -46,11 +48,9 @@ def pytest_runtest_teardown(item, nextitem):
     post_migrate). In one process pytest-django runs those tests last; a pytest-xdist worker runs
     whole files in any order, so the rows are put back once the test's teardown has flushed."""
     result = yield
-    marker = item.get_closest_marker("django_db")
-    transactional = marker is not None and (marker.kwargs.get("transaction") or (marker.args and marker.args[0]))
     if nextitem is None:  # the last test: the test database is gone with the session
         return result
-    if transactional or {"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())):
+    if transactional(item):
         from importlib import import_module
 
         from django.apps import apps
@@ -243,6 +243,42 @@ def seeded_demo(django_db_setup, django_db_blocker, tmp_path_factory):
         finally:
             transaction.set_rollback(True)
             outer.__exit__(None, None, None)
+
+
+def shares_rows(request) -> bool:
+    """Whether a module's tests may share rows built once for the module (`module_rows`): not in
+    a file holding a transactional test, which cannot run inside the module's open transaction."""
+    return request.node.nodeid.split("::", 1)[0] not in TRANSACTIONAL_FILES
+
+
+@contextlib.contextmanager
+def module_rows(django_db_blocker):
+    """A transaction open for a module's tests and rolled back after them, each test a savepoint
+    inside it: rows a module's tests all start from, built once. The module-scoped fixture that
+    opens it must be a static argument of the function-scoped one its tests ask for, so that it
+    is set up before the test's own transaction (see `known_contest`), and only where
+    `shares_rows`."""
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            yield
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="module")
+def _known_contest_rows(request, django_db_setup, django_db_blocker):
+    """tests.reports.test_figures.known_contest_build, once for a module (its `known_contest`);
+    None where the module's tests cannot share rows."""
+    from tests.reports.test_figures import known_contest_build
+
+    if not shares_rows(request):
+        yield None
+        return
+    with module_rows(django_db_blocker):
+        yield known_contest_build()
 
 
 @pytest.fixture

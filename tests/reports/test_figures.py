@@ -5,6 +5,8 @@ import time_machine
 from django.utils import timezone
 
 from accounts.enums import OrganizationKind, Role
+from accounts.models import Organization
+from contests.models import Contest
 from quiz.figures import figures_recompute
 from quiz.models import Prize, Round
 from quiz.services.attempts import attempt_start, attempt_submit
@@ -26,8 +28,7 @@ def _take(round, user, right, seconds):
         attempt_submit(attempt=attempt, user=user, answers=answer_all(attempt, right=right))
 
 
-@pytest.fixture
-def known_contest():
+def known_contest_build():
     """Two weeks, two grassroots units (one with a party cell), hand-countable attempts."""
     contest = ContestFactory()
     bloc = OrganizationFactory(name="Đảng ủy Khối", kind=OrganizationKind.BLOC)
@@ -49,6 +50,17 @@ def known_contest():
     round_prizes_draft(round=Round.objects.get(pk=week1.pk))
     figures_recompute(contest=contest)  # what the beat does (quiz.figures)
     return contest, tax, power
+
+
+@pytest.fixture
+def known_contest(_known_contest_rows):
+    """known_contest_build's contest and units: built once for the module where its tests can
+    share them (tests/conftest.py, `_known_contest_rows`), each test with fresh instances; else
+    built for each test."""
+    if _known_contest_rows is None:
+        return known_contest_build()
+    contest, tax, power = _known_contest_rows
+    return Contest.objects.get(pk=contest.pk), Organization.objects.get(pk=tax.pk), Organization.objects.get(pk=power.pk)
 
 
 def test_weekly_table_on_known_data(known_contest):
