@@ -7,6 +7,7 @@ import inspect
 import os
 import shutil
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -15,6 +16,7 @@ import pytest
 os.environ.setdefault("PW_EXPERIMENTAL_SERVICE_WORKER_NETWORK_EVENTS", "1")
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 PHONE = {"width": 390, "height": 844}
+STAFF = {"width": 1366, "height": 768}
 
 
 def _chromium_available() -> bool:
@@ -106,3 +108,12 @@ def assert_fits_phone(page) -> None:
     """Nothing on the page is wider than the phone's screen (no sideways scrolling of the page)."""
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"], f"page is {width}px wide on a {PHONE['width']}px screen"
+
+
+def screenshot(page, name: str, *, full_page: bool = True) -> None:
+    """The page as $SCREENSHOTS_OUT/<name>.png, to be looked at, when that variable is set
+    (`make screenshots` uses the same one); nothing otherwise."""
+    folder = os.environ.get("SCREENSHOTS_OUT")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=f"{folder}/{name.removesuffix('.png')}.png", full_page=full_page)

@@ -1,8 +1,6 @@
 """The item analysis after an erratum, in the admin (1366×768): the annulled question flagged and
 without figures, the re-keyed one flagged, and the note on how errata count. Screenshots go to
-$SCREENSHOT_DIR when set."""
-
-import os
+$SCREENSHOTS_OUT when set."""
 
 import pytest
 from playwright.sync_api import expect
@@ -12,13 +10,11 @@ from quiz import analysis
 from quiz.enums import ErratumAction
 from quiz.models import AttemptQuestion, Option
 from quiz.services.errata import round_erratum
+from tests.browser.conftest import STAFF, screenshot
 from tests.factories import staff_user
 from tests.quiz.test_errata import REASON, _played
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-SHOTS = os.environ.get("SCREENSHOT_DIR")
-STAFF = {"width": 1366, "height": 768}
 
 
 def test_the_analysis_page_after_an_annulment_and_a_rekey(page, login):
@@ -39,7 +35,6 @@ def test_the_analysis_page_after_an_annulment_and_a_rekey(page, login):
     expect(page.locator(f'[data-question="{annulled.code}"]')).to_contain_text("đã hủy theo đính chính")
     expect(page.locator(f'[data-question="{item.question.code}"]')).to_contain_text("đáp án đã đính chính")
     expect(page.locator("[data-analysis-errata]")).to_be_visible()
-    if SHOTS:
-        page.screenshot(path=f"{SHOTS}/analysis-after-errata-1366.png", full_page=False)
-        page.locator(f'[data-question="{annulled.code}"]').scroll_into_view_if_needed()
-        page.screenshot(path=f"{SHOTS}/analysis-after-errata-rows-1366.png", full_page=False)
+    screenshot(page, "analysis-after-errata-1366", full_page=False)
+    page.locator(f'[data-question="{annulled.code}"]').scroll_into_view_if_needed()
+    screenshot(page, "analysis-after-errata-rows-1366", full_page=False)

@@ -1,8 +1,6 @@
 """A co-author's appeal on screen: «Kết quả của tôi» offers «Khiếu nại» on the essay (390×844), the
 form files it; the secretariat's list marks the co-author and offers the workbook (1366×768).
-Screenshots go to $SCREENSHOT_DIR when set."""
-
-import os
+Screenshots go to $SCREENSHOTS_OUT when set."""
 
 import pytest
 from playwright.sync_api import expect
@@ -10,18 +8,11 @@ from playwright.sync_api import expect
 from accounts.enums import Role
 from audit.models import Appeal
 from tests.audit.test_appeals_coauthors import REASON, _judged_essay, _person
-from tests.browser.conftest import PHONE, assert_fits_phone
+from tests.browser.conftest import PHONE, STAFF, assert_fits_phone
+from tests.browser.conftest import screenshot as _shot
 from tests.factories import staff_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-SHOTS = os.environ.get("SCREENSHOT_DIR")
-STAFF = {"width": 1366, "height": 768}
-
-
-def _shot(page, name):
-    if SHOTS:
-        page.screenshot(path=f"{SHOTS}/{name}.png", full_page=True)
 
 
 def test_a_coauthor_appeals_from_my_results_and_the_office_sees_it(page, login):

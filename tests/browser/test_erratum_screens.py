@@ -1,28 +1,19 @@
 """An erratum on screen: the organizer re-keys a question of a published week in the admin, through
 the form and the confirmation page (1366×768); the public round page then shows the erratum under
 «Mã niêm phong» with its reason, the answers accepted, the new key file's fingerprint and its
-download, on a phone (390×844). Screenshots go to $SCREENSHOT_DIR when set."""
-
-import os
+download, on a phone (390×844). Screenshots go to $SCREENSHOTS_OUT when set."""
 
 import pytest
 from playwright.sync_api import expect
 
 from accounts.enums import Role
 from quiz.models import AttemptQuestion, Option, RoundErratum
-from tests.browser.conftest import PHONE, assert_fits_phone
+from tests.browser.conftest import PHONE, STAFF, assert_fits_phone
+from tests.browser.conftest import screenshot as _shot
 from tests.factories import staff_user
 from tests.quiz.test_errata import REASON, _played, _publish
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-SHOTS = os.environ.get("SCREENSHOT_DIR")
-STAFF = {"width": 1366, "height": 768}
-
-
-def _shot(page, name):
-    if SHOTS:
-        page.screenshot(path=f"{SHOTS}/{name}.png", full_page=True)
 
 
 def test_an_erratum_from_the_admin_to_the_public_page(page, login):

@@ -3,9 +3,7 @@ expect a file and there is none; a judge's conflict of interest with a reason an
 the judge's queue with every text at WCAG AA contrast; the organizer's round page with each
 judge's progress and median (1366×768)."""
 
-import os
 import re
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -16,19 +14,12 @@ from essays import judging
 from essays.enums import Eligibility, EssayStatus, SheetStatus
 from essays.models import Assignment, Criterion, Essay, JudgingRound, PanelMember
 from tests.browser.conftest import PHONE, assert_fits_phone
+from tests.browser.conftest import screenshot as _shot
 from tests.essays import samples
 from tests.essays.factories import BODY, EssayFactory, EssayPhaseFactory
 from tests.factories import OrganizationFactory, contestant, staff_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-SHOTS = os.environ.get("SCREENSHOTS_OUT")
-
-
-def _shot(page, name):
-    if SHOTS:
-        Path(SHOTS).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=f"{SHOTS}/{name}.png", full_page=True)
 
 
 def test_submitting_without_the_expected_attachment_asks_first(page, login):

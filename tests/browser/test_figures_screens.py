@@ -1,18 +1,15 @@
 """The distinct people beside the weekly sums, on the secretariat's dashboard (1366×768) and on
 /stats/ (a phone)."""
 
-import os
-
 import pytest
 from django.core.cache import cache
 
 from accounts.enums import Role
-from tests.browser.conftest import assert_fits_phone
+from tests.browser.conftest import assert_fits_phone, screenshot
 from tests.factories import staff_user
 from tests.reports.test_figures import known_contest  # noqa: F401 - the shared fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-SHOTS = os.environ.get("SHOTS_DIR")
 
 
 def test_dashboard_and_stats_show_people_once_beside_the_weekly_sums(page, login, known_contest):  # noqa: F811
@@ -20,8 +17,7 @@ def test_dashboard_and_stats_show_people_once_beside_the_weekly_sums(page, login
     page.goto(f"{page.base_url}/stats/")
     assert_fits_phone(page)
     assert page.locator("[data-figure=people]").inner_text().startswith("Có 3 người khác nhau đã tham gia")
-    if SHOTS:
-        page.screenshot(path=f"{SHOTS}/stats-people-390.png", full_page=True)
+    screenshot(page, "stats-people-390")
 
     login(staff_user(Role.SECRETARIAT).email)
     page.set_viewport_size({"width": 1366, "height": 768})
@@ -31,6 +27,5 @@ def test_dashboard_and_stats_show_people_once_beside_the_weekly_sums(page, login
     assert page.locator("[data-total=people]").inner_text() == "3"
     # The figures are the kept ones (quiz.figures): the page says when they were counted.
     assert page.locator("[data-figures-updated]").inner_text().startswith("Số liệu cập nhật lúc ")
-    if SHOTS:
-        page.locator("[data-table=weeks]").scroll_into_view_if_needed()
-        page.screenshot(path=f"{SHOTS}/dashboard-weeks-1366.png")
+    page.locator("[data-table=weeks]").scroll_into_view_if_needed()
+    screenshot(page, "dashboard-weeks-1366", full_page=False)

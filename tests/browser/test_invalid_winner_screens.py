@@ -1,10 +1,9 @@
 """The decisive moments on screen: the secretariat finds the first winner not valid (deciding the
 integrity case beside the verdict) and verifies the others at 1366×768; the organizer publishes
 through the confirmation page; the public leaderboard and the contestant's «Kết quả của tôi» at
-390×844 leave her out with a note and tell her why. Screenshots go to $SCREENSHOT_DIR when set."""
+390×844 leave her out with a note and tell her why. Screenshots go to $SCREENSHOTS_OUT when set."""
 
 import datetime
-import os
 
 import pytest
 from django.utils import timezone
@@ -15,19 +14,12 @@ from audit.models import IntegrityDecision
 from quiz.models import Prize, Round, RoundEntry
 from quiz.services.prizes import round_prizes_draft
 from tests.awards.test_prize_lifecycle import _take
-from tests.browser.conftest import PHONE, assert_fits_phone
+from tests.browser.conftest import PHONE, STAFF, assert_fits_phone
+from tests.browser.conftest import screenshot as _shot
 from tests.factories import contestant, staff_user
 from tests.quiz.factories import sealed_round
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-SHOTS = os.environ.get("SCREENSHOT_DIR")
-STAFF = {"width": 1366, "height": 768}
-
-
-def _shot(page, name):
-    if SHOTS:
-        page.screenshot(path=f"{SHOTS}/{name}.png", full_page=True)
 
 
 def test_an_invalid_winner_on_every_screen(page, login):

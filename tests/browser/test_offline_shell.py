@@ -4,7 +4,6 @@ the browser's error; staff pages never pass through it; signing out forgets the 
 
 import re
 import time
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Error as PlaywrightError
@@ -12,19 +11,12 @@ from playwright.sync_api import expect
 
 from accounts.enums import Role
 from quiz.models import Attempt
+from tests.browser.conftest import STAFF
+from tests.browser.conftest import screenshot as _shot
 from tests.factories import contestant, staff_user
 from tests.quiz.factories import sealed_round
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-SHOTS = Path("/work/wt/_shots/frontend")
-STAFF = {"width": 1366, "height": 768}
-
-
-def _shot(page, name):
-    if SHOTS.parent.is_dir():
-        SHOTS.mkdir(exist_ok=True)
-        page.screenshot(path=str(SHOTS / name), full_page=False)
 
 
 def _saved(attempt) -> dict[int, int]:
@@ -127,7 +119,7 @@ def test_attempt_reloaded_offline_keeps_its_answers_and_goes_on_when_the_network
     expect(page.locator("#q-3 input[value='0']")).to_be_checked()
     expect(page.locator("[data-answered]")).to_have_text("3")
     expect(page.locator("[data-countdown]")).to_have_text(re.compile(r"^(1[0-9]|[0-9]):\d\d$|^\d\d:\d\d$"))
-    _shot(page, "attempt-offline-copy-390.png")
+    _shot(page, "attempt-offline-copy-390", full_page=False)
 
     # Still offline: the contestant goes on answering.
     page.locator("#q-4 input[value='2']").check()
@@ -156,7 +148,7 @@ def test_an_attempt_address_without_a_copy_shows_the_vietnamese_offline_page(pag
     page.goto(f"{page.base_url}/quiz/attempts/987654/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Đang mất mạng, bài vẫn được giữ")
     expect(page).to_have_url(re.compile(r"/quiz/attempts/987654/$"))  # a reload tries the attempt again
-    _shot(page, "attempt-offline-page-390.png")
+    _shot(page, "attempt-offline-page-390", full_page=False)
 
 
 def test_signing_out_forgets_the_copies_of_attempt_pages(page, login):

@@ -53,5 +53,5 @@ def test_the_image_fits_the_phone_and_loads(page, login):
     card = page.locator(f"#q-{position}").bounding_box()
     assert box["width"] <= card["width"] and abs(box["height"] / box["width"] - 700 / 1200) < 0.02
     assert_fits_phone(page)
-    if os.environ.get("SHOTS_DIR"):
-        page.locator(f"#q-{position}").screenshot(path=os.path.join(os.environ["SHOTS_DIR"], "attempt-image-390.png"))
+    if os.environ.get("SCREENSHOTS_OUT"):
+        page.locator(f"#q-{position}").screenshot(path=os.path.join(os.environ["SCREENSHOTS_OUT"], "attempt-image-390.png"))

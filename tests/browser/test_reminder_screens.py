@@ -1,9 +1,6 @@
 """A unit officer's phone (390×844): the reminder page (who, by which channel, the limits), sending,
 each person's delivery; and a contestant choosing Zalo on their profile."""
 
-import os
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import expect
 
@@ -12,18 +9,11 @@ from accounts.services import unit_officer_assign
 from contests.enums import NotificationChannel
 from contests.models import ChannelChoice
 from tests.browser.conftest import assert_fits_phone
+from tests.browser.conftest import screenshot as _shot
 from tests.factories import ContestFactory, OrganizationFactory, UserFactory, contestant
 from tests.quiz.factories import sealed_round
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-SHOTS = os.environ.get("SCREENSHOTS_OUT")
-
-
-def _shot(page, name):
-    if SHOTS:
-        Path(SHOTS).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=f"{SHOTS}/{name}.png", full_page=True)
 
 
 def test_an_officer_reminds_the_missing_members_from_a_phone(page, login, sms_outbox):

@@ -1,8 +1,6 @@
 """An appeal against a refusal at screening on screen: the submitter's essay page offers «Khiếu nại»
 (390×844); the secretariat's appeal page shows the screening's reasons (1366×768). Screenshots go
-to $SCREENSHOT_DIR when set."""
-
-import os
+to $SCREENSHOTS_OUT when set."""
 
 import pytest
 from playwright.sync_api import expect
@@ -11,18 +9,11 @@ from accounts.enums import Role
 from audit.models import Appeal
 from tests.audit.test_appeals_coauthors import REASON
 from tests.audit.test_appeals_screening import _refused
-from tests.browser.conftest import PHONE, assert_fits_phone
+from tests.browser.conftest import PHONE, STAFF, assert_fits_phone
+from tests.browser.conftest import screenshot as _shot
 from tests.factories import staff_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-SHOTS = os.environ.get("SCREENSHOT_DIR")
-STAFF = {"width": 1366, "height": 768}
-
-
-def _shot(page, name):
-    if SHOTS:
-        page.screenshot(path=f"{SHOTS}/{name}.png", full_page=True)
 
 
 def test_a_refused_essay_is_appealed_and_the_office_sees_the_screening(page, login):

@@ -2,7 +2,6 @@
 made (two numbers without their 0) imported whole, invitations sent by SMS and e-mail with their
 progress, and the list showing who was invited by which channel and who signed up."""
 
-import os
 from pathlib import Path
 
 import pytest
@@ -13,17 +12,12 @@ from accounts.models import Member
 from accounts.services import unit_officer_assign
 from contests import sms
 from tests.browser.conftest import assert_fits_phone
+from tests.browser.conftest import screenshot as _shot
 from tests.factories import ContestFactory, OrganizationFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SHOTS = os.environ.get("SCREENSHOT_DIR")
 LIST = Path(__file__).parent.parent / "accounts" / "data" / "member_list_libreoffice_vi.xlsx"
-
-
-def _shot(page, name):
-    if SHOTS:
-        page.screenshot(path=f"{SHOTS}/{name}.png", full_page=True)
 
 
 @pytest.mark.parametrize("viewport", [{"width": 390, "height": 844}, {"width": 1366, "height": 768}], ids=["390", "1366"])

@@ -1,8 +1,6 @@
 """A unit officer on a phone (390×844): their units, the week's figures, who has not taken part
 with a phone number to tap, the download and the member list import, all within the screen."""
 
-import os
-
 import pytest
 from playwright.sync_api import expect
 
@@ -11,13 +9,11 @@ from accounts.models import Member
 from accounts.services import unit_officer_assign
 from quiz.figures import figures_recompute
 from quiz.services.attempts import attempt_start, attempt_submit
-from tests.browser.conftest import assert_fits_phone
+from tests.browser.conftest import assert_fits_phone, screenshot
 from tests.factories import ContestFactory, OrganizationFactory, UserFactory, contestant
 from tests.quiz.factories import answer_all, sealed_round
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-SHOTS = os.environ.get("SCREENSHOT_DIR")
 
 
 def test_unit_officer_follows_their_unit_on_a_phone(page, login):
@@ -44,8 +40,7 @@ def test_unit_officer_follows_their_unit_on_a_phone(page, login):
     expect(page.get_by_text("Đảng bộ Công ty Điện lực")).to_have_count(0)
     expect(page.locator("[data-figures-updated]")).to_contain_text("Số liệu cập nhật lúc")
     assert_fits_phone(page)
-    if SHOTS:
-        page.screenshot(path=f"{SHOTS}/officer-units-390.png", full_page=True)
+    screenshot(page, "officer-units-390")
 
     page.get_by_role("link", name="Xem người chưa tham gia").click()
     expect(page.locator("[data-absent-count]")).to_have_text("2")
@@ -55,8 +50,7 @@ def test_unit_officer_follows_their_unit_on_a_phone(page, login):
     tel = page.locator('[data-list=absent] a[href="tel:0352000101"]')
     assert tel.bounding_box()["height"] >= 44
     assert_fits_phone(page)
-    if SHOTS:
-        page.screenshot(path=f"{SHOTS}/officer-unit-390.png", full_page=True)
+    screenshot(page, "officer-unit-390")
 
     with page.expect_download() as download:
         page.get_by_role("link", name="Tải danh sách (Excel)").click()
@@ -65,8 +59,7 @@ def test_unit_officer_follows_their_unit_on_a_phone(page, login):
     page.get_by_role("link", name="Nhập danh sách từ Excel").click()
     expect(page.get_by_role("heading", name="Nhập danh sách thành viên")).to_be_visible()
     assert_fits_phone(page)
-    if SHOTS:
-        page.screenshot(path=f"{SHOTS}/officer-import-390.png", full_page=True)
+    screenshot(page, "officer-import-390")
 
     response = page.goto(page.base_url + f"/reports/units/{other.pk}/")
     assert response.status == 404

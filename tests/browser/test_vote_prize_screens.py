@@ -1,8 +1,6 @@
 """«Giải bình chọn» on screen: the secretariat's award decision page lists it with its amount (1366×768);
 the essay's submitter finds its award form on «Kết quả của tôi» (390×844). Screenshots go to
-$SCREENSHOT_DIR when set."""
-
-import os
+$SCREENSHOTS_OUT when set."""
 
 import pytest
 from playwright.sync_api import expect
@@ -10,19 +8,12 @@ from playwright.sync_api import expect
 from accounts.enums import Role
 from awards import winner_details as wd
 from awards.models import VOTE_TIER, AwardPart, PrizeAmount
-from tests.browser.conftest import PHONE, assert_fits_phone
+from tests.browser.conftest import PHONE, STAFF, assert_fits_phone
+from tests.browser.conftest import screenshot as _shot
 from tests.essays.factories import vote_prize
 from tests.factories import ContestFactory, staff_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-SHOTS = os.environ.get("SCREENSHOT_DIR")
-STAFF = {"width": 1366, "height": 768}
-
-
-def _shot(page, name):
-    if SHOTS:
-        page.screenshot(path=f"{SHOTS}/{name}.png", full_page=True)
 
 
 def test_the_vote_prize_on_the_award_page_and_the_winners_results(page, login):
