@@ -245,3 +245,25 @@ def selectors_round_stats(round):
     from quiz.selectors import round_stats
 
     return round_stats(round=Round.objects.select_related("contest").get(pk=round.pk))
+
+
+def test_the_command_recounts_a_contest_by_hand_and_refuses_an_unknown_one(two_weeks, capsys):
+    """`refresh_figures --contest SLUG` (the runbook's, after the beat was down) puts back what the
+    attempts say; an unknown slug is a clear error in Vietnamese."""
+    from django.core.management.base import CommandError
+
+    contest, units, (week1, _week2) = two_weeks
+    later = timezone.now() + datetime.timedelta(days=30)
+    with time_machine.travel(later, tick=False):
+        finalize_expired_attempts()
+        figures_recompute(contest=contest)
+        RoundFigures.objects.filter(round=week1, organization=units["tax"], subtree=True).update(attempts=99)
+
+        call_command("refresh_figures", contest=contest.slug)
+
+        assert "Đã đếm lại số liệu" in capsys.readouterr().out
+        assert verify_results(contest_slug=contest.slug).messages() == []
+        with pytest.raises(CommandError, match="Không có cuộc thi nào có slug «khong-co»"):
+            call_command("refresh_figures", contest="khong-co")
+        call_command("refresh_figures")
+        assert "Đã đếm lại số liệu của 0 cuộc thi." in capsys.readouterr().out
