@@ -232,32 +232,26 @@ def seeded_demo(django_db_setup, django_db_blocker, tmp_path_factory):
     (through `demo`). Yields the folder holding the demo's media."""
     media = tmp_path_factory.mktemp("demo")
     with (
-        django_db_blocker.unblock(),
         override_settings(MEDIA_ROOT=media / "media", PRIVATE_MEDIA_ROOT=media / "private_media"),
+        shared_rows(django_db_blocker),
     ):
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            call_command("seed_demo", "--force", stdout=io.StringIO())
-            yield media
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
+        call_command("seed_demo", "--force", stdout=io.StringIO())
+        yield media
 
 
 def shares_rows(request) -> bool:
-    """Whether a module's tests may share rows built once for the module (`module_rows`): not in
+    """Whether a module's tests may share rows built once for the module (`shared_rows`): not in
     a file holding a transactional test, which cannot run inside the module's open transaction."""
     return request.node.nodeid.split("::", 1)[0] not in TRANSACTIONAL_FILES
 
 
 @contextlib.contextmanager
-def module_rows(django_db_blocker):
-    """A transaction open for a module's tests and rolled back after them, each test a savepoint
-    inside it: rows a module's tests all start from, built once. The module-scoped fixture that
-    opens it must be a static argument of the function-scoped one its tests ask for, so that it
-    is set up before the test's own transaction (see `known_contest`), and only where
-    `shares_rows`."""
+def shared_rows(django_db_blocker):
+    """A transaction open for a class's or a module's tests and rolled back after them, each test
+    a savepoint inside it: rows those tests all start from, built once (`seeded_demo`,
+    `_known_contest_rows`). The fixture that opens it must be a static argument of the
+    function-scoped one its tests ask for, so that it is set up before the test's own transaction,
+    and only where `shares_rows`."""
     with django_db_blocker.unblock():
         outer = transaction.atomic()
         outer.__enter__()
@@ -277,7 +271,7 @@ def _known_contest_rows(request, django_db_setup, django_db_blocker):
     if not shares_rows(request):
         yield None
         return
-    with module_rows(django_db_blocker):
+    with shared_rows(django_db_blocker):
         yield known_contest_build()
 
 
