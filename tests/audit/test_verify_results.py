@@ -41,14 +41,9 @@ from tests.essays.factories import EssayPhaseFactory
 from tests.essays.test_judging import _eligible, _round, _score_all
 from tests.factories import ContestFactory, ProfileFactory, contestant, staff_user
 from tests.insider import seal_triggers_off
-from tests.quiz.factories import QuestionFactory, RoundFactory, answer_all, sealed_round
+from tests.quiz.factories import QuestionFactory, RoundFactory, answer_all, played, sealed_round
 
 pytestmark = pytest.mark.django_db
-
-
-def _take(round, user, right):
-    attempt = attempt_start(round=round, user=user)
-    return attempt_submit(attempt=attempt, user=user, answers=answer_all(attempt, right=right))
 
 
 def _close(round):
@@ -62,9 +57,9 @@ def _week(contest, people, scores, *, staff=None):
     round = sealed_round(contest=contest, number=1, prizes_first=1, prizes_second=1, prizes_third=0, prizes_consolation=1)
     for user, rights in zip(people, scores):
         for right in rights:
-            _take(round, user, right)
+            played(round, user, right)
     if staff is not None:
-        _take(round, staff, 20)  # the best score, never drafted
+        played(round, staff, 20)  # the best score, never drafted
     round = _close(round)
     secretary = staff_user(Role.SECRETARIAT)
     for prize in round_prizes_draft(round=round):
@@ -313,7 +308,7 @@ def test_every_step_of_the_prize_lifecycle_keeps_the_results_verifiable():
     people = [contestant() for _ in range(6)]
     round = sealed_round(contest=contest, number=1, prizes_first=1, prizes_second=1, prizes_third=1, prizes_consolation=0)
     for user, right in zip(people, (20, 19, 18, 17, 16, 15)):
-        _take(round, user, right)
+        played(round, user, right)
     round = _close(round)
     secretary = staff_user(Role.SECRETARIAT)
     round_prizes_draft(round=round)

@@ -39,17 +39,12 @@ from quiz.services.prizes import prize_verify, round_prizes_draft, round_publish
 from tests.budgets import QUERIES
 from tests.factories import ContestFactory, contestant, staff_user
 from tests.insider import erratum_triggers_off
-from tests.quiz.factories import answer_all, sealed_round
+from tests.quiz.factories import answer_all, played, sealed_round
 
 pytestmark = pytest.mark.django_db
 
 SCRIPT = Path(settings.BASE_DIR) / "tools" / "verify_round.py"
 REASON = "Phương án B và C cùng đúng theo Điều lệ Đảng."
-
-
-def _take(round, user, right):
-    attempt = attempt_start(round=round, user=user)
-    return attempt_submit(attempt=attempt, user=user, answers=answer_all(attempt, right=right))
 
 
 def _close(round):
@@ -65,7 +60,7 @@ def _played(rights=(20, 19, 18, 17, 16, 15), **kwargs):
     )  # fmt: skip
     people = [contestant() for _ in rights]
     for user, right in zip(people, rights, strict=True):
-        _take(round, user, right)
+        played(round, user, right)
     return _close(round), people
 
 
@@ -138,7 +133,7 @@ def test_a_rekey_accepting_two_answers_rescores_every_attempt_and_reranks():
 def test_an_annulled_question_counts_right_for_every_attempt_that_drew_it_answered_or_not():
     round = sealed_round(pool_size=20, fields=2)
     answered_wrong, unanswered = contestant(), contestant()
-    _take(round, answered_wrong, 19)  # position 20 answered wrong
+    played(round, answered_wrong, 19)  # position 20 answered wrong
     attempt = attempt_start(round=round, user=unanswered)
     answers = answer_all(attempt, right=20)
     question = AttemptQuestion.objects.get(attempt=attempt, position=20).question
@@ -392,7 +387,7 @@ def test_verify_results_reports_a_broken_chain():
 def property_round():
     round = sealed_round(pool_size=8, fields=2, questions_per_attempt=6, attempts_per_day=None, min_start_interval_minutes=None)
     for right in (6, 5, 3, 0, 4):
-        _take(round, contestant(), right)
+        played(round, contestant(), right)
     return _close(round)
 
 

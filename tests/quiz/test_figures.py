@@ -27,17 +27,12 @@ from quiz.figures import (
     figures_refresh,
 )
 from quiz.models import Attempt, Round, RoundFigures
-from quiz.services.attempts import attempt_start, attempt_submit, finalize_expired_attempts
+from quiz.services.attempts import attempt_start, finalize_expired_attempts
 from reports import selectors
 from tests.factories import ContestFactory, OrganizationFactory, contestant
-from tests.quiz.factories import answer_all, sealed_round
+from tests.quiz.factories import played, sealed_round
 
 pytestmark = pytest.mark.django_db
-
-
-def _take(round, user, right):
-    attempt = attempt_start(round=round, user=user)
-    return attempt_submit(attempt=attempt, user=user, answers=answer_all(attempt, right=right))
 
 
 def _recount(contest, row: RoundFigures) -> dict:
@@ -87,14 +82,14 @@ def two_weeks():
     power = OrganizationFactory(name="Đảng bộ Công ty Điện lực", parent=bloc)
     an, binh, chi = contestant(organization=cell), contestant(organization=tax), contestant(organization=power)
     week1, week2 = sealed_round(contest=contest, number=1), sealed_round(contest=contest, number=2)
-    _take(week1, an, 20)
-    _take(week1, an, 19)
+    played(week1, an, 20)
+    played(week1, an, 19)
     Profile.objects.filter(user=an).update(organization=power)  # moved, mid-week
-    _take(week1, an, 20)
-    _take(week1, binh, 19)
-    _take(week1, chi, 10)
-    _take(week2, an, 20)
-    _take(week2, binh, 20)
+    played(week1, an, 20)
+    played(week1, binh, 19)
+    played(week1, chi, 10)
+    played(week2, an, 20)
+    played(week2, binh, 20)
     attempt_start(round=week2, user=chi)  # open: counted nowhere
     figures_recompute(contest=contest)
     return contest, {"bloc": bloc, "tax": tax, "cell": cell, "power": power}, (week1, week2)
@@ -164,7 +159,7 @@ def test_verify_results_names_a_kept_figure_that_was_changed(two_weeks):
 
 def test_a_live_round_is_left_to_its_staleness_bound_by_verify_results(two_weeks):
     contest, _units, (week1, _week2) = two_weeks
-    _take(week1, contestant(), 20)  # after the count: the kept figures are behind by one attempt
+    played(week1, contestant(), 20)  # after the count: the kept figures are behind by one attempt
 
     assert figures_differences(contest=contest) == []  # week 1 is still open: not compared yet
     assert verify_results(contest_slug=contest.slug).messages() == []  # the pages' roll-ups, counted now
@@ -172,7 +167,7 @@ def test_a_live_round_is_left_to_its_staleness_bound_by_verify_results(two_weeks
 
 def test_the_beat_recounts_while_a_round_can_move_and_then_stops(two_weeks):
     contest, _units, (week1, week2) = two_weeks
-    _take(week1, contestant(), 20)
+    played(week1, contestant(), 20)
 
     assert [c for c, _questions in contests_to_refresh()] == [contest]
     assert figures_refresh() == 1
@@ -204,7 +199,7 @@ def test_each_questions_answers_are_counted_at_most_every_quarter_hour(two_weeks
 def test_a_contest_never_counted_is_counted_on_the_page_until_the_beat_keeps_it(django_assert_max_num_queries):
     contest = ContestFactory()
     week = sealed_round(contest=contest, number=1)
-    _take(week, contestant(), 20)
+    played(week, contestant(), 20)
 
     weeks, total = selectors.weekly_table(contest=contest)
 
