@@ -17,8 +17,8 @@ from contest_site.db_router import reading_from_replica
 from contests.models import Contest
 from reports import selectors
 from tests import replica
-from tests.audit.test_verify_results import _take as take
 from tests.factories import ContestFactory, contestant
+from tests.quiz.factories import played as take
 from tests.quiz.factories import sealed_round
 from tests.replica import queries_by_alias, writes
 

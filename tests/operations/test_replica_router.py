@@ -25,8 +25,8 @@ from quiz.models import Round
 from reports import services as report_services
 from reports.models import ExportJob
 from tests import replica, servers
-from tests.audit.test_verify_results import _take as take
 from tests.factories import ContestFactory, contestant, staff_user
+from tests.quiz.factories import played as take
 from tests.quiz.factories import sealed_round
 from tests.replica import queries_by_alias, writes
 from tests.reports.test_figures import known_contest  # noqa: F401 - the shared fixture
