@@ -38,7 +38,9 @@ def vietnamese(draw, *, min_words=1):
         tone = draw(st.sampled_from(TONES))
         word = unicodedata.normalize("NFC", word[0] + tone + word[1:]) if tone else word
         words.append(word.upper() if draw(st.booleans()) else word.capitalize() if draw(st.booleans()) else word)
-    joiner = draw(st.sampled_from([" ", ", ", " – ", " «", "» ", "“", "” ", ". "]))
+    # Quotes as Vietnamese typography sets them: an opening one after a space, a closing one
+    # before. («NGÃ“A», an opening quote glued to a word, is what «NGÓA» garbled looks like.)
+    joiner = draw(st.sampled_from([" ", ", ", " – ", " «", "» ", " “", "” ", ". "]))
     return joiner.join(words)
 
 
