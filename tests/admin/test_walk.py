@@ -5,6 +5,7 @@ the walk, so whoever adds it decides who may touch it."""
 
 import pytest
 from django.contrib import admin
+from django.db import connection
 from django.test import RequestFactory
 from django.urls import reverse
 
@@ -76,7 +77,43 @@ def _object(model, world):
 
 
 def _snapshot():
-    return {model._meta.label_lower: list(model._default_manager.order_by("pk").values()) for model, _a in _registry()}
+    """The rows of every registered model and of its many-to-many tables, one digest a table
+    (one query on PostgreSQL); the rows themselves elsewhere."""
+    tables = {}
+    for model, _a in _registry():
+        tables[model._meta.label_lower] = model._meta.db_table
+        for field in model._meta.local_many_to_many:
+            tables[f"{model._meta.label_lower}.{field.name}"] = field.remote_field.through._meta.db_table
+    quote = connection.ops.quote_name
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            return {label: _rows(cursor, f"SELECT * FROM {quote(table)}") for label, table in tables.items()}
+    digest = " UNION ALL ".join(
+        f"SELECT %s, (SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM {quote(table)} AS t)"
+        for table in tables.values()
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(digest, list(tables))
+        return dict(cursor.fetchall())
+
+
+def _rows(cursor, sql):
+    cursor.execute(sql)
+    return sorted(map(repr, cursor.fetchall()))
+
+
+def test_the_snapshot_sees_a_changed_row_and_a_changed_many_to_many_row(world):
+    from django.contrib.auth.models import Group, Permission
+
+    from accounts.models import Member
+
+    group = Group.objects.create(name="Nhóm thử")
+    before = _snapshot()
+    Member.objects.filter(token="walk-token").update(full_name="Lê Văn Mới")
+    changed = _snapshot()
+    assert {label for label in before if before[label] != changed[label]} == {"accounts.member"}
+    group.permissions.add(Permission.objects.get(codename="view_essay"))
+    assert {label for label in changed if changed[label] != _snapshot()[label]} == {"auth.group.permissions"}
 
 
 def _denied(response, role):
