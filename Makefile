@@ -28,11 +28,13 @@ run: $(STAMP)
 # cores), each file on one worker; every worker has its own test database (test_<name>_gw0, …)
 # and its own Redis database (contest_site/redis_config.py, for_test_worker). PYTEST_WORKERS=0
 # runs it in one process; PYTEST_ARGS is passed on either way (`make test PYTEST_ARGS=tests/quiz`).
+# The suite starts Python processes beside its workers (Celery workers, manage.py, servers): it
+# writes bytecode even where PYTHONDONTWRITEBYTECODE is set, or each would compile the project again.
 PYTEST_WORKERS ?= 2
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(PY) manage.py makemigrations --check --dry-run
-	$(BIN)/pytest $(if $(filter-out 0,$(PYTEST_WORKERS)),-n $(PYTEST_WORKERS) --dist loadfile) $(PYTEST_ARGS)
+	PYTHONDONTWRITEBYTECODE= $(BIN)/pytest $(if $(filter-out 0,$(PYTEST_WORKERS)),-n $(PYTEST_WORKERS) --dist loadfile) $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
