@@ -14,10 +14,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from contests.cards import card_png, card_response, share_links
 from contests.permissions import permission_required
 from contests.selectors import current_contest
 from reports.models import ExportJob
@@ -56,11 +57,33 @@ def verify(request, code):
         return render(request, "awards/verify_unknown.html", {"code": code[:40]}, status=404)
     if cert.code != code:  # typed with a dash, in lower case…: one address per certificate
         return redirect("certs:verify", code=cert.code)
+    url = certs.verify_url(cert.code, request)
     return render(
         request,
         "awards/verify.html",
-        {"cert": cert, "certifies": certs.certifies(cert), "code": certs.display_code(cert.code)},
+        {"cert": cert, "certifies": certs.certifies(cert), "code": certs.display_code(cert.code), "verify_url": url},
     )
+
+
+def verify_card(request, code):
+    """The certificate's Open Graph picture, for a holder who shares the verification page: the
+    contest, the holder's name and what is certified (never a score), or that it was revoked.
+    Limited and counted as the page is, so it cannot be used to guess codes instead."""
+    if _limited(request, "certificate_verify_miss", dry_run=True) or _limited(request, "certificate_verify"):
+        return HttpResponse(status=429)
+    cert = certs.certificate_by_code(code)
+    if cert is None or cert.code != code:
+        _limited(request, "certificate_verify_miss")
+        raise Http404
+    said = certs.certifies(cert) if cert.valid else _("Giấy chứng nhận đã bị thu hồi.")
+    footer = _("Xác minh: %(url)s") % {"url": certs.verify_url(cert.code, request).split("://", 1)[-1]}
+    png = card_png(
+        kicker=cert.contest.name,
+        title=cert.holder_name,
+        lines=[pgettext("one certificate", "Giấy chứng nhận"), said],
+        footer=footer,
+    )
+    return card_response(png)
 
 
 def verify_form(request):
@@ -268,5 +291,5 @@ def my_results_blocks(*, contest, user) -> list[dict]:
         return []
     now = timezone.now()
     forms = [(wp, details.details_path(wp), wp.prize.details_at is not None, details.request_open(wp, now=now)) for wp in winners]
-    items = [(c, certs.certifies(c)) for c in mine]
+    items = [(c, certs.certifies(c), share_links(certs.verify_url(c.code))) for c in mine]
     return [{"template": "awards/_my_results_block.html", "certificates": items, "award_forms": forms}]

@@ -20,7 +20,6 @@ same rule still says yes (a prize found not valid, or amended to another tier, r
 import io
 import secrets
 from dataclasses import dataclass
-from pathlib import Path
 from xml.sax.saxutils import escape
 
 from django.conf import settings
@@ -32,6 +31,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from accounts.selectors import organization_labels
+from contests import cards
 from contests.docx_party import signer, vi_date
 from contests.enums import PrizeStatus, PrizeTier
 from essays.models import EssayAuthor, EssayPrize
@@ -268,7 +268,7 @@ def verify_url(code: str, request=None) -> str:
 
 # --- the PDF --------------------------------------------------------------------------------
 
-FONT_DIR = Path(__file__).resolve().parent / "fonts"
+FONT_DIR = cards.FONT_DIR  # the Noto Serif the share cards draw with too
 _fonts_ready = False
 
 

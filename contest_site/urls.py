@@ -52,6 +52,7 @@ urlpatterns = [
     path("quiz/", include("quiz.urls")),
     # A shared result (quiz.share_views): public by its unguessable token, revocable by its owner.
     path("share/<str:token>/", quiz_share_views.share_page, name="share"),
+    path("share/<str:token>/card.png", quiz_share_views.share_card, name="share_card"),
     path("share/<str:token>/revoke/", quiz_share_views.share_revoke, name="share_revoke"),
     path("essays/", include("essays.urls")),
     path("judging/", include("essays.judging_urls")),

@@ -1,7 +1,7 @@
 """Sharing a published result: the owner shares or stops sharing from «Kết quả của tôi»; anyone
 with the link reads /share/<token>/ (quiz.sharing decides what it shows)."""
 
-from urllib.parse import urlencode
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import messages
@@ -12,6 +12,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+
+from contests.cards import card_png, card_response, share_links
 
 from .errors import QuizError
 from .forms import ShareForm
@@ -31,11 +33,24 @@ def share_page(request, token):
         "shared": shared,
         "mine": request.user.is_authenticated and request.user.pk == shared.user_id,
         "share_url": url,
-        # Plain links to the networks' share pages: no third-party script, the strict CSP holds.
-        "zalo_url": "https://sp.zalo.me/share_inline?" + urlencode({"url": url}),
-        "facebook_url": "https://www.facebook.com/sharer/sharer.php?" + urlencode({"u": url}),
+        **share_links(url),
     }
     return render(request, "quiz/share.html", context)
+
+
+def share_card(request, token):
+    """The shared result's Open Graph picture: what the page shows, the score only where its
+    owner chose to show it; 404 as the page once the share is revoked."""
+    shared = shared_result(token=token)
+    if shared is None:
+        raise Http404
+    lines = [shared.round_name]
+    if shared.prize:
+        lines.append(shared.prize)
+    if shared.score is not None:
+        lines.append(_("Điểm: %(score)s/%(n)s") % {"score": shared.score, "n": shared.questions})
+    footer = urlsplit(settings.SITE_URL).netloc
+    return card_response(card_png(kicker=shared.contest_name, title=shared.name, lines=lines, footer=footer))
 
 
 @require_POST

@@ -2,6 +2,7 @@
 leaderboard of a closed round ranked by the prediction, each prediction under its name."""
 
 import datetime
+from urllib.parse import quote
 
 import pytest
 from django.utils import timezone
@@ -11,7 +12,7 @@ from quiz.enums import RankingRule
 from quiz.models import ResultShare, Round
 from quiz.services.attempts import attempt_start, attempt_submit
 from quiz.services.prizes import round_prizes_draft
-from tests.browser.conftest import PHONE, assert_fits_phone
+from tests.browser.conftest import PHONE, assert_fits_phone, screenshot
 from tests.browser.test_phone_screens import _take
 from tests.factories import contestant
 from tests.quiz.factories import answer_all, sealed_round
@@ -88,3 +89,30 @@ def test_the_prediction_leaderboard_fits_the_phone(page, login, tmp_path):
         _in_width(cells.nth(i))
     expect(cells.nth(1)).to_have_text("Dự đoán 1 (lệch 0)")
     page.screenshot(path=str(tmp_path / "leaderboard-predictions-390.png"), full_page=True)
+
+
+def test_a_certificate_is_shared_from_my_results_on_the_phone(page, login):
+    """Each valid certificate on «Kết quả của tôi» has its two share buttons, in the width of the
+    phone and big enough for a thumb; they share the verification page, which has the card."""
+    from awards.certificates import certificates_issue, verify_url
+    from awards.models import Certificate
+
+    round, (me, *others) = _published()
+    _take(round, me, right=20, seconds=95)
+    for person in others:
+        _take(round, person, right=12, seconds=300)
+    round = _publish(round)
+    certificates_issue(contest=round.contest)
+    login(me.email)
+    page.goto(f"{page.base_url}/quiz/my-results/")
+
+    shares = page.locator("[data-certificate-share]")
+    expect(shares).to_have_count(Certificate.objects.filter(user=me).count())
+    assert_fits_phone(page)
+    for link in shares.first.locator("a").all():
+        _in_width(link)
+        assert link.bounding_box()["height"] >= 44
+    prize = Certificate.objects.get(user=me, kind=Certificate.Kind.QUIZ_PRIZE)
+    assert quote(verify_url(prize.code), safe="") in page.locator("[data-my-certificates]").inner_html()
+    page.locator("[data-my-certificates]").scroll_into_view_if_needed()
+    screenshot(page, "my-results-certificate-share-390", full_page=False)
