@@ -225,7 +225,7 @@ def member_template(request):
     return response
 
 
-def _queued_messages(request, result) -> None:
+def invitation_messages(request, result) -> None:
     if result.batch is not None:
         messages.success(
             request,
@@ -258,7 +258,7 @@ def invitations_send(request, pk):
     """Queue the invitations of everyone in the unit's subtree never invited (sent by the worker)."""
     unit = _unit(request, pk)
     result = invitations.invitations_queue(organization=unit, by=request.user)
-    _queued_messages(request, result)
+    invitation_messages(request, result)
     if result.batch is not None:
         return redirect("accounts:invitation_batch", pk=unit.pk, batch=result.batch.pk)
     return redirect("accounts:unit_members", pk=unit.pk)
@@ -272,7 +272,7 @@ def invitation_resend(request, pk):
     member_id = request.POST.get("member", "")
     ids = [int(member_id)] if member_id.isdigit() else []
     result = invitations.invitations_queue(organization=unit, by=request.user, member_ids=ids)
-    _queued_messages(request, result)
+    invitation_messages(request, result)
     return redirect(reverse("accounts:unit_members", args=[unit.pk]) + "#m" + (member_id if member_id.isdigit() else ""))
 
 

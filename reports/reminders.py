@@ -9,6 +9,11 @@
         a database constraint), one notification per person through the outbox (kind
         «reminder», by the person's channel: SMS, Zalo falling back to SMS, or e-mail), sent by
         the worker after the commit; the reminder's page shows each person's delivery
+    officer presses «Mời đăng ký» ─ invitations_to_absentees: the listed people of the subtree who
+        have not taken part and have no account (reports.selectors.unsigned_absentees) get the
+        invitation again (accounts.invitations.invitations_queue, within its limits: one a day
+        per number or address, SMS_PER_MEMBER text messages in all): a reminder cannot reach
+        them, the invitation's link is how they take part
     beat, Monday morning ─ digests_send: each officer gets their units' participation in the week
         against the whole bloc's, and how many of each unit have not taken part (with the link)
 
@@ -24,6 +29,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.invitations import QueueResult, invitations_queue
 from accounts.models import Organization, UnitOfficer, User
 from accounts.rules import officer_roots
 from accounts.selectors import organization_labels
@@ -33,7 +39,7 @@ from contests.selectors import current_contest
 from quiz.models import Round
 
 from .models import Reminder, ReminderRecipient
-from .selectors import Absentee, unit_absentees, unit_absentees_count, unit_table, week_round
+from .selectors import Absentee, unit_absentees, unit_absentees_count, unit_table, unsigned_absentees, week_round
 
 Kind = notifications.Kind
 
@@ -64,12 +70,13 @@ class ReminderPlan:
     reminded_today: int = 0  # reminded today already (by anyone)
     turned_off: int = 0  # turned reminders off
     unreachable: int = 0  # no account yet (an invitation reaches them), or no address
+    unsigned: int = 0  # of those, listed people with no account: «Mời đăng ký» invites them again
     sent_today: int = 0  # the unit's reminders today, against the limit
     limit: int = 0
 
 
 def reminder_plan(*, organization: Organization, contest, now: datetime | None = None) -> ReminderPlan:
-    """Who a reminder from this unit would reach now (module docstring). Seven queries whatever
+    """Who a reminder from this unit would reach now (module docstring). Eight queries whatever
     the number of people."""
     now = now or timezone.now()
     week = open_week(contest=contest, now=now)
@@ -80,6 +87,7 @@ def reminder_plan(*, organization: Organization, contest, now: datetime | None =
     absentees = list(unit_absentees(organization=organization, contest=contest, round=week))
     with_account = {a.user_id: a for a in absentees if a.user_id is not None}
     plan.unreachable = len(absentees) - len(with_account)
+    plan.unsigned = unsigned_absentees(organization=organization, contest=contest, round=week).count()
     reminded = set(ReminderRecipient.objects.filter(day=today, user_id__in=list(with_account)).values_list("user_id", flat=True))
     plan.reminded_today = len(reminded)
     candidates = [uid for uid in with_account if uid not in reminded]
@@ -154,6 +162,17 @@ def reminder_send(
             context=context,
         )
     return SendResult(reminder=reminder, queued=queued)
+
+
+def invitations_to_absentees(*, organization: Organization, contest, by: User, now: datetime | None = None) -> QueueResult | None:
+    """Invite again the listed people of the unit's subtree who have not taken part in the open
+    week and have no account (module docstring); None when no week is open."""
+    now = now or timezone.now()
+    week = open_week(contest=contest, now=now)
+    if week is None:
+        return None
+    ids = list(unsigned_absentees(organization=organization, contest=contest, round=week).values_list("pk", flat=True))
+    return invitations_queue(organization=organization, by=by, member_ids=ids, now=now)
 
 
 @dataclass(frozen=True)

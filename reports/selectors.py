@@ -266,13 +266,10 @@ ABSENTEE_FIELDS = ("full_name", "phone", "email", "organization_id", "position",
                    "signed_up", "status", "user_id")  # fmt: skip
 
 
-def absentees_query(*, organization: Organization, contest, round: Round | None):
-    """The people of a unit's subtree with no finished attempt in `round` (or, without a round,
-    in any weekly round of the contest), as one query of rows (dicts of ABSENTEE_FIELDS) that the
-    database sorts, counts and pages: the member list and the profiles, one line per phone
-    number (a listed person's line wins over their profile); a listed person counts as having
-    taken part when their account (linked by the invitation or by the same phone number) has.
-    Sorted by unit (its path), then name (Vietnamese collation on PostgreSQL), then phone."""
+def _absent(*, organization: Organization, contest, round: Round | None):
+    """The profiles and the member lines of the subtree with no finished attempt in `round` (or
+    in any weekly round of the contest), and, for a member line, its absent profile with the same
+    phone number (a subquery on OuterRef("phone"))."""
     done = Attempt.objects.finished().filter(user_id=OuterRef("user_id"))
     if round is not None:
         done = done.filter(round_id=round.pk)
@@ -284,7 +281,25 @@ def absentees_query(*, organization: Organization, contest, round: Round | None)
     absent_profiles = Profile.objects.filter(subtree).filter(~Exists(done)).order_by()
     phone_took_part = Profile.objects.filter(phone=OuterRef("phone")).filter(Exists(done))
     absent_members = Member.objects.filter(subtree).filter(~Exists(done)).filter(~Exists(phone_took_part)).order_by()
-    same_phone = absent_profiles.filter(phone=OuterRef("phone"))
+    return absent_profiles, absent_members, absent_profiles.filter(phone=OuterRef("phone"))
+
+
+def unsigned_absentees(*, organization: Organization, contest, round: Round | None):
+    """The member lines among `absentees_query`'s people who have no account (neither linked by
+    an invitation nor with the same phone number): a reminder cannot reach them, an invitation
+    can (accounts.invitations)."""
+    _profiles, absent_members, same_phone = _absent(organization=organization, contest=contest, round=round)
+    return absent_members.filter(user_id__isnull=True).filter(~Exists(same_phone))
+
+
+def absentees_query(*, organization: Organization, contest, round: Round | None):
+    """The people of a unit's subtree with no finished attempt in `round` (or, without a round,
+    in any weekly round of the contest), as one query of rows (dicts of ABSENTEE_FIELDS) that the
+    database sorts, counts and pages: the member list and the profiles, one line per phone
+    number (a listed person's line wins over their profile); a listed person counts as having
+    taken part when their account (linked by the invitation or by the same phone number) has.
+    Sorted by unit (its path), then name (Vietnamese collation on PostgreSQL), then phone."""
+    absent_profiles, absent_members, same_phone = _absent(organization=organization, contest=contest, round=round)
 
     def name(field):
         return Collate(field, "vi-x-icu") if connection.vendor == "postgresql" else F(field)

@@ -14,6 +14,7 @@ from accounts.enums import MemberStatus, OrganizationKind
 from accounts.models import Organization
 from accounts.rules import get_unit_for_user, officer_roots, sees_every_unit
 from accounts.selectors import member_rows, organization_labels
+from accounts.views import invitation_messages
 from contest_site.db_router import reading_from_replica
 from contests.downloads import download as file_download
 from contests.permissions import permission_required
@@ -123,6 +124,15 @@ def reminders(request, pk):
     unit's latest reminders; the POST sends (reports.reminders.reminder_send) and shows its page."""
     contest = _contest()
     organization = get_unit_for_user(request.user, pk)
+    if request.method == "POST" and request.POST.get("action") == "invite":
+        result = reminder_service.invitations_to_absentees(organization=organization, contest=contest, by=request.user)
+        if result is None:
+            messages.error(request, _("Tuần thi đã đóng hoặc đã đổi sang tuần khác; xem lại danh sách rồi gửi lại."))
+            return redirect("reports:unit_reminders", pk=organization.pk)
+        invitation_messages(request, result)
+        if result.batch is not None:
+            return redirect("accounts:invitation_batch", pk=organization.pk, batch=result.batch.pk)
+        return redirect("reports:unit_reminders", pk=organization.pk)
     if request.method == "POST":
         round_id = request.POST.get("round", "")
         ids = [int(v) for v in request.POST.getlist("people") if v.isdigit()]

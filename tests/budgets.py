@@ -116,10 +116,10 @@ QUERIES = {
     "summary_docx": Budget(20, "the summary report (DOCX)", at_most=True),
     "unit_page": Budget(25, "a unit officer's page: the week and who has not taken part", at_most=True),
     "unit_reminders_page": Budget(
-        15,
+        16,
         "a unit's reminder page: the session, user, roles and units, the contest, the open week, who has not taken "
-        "part (1), who was reminded today, who turned reminders off, the accounts, their channels, the unit's count "
-        "today, the labels, the latest reminders",
+        "part (1), the listed ones with no account (1), who was reminded today, who turned reminders off, the accounts, "
+        "their channels, the unit's count today, the labels, the latest reminders",
     ),
     "unit_reminder_page": Budget(8, "one reminder: the session, user, roles and units, the reminder, its people, their messages"),
     "unit_members_page": Budget(

@@ -5,6 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from accounts.enums import OrganizationKind
+from accounts.models import Member
 from accounts.services import unit_officer_assign
 from contests.enums import NotificationChannel
 from contests.models import ChannelChoice
@@ -31,10 +32,14 @@ def test_an_officer_reminds_the_missing_members_from_a_phone(page, login, sms_ou
         )  # fmt: skip
         if i == 1:
             ChannelChoice.objects.create(user=user, channel=NotificationChannel.ZALO)
+    Member.objects.create(organization=cell, full_name="Phan Văn Chưa", phone="0352000201", token="m-chua")
     login("canbo@example.com")
 
     page.goto(page.base_url + f"/reports/units/{tax.pk}/reminders/")
     expect(page.locator("[data-list=reminder-people] li")).to_have_count(3)
+    invite = page.get_by_role("button", name="Gửi lại lời mời đăng ký cho 1 người")
+    expect(invite).to_be_visible()
+    assert invite.bounding_box()["height"] >= 44
     assert_fits_phone(page)
     _shot(page, "reminders-390")
     page.get_by_role("button", name="Gửi lời nhắc").click()
@@ -43,6 +48,14 @@ def test_an_officer_reminds_the_missing_members_from_a_phone(page, login, sms_ou
     expect(page.get_by_role("heading", name="Lời nhắc đã gửi")).to_be_visible()
     assert_fits_phone(page)
     _shot(page, "reminder-sent-390")
+
+    # The listed person with no account: the invitation again, its progress on the batch's page.
+    page.goto(page.base_url + f"/reports/units/{tax.pk}/reminders/")
+    page.get_by_role("button", name="Gửi lại lời mời đăng ký cho 1 người").click()
+    page.wait_for_load_state()
+    expect(page.get_by_text("Đang gửi lời mời cho 1 người")).to_be_visible()
+    assert_fits_phone(page)
+    _shot(page, "reminder-invitation-390")
 
 
 def test_a_contestant_chooses_zalo_on_the_profile(page, login):

@@ -275,6 +275,61 @@ def test_the_secretariat_may_remind_any_unit(client, tree, sms_outbox, django_ca
     assert [m.to for m in sms_outbox] == [person.phone]
 
 
+# --- Listed people with no account: the invitation again --------------------------------------------
+
+
+def _listed(unit, name, phone):
+    from accounts.models import Member
+
+    return Member.objects.create(organization=unit, full_name=name, phone=phone, token=f"t{phone}")
+
+
+def test_listed_people_with_no_account_are_invited_again_from_the_reminder_page(
+    client, tree, sms_outbox, django_capture_on_commit_callbacks
+):
+    from accounts.models import InvitationDelivery
+
+    unsigned = _listed(tree["cell"], "Phan Văn Chưa", "0352000201")
+    signed = _member(tree["cell"], "Đỗ Văn Có")  # listed too, with the same number as his account
+    _listed(tree["cell"], "Đỗ Văn Có", signed.phone)
+    took_part = _member(tree["tax"], "Bùi Quang Huy")
+    _take(tree["week"], took_part)
+    _listed(tree["tax"], "Bùi Quang Huy", took_part.phone)
+    _listed(tree["power"], "Người Đơn Vị Khác", "0352000203")
+    client.force_login(tree["officer"])
+    url = f"/reports/units/{tree['tax'].pk}/reminders/"
+
+    page = client.get(url).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        pressed = client.post(url, {"action": "invite"})
+    again = client.post(url, {"action": "invite"}, follow=True)
+
+    assert "data-invite-unsigned" in page and "Gửi lại lời mời đăng ký cho 1 người" in page
+    assert pressed.status_code == 302 and "/invitations/" in pressed["Location"]
+    sent = [(d.member_id, d.channel, d.address) for d in InvitationDelivery.objects.all()]
+    assert sent == [(unsigned.pk, "sms", unsigned.phone)]
+    assert [m.to for m in sms_outbox] == [unsigned.phone]  # the invitation's link, by the worker
+    assert "chưa được gửi thêm" in again.content.decode()  # one invitation a day per number
+    assert InvitationDelivery.objects.count() == 1
+
+
+def test_no_invitation_between_rounds_nor_for_another_unit(client, tree, sms_outbox):
+    from accounts.models import InvitationDelivery
+
+    _listed(tree["cell"], "Phan Văn Chưa", "0352000201")
+    _listed(tree["power"], "Người Đơn Vị Khác", "0352000203")
+    client.force_login(tree["officer"])
+
+    other = client.post(f"/reports/units/{tree['power'].pk}/reminders/", {"action": "invite"})
+    week = tree["week"]
+    week.__class__.objects.filter(pk=week.pk).update(closes_at=timezone.now() - datetime.timedelta(minutes=1))
+    closed = client.post(f"/reports/units/{tree['tax'].pk}/reminders/", {"action": "invite"}, follow=True)
+
+    assert other.status_code == 404
+    assert "Tuần thi đã đóng" in closed.content.decode()
+    assert InvitationDelivery.objects.count() == 0 and sms_outbox == []
+
+
 # --- Queries ---------------------------------------------------------------------------------------
 
 
