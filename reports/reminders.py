@@ -9,11 +9,11 @@
         a database constraint), one notification per person through the outbox (kind
         «reminder», by the person's channel: SMS, Zalo falling back to SMS, or e-mail), sent by
         the worker after the commit; the reminder's page shows each person's delivery
-    officer presses «Mời đăng ký» ─ invitations_to_absentees: the listed people of the subtree who
-        have not taken part and have no account (reports.selectors.unsigned_absentees) get the
-        invitation again (accounts.invitations.invitations_queue, within its limits: one a day
-        per number or address, SMS_PER_MEMBER text messages in all): a reminder cannot reach
-        them, the invitation's link is how they take part
+    officer presses «Gửi lại lời mời đăng ký» ─ invitations_to_absentees: the listed people of the
+        subtree who have not taken part and have no account (reports.selectors.unsigned_absentees)
+        get the invitation again (accounts.invitations.invitations_queue, within its limits: one
+        a day per number or address, SMS_PER_MEMBER text messages in all): a reminder cannot
+        reach them, the invitation's link is how they take part
     beat, Monday morning ─ digests_send: each officer gets their units' participation in the week
         against the whole bloc's, and how many of each unit have not taken part (with the link)
 
@@ -70,7 +70,7 @@ class ReminderPlan:
     reminded_today: int = 0  # reminded today already (by anyone)
     turned_off: int = 0  # turned reminders off
     unreachable: int = 0  # no account yet (an invitation reaches them), or no address
-    unsigned: int = 0  # of those, listed people with no account: «Mời đăng ký» invites them again
+    unsigned: int = 0  # of those, listed people with no account: «Gửi lại lời mời đăng ký» invites them
     sent_today: int = 0  # the unit's reminders today, against the limit
     limit: int = 0
 

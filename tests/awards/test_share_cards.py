@@ -6,7 +6,6 @@ import io
 from urllib.parse import quote
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 from hypothesis import given
 from hypothesis import settings as hypothesis_settings
@@ -26,13 +25,6 @@ from tests.quiz.test_sharing import week  # noqa: F401 - the shared fixture
 from tests.reports.test_figures import known_contest  # noqa: F401 - the shared fixture
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def _picture(response):
