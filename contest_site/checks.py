@@ -106,10 +106,16 @@ def fail_open_settings(app_configs=None, **kwargs) -> list[Error | Warning]:
         error(21, f"ZALO_BACKEND={settings.ZALO_BACKEND} writes messages to the log or to memory.",
               "Set ZALO_BACKEND=contests.zalo.HttpBackend with ZALO_ACCESS_TOKEN and ZALO_TEMPLATES, "
               "or leave it empty.")  # fmt: skip
-    elif settings.ZALO_BACKEND == "contests.zalo.HttpBackend" and not (
-        settings.ZALO_API_URL and settings.ZALO_ACCESS_TOKEN and settings.ZALO_TEMPLATES
-    ):
-        error(22, "The Zalo API has no ZALO_API_URL, ZALO_ACCESS_TOKEN or ZALO_TEMPLATES.", "Set them from the official account.")
+    elif settings.ZALO_BACKEND == "contests.zalo.HttpBackend":
+        if not (
+            settings.ZALO_API_URL and (settings.ZALO_ACCESS_TOKEN or settings.ZALO_REFRESH_TOKEN) and settings.ZALO_TEMPLATES
+        ):
+            error(22, "The Zalo API has no ZALO_API_URL, token (ZALO_ACCESS_TOKEN or ZALO_REFRESH_TOKEN) or ZALO_TEMPLATES.",
+                  "Set them from the official account.")  # fmt: skip
+        if not (settings.ZALO_APP_ID and settings.ZALO_APP_SECRET):
+            error(23, "Nothing renews the Zalo access token (ZALO_APP_ID, ZALO_APP_SECRET unset): it expires within a "
+                  "day and every Zalo message then goes by SMS.",
+                  "Set them and ZALO_REFRESH_TOKEN (docs/operations.md, «Zalo»).")  # fmt: skip
     if settings.EMAIL_BACKEND in LOG_OR_MEMORY_EMAIL:
         error(3, f"DJANGO_EMAIL_BACKEND={settings.EMAIL_BACKEND} writes password-reset links and invitations to the log.",
               "Set DJANGO_EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend and EMAIL_HOST.")  # fmt: skip
@@ -131,6 +137,8 @@ def fail_open_settings(app_configs=None, **kwargs) -> list[Error | Warning]:
         "DJANGO_SECRET_KEY": settings.SECRET_KEY,
         "SMS_GATEWAY_TOKEN": settings.SMS_GATEWAY_TOKEN,
         "ZALO_ACCESS_TOKEN": settings.ZALO_ACCESS_TOKEN,
+        "ZALO_APP_SECRET": settings.ZALO_APP_SECRET,
+        "ZALO_REFRESH_TOKEN": settings.ZALO_REFRESH_TOKEN,
         "EMAIL_HOST_PASSWORD": settings.EMAIL_HOST_PASSWORD,
         "OBJECT_STORAGE_SECRET_KEY": settings.OBJECT_STORAGE_SECRET_KEY if settings.OBJECT_STORAGE_BUCKET else "",
         **{f"DATABASE_URL ({alias})": password for alias, password in _database_passwords()},

@@ -238,6 +238,7 @@ CELERY_TASK_CREATE_MISSING_QUEUES = False  # a route to a queue not listed above
 CELERY_TASK_ROUTES = {
     "contests.tasks.send_notification": {"queue": "notifications"},
     "contests.tasks.requeue_stale_notifications": {"queue": "notifications"},
+    "contests.tasks.renew_zalo_token": {"queue": "notifications"},
     "quiz.tasks.announce_opened_rounds": {"queue": "notifications"},
     "accounts.tasks.send_invitation": {"queue": "notifications"},
     "accounts.tasks.requeue_stale_invitations": {"queue": "notifications"},
@@ -275,6 +276,11 @@ CELERY_BEAT_SCHEDULE = {
     "contests-requeue-stale-notifications": {
         "task": "contests.tasks.requeue_stale_notifications",
         "schedule": 120.0,
+    },
+    # The Zalo access token lives ~25 h; renewed when it has under 3 h left (contests.zalo_token).
+    "contests-renew-zalo-token": {
+        "task": "contests.tasks.renew_zalo_token",
+        "schedule": 1800.0,
     },
     "accounts-requeue-stale-invitations": {
         "task": "accounts.tasks.requeue_stale_invitations",
@@ -436,6 +442,12 @@ ZALO_BACKEND = env.str(
 )
 ZALO_API_URL = env.str("ZALO_API_URL", default="https://business.openapi.zalo.me/message/template")
 ZALO_ACCESS_TOKEN = env.str("ZALO_ACCESS_TOKEN", default="")
+# Renewal of the access token before it expires (contests.zalo_token): the app's id and secret
+# key, and the first refresh token (each renewal stores the next one, sealed, in the database).
+ZALO_APP_ID = env.str("ZALO_APP_ID", default="")
+ZALO_APP_SECRET = env.str("ZALO_APP_SECRET", default="")
+ZALO_REFRESH_TOKEN = env.str("ZALO_REFRESH_TOKEN", default="")
+ZALO_OAUTH_URL = env.str("ZALO_OAUTH_URL", default="https://oauth.zaloapp.com/v4/oa/access_token")
 ZALO_TIMEOUT = env.float("ZALO_TIMEOUT", default=10.0)
 ZALO_TEMPLATES = {
     kind.strip(): template.strip()

@@ -307,3 +307,23 @@ class DecisionMask(models.Model):
 
     def __str__(self):
         return f"{self.object_type}#{self.object_id}"
+
+
+class ZaloToken(models.Model):
+    """The Zalo official account's current tokens (contests.zalo_token), one row (pk 1): the
+    access token expires within a day and each refresh token is good once, so the renewed pair
+    is kept here rather than in the environment. Both are sealed with a key derived from
+    SECRET_KEY: the database login alone cannot send messages as the official account."""
+
+    access_sealed = models.TextField(blank=True)
+    refresh_sealed = models.TextField(blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    renewed_at = models.DateTimeField(null=True, blank=True)
+    failures = models.PositiveIntegerField(default=0)  # renewals refused or unanswered since the last one that worked
+
+    class Meta:
+        verbose_name = _("mã truy cập Zalo")
+        verbose_name_plural = _("mã truy cập Zalo")
+
+    def __str__(self):
+        return f"Zalo token until {self.expires_at}"

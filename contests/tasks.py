@@ -37,3 +37,12 @@ def requeue_stale_notifications() -> int:
     for pk in due:
         send_notification.delay(notification_id=pk)
     return len(due)
+
+
+@shared_task(name="contests.tasks.renew_zalo_token", time_limit=60, soft_time_limit=45)
+def renew_zalo_token(*, force: bool = False) -> bool:
+    """Beat (and after a message refused for its token): the Zalo access token renewed before it
+    expires (contests.zalo_token.token_renew)."""
+    from .zalo_token import token_renew
+
+    return token_renew(force=force)

@@ -6,8 +6,9 @@ ZALO_BACKEND setting (empty: no Zalo; a person who chose it gets SMS).
 - `contests.zalo.LocmemBackend` (tests): keeps each message in `contests.zalo.outbox`.
 - `contests.zalo.HttpBackend` (production): the ZNS template message contract — POST JSON
   `{"phone": "84xxxxxxxxx", "template_id", "template_data", "tracking_id"}` to ZALO_API_URL with
-  the header `access_token: ZALO_ACCESS_TOKEN`; the answer is JSON `{"error": 0, "message",
-  "data": {"msg_id"}}`, any other `error` a failure (ZaloError with its code).
+  the header `access_token` (the renewed token, contests.zalo_token, else ZALO_ACCESS_TOKEN); the
+  answer is JSON `{"error": 0, "message", "data": {"msg_id"}}`, any other `error` a failure
+  (ZaloError with its code).
 
 ZNS sends only approved templates, never free text: each kind of notification that may go by
 Zalo has a template (ZALO_TEMPLATES, `kind=template_id`) with two parameters, `name` (the
@@ -99,11 +100,13 @@ class HttpBackend(BaseBackend):
     """The ZNS HTTP API (module docstring)."""
 
     def __init__(self):
+        from .zalo_token import current_access_token
+
         self.url = settings.ZALO_API_URL
-        self.token = settings.ZALO_ACCESS_TOKEN
+        self.token = current_access_token()
         self.timeout = settings.ZALO_TIMEOUT
         if not (self.url and self.token):
-            raise ZaloError("ZALO_API_URL or ZALO_ACCESS_TOKEN is not set.")
+            raise ZaloError("ZALO_API_URL or an access token (ZALO_ACCESS_TOKEN, or a renewed one) is not set.")
 
     def send(self, message: ZaloMessage) -> None:
         payload = {
@@ -182,5 +185,12 @@ def send_zalo(*, phone: str, kind: str, name: str, text: str, tracking_id: str =
     except ZaloError as exc:
         metrics.ZALO_FAILURES.inc()
         if exc.code == TOKEN_INVALID:
-            logger.error("The Zalo access token is refused: renew ZALO_ACCESS_TOKEN (messages go by SMS meanwhile).")
+            from .zalo_token import renewal_asked
+
+            if renewal_asked():
+                logger.warning("The Zalo access token is refused: a renewal is queued (messages go by SMS meanwhile).")
+            else:
+                logger.error(
+                    "The Zalo access token is refused: renew ZALO_ACCESS_TOKEN (docs/operations.md, «Zalo»); SMS meanwhile."
+                )
         raise
