@@ -293,7 +293,7 @@ def test_the_beats_messages_land_on_their_queues(broker):
             expected[queue] = expected.get(queue, 0) + 1
 
     assert {queue: _length(broker, queue) for queue in QUEUES} == {queue: expected.get(queue, 0) for queue in QUEUES}
-    assert expected["notifications"] == 4 and expected["celery"] == 1 and expected["housekeeping"] == 4
+    assert expected["notifications"] == 5 and expected["celery"] == 1 and expected["housekeeping"] == 4
 
 
 @pytest.mark.django_db(transaction=True)
