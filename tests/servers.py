@@ -53,3 +53,36 @@ def redis_server(folder: Path, *args: str):
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+class HttpStandIn:
+    """A local HTTP stand-in of an outside service's contract, in a thread on a free loopback
+    port: a subclass gives `handler` (a BaseHTTPRequestHandler class) and the `path` of its URL;
+    `with` starts and stops it."""
+
+    path = "/"
+
+    def __init__(self, handler):
+        from http.server import ThreadingHTTPServer
+        from threading import Thread
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}{self.path}"
+        self.thread = Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def answer_json(handler, data: bytes) -> None:
+    """Answer 200 with a JSON body (or whatever bytes a test makes the service answer)."""
+    handler.send_response(200)
+    handler.send_header("Content-Type", "application/json")
+    handler.send_header("Content-Length", str(len(data)))
+    handler.end_headers()
+    handler.wfile.write(data)

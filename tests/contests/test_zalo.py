@@ -5,8 +5,7 @@ person's channel, and the one rule of channels (a property test)."""
 import json
 import logging
 import re
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 from django.utils import timezone
@@ -18,13 +17,16 @@ from contests import notifications, zalo
 from contests.enums import NotificationChannel, NotificationKind, NotificationStatus
 from contests.models import ChannelChoice, Notification
 from tests.factories import UserFactory
+from tests.servers import HttpStandIn, answer_json
 
 TOKEN = "zalo-test-token-7f3a"
 
 
-class StandIn:
+class StandIn(HttpStandIn):
     """The ZNS template endpoint as its contract describes it: POST JSON with an `access_token`
     header; answers {"error": 0, "data": {"msg_id"}} or the error the test asks for (by phone)."""
+
+    path = "/message/template"
 
     def __init__(self):
         self.requests: list[dict] = []
@@ -66,23 +68,9 @@ class StandIn:
                 else:
                     answer = {"error": 0, "message": "Success", "data": {"msg_id": f"m{len(stand_in.requests)}"}}
                 data = b"<html>busy</html>" if stand_in.garbage else json.dumps(answer).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                answer_json(self, data)
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}/message/template"
-        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
+        super().__init__(Handler)
 
 
 @pytest.fixture

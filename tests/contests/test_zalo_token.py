@@ -8,7 +8,7 @@ import json
 import logging
 import threading
 import urllib.parse
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -17,16 +17,19 @@ from django.utils import timezone
 
 from contests import zalo, zalo_token
 from contests.models import ZaloToken
+from tests.servers import HttpStandIn, answer_json
 
 pytestmark = pytest.mark.django_db
 SECRET = "zalo-app-secret-41c9"
 APP = "4312987650123"
 
 
-class OAuthStandIn:
+class OAuthStandIn(HttpStandIn):
     """POST form `refresh_token`, `app_id`, `grant_type=refresh_token` with the header
     `secret_key`; answers a new pair (access «acc-N», refresh «ref-N», `expires_in` "90000") or
     Zalo's error object. A refresh token is good once."""
+
+    path = "/v4/oa/access_token"
 
     def __init__(self, first="ref-0"):
         self.valid = {first}
@@ -60,23 +63,9 @@ class OAuthStandIn:
                     else:
                         answer = {"error": -14014, "error_name": "Invalid refresh token", "error_description": "refused"}
                 data = json.dumps(answer).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                answer_json(self, data)
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}/v4/oa/access_token"
-        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
+        super().__init__(Handler)
 
 
 @pytest.fixture
