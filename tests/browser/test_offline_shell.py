@@ -140,7 +140,11 @@ def test_an_attempt_address_without_a_copy_shows_the_vietnamese_offline_page(pag
     user = contestant(user__email="chua.co.ban.luu@example.com")
     login(user.email)
     _worker_active(page)
-    page.goto(f"{page.base_url}/quiz/attempts/offline/")  # any page in the worker's scope
+    for _try in range(10):  # any page in the worker's scope, opened until the worker controls it
+        page.goto(f"{page.base_url}/quiz/attempts/offline/")
+        if page.evaluate("() => !!navigator.serviceWorker.controller"):
+            break
+        page.wait_for_timeout(300)
     _offline(page, True)
     page.goto(f"{page.base_url}/quiz/attempts/987654/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Đang mất mạng, bài vẫn được giữ")
